@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createBackend, type Backend } from '../../main/backend';
+import { defaultDataDir } from '../../main/data-dir';
+import { startBrowserServer, type BrowserServer } from '../../main/transport/ws-server';
+import { intFlag, parseArgs } from '../args';
+import type { CliCommand } from '../command';
+import { ensureRendererBuilt } from '../renderer-build';
+
+export interface RunningApp {
+  backend: Backend;
+  server: BrowserServer;
+  close(): Promise<void>;
+}
+
+/** Starts the backend headless and the browser-mode server; shared by `serve` and `demo`. */
+export async function startBrowserApp(options: { dataDir: string; port: number; quiet?: boolean }): Promise<RunningApp> {
+  const rendererDir = await ensureRendererBuilt((line) => process.stderr.write(line + '\n'));
+  const backend = await createBackend({ dataDir: options.dataDir, runtime: 'browser', echoLog: !options.quiet });
+  const server = await startBrowserServer({ backend, rendererDir, port: options.port });
+  return {
+    backend,
+    server,
+    async close() {
+      await server.close();
+      await backend.close();
+    },
+  };
+}
+
+export function openInBrowser(url: string): void {
+  const [cmd, args] =
+    process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : process.platform === 'darwin' ? ['open', [url]] : ['xdg-open', [url]];
+  const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
+  child.on('error', () => process.stderr.write(`Could not open a browser; open ${url} yourself.\n`));
+  child.unref();
+}
+
+/** Resolves when SIGINT or SIGTERM arrives. */
+export function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (signal: string) => resolve(signal);
+    process.once('SIGINT', () => done('SIGINT'));
+    process.once('SIGTERM', () => done('SIGTERM'));
+  });
+}
+
+export const command: CliCommand = {
+  name: 'serve',
+  summary: 'run the backend headless and serve the UI to a browser',
+  help: `Usage: aether-v serve [--port N] [--data-dir DIR] [--open]
+
+Runs the Aether-V backend under Node without Electron and serves the same UI to your browser,
+bound to 127.0.0.1 only. The printed URL carries a random token that changes every run; the page
+and its WebSocket refuse requests without it.
+
+Options:
+  --port N         TCP port on 127.0.0.1 (default: a free port)
+  --data-dir DIR   settings, encrypted secrets, store and logs (default: ${defaultDataDir()})
+  --open           open the URL in the default browser
+  --help           show this help
+`,
+  async run(args) {
+    const parsed = parseArgs(args, { valueFlags: ['port', 'data-dir'], booleanFlags: ['open'] });
+    const port = intFlag(parsed, 'port', 0, 0, 65_535);
+    const dataDir = path.resolve(String(parsed.flags.get('data-dir') ?? defaultDataDir()));
+    const app = await startBrowserApp({ dataDir, port });
+    process.stdout.write(`Aether-V is running in browser mode.\nOpen: ${app.server.url}\nData: ${dataDir}\nPress Ctrl+C to stop.\n`);
+    if (parsed.flags.has('open')) openInBrowser(app.server.url);
+    await untilSignal();
+    await app.close();
+    return 0;
+  },
+};

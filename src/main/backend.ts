@@ -1,0 +1,173 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import {
+  commands,
+  ContractError,
+  ErrorCode,
+  isCommandName,
+  type AppHealth,
+  type AppInfo,
+  type CommandName,
+  type Result,
+  type ServiceStatus,
+  type StateEvent,
+} from '../shared/contract';
+import { ProcessMetrics } from './diagnostics/process-metrics';
+import { EventHub } from './events/event-hub';
+import { createHandlers, type Handlers } from './handlers';
+import { HostRegistry } from './hosts/host-registry';
+import { createLogger, type Logger } from './log';
+import { NotificationCenter } from './notifications/notification-center';
+import { EncryptedFileSecretStore, keyFileCipher, type SecretCipher } from './secrets/secret-store';
+import type { Services } from './services';
+import { JsonFilePersistence, type SettingsPersistence } from './settings/persistence';
+import { SettingsStore } from './settings/settings-store';
+import { compile, toFieldErrors } from './validation/validator';
+import { validationError } from '../shared/contract';
+import { APP_VERSION, AGENT_VERSION } from './version';
+
+export interface BackendOptions {
+  dataDir: string;
+  runtime: AppInfo['runtime'];
+  /** electron-store in Electron; defaults to {dataDir}/settings.json. */
+  settingsPersistence?: SettingsPersistence;
+  /** safeStorage in Electron; defaults to AES-GCM with {dataDir}/secret.key. */
+  secretCipher?: SecretCipher;
+  /** Echo the app log to stderr (serve mode). */
+  echoLog?: boolean;
+}
+
+export interface Backend {
+  invoke(command: string, request: unknown): Promise<Result<unknown>>;
+  subscribe(listener: (event: StateEvent) => void): () => void;
+  readonly services: Services;
+  readonly log: Logger;
+  close(): Promise<void>;
+}
+
+/** Services whose issue has not landed yet; diagnostics says so instead of pretending. */
+const NOT_BUILT: ServiceStatus[] = [
+  { name: 'scheduler', state: 'not-built', detail: 'remote task scheduler arrives with the agent deployment issue' },
+  { name: 'deployment', state: 'not-built', detail: 'agent deployment arrives with its own issue; hosts are not prepared yet' },
+  { name: 'inventory', state: 'not-built', detail: 'inventory refresh arrives with the inventory issue; the tree stays empty' },
+  { name: 'jobs', state: 'not-built', detail: 'provisioning and VM actions arrive with the jobs issue' },
+];
+
+/**
+ * The composition root: plain Node, no electron import. Builds the services in dependency order
+ * (settings → notifications → scheduler → deployment → inventory → jobs). A configuration
+ * problem puts the backend in diagnostic mode, which the UI explains, instead of crashing.
+ */
+export async function createBackend(options: BackendOptions): Promise<Backend> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const log = createLogger(options.dataDir, { echo: options.echoLog ?? false });
+  const hub = new EventHub();
+  const problems: string[] = [];
+
+  const settings = new SettingsStore(options.settingsPersistence ?? new JsonFilePersistence(path.join(options.dataDir, 'settings.json')));
+  const loaded = await settings.load();
+  problems.push(...loaded.problems);
+
+  let cipher: SecretCipher | undefined = options.secretCipher;
+  if (!cipher) {
+    try {
+      cipher = keyFileCipher(path.join(options.dataDir, 'secret.key'));
+    } catch (error) {
+      problems.push(`Secret store: ${(error as Error).message}`);
+    }
+  }
+  const secrets = new EncryptedFileSecretStore(path.join(options.dataDir, 'secrets.json'), cipher ?? unavailableCipher());
+
+  const notifications = new NotificationCenter(path.join(options.dataDir, 'notifications.json'), hub);
+  await notifications.load();
+  const hosts = new HostRegistry(settings, secrets, hub);
+  const processMetrics = new ProcessMetrics();
+
+  const serviceStates = (): ServiceStatus[] => [
+    { name: 'settings', state: loaded.ok ? 'running' : 'failed', detail: loaded.ok ? settings.location : loaded.problems.join('; ') },
+    { name: 'notifications', state: 'running', detail: `${notifications.unreadCount()} unread` },
+    ...NOT_BUILT,
+  ];
+  const health = (): AppHealth => ({
+    mode: problems.length ? 'diagnostic' : 'normal',
+    healthy: problems.length === 0,
+    problems: [...problems],
+    services: serviceStates(),
+  });
+  hub.registerSource('health', health);
+
+  const services: Services = {
+    hub,
+    settings,
+    hosts,
+    notifications,
+    info: () => ({
+      name: 'Aether-V Desktop',
+      version: APP_VERSION,
+      agentVersion: AGENT_VERSION,
+      runtime: options.runtime,
+      nodeVersion: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      dataDir: options.dataDir,
+      secretStorage: secrets.protection,
+    }),
+    health,
+    metrics: () => ({ ...processMetrics.read(), services: serviceStates(), groups: [] }),
+    onSettingsChanged: () => hub.publishSnapshot('health'),
+  };
+
+  const handlers = createHandlers(services);
+  if (problems.length) log.warn('backend started in diagnostic mode', { problems });
+  else log.info('backend started', { dataDir: options.dataDir, runtime: options.runtime });
+
+  return {
+    services,
+    log,
+    subscribe: (listener) => hub.subscribe(listener),
+    invoke: (command, request) => dispatch(handlers, log, command, request),
+    async close() {
+      processMetrics.close();
+      await notifications.flush();
+      log.info('backend stopped');
+    },
+  };
+}
+
+async function dispatch(handlers: Handlers, log: Logger, command: string, request: unknown): Promise<Result<unknown>> {
+  if (!isCommandName(command)) {
+    return { ok: false, error: { code: ErrorCode.UnknownCommand, message: `Unknown command "${command}". The app and its backend may be different versions; restart the app.` } };
+  }
+  try {
+    const validate = compile(commands[command].request);
+    if (!validate(request ?? {})) throw validationError(toFieldErrors(validate.errors));
+    const handler = handlers[command] as (req: unknown) => unknown;
+    const data = await handler(request ?? {});
+    if (process.env.AETHERV_VALIDATE_RESPONSES === '1') assertResponse(command, data);
+    return { ok: true, data };
+  } catch (error) {
+    return { ok: false, error: toErrorBody(error, log, command) };
+  }
+}
+
+function assertResponse(command: CommandName, data: unknown): void {
+  const validate = compile(commands[command].response);
+  if (!validate(data)) throw new Error(`response of ${command} breaks the contract: ${JSON.stringify(toFieldErrors(validate.errors))}`);
+}
+
+function toErrorBody(error: unknown, log: Logger, command: string) {
+  if (error instanceof ContractError) return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+  const coded = error as { code?: unknown; message?: unknown };
+  // WinRM and scheduler errors carry their own stable codes and person-readable messages.
+  if (typeof coded?.code === 'string' && /^[A-Z_]+$/.test(coded.code) && typeof coded.message === 'string') {
+    return { code: coded.code, message: coded.message };
+  }
+  log.error('command failed unexpectedly', { command, error: (error as Error)?.stack ?? String(error) });
+  return { code: ErrorCode.Internal, message: `Unexpected error in ${command}: ${(error as Error)?.message ?? String(error)}. Details are in the app log.` };
+}
+
+function unavailableCipher(): SecretCipher {
+  const fail = (): never => {
+    throw new ContractError(ErrorCode.Unavailable, 'The secret store is unavailable (see Diagnostics); passwords cannot be saved or read.');
+  };
+  return { protection: 'unavailable', encrypt: fail, decrypt: fail };
+}

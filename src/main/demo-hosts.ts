@@ -1,0 +1,22 @@
+import type { Backend } from './backend';
+import type { HostInput } from '../shared/contract';
+
+/**
+ * `aether-v demo` hands the lab's hosts to the app through AETHERV_DEMO_HOSTS (JSON HostInput[]),
+ * so no password is ever written to a file in clear. Hosts already configured are left alone.
+ */
+export async function importDemoHosts(backend: Backend, env: NodeJS.ProcessEnv): Promise<number> {
+  const raw = env.AETHERV_DEMO_HOSTS;
+  if (!raw) return 0;
+  delete env.AETHERV_DEMO_HOSTS;
+  const inputs = JSON.parse(raw) as HostInput[];
+  const existing = backend.services.hosts.list();
+  let added = 0;
+  for (const input of inputs) {
+    if (existing.some((h) => h.address === input.address.toLowerCase() && h.port === input.port)) continue;
+    const result = await backend.invoke('hosts.add', input);
+    if (!result.ok) throw new Error(`demo host ${input.displayName}: ${result.error.message}`);
+    added++;
+  }
+  return added;
+}

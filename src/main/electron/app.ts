@@ -1,0 +1,116 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, Notification } from 'electron';
+import { createBackend, type Backend } from '../backend';
+import { importDemoHosts } from '../demo-hosts';
+import { ElectronStorePersistence } from './electron-store-persistence';
+import { registerIpc } from './ipc';
+import { safeStorageCipher } from './safe-storage-cipher';
+import { FleetTray } from './tray';
+import { createMainWindow, hardenSession } from './window';
+
+/** `--data-dir DIR` or `--data-dir=DIR` on the Electron command line. */
+export function dataDirFromArgv(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--data-dir') return argv[i + 1];
+    if (argv[i]!.startsWith('--data-dir=')) return argv[i]!.slice('--data-dir='.length);
+  }
+  return undefined;
+}
+
+/** The renderer's URL: electron-vite's dev server in development, the built file otherwise. */
+export function rendererLocation(mainDir: string, env = process.env): { url: string; isAppUrl(url: string): boolean } {
+  const dev = env.ELECTRON_RENDERER_URL;
+  if (dev && !app.isPackaged) {
+    const origin = new URL(dev).origin;
+    return { url: dev, isAppUrl: (url) => url.startsWith(origin + '/') };
+  }
+  const file = pathToFileURL(path.join(mainDir, '../renderer/index.html')).href;
+  return { url: file, isAppUrl: (url) => url.split(/[?#]/)[0] === file };
+}
+
+/** At most one native notification per host transition burst: 5 per minute. */
+export function createRateLimiter(limit: number, windowMs: number, now = () => Date.now()) {
+  const times: number[] = [];
+  return () => {
+    const t = now();
+    while (times.length && t - times[0]! > windowMs) times.shift();
+    if (times.length >= limit) return false;
+    times.push(t);
+    return true;
+  };
+}
+
+/**
+ * The thin Electron shell: single instance, one hardened window, IPC into the backend, the tray
+ * and native notifications. Everything else lives in the plain-Node backend.
+ */
+export async function startElectronApp(mainDir: string): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  let window: BrowserWindow | undefined;
+  let backend: Backend | undefined;
+  let tray: FleetTray | undefined;
+  let quitting = false;
+
+  const show = () => {
+    if (!window || window.isDestroyed()) return;
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  };
+  app.on('second-instance', show);
+
+  await app.whenReady();
+  hardenSession();
+  const dataDir = dataDirFromArgv(process.argv) ?? app.getPath('userData');
+  let secretCipher;
+  try {
+    secretCipher = safeStorageCipher();
+  } catch {
+    secretCipher = undefined; // the backend falls back to its key-file cipher and says so in app.info
+  }
+  backend = await createBackend({ dataDir, runtime: 'electron', settingsPersistence: new ElectronStorePersistence(dataDir), secretCipher });
+  await importDemoHosts(backend, process.env);
+
+  const renderer = rendererLocation(mainDir);
+  registerIpc(ipcMain, backend, () => window, renderer.isAppUrl);
+  window = createMainWindow(path.join(mainDir, '../preload/index.cjs'), renderer.url, renderer.isAppUrl);
+  window.on('close', (event) => {
+    // Closing the window keeps watching hosts from the tray; Quit in the tray menu ends the app.
+    if (!quitting) {
+      event.preventDefault();
+      window?.hide();
+    }
+  });
+
+  const quit = () => {
+    quitting = true;
+    app.quit();
+  };
+  tray = new FleetTray({ show, quit });
+  tray.update(backend.services.hosts.list());
+  backend.subscribe((event) => {
+    if (event.topic === 'hosts') tray?.update(backend!.services.hosts.list());
+  });
+  const allowNative = createRateLimiter(5, 60_000);
+  backend.services.notifications.onNotify((n, isNew) => {
+    if (isNew && (n.level === 'error' || n.level === 'warning' || n.hostId) && Notification.isSupported() && allowNative()) {
+      new Notification({ title: n.title, body: n.message }).show();
+    }
+  });
+
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('will-quit', (event) => {
+    if (!backend) return;
+    event.preventDefault();
+    const closing = backend;
+    backend = undefined;
+    tray?.destroy();
+    void closing.close().finally(() => app.exit(0));
+  });
+}

@@ -1,0 +1,58 @@
+import type { CommandName, RequestOf, ResponseOf } from '../shared/contract';
+import type { Services } from './services';
+import { testHostConnection } from './hosts/connection-test';
+
+export type Handler<C extends CommandName> = (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
+export type Handlers = { [C in CommandName]: Handler<C> };
+
+/** Exactly one handler per contract command; the compiler enforces completeness. */
+export function createHandlers(s: Services): Handlers {
+  return {
+    'app.info': () => s.info(),
+    'app.health': () => s.health(),
+
+    'settings.get': () => s.settings.getSettings(),
+    'settings.update': async (patch) => {
+      const next = await s.settings.updateSettings(patch);
+      s.onSettingsChanged(next);
+      return next;
+    },
+
+    'hosts.list': () => s.hosts.list(),
+    'hosts.add': (input) => s.hosts.add(input),
+    'hosts.update': (patch) => s.hosts.update(patch),
+    'hosts.remove': async ({ id }) => ({ removed: await s.hosts.remove(id) }),
+    'hosts.testConnection': async (request) => {
+      if ('draft' in request) {
+        const draft = request.draft;
+        const transport = draft.transport ?? 'https';
+        return testHostConnection({
+          displayName: draft.displayName,
+          address: draft.address,
+          port: draft.port ?? (transport === 'https' ? 5986 : 5985),
+          transport,
+          auth: draft.auth ?? 'ntlm',
+          allowUnencryptedBasic: draft.allowUnencryptedBasic ?? false,
+          username: draft.username,
+          password: draft.password,
+          ...(draft.tlsFingerprintSha256 ? { tlsFingerprintSha256: draft.tlsFingerprintSha256 } : {}),
+        });
+      }
+      const entry = s.hosts.entry(request.id);
+      const { password } = await s.hosts.credentials(request.id);
+      const result = await testHostConnection({ ...entry, password });
+      s.hosts.setStatus(entry.id, result.ok ? 'connected' : 'unreachable', {
+        ...(result.ok ? { seenAt: new Date() } : { error: result.message }),
+      });
+      return result;
+    },
+
+    'notifications.list': () => s.notifications.list(),
+    'notifications.markRead': ({ ids }) => ({ updated: s.notifications.markRead(ids) }),
+    'notifications.dismiss': ({ id }) => ({ dismissed: s.notifications.dismiss(id) }),
+
+    'diagnostics.metrics': () => s.metrics(),
+
+    'events.snapshot': ({ topic }) => s.hub.snapshot(topic),
+  };
+}

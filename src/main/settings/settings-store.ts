@@ -1,0 +1,136 @@
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import {
+  ContractError,
+  DEFAULT_SETTINGS,
+  ErrorCode,
+  HostEntry,
+  Settings,
+  type SettingsPatch,
+} from '../../shared/contract';
+import { compile, toFieldErrors } from '../validation/validator';
+import { migrate, SETTINGS_SCHEMA_VERSION } from './migrations';
+import type { SettingsPersistence } from './persistence';
+
+const SettingsDocument = Type.Object(
+  { schemaVersion: Type.Literal(SETTINGS_SCHEMA_VERSION), settings: Settings, hosts: Type.Array(HostEntry) },
+  { additionalProperties: false },
+);
+
+export interface SettingsLoadResult {
+  ok: boolean;
+  /** Each problem names the file, the field and what to do. */
+  problems: string[];
+}
+
+/**
+ * The settings document (settings + host entries), validated and migrated at load. A file that
+ * cannot be read or validated is never overwritten: the store runs read-only on defaults and the
+ * backend enters diagnostic mode, so nothing the user stored is lost.
+ */
+export class SettingsStore {
+  private settings: Settings = structuredClone(DEFAULT_SETTINGS);
+  private hosts: HostEntry[] = [];
+  private readOnlyReason: string | undefined;
+
+  constructor(private readonly persistence: SettingsPersistence) {}
+
+  get location(): string {
+    return this.persistence.location;
+  }
+
+  async load(): Promise<SettingsLoadResult> {
+    let raw: unknown;
+    try {
+      raw = await this.persistence.read();
+    } catch (error) {
+      return this.refuse(`${(error as Error).message}; fix or move the file aside, then restart`);
+    }
+    if (raw === undefined) {
+      await this.persist();
+      return { ok: true, problems: [] };
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      return this.refuse(`${this.location} does not contain a settings object; fix or move it aside, then restart`);
+    }
+    let migrated;
+    try {
+      migrated = migrate(raw as Record<string, unknown>);
+    } catch (error) {
+      return this.refuse(`${this.location}: ${(error as Error).message}`);
+    }
+    // Fill fields added since the file was written with their defaults, then validate strictly.
+    const document = migrated.document as { settings?: unknown; hosts?: unknown };
+    const candidate = {
+      schemaVersion: SETTINGS_SCHEMA_VERSION,
+      settings: Value.Default(Settings, mergeDefaults(document.settings)),
+      hosts: document.hosts ?? [],
+    };
+    const validate = compile(SettingsDocument);
+    if (!validate(candidate)) {
+      const fields = toFieldErrors(validate.errors).map((f) => `${f.field}: ${f.message}`);
+      return this.refuse(`${this.location} has invalid values (${fields.join('; ')}); fix them or move the file aside, then restart`);
+    }
+    this.settings = candidate.settings as Settings;
+    this.hosts = candidate.hosts as HostEntry[];
+    if (migrated.changed) await this.persist();
+    return { ok: true, problems: [] };
+  }
+
+  getSettings(): Settings {
+    return structuredClone(this.settings);
+  }
+
+  getHosts(): HostEntry[] {
+    return structuredClone(this.hosts);
+  }
+
+  async updateSettings(patch: SettingsPatch): Promise<Settings> {
+    this.assertWritable();
+    const next: Settings = {
+      theme: patch.theme ?? this.settings.theme,
+      inventory: { ...this.settings.inventory, ...patch.inventory },
+      agent: { ...this.settings.agent, ...patch.agent },
+      artifactServer: { ...this.settings.artifactServer, ...patch.artifactServer },
+      jobs: { ...this.settings.jobs, ...patch.jobs },
+    };
+    this.settings = next;
+    await this.persist();
+    return this.getSettings();
+  }
+
+  async replaceHosts(hosts: HostEntry[]): Promise<void> {
+    this.assertWritable();
+    this.hosts = structuredClone(hosts);
+    await this.persist();
+  }
+
+  private assertWritable(): void {
+    if (this.readOnlyReason) {
+      throw new ContractError(ErrorCode.DiagnosticMode, `Settings are read-only in diagnostic mode: ${this.readOnlyReason}`);
+    }
+  }
+
+  private refuse(problem: string): SettingsLoadResult {
+    this.readOnlyReason = problem;
+    return { ok: false, problems: [problem] };
+  }
+
+  private persist(): Promise<void> {
+    return this.persistence.write({ schemaVersion: SETTINGS_SCHEMA_VERSION, settings: this.settings, hosts: this.hosts });
+  }
+}
+
+/** Deep-merges a stored settings object over the defaults, one level of sections deep. */
+function mergeDefaults(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return stored ?? structuredClone(DEFAULT_SETTINGS);
+  const result: Record<string, unknown> = structuredClone(DEFAULT_SETTINGS) as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(stored)) {
+    const base = result[key];
+    result[key] =
+      typeof base === 'object' && base !== null && typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? { ...(base as object), ...(value as object) }
+        : value;
+  }
+  return result;
+}

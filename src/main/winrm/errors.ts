@@ -1,0 +1,141 @@
+/**
+ * Typed errors of the WinRM client. Every failure a caller can see is a WinrmError with a stable
+ * `code` (safe to switch on and to send across the contract) and a message a person can act on.
+ */
+
+export type WinrmErrorCode =
+  | 'HOST_UNREACHABLE'
+  | 'TLS_FAILED'
+  | 'AUTH_FAILED'
+  | 'TIMEOUT'
+  | 'WSMAN_FAULT'
+  | 'PROTOCOL_ERROR'
+  | 'INSECURE_CONFIG'
+  | 'CANCELLED';
+
+export interface WinrmErrorOptions {
+  /** host or host:port the failure concerns, when known. */
+  host?: string;
+  cause?: unknown;
+}
+
+export class WinrmError extends Error {
+  readonly code: WinrmErrorCode;
+  readonly host?: string;
+
+  constructor(code: WinrmErrorCode, message: string, options: WinrmErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (options.host !== undefined) this.host = options.host;
+  }
+}
+
+/** DNS failure, connection refused or reset: we never got a working TCP connection. */
+export class HostUnreachable extends WinrmError {
+  constructor(host: string, port: number, reason: string, cause?: unknown) {
+    super(
+      'HOST_UNREACHABLE',
+      `cannot reach ${host}:${port} (${reason}) — is the WinRM service running and TCP 5985/5986 open in the firewall?`,
+      { host: `${host}:${port}`, cause },
+    );
+  }
+}
+
+/** TLS handshake or certificate verification failed, including a pinned-fingerprint mismatch. */
+export class TlsFailed extends WinrmError {
+  readonly expectedSha256?: string;
+  readonly actualSha256?: string;
+
+  constructor(
+    host: string,
+    reason: string,
+    details: { expectedSha256?: string; actualSha256?: string; cause?: unknown } = {},
+  ) {
+    const pin =
+      details.expectedSha256 !== undefined
+        ? ` (expected SHA-256 ${details.expectedSha256}, server presented ${details.actualSha256 ?? 'no certificate'})`
+        : '';
+    super(
+      'TLS_FAILED',
+      `TLS with ${host} failed: ${reason}${pin} — trust the host's CA (caPem) or pin its certificate fingerprint`,
+      { host, cause: details.cause },
+    );
+    if (details.expectedSha256 !== undefined) this.expectedSha256 = details.expectedSha256;
+    if (details.actualSha256 !== undefined) this.actualSha256 = details.actualSha256;
+  }
+}
+
+/** The host rejected the credentials after a complete authentication exchange. */
+export class AuthFailed extends WinrmError {
+  constructor(host: string, username: string, detail = 'access denied') {
+    super(
+      'AUTH_FAILED',
+      `${host}: ${detail} for user '${username}' — check the password; the account must be a local ` +
+        `administrator on the host; for a local (non-domain) account remote UAC filtering must be off ` +
+        `(HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System\\LocalAccountTokenFilterPolicy = 1)`,
+      { host },
+    );
+  }
+}
+
+export class WinrmTimeout extends WinrmError {
+  readonly phase: 'connect' | 'request';
+  readonly timeoutMs: number;
+
+  constructor(host: string, phase: 'connect' | 'request', timeoutMs: number) {
+    super(
+      'TIMEOUT',
+      phase === 'connect'
+        ? `${host}: no connection within ${timeoutMs} ms — is the host up and the port open?`
+        : `${host}: no response within ${timeoutMs} ms — the host may be overloaded or the operation hung`,
+      { host },
+    );
+    this.phase = phase;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A SOAP fault returned by the WS-Man service (raised by the protocol layer, not the wire). */
+export class WinrmFault extends WinrmError {
+  readonly wsmanCode?: number;
+  readonly subcode?: string;
+  readonly faultMessage: string;
+
+  constructor(
+    faultMessage: string,
+    details: { wsmanCode?: number; subcode?: string; host?: string; action?: string } = {},
+  ) {
+    const codePart = details.wsmanCode !== undefined ? ` (code ${details.wsmanCode})` : '';
+    const where = details.host !== undefined ? `${details.host}: ` : '';
+    const action = details.action !== undefined ? ` during ${details.action}` : '';
+    super('WSMAN_FAULT', `${where}WS-Man fault${action}${codePart}: ${faultMessage}`, { host: details.host });
+    this.faultMessage = faultMessage;
+    if (details.wsmanCode !== undefined) this.wsmanCode = details.wsmanCode;
+    if (details.subcode !== undefined) this.subcode = details.subcode;
+  }
+}
+
+/** The peer sent something that does not follow the protocol (bad framing, bad signature, ...). */
+export class ProtocolError extends WinrmError {
+  constructor(message: string, options: WinrmErrorOptions = {}) {
+    super('PROTOCOL_ERROR', message, options);
+  }
+}
+
+/** A configuration we refuse because it would expose credentials or data. */
+export class InsecureConfig extends WinrmError {
+  constructor(message: string, options: WinrmErrorOptions = {}) {
+    super('INSECURE_CONFIG', message, options);
+  }
+}
+
+export class Cancelled extends WinrmError {
+  constructor(host?: string) {
+    super('CANCELLED', `${host !== undefined ? `${host}: ` : ''}request cancelled`, { host });
+  }
+}
+
+export function isWinrmError(value: unknown): value is WinrmError {
+  return value instanceof WinrmError;
+}

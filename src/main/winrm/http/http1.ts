@@ -1,0 +1,187 @@
+/**
+ * A minimal HTTP/1.1 response parser for our own client connection (see transport.ts for why we
+ * drive sockets ourselves). It handles what WinRM hosts send: Content-Length or chunked bodies,
+ * or a body ended by connection close; everything is size-limited and errors are ProtocolError.
+ */
+import { ProtocolError } from '../errors';
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  /** Lower-cased names; repeated headers (e.g. WWW-Authenticate) keep every value. */
+  headers: Map<string, string[]>;
+  body: Buffer;
+  /** The server asked to close the connection after this response. */
+  close: boolean;
+}
+
+const MAX_HEADER_BYTES = 64 * 1024;
+/** WinRM envelopes are capped by MaxEnvelopeSize (150 KB by default); this is a generous guard. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export function header(res: HttpResponse, name: string): string | undefined {
+  return res.headers.get(name.toLowerCase())?.[0];
+}
+
+type State =
+  | { kind: 'head' }
+  | { kind: 'length'; remaining: number }
+  | { kind: 'chunk-size' }
+  | { kind: 'chunk-data'; remaining: number }
+  | { kind: 'chunk-trailer' }
+  | { kind: 'until-close' }
+  | { kind: 'done' };
+
+/** Incremental parser for exactly one response. */
+export class ResponseParser {
+  private buffer: Buffer = Buffer.alloc(0);
+  private state: State = { kind: 'head' };
+  private bodyParts: Buffer[] = [];
+  private bodyLength = 0;
+  private head?: Omit<HttpResponse, 'body'>;
+
+  /** Feeds bytes; returns the response once complete (leftover bytes are a protocol error). */
+  push(chunk: Buffer): HttpResponse | undefined {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const progressed = this.step();
+      if (this.state.kind === 'done') {
+        if (this.buffer.length > 0) throw new ProtocolError('host sent bytes after the end of the HTTP response');
+        return this.result();
+      }
+      if (!progressed) return undefined;
+    }
+  }
+
+  /** The socket ended: completes a close-delimited body, otherwise the response is truncated. */
+  end(): HttpResponse {
+    if (this.state.kind === 'until-close') {
+      this.takeBody(this.buffer.length);
+      this.state = { kind: 'done' };
+      return this.result();
+    }
+    throw new ProtocolError('connection closed before the HTTP response was complete');
+  }
+
+  /** True once at least one byte of a response arrived (then a retry would not be safe). */
+  get started(): boolean {
+    return this.head !== undefined || this.buffer.length > 0;
+  }
+
+  private result(): HttpResponse {
+    if (this.head === undefined) throw new ProtocolError('HTTP response without a head');
+    return { ...this.head, body: Buffer.concat(this.bodyParts, this.bodyLength) };
+  }
+
+  private takeBody(n: number): void {
+    this.bodyLength += n;
+    if (this.bodyLength > MAX_BODY_BYTES) throw new ProtocolError(`HTTP response body exceeds ${MAX_BODY_BYTES} bytes`);
+    this.bodyParts.push(this.buffer.subarray(0, n));
+    this.buffer = this.buffer.subarray(n);
+  }
+
+  private takeLine(): string | undefined {
+    const idx = this.buffer.indexOf('\r\n');
+    if (idx < 0) {
+      if (this.buffer.length > MAX_HEADER_BYTES) throw new ProtocolError('HTTP header line too long');
+      return undefined;
+    }
+    const line = this.buffer.subarray(0, idx).toString('latin1');
+    this.buffer = this.buffer.subarray(idx + 2);
+    return line;
+  }
+
+  private step(): boolean {
+    const s = this.state;
+    switch (s.kind) {
+      case 'head':
+        return this.parseHead();
+      case 'length': {
+        const n = Math.min(s.remaining, this.buffer.length);
+        if (n === 0 && s.remaining > 0) return false;
+        this.takeBody(n);
+        this.state = s.remaining - n === 0 ? { kind: 'done' } : { kind: 'length', remaining: s.remaining - n };
+        return true;
+      }
+      case 'chunk-size': {
+        const line = this.takeLine();
+        if (line === undefined) return false;
+        const size = Number.parseInt(line.split(';')[0].trim(), 16);
+        if (!Number.isFinite(size) || size < 0 || !/^[0-9a-f]+$/i.test(line.split(';')[0].trim())) {
+          throw new ProtocolError(`bad HTTP chunk size '${line.slice(0, 20)}'`);
+        }
+        this.state = size === 0 ? { kind: 'chunk-trailer' } : { kind: 'chunk-data', remaining: size };
+        return true;
+      }
+      case 'chunk-data': {
+        if (this.buffer.length < s.remaining + 2) {
+          // Take what we have of the chunk, keep waiting for the rest and its CRLF.
+          const n = Math.min(s.remaining, this.buffer.length);
+          if (n === 0) return false;
+          this.takeBody(n);
+          this.state = { kind: 'chunk-data', remaining: s.remaining - n };
+          return s.remaining - n === 0 ? this.buffer.length >= 2 : false;
+        }
+        this.takeBody(s.remaining);
+        if (this.buffer[0] !== 0x0d || this.buffer[1] !== 0x0a) throw new ProtocolError('HTTP chunk not followed by CRLF');
+        this.buffer = this.buffer.subarray(2);
+        this.state = { kind: 'chunk-size' };
+        return true;
+      }
+      case 'chunk-trailer': {
+        const line = this.takeLine();
+        if (line === undefined) return false;
+        if (line === '') this.state = { kind: 'done' };
+        return true;
+      }
+      case 'until-close':
+        return false;
+      case 'done':
+        return false;
+    }
+  }
+
+  private parseHead(): boolean {
+    const end = this.buffer.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (this.buffer.length > MAX_HEADER_BYTES) throw new ProtocolError('HTTP response head too large');
+      return false;
+    }
+    const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
+    this.buffer = this.buffer.subarray(end + 4);
+    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]);
+    if (m === null) throw new ProtocolError(`not an HTTP/1.x response: '${lines[0].slice(0, 40)}'`);
+    const headers = new Map<string, string[]>();
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) throw new ProtocolError(`malformed HTTP header line '${line.slice(0, 40)}'`);
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const list = headers.get(name) ?? [];
+      list.push(line.slice(colon + 1).trim());
+      headers.set(name, list);
+    }
+    const status = Number(m[2]);
+    const connection = (headers.get('connection') ?? []).join(',').toLowerCase();
+    const close = m[1] === '0' ? !connection.includes('keep-alive') : connection.includes('close');
+    this.head = { status, statusText: m[3] ?? '', headers, close };
+
+    const te = (headers.get('transfer-encoding') ?? []).join(',').toLowerCase();
+    const cl = headers.get('content-length');
+    if (status === 204 || status === 304 || (status >= 100 && status < 200)) {
+      this.state = { kind: 'done' };
+    } else if (te.includes('chunked')) {
+      this.state = { kind: 'chunk-size' };
+    } else if (cl !== undefined) {
+      if (!/^\d{1,12}$/.test(cl[0]) || cl.some((v) => v !== cl[0])) {
+        throw new ProtocolError(`bad Content-Length '${cl.join(',').slice(0, 30)}'`);
+      }
+      const n = Number(cl[0]);
+      if (n > MAX_BODY_BYTES) throw new ProtocolError(`HTTP response body of ${n} bytes exceeds the limit`);
+      this.state = n === 0 ? { kind: 'done' } : { kind: 'length', remaining: n };
+    } else {
+      this.state = { kind: 'until-close' };
+      this.head.close = true;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Decodes one CLIXML <Objs> document as powershell.exe writes it to stderr: <S S="Error"> lines
+ * become error text, other streams (warning, verbose, debug, information) are kept with their
+ * kind, progress records are dropped. Truncated or malformed documents fall back to a tolerant
+ * scan so a broken stderr never hides the error text.
+ */
+import type { Element } from '@xmldom/xmldom';
+import { WinrmError } from '../errors';
+import { attr, childElements, parseXml, textOf } from '../soap';
+import { unescapeClixml } from './clixml-escape';
+
+export const CLIXML_NS = 'http://schemas.microsoft.com/powershell/2004/04';
+
+export type ClixmlStream = 'error' | 'warning' | 'verbose' | 'debug' | 'information' | 'output';
+
+export interface ClixmlRecord {
+  stream: ClixmlStream;
+  text: string;
+}
+
+function streamOf(tag: string | undefined): ClixmlStream | 'progress' {
+  switch ((tag ?? '').toLowerCase()) {
+    case 'error':
+      return 'error';
+    case 'warning':
+      return 'warning';
+    case 'verbose':
+      return 'verbose';
+    case 'debug':
+      return 'debug';
+    case 'information':
+    case 'info':
+      return 'information';
+    case 'progress':
+      return 'progress';
+    default:
+      return 'output';
+  }
+}
+
+/** Decodes a complete "<Objs …>…</Objs>" document. Never throws for bad input: falls back to a scan. */
+export function decodeClixmlDocument(xml: string): ClixmlRecord[] {
+  const start = xml.indexOf('<Objs');
+  const doc = start >= 0 ? xml.slice(start) : xml;
+  try {
+    return decodeStrict(doc);
+  } catch (error) {
+    if (!(error instanceof WinrmError)) throw error;
+    return decodeTolerant(doc);
+  }
+}
+
+function decodeStrict(xml: string): ClixmlRecord[] {
+  const root = parseXml(xml, 'CLIXML on stderr').documentElement!;
+  if (root.localName !== 'Objs' || root.namespaceURI !== CLIXML_NS) return decodeTolerant(xml);
+  const records: ClixmlRecord[] = [];
+  for (const el of childElements(root)) {
+    if (el.namespaceURI !== CLIXML_NS) continue;
+    const stream = streamOf(attr(el, 'S'));
+    if (stream === 'progress') continue;
+    const text = el.localName === 'S' ? textOf(el) : objectText(el);
+    if (text === undefined) continue;
+    records.push({ stream, text: unescapeClixml(text) });
+  }
+  return records;
+}
+
+/** Serialised objects (e.g. a full ErrorRecord) carry their display text in <ToString>. */
+function objectText(el: Element): string | undefined {
+  if (el.localName !== 'Obj') return undefined;
+  const toString = childElements(el).find((c) => c.localName === 'ToString' && c.namespaceURI === CLIXML_NS);
+  return toString ? textOf(toString) : undefined;
+}
+
+const S_ELEMENT = /<S\b([^>]*)>([^<]*)<\/S>/g;
+const S_ATTR = /\bS\s*=\s*"([^"]*)"/;
+
+/** Pulls <S S="…">text</S> out of a damaged document; entity references are resolved by hand. */
+function decodeTolerant(xml: string): ClixmlRecord[] {
+  const records: ClixmlRecord[] = [];
+  for (const match of xml.matchAll(S_ELEMENT)) {
+    const stream = streamOf(S_ATTR.exec(match[1] ?? '')?.[1]);
+    if (stream === 'progress') continue;
+    records.push({ stream, text: unescapeClixml(decodeEntities(match[2] ?? '')) });
+  }
+  return records;
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(lt|gt|amp|quot|apos|#\d{1,7}|#x[0-9A-Fa-f]{1,6});/g, (whole, name: string) => {
+    switch (name) {
+      case 'lt':
+        return '<';
+      case 'gt':
+        return '>';
+      case 'amp':
+        return '&';
+      case 'quot':
+        return '"';
+      case 'apos':
+        return "'";
+    }
+    const code = name.startsWith('#x') ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * Runs one command in an open shell: Command, optional stdin via Send (End on the last chunk),
+ * the Receive loop until CommandState Done (TimedOut faults are normal and retried), then Signal
+ * terminate. Cancellation sends ctrl_c, then terminate, and rejects with Cancelled.
+ */
+import { Cancelled, WinrmError, WinrmFault } from '../errors';
+import { SIGNAL, WSMAN_CODE } from '../soap';
+import { commandSpec, readCommandId, readReceive, receiveSpec, sendSpec, signalSpec, type CommandOptions } from './messages';
+import type { WsmanRpc } from './rpc';
+import { Utf8Stream } from './utf8-stream';
+
+export interface CommandIo {
+  stdin?: string | Uint8Array;
+  signal?: AbortSignal;
+  onStdout?: (text: string) => void;
+  onStderr?: (text: string) => void;
+}
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Raw stdin bytes per Send; base64 makes it 4/3 larger, staying well under MaxEnvelopeSize 150 KB. */
+export const STDIN_CHUNK_BYTES = 96 * 1024;
+/** Signals sent during cancellation must not wait a full operation timeout. */
+const CLEANUP_TIMEOUT_MS = 15_000;
+
+export async function startCommand(
+  rpc: WsmanRpc,
+  shellId: string,
+  command: string,
+  args: readonly string[],
+  options: CommandOptions & { signal?: AbortSignal } = {},
+): Promise<string> {
+  const body = await rpc.call(commandSpec(shellId, command, args, options), options.signal ? { signal: options.signal } : {});
+  return readCommandId(body);
+}
+
+export async function sendStdin(rpc: WsmanRpc, shellId: string, commandId: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+  let offset = 0;
+  do {
+    const chunk = data.subarray(offset, offset + STDIN_CHUNK_BYTES);
+    offset += chunk.byteLength;
+    await rpc.call(sendSpec(shellId, commandId, chunk, offset >= data.byteLength), signal ? { signal } : {});
+  } while (offset < data.byteLength);
+}
+
+export async function signalCommand(rpc: WsmanRpc, shellId: string, commandId: string, code: string, timeoutMs?: number): Promise<void> {
+  await rpc.call(signalSpec(shellId, commandId, code), timeoutMs !== undefined ? { timeoutMs } : {});
+}
+
+/** Drives a started command to completion. */
+export async function driveCommand(rpc: WsmanRpc, shellId: string, commandId: string, io: CommandIo): Promise<CommandResult> {
+  const stdoutDecoder = new Utf8Stream();
+  const stderrDecoder = new Utf8Stream();
+  let stdout = '';
+  let stderr = '';
+  const emit = (stream: 'stdout' | 'stderr', text: string): void => {
+    if (text === '') return;
+    if (stream === 'stdout') {
+      stdout += text;
+      io.onStdout?.(text);
+    } else {
+      stderr += text;
+      io.onStderr?.(text);
+    }
+  };
+  try {
+    if (io.stdin !== undefined) {
+      const bytes = typeof io.stdin === 'string' ? new TextEncoder().encode(io.stdin) : io.stdin;
+      await sendStdin(rpc, shellId, commandId, bytes, io.signal);
+    }
+    let exitCode: number | undefined;
+    for (;;) {
+      let result;
+      try {
+        result = await rpc.call(receiveSpec(shellId, commandId), io.signal ? { signal: io.signal } : {});
+      } catch (error) {
+        if (error instanceof WinrmFault && error.wsmanCode === WSMAN_CODE.operationTimedOut) continue;
+        throw error;
+      }
+      const receive = readReceive(result, commandId);
+      // One callback per stream per Receive: Windows splits output into many small Stream elements.
+      let outText = '';
+      let errText = '';
+      for (const chunk of receive.chunks) {
+        if (chunk.stream === 'stdout') outText += stdoutDecoder.push(chunk.bytes);
+        else errText += stderrDecoder.push(chunk.bytes);
+      }
+      emit('stdout', outText);
+      emit('stderr', errText);
+      if (receive.done) {
+        // OMI omits ExitCode; treat that like pywinrm does (unknown) but keep a number for callers.
+        exitCode = receive.exitCode ?? -1;
+        break;
+      }
+      if (io.signal?.aborted) throw new Cancelled(rpc.host);
+    }
+    emit('stdout', stdoutDecoder.end());
+    emit('stderr', stderrDecoder.end());
+    // Releases the command's server-side resources; a fault here changes nothing for the caller.
+    await signalCommand(rpc, shellId, commandId, SIGNAL.terminate).catch(ignoreFault);
+    return { stdout, stderr, exitCode };
+  } catch (error) {
+    if (io.signal?.aborted || (error instanceof WinrmError && error.code === 'CANCELLED')) {
+      await cancelCommand(rpc, shellId, commandId);
+      throw error instanceof Cancelled ? error : new Cancelled(rpc.host);
+    }
+    throw error;
+  }
+}
+
+/** ctrl_c lets the remote process stop cleanly; terminate makes sure it is gone. Both best-effort. */
+export async function cancelCommand(rpc: WsmanRpc, shellId: string, commandId: string): Promise<void> {
+  await signalCommand(rpc, shellId, commandId, SIGNAL.ctrlC, CLEANUP_TIMEOUT_MS).catch(() => undefined);
+  await signalCommand(rpc, shellId, commandId, SIGNAL.terminate, CLEANUP_TIMEOUT_MS).catch(() => undefined);
+}
+
+function ignoreFault(error: unknown): void {
+  if (error instanceof WinrmFault) return;
+  throw error;
+}

@@ -1,0 +1,42 @@
+import { useEffect } from 'react';
+import { DiagnosticsView } from './features/diagnostics/DiagnosticsView';
+import { OverviewView } from './features/overview/OverviewView';
+import { HostView } from './features/overview/HostView';
+import { SettingsView } from './features/settings/SettingsView';
+import { DiagnosticBanner } from './features/shell/DiagnosticBanner';
+import { Header } from './features/shell/Header';
+import { Sidebar } from './features/shell/Sidebar';
+import { Toasts } from './features/shell/Toasts';
+import { effectiveTheme, useApp } from './stores/app-store';
+
+function usePrefersDark(): boolean {
+  const query = typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : undefined;
+  return query?.matches ?? false;
+}
+
+export function App() {
+  const theme = useApp((s) => s.settings?.theme);
+  const view = useApp((s) => s.view);
+  const prefersDark = usePrefersDark();
+  useEffect(() => {
+    document.documentElement.dataset.theme = effectiveTheme(theme, prefersDark);
+  }, [theme, prefersDark]);
+
+  return (
+    <div className="app">
+      <Header />
+      <DiagnosticBanner />
+      <div className="body">
+        <Sidebar />
+        <main className="main" id="main" tabIndex={-1}>
+          {view.name === 'overview' && <OverviewView />}
+          {view.name === 'settings' && <SettingsView />}
+          {view.name === 'diagnostics' && <DiagnosticsView />}
+          {view.name === 'host' && <HostView id={view.id} />}
+          {view.name === 'cluster' && <OverviewView cluster={view.label} />}
+        </main>
+      </div>
+      <Toasts />
+    </div>
+  );
+}

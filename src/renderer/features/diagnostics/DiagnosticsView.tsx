@@ -1,0 +1,90 @@
+import { useEffect, useState } from 'react';
+import type { Metrics } from '../../../shared/contract';
+import { useApp } from '../../stores/app-store';
+
+export function DiagnosticsView() {
+  const backend = useApp((s) => s.backend);
+  const info = useApp((s) => s.info);
+  const health = useApp((s) => s.health);
+  const [metrics, setMetrics] = useState<Metrics | undefined>();
+
+  useEffect(() => {
+    if (!backend) return;
+    let stopped = false;
+    const load = async () => {
+      const result = await backend.invoke('diagnostics.metrics', {});
+      if (!stopped && result.ok) setMetrics(result.data);
+    };
+    void load();
+    const timer = setInterval(() => void load(), 5_000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [backend]);
+
+  return (
+    <section aria-labelledby="diag-title">
+      <h1 id="diag-title">Diagnostics</h1>
+      {info && (
+        <dl className="facts">
+          <dt>Version</dt>
+          <dd>
+            {info.version} (agent {info.agentVersion})
+          </dd>
+          <dt>Runtime</dt>
+          <dd>
+            {info.runtime}, Node {info.nodeVersion}, {info.platform}
+          </dd>
+          <dt>Data directory</dt>
+          <dd>{info.dataDir}</dd>
+          <dt>Passwords</dt>
+          <dd>{info.secretStorage}</dd>
+          <dt>Mode</dt>
+          <dd>{health?.mode ?? '…'}</dd>
+        </dl>
+      )}
+      {metrics && (
+        <>
+          <p>
+            Up {metrics.uptimeS} s · RSS {metrics.rssMb} MB · heap {metrics.heapUsedMb} MB · event-loop delay p99 {metrics.eventLoopDelayP99Ms} ms
+          </p>
+          <h2>Services</h2>
+          <table className="table" data-testid="services">
+            <thead>
+              <tr>
+                <th>Service</th>
+                <th>State</th>
+                <th>Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              {metrics.services.map((s) => (
+                <tr key={s.name}>
+                  <td>{s.name}</td>
+                  <td>{s.state}</td>
+                  <td>{s.detail}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {metrics.groups.map((g) => (
+            <div key={g.name}>
+              <h2>{g.name}</h2>
+              <table className="table">
+                <thead>
+                  <tr>{Object.keys(g.rows[0] ?? {}).map((k) => <th key={k}>{k}</th>)}</tr>
+                </thead>
+                <tbody>
+                  {g.rows.map((row, i) => (
+                    <tr key={i}>{Object.values(row).map((v, j) => <td key={j}>{String(v ?? '—')}</td>)}</tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ))}
+        </>
+      )}
+    </section>
+  );
+}

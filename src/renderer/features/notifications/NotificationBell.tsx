@@ -1,0 +1,50 @@
+import { useState } from 'react';
+import { useApp } from '../../stores/app-store';
+import { ago } from '../../components/time';
+
+export function NotificationBell() {
+  const notifications = useApp((s) => s.notifications);
+  const backend = useApp((s) => s.backend);
+  const toast = useApp((s) => s.toast);
+  const [open, setOpen] = useState(false);
+  const items = Object.values(notifications).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  const unread = items.filter((n) => !n.read).length;
+
+  const call = async (promise: Promise<{ ok: boolean; error?: { message: string } }> | undefined) => {
+    const result = await promise;
+    if (result && !result.ok) toast('error', result.error!.message);
+  };
+
+  return (
+    <div className="bell">
+      <button aria-label={`Notifications, ${unread} unread`} aria-expanded={open} onClick={() => setOpen(!open)} data-testid="bell">
+        🔔{unread > 0 && <span className="badge" data-testid="unread-badge">{unread}</span>}
+      </button>
+      {open && (
+        <div className="bell-panel" role="dialog" aria-label="Notifications">
+          <div className="bell-head">
+            <strong>Notifications</strong>
+            <button disabled={unread === 0} onClick={() => void call(backend?.invoke('notifications.markRead', { ids: [] }))}>
+              Mark all read
+            </button>
+          </div>
+          {items.length === 0 && <p className="muted">No notifications.</p>}
+          <ul>
+            {items.map((n) => (
+              <li key={n.id} className={`level-${n.level} ${n.read ? 'read' : 'unread'}`}>
+                <div>
+                  <strong>{n.title}</strong> <span className="when">{ago(n.updatedAt)}</span>
+                </div>
+                <div>{n.message}</div>
+                <div className="row-actions">
+                  {!n.read && <button onClick={() => void call(backend?.invoke('notifications.markRead', { ids: [n.id] }))}>Mark read</button>}
+                  <button onClick={() => void call(backend?.invoke('notifications.dismiss', { id: n.id }))}>Dismiss</button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}

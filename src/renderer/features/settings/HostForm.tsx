@@ -1,0 +1,164 @@
+import { useState, type FormEvent } from 'react';
+import type { ConnectionTestResult, HostInput, HostView } from '../../../shared/contract';
+import { useApp } from '../../stores/app-store';
+import { ConnectionTestReport } from './ConnectionTestReport';
+import { errorsByField, Field } from './fields';
+
+interface Draft {
+  displayName: string;
+  address: string;
+  port: string;
+  transport: 'https' | 'http';
+  auth: 'ntlm' | 'basic';
+  allowUnencryptedBasic: boolean;
+  username: string;
+  password: string;
+  cluster: string;
+  enabled: boolean;
+  tlsFingerprintSha256: string;
+}
+
+function draftFrom(host?: HostView): Draft {
+  return {
+    displayName: host?.displayName ?? '',
+    address: host?.address ?? '',
+    port: host ? String(host.port) : '',
+    transport: host?.transport ?? 'https',
+    auth: host?.auth ?? 'ntlm',
+    allowUnencryptedBasic: host?.allowUnencryptedBasic ?? false,
+    username: host?.username ?? '',
+    password: '',
+    cluster: host?.cluster ?? '',
+    enabled: host?.enabled ?? true,
+    tlsFingerprintSha256: host?.tlsFingerprintSha256 ?? '',
+  };
+}
+
+/** Only what the user filled in is sent; the backend applies defaults and validates every field. */
+function toInput(d: Draft): HostInput {
+  const port = d.port.trim() === '' ? undefined : Number(d.port);
+  return {
+    displayName: d.displayName,
+    address: d.address,
+    ...(port !== undefined ? { port: Number.isNaN(port) ? (d.port as unknown as number) : port } : {}),
+    transport: d.transport,
+    auth: d.auth,
+    allowUnencryptedBasic: d.allowUnencryptedBasic,
+    username: d.username,
+    password: d.password,
+    ...(d.cluster.trim() ? { cluster: d.cluster } : {}),
+    enabled: d.enabled,
+    ...(d.tlsFingerprintSha256.trim() ? { tlsFingerprintSha256: d.tlsFingerprintSha256.trim() } : {}),
+  };
+}
+
+export function HostForm({ host, onDone }: { host?: HostView; onDone(): void }) {
+  const backend = useApp((s) => s.backend);
+  const toast = useApp((s) => s.toast);
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(host));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [report, setReport] = useState<ConnectionTestResult | string | undefined>();
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const prefix = host ? `edit-${host.id}` : 'new-host';
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!backend) return;
+    setBusy(true);
+    const input = toInput(draft);
+    const result = host
+      ? await backend.invoke('hosts.update', {
+          id: host.id,
+          ...input,
+          ...(draft.password ? {} : { password: undefined }),
+          cluster: draft.cluster.trim() ? draft.cluster : null,
+          tlsFingerprintSha256: draft.tlsFingerprintSha256.trim() ? draft.tlsFingerprintSha256.trim() : null,
+        })
+      : await backend.invoke('hosts.add', input);
+    setBusy(false);
+    if (result.ok) {
+      toast('success', `${result.data.displayName} saved.`);
+      onDone();
+      return;
+    }
+    setErrors(errorsByField(result.error.details?.fields));
+    setFormError(result.error.message);
+  };
+
+  const test = async () => {
+    if (!backend) return;
+    setReport(undefined);
+    setBusy(true);
+    const result = host && !draft.password ? await backend.invoke('hosts.testConnection', { id: host.id }) : await backend.invoke('hosts.testConnection', { draft: toInput(draft) });
+    setBusy(false);
+    if (!result.ok) setErrors(errorsByField(result.error.details?.fields?.map((f) => ({ ...f, field: f.field.replace(/^draft\./, '') }))));
+    setReport(result.ok ? result.data : result.error.message);
+  };
+
+  const input = (key: keyof Draft, label: string, props: Record<string, unknown> = {}, hint?: string) => (
+    <Field id={`${prefix}-${key}`} label={label} error={errors[key]} hint={hint}>
+      <input
+        id={`${prefix}-${key}`}
+        name={key}
+        value={String(draft[key])}
+        aria-invalid={Boolean(errors[key])}
+        onChange={(e) => set(key, e.target.value as never)}
+        {...props}
+      />
+    </Field>
+  );
+
+  return (
+    <form className="host-form" onSubmit={(e) => void submit(e)} noValidate aria-label={host ? `Edit ${host.displayName}` : 'Add host'}>
+      <div className="grid">
+        {input('displayName', 'Display name', { required: true, autoFocus: true })}
+        {input('address', 'Address', { required: true, placeholder: 'hv01.corp.local' }, 'host name or IP, no scheme or port')}
+        <Field id={`${prefix}-transport`} label="Transport" error={errors.transport}>
+          <select id={`${prefix}-transport`} value={draft.transport} onChange={(e) => set('transport', e.target.value as Draft['transport'])}>
+            <option value="https">HTTPS (5986)</option>
+            <option value="http">HTTP with NTLM encryption (5985)</option>
+          </select>
+        </Field>
+        {input('port', 'Port', { inputMode: 'numeric', placeholder: draft.transport === 'https' ? '5986' : '5985' })}
+        <Field id={`${prefix}-auth`} label="Authentication" error={errors.auth}>
+          <select id={`${prefix}-auth`} value={draft.auth} onChange={(e) => set('auth', e.target.value as Draft['auth'])}>
+            <option value="ntlm">NTLM</option>
+            <option value="basic">Basic</option>
+          </select>
+        </Field>
+        {input('username', 'User name', { required: true, autoComplete: 'off', placeholder: 'CORP\\admin' })}
+        {input('password', host ? 'Password (leave empty to keep)' : 'Password', { type: 'password', autoComplete: 'new-password' })}
+        {input('cluster', 'Cluster label (optional)')}
+        {draft.transport === 'https' && input('tlsFingerprintSha256', 'Pinned certificate SHA-256 (optional)', {}, 'for self-signed host certificates')}
+      </div>
+      {draft.transport === 'http' && draft.auth === 'basic' && (
+        <label className="check">
+          <input type="checkbox" checked={draft.allowUnencryptedBasic} onChange={(e) => set('allowUnencryptedBasic', e.target.checked)} /> Allow unencrypted
+          Basic (sends the password in clear text)
+        </label>
+      )}
+      <label className="check">
+        <input type="checkbox" checked={draft.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
+      </label>
+      {formError && (
+        <p className="error" role="alert" data-testid="host-form-error">
+          {formError}
+        </p>
+      )}
+      <div className="row-actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {host ? 'Save' : 'Add host'}
+        </button>
+        <button type="button" onClick={() => void test()} disabled={busy}>
+          Test connection
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      {report !== undefined && <ConnectionTestReport report={report} />}
+    </form>
+  );
+}

@@ -1,0 +1,135 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { HostView, Settings, SettingsPatch } from '../../../shared/contract';
+import { useApp } from '../../stores/app-store';
+import { StatusDot, statusLabel } from '../../components/StatusDot';
+import { errorsByField, Field } from './fields';
+import { HostForm } from './HostForm';
+
+export function SettingsView() {
+  return (
+    <section aria-labelledby="settings-title">
+      <h1 id="settings-title">Settings</h1>
+      <HostsSection />
+      <GeneralSettings />
+    </section>
+  );
+}
+
+function HostsSection() {
+  const hosts = useApp((s) => s.hosts);
+  const backend = useApp((s) => s.backend);
+  const toast = useApp((s) => s.toast);
+  const [editing, setEditing] = useState<string | 'new' | undefined>();
+  const list = Object.values(hosts).sort((a, b) => a.displayName.localeCompare(b.displayName));
+
+  const remove = async (host: HostView) => {
+    if (!backend || !window.confirm(`Remove ${host.displayName} and its stored password?`)) return;
+    const result = await backend.invoke('hosts.remove', { id: host.id });
+    if (!result.ok) toast('error', result.error.message);
+  };
+
+  return (
+    <div className="panel">
+      <div className="panel-head">
+        <h2>Hosts</h2>
+        <button className="primary" onClick={() => setEditing('new')} disabled={editing === 'new'} data-testid="add-host">
+          Add host
+        </button>
+      </div>
+      {editing === 'new' && <HostForm onDone={() => setEditing(undefined)} />}
+      {list.length === 0 && editing !== 'new' && <p className="muted">No hosts yet.</p>}
+      <ul className="host-list" data-testid="host-list">
+        {list.map((h) => (
+          <li key={h.id}>
+            {editing === h.id ? (
+              <HostForm host={h} onDone={() => setEditing(undefined)} />
+            ) : (
+              <div className="host-row">
+                <StatusDot status={h.status} />
+                <span className="host-name">{h.displayName}</span>
+                <span className="muted">
+                  {h.transport}://{h.address}:{h.port} · {h.auth.toUpperCase()} · {h.username}
+                  {h.cluster ? ` · ${h.cluster}` : ''} · {statusLabel(h.status)}
+                </span>
+                <span className="row-actions">
+                  <button onClick={() => setEditing(h.id)}>Edit</button>
+                  <button onClick={() => void remove(h)}>Remove</button>
+                </span>
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function GeneralSettings() {
+  const settings = useApp((s) => s.settings);
+  const backend = useApp((s) => s.backend);
+  const setSettings = useApp((s) => s.setSettings);
+  const toast = useApp((s) => s.toast);
+  const [draft, setDraft] = useState<Settings | undefined>(settings);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  useEffect(() => setDraft(settings), [settings]);
+  if (!draft) return null;
+
+  const num = (value: string) => (value.trim() === '' || Number.isNaN(Number(value)) ? (value as unknown as number) : Number(value));
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!backend) return;
+    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs };
+    const result = await backend.invoke('settings.update', patch);
+    if (result.ok) {
+      setErrors({});
+      setSettings(result.data);
+      toast('success', 'Settings saved.');
+    } else {
+      setErrors(errorsByField(result.error.details?.fields));
+      toast('error', result.error.message);
+    }
+  };
+  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs', key: string, label: string, numeric = false) => {
+    const id = `${section}.${key}`;
+    const value = (draft[section] as Record<string, unknown>)[key];
+    return (
+      <Field id={id} label={label} error={errors[id]}>
+        <input
+          id={id}
+          value={String(value)}
+          inputMode={numeric ? 'numeric' : undefined}
+          aria-invalid={Boolean(errors[id])}
+          onChange={(e) => setDraft({ ...draft, [section]: { ...draft[section], [key]: numeric ? num(e.target.value) : e.target.value } })}
+        />
+      </Field>
+    );
+  };
+
+  return (
+    <form className="panel" onSubmit={(e) => void save(e)} noValidate aria-label="General settings">
+      <h2>Inventory</h2>
+      <div className="grid">
+        {field('inventory', 'fullSyncIntervalS', 'Full sync interval (s)', true)}
+        {field('inventory', 'quickSyncIntervalS', 'Quick status sync interval (s)', true)}
+      </div>
+      <h2>Agent</h2>
+      <div className="grid">
+        {field('agent', 'installDir', 'Install directory on hosts')}
+        {field('agent', 'downloadAttempts', 'Download attempts', true)}
+        {field('agent', 'downloadRetryIntervalS', 'Retry interval (s)', true)}
+      </div>
+      <h2>Artifact server</h2>
+      <p className="muted">Hosts download the agent from this workstation; the address must be reachable from every host.</p>
+      <div className="grid">
+        {field('artifactServer', 'bindAddress', 'Listen address')}
+        {field('artifactServer', 'port', 'Port', true)}
+        {field('artifactServer', 'advertisedBaseUrl', 'URL advertised to hosts')}
+      </div>
+      <h2>Jobs</h2>
+      <div className="grid">{field('jobs', 'workers', 'Parallel job workers', true)}</div>
+      <button type="submit" className="primary">
+        Save settings
+      </button>
+    </form>
+  );
+}

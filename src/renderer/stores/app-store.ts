@@ -1,0 +1,95 @@
+import { create } from 'zustand';
+import type { AppHealth, AppInfo, AppNotification, HostView, Settings, Theme } from '../../shared/contract';
+import type { Backend, ConnectionState } from '../backend/backend';
+import { applyCollectionDelta, indexById, TopicSync } from './topic-sync';
+
+export type View = { name: 'overview' } | { name: 'settings' } | { name: 'diagnostics' } | { name: 'host'; id: string } | { name: 'cluster'; label: string };
+
+export interface Toast {
+  id: number;
+  level: AppNotification['level'];
+  text: string;
+}
+
+export interface AppState {
+  backend?: Backend;
+  connection: ConnectionState;
+  info?: AppInfo;
+  health?: AppHealth;
+  settings?: Settings;
+  hosts: Record<string, HostView>;
+  notifications: Record<string, AppNotification>;
+  view: View;
+  toasts: Toast[];
+  navigate(view: View): void;
+  toast(level: Toast['level'], text: string): void;
+  dismissToast(id: number): void;
+  setSettings(settings: Settings): void;
+}
+
+let toastId = 0;
+
+export const useApp = create<AppState>((set) => ({
+  connection: 'connecting',
+  hosts: {},
+  notifications: {},
+  view: { name: 'overview' },
+  toasts: [],
+  navigate: (view) => set({ view }),
+  toast: (level, text) => {
+    const id = ++toastId;
+    set((s) => ({ toasts: [...s.toasts.slice(-3), { id, level, text }] }));
+    setTimeout(() => useApp.getState().dismissToast(id), 6_000);
+  },
+  dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+  setSettings: (settings) => set({ settings }),
+}));
+
+/** Wires a backend into the store: topic syncs, connection state, first loads. */
+export function connectStore(backend: Backend): () => void {
+  useApp.setState({ backend });
+  const syncs = [
+    new TopicSync(backend, 'hosts', {
+      snapshot: (p) => useApp.setState({ hosts: indexById(p as HostView[]) }),
+      delta: (p) => useApp.setState((s) => ({ hosts: applyCollectionDelta(s.hosts, p as { upsert: HostView[]; remove: string[] }) })),
+    }),
+    new TopicSync(backend, 'notifications', {
+      snapshot: (p) => useApp.setState({ notifications: indexById(p as AppNotification[]) }),
+      delta: (p) => {
+        const delta = p as { upsert: AppNotification[]; remove: string[] };
+        const before = useApp.getState().notifications;
+        // Browser mode has no native notifications: new warnings and errors become toasts.
+        if (backend.kind === 'browser') {
+          for (const n of delta.upsert) {
+            if (!before[n.id] && (n.level === 'error' || n.level === 'warning')) useApp.getState().toast(n.level, `${n.title}: ${n.message}`);
+          }
+        }
+        useApp.setState((s) => ({ notifications: applyCollectionDelta(s.notifications, delta) }));
+      },
+    }),
+    new TopicSync(backend, 'health', {
+      snapshot: (p) => useApp.setState({ health: p as AppHealth }),
+      delta: (p) => useApp.setState({ health: p as AppHealth }),
+    }),
+  ];
+  const offEvents = backend.onEvent((event) => syncs.forEach((s) => s.handle(event)));
+  const loadAll = async () => {
+    await Promise.all(syncs.map((s) => s.resync()));
+    const [info, settings] = await Promise.all([backend.invoke('app.info', {}), backend.invoke('settings.get', {})]);
+    if (info.ok) useApp.setState({ info: info.data });
+    if (settings.ok) useApp.setState({ settings: settings.data });
+  };
+  const offConnection = backend.onConnection((connection) => {
+    useApp.setState({ connection });
+    if (connection === 'open') void loadAll();
+  });
+  return () => {
+    offEvents();
+    offConnection();
+  };
+}
+
+export function effectiveTheme(theme: Theme | undefined, prefersDark: boolean): 'light' | 'dark' {
+  if (theme === 'light' || theme === 'dark') return theme;
+  return prefersDark ? 'dark' : 'light';
+}

@@ -1,0 +1,55 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ServiceState = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('starting'),
+  Type.Literal('stopped'),
+  Type.Literal('failed'),
+  Type.Literal('not-built'),
+]);
+
+export const ServiceStatus = Type.Object({
+  name: Type.String(),
+  state: ServiceState,
+  detail: Type.String(),
+});
+export type ServiceStatus = Static<typeof ServiceStatus>;
+
+export const AppMode = Type.Union([Type.Literal('normal'), Type.Literal('diagnostic')]);
+
+export const AppHealth = Type.Object({
+  mode: AppMode,
+  healthy: Type.Boolean(),
+  /** Why the app is in diagnostic mode, each problem phrased with what to do. */
+  problems: Type.Array(Type.String()),
+  services: Type.Array(ServiceStatus),
+});
+export type AppHealth = Static<typeof AppHealth>;
+
+export const AppInfo = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  agentVersion: Type.String(),
+  runtime: Type.Union([Type.Literal('electron'), Type.Literal('browser')]),
+  nodeVersion: Type.String(),
+  platform: Type.String(),
+  dataDir: Type.String(),
+  secretStorage: Type.String({ description: 'how passwords are protected at rest, in words' }),
+});
+export type AppInfo = Static<typeof AppInfo>;
+
+export const Metrics = Type.Object({
+  uptimeS: Type.Number(),
+  rssMb: Type.Number(),
+  heapUsedMb: Type.Number(),
+  eventLoopDelayP99Ms: Type.Number(),
+  services: Type.Array(ServiceStatus),
+  /** Per-service metric groups (scheduler lanes, hosts, …) as flat records for display. */
+  groups: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      rows: Type.Array(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]))),
+    }),
+  ),
+});
+export type Metrics = Static<typeof Metrics>;

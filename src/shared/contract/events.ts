@@ -1,0 +1,35 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { AppHealth } from './diagnostics';
+import { HostView } from './hosts';
+import { AppNotification } from './notifications';
+
+/**
+ * State topics. Each has a snapshot shape and a delta shape; every event carries the topic's
+ * revision, increasing by exactly one per event. A client that sees a gap calls events.snapshot.
+ */
+export const TopicName = Type.Union([Type.Literal('hosts'), Type.Literal('notifications'), Type.Literal('health')]);
+export type TopicName = Static<typeof TopicName>;
+
+function collectionDelta<T extends ReturnType<typeof Type.Object>>(item: T) {
+  return Type.Object({ upsert: Type.Array(item), remove: Type.Array(Type.String()) });
+}
+
+export const topics = {
+  hosts: { snapshot: Type.Array(HostView), delta: collectionDelta(HostView) },
+  notifications: { snapshot: Type.Array(AppNotification), delta: collectionDelta(AppNotification) },
+  /** Small enough that every change is a snapshot. */
+  health: { snapshot: AppHealth, delta: AppHealth },
+} as const;
+
+export type Topics = typeof topics;
+export type SnapshotOf<T extends TopicName> = Static<Topics[T]['snapshot']>;
+export type DeltaOf<T extends TopicName> = Static<Topics[T]['delta']>;
+export type CollectionDelta<T> = { upsert: T[]; remove: string[] };
+
+export type StateEvent<T extends TopicName = TopicName> = {
+  [K in T]:
+    | { topic: K; revision: number; kind: 'snapshot'; payload: SnapshotOf<K> }
+    | { topic: K; revision: number; kind: 'delta'; payload: DeltaOf<K> };
+}[T];
+
+export const topicNames = Object.keys(topics) as TopicName[];

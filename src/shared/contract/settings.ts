@@ -1,0 +1,82 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Windows path like C:\ProgramData\Aether-V\agent: drive letter, no quotes or shell metacharacters. */
+export const WINDOWS_PATH_PATTERN = "^[A-Za-z]:\\\\(?:[^<>:\"/\\\\|?*'`$;&\\x00-\\x1f]+\\\\?)*$";
+
+export const Theme = Type.Union([Type.Literal('system'), Type.Literal('light'), Type.Literal('dark')]);
+export type Theme = Static<typeof Theme>;
+
+export const InventorySettings = Type.Object(
+  {
+    fullSyncIntervalS: Type.Integer({ minimum: 60, maximum: 86_400, default: 300, hint: 'seconds between full syncs, 60–86400' }),
+    quickSyncIntervalS: Type.Integer({ minimum: 5, maximum: 3_600, default: 30, hint: 'seconds between quick status syncs, 5–3600' }),
+  },
+  { additionalProperties: false },
+);
+
+export const AgentSettings = Type.Object(
+  {
+    installDir: Type.String({
+      pattern: WINDOWS_PATH_PATTERN,
+      maxLength: 200,
+      default: 'C:\\ProgramData\\Aether-V\\agent',
+      hint: 'an absolute Windows path such as C:\\ProgramData\\Aether-V\\agent (no quotes, $, ;, & or backticks)',
+    }),
+    downloadAttempts: Type.Integer({ minimum: 1, maximum: 10, default: 3, hint: 'download attempts per file, 1–10' }),
+    downloadRetryIntervalS: Type.Integer({ minimum: 1, maximum: 120, default: 2, hint: 'seconds before the first retry, 1–120' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ArtifactServerSettings = Type.Object(
+  {
+    bindAddress: Type.String({ format: 'ip', default: '0.0.0.0', hint: 'an IP address of this workstation to listen on, e.g. 0.0.0.0 or 10.0.0.20' }),
+    port: Type.Integer({ minimum: 0, maximum: 65_535, default: 8765, hint: 'a TCP port, 1–65535 (0 picks a free one)' }),
+    advertisedBaseUrl: Type.String({
+      maxLength: 300,
+      pattern: '^(|https?://[^\\s/]+(:\\d+)?/?)$',
+      default: '',
+      hint: 'empty (detect) or a URL the hosts can reach, e.g. http://10.0.0.20:8765',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const JobSettings = Type.Object(
+  { workers: Type.Integer({ minimum: 1, maximum: 32, default: 4, hint: 'parallel job workers, 1–32' }) },
+  { additionalProperties: false },
+);
+
+/** The user-editable settings (hosts have their own commands). */
+export const Settings = Type.Object(
+  {
+    theme: Theme,
+    inventory: InventorySettings,
+    agent: AgentSettings,
+    artifactServer: ArtifactServerSettings,
+    jobs: JobSettings,
+  },
+  { additionalProperties: false },
+);
+export type Settings = Static<typeof Settings>;
+
+/** A partial update: any subset of sections and fields. */
+export const SettingsPatch = Type.Object(
+  {
+    theme: Type.Optional(Theme),
+    inventory: Type.Optional(Type.Partial(InventorySettings, { additionalProperties: false })),
+    agent: Type.Optional(Type.Partial(AgentSettings, { additionalProperties: false })),
+    artifactServer: Type.Optional(Type.Partial(ArtifactServerSettings, { additionalProperties: false })),
+    jobs: Type.Optional(Type.Partial(JobSettings, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type SettingsPatch = Static<typeof SettingsPatch>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  theme: 'system',
+  inventory: { fullSyncIntervalS: 300, quickSyncIntervalS: 30 },
+  agent: { installDir: 'C:\\ProgramData\\Aether-V\\agent', downloadAttempts: 3, downloadRetryIntervalS: 2 },
+  artifactServer: { bindAddress: '0.0.0.0', port: 8765, advertisedBaseUrl: '' },
+  jobs: { workers: 4 },
+};
