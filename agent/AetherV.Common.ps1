@@ -15,6 +15,14 @@ function Initialize-AgentOutput {
     } catch {
         $null = $_
     }
+    # 5.1 ships an extended-type Count on System.Array; an array that passed through the pipeline
+    # then serialises as {"value":[...],"Count":n}. Dropping that type data (this process only)
+    # keeps arrays as JSON arrays; .Count still works as an intrinsic member.
+    try {
+        Remove-TypeData -TypeName 'System.Array' -ErrorAction Stop
+    } catch {
+        $null = $_
+    }
 }
 
 function Write-AgentLine {
@@ -26,7 +34,7 @@ function Write-AgentLine {
 }
 
 function ConvertTo-AgentJson {
-    param([Parameter(Mandatory = $true)][AllowNull()]$Value)
+    param([Parameter(Mandatory = $true)][AllowNull()][AllowEmptyCollection()]$Value)
     # Depth 10 covers host -> VM -> NIC -> IP list with room to spare; 5.1 defaults to 2.
     return (ConvertTo-Json -InputObject $Value -Depth 10 -Compress)
 }

@@ -211,7 +211,8 @@ function Get-QuickInventory {
             Heartbeat        = $heartbeat
         })
     }
-    return , $list.ToArray()
+    # The comma keeps the list one object; the caller takes ToArray() of it.
+    return , $list
 }
 
 # --- main -------------------------------------------------------------------------------------
@@ -227,13 +228,14 @@ try {
 }
 
 if ($Quick) {
+    $quickVms = Get-QuickInventory -Vms $vms
     $quickHost = [ordered]@{
         ComputerName = $env:COMPUTERNAME
         Timestamp    = [DateTime]::UtcNow.ToString('o', [Globalization.CultureInfo]::InvariantCulture)
     }
     return [ordered]@{
         Host            = $quickHost
-        VirtualMachines = (Get-QuickInventory -Vms $vms)
+        VirtualMachines = $quickVms.ToArray()
         Warnings        = [string[]]$warnings.ToArray()
     }
 }

@@ -76,8 +76,7 @@ if ($state -ne 'Off') {
 if ($vm.IsClustered) {
     # A clustered VM must leave the cluster first or Remove-VM fails and the role is orphaned.
     Write-AgentLog -Message ("Removing cluster role of VM '" + $vmName + "'") -Step 'cluster'
-    $groups = @(Get-ClusterGroup -VMId $vmId -ErrorAction Stop)
-    foreach ($group in $groups) { Remove-ClusterGroup -InputObject $group -RemoveResources -Force }
+    Remove-ClusterGroup -VMId $vmId -RemoveResources -Force
 }
 
 Write-AgentLog -Message ("Removing VM '" + $vmName + "'") -Step 'remove'

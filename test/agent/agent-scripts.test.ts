@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { findSyntaxErrors, lintPs51 } from './ps51-lint';
 
 const agentDir = fileURLToPath(new URL('../../agent/', import.meta.url));
-const scripts = readdirSync(agentDir).filter((name) => name.toLowerCase().endsWith('.ps1')).sort();
+const scripts = readdirSync(agentDir)
+  .filter((name) => name.toLowerCase().endsWith('.ps1'))
+  .sort();
 
 /** Windows PowerShell 5.1 reads a BOM-less file as ANSI: non-ASCII text then needs a UTF-8 BOM. */
 function encodingProblem(bytes: Buffer): string | undefined {
@@ -19,7 +21,9 @@ function encodingProblem(bytes: Buffer): string | undefined {
     }
   }
   const offset = bytes.findIndex((b) => b > 0x7f);
-  return offset < 0 ? undefined : `has a non-ASCII byte at offset ${offset} but no UTF-8 BOM (5.1 would read it as ANSI)`;
+  return offset < 0
+    ? undefined
+    : `has a non-ASCII byte at offset ${offset} but no UTF-8 BOM (5.1 would read it as ANSI)`;
 }
 
 describe('agent scripts', () => {

@@ -7,25 +7,57 @@ function rules(source: string): Ps51Rule[] {
 
 describe('ps51 lint: each rule fires on a bad snippet and stays quiet on the 5.1 spelling', () => {
   const cases: { rule: Ps51Rule; bad: string; good: string }[] = [
-    { rule: 'as-hashtable', bad: '$o = $text | ConvertFrom-Json -AsHashtable\n', good: '$o = $text | ConvertFrom-Json\n' },
-    { rule: 'null-coalescing', bad: '$a = $b ?? 1\n', good: 'if ($null -eq $b) { $a = 1 } else { $a = $b }\n' },
+    {
+      rule: 'as-hashtable',
+      bad: '$o = $text | ConvertFrom-Json -AsHashtable\n',
+      good: '$o = $text | ConvertFrom-Json\n',
+    },
+    {
+      rule: 'null-coalescing',
+      bad: '$a = $b ?? 1\n',
+      good: 'if ($null -eq $b) { $a = 1 } else { $a = $b }\n',
+    },
     { rule: 'null-coalescing', bad: '$a ??= 1\n', good: 'if ($null -eq $a) { $a = 1 }\n' },
     { rule: 'null-conditional', bad: '$n = $vm?.Name\n', good: 'if ($vm) { $n = $vm.Name }\n' },
     { rule: 'ternary', bad: '$s = $on ? 1 : 2\n', good: 'Get-VM | ? { $_.State -eq 2 }\n' },
     { rule: 'pipeline-chain', bad: 'Stop-VM -Name a && Start-VM -Name a\n', good: 'if ($a -and $b) { 1 }\n' },
     { rule: 'pipeline-chain', bad: 'Get-VM || Write-Error x\n', good: 'if ($a -or $b) { 1 }\n' },
-    { rule: 'foreach-parallel', bad: '$vms | ForEach-Object -Parallel { $_ }\n', good: '$vms | ForEach-Object { $_ }\n' },
+    {
+      rule: 'foreach-parallel',
+      bad: '$vms | ForEach-Object -Parallel { $_ }\n',
+      good: '$vms | ForEach-Object { $_ }\n',
+    },
     { rule: 'unwrapped-count', bad: '$n = (Get-VM).Count\n', good: '$n = @(Get-VM).Count\n' },
-    { rule: 'unwrapped-count', bad: '$vms = Get-VM\n$n = $vms.Count\n', good: '$vms = @(Get-VM)\n$n = $vms.Count\n' },
-    { rule: 'convertto-json-depth', bad: '$j = $o | ConvertTo-Json -Compress\n', good: '$j = $o | ConvertTo-Json -Depth 8 -Compress\n' },
+    {
+      rule: 'unwrapped-count',
+      bad: '$vms = Get-VM\n$n = $vms.Count\n',
+      good: '$vms = @(Get-VM)\n$n = $vms.Count\n',
+    },
+    {
+      rule: 'convertto-json-depth',
+      bad: '$j = $o | ConvertTo-Json -Compress\n',
+      good: '$j = $o | ConvertTo-Json -Depth 8 -Compress\n',
+    },
     {
       rule: 'convertto-json-depth',
       bad: '$j = (ConvertTo-Json -InputObject $o)\n',
       good: '$j = ConvertTo-Json -InputObject $o `\n  -Depth 4\n',
     },
-    { rule: 'secret-output', bad: 'Write-Host "pw is $guestPassword"\n', good: "Write-Host 'the $password variable is documented'\n" },
-    { rule: 'secret-output', bad: 'Write-Host $fields.guest_la_pw\n', good: 'Write-Host $fields.guest_la_uid\n' },
-    { rule: 'secret-output', bad: 'Write-AgentLog -Message ("secret: " + $secret)\n', good: 'Write-AgentLog -Message "done"\n' },
+    {
+      rule: 'secret-output',
+      bad: 'Write-Host "pw is $guestPassword"\n',
+      good: "Write-Host 'the $password variable is documented'\n",
+    },
+    {
+      rule: 'secret-output',
+      bad: 'Write-Host $fields.guest_la_pw\n',
+      good: 'Write-Host $fields.guest_la_uid\n',
+    },
+    {
+      rule: 'secret-output',
+      bad: 'Write-AgentLog -Message ("secret: " + $secret)\n',
+      good: 'Write-AgentLog -Message "done"\n',
+    },
   ];
 
   for (const c of cases) {
@@ -36,7 +68,12 @@ describe('ps51 lint: each rule fires on a bad snippet and stays quiet on the 5.1
   }
 
   it('ignores look-alikes inside comments and strings', () => {
-    const src = ["# a ?? b, x && y, ConvertTo-Json, -AsHashtable", "$m = 'a ? b : c && d || e ?. ConvertTo-Json'", '$n = "a ?? b"', ''].join('\n');
+    const src = [
+      '# a ?? b, x && y, ConvertTo-Json, -AsHashtable',
+      "$m = 'a ? b : c && d || e ?. ConvertTo-Json'",
+      '$n = "a ?? b"',
+      '',
+    ].join('\n');
     expect(lintPs51(src)).toEqual([]);
   });
 

@@ -110,14 +110,19 @@ function commandTail(code: string, start: number): string {
 }
 
 const SECRET_VARIABLE = /\$[\w:{}.]*?(password|passwd|pwd|secret|token|apikey|credential|_pw\b|aeskey)/i;
-const OUTPUT_COMMANDS = /\b(Write-Host|Write-Output|Write-Verbose|Write-Warning|Write-Information|Write-Debug|Write-AgentLog)\b/gi;
+const OUTPUT_COMMANDS =
+  /\b(Write-Host|Write-Output|Write-Verbose|Write-Warning|Write-Information|Write-Debug|Write-AgentLog)\b/gi;
 
 export function lintPs51(source: string): LintFinding[] {
   const tree = getParser().parse(source);
   const root = tree.rootNode;
   // `code`: comments and all strings blanked. `interpolating`: only verbatim strings blanked,
   // because "$password" inside a double-quoted string is still the variable's value.
-  const code = maskNodes(source, root, new Set([...COMMENT_TYPES, ...VERBATIM_STRING_TYPES, ...EXPANDABLE_STRING_TYPES]));
+  const code = maskNodes(
+    source,
+    root,
+    new Set([...COMMENT_TYPES, ...VERBATIM_STRING_TYPES, ...EXPANDABLE_STRING_TYPES]),
+  );
   const interpolating = maskNodes(source, root, new Set([...COMMENT_TYPES, ...VERBATIM_STRING_TYPES]));
   const findings: LintFinding[] = [];
   const add = (rule: Ps51Rule, index: number, message: string): void => {
@@ -128,25 +133,54 @@ export function lintPs51(source: string): LintFinding[] {
     for (let m = re.exec(text); m; m = re.exec(text)) fn(m);
   };
 
-  each(/-AsHashtable\b/i, code, (m) => add('as-hashtable', m.index, 'ConvertFrom-Json -AsHashtable does not exist in 5.1; walk the PSCustomObject instead.'));
-  each(/\?\?/, code, (m) => add('null-coalescing', m.index, '?? and ??= are PowerShell 7 only; use if/else.'));
-  each(/\?\.|\}\?\[/, code, (m) => add('null-conditional', m.index, '?. and ?[] are PowerShell 7 only; test for $null first.'));
+  each(/-AsHashtable\b/i, code, (m) =>
+    add(
+      'as-hashtable',
+      m.index,
+      'ConvertFrom-Json -AsHashtable does not exist in 5.1; walk the PSCustomObject instead.',
+    ),
+  );
+  each(/\?\?/, code, (m) =>
+    add('null-coalescing', m.index, '?? and ??= are PowerShell 7 only; use if/else.'),
+  );
+  each(/\?\.|\}\?\[/, code, (m) =>
+    add('null-conditional', m.index, '?. and ?[] are PowerShell 7 only; test for $null first.'),
+  );
   each(/([^|\s{(;,=])[ \t]*\?[ \t]+(?![{\s])[^;\n]*?\s:\s/, code, (m) =>
     add('ternary', m.index + m[1].length, 'The ternary operator is PowerShell 7 only; use if/else.'),
   );
-  each(/&&|\|\|/, code, (m) => add('pipeline-chain', m.index, '&& and || pipeline chains are PowerShell 7 only; use if ($?) or try/catch.'));
+  each(/&&|\|\|/, code, (m) =>
+    add(
+      'pipeline-chain',
+      m.index,
+      '&& and || pipeline chains are PowerShell 7 only; use if ($?) or try/catch.',
+    ),
+  );
   each(/\b(ForEach-Object|%)\s[^\n|;]*-Parallel\b/i, code, (m) =>
-    add('foreach-parallel', m.index, 'ForEach-Object -Parallel is PowerShell 7 only; loop sequentially or use jobs.'),
+    add(
+      'foreach-parallel',
+      m.index,
+      'ForEach-Object -Parallel is PowerShell 7 only; loop sequentially or use jobs.',
+    ),
   );
   each(/\bConvertTo-Json\b/i, code, (m) => {
     if (!/-Depth\b/i.test(commandTail(code, m.index))) {
-      add('convertto-json-depth', m.index, 'ConvertTo-Json without -Depth flattens nested objects at depth 2 in 5.1; pass -Depth explicitly.');
+      add(
+        'convertto-json-depth',
+        m.index,
+        'ConvertTo-Json without -Depth flattens nested objects at depth 2 in 5.1; pass -Depth explicitly.',
+      );
     }
   });
   each(OUTPUT_COMMANDS, interpolating, (m) => {
     const tail = commandTail(interpolating, m.index);
     const secret = SECRET_VARIABLE.exec(tail);
-    if (secret) add('secret-output', m.index, `${m[1]} writes a secret-looking variable (${secret[0]}); never log secrets.`);
+    if (secret)
+      add(
+        'secret-output',
+        m.index,
+        `${m[1]} writes a secret-looking variable (${secret[0]}); never log secrets.`,
+      );
   });
   lintCount(code, add);
   return findings.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -176,7 +210,11 @@ function lintCount(code: string, add: (rule: Ps51Rule, index: number, message: s
     const before = open > 0 ? code[open - 1] : '';
     // `@(...)` is safe; `name(...)` is a method call whose return type we cannot know.
     if (before === '@' || /[\w\]]/.test(before)) continue;
-    add('unwrapped-count', open, 'Wrap the expression in @() before using .Count (a single result is not an array in 5.1).');
+    add(
+      'unwrapped-count',
+      open,
+      'Wrap the expression in @() before using .Count (a single result is not an array in 5.1).',
+    );
   }
 
   const commandAssigned = new Map<string, number>();
@@ -189,7 +227,11 @@ function lintCount(code: string, add: (rule: Ps51Rule, index: number, message: s
   const varCount = /\$([\w:]+)\.Count\b/gi;
   for (let m = varCount.exec(code); m; m = varCount.exec(code)) {
     if (commandAssigned.has(m[1].toLowerCase())) {
-      add('unwrapped-count', m.index, `$${m[1]} is assigned from a command without @(); wrap it before using .Count.`);
+      add(
+        'unwrapped-count',
+        m.index,
+        `$${m[1]} is assigned from a command without @(); wrap it before using .Count.`,
+      );
     }
   }
 }

@@ -1,7 +1,13 @@
 // Property: whatever mix of outcomes, the counters add up at every moment and end exactly right.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LANES, RemoteTaskScheduler, type Lane, type SchedulerMetrics, type TaskCounts } from '../../src/main/tasks';
+import {
+  LANES,
+  RemoteTaskScheduler,
+  type Lane,
+  type SchedulerMetrics,
+  type TaskCounts,
+} from '../../src/main/tasks';
 import { FixedProbe, hang, sleep, sumOfStates } from './helpers';
 
 // hang: ignores its signal forever; late: settles after its timeout already fired (must not count
@@ -19,7 +25,15 @@ interface Spec {
 const specArb: fc.Arbitrary<Spec> = fc.record({
   lane: fc.constantFrom(...LANES),
   host: fc.integer({ min: 0, max: 3 }),
-  behaviour: fc.constantFrom<Behaviour>('resolve', 'reject', 'throw', 'hang', 'late', 'cancelEarly', 'cancelRunning'),
+  behaviour: fc.constantFrom<Behaviour>(
+    'resolve',
+    'reject',
+    'throw',
+    'hang',
+    'late',
+    'cancelEarly',
+    'cancelRunning',
+  ),
   delayMs: fc.integer({ min: 0, max: 3 }),
   priority: fc.integer({ min: 0, max: 2 }),
 });
@@ -38,9 +52,18 @@ function checkBooks(m: SchedulerMetrics): void {
   const all = [m.totals, ...LANES.map((l) => m.lanes[l]), ...m.hosts];
   for (const c of all) {
     expect(sumOfStates(c)).toBe(c.submitted);
-    for (const value of Object.values(c)) if (typeof value === 'number') expect(value).toBeGreaterThanOrEqual(0);
+    for (const value of Object.values(c))
+      if (typeof value === 'number') expect(value).toBeGreaterThanOrEqual(0);
   }
-  const keys: (keyof TaskCounts)[] = ['submitted', 'queued', 'running', 'done', 'failed', 'timedOut', 'cancelled'];
+  const keys: (keyof TaskCounts)[] = [
+    'submitted',
+    'queued',
+    'running',
+    'done',
+    'failed',
+    'timedOut',
+    'cancelled',
+  ];
   for (const key of keys) {
     expect(LANES.reduce((n, l) => n + m.lanes[l][key], 0)).toBe(m.totals[key]);
     expect(m.hosts.reduce((n, h) => n + h[key], 0)).toBe(m.totals[key]);
@@ -77,7 +100,9 @@ function submit(s: RemoteTaskScheduler, spec: Spec): Promise<unknown> {
         return 'too late';
       case 'cancelRunning':
         setTimeout(() => controller.abort(), spec.delayMs);
-        return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+        return new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        );
       case 'cancelEarly':
         return hang();
     }
@@ -95,7 +120,12 @@ describe('scheduler metrics', () => {
           loopDelayProbe: new FixedProbe(),
           adaptive: { enabled: false },
           hostConcurrency: 2,
-          lanes: { INVENTORY: { concurrency: 2 }, DEPLOYMENT: { concurrency: 1 }, JOB: { concurrency: 2 }, CONTROL: { concurrency: 3 } },
+          lanes: {
+            INVENTORY: { concurrency: 2 },
+            DEPLOYMENT: { concurrency: 1 },
+            JOB: { concurrency: 2 },
+            CONTROL: { concurrency: 3 },
+          },
         });
         const violations: unknown[] = [];
         s.on('task', () => {
@@ -111,7 +141,15 @@ describe('scheduler metrics', () => {
         await s.close();
         expect(violations).toEqual([]);
         checkBooks(m);
-        const expected = { submitted: specs.length, queued: 0, running: 0, done: 0, failed: 0, timedOut: 0, cancelled: 0 };
+        const expected = {
+          submitted: specs.length,
+          queued: 0,
+          running: 0,
+          done: 0,
+          failed: 0,
+          timedOut: 0,
+          cancelled: 0,
+        };
         for (const spec of specs) expected[expectedOutcome[spec.behaviour]]++;
         expect(m.totals).toEqual(expected);
         for (const lane of LANES) {
@@ -124,18 +162,26 @@ describe('scheduler metrics', () => {
 
   it('add up when the scheduler closes in the middle of a random mix', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(specArb, { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 4 }), async (specs, closeAfterMs) => {
-        const s = new RemoteTaskScheduler({ loopDelayProbe: new FixedProbe(), adaptive: { enabled: false }, hostConcurrency: 2 });
-        const settled = Promise.allSettled(specs.map((spec) => submit(s, spec)));
-        await sleep(closeAfterMs);
-        await s.close();
-        const results = await settled;
-        const m = s.metrics();
-        checkBooks(m);
-        expect(m.totals).toMatchObject({ submitted: specs.length, queued: 0, running: 0 });
-        // Every promise settled, and the rejected ones are exactly the non-done ones.
-        expect(results.filter((r) => r.status === 'fulfilled').length).toBe(m.totals.done);
-      }),
+      fc.asyncProperty(
+        fc.array(specArb, { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 0, max: 4 }),
+        async (specs, closeAfterMs) => {
+          const s = new RemoteTaskScheduler({
+            loopDelayProbe: new FixedProbe(),
+            adaptive: { enabled: false },
+            hostConcurrency: 2,
+          });
+          const settled = Promise.allSettled(specs.map((spec) => submit(s, spec)));
+          await sleep(closeAfterMs);
+          await s.close();
+          const results = await settled;
+          const m = s.metrics();
+          checkBooks(m);
+          expect(m.totals).toMatchObject({ submitted: specs.length, queued: 0, running: 0 });
+          // Every promise settled, and the rejected ones are exactly the non-done ones.
+          expect(results.filter((r) => r.status === 'fulfilled').length).toBe(m.totals.done);
+        },
+      ),
       { numRuns: 25 },
     );
   });

@@ -13,7 +13,11 @@ import { deferred, FixedProbe, hang, sleep, until } from './helpers';
 
 const open: RemoteTaskScheduler[] = [];
 function scheduler(options: SchedulerOptions = {}): RemoteTaskScheduler {
-  const s = new RemoteTaskScheduler({ loopDelayProbe: new FixedProbe(), adaptive: { enabled: false }, ...options });
+  const s = new RemoteTaskScheduler({
+    loopDelayProbe: new FixedProbe(),
+    adaptive: { enabled: false },
+    ...options,
+  });
   open.push(s);
   return s;
 }
@@ -43,7 +47,9 @@ describe('RemoteTaskScheduler basics', () => {
   it('passes the task’s own failure through and counts it as failed', async () => {
     const s = scheduler();
     const boom = new Error('access denied');
-    await expect(s.run({ lane: 'JOB', hostId: 'hv01', label: 'x' }, async () => Promise.reject(boom))).rejects.toBe(boom);
+    await expect(
+      s.run({ lane: 'JOB', hostId: 'hv01', label: 'x' }, async () => Promise.reject(boom)),
+    ).rejects.toBe(boom);
     await expect(
       s.run({ lane: 'JOB', hostId: 'hv01', label: 'sync throw' }, () => {
         throw boom;
@@ -59,13 +65,17 @@ describe('RemoteTaskScheduler basics', () => {
     await expect(bad).rejects.toBeInstanceOf(InvalidTaskOptions);
     await expect(bad).rejects.toMatchObject({ code: 'TASK_OPTIONS_INVALID' });
     await expect(s.run({ lane: 'JOB', hostId: '', label: 'x' }, task)).rejects.toThrow(/hostId/);
-    await expect(s.run({ lane: 'JOB', hostId: 'h', label: 'x', timeoutMs: 0 }, task)).rejects.toThrow(/timeoutMs/);
+    await expect(s.run({ lane: 'JOB', hostId: 'h', label: 'x', timeoutMs: 0 }, task)).rejects.toThrow(
+      /timeoutMs/,
+    );
     expect(task).not.toHaveBeenCalled();
     expect(s.metrics().totals.submitted).toBe(0);
   });
 
   it('rejects an impossible configuration with the setting it concerns', () => {
-    expect(() => new RemoteTaskScheduler({ lanes: { JOB: { minConcurrency: 5, maxConcurrency: 3 } } })).toThrow(InvalidSchedulerConfig);
+    expect(
+      () => new RemoteTaskScheduler({ lanes: { JOB: { minConcurrency: 5, maxConcurrency: 3 } } }),
+    ).toThrow(InvalidSchedulerConfig);
     try {
       new RemoteTaskScheduler({ hostConcurrency: 0 });
       expect.unreachable();
@@ -80,8 +90,14 @@ describe('RemoteTaskScheduler basics', () => {
     const order: string[] = [];
     const first = s.run({ lane: 'INVENTORY', hostId: 'hv01', label: 'blocker' }, () => gate.promise);
     const tasks = [
-      s.run({ lane: 'INVENTORY', hostId: 'hv01', label: 'background' }, async () => void order.push('background')),
-      s.run({ lane: 'INVENTORY', hostId: 'hv01', label: 'user refresh', priority: 10 }, async () => void order.push('user')),
+      s.run(
+        { lane: 'INVENTORY', hostId: 'hv01', label: 'background' },
+        async () => void order.push('background'),
+      ),
+      s.run(
+        { lane: 'INVENTORY', hostId: 'hv01', label: 'user refresh', priority: 10 },
+        async () => void order.push('user'),
+      ),
     ];
     gate.resolve();
     await Promise.all([first, ...tasks]);
@@ -101,7 +117,12 @@ describe('metrics', () => {
     expect(m.hosts.find((h) => h.hostId === 'hv02')?.ewmaWaitMs).toBeGreaterThanOrEqual(20);
     expect(m.lanes.CONTROL.ewmaDurationMs).toBeGreaterThan(0);
     expect(m.lanes.CONTROL.ewmaWaitMs).toBeGreaterThan(0);
-    expect(m.lanes.INVENTORY).toMatchObject({ submitted: 0, ewmaDurationMs: 0, ewmaWaitMs: 0, concurrency: 4 });
+    expect(m.lanes.INVENTORY).toMatchObject({
+      submitted: 0,
+      ewmaDurationMs: 0,
+      ewmaWaitMs: 0,
+      concurrency: 4,
+    });
   });
 });
 
@@ -111,8 +132,12 @@ describe('isolation', () => {
     const hung = quiet(s.run({ lane: 'INVENTORY', hostId: 'hv01', label: 'collect' }, hang));
     const behind = quiet(s.run({ lane: 'INVENTORY', hostId: 'hv02', label: 'collect' }, async () => 'late'));
     // Same host and another host: neither waits for the hung inventory call.
-    await expect(s.run({ lane: 'CONTROL', hostId: 'hv01', label: 'stop vm' }, async () => 'stopped')).resolves.toBe('stopped');
-    await expect(s.run({ lane: 'JOB', hostId: 'hv02', label: 'provision' }, async () => 'ok')).resolves.toBe('ok');
+    await expect(
+      s.run({ lane: 'CONTROL', hostId: 'hv01', label: 'stop vm' }, async () => 'stopped'),
+    ).resolves.toBe('stopped');
+    await expect(s.run({ lane: 'JOB', hostId: 'hv02', label: 'provision' }, async () => 'ok')).resolves.toBe(
+      'ok',
+    );
     const m = s.metrics();
     expect(m.lanes.INVENTORY).toMatchObject({ running: 1, queued: 1 });
     void hung;
@@ -124,8 +149,11 @@ describe('isolation', () => {
       hostConcurrency: 2,
       lanes: { INVENTORY: { concurrency: 4, hostLimit: 2, timeoutMs: 60_000 } },
     });
-    for (let i = 0; i < 10; i++) quiet(s.run({ lane: 'INVENTORY', hostId: 'stuck', label: `collect ${i}` }, hang));
-    await expect(s.run({ lane: 'INVENTORY', hostId: 'healthy', label: 'collect' }, async () => 'fresh')).resolves.toBe('fresh');
+    for (let i = 0; i < 10; i++)
+      quiet(s.run({ lane: 'INVENTORY', hostId: 'stuck', label: `collect ${i}` }, hang));
+    await expect(
+      s.run({ lane: 'INVENTORY', hostId: 'healthy', label: 'collect' }, async () => 'fresh'),
+    ).resolves.toBe('fresh');
     const stuck = s.metrics().hosts.find((h) => h.hostId === 'stuck');
     // The backlog of the stuck host waits outside the lane's slots instead of occupying them.
     expect(stuck).toMatchObject({ running: 2, queued: 8 });
@@ -193,7 +221,8 @@ describe('isolation', () => {
     }
     // The cap was actually reached, so the test would notice if it were not enforced.
     expect(Math.max(...maxByHost.values())).toBe(hostConcurrency);
-    for (const lane of lanes) expect(maxByLane.get(lane)).toBeLessThanOrEqual(s.config.lanes[lane].concurrency);
+    for (const lane of lanes)
+      expect(maxByLane.get(lane)).toBeLessThanOrEqual(s.config.lanes[lane].concurrency);
     expect(maxLaneHost).toBeLessThanOrEqual(2);
     expect(s.metrics().totals).toMatchObject({ submitted: 1000, done: 1000, queued: 0, running: 0 });
   });
@@ -203,15 +232,20 @@ describe('timeouts and cancellation', () => {
   it('a task ignoring its signal still frees its slot on timeout', async () => {
     const s = scheduler({ lanes: { CONTROL: { concurrency: 1, minConcurrency: 1 } } });
     let signal: AbortSignal | undefined;
-    const timedOut = s.run({ lane: 'CONTROL', hostId: 'hv01', label: 'stop vm web01', timeoutMs: 20 }, (sig) => {
-      signal = sig;
-      return hang();
-    });
+    const timedOut = s.run(
+      { lane: 'CONTROL', hostId: 'hv01', label: 'stop vm web01', timeoutMs: 20 },
+      (sig) => {
+        signal = sig;
+        return hang();
+      },
+    );
     const next = s.run({ lane: 'CONTROL', hostId: 'hv01', label: 'start vm' }, async () => 'started');
     const error = await timedOut.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskTimeout);
     expect(error).toMatchObject({ code: 'TASK_TIMEOUT', lane: 'CONTROL', hostId: 'hv01', timeoutMs: 20 });
-    expect((error as Error).message).toMatch(/CONTROL task "stop vm web01" on host hv01 timed out after 20 ms/);
+    expect((error as Error).message).toMatch(
+      /CONTROL task "stop vm web01" on host hv01 timed out after 20 ms/,
+    );
     expect(signal?.aborted).toBe(true);
     expect(signal?.reason).toBe(error);
     await expect(next).resolves.toBe('started');
@@ -220,13 +254,23 @@ describe('timeouts and cancellation', () => {
 
   it('a task that finishes after its timeout is counted once, as timed out', async () => {
     const s = scheduler();
-    const late = s.run({ lane: 'JOB', hostId: 'hv01', label: 'slow', timeoutMs: 10 }, async () => {
-      await sleep(40);
+    const settledLate = deferred();
+    const late = s.run({ lane: 'JOB', hostId: 'hv01', label: 'slow', timeoutMs: 10 }, async (signal) => {
+      await new Promise((resolve) => signal.addEventListener('abort', resolve));
+      await sleep(5);
+      settledLate.resolve();
       return 'too late';
     });
     await expect(late).rejects.toBeInstanceOf(TaskTimeout);
-    await sleep(60);
-    expect(s.metrics().lanes.JOB).toMatchObject({ submitted: 1, timedOut: 1, done: 0, failed: 0, running: 0 });
+    await settledLate.promise;
+    await sleep(1);
+    expect(s.metrics().lanes.JOB).toMatchObject({
+      submitted: 1,
+      timedOut: 1,
+      done: 0,
+      failed: 0,
+      running: 0,
+    });
   });
 
   it('a queued task cancelled before it starts never runs', async () => {
@@ -234,7 +278,10 @@ describe('timeouts and cancellation', () => {
     quiet(s.run({ lane: 'DEPLOYMENT', hostId: 'hv01', label: 'copy iso' }, hang));
     const controller = new AbortController();
     const task = vi.fn(async () => 'ran');
-    const queued = s.run({ lane: 'DEPLOYMENT', hostId: 'hv02', label: 'copy iso', signal: controller.signal }, task);
+    const queued = s.run(
+      { lane: 'DEPLOYMENT', hostId: 'hv02', label: 'copy iso', signal: controller.signal },
+      task,
+    );
     controller.abort(new Error('user closed the dialog'));
     const error = await queued.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskCancelled);
@@ -257,10 +304,13 @@ describe('timeouts and cancellation', () => {
     const s = scheduler({ lanes: { JOB: { concurrency: 1, minConcurrency: 1 } } });
     const controller = new AbortController();
     let signal: AbortSignal | undefined;
-    const running = s.run({ lane: 'JOB', hostId: 'hv01', label: 'provision', signal: controller.signal }, (sig) => {
-      signal = sig;
-      return hang();
-    });
+    const running = s.run(
+      { lane: 'JOB', hostId: 'hv01', label: 'provision', signal: controller.signal },
+      (sig) => {
+        signal = sig;
+        return hang();
+      },
+    );
     const next = s.run({ lane: 'JOB', hostId: 'hv01', label: 'next' }, async () => 'next ran');
     await until(() => signal !== undefined);
     controller.abort();
@@ -288,10 +338,27 @@ describe('close()', () => {
     await expect(running).rejects.toMatchObject({ code: 'SCHEDULER_CLOSED', started: true });
     expect(signal?.aborted).toBe(true);
     expect(task).not.toHaveBeenCalled();
-    await expect(s.run({ lane: 'CONTROL', hostId: 'hv01', label: 'late' }, task)).rejects.toBeInstanceOf(SchedulerClosed);
+    await expect(s.run({ lane: 'CONTROL', hostId: 'hv01', label: 'late' }, task)).rejects.toBeInstanceOf(
+      SchedulerClosed,
+    );
     const m = s.metrics();
     expect(m.closed).toBe(true);
     expect(m.totals).toMatchObject({ submitted: 2, cancelled: 2, queued: 0, running: 0 });
+  });
+});
+
+describe('close() from a listener', () => {
+  it('does not strand a task submitted while a listener closes the scheduler', async () => {
+    const s = scheduler();
+    s.on('task', (e) => {
+      if (e.phase === 'queued') void s.close();
+    });
+    const task = vi.fn(async () => 'ran');
+    await expect(s.run({ lane: 'JOB', hostId: 'hv01', label: 'x' }, task)).rejects.toBeInstanceOf(
+      SchedulerClosed,
+    );
+    expect(task).not.toHaveBeenCalled();
+    expect(s.metrics().totals).toMatchObject({ submitted: 1, cancelled: 1, queued: 0 });
   });
 });
 
@@ -310,7 +377,9 @@ describe('events and adaptive concurrency', () => {
     s.on('task', () => {
       throw new Error('buggy listener');
     });
-    await expect(s.run({ lane: 'CONTROL', hostId: 'hv01', label: 'x' }, async () => 'ok')).resolves.toBe('ok');
+    await expect(s.run({ lane: 'CONTROL', hostId: 'hv01', label: 'x' }, async () => 'ok')).resolves.toBe(
+      'ok',
+    );
     expect(warn).toHaveBeenCalled();
     warn.mockRestore();
   });
@@ -335,17 +404,26 @@ describe('events and adaptive concurrency', () => {
       loopDelayProbe: probe,
       hostConcurrency: 50,
       adaptive: { enabled: true, intervalMs: 5 },
-      lanes: { INVENTORY: { concurrency: 2, minConcurrency: 1, maxConcurrency: 4, hostLimit: 50, timeoutMs: 60_000 } },
+      lanes: {
+        INVENTORY: { concurrency: 2, minConcurrency: 1, maxConcurrency: 4, hostLimit: 50, timeoutMs: 60_000 },
+      },
     });
     const changes: string[] = [];
     s.on('concurrency', (c) => c.lane === 'INVENTORY' && changes.push(`${c.from}->${c.to}:${c.reason}`));
-    for (let i = 0; i < 20; i++) quiet(s.run({ lane: 'INVENTORY', hostId: `hv${i}`, label: 'collect' }, hang));
+    for (let i = 0; i < 20; i++)
+      quiet(s.run({ lane: 'INVENTORY', hostId: `hv${i}`, label: 'collect' }, hang));
     await until(() => s.metrics().lanes.INVENTORY.concurrency === 4);
     // Grown slots are used at once.
     expect(s.metrics().lanes.INVENTORY.running).toBe(4);
     probe.delayMs = 500;
     await until(() => s.metrics().lanes.INVENTORY.concurrency === 1);
-    expect(changes).toEqual(['2->3:backlog', '3->4:backlog', '4->3:loop-delay', '3->2:loop-delay', '2->1:loop-delay']);
+    expect(changes).toEqual([
+      '2->3:backlog',
+      '3->4:backlog',
+      '4->3:loop-delay',
+      '3->2:loop-delay',
+      '2->1:loop-delay',
+    ]);
     // Shrinking never kills running work; it only starts less.
     expect(s.metrics().lanes.INVENTORY.running).toBe(4);
     expect(s.metrics().eventLoopDelayMs).toBe(500);

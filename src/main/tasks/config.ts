@@ -1,9 +1,16 @@
 /**
- * Default lane settings and the merge/validation of caller overrides. Validation throws
- * InvalidSchedulerConfig so a bad settings file becomes a diagnostic, not a crash mid-run.
+ * Default lane settings, the merge/validation of caller overrides, and the check of task options.
+ * Config validation throws InvalidSchedulerConfig so a bad settings file becomes a diagnostic.
  */
 import { InvalidSchedulerConfig } from './errors';
-import { LANES, type Lane, type LaneConfig, type SchedulerConfig, type SchedulerOptions } from './types';
+import {
+  LANES,
+  type Lane,
+  type LaneConfig,
+  type SchedulerConfig,
+  type SchedulerOptions,
+  type TaskOptions,
+} from './types';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -18,7 +25,13 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   hostConcurrency: 4,
   lanes: {
     INVENTORY: { concurrency: 4, minConcurrency: 2, maxConcurrency: 16, timeoutMs: 2 * MINUTE, hostLimit: 2 },
-    DEPLOYMENT: { concurrency: 2, minConcurrency: 1, maxConcurrency: 8, timeoutMs: 15 * MINUTE, hostLimit: 1 },
+    DEPLOYMENT: {
+      concurrency: 2,
+      minConcurrency: 1,
+      maxConcurrency: 8,
+      timeoutMs: 15 * MINUTE,
+      hostLimit: 1,
+    },
     JOB: { concurrency: 4, minConcurrency: 2, maxConcurrency: 12, timeoutMs: 60 * MINUTE, hostLimit: 2 },
     CONTROL: { concurrency: 6, minConcurrency: 2, maxConcurrency: 16, timeoutMs: 2 * MINUTE, hostLimit: 2 },
   },
@@ -44,8 +57,10 @@ function resolveLane(lane: Lane, override: Partial<LaneConfig> | undefined): Lan
   const at = (key: keyof LaneConfig): string => `lanes.${lane}.${key}`;
   // A caller who only raises `concurrency` means "start here"; widen the band rather than reject.
   if (override?.concurrency !== undefined) {
-    if (override.minConcurrency === undefined) merged.minConcurrency = Math.min(merged.minConcurrency, merged.concurrency);
-    if (override.maxConcurrency === undefined) merged.maxConcurrency = Math.max(merged.maxConcurrency, merged.concurrency);
+    if (override.minConcurrency === undefined)
+      merged.minConcurrency = Math.min(merged.minConcurrency, merged.concurrency);
+    if (override.maxConcurrency === undefined)
+      merged.maxConcurrency = Math.max(merged.maxConcurrency, merged.concurrency);
   }
   positiveInteger(at('concurrency'), merged.concurrency);
   positiveInteger(at('minConcurrency'), merged.minConcurrency);
@@ -80,8 +95,33 @@ export function resolveSchedulerConfig(options: SchedulerOptions = {}): Schedule
     );
   }
   return {
-    hostConcurrency: positiveInteger('hostConcurrency', options.hostConcurrency ?? DEFAULT_SCHEDULER_CONFIG.hostConcurrency),
+    hostConcurrency: positiveInteger(
+      'hostConcurrency',
+      options.hostConcurrency ?? DEFAULT_SCHEDULER_CONFIG.hostConcurrency,
+    ),
     lanes,
     adaptive,
   };
+}
+
+/** setTimeout silently fires at once above this, so longer limits are rejected up front. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** What is wrong with a task submission, for InvalidTaskOptions; undefined when it is fine. */
+export function describeInvalidTaskOptions(options: TaskOptions, task: unknown): string | undefined {
+  if (!(LANES as readonly string[]).includes(options.lane)) return `lane must be one of ${LANES.join(', ')}`;
+  if (typeof options.hostId !== 'string' || options.hostId.length === 0)
+    return 'hostId must be a non-empty string';
+  if (typeof options.label !== 'string') return 'label must be a string';
+  if (typeof task !== 'function') return 'the task must be a function taking an AbortSignal';
+  const { timeoutMs, priority } = options;
+  if (
+    timeoutMs !== undefined &&
+    !(Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)
+  ) {
+    return `timeoutMs must be a positive number of milliseconds up to ${MAX_TIMER_MS} (got ${String(timeoutMs)})`;
+  }
+  if (priority !== undefined && !Number.isFinite(priority))
+    return `priority must be a finite number (got ${String(priority)})`;
+  return undefined;
 }

@@ -5,9 +5,15 @@
  */
 import PQueue from 'p-queue';
 import { createLoopDelayProbe, nextConcurrency } from './adaptive';
-import { resolveSchedulerConfig } from './config';
+import { describeInvalidTaskOptions, resolveSchedulerConfig } from './config';
 import { TypedEmitter } from './emitter';
-import { InvalidTaskOptions, SchedulerClosed, TaskCancelled, TaskTimeout, type RemoteTaskError } from './errors';
+import {
+  InvalidTaskOptions,
+  SchedulerClosed,
+  TaskCancelled,
+  TaskTimeout,
+  type RemoteTaskError,
+} from './errors';
 import { HostFairQueue } from './fair-queue';
 import { addCounts, emptyCounts, TaskStats } from './stats';
 import {
@@ -25,9 +31,6 @@ import {
   type TaskOptions,
   type TaskOutcome,
 } from './types';
-
-/** setTimeout silently fires at once above this, so longer limits are rejected up front. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 interface Entry {
   id: number;
@@ -90,7 +93,14 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
       const slots = new PQueue({ concurrency: config.concurrency });
       // p-queue frees its count a few microtasks after our job resolves; refill then.
       slots.on('next', () => this.#pump());
-      lanes[name] = { name, config, slots, waiting: new HostFairQueue<Entry>(), running: new Set(), stats: new TaskStats() };
+      lanes[name] = {
+        name,
+        config,
+        slots,
+        waiting: new HostFairQueue<Entry>(),
+        running: new Set(),
+        stats: new TaskStats(),
+      };
     }
     this.#lanes = lanes;
     this.#ownsProbe = options.loopDelayProbe === undefined;
@@ -106,7 +116,7 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
    */
   run<T>(options: TaskOptions, task: RemoteTask<T>): Promise<T> {
     const identity = { lane: options.lane, hostId: options.hostId, label: options.label };
-    const problem = this.#validate(options, task);
+    const problem = describeInvalidTaskOptions(options, task);
     if (problem) return Promise.reject(new InvalidTaskOptions(identity, problem));
     if (this.#closed) return Promise.reject(new SchedulerClosed(identity, false));
     const lane = this.#lanes[options.lane];
@@ -126,6 +136,11 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
       lane.stats.submitted();
       this.#host(entry.hostId).stats.submitted();
       this.emit('task', { id: entry.id, phase: 'queued', ...identity });
+      // A listener may have closed the scheduler; queueing now would leave the task stranded.
+      if (this.#closed) {
+        this.#drop(entry, new SchedulerClosed(identity, false));
+        return;
+      }
       const signal = options.signal;
       if (signal?.aborted) {
         this.#drop(entry, new TaskCancelled(identity, false, signal.reason));
@@ -184,29 +199,18 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
     if (this.#ownsProbe) this.#probe.close();
     // Queued first, so that finishing running tasks cannot hand their slots to queued ones.
     for (const name of LANES) {
-      for (const entry of this.#lanes[name].waiting.drain()) this.#drop(entry, new SchedulerClosed(entry, false));
+      for (const entry of this.#lanes[name].waiting.drain())
+        this.#drop(entry, new SchedulerClosed(entry, false));
     }
     for (const name of LANES) {
-      for (const entry of [...this.#lanes[name].running]) this.#finish(entry, 'cancelled', new SchedulerClosed(entry, true));
+      for (const entry of [...this.#lanes[name].running])
+        this.#finish(entry, 'cancelled', new SchedulerClosed(entry, true));
     }
     this.#closing = Promise.all(LANES.map((name) => this.#lanes[name].slots.onIdle())).then(() => {
       this.emit('metrics', this.metrics());
       this.removeAllListeners();
     });
     return this.#closing;
-  }
-
-  #validate(options: TaskOptions, task: unknown): string | undefined {
-    if (!(LANES as readonly string[]).includes(options.lane)) return `lane must be one of ${LANES.join(', ')}`;
-    if (typeof options.hostId !== 'string' || options.hostId.length === 0) return 'hostId must be a non-empty string';
-    if (typeof options.label !== 'string') return 'label must be a string';
-    if (typeof task !== 'function') return 'the task must be a function taking an AbortSignal';
-    const { timeoutMs, priority } = options;
-    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
-      return `timeoutMs must be a positive number of milliseconds up to ${MAX_TIMER_MS} (got ${String(timeoutMs)})`;
-    }
-    if (priority !== undefined && !Number.isFinite(priority)) return `priority must be a finite number (got ${String(priority)})`;
-    return undefined;
   }
 
   #host(hostId: string): HostState {
@@ -220,7 +224,10 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
 
   #hostHasRoom(hostId: string, lane: LaneState): boolean {
     const host = this.#host(hostId);
-    return host.stats.counts.running < this.config.hostConcurrency && host.runningByLane[lane.name] < lane.config.hostLimit;
+    return (
+      host.stats.counts.running < this.config.hostConcurrency &&
+      host.runningByLane[lane.name] < lane.config.hostLimit
+    );
   }
 
   /**
@@ -261,7 +268,14 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
     host.stats.started(waitMs);
     host.runningByLane[lane.name]++;
     lane.running.add(entry);
-    this.emit('task', { id: entry.id, phase: 'started', lane: entry.lane, hostId: entry.hostId, label: entry.label, waitMs });
+    this.emit('task', {
+      id: entry.id,
+      phase: 'started',
+      lane: entry.lane,
+      hostId: entry.hostId,
+      label: entry.label,
+      waitMs,
+    });
     // p-queue starts the job synchronously when it has a free slot, which #fill just checked.
     lane.slots.add(() => this.#execute(entry)).catch(() => undefined);
   }
@@ -272,7 +286,10 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
       entry.releaseSlot = releaseSlot;
       const controller = new AbortController();
       entry.controller = controller;
-      entry.timer = setTimeout(() => this.#finish(entry, 'timedOut', new TaskTimeout(entry, entry.timeoutMs)), entry.timeoutMs);
+      entry.timer = setTimeout(
+        () => this.#finish(entry, 'timedOut', new TaskTimeout(entry, entry.timeoutMs)),
+        entry.timeoutMs,
+      );
       let result: Promise<unknown>;
       try {
         result = Promise.resolve(entry.task(controller.signal));
@@ -302,7 +319,13 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
     this.#lanes[entry.lane].stats.dropped();
     this.#host(entry.hostId).stats.dropped();
     entry.reject(error);
-    this.emit('task', { id: entry.id, phase: 'cancelled', lane: entry.lane, hostId: entry.hostId, label: entry.label });
+    this.emit('task', {
+      id: entry.id,
+      phase: 'cancelled',
+      lane: entry.lane,
+      hostId: entry.hostId,
+      label: entry.label,
+    });
   }
 
   /** The single exit of a running task: whichever of settle/timeout/abort/close comes first wins. */
@@ -337,7 +360,8 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
   }
 
   #detachCaller(entry: Entry): void {
-    if (entry.callerSignal && entry.onCallerAbort) entry.callerSignal.removeEventListener('abort', entry.onCallerAbort);
+    if (entry.callerSignal && entry.onCallerAbort)
+      entry.callerSignal.removeEventListener('abort', entry.onCallerAbort);
     entry.callerSignal = undefined;
     entry.onCallerAbort = undefined;
   }
@@ -369,6 +393,12 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
     if (!decision.reason) return;
     // Lowering p-queue's concurrency never stops running tasks; it just starts fewer.
     lane.slots.concurrency = decision.concurrency;
-    this.emit('concurrency', { lane: lane.name, from, to: decision.concurrency, reason: decision.reason, eventLoopDelayMs: loopDelayMs });
+    this.emit('concurrency', {
+      lane: lane.name,
+      from,
+      to: decision.concurrency,
+      reason: decision.reason,
+      eventLoopDelayMs: loopDelayMs,
+    });
   }
 }

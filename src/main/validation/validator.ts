@@ -8,7 +8,7 @@ import { validationError, type FieldError } from '../../shared/contract';
  * when a field is wrong ("a TCP port, 1–65535"), so every error names the field and what to do.
  */
 function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false, coerceTypes: false });
+  const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, useDefaults: false, coerceTypes: false });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'hint', schemaType: 'string' });
   return ajv;

@@ -5,10 +5,7 @@
  */
 import { Cancelled, ProtocolError } from './errors';
 import { HttpWsmanTransport } from './http/transport';
-import {
-  PowerShellStderrDecoder,
-  buildPowerShellInvocation,
-} from './powershell';
+import { PowerShellStderrDecoder, buildPowerShellInvocation } from './powershell';
 import { identifyEnvelope, readIdentify, readResponse, type IdentifyResult } from './soap';
 import type { WsmanTransport } from './transport';
 import { ShellPool, WinrmClientClosed, WsmanRpc, executeCommand, type CommandResult } from './winrs';
@@ -42,6 +39,8 @@ export interface PowerShellOptions {
   onStdout?: (text: string) => void;
   /** Called once per PowerShell error record as it arrives. */
   onError?: (message: string) => void;
+  /** Readable stderr as it arrives: plain text and decoded CLIXML records (progress dropped). */
+  onStderr?: (text: string) => void;
 }
 
 export interface PowerShellResult {
@@ -118,7 +117,10 @@ export class WinrmClient {
   async powershell(script: string, options: PowerShellOptions = {}): Promise<PowerShellResult> {
     this.assertOpen();
     const invocation = buildPowerShellInvocation(script, options.stdin);
-    const decoder = new PowerShellStderrDecoder(options.onError ? { onError: options.onError } : {});
+    const decoder = new PowerShellStderrDecoder({
+      ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.onStderr ? { onText: options.onStderr } : {}),
+    });
     const result = await executeCommand(this.rpc, this.pool, {
       command: invocation.command,
       args: invocation.args,

@@ -30,7 +30,10 @@ export const AgentSettings = Type.Object(
 
 export const ArtifactServerSettings = Type.Object(
   {
-    bindAddress: Type.String({ format: 'ip', default: '0.0.0.0', hint: 'an IP address of this workstation to listen on, e.g. 0.0.0.0 or 10.0.0.20' }),
+    bindAddress: Type.Union([Type.String({ format: 'ipv4' }), Type.String({ format: 'ipv6' })], {
+      default: '0.0.0.0',
+      hint: 'an IP address of this workstation to listen on, e.g. 0.0.0.0 or 10.0.0.20',
+    }),
     port: Type.Integer({ minimum: 0, maximum: 65_535, default: 8765, hint: 'a TCP port, 1–65535 (0 picks a free one)' }),
     advertisedBaseUrl: Type.String({
       maxLength: 300,

@@ -141,7 +141,7 @@ async function runCmdSegment(segment: string, proc: SimProcess, env: ShellEnviro
   if (CMD.test(program)) {
     const inner = /^\/[ck]\s+([\s\S]*)$/i.exec(rest.trimStart());
     if (!inner) return { code: 0, exit: false };
-    return { code: await runCmdLine(unquote(inner[1].trim()), proc, env), exit: false };
+    return { code: await runCmdLine(/^\s*".*"\s*$/.test(inner[1]) ? unquote(inner[1].trim()) : inner[1], proc, env), exit: false };
   }
   if (POWERSHELL.test(program)) return { code: await runPowerShell(rest, proc, env), exit: false };
   switch (name) {

@@ -155,3 +155,34 @@ describe('WinrmClient over a scripted WinRS endpoint', () => {
     await expect(client.exec('y')).rejects.toThrow(/client was closed/);
   });
 });
+
+describe('WinrmClient.identify', () => {
+  it('reads vendor, product and protocol version from an IdentifyResponse', async () => {
+    const { createServer } = await import('node:http');
+    const bodies: string[] = [];
+    const http = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString('utf8'));
+        const xml =
+          '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:wsmid="http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd"><s:Header/><s:Body><wsmid:IdentifyResponse>' +
+          '<wsmid:ProtocolVersion>http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd</wsmid:ProtocolVersion><wsmid:ProductVendor>Microsoft Corporation</wsmid:ProductVendor>' +
+          '<wsmid:ProductVersion>OS: 10.0.20348 SP: 0.0 Stack: 3.0</wsmid:ProductVersion></wsmid:IdentifyResponse></s:Body></s:Envelope>';
+        res.writeHead(200, { 'Content-Type': 'application/soap+xml;charset=UTF-8' });
+        res.end(xml);
+      });
+    });
+    await new Promise<void>((ok) => http.listen(0, '127.0.0.1', ok));
+    cleanups.push(() => new Promise<void>((ok) => (http.closeAllConnections(), http.close(() => ok()))));
+    const { port } = http.address() as { port: number };
+    const client = WinrmClient.withTransport(makeTransport(`http://127.0.0.1:${port}/wsman`));
+    cleanups.push(() => client.close());
+    expect(await client.identify()).toEqual({
+      productVendor: 'Microsoft Corporation',
+      productVersion: 'OS: 10.0.20348 SP: 0.0 Stack: 3.0',
+      protocolVersion: 'http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd',
+    });
+    expect(bodies[0]).toContain('Identify/>');
+  });
+});

@@ -40,16 +40,23 @@ describe('rc4', () => {
     expect(hex(rc4(Buffer.from('Wiki'), Buffer.from('pedia')))).toBe('1021bf0420');
   });
   it('Secret/Attack at dawn', () => {
-    expect(hex(rc4(Buffer.from('Secret'), Buffer.from('Attack at dawn')))).toBe('45a01f645fc35b383552544b9bf5');
+    expect(hex(rc4(Buffer.from('Secret'), Buffer.from('Attack at dawn')))).toBe(
+      '45a01f645fc35b383552544b9bf5',
+    );
   });
   it('RFC 6229 key 0102030405, first 16 bytes of key stream', () => {
-    expect(hex(rc4(Buffer.from('0102030405', 'hex'), Buffer.alloc(16)))).toBe('b2396305f03dc027ccc3524a0a1118a8');
+    expect(hex(rc4(Buffer.from('0102030405', 'hex'), Buffer.alloc(16)))).toBe(
+      'b2396305f03dc027ccc3524a0a1118a8',
+    );
   });
 
   it('keeps its key stream across update() calls', () => {
     const whole = rc4(Buffer.from('Secret'), Buffer.from('Attack at dawn'));
     const stream = new Rc4(Buffer.from('Secret'));
-    const parts = Buffer.concat([stream.update(Buffer.from('Attack')), stream.update(Buffer.from(' at dawn'))]);
+    const parts = Buffer.concat([
+      stream.update(Buffer.from('Attack')),
+      stream.update(Buffer.from(' at dawn')),
+    ]);
     expect(hex(parts)).toBe(hex(whole));
   });
 

@@ -24,13 +24,17 @@ function decodeOrProtocolError(body: Buffer): void {
 describe('multipart/encrypted framing', () => {
   it('round-trips arbitrary payloads', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 4096 }), fc.uint8Array({ minLength: 16, maxLength: 16 }), (p, s) => {
-        const d = decodeEncryptedBody(valid(Buffer.from(p), Buffer.from(s)));
-        expect(d.sealed.equals(Buffer.from(p))).toBe(true);
-        expect(d.signature.equals(Buffer.from(s))).toBe(true);
-        expect(d.length).toBe(p.length);
-        expect(d.originalType).toBe('application/soap+xml;charset=UTF-8');
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 4096 }),
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        (p, s) => {
+          const d = decodeEncryptedBody(valid(Buffer.from(p), Buffer.from(s)));
+          expect(d.sealed.equals(Buffer.from(p))).toBe(true);
+          expect(d.signature.equals(Buffer.from(s))).toBe(true);
+          expect(d.length).toBe(p.length);
+          expect(d.originalType).toBe('application/soap+xml;charset=UTF-8');
+        },
+      ),
     );
   });
 
@@ -56,7 +60,10 @@ describe('multipart/encrypted framing', () => {
   });
 
   it('rejects a Length larger than the body', () => {
-    const body = Buffer.from(valid(Buffer.from('hello')).toString('latin1').replace('Length=5', 'Length=500'), 'latin1');
+    const body = Buffer.from(
+      valid(Buffer.from('hello')).toString('latin1').replace('Length=5', 'Length=500'),
+      'latin1',
+    );
     expect(() => decodeEncryptedBody(body)).toThrow(/exceeds/);
   });
 
@@ -75,32 +82,49 @@ describe('multipart/encrypted framing', () => {
   });
 
   it('fuzz: arbitrary bytes only ever raise ProtocolError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => decodeOrProtocolError(Buffer.from(bytes))), {
-      numRuns: 2000,
-    });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => decodeOrProtocolError(Buffer.from(bytes))),
+      {
+        numRuns: 2000,
+      },
+    );
   });
 
   it('fuzz: mutated valid messages only ever raise ProtocolError', () => {
     const mutation = fc.oneof(
       fc.record({ kind: fc.constant('flip' as const), pos: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
       fc.record({ kind: fc.constant('cut' as const), pos: fc.nat() }),
-      fc.record({ kind: fc.constant('insert' as const), pos: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
+      fc.record({
+        kind: fc.constant('insert' as const),
+        pos: fc.nat(),
+        bytes: fc.uint8Array({ maxLength: 8 }),
+      }),
       fc.record({ kind: fc.constant('delete' as const), pos: fc.nat(), n: fc.integer({ min: 1, max: 8 }) }),
       fc.record({ kind: fc.constant('length' as const), value: fc.oneof(fc.nat(), fc.constant(4294967295)) }),
     );
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 512 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), (p, muts) => {
-        let body = valid(Buffer.from(p));
-        for (const m of muts) {
-          const pos = body.length === 0 ? 0 : m.kind === 'length' ? 0 : m.pos % body.length;
-          if (m.kind === 'flip') body[pos] ^= 1 << m.bit;
-          else if (m.kind === 'cut') body = body.subarray(0, pos);
-          else if (m.kind === 'insert') body = Buffer.concat([body.subarray(0, pos), m.bytes, body.subarray(pos)]);
-          else if (m.kind === 'delete') body = Buffer.concat([body.subarray(0, pos), body.subarray(pos + m.n)]);
-          else body = Buffer.from(body.toString('latin1').replace(/Length=\d+/, `Length=${m.value}`), 'latin1');
-        }
-        decodeOrProtocolError(body);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 512 }),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        (p, muts) => {
+          let body = valid(Buffer.from(p));
+          for (const m of muts) {
+            const pos = body.length === 0 ? 0 : m.kind === 'length' ? 0 : m.pos % body.length;
+            if (m.kind === 'flip') body[pos] ^= 1 << m.bit;
+            else if (m.kind === 'cut') body = body.subarray(0, pos);
+            else if (m.kind === 'insert')
+              body = Buffer.concat([body.subarray(0, pos), m.bytes, body.subarray(pos)]);
+            else if (m.kind === 'delete')
+              body = Buffer.concat([body.subarray(0, pos), body.subarray(pos + m.n)]);
+            else
+              body = Buffer.from(
+                body.toString('latin1').replace(/Length=\d+/, `Length=${m.value}`),
+                'latin1',
+              );
+          }
+          decodeOrProtocolError(body);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { NtlmClient, NtlmServer, parseAuthenticate, parseChallenge, AvId, Flags } from '../../../src/main/winrm/ntlm';
+import {
+  NtlmClient,
+  NtlmServer,
+  parseAuthenticate,
+  parseChallenge,
+  AvId,
+  Flags,
+} from '../../../src/main/winrm/ntlm';
 import { channelBindingsHash } from '../../../src/main/winrm/ntlm';
 import { ProtocolError } from '../../../src/main/winrm/errors';
 
@@ -61,7 +68,10 @@ describe('NTLM client ↔ server', () => {
   });
 
   it('unknown user → ok:false', () => {
-    const { result } = handshake({ username: 'eve', password: 'x' }, { credentials: { username: 'admin', password: 'x' } });
+    const { result } = handshake(
+      { username: 'eve', password: 'x' },
+      { credentials: { username: 'admin', password: 'x' } },
+    );
     expect(result.ok).toBe(false);
   });
 
@@ -80,7 +90,10 @@ describe('NTLM client ↔ server', () => {
     const certB = randomBytes(300);
     const good = handshake(
       { username: 'admin', password: 'pw', channelBindings: channelBindingsHash(certA) },
-      { credentials: { username: 'admin', password: 'pw' }, requiredChannelBindings: channelBindingsHash(certA) },
+      {
+        credentials: { username: 'admin', password: 'pw' },
+        requiredChannelBindings: channelBindingsHash(certA),
+      },
     );
     expect(good.result.ok).toBe(true);
     const blob = parseAuthenticate(good.message).ntChallengeResponse.subarray(16 + 28);
@@ -90,7 +103,10 @@ describe('NTLM client ↔ server', () => {
 
     const bad = handshake(
       { username: 'admin', password: 'pw', channelBindings: channelBindingsHash(certB) },
-      { credentials: { username: 'admin', password: 'pw' }, requiredChannelBindings: channelBindingsHash(certA) },
+      {
+        credentials: { username: 'admin', password: 'pw' },
+        requiredChannelBindings: channelBindingsHash(certA),
+      },
     );
     expect(bad.result.ok).toBe(false);
   });
@@ -98,8 +114,14 @@ describe('NTLM client ↔ server', () => {
   it('fixed server challenge and timestamp are used verbatim', () => {
     const serverChallenge = Buffer.from('0123456789abcdef', 'hex');
     const timestamp = Buffer.from('0090d336b734c301', 'hex');
-    const server = new NtlmServer({ credentials: { username: 'a', password: 'b' }, serverChallenge, timestamp });
-    const challenge = parseChallenge(server.challenge(new NtlmClient({ username: 'a', password: 'b' }).negotiate()));
+    const server = new NtlmServer({
+      credentials: { username: 'a', password: 'b' },
+      serverChallenge,
+      timestamp,
+    });
+    const challenge = parseChallenge(
+      server.challenge(new NtlmClient({ username: 'a', password: 'b' }).negotiate()),
+    );
     expect(challenge.serverChallenge.equals(serverChallenge)).toBe(true);
     expect(challenge.timestamp?.equals(timestamp)).toBe(true);
   });
@@ -108,7 +130,9 @@ describe('NTLM client ↔ server', () => {
     const client = new NtlmClient({ username: 'a', password: 'b' });
     client.negotiate();
     expect(() => client.authenticate(Buffer.from('NTLMSSP\0garbage'))).toThrow(ProtocolError);
-    const truncated = new NtlmServer({ credentials: { username: 'a', password: 'b' } }).challenge(client.negotiate());
+    const truncated = new NtlmServer({ credentials: { username: 'a', password: 'b' } }).challenge(
+      client.negotiate(),
+    );
     truncated.writeUInt32LE(0xffff, 44); // target info offset far past the end
     expect(() => client.authenticate(truncated)).toThrow(ProtocolError);
   });

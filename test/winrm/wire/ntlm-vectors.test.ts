@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { computeAuthenticate } from '../../../src/main/winrm/ntlm/client';
-import { channelBindingsHash, certificateHash, channelBindingsStruct } from '../../../src/main/winrm/ntlm/channel-binding';
+import {
+  channelBindingsHash,
+  certificateHash,
+  channelBindingsStruct,
+} from '../../../src/main/winrm/ntlm/channel-binding';
 import { CLIENT_VERSION } from '../../../src/main/winrm/ntlm/constants';
 import {
   computeNtlmv2Response,
@@ -12,7 +16,12 @@ import {
   ntlmv2ClientBlob,
   ntowfv2,
 } from '../../../src/main/winrm/ntlm/crypto';
-import { encodeChallenge, encodeNegotiate, parseAuthenticate, parseChallenge } from '../../../src/main/winrm/ntlm/messages';
+import {
+  encodeChallenge,
+  encodeNegotiate,
+  parseAuthenticate,
+  parseChallenge,
+} from '../../../src/main/winrm/ntlm/messages';
 import { NtlmSessionSecurity } from '../../../src/main/winrm/ntlm/session-security';
 import { decodeEncryptedBody, sealToBody, unsealFromBody } from '../../../src/main/winrm/http/multipart';
 import { ProtocolError } from '../../../src/main/winrm/errors';
@@ -34,7 +43,9 @@ interface Vectors {
   winrm_sequence: { client_requests: WireMessage[]; server_responses: WireMessage[] };
 }
 
-const v = JSON.parse(readFileSync(new URL('ntlm-session-security-vectors.json', FIXTURES), 'utf8')) as Vectors;
+const v = JSON.parse(
+  readFileSync(new URL('ntlm-session-security-vectors.json', FIXTURES), 'utf8'),
+) as Vectors;
 const inp = v.inputs;
 const h = (s: string): Buffer => Buffer.from(s, 'hex');
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -56,7 +67,9 @@ describe('NTLMv2 (MS-NLMP 4.2.4 vectors)', () => {
     expect(hex(r.ntProofStr)).toBe(str('nt_proof_str'));
     expect(hex(r.ntChallengeResponse)).toBe(str('nt_challenge_response'));
     expect(hex(r.sessionBaseKey)).toBe(str('session_base_key'));
-    expect(hex(lmv2Response(key, h(inp.server_challenge), h(inp.client_challenge)))).toBe(str('lmv2_response'));
+    expect(hex(lmv2Response(key, h(inp.server_challenge), h(inp.client_challenge)))).toBe(
+      str('lmv2_response'),
+    );
     const encrypted = exchangeSessionKey(h(str('key_exchange_key')), h(inp.random_session_key));
     expect(hex(encrypted)).toBe(str('encrypted_random_session_key'));
     // The server side recovers the key with the same operation.
@@ -170,7 +183,10 @@ describe('channel bindings (tls-server-end-point)', () => {
   it('gss_channel_bindings_struct layout and MD5', () => {
     const der = Buffer.from(cbt.vectors[2].cert_der_base64, 'base64');
     const struct = channelBindingsStruct(der);
-    const appData = Buffer.concat([Buffer.from('tls-server-end-point:'), h(cbt.vectors[2].expected_hash_hex)]);
+    const appData = Buffer.concat([
+      Buffer.from('tls-server-end-point:'),
+      h(cbt.vectors[2].expected_hash_hex),
+    ]);
     expect(struct.subarray(0, 16).equals(Buffer.alloc(16))).toBe(true);
     expect(struct.readUInt32LE(16)).toBe(appData.length);
     expect(struct.subarray(20).equals(appData)).toBe(true);

@@ -6,7 +6,10 @@ import { startTestServer, type TestServer } from './support/wsman-test-server';
 const servers: TestServer[] = [];
 const transports: HttpWsmanTransport[] = [];
 
-async function setup(serverOptions: Parameters<typeof startTestServer>[0] = {}, transportOptions: Partial<ConstructorParameters<typeof HttpWsmanTransport>[0]> = {}) {
+async function setup(
+  serverOptions: Parameters<typeof startTestServer>[0] = {},
+  transportOptions: Partial<ConstructorParameters<typeof HttpWsmanTransport>[0]> = {},
+) {
   const server = await startTestServer(serverOptions);
   servers.push(server);
   const transport = new HttpWsmanTransport({
@@ -30,7 +33,10 @@ describe('HttpWsmanTransport over http with NTLM sealing', () => {
     const { server, transport } = await setup();
     for (let i = 0; i < 20; i++) {
       const res = await transport.post(`<s:Envelope>msg ${i} — ünïcødé ✓</s:Envelope>`);
-      expect(res).toEqual({ status: 200, body: `<reply><s:Envelope>msg ${i} — ünïcødé ✓</s:Envelope></reply>` });
+      expect(res).toEqual({
+        status: 200,
+        body: `<reply><s:Envelope>msg ${i} — ünïcødé ✓</s:Envelope></reply>`,
+      });
     }
     // NEGOTIATE + AUTHENTICATE(carrying message 0) + 19 more = 21 requests on one socket.
     expect(transport.requestCount).toBe(21);
@@ -74,7 +80,10 @@ describe('HttpWsmanTransport over http with NTLM sealing', () => {
   });
 
   it('a blocking request does not stall others while a connection is free', async () => {
-    const { server, transport } = await setup({ delayMs: (env) => (env === '<receive/>' ? 800 : 0) }, { maxConnections: 2 });
+    const { server, transport } = await setup(
+      { delayMs: (env) => (env === '<receive/>' ? 800 : 0) },
+      { maxConnections: 2 },
+    );
     let receiveDone = false;
     const receive = transport.post('<receive/>').then((r) => {
       receiveDone = true;
@@ -88,7 +97,10 @@ describe('HttpWsmanTransport over http with NTLM sealing', () => {
   });
 
   it('with every connection busy, a request waits for a free one instead of opening more', async () => {
-    const { server, transport } = await setup({ delayMs: (env) => (env === '<receive/>' ? 300 : 0) }, { maxConnections: 1 });
+    const { server, transport } = await setup(
+      { delayMs: (env) => (env === '<receive/>' ? 300 : 0) },
+      { maxConnections: 1 },
+    );
     const order: string[] = [];
     const receive = transport.post('<receive/>').then(() => order.push('receive'));
     const signal = transport.post('<signal/>').then(() => order.push('signal'));

@@ -112,7 +112,10 @@ export class HttpConnection {
 
       const bareHost = options.host.replace(/^\[|\]$/g, '');
       if (options.tls) {
-        const pinned = options.fingerprintSha256 !== undefined ? normalizeFingerprint(options.fingerprintSha256) : undefined;
+        const pinned =
+          options.fingerprintSha256 !== undefined
+            ? normalizeFingerprint(options.fingerprintSha256)
+            : undefined;
         const tlsOptions: tls.ConnectionOptions = {
           host: bareHost,
           port: options.port,
@@ -130,10 +133,12 @@ export class HttpConnection {
           if (pinned !== undefined) {
             const actual = der !== undefined ? normalizeFingerprint(cert.fingerprint256) : undefined;
             if (actual !== pinned) {
-              finish(new TlsFailed(label, 'server certificate does not match the pinned fingerprint', {
-                expectedSha256: pinned,
-                actualSha256: actual,
-              }));
+              finish(
+                new TlsFailed(label, 'server certificate does not match the pinned fingerprint', {
+                  expectedSha256: pinned,
+                  actualSha256: actual,
+                }),
+              );
               return;
             }
           }
@@ -222,7 +227,11 @@ export class HttpConnection {
     if (err instanceof WinrmError) {
       p.reject(err);
     } else if (p.parser.started) {
-      p.reject(new ProtocolError(`connection to ${this.hostLabel} closed in the middle of an HTTP response`, { cause: err }));
+      p.reject(
+        new ProtocolError(`connection to ${this.hostLabel} closed in the middle of an HTTP response`, {
+          cause: err,
+        }),
+      );
     } else if (this.requestsSent > 1 || err instanceof StaleConnection) {
       // Reset before any response byte on a reused socket: the host closed an idle keep-alive
       // connection as we wrote. The request was not processed, so the transport may retry.
@@ -230,8 +239,13 @@ export class HttpConnection {
     } else {
       const code = errorCode(err);
       const cut = this.hostLabel.lastIndexOf(':');
-      const reason = code !== undefined && code in UNREACHABLE_CODES ? UNREACHABLE_CODES[code] : 'connection closed without a response';
-      p.reject(new HostUnreachable(this.hostLabel.slice(0, cut), Number(this.hostLabel.slice(cut + 1)), reason, err));
+      const reason =
+        code !== undefined && code in UNREACHABLE_CODES
+          ? UNREACHABLE_CODES[code]
+          : 'connection closed without a response';
+      p.reject(
+        new HostUnreachable(this.hostLabel.slice(0, cut), Number(this.hostLabel.slice(cut + 1)), reason, err),
+      );
     }
   }
 }

@@ -46,7 +46,8 @@ export class ResponseParser {
     for (;;) {
       const progressed = this.step();
       if (this.state.kind === 'done') {
-        if (this.buffer.length > 0) throw new ProtocolError('host sent bytes after the end of the HTTP response');
+        if (this.buffer.length > 0)
+          throw new ProtocolError('host sent bytes after the end of the HTTP response');
         return this.result();
       }
       if (!progressed) return undefined;
@@ -75,7 +76,8 @@ export class ResponseParser {
 
   private takeBody(n: number): void {
     this.bodyLength += n;
-    if (this.bodyLength > MAX_BODY_BYTES) throw new ProtocolError(`HTTP response body exceeds ${MAX_BODY_BYTES} bytes`);
+    if (this.bodyLength > MAX_BODY_BYTES)
+      throw new ProtocolError(`HTTP response body exceeds ${MAX_BODY_BYTES} bytes`);
     this.bodyParts.push(this.buffer.subarray(0, n));
     this.buffer = this.buffer.subarray(n);
   }
@@ -100,7 +102,8 @@ export class ResponseParser {
         const n = Math.min(s.remaining, this.buffer.length);
         if (n === 0 && s.remaining > 0) return false;
         this.takeBody(n);
-        this.state = s.remaining - n === 0 ? { kind: 'done' } : { kind: 'length', remaining: s.remaining - n };
+        this.state =
+          s.remaining - n === 0 ? { kind: 'done' } : { kind: 'length', remaining: s.remaining - n };
         return true;
       }
       case 'chunk-size': {
@@ -123,7 +126,8 @@ export class ResponseParser {
           return s.remaining - n === 0 ? this.buffer.length >= 2 : false;
         }
         this.takeBody(s.remaining);
-        if (this.buffer[0] !== 0x0d || this.buffer[1] !== 0x0a) throw new ProtocolError('HTTP chunk not followed by CRLF');
+        if (this.buffer[0] !== 0x0d || this.buffer[1] !== 0x0a)
+          throw new ProtocolError('HTTP chunk not followed by CRLF');
         this.buffer = this.buffer.subarray(2);
         this.state = { kind: 'chunk-size' };
         return true;

@@ -76,13 +76,17 @@ export function decodeEncryptedBody(body: Buffer): EncryptedPayload {
     .map((l) => l.trim())
     .filter((l) => l.length > 0);
   const contentType = headerLines.find((l) => /^content-type:/i.test(l));
-  if (contentType === undefined || !contentType.toLowerCase().includes(SPNEGO_ENCRYPTED_PROTOCOL.toLowerCase())) {
+  if (
+    contentType === undefined ||
+    !contentType.toLowerCase().includes(SPNEGO_ENCRYPTED_PROTOCOL.toLowerCase())
+  ) {
     throw new ProtocolError(
       `encrypted WinRM body: unsupported protocol '${contentType ?? 'none'}' (only NTLM/SPNEGO sealing is implemented)`,
     );
   }
   const original = headerLines.find((l) => /^originalcontent:/i.test(l));
-  const lengthMatch = original === undefined ? null : /(?:^|;)\s*Length=(\d{1,10})\s*(?:;|$)/i.exec(original.slice(16));
+  const lengthMatch =
+    original === undefined ? null : /(?:^|;)\s*Length=(\d{1,10})\s*(?:;|$)/i.exec(original.slice(16));
   if (original === undefined || lengthMatch === null) {
     throw new ProtocolError('encrypted WinRM body: OriginalContent header with Length= missing');
   }
@@ -93,14 +97,16 @@ export function decodeEncryptedBody(body: Buffer): EncryptedPayload {
   // Data part: its own Content-Type line, then raw bytes.
   at = expectBoundary(body, next, 'before the data part');
   const lineEnd = body.indexOf(CRLF, at);
-  if (lineEnd < 0 || lineEnd - at > 200) throw new ProtocolError('encrypted WinRM body: data part header missing');
+  if (lineEnd < 0 || lineEnd - at > 200)
+    throw new ProtocolError('encrypted WinRM body: data part header missing');
   const dataType = body.subarray(at, lineEnd).toString('latin1').trim();
   if (!/^content-type:\s*application\/octet-stream$/i.test(dataType)) {
     throw new ProtocolError(`encrypted WinRM body: unexpected data part header '${dataType.slice(0, 80)}'`);
   }
   at = lineEnd + 2;
 
-  if (at + 4 > body.length) throw new ProtocolError('encrypted WinRM body: truncated before the signature length');
+  if (at + 4 > body.length)
+    throw new ProtocolError('encrypted WinRM body: truncated before the signature length');
   const sigLength = body.readUInt32LE(at);
   at += 4;
   if (sigLength > MAX_SIGNATURE_LENGTH || at + sigLength > body.length) {
@@ -110,7 +116,9 @@ export function decodeEncryptedBody(body: Buffer): EncryptedPayload {
   at += sigLength;
   // RC4 keeps lengths, so the sealed data is exactly Length bytes; the trailer must follow it.
   if (at + length > body.length) {
-    throw new ProtocolError(`encrypted WinRM body: Length=${length} exceeds the ${body.length - at} bytes present`);
+    throw new ProtocolError(
+      `encrypted WinRM body: Length=${length} exceeds the ${body.length - at} bytes present`,
+    );
   }
   const sealed = Buffer.from(body.subarray(at, at + length));
   at += length;
@@ -131,7 +139,9 @@ export function unsealFromBody(session: NtlmSessionSecurity, body: Buffer): Buff
   const payload = decodeEncryptedBody(body);
   const plaintext = session.unseal(payload.sealed, payload.signature);
   if (plaintext.length !== payload.length) {
-    throw new ProtocolError('encrypted WinRM body: decrypted length differs from Length= (message tampered with?)');
+    throw new ProtocolError(
+      'encrypted WinRM body: decrypted length differs from Length= (message tampered with?)',
+    );
   }
   return plaintext;
 }

@@ -6,7 +6,13 @@
  */
 import { NtlmServer, type NtlmServerOptions } from '../ntlm/server';
 import type { NtlmSessionSecurity } from '../ntlm/session-security';
-import { ENCRYPTED_CONTENT_TYPE, SOAP_CONTENT_TYPE, isEncryptedContentType, sealToBody, unsealFromBody } from './multipart';
+import {
+  ENCRYPTED_CONTENT_TYPE,
+  SOAP_CONTENT_TYPE,
+  isEncryptedContentType,
+  sealToBody,
+  unsealFromBody,
+} from './multipart';
 
 export interface WsmanServerAuthOptions {
   username: string;
@@ -46,10 +52,17 @@ export class WsmanServerAuth {
 
   private offers(): Record<string, string> {
     // Node's http response headers cannot repeat a name through a plain object; join offers.
-    return { 'WWW-Authenticate': this.options.allowBasic === true ? 'Negotiate, Basic realm="WSMAN"' : 'Negotiate' };
+    return {
+      'WWW-Authenticate': this.options.allowBasic === true ? 'Negotiate, Basic realm="WSMAN"' : 'Negotiate',
+    };
   }
 
-  handle(connection: object, authorization: string | undefined, contentType: string | undefined, body: Buffer): ServerAuthOutcome {
+  handle(
+    connection: object,
+    authorization: string | undefined,
+    contentType: string | undefined,
+    body: Buffer,
+  ): ServerAuthOutcome {
     let state = this.connections.get(connection);
     if (state === undefined) {
       state = {};
@@ -60,8 +73,14 @@ export class WsmanServerAuth {
       const m = /^(\w+)\s+(\S+)$/.exec(authorization.trim());
       const scheme = m?.[1].toLowerCase();
       if (m !== null && scheme === 'basic') return this.basic(m[2], contentType, body);
-      if (m !== null && (scheme === 'negotiate' || scheme === 'ntlm')) return this.ntlm(state, Buffer.from(m[2], 'base64'), contentType, body);
-      return { kind: 'unauthorized', status: 401, headers: this.offers(), reason: 'unsupported authorization scheme' };
+      if (m !== null && (scheme === 'negotiate' || scheme === 'ntlm'))
+        return this.ntlm(state, Buffer.from(m[2], 'base64'), contentType, body);
+      return {
+        kind: 'unauthorized',
+        status: 401,
+        headers: this.offers(),
+        reason: 'unsupported authorization scheme',
+      };
     }
 
     // No Authorization header: only valid on a connection that already completed NTLM.
@@ -91,13 +110,28 @@ export class WsmanServerAuth {
     const decoded = Buffer.from(token, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const user = decoded.slice(0, colon);
-    const ok = colon > 0 && user.toLowerCase() === this.options.username.toLowerCase() && decoded.slice(colon + 1) === this.options.password;
-    if (!ok) return { kind: 'unauthorized', status: 401, headers: this.offers(), reason: 'wrong user name or password' };
-    if (isEncryptedContentType(contentType)) return { kind: 'bad-request', status: 400, reason: 'Basic cannot carry sealed messages' };
+    const ok =
+      colon > 0 &&
+      user.toLowerCase() === this.options.username.toLowerCase() &&
+      decoded.slice(colon + 1) === this.options.password;
+    if (!ok)
+      return {
+        kind: 'unauthorized',
+        status: 401,
+        headers: this.offers(),
+        reason: 'wrong user name or password',
+      };
+    if (isEncryptedContentType(contentType))
+      return { kind: 'bad-request', status: 400, reason: 'Basic cannot carry sealed messages' };
     return { kind: 'authorized', user, envelope: body.toString('utf8'), sealed: false };
   }
 
-  private ntlm(state: ConnectionState, token: Buffer, contentType: string | undefined, body: Buffer): ServerAuthOutcome {
+  private ntlm(
+    state: ConnectionState,
+    token: Buffer,
+    contentType: string | undefined,
+    body: Buffer,
+  ): ServerAuthOutcome {
     const type = token.length >= 12 ? token.readUInt32LE(8) : 0;
     if (type === 1) {
       this.negotiations++;
@@ -107,13 +141,20 @@ export class WsmanServerAuth {
       const server = new NtlmServer({
         credentials: { username: this.options.username, password: this.options.password },
         ...(this.options.computerName !== undefined ? { computerName: this.options.computerName } : {}),
-        ...(this.options.requiredChannelBindings !== undefined ? { requiredChannelBindings: this.options.requiredChannelBindings } : {}),
+        ...(this.options.requiredChannelBindings !== undefined
+          ? { requiredChannelBindings: this.options.requiredChannelBindings }
+          : {}),
         ...this.options.ntlm,
       });
       try {
         const challenge = server.challenge(token);
         state.pending = server;
-        return { kind: 'unauthorized', status: 401, headers: { 'WWW-Authenticate': `Negotiate ${challenge.toString('base64')}` }, reason: 'challenge' };
+        return {
+          kind: 'unauthorized',
+          status: 401,
+          headers: { 'WWW-Authenticate': `Negotiate ${challenge.toString('base64')}` },
+          reason: 'challenge',
+        };
       } catch (err) {
         return { kind: 'bad-request', status: 400, reason: (err as Error).message };
       }
@@ -121,7 +162,8 @@ export class WsmanServerAuth {
     if (type === 3 && state.pending !== undefined) {
       const result = state.pending.accept(token);
       state.pending = undefined;
-      if (!result.ok) return { kind: 'unauthorized', status: 401, headers: this.offers(), reason: result.reason };
+      if (!result.ok)
+        return { kind: 'unauthorized', status: 401, headers: this.offers(), reason: result.reason };
       state.session = result.session;
       state.user = result.user;
       return this.payload(result.session, result.user, contentType, body);
@@ -129,17 +171,32 @@ export class WsmanServerAuth {
     return { kind: 'unauthorized', status: 401, headers: this.offers(), reason: 'unexpected NTLM message' };
   }
 
-  private payload(session: NtlmSessionSecurity, user: string, contentType: string | undefined, body: Buffer): ServerAuthOutcome {
+  private payload(
+    session: NtlmSessionSecurity,
+    user: string,
+    contentType: string | undefined,
+    body: Buffer,
+  ): ServerAuthOutcome {
     if (body.length === 0) return { kind: 'authorized', user, envelope: '', sealed: false };
     if (isEncryptedContentType(contentType)) {
       try {
-        return { kind: 'authorized', user, envelope: unsealFromBody(session, body).toString('utf8'), sealed: true };
+        return {
+          kind: 'authorized',
+          user,
+          envelope: unsealFromBody(session, body).toString('utf8'),
+          sealed: true,
+        };
       } catch (err) {
         return { kind: 'bad-request', status: 400, reason: (err as Error).message };
       }
     }
     if (this.options.allowUnencrypted !== true) {
-      return { kind: 'unauthorized', status: 401, headers: this.offers(), reason: 'unencrypted message refused (AllowUnencrypted=false)' };
+      return {
+        kind: 'unauthorized',
+        status: 401,
+        headers: this.offers(),
+        reason: 'unencrypted message refused (AllowUnencrypted=false)',
+      };
     }
     return { kind: 'authorized', user, envelope: body.toString('utf8'), sealed: false };
   }

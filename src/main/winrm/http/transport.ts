@@ -24,8 +24,15 @@ import { NtlmClient } from '../ntlm/client';
 import { channelBindingsHash } from '../ntlm/channel-binding';
 import type { WsmanResponse, WsmanTransport } from '../transport';
 import { HttpConnection, StaleConnection } from './connection';
+import { ConnectionPool } from './pool';
 import { type HttpResponse, header } from './http1';
-import { ENCRYPTED_CONTENT_TYPE, SOAP_CONTENT_TYPE, isEncryptedContentType, sealToBody, unsealFromBody } from './multipart';
+import {
+  ENCRYPTED_CONTENT_TYPE,
+  SOAP_CONTENT_TYPE,
+  isEncryptedContentType,
+  sealToBody,
+  unsealFromBody,
+} from './multipart';
 
 export interface HttpWsmanTransportOptions {
   /** e.g. http://hv01:5985/wsman or https://hv01.example.com:5986/wsman */
@@ -48,13 +55,6 @@ export interface HttpWsmanTransportOptions {
   maxConnections?: number;
 }
 
-interface Waiter {
-  resolve: (conn: HttpConnection | undefined) => void;
-  reject: (err: unknown) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-}
-
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 // Longer than WinRM's 60 s maximum OperationTimeout, so a blocking Receive is not cut short.
 const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
@@ -64,7 +64,9 @@ function parseEndpoint(endpoint: string): { url: URL; tls: boolean; host: string
   try {
     url = new URL(endpoint);
   } catch {
-    throw new InsecureConfig(`'${endpoint}' is not a valid WinRM endpoint URL (e.g. https://hv01:5986/wsman)`);
+    throw new InsecureConfig(
+      `'${endpoint}' is not a valid WinRM endpoint URL (e.g. https://hv01:5986/wsman)`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InsecureConfig(`WinRM endpoint must be http:// or https://, got '${url.protocol}'`);
@@ -78,12 +80,7 @@ export class HttpWsmanTransport implements WsmanTransport {
   readonly endpoint: string;
   private sent = 0;
   private readonly target: ReturnType<typeof parseEndpoint>;
-  private readonly idle: HttpConnection[] = [];
-  private readonly all = new Set<HttpConnection>();
-  /** Connections being opened, counted against maxConnections. */
-  private opening = 0;
-  private readonly waiters: Waiter[] = [];
-  private readonly maxConnections: number;
+  private readonly pool: ConnectionPool;
   private closed = false;
 
   constructor(private readonly options: HttpWsmanTransportOptions) {
@@ -102,7 +99,9 @@ export class HttpWsmanTransport implements WsmanTransport {
     if (options.fingerprintSha256 !== undefined && !this.target.tls) {
       throw new InsecureConfig('fingerprintSha256 only applies to https endpoints');
     }
-    this.maxConnections = Math.max(1, options.maxConnections ?? 4);
+    this.pool = new ConnectionPool(Math.max(1, options.maxConnections ?? 4), this.label, (signal) =>
+      this.openConnection(signal),
+    );
   }
 
   get requestCount(): number {
@@ -111,29 +110,38 @@ export class HttpWsmanTransport implements WsmanTransport {
 
   /** Connections currently open (for tests and diagnostics). */
   get openConnections(): number {
-    return [...this.all].filter((c) => c.isAlive).length;
+    return this.pool.openCount;
   }
 
-  async post(envelope: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<WsmanResponse> {
-    if (this.closed) throw new ProtocolError('transport is closed');
+  async post(
+    envelope: string,
+    options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  ): Promise<WsmanResponse> {
+    if (this.closed) throw new Cancelled(this.label); // closed transports refuse new work
     const { signal } = options;
     if (signal?.aborted) throw new Cancelled(this.label);
     const body = Buffer.from(envelope, 'utf8');
 
     // One retry covers the idle keep-alive race (host closed the socket as we reused it).
     for (let attempt = 0; ; attempt++) {
-      const conn = await this.acquire(signal);
+      const conn = await this.pool.acquire(signal);
       try {
-        const res = await this.withDeadline(conn, options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, signal, () =>
-          this.exchange(conn, body),
+        const res = await this.withDeadline(
+          conn,
+          options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+          signal,
+          () => this.exchange(conn, body),
         );
-        this.release(conn);
+        this.pool.release(conn);
         return res;
       } catch (err) {
         conn.destroy();
-        this.release(conn);
+        this.pool.release(conn);
         if (err instanceof StaleConnection && attempt === 0) continue;
-        if (err instanceof StaleConnection) throw new ProtocolError(`${this.label}: connection closed by the host twice in a row`, { cause: err });
+        if (err instanceof StaleConnection)
+          throw new ProtocolError(`${this.label}: connection closed by the host twice in a row`, {
+            cause: err,
+          });
         throw err;
       }
     }
@@ -141,10 +149,7 @@ export class HttpWsmanTransport implements WsmanTransport {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.waiters.splice(0)) w.reject(new Cancelled(this.label));
-    for (const c of this.all) c.destroy(new Cancelled(this.label));
-    this.all.clear();
-    this.idle.length = 0;
+    this.pool.close(new Cancelled(this.label));
   }
 
   private get label(): string {
@@ -155,17 +160,19 @@ export class HttpWsmanTransport implements WsmanTransport {
 
   private async exchange(conn: HttpConnection, body: Buffer): Promise<WsmanResponse> {
     if (this.options.auth === 'basic') {
-      const token = Buffer.from(`${this.options.username}:${this.options.password}`, 'utf8').toString('base64');
+      const token = Buffer.from(`${this.options.username}:${this.options.password}`, 'utf8').toString(
+        'base64',
+      );
       const res = await this.send(conn, body, SOAP_CONTENT_TYPE, `Basic ${token}`);
       if (res.status === 401) throw new AuthFailed(this.label, this.options.username);
-      return this.toWsman(res, body, false, conn);
+      return this.toWsman(res, false, conn);
     }
 
     // NTLM: an authenticated socket just sends; if the host forgot the context (401), authenticate
     // again once on the same socket. A 401 there was not processed, so resending is safe.
     if (conn.ntlm !== undefined) {
       const res = await this.send(conn, this.encode(conn, body), this.contentType());
-      if (res.status !== 401) return this.toWsman(res, body, true, conn);
+      if (res.status !== 401) return this.toWsman(res, true, conn);
       conn.ntlm = undefined;
       if (res.close || !conn.isAlive) throw new StaleConnection(new Error('401 with connection close'));
     }
@@ -182,24 +189,38 @@ export class HttpWsmanTransport implements WsmanTransport {
       ntlmOptions.channelBindings = channelBindingsHash(conn.peerCertificate);
     }
     const ntlm = new NtlmClient(ntlmOptions);
-    const negotiate = await this.send(conn, Buffer.alloc(0), this.contentType(), `Negotiate ${ntlm.negotiate().toString('base64')}`);
+    const negotiate = await this.send(
+      conn,
+      Buffer.alloc(0),
+      this.contentType(),
+      `Negotiate ${ntlm.negotiate().toString('base64')}`,
+    );
     const challenge = this.challengeFrom(negotiate);
     if (negotiate.close || !conn.isAlive) {
-      throw new ProtocolError(`${this.label} closed the connection during NTLM authentication (a proxy in between?)`);
+      throw new ProtocolError(
+        `${this.label} closed the connection during NTLM authentication (a proxy in between?)`,
+      );
     }
     const { message, session } = ntlm.authenticate(challenge);
     conn.ntlm = session;
-    const res = await this.send(conn, this.encode(conn, body), this.contentType(), `Negotiate ${message.toString('base64')}`);
+    const res = await this.send(
+      conn,
+      this.encode(conn, body),
+      this.contentType(),
+      `Negotiate ${message.toString('base64')}`,
+    );
     if (res.status === 401) {
       conn.ntlm = undefined;
       throw new AuthFailed(this.label, this.options.username);
     }
-    return this.toWsman(res, body, true, conn);
+    return this.toWsman(res, true, conn);
   }
 
   private challengeFrom(res: HttpResponse): Buffer {
     if (res.status !== 401) {
-      throw new ProtocolError(`${this.label} answered the NTLM NEGOTIATE with HTTP ${res.status} instead of 401`);
+      throw new ProtocolError(
+        `${this.label} answered the NTLM NEGOTIATE with HTTP ${res.status} instead of 401`,
+      );
     }
     const offers = res.headers.get('www-authenticate') ?? [];
     for (const offer of offers) {
@@ -229,7 +250,7 @@ export class HttpWsmanTransport implements WsmanTransport {
     return sealToBody(conn.ntlm, body);
   }
 
-  private toWsman(res: HttpResponse, _request: Buffer, ntlm: boolean, conn: HttpConnection): WsmanResponse {
+  private toWsman(res: HttpResponse, ntlm: boolean, conn: HttpConnection): WsmanResponse {
     if (res.status === 401) throw new AuthFailed(this.label, this.options.username);
     if (res.status !== 200 && res.status !== 500) {
       const hint =
@@ -238,7 +259,9 @@ export class HttpWsmanTransport implements WsmanTransport {
           : res.status === 413
             ? ' — the request exceeded the host MaxEnvelopeSizekb'
             : '';
-      throw new ProtocolError(`${this.label} answered HTTP ${res.status} ${res.statusText}${hint}`, { host: this.label });
+      throw new ProtocolError(`${this.label} answered HTTP ${res.status} ${res.statusText}${hint}`, {
+        host: this.label,
+      });
     }
     let payload = res.body;
     if (ntlm && isEncryptedContentType(header(res, 'content-type'))) {
@@ -251,7 +274,12 @@ export class HttpWsmanTransport implements WsmanTransport {
     return { status: res.status, body: payload.toString('utf8') };
   }
 
-  private send(conn: HttpConnection, body: Buffer, contentType: string, authorization?: string): Promise<HttpResponse> {
+  private send(
+    conn: HttpConnection,
+    body: Buffer,
+    contentType: string,
+    authorization?: string,
+  ): Promise<HttpResponse> {
     const { url } = this.target;
     let head =
       `POST ${url.pathname}${url.search} HTTP/1.1\r\n` +
@@ -268,9 +296,17 @@ export class HttpWsmanTransport implements WsmanTransport {
 
   // ---- deadlines and cancellation ----
 
-  private withDeadline<T>(conn: HttpConnection, timeoutMs: number, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+  private withDeadline<T>(
+    conn: HttpConnection,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    run: () => Promise<T>,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => conn.destroy(new WinrmTimeout(this.label, 'request', timeoutMs)), timeoutMs);
+      const timer = setTimeout(
+        () => conn.destroy(new WinrmTimeout(this.label, 'request', timeoutMs)),
+        timeoutMs,
+      );
       const onAbort = (): void => conn.destroy(new Cancelled(this.label));
       signal?.addEventListener('abort', onAbort, { once: true });
       run().then(
@@ -288,77 +324,22 @@ export class HttpWsmanTransport implements WsmanTransport {
     });
   }
 
-  // ---- pool ----
-
-  /** An idle live connection, a new one if under the cap, or the next one released. */
-  private async acquire(signal: AbortSignal | undefined): Promise<HttpConnection> {
-    for (;;) {
-      while (this.idle.length > 0) {
-        const conn = this.idle.pop() as HttpConnection;
-        if (conn.isAlive) return conn;
-        this.all.delete(conn);
-      }
-      this.prune();
-      if (this.all.size + this.opening < this.maxConnections) return this.openConnection(signal);
-      const handed = await new Promise<HttpConnection | undefined>((resolve, reject) => {
-        const waiter: Waiter = { resolve, reject };
-        if (signal !== undefined) {
-          waiter.signal = signal;
-          waiter.onAbort = () => {
-            const i = this.waiters.indexOf(waiter);
-            if (i >= 0) this.waiters.splice(i, 1);
-            reject(new Cancelled(this.label));
-          };
-          signal.addEventListener('abort', waiter.onAbort, { once: true });
-        }
-        this.waiters.push(waiter);
-      });
-      if (handed !== undefined && handed.isAlive) return handed;
-      // A slot freed up (or the handed connection died): loop and open/reuse.
-    }
-  }
-
-  private release(conn: HttpConnection): void {
-    if (!conn.isAlive) this.all.delete(conn);
-    const waiter = this.waiters.shift();
-    if (waiter !== undefined) {
-      if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      waiter.resolve(conn.isAlive ? conn : undefined);
-      return;
-    }
-    if (conn.isAlive && !this.closed) this.idle.push(conn);
-    else conn.destroy();
-  }
-
-  private prune(): void {
-    for (const c of this.all) if (!c.isAlive && !this.idle.includes(c)) this.all.delete(c);
-  }
-
   private async openConnection(signal: AbortSignal | undefined): Promise<HttpConnection> {
-    this.opening++;
+    const connectOptions: Parameters<typeof HttpConnection.open>[0] = {
+      host: this.target.host,
+      port: this.target.port,
+      tls: this.target.tls,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    };
+    if (this.options.caPem !== undefined) connectOptions.caPem = this.options.caPem;
+    if (this.options.fingerprintSha256 !== undefined)
+      connectOptions.fingerprintSha256 = this.options.fingerprintSha256;
+    if (signal !== undefined) connectOptions.signal = signal;
     try {
-      const connectOptions: Parameters<typeof HttpConnection.open>[0] = {
-        host: this.target.host,
-        port: this.target.port,
-        tls: this.target.tls,
-        connectTimeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      };
-      if (this.options.caPem !== undefined) connectOptions.caPem = this.options.caPem;
-      if (this.options.fingerprintSha256 !== undefined) connectOptions.fingerprintSha256 = this.options.fingerprintSha256;
-      if (signal !== undefined) connectOptions.signal = signal;
-      let conn: HttpConnection;
-      try {
-        conn = await HttpConnection.open(connectOptions);
-      } catch (err) {
-        if (signal?.aborted) throw new Cancelled(this.label);
-        throw err instanceof WinrmError ? err : new ProtocolError(String(err), { cause: err });
-      }
-      this.all.add(conn);
-      return conn;
-    } finally {
-      this.opening--;
-      // A failed open frees a slot: let one waiter try.
-      if (this.all.size + this.opening < this.maxConnections) this.waiters.shift()?.resolve(undefined);
+      return await HttpConnection.open(connectOptions);
+    } catch (err) {
+      if (signal?.aborted) throw new Cancelled(this.label);
+      throw err instanceof WinrmError ? err : new ProtocolError(String(err), { cause: err });
     }
   }
 }

@@ -79,16 +79,22 @@ export function computeAuthenticate(input: AuthenticateInputs): AuthenticateResu
   const responseKeyNt = ntowfv2(input.password, input.identity.user, input.identity.domain);
 
   const serverHasTimestamp = challenge.timestamp !== undefined;
-  const pairs: AvPair[] = challenge.avPairs.filter((p) => p.id !== AvId.Flags && p.id !== AvId.ChannelBindings);
+  const pairs: AvPair[] = challenge.avPairs.filter(
+    (p) => p.id !== AvId.Flags && p.id !== AvId.ChannelBindings,
+  );
   if (serverHasTimestamp) {
     const existing = challenge.avPairs.find((p) => p.id === AvId.Flags);
     const value = Buffer.alloc(4);
-    value.writeUInt32LE(((existing?.value.length === 4 ? existing.value.readUInt32LE(0) : 0) | AV_FLAG_MIC_PRESENT) >>> 0);
+    value.writeUInt32LE(
+      ((existing?.value.length === 4 ? existing.value.readUInt32LE(0) : 0) | AV_FLAG_MIC_PRESENT) >>> 0,
+    );
     pairs.push({ id: AvId.Flags, value });
   }
-  if (input.channelBindings !== undefined) pairs.push({ id: AvId.ChannelBindings, value: input.channelBindings });
+  if (input.channelBindings !== undefined)
+    pairs.push({ id: AvId.ChannelBindings, value: input.channelBindings });
   // Without changes, echo the server's bytes exactly (the published vectors depend on it).
-  const unchanged = !serverHasTimestamp && input.channelBindings === undefined && challenge.targetInfo.length > 0;
+  const unchanged =
+    !serverHasTimestamp && input.channelBindings === undefined && challenge.targetInfo.length > 0;
   const avBytes = unchanged ? challenge.targetInfo : encodeAvPairs(pairs);
 
   const timestamp = challenge.timestamp ?? input.fallbackTimestamp;

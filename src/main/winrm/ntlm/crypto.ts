@@ -37,7 +37,11 @@ export function ntowfv2(password: string, user: string, domain: string): Buffer 
 }
 
 /** The NTLMv2 client blob ("temp"): header, timestamp, client challenge, AV pairs. */
-export function ntlmv2ClientBlob(timestamp: Uint8Array, clientChallenge: Uint8Array, avPairs: Uint8Array): Buffer {
+export function ntlmv2ClientBlob(
+  timestamp: Uint8Array,
+  clientChallenge: Uint8Array,
+  avPairs: Uint8Array,
+): Buffer {
   return Buffer.concat([
     Buffer.from([1, 1, 0, 0, 0, 0, 0, 0]),
     timestamp,

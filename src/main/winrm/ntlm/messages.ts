@@ -91,7 +91,8 @@ function readField(buf: Buffer, at: number, what: string): Buffer {
 }
 
 function checkHeader(buf: Buffer, type: number, minLength: number): void {
-  if (buf.length < minLength) throw new ProtocolError(`NTLM message type ${type} too short (${buf.length} bytes)`);
+  if (buf.length < minLength)
+    throw new ProtocolError(`NTLM message type ${type} too short (${buf.length} bytes)`);
   if (!buf.subarray(0, 8).equals(NTLMSSP_SIGNATURE)) throw new ProtocolError('not an NTLMSSP message');
   const actual = buf.readUInt32LE(8);
   if (actual !== type) throw new ProtocolError(`expected NTLM message type ${type}, got ${actual}`);
@@ -160,8 +161,16 @@ export function parseChallenge(raw: Buffer): ChallengeMessage {
   const targetInfo = raw.length >= 48 ? readField(raw, 40, 'target info') : Buffer.alloc(0);
   const avPairs = targetInfo.length > 0 ? decodeAvPairs(targetInfo) : [];
   const ts = avPairs.find((p) => p.id === AvId.Timestamp);
-  if (ts !== undefined && ts.value.length !== 8) throw new ProtocolError('NTLM MsvAvTimestamp must be 8 bytes');
-  const msg: ChallengeMessage = { flags, serverChallenge, targetName, targetInfo, avPairs, raw: Buffer.from(raw) };
+  if (ts !== undefined && ts.value.length !== 8)
+    throw new ProtocolError('NTLM MsvAvTimestamp must be 8 bytes');
+  const msg: ChallengeMessage = {
+    flags,
+    serverChallenge,
+    targetName,
+    targetInfo,
+    avPairs,
+    raw: Buffer.from(raw),
+  };
   if (ts !== undefined) msg.timestamp = ts.value;
   return msg;
 }

@@ -102,7 +102,11 @@ export class NtlmServer {
 
   /** Verifies an AUTHENTICATE. A wrong password or tampered message gives {ok:false}, not a throw. */
   accept(authenticateMessage: Buffer): NtlmAcceptResult {
-    if (this.challengeRaw === undefined || this.serverChallenge === undefined || this.negotiateRaw === undefined) {
+    if (
+      this.challengeRaw === undefined ||
+      this.serverChallenge === undefined ||
+      this.negotiateRaw === undefined
+    ) {
       return { ok: false, reason: 'AUTHENTICATE before CHALLENGE' };
     }
     let auth;
@@ -146,7 +150,8 @@ export class NtlmServer {
       : computed.sessionBaseKey;
 
     const avFlags = pairs.find((p) => p.id === AvId.Flags);
-    const micPresent = avFlags !== undefined && avFlags.value.length === 4 && (avFlags.value.readUInt32LE(0) & 2) !== 0;
+    const micPresent =
+      avFlags !== undefined && avFlags.value.length === 4 && (avFlags.value.readUInt32LE(0) & 2) !== 0;
     if (micPresent) {
       if (auth.mic === undefined) return { ok: false, reason: 'MIC announced but absent' };
       const zeroed = Buffer.from(auth.raw);

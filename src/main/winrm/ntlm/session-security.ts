@@ -38,8 +38,16 @@ export class NtlmSessionSecurity {
       throw new ProtocolError('NTLM peer did not negotiate extended session security');
     }
     const keys = deriveSessionKeys(options.exportedSessionKey, this.flags);
-    const client: Direction = { signingKey: keys.clientSigningKey, rc4: new Rc4(keys.clientSealingKey), seq: 0 };
-    const server: Direction = { signingKey: keys.serverSigningKey, rc4: new Rc4(keys.serverSealingKey), seq: 0 };
+    const client: Direction = {
+      signingKey: keys.clientSigningKey,
+      rc4: new Rc4(keys.clientSealingKey),
+      seq: 0,
+    };
+    const server: Direction = {
+      signingKey: keys.serverSigningKey,
+      rc4: new Rc4(keys.serverSealingKey),
+      seq: 0,
+    };
     this.out = options.role === 'client' ? client : server;
     this.in = options.role === 'client' ? server : client;
   }

@@ -20,6 +20,8 @@ export interface StderrDecoderEvents {
 export class PowerShellStderrDecoder {
   private mode: 'plain' | 'block' = 'plain';
   private pending = '';
+  /** How far the pending block has been searched for </Objs>, so long documents stay linear. */
+  private scanned = 0;
   private errorLines: string[] = [];
   private ended = false;
   /** All error text exactly as decoded (the pypsrp sanitise_clixml view). */
@@ -61,8 +63,12 @@ export class PowerShellStderrDecoder {
         this.pending = this.pending.slice(this.pending.length - keep);
         return;
       }
-      const close = this.pending.indexOf(END_TAG);
-      if (close < 0) return;
+      const close = this.pending.indexOf(END_TAG, Math.max(0, this.scanned - END_TAG.length + 1));
+      if (close < 0) {
+        this.scanned = this.pending.length;
+        return;
+      }
+      this.scanned = 0;
       const cut = close + END_TAG.length;
       this.decodeBlock(this.pending.slice(0, cut));
       // PowerShell writes CRLF after the sentinel and between documents; it is framing, not text.

@@ -21,16 +21,30 @@ export interface TestServer {
   url: string;
   port: number;
   auth: WsmanServerAuth;
-  stats: { connections: number; requests: number; soapRequests: number; inFlight: number; maxInFlight: number; lastSealed?: boolean };
+  stats: {
+    connections: number;
+    requests: number;
+    soapRequests: number;
+    inFlight: number;
+    maxInFlight: number;
+    lastSealed?: boolean;
+  };
   sockets: Set<Socket>;
   close(): Promise<void>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const auth = new WsmanServerAuth({ username: 'administrator', password: 'Secret#1', ...options });
-  const stats: TestServer['stats'] = { connections: 0, requests: 0, soapRequests: 0, inFlight: 0, maxInFlight: 0 };
+  const stats: TestServer['stats'] = {
+    connections: 0,
+    requests: 0,
+    soapRequests: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+  };
   const sockets = new Set<Socket>();
-  const respond = options.respond ?? ((envelope: string) => ({ status: 200, xml: `<reply>${envelope}</reply>` }));
+  const respond =
+    options.respond ?? ((envelope: string) => ({ status: 200, xml: `<reply>${envelope}</reply>` }));
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const chunks: Buffer[] = [];
@@ -40,7 +54,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       const body = Buffer.concat(chunks);
       const outcome = auth.handle(req.socket, req.headers.authorization, req.headers['content-type'], body);
       if (outcome.kind !== 'authorized') {
-        res.writeHead(outcome.status, outcome.kind === 'unauthorized' ? { ...outcome.headers, 'Content-Length': '0' } : { 'Content-Length': '0' });
+        res.writeHead(
+          outcome.status,
+          outcome.kind === 'unauthorized'
+            ? { ...outcome.headers, 'Content-Length': '0' }
+            : { 'Content-Length': '0' },
+        );
         res.end();
         return;
       }
@@ -57,16 +76,23 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         stats.inFlight--;
         const { status, xml } = respond(outcome.envelope);
         const framed = auth.reply(req.socket, xml, outcome.sealed);
-        res.writeHead(status, { 'Content-Type': framed.contentType, 'Content-Length': String(framed.body.length) });
+        res.writeHead(status, {
+          'Content-Type': framed.contentType,
+          'Content-Length': String(framed.body.length),
+        });
         res.end(framed.body);
       };
-      const delay = typeof options.delayMs === 'function' ? options.delayMs(outcome.envelope) : (options.delayMs ?? 0);
+      const delay =
+        typeof options.delayMs === 'function' ? options.delayMs(outcome.envelope) : (options.delayMs ?? 0);
       if (delay > 0) setTimeout(answer, delay);
       else answer();
     });
   };
 
-  const server = options.tls !== undefined ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+  const server =
+    options.tls !== undefined
+      ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+      : http.createServer(handler);
   server.keepAliveTimeout = 30_000;
   server.on(options.tls !== undefined ? 'secureConnection' : 'connection', (socket: Socket) => {
     stats.connections++;
@@ -89,15 +115,29 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-export async function selfSignedCertificate(): Promise<{ key: string; cert: string; fingerprint256: string }> {
+export async function selfSignedCertificate(): Promise<{
+  key: string;
+  cert: string;
+  fingerprint256: string;
+}> {
   const pems = await generate([{ name: 'commonName', value: 'hv-lab.local' }], {
     keySize: 2048,
     algorithm: 'sha256',
     extensions: [
       { name: 'basicConstraints', cA: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
     ],
   });
   const { X509Certificate } = await import('node:crypto');
-  return { key: pems.private, cert: pems.cert, fingerprint256: new X509Certificate(pems.cert).fingerprint256 };
+  return {
+    key: pems.private,
+    cert: pems.cert,
+    fingerprint256: new X509Certificate(pems.cert).fingerprint256,
+  };
 }

@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import type { HostInput } from '../../shared/contract';
+import { importDemoHosts } from '../../main/demo-hosts';
+import { intFlag, parseArgs } from '../args';
+import type { CliCommand } from '../command';
+import { projectRoot } from '../renderer-build';
+import { openInBrowser, startBrowserApp, untilSignal } from './serve';
+
+/** The Electron binary if `npm ci` could download it (never on machines without internet). */
+export function electronBinary(): string | undefined {
+  try {
+    const resolved = createRequire(import.meta.url)('electron') as unknown;
+    return typeof resolved === 'string' ? resolved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const command: CliCommand = {
+  name: 'demo',
+  summary: 'start the simulated Hyper-V lab and the app preconfigured with its hosts',
+  help: `Usage: aether-v demo [--hosts N] [--vms M] [--seed S] [--port P] [--data-dir DIR] [--browser] [--open]
+
+Starts a simulated Hyper-V lab on 127.0.0.1 (real WS-Man endpoints, NTLM with message encryption)
+and Aether-V configured with its hosts. Uses Electron when its binary is installed, otherwise
+browser mode, printing the URL to open.
+
+Options:
+  --hosts N        simulated hosts (default 4)
+  --vms M          VMs per host (default 12)
+  --seed S         model seed (default 1)
+  --port P         browser-mode port on 127.0.0.1 (default: a free port)
+  --data-dir DIR   app data directory (default: a fresh temporary directory)
+  --browser        use browser mode even if Electron is installed
+  --open           open the browser-mode URL in the default browser
+`,
+  async run(args) {
+    const parsed = parseArgs(args, { valueFlags: ['hosts', 'vms', 'seed', 'port', 'data-dir'], booleanFlags: ['browser', 'open'] });
+    const hosts = intFlag(parsed, 'hosts', 4, 1, 500);
+    const vmsPerHost = intFlag(parsed, 'vms', 12, 0, 1000);
+    const seed = intFlag(parsed, 'seed', 1, 0, 2 ** 31 - 1);
+    const port = intFlag(parsed, 'port', 0, 0, 65_535);
+    const dataDir = path.resolve(String(parsed.flags.get('data-dir') ?? mkdtempSync(path.join(os.tmpdir(), 'aether-v-demo-'))));
+
+    const { startLab } = await import('../../../test/lab');
+    const lab = await startLab({ hosts, vmsPerHost, seed });
+    const inputs: HostInput[] = lab.hosts.map((h) => {
+      const url = new URL(h.httpUrl);
+      return {
+        displayName: h.name,
+        address: url.hostname,
+        port: Number(url.port),
+        transport: 'http',
+        auth: 'ntlm',
+        username: h.username,
+        password: h.password,
+        ...(h.cluster ? { cluster: h.cluster } : {}),
+      };
+    });
+    process.stdout.write(`Simulated lab: ${lab.hosts.length} hosts × ${vmsPerHost} VMs on 127.0.0.1\n`);
+
+    const electron = parsed.flags.has('browser') ? undefined : electronBinary();
+    if (electron) {
+      const child = spawn(electron, [projectRoot, `--data-dir=${dataDir}`], {
+        stdio: 'inherit',
+        env: { ...process.env, AETHERV_DEMO_HOSTS: JSON.stringify(inputs) },
+      });
+      const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 0)));
+      await lab.close();
+      return code;
+    }
+
+    const app = await startBrowserApp({ dataDir, port, quiet: true });
+    await importDemoHosts(app.backend, { AETHERV_DEMO_HOSTS: JSON.stringify(inputs) });
+    process.stdout.write(
+      `Electron is not installed here, so the app runs in browser mode.\nOpen: ${app.server.url}\nData: ${dataDir}\nPress Ctrl+C to stop.\n`,
+    );
+    if (parsed.flags.has('open')) openInBrowser(app.server.url);
+    await untilSignal();
+    await app.close();
+    await lab.close();
+    return 0;
+  },
+};
