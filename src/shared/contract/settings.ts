@@ -1,7 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-/** Windows path like C:\ProgramData\Aether-V\agent: drive letter, no quotes or shell metacharacters. */
-export const WINDOWS_PATH_PATTERN = "^[A-Za-z]:\\\\(?:[^<>:\"/\\\\|?*'`$;&\\x00-\\x1f]+\\\\?)*$";
+/**
+ * Absolute Windows path on a drive, from a strict ASCII allow-list (letters, digits, space, ._()-).
+ * The install directory is the one setting that reaches PowerShell text, so nothing that could end
+ * a quoted literal (including the typographic quotes U+2018–U+201B PowerShell also accepts) passes.
+ */
+export const WINDOWS_PATH_PATTERN = '^[A-Za-z]:(?:\\\\(?!\\.{1,2}(?:\\\\|$))[A-Za-z0-9 ._()-]+)+$';
 
 export const Theme = Type.Union([Type.Literal('system'), Type.Literal('light'), Type.Literal('dark')]);
 export type Theme = Static<typeof Theme>;
@@ -20,7 +24,7 @@ export const AgentSettings = Type.Object(
       pattern: WINDOWS_PATH_PATTERN,
       maxLength: 200,
       default: 'C:\\ProgramData\\Aether-V\\agent',
-      hint: 'an absolute Windows path such as C:\\ProgramData\\Aether-V\\agent (no quotes, $, ;, & or backticks)',
+      hint: 'an absolute Windows path such as C:\\ProgramData\\Aether-V\\agent, using only letters, digits, spaces and ._()-',
     }),
     downloadAttempts: Type.Integer({ minimum: 1, maximum: 10, default: 3, hint: 'download attempts per file, 1–10' }),
     downloadRetryIntervalS: Type.Integer({ minimum: 1, maximum: 120, default: 2, hint: 'seconds before the first retry, 1–120' }),
