@@ -25,6 +25,13 @@ import { SettingsStore } from './settings/settings-store';
 import { compile, toFieldErrors } from './validation/validator';
 import { validationError } from '../shared/contract';
 import { APP_VERSION, AGENT_VERSION } from './version';
+import { RemoteTaskScheduler } from './tasks';
+import type { ServiceModule, StartedService } from './service-module';
+import { deploymentModule } from './deployment';
+import { inventoryModule } from './inventory';
+import { jobsModule } from './jobs';
+import { mergeHandlers } from './handlers';
+import { schedulerMetricGroups, schedulerSummary } from './diagnostics/scheduler-metrics';
 
 export interface BackendOptions {
   dataDir: string;
@@ -39,19 +46,16 @@ export interface BackendOptions {
 
 export interface Backend {
   invoke(command: string, request: unknown): Promise<Result<unknown>>;
+  /** Started service modules by name, for tests and the Electron shell. */
+  readonly modules: ReadonlyMap<string, StartedService>;
   subscribe(listener: (event: StateEvent) => void): () => void;
   readonly services: Services;
   readonly log: Logger;
   close(): Promise<void>;
 }
 
-/** Services whose issue has not landed yet; diagnostics says so instead of pretending. */
-const NOT_BUILT: ServiceStatus[] = [
-  { name: 'scheduler', state: 'not-built', detail: 'remote task scheduler arrives with the agent deployment issue' },
-  { name: 'deployment', state: 'not-built', detail: 'agent deployment arrives with its own issue; hosts are not prepared yet' },
-  { name: 'inventory', state: 'not-built', detail: 'inventory refresh arrives with the inventory issue; the tree stays empty' },
-  { name: 'jobs', state: 'not-built', detail: 'provisioning and VM actions arrive with the jobs issue' },
-];
+/** Started in this order; each may use the ones before it (ServiceContext.started). */
+const SERVICE_MODULES: ServiceModule[] = [deploymentModule, inventoryModule, jobsModule];
 
 /**
  * The composition root: plain Node, no electron import. Builds the services in dependency order
@@ -82,11 +86,31 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   await notifications.load();
   const hosts = new HostRegistry(settings, secrets, hub);
   const processMetrics = new ProcessMetrics();
+  const scheduler = new RemoteTaskScheduler();
+
+  const started = new Map<string, StartedService>();
+  for (const module of SERVICE_MODULES) {
+    try {
+      const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, log, started });
+      started.set(module.name, service);
+      problems.push(...(service.problems ?? []));
+    } catch (error) {
+      const message = `${module.name} failed to start: ${(error as Error).message}`;
+      problems.push(message);
+      log.error(message, { stack: (error as Error).stack });
+      started.set(module.name, {
+        name: module.name,
+        status: () => ({ name: module.name, state: 'failed', detail: message }),
+        stop: async () => undefined,
+      });
+    }
+  }
 
   const serviceStates = (): ServiceStatus[] => [
     { name: 'settings', state: loaded.ok ? 'running' : 'failed', detail: loaded.ok ? settings.location : loaded.problems.join('; ') },
     { name: 'notifications', state: 'running', detail: `${notifications.unreadCount()} unread` },
-    ...NOT_BUILT,
+    { name: 'scheduler', state: 'running', detail: schedulerSummary(scheduler) },
+    ...[...started.values()].map((s) => s.status()),
   ];
   const health = (): AppHealth => ({
     mode: problems.length ? 'diagnostic' : 'normal',
@@ -112,20 +136,27 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       secretStorage: secrets.protection,
     }),
     health,
-    metrics: () => ({ ...processMetrics.read(), services: serviceStates(), groups: [] }),
+    metrics: () => ({
+      ...processMetrics.read(),
+      services: serviceStates(),
+      groups: [...schedulerMetricGroups(scheduler), ...[...started.values()].flatMap((s) => s.metrics?.() ?? [])],
+    }),
     onSettingsChanged: () => hub.publishSnapshot('health'),
   };
 
-  const handlers = createHandlers(services);
+  const handlers = mergeHandlers(createHandlers(services), [...started.values()]);
   if (problems.length) log.warn('backend started in diagnostic mode', { problems });
   else log.info('backend started', { dataDir: options.dataDir, runtime: options.runtime });
 
   return {
     services,
     log,
+    modules: started,
     subscribe: (listener) => hub.subscribe(listener),
     invoke: (command, request) => dispatch(handlers, log, command, request),
     async close() {
+      for (const service of [...started.values()].reverse()) await service.stop().catch((e: Error) => log.warn(`stopping ${service.name}: ${e.message}`));
+      await scheduler.close();
       processMetrics.close();
       await notifications.flush();
       log.info('backend stopped');

@@ -1,12 +1,38 @@
-import type { CommandName, RequestOf, ResponseOf } from '../shared/contract';
+import { commandNames, ContractError, ErrorCode, type CommandName, type RequestOf, type ResponseOf } from '../shared/contract';
+import type { foundationCommands } from '../shared/contract/areas/foundation';
+import type { StartedService } from './service-module';
 import type { Services } from './services';
 import { testHostConnection } from './hosts/connection-test';
 
 export type Handler<C extends CommandName> = (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 export type Handlers = { [C in CommandName]: Handler<C> };
 
-/** Exactly one handler per contract command; the compiler enforces completeness. */
-export function createHandlers(s: Services): Handlers {
+export type FoundationCommand = keyof typeof foundationCommands;
+export type FoundationHandlers = { [C in FoundationCommand]: Handler<C> };
+
+/**
+ * Foundation handlers plus each service module's; every contract command must end up with exactly
+ * one handler (checked here at start and by the contract tests).
+ */
+export function mergeHandlers(foundation: FoundationHandlers, services: StartedService[]): Handlers {
+  const merged: Partial<Record<CommandName, unknown>> = { ...foundation };
+  for (const service of services) {
+    for (const [name, handler] of Object.entries(service.handlers ?? {})) {
+      if (name in merged) throw new Error(`command ${name} has two handlers (foundation or another service and ${service.name})`);
+      merged[name as CommandName] = handler;
+    }
+  }
+  // Commands of a service that failed to start answer with a clear error instead of being missing.
+  for (const name of commandNames) {
+    merged[name] ??= () => {
+      throw new ContractError(ErrorCode.Unavailable, `${name} is unavailable: its service is not running (see Diagnostics).`);
+    };
+  }
+  return merged as Handlers;
+}
+
+/** The foundation's commands; the compiler enforces one handler for each. */
+export function createHandlers(s: Services): FoundationHandlers {
   return {
     'app.info': () => s.info(),
     'app.health': () => s.health(),

@@ -1,4 +1,4 @@
-import type { CollectionDelta, SnapshotOf, StateEvent, TopicName } from '../../shared/contract';
+import type { CollectionDelta, DeltaOf, SnapshotOf, StateEvent, TopicName } from '../../shared/contract';
 
 type Listener = (event: StateEvent) => void;
 type SnapshotSource<T extends TopicName> = () => SnapshotOf<T>;
@@ -33,6 +33,11 @@ export class EventHub {
 
   publishDelta<T extends 'hosts' | 'notifications'>(topic: T, delta: CollectionDelta<unknown>): void {
     if (delta.upsert.length === 0 && delta.remove.length === 0) return;
+    this.emit({ topic, revision: this.bump(topic), kind: 'delta', payload: delta } as StateEvent);
+  }
+
+  /** Publishes a topic-specific delta (e.g. inventory's hosts + vms); the caller skips empty ones. */
+  publishTopicDelta<T extends TopicName>(topic: T, delta: DeltaOf<T>): void {
     this.emit({ topic, revision: this.bump(topic), kind: 'delta', payload: delta } as StateEvent);
   }
 

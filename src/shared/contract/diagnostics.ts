@@ -38,6 +38,12 @@ export const AppInfo = Type.Object({
 });
 export type AppInfo = Static<typeof AppInfo>;
 
+export const MetricGroup = Type.Object({
+  name: Type.String(),
+  rows: Type.Array(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]))),
+});
+export type MetricGroup = Static<typeof MetricGroup>;
+
 export const Metrics = Type.Object({
   uptimeS: Type.Number(),
   rssMb: Type.Number(),
@@ -45,11 +51,6 @@ export const Metrics = Type.Object({
   eventLoopDelayP99Ms: Type.Number(),
   services: Type.Array(ServiceStatus),
   /** Per-service metric groups (scheduler lanes, hosts, …) as flat records for display. */
-  groups: Type.Array(
-    Type.Object({
-      name: Type.String(),
-      rows: Type.Array(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]))),
-    }),
-  ),
+  groups: Type.Array(MetricGroup),
 });
 export type Metrics = Static<typeof Metrics>;

@@ -2,12 +2,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AppHealth } from './diagnostics';
 import { HostView } from './hosts';
 import { AppNotification } from './notifications';
+import { InventoryDelta, InventorySnapshot } from './inventory';
 
 /**
  * State topics. Each has a snapshot shape and a delta shape; every event carries the topic's
  * revision, increasing by exactly one per event. A client that sees a gap calls events.snapshot.
  */
-export const TopicName = Type.Union([Type.Literal('hosts'), Type.Literal('notifications'), Type.Literal('health')]);
+export const TopicName = Type.Union([Type.Literal('hosts'), Type.Literal('notifications'), Type.Literal('health'), Type.Literal('inventory')]);
 export type TopicName = Static<typeof TopicName>;
 
 function collectionDelta<T extends ReturnType<typeof Type.Object>>(item: T) {
@@ -19,6 +20,8 @@ export const topics = {
   notifications: { snapshot: Type.Array(AppNotification), delta: collectionDelta(AppNotification) },
   /** Small enough that every change is a snapshot. */
   health: { snapshot: AppHealth, delta: AppHealth },
+  /** Clusters come from the hosts' cluster names; VMs keyed `${hostId}:${vmId}`. */
+  inventory: { snapshot: InventorySnapshot, delta: InventoryDelta },
 } as const;
 
 export type Topics = typeof topics;

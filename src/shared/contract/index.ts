@@ -5,5 +5,6 @@ export * from './settings';
 export * from './hosts';
 export * from './notifications';
 export * from './diagnostics';
+export * from './inventory';
 export * from './commands';
 export * from './events';
