@@ -5,6 +5,7 @@
 import { SimHost } from './host';
 import { generateLabModel } from './model';
 import { createLabCertificate } from './wsman/cert';
+import { installAgentSimulation } from './agent';
 
 export interface LabOptions {
   hosts?: number;
@@ -56,6 +57,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     (hostModel, index) =>
       new SimHost({ model: hostModel, credentials, allowUnencrypted: options.allowUnencryptedBasic ?? false, certificate, seed: (options.seed ?? 1) * 1000 + index }),
   );
+  for (const host of simHosts) installAgentSimulation(host);
   try {
     for (const host of simHosts) await host.listen();
   } catch (error) {
