@@ -26,6 +26,7 @@ import { compile, toFieldErrors } from './validation/validator';
 import { validationError } from '../shared/contract';
 import { APP_VERSION, AGENT_VERSION } from './version';
 import { RemoteTaskScheduler } from './tasks';
+import { RemoteHosts } from './hosts/remote-hosts';
 import type { ServiceModule, StartedService } from './service-module';
 import { deploymentModule } from './deployment';
 import { inventoryModule } from './inventory';
@@ -87,11 +88,12 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const hosts = new HostRegistry(settings, secrets, hub);
   const processMetrics = new ProcessMetrics();
   const scheduler = new RemoteTaskScheduler();
+  const remote = new RemoteHosts(hosts, scheduler, settings, log);
 
   const started = new Map<string, StartedService>();
   for (const module of SERVICE_MODULES) {
     try {
-      const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, log, started });
+      const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, remote, log, started });
       started.set(module.name, service);
       problems.push(...(service.problems ?? []));
     } catch (error) {
@@ -157,6 +159,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     async close() {
       for (const service of [...started.values()].reverse()) await service.stop().catch((e: Error) => log.warn(`stopping ${service.name}: ${e.message}`));
       await scheduler.close();
+      await remote.close();
       processMetrics.close();
       await notifications.flush();
       log.info('backend stopped');

@@ -2,6 +2,7 @@ import type { MetricGroup, ServiceStatus } from '../shared/contract';
 import type { EventHub } from './events/event-hub';
 import type { Handlers } from './handlers';
 import type { HostRegistry } from './hosts/host-registry';
+import type { RemoteHosts } from './hosts/remote-hosts';
 import type { Logger } from './log';
 import type { NotificationCenter } from './notifications/notification-center';
 import type { SettingsStore } from './settings/settings-store';
@@ -15,6 +16,8 @@ export interface ServiceContext {
   notifications: NotificationCenter;
   hub: EventHub;
   scheduler: RemoteTaskScheduler;
+  /** Every host call goes through here: scheduler lanes + one cached WinRM client per host. */
+  remote: RemoteHosts;
   log: Logger;
   /** Services started before this one, by name (deployment before inventory before jobs). */
   started: ReadonlyMap<string, StartedService>;

@@ -1,0 +1,79 @@
+import type { WinrmClient } from '../winrm';
+import { agentCommandText, encodeEnvelope } from './command';
+import { AgentNotDeployed, AgentOperationFailed, AgentProtocolError } from './errors';
+
+export interface AgentLogEntry {
+  t?: string;
+  level: string;
+  message: string;
+  step?: string;
+}
+
+export interface AgentInvocation {
+  host: string;
+  installDir: string;
+  operation: string;
+  correlationId: string;
+  fields?: Record<string, unknown>;
+  signal?: AbortSignal;
+  /** Each `AETHERV-LOG` entry as it arrives. */
+  onLog?(entry: AgentLogEntry): void;
+  /** Any other stdout line (e.g. a cmdlet's WARNING), as it arrives. */
+  onOutput?(line: string): void;
+  /** PowerShell error records from stderr, decoded. */
+  onError?(message: string): void;
+}
+
+const LOG_PREFIX = 'AETHERV-LOG ';
+const RESULT_PREFIX = 'AETHERV-RESULT ';
+const NOT_RECOGNIZED = /is not recognized as the name of a cmdlet|cannot find path|cannot be found/i;
+
+/**
+ * Runs one agent operation on a host: the fixed command text, the envelope on stdin, stdout read
+ * line by line as it streams. Returns the result's `data`, or throws a typed error.
+ */
+export async function invokeAgent(client: WinrmClient, request: AgentInvocation): Promise<unknown> {
+  let pending = '';
+  let result: string | undefined;
+  const onLine = (raw: string) => {
+    const line = raw.replace(/\r$/, '');
+    if (line.startsWith(RESULT_PREFIX)) result = line.slice(RESULT_PREFIX.length);
+    else if (line.startsWith(LOG_PREFIX)) {
+      try {
+        request.onLog?.(JSON.parse(line.slice(LOG_PREFIX.length)) as AgentLogEntry);
+      } catch {
+        request.onOutput?.(line);
+      }
+    } else if (line.trim() !== '') request.onOutput?.(line);
+  };
+
+  const outcome = await client.powershell(agentCommandText(request.installDir), {
+    stdin: encodeEnvelope({ operation: request.operation, correlationId: request.correlationId, fields: request.fields ?? {} }),
+    ...(request.signal ? { signal: request.signal } : {}),
+    onStdout: (text) => {
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      lines.forEach(onLine);
+    },
+    ...(request.onError ? { onError: request.onError } : {}),
+  });
+  if (pending) onLine(pending);
+
+  if (result === undefined) {
+    const errors = outcome.errors.join('\n') || outcome.stderr;
+    if (NOT_RECOGNIZED.test(errors)) throw new AgentNotDeployed(request.host, request.installDir);
+    throw new AgentProtocolError(
+      `host ${request.host}: the agent's ${request.operation} gave no result (exit ${outcome.exitCode})${errors ? `: ${errors.trim().split('\n')[0]}` : ''}`,
+    );
+  }
+  let parsed: { status?: string; data?: unknown; error?: { code?: string; message?: string; details?: unknown } };
+  try {
+    parsed = JSON.parse(result) as typeof parsed;
+  } catch {
+    throw new AgentProtocolError(`host ${request.host}: the agent's ${request.operation} result is not JSON`);
+  }
+  if (parsed.status === 'ok') return parsed.data ?? null;
+  const error = parsed.error ?? {};
+  throw new AgentOperationFailed(error.code ?? 'INTERNAL_ERROR', `host ${request.host}: ${error.message ?? 'the agent reported an error'}`, error.details);
+}
