@@ -25,7 +25,7 @@ export function installAgentSimulation(host: SimHost): void {
     const line = (prefix: string, body: unknown) => ctx.stdout(`${prefix} ${JSON.stringify(body)}\r\n`);
     let envelope: AgentEnvelope | undefined;
     try {
-      envelope = decodeEnvelope(ctx.stdin);
+      envelope = decodeEnvelope(ctx.stdin || (await ctx.readStdin()));
       const operation = agentOperations()[envelope.operation];
       if (!operation) throw new AgentOperationError('UNKNOWN_OPERATION', `Unknown operation '${envelope.operation}'.`);
       const data = await operation({

@@ -309,6 +309,7 @@ export class PowerShellSession {
       const result = await handler({
         host: this.env.host,
         stdin: input,
+        readStdin: () => this.proc.readStdinToEnd(),
         args,
         signal: this.proc.signal,
         stdout: (text) => this.proc.write('stdout', text),

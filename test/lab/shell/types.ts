@@ -9,6 +9,8 @@ export interface ScriptHandlerContext {
   host: SimHost;
   /** Text piped into the script (`$input | & '…ps1'`, `[Console]::In.ReadToEnd() | & …`), else ''. */
   stdin: string;
+  /** Reads the process's own stdin to EOF (what `[Console]::In.ReadToEnd()` in the script does). */
+  readStdin(): Promise<string>;
   /** Arguments after the script path, quotes removed (e.g. ['-ComputerName', 'hv01']). */
   args: string[];
   /** Fires when the client signals ctrl_c/terminate; long handlers should stop. */
