@@ -49,6 +49,8 @@ export interface Backend {
   invoke(command: string, request: unknown): Promise<Result<unknown>>;
   /** Started service modules by name, for tests and the Electron shell. */
   readonly modules: ReadonlyMap<string, StartedService>;
+  /** Which service handles each command ('foundation', a module name, or 'unavailable'). */
+  readonly handlerSources: Readonly<Record<CommandName, string>>;
   subscribe(listener: (event: StateEvent) => void): () => void;
   readonly services: Services;
   readonly log: Logger;
@@ -146,7 +148,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     onSettingsChanged: () => hub.publishSnapshot('health'),
   };
 
-  const handlers = mergeHandlers(createHandlers(services), [...started.values()]);
+  const { handlers, sources: handlerSources } = mergeHandlers(createHandlers(services), [...started.values()]);
   if (problems.length) log.warn('backend started in diagnostic mode', { problems });
   else log.info('backend started', { dataDir: options.dataDir, runtime: options.runtime });
 
@@ -154,6 +156,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     services,
     log,
     modules: started,
+    handlerSources,
     subscribe: (listener) => hub.subscribe(listener),
     invoke: (command, request) => dispatch(handlers, log, command, request),
     async close() {

@@ -14,21 +14,26 @@ export type FoundationHandlers = { [C in FoundationCommand]: Handler<C> };
  * Foundation handlers plus each service module's; every contract command must end up with exactly
  * one handler (checked here at start and by the contract tests).
  */
-export function mergeHandlers(foundation: FoundationHandlers, services: StartedService[]): Handlers {
+export function mergeHandlers(foundation: FoundationHandlers, services: StartedService[]): { handlers: Handlers; sources: Record<CommandName, string> } {
   const merged: Partial<Record<CommandName, unknown>> = { ...foundation };
+  const sources = Object.fromEntries(Object.keys(foundation).map((name) => [name, 'foundation'])) as Record<CommandName, string>;
   for (const service of services) {
     for (const [name, handler] of Object.entries(service.handlers ?? {})) {
-      if (name in merged) throw new Error(`command ${name} has two handlers (foundation or another service and ${service.name})`);
+      if (name in merged) throw new Error(`command ${name} has two handlers (${sources[name as CommandName]} and ${service.name})`);
+      if (!commandNames.includes(name as CommandName)) throw new Error(`${service.name} handles ${name}, which is not in the contract`);
       merged[name as CommandName] = handler;
+      sources[name as CommandName] = service.name;
     }
   }
-  // Commands of a service that failed to start answer with a clear error instead of being missing.
+  // Commands of a service that is not built or failed to start answer with a clear error.
   for (const name of commandNames) {
-    merged[name] ??= () => {
+    if (merged[name]) continue;
+    sources[name] = 'unavailable';
+    merged[name] = () => {
       throw new ContractError(ErrorCode.Unavailable, `${name} is unavailable: its service is not running (see Diagnostics).`);
     };
   }
-  return merged as Handlers;
+  return { handlers: merged as Handlers, sources };
 }
 
 /** The foundation's commands; the compiler enforces one handler for each. */

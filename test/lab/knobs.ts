@@ -20,6 +20,8 @@ export interface HostKnobs {
   maxShells: number;
   /** Max output bytes per Receive response (64–4 MiB); longer output spans several Receives. */
   receiveChunkBytes: number;
+  /** The Hyper-V role is installed (vmms service running); off = a plain Windows server. */
+  hyperV: boolean;
 }
 
 export const DEFAULT_KNOBS: HostKnobs = {
@@ -32,6 +34,7 @@ export const DEFAULT_KNOBS: HostKnobs = {
   authFailure: false,
   maxShells: 30,
   receiveChunkBytes: 32 * 1024,
+  hyperV: true,
 };
 
 const BOUNDS: Partial<Record<keyof HostKnobs, [number, number]>> = {

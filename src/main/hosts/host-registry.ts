@@ -81,6 +81,8 @@ export class HostRegistry {
     };
     const hosts = this.settings.getHosts();
     this.checkRules(entry, hosts);
+    // Refuse before touching the secret store, so a refused add leaves no orphaned password.
+    this.settings.assertWritable();
     await this.secrets.put(entry.credentialRef, input.password);
     await this.settings.replaceHosts([...hosts, entry]);
     this.publish([entry.id]);
@@ -107,6 +109,7 @@ export class HostRegistry {
       next,
       hosts.filter((h) => h.id !== next.id),
     );
+    this.settings.assertWritable();
     if (patch.password !== undefined) await this.secrets.put(next.credentialRef, patch.password);
     await this.settings.replaceHosts(hosts.map((h) => (h.id === next.id ? next : h)));
     this.publish([next.id]);

@@ -105,7 +105,8 @@ export class SettingsStore {
     await this.persist();
   }
 
-  private assertWritable(): void {
+  /** Throws DIAGNOSTIC_MODE when the stored file could not be loaded (nothing may overwrite it). */
+  assertWritable(): void {
     if (this.readOnlyReason) {
       throw new ContractError(ErrorCode.DiagnosticMode, `Settings are read-only in diagnostic mode: ${this.readOnlyReason}`);
     }

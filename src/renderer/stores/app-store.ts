@@ -1,9 +1,18 @@
 import { create } from 'zustand';
 import type { AppHealth, AppInfo, AppNotification, HostView, Settings, Theme } from '../../shared/contract';
 import type { Backend, ConnectionState } from '../backend/backend';
+import { inventorySync } from './inventory-store';
+import { hostTransitionToast } from './host-toasts';
 import { applyCollectionDelta, indexById, TopicSync } from './topic-sync';
 
-export type View = { name: 'overview' } | { name: 'settings' } | { name: 'diagnostics' } | { name: 'host'; id: string } | { name: 'cluster'; label: string };
+export type View =
+  | { name: 'overview' }
+  | { name: 'settings' }
+  | { name: 'diagnostics' }
+  | { name: 'host'; id: string }
+  | { name: 'cluster'; label: string }
+  | { name: 'vm'; key: string }
+  | { name: 'disconnected' };
 
 export interface Toast {
   id: number;
@@ -58,10 +67,12 @@ export function connectStore(backend: Backend): () => void {
       delta: (p) => {
         const delta = p as { upsert: AppNotification[]; remove: string[] };
         const before = useApp.getState().notifications;
-        // Browser mode has no native notifications: new warnings and errors become toasts.
+        // Browser mode has no native notifications: new warnings and errors, and host
+        // unreachable/recovered transitions (often one keyed notification updated in place), become toasts.
         if (backend.kind === 'browser') {
           for (const n of delta.upsert) {
-            if (!before[n.id] && (n.level === 'error' || n.level === 'warning')) useApp.getState().toast(n.level, `${n.title}: ${n.message}`);
+            const toast = hostTransitionToast(before[n.id], n);
+            if (toast) useApp.getState().toast(toast.level, toast.text);
           }
         }
         useApp.setState((s) => ({ notifications: applyCollectionDelta(s.notifications, delta) }));
@@ -71,6 +82,7 @@ export function connectStore(backend: Backend): () => void {
       snapshot: (p) => useApp.setState({ health: p as AppHealth }),
       delta: (p) => useApp.setState({ health: p as AppHealth }),
     }),
+    inventorySync(backend).sync,
   ];
   const offEvents = backend.onEvent((event) => syncs.forEach((s) => s.handle(event)));
   const loadAll = async () => {

@@ -4,6 +4,8 @@ import type { Backend } from '../backend/backend';
 export interface TopicHandlers {
   snapshot(payload: unknown): void;
   delta(payload: unknown): void;
+  /** The snapshot could not be fetched (e.g. the owning service is not running). */
+  error?(message: string): void;
 }
 
 /**
@@ -43,6 +45,8 @@ export class TopicSync {
         if (result.ok && result.data.revision >= this.revision) {
           this.revision = result.data.revision;
           this.handlers.snapshot(result.data.payload);
+        } else if (!result.ok) {
+          this.handlers.error?.(result.error.message);
         }
       })
       .finally(() => {

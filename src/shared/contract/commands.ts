@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { foundationCommands } from './areas/foundation';
 import { inventoryCommands } from './areas/inventory';
+import { jobsCommands } from './areas/jobs';
 
 /**
  * Every command the renderer can invoke, declared once per area (src/shared/contract/areas/*):
@@ -10,6 +11,7 @@ import { inventoryCommands } from './areas/inventory';
 export const commands = {
   ...foundationCommands,
   ...inventoryCommands,
+  ...jobsCommands,
 } as const;
 
 export type Commands = typeof commands;

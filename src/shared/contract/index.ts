@@ -6,5 +6,6 @@ export * from './hosts';
 export * from './notifications';
 export * from './diagnostics';
 export * from './inventory';
+export * from './jobs';
 export * from './commands';
 export * from './events';

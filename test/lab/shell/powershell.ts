@@ -8,6 +8,7 @@
 import { abortableSleep, type SimProcess } from './process';
 import { CLIXML_CLOSE, CLIXML_HEADER, CLIXML_OPEN, commandNotFoundRecord, errorRecordElements, thrownErrorRecord, writeErrorRecord } from './ps-errors';
 import { expandDouble, locate, splitArguments, splitPipeline, splitStatements, unquoteSingle, type Piece } from './ps-syntax';
+import { findService, serviceNotFoundRecord, type SimService } from './services';
 import type { ShellEnvironment } from './types';
 
 const PS_VERSION = { major: 5, minor: 1, build: 17763, revision: 5830 };
@@ -182,11 +183,24 @@ export class PowerShellSession {
     const create = /^\[scriptblock\]::Create\(([\s\S]*)\)$/i.exec(text);
     if (create) return { kind: 'scriptblock', text: this.toText(await this.evaluate({ text: create[1], offset: piece.offset + text.indexOf('(') + 1 })) };
     if (/^\{[\s\S]*\}$/.test(text)) return { kind: 'scriptblock', text: text.slice(1, -1) };
+    const serviceProperty = /^\(\s*(Get-Service\s+(?:-Name\s+)?(['"]?)([\w.-]+)\2)\s*\)\.(\w+)$/i.exec(text);
+    if (serviceProperty) return this.serviceProperty(serviceProperty[3], serviceProperty[4], { text: serviceProperty[1], offset: piece.offset + text.indexOf(serviceProperty[1]) });
     if (/^\([\s\S]*\)$/.test(text)) return this.evaluate({ text: text.slice(1, -1), offset: piece.offset + 1 });
     if (/^\[[\w.]+\]::\w+$/.test(text)) return null; // enum/static values such as [Text.Encoding]::UTF8
     const match = /[\w-]+/.exec(text);
     const word = match ? match[0] : text;
     throw new Unrecognized({ text: word, offset: piece.offset + (match?.index ?? 0) }, word, word);
+  }
+
+  /** `(Get-Service -Name X).Prop`: the property, or Get-Service's real error (and $null) when X is absent. */
+  private serviceProperty(name: string, property: string, call: Piece): Value {
+    const service = findService(this.env, name);
+    if (!service) {
+      this.writeErrorRecord(serviceNotFoundRecord(name, { ...locate(this.script, call.offset), tokenLength: call.text.length }));
+      return NOTHING;
+    }
+    const key = (Object.keys(service) as Array<keyof SimService>).find((k) => k.toLowerCase() === property.toLowerCase());
+    return key ? service[key] : null;
   }
 
   /** Runs a command stage; `input` is text piped into it (agent scripts receive it as stdin). */

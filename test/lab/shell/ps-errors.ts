@@ -57,7 +57,7 @@ export interface SourcePosition {
   tokenLength: number;
 }
 
-function positionLines(pos: SourcePosition): string[] {
+export function positionLines(pos: SourcePosition): string[] {
   return [`At line:${pos.line} char:${pos.column}`, `+ ${pos.lineText}`, `+ ${' '.repeat(pos.column - 1)}${'~'.repeat(Math.max(1, pos.tokenLength))}`];
 }
 

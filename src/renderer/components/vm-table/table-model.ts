@@ -1,0 +1,129 @@
+import type { InventoryVm, VmState } from '../../../shared/contract';
+
+export type SortColumn = 'name' | 'state' | 'host' | 'cluster' | 'cpu' | 'memory' | 'uptime' | 'ip' | 'observed';
+export interface SortSpec {
+  column: SortColumn;
+  dir: 'asc' | 'desc';
+}
+export interface VmFilter {
+  state?: VmState | 'stale';
+  hostId?: string;
+  cluster?: string;
+  /** Substring of the name or an IP, lowercase. */
+  text?: string;
+}
+export interface TableContext {
+  vms: ReadonlyMap<string, InventoryVm>;
+  hostName(hostId: string): string;
+  clusterOf(hostId: string): string | undefined;
+}
+
+/** Columns whose values change with every quick sync: sorting by them must follow live updates. */
+export const LIVE_COLUMNS: ReadonlySet<SortColumn> = new Set(['state', 'cpu', 'memory', 'uptime', 'observed']);
+
+type SortKey = string | number;
+
+function sortKey(vm: InventoryVm, column: SortColumn, ctx: TableContext): SortKey {
+  switch (column) {
+    case 'name':
+      return vm.name.toLowerCase();
+    case 'state':
+      return vm.state;
+    case 'host':
+      return ctx.hostName(vm.hostId).toLowerCase();
+    case 'cluster':
+      return (ctx.clusterOf(vm.hostId) ?? '').toLowerCase();
+    case 'cpu':
+      return vm.cpuPercent ?? -1;
+    case 'memory':
+      return vm.memoryAssignedMb ?? -1;
+    case 'uptime':
+      return vm.uptimeS ?? -1;
+    case 'ip':
+      return vm.ipAddresses[0] ?? '';
+    case 'observed':
+      return Date.parse(vm.observedAt) || 0;
+  }
+}
+
+export function matchesFilter(vm: InventoryVm, filter: VmFilter, ctx: TableContext): boolean {
+  if (filter.state === 'stale' ? !vm.stale : filter.state && vm.state !== filter.state) return false;
+  if (filter.hostId && vm.hostId !== filter.hostId) return false;
+  if (filter.cluster && ctx.clusterOf(vm.hostId) !== filter.cluster) return false;
+  if (filter.text) {
+    const t = filter.text;
+    if (!vm.name.toLowerCase().includes(t) && !vm.ipAddresses.some((ip) => ip.includes(t))) return false;
+  }
+  return true;
+}
+
+/**
+ * Filters then sorts `keys`. Keys are computed once per row (decorate–sort–undecorate) and
+ * compared with < rather than localeCompare: 10,000 rows sort in a few milliseconds. Ties break
+ * on name then key so the order is stable across updates.
+ */
+export function filterAndSort(keys: Iterable<string>, filter: VmFilter, sort: SortSpec, ctx: TableContext): string[] {
+  const rows: { key: string; k: SortKey; name: string }[] = [];
+  for (const key of keys) {
+    const vm = ctx.vms.get(key);
+    if (!vm || !matchesFilter(vm, filter, ctx)) continue;
+    rows.push({ key, k: sortKey(vm, sort.column, ctx), name: vm.name.toLowerCase() });
+  }
+  const sign = sort.dir === 'asc' ? 1 : -1;
+  rows.sort((a, b) => {
+    if (a.k < b.k) return -sign;
+    if (a.k > b.k) return sign;
+    if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  });
+  return rows.map((r) => r.key);
+}
+
+export function nextSort(current: SortSpec, column: SortColumn): SortSpec {
+  if (current.column === column) return { column, dir: current.dir === 'asc' ? 'desc' : 'asc' };
+  return { column, dir: 'asc' };
+}
+
+export interface Selection {
+  keys: ReadonlySet<string>;
+  anchor?: string;
+}
+
+export type SelectAction =
+  | { type: 'click'; key: string; ctrl: boolean; shift: boolean; order: readonly string[] }
+  | { type: 'all'; order: readonly string[] }
+  | { type: 'clear' }
+  | { type: 'retain'; present: (key: string) => boolean };
+
+/** File-manager selection: click selects one, Ctrl toggles, Shift extends from the anchor, Ctrl+A all. */
+export function select(sel: Selection, action: SelectAction): Selection {
+  switch (action.type) {
+    case 'clear':
+      return { keys: new Set() };
+    case 'all':
+      return { keys: new Set(action.order), anchor: sel.anchor };
+    case 'retain': {
+      const keys = new Set([...sel.keys].filter(action.present));
+      return keys.size === sel.keys.size ? sel : { keys, anchor: sel.anchor && action.present(sel.anchor) ? sel.anchor : undefined };
+    }
+    case 'click': {
+      const { key, ctrl, shift, order } = action;
+      if (shift && sel.anchor !== undefined) {
+        const a = order.indexOf(sel.anchor);
+        const b = order.indexOf(key);
+        if (a >= 0 && b >= 0) {
+          const range = order.slice(Math.min(a, b), Math.max(a, b) + 1);
+          const keys = ctrl ? new Set([...sel.keys, ...range]) : new Set(range);
+          return { keys, anchor: sel.anchor };
+        }
+      }
+      if (ctrl) {
+        const keys = new Set(sel.keys);
+        if (keys.has(key)) keys.delete(key);
+        else keys.add(key);
+        return { keys, anchor: key };
+      }
+      return { keys: new Set([key]), anchor: key };
+    }
+  }
+}

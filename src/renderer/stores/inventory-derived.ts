@@ -1,0 +1,89 @@
+import { useInventory } from './inventory-store';
+import { useApp } from './app-store';
+import { countByHost, type HostVmCounts, type InventoryModel } from './inventory-model';
+import type { HostView, InventoryHost } from '../../shared/contract';
+
+/**
+ * Figures derived from the inventory, memoised on the model's version counters so every
+ * component asking for them in the same frame shares one computation.
+ */
+function memoOn<T>(compute: (model: InventoryModel) => T, versionOf: (model: InventoryModel) => number) {
+  let cachedModel: InventoryModel | undefined;
+  let cachedVersion = -1;
+  let value: T;
+  return (model: InventoryModel): T => {
+    const v = versionOf(model);
+    if (model !== cachedModel || v !== cachedVersion) {
+      value = compute(model);
+      cachedModel = model;
+      cachedVersion = v;
+    }
+    return value;
+  };
+}
+
+export const hostCounts = memoOn(countByHost, (m) => m.version);
+
+export interface FleetFigures {
+  vms: number;
+  running: number;
+  stale: number;
+}
+
+export const fleetFigures = memoOn((model): FleetFigures => {
+  const out: FleetFigures = { vms: 0, running: 0, stale: 0 };
+  for (const c of countByHost(model).values()) {
+    out.vms += c.total;
+    out.running += c.running;
+    out.stale += c.stale;
+  }
+  return out;
+}, (m) => m.version);
+
+export function useHostCounts(): Map<string, HostVmCounts> {
+  useInventory((s) => s.version);
+  return hostCounts(useInventory.getState().model);
+}
+
+export function useFleetFigures(): FleetFigures {
+  useInventory((s) => s.version);
+  return fleetFigures(useInventory.getState().model);
+}
+
+export function useInventoryHost(hostId: string | undefined): InventoryHost | undefined {
+  useInventory((s) => s.hostsVersion);
+  return hostId ? useInventory.getState().model.hosts.get(hostId) : undefined;
+}
+
+/** The cluster a host belongs to: what Hyper-V reports, else the label the admin configured. */
+export function clusterOf(host: HostView | undefined, inventoryHost: InventoryHost | undefined): string | undefined {
+  return inventoryHost?.cluster ?? host?.cluster ?? undefined;
+}
+
+/** hostId → cluster for every configured host (for table filters and search). */
+export function useClusterByHost(): Map<string, string | undefined> {
+  const hosts = useApp((s) => s.hosts);
+  useInventory((s) => s.hostsVersion);
+  const model = useInventory.getState().model;
+  return clusterMapMemo(hosts, model, model.hostsVersion);
+}
+
+let clusterCache: { hosts: Record<string, HostView>; model: InventoryModel; version: number; map: Map<string, string | undefined> } | undefined;
+function clusterMapMemo(hosts: Record<string, HostView>, model: InventoryModel, version: number) {
+  if (clusterCache && clusterCache.hosts === hosts && clusterCache.model === model && clusterCache.version === version) return clusterCache.map;
+  const map = new Map<string, string | undefined>();
+  for (const h of Object.values(hosts)) map.set(h.id, clusterOf(h, model.hosts.get(h.id)));
+  for (const [id, ih] of model.hosts) if (!map.has(id)) map.set(id, ih.cluster ?? undefined);
+  clusterCache = { hosts, model, version, map };
+  return map;
+}
+
+/** A host is disconnected when the registry says unreachable or its last inventory sync failed. */
+export function isDisconnected(host: HostView, inventoryHost: InventoryHost | undefined): boolean {
+  if (!host.enabled) return false;
+  return host.status === 'unreachable' || inventoryHost?.sync.state === 'error';
+}
+
+export function isPreparing(host: HostView | undefined, inventoryHost: InventoryHost | undefined): boolean {
+  return host?.status === 'preparing' || inventoryHost?.sync.state === 'preparing';
+}

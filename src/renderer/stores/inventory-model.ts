@@ -1,0 +1,104 @@
+import type { InventoryDelta, InventoryHost, InventorySnapshot, InventoryVm } from '../../shared/contract';
+
+/**
+ * The renderer's copy of the inventory: exactly what the backend sent (snapshot + deltas), held
+ * in Maps so a delta costs O(changed rows), not O(fleet). Side indexes (VMs per host, lowercase
+ * search text) are kept in step on every apply, so views and search never rebuild them per frame.
+ * Mutable on purpose: the zustand store owns one instance and bumps version counters after
+ * applying a batch, which is what components subscribe to.
+ */
+export class InventoryModel {
+  readonly vms = new Map<string, InventoryVm>();
+  readonly hosts = new Map<string, InventoryHost>();
+  /** hostId → keys of its VMs. */
+  readonly byHost = new Map<string, Set<string>>();
+  /** key → lowercase "name ips guid" for search; rebuilt per VM when it is upserted. */
+  readonly searchText = new Map<string, string>();
+  /** Bumped when any VM or host changes. */
+  version = 0;
+  /** Bumped only when VMs are added, removed or move host (lists and sort orders depend on it). */
+  membershipVersion = 0;
+  /** Bumped when hosts change (clusters, sync state). */
+  hostsVersion = 0;
+
+  replace(snapshot: InventorySnapshot): void {
+    this.vms.clear();
+    this.hosts.clear();
+    this.byHost.clear();
+    this.searchText.clear();
+    for (const host of snapshot.hosts) this.hosts.set(host.hostId, host);
+    for (const vm of snapshot.vms) this.putVm(vm);
+    this.version++;
+    this.membershipVersion++;
+    this.hostsVersion++;
+  }
+
+  /** Applies deltas in order; returns true if anything changed. */
+  apply(deltas: readonly InventoryDelta[]): boolean {
+    let changed = false;
+    let membership = false;
+    let hostsChanged = false;
+    for (const delta of deltas) {
+      for (const host of delta.hosts.upsert) {
+        this.hosts.set(host.hostId, host);
+        hostsChanged = true;
+      }
+      for (const id of delta.hosts.remove) hostsChanged = this.hosts.delete(id) || hostsChanged;
+      for (const vm of delta.vms.upsert) {
+        if (this.putVm(vm)) membership = true;
+        changed = true;
+      }
+      for (const key of delta.vms.remove) {
+        if (this.removeVm(key)) membership = true;
+      }
+    }
+    if (hostsChanged) this.hostsVersion++;
+    if (membership) this.membershipVersion++;
+    if (changed || membership || hostsChanged) this.version++;
+    return changed || membership || hostsChanged;
+  }
+
+  /** Inserts or updates; true when the VM is new here or moved to another host. */
+  private putVm(vm: InventoryVm): boolean {
+    const before = this.vms.get(vm.key);
+    this.vms.set(vm.key, vm);
+    this.searchText.set(vm.key, `${vm.name} ${vm.ipAddresses.join(' ')} ${vm.vmId}`.toLowerCase());
+    if (before && before.hostId === vm.hostId) return false;
+    if (before) this.byHost.get(before.hostId)?.delete(vm.key);
+    let keys = this.byHost.get(vm.hostId);
+    if (!keys) this.byHost.set(vm.hostId, (keys = new Set()));
+    keys.add(vm.key);
+    return true;
+  }
+
+  private removeVm(key: string): boolean {
+    const vm = this.vms.get(key);
+    if (!vm) return false;
+    this.vms.delete(key);
+    this.searchText.delete(key);
+    this.byHost.get(vm.hostId)?.delete(key);
+    return true;
+  }
+}
+
+export interface HostVmCounts {
+  total: number;
+  running: number;
+  stale: number;
+}
+
+/** VM counts per host, one pass over the VMs. */
+export function countByHost(model: InventoryModel): Map<string, HostVmCounts> {
+  const out = new Map<string, HostVmCounts>();
+  for (const [hostId, keys] of model.byHost) {
+    const counts: HostVmCounts = { total: 0, running: 0, stale: 0 };
+    for (const key of keys) {
+      const vm = model.vms.get(key)!;
+      counts.total++;
+      if (vm.state === 'Running') counts.running++;
+      if (vm.stale) counts.stale++;
+    }
+    out.set(hostId, counts);
+  }
+  return out;
+}

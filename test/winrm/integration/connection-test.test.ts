@@ -1,0 +1,148 @@
+/**
+ * Settings' "Test connection" against the simulated lab over real sockets: the three steps
+ * (Identify, `hostname`, the vmms check) and, when one fails, exactly which one and why — both
+ * through testHostConnection and through the backend contract (hosts.testConnection).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testHostConnection } from '../../../src/main/hosts/connection-test';
+import type { ConnectionTestResult, HostView } from '../../../src/shared/contract';
+import { startLab, type Lab, type LabHostInfo } from '../../lab';
+import { startTestBackend } from '../../support/backend';
+
+let lab: Lab;
+
+beforeAll(async () => {
+  lab = await startLab({ hosts: 4, vmsPerHost: 1 });
+});
+
+afterAll(async () => {
+  await lab?.close();
+});
+
+function target(info: LabHostInfo, overrides: { password?: string } = {}) {
+  const url = new URL(info.httpUrl);
+  return {
+    displayName: info.name,
+    address: url.hostname,
+    port: Number(url.port),
+    transport: 'http' as const,
+    auth: 'ntlm' as const,
+    allowUnencryptedBasic: false,
+    username: info.username,
+    password: overrides.password ?? info.password,
+  };
+}
+
+function stepsOf(result: ConnectionTestResult): string[] {
+  return result.steps.map((s) => `${s.step}:${s.ok ? 'ok' : 'failed'}`);
+}
+
+describe('testHostConnection against the lab', () => {
+  it('passes Identify, hostname and the Hyper-V check on a Hyper-V host', async () => {
+    const info = lab.hosts[0];
+    const result = await testHostConnection(target(info));
+    expect(result.ok).toBe(true);
+    expect(stepsOf(result)).toEqual(['identify:ok', 'command:ok', 'hyperv:ok']);
+    expect(result.steps[0].detail).toMatch(/Microsoft Corporation/);
+    expect(result.steps[1].detail).toContain(info.name.toUpperCase());
+    expect(result.steps[2].detail).toMatch(/running/i);
+    expect(result.message).toBe(`${info.name}: connected, Hyper-V ready`);
+    // The throwaway client deleted its shell on the way out.
+    expect(lab.host(info.name).stats.openShells).toBe(0);
+  });
+
+  it('a wrong password fails at the first authenticated step with the AuthFailed message', async () => {
+    const info = lab.hosts[1];
+    const result = await testHostConnection(target(info, { password: 'not-the-password' }));
+    expect(result.ok).toBe(false);
+    const failed = result.steps.filter((s) => !s.ok);
+    expect(failed).toHaveLength(1);
+    // Identify may be answered anonymously (Windows does); whichever step fails is the last one run.
+    expect(result.steps[result.steps.length - 1]).toBe(failed[0]);
+    expect(['identify', 'command']).toContain(failed[0].step);
+    expect(failed[0].detail).toMatch(/access denied for user 'Administrator'/);
+    expect(failed[0].detail).toContain('LocalAccountTokenFilterPolicy');
+    expect(result.message).toMatch(new RegExp(`^${info.name}: .*failed — `));
+    expect(result.message).not.toContain('not-the-password');
+    expect(lab.host(info.name).stats.authFailures).toBeGreaterThan(0);
+  });
+
+  it('an unreachable host fails at identify with HostUnreachable', async () => {
+    const info = lab.hosts[2];
+    const host = lab.host(info.name);
+    await host.setKnobs({ unreachable: true });
+    try {
+      const result = await testHostConnection(target(info), { timeoutMs: 5_000 });
+      expect(result.ok).toBe(false);
+      expect(stepsOf(result)).toEqual(['identify:failed']);
+      expect(result.steps[0].detail).toMatch(/^cannot reach 127\.0\.0\.1:\d+ \(.*refused.*\) — is the WinRM service running/);
+      expect(result.message).toMatch(/reaching WinRM \(Identify\) failed/);
+    } finally {
+      await host.setKnobs({ unreachable: false });
+    }
+  });
+
+  it('a host without Hyper-V fails the hyperv step with an actionable message', async () => {
+    const info = lab.hosts[3];
+    const host = lab.host(info.name);
+    await host.setKnobs({ hyperV: false });
+    try {
+      const result = await testHostConnection(target(info));
+      expect(result.ok).toBe(false);
+      expect(stepsOf(result)).toEqual(['identify:ok', 'command:ok', 'hyperv:failed']);
+      expect(result.steps[2].detail).toContain("Cannot find any service with service name 'vmms'.");
+      expect(result.steps[2].detail).toMatch(/install the Hyper-V role/);
+      expect(result.message).toMatch(/the Hyper-V check failed/);
+    } finally {
+      await host.setKnobs({ hyperV: true });
+    }
+  });
+});
+
+describe('hosts.testConnection through the backend contract', () => {
+  it('tests a stored lab host, reports the steps and updates the host status', async () => {
+    const app = await startTestBackend();
+    try {
+      const info = lab.hosts[0];
+      const t = target(info);
+      const added = await app.backend.invoke('hosts.add', {
+        displayName: 'Lab host',
+        address: t.address,
+        port: t.port,
+        transport: 'http',
+        auth: 'ntlm',
+        username: t.username,
+        password: t.password,
+      });
+      expect(added.ok).toBe(true);
+      const id = (added as { ok: true; data: HostView }).data.id;
+
+      const ok = await app.backend.invoke('hosts.testConnection', { id });
+      expect(ok.ok).toBe(true);
+      const okResult = (ok as { ok: true; data: ConnectionTestResult }).data;
+      expect(stepsOf(okResult)).toEqual(['identify:ok', 'command:ok', 'hyperv:ok']);
+      const listed = async () => ((await app.backend.invoke('hosts.list', {})) as { ok: true; data: HostView[] }).data.find((h) => h.id === id)!;
+      expect((await listed()).status).toBe('connected');
+      expect((await listed()).lastSeenAt).toBeDefined();
+
+      // A changed password: the stored host now fails, and its status says so.
+      expect((await app.backend.invoke('hosts.update', { id, password: 'wrong-password' })).ok).toBe(true);
+      const bad = await app.backend.invoke('hosts.testConnection', { id });
+      expect(bad.ok).toBe(true);
+      const badResult = (bad as { ok: true; data: ConnectionTestResult }).data;
+      expect(badResult.ok).toBe(false);
+      expect(badResult.steps.find((s) => !s.ok)?.detail).toMatch(/access denied/);
+      const after = await listed();
+      expect(after.status).toBe('unreachable');
+      expect(after.lastError).toMatch(/access denied/);
+
+      // A draft (not yet saved) is tested the same way.
+      const draft = await app.backend.invoke('hosts.testConnection', {
+        draft: { displayName: 'Draft', address: t.address, port: t.port, transport: 'http', auth: 'ntlm', username: t.username, password: t.password },
+      });
+      expect(stepsOf((draft as { ok: true; data: ConnectionTestResult }).data)).toEqual(['identify:ok', 'command:ok', 'hyperv:ok']);
+    } finally {
+      await app.close();
+    }
+  });
+});
