@@ -54,7 +54,7 @@ describe('Settings › Test connection against a lab host (aether-v serve + Chro
     await form.getByLabel('Display name').fill('Lab HV');
     await form.getByLabel('Address', { exact: true }).fill(url.hostname);
     await form.getByLabel('Transport').selectOption('http');
-    await form.getByLabel('Port').fill(url.port);
+    await form.getByLabel('Port', { exact: true }).fill(url.port);
     await form.getByLabel('Authentication').selectOption('ntlm');
     await form.getByLabel('User name').fill(info.username);
     await form.getByLabel('Password').fill(info.password);

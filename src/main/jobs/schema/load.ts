@@ -1,0 +1,91 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
+import { AllOrNoneSet, fieldSchemasByType, fieldTypes, JobInputSchemaRoot, VariantsSet, type JobField, type JobInputSchema } from '../../../shared/contract';
+import { compile } from '../../validation/validator';
+import { JobSchemaInvalid } from '../errors';
+import { semanticProblems } from './semantic-checks';
+import type { ErrorObject } from 'ajv';
+
+/**
+ * Finds schemas/job-inputs.yaml from the sources (tsx, tests) or the electron-vite bundle
+ * (out/main): the folders differ in depth, so walk up to the first one that has it.
+ */
+export function defaultSchemaPath(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'schemas', 'job-inputs.yaml');
+    if (existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  return path.resolve('schemas', 'job-inputs.yaml');
+}
+
+function ajvProblems(where: string, errors: ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map((e) => {
+    const at = `${where}${e.instancePath.replace(/\//g, '.')}`;
+    if (e.keyword === 'additionalProperties') return `${at}: unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    if (e.keyword === 'required') return `${at}: missing "${(e.params as { missingProperty: string }).missingProperty}"`;
+    return `${at}: ${e.message ?? 'is invalid'}`;
+  });
+}
+
+function label(item: unknown, index: number): string {
+  const id = (item as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? `${index} (${id})` : String(index);
+}
+
+/**
+ * Parses and checks a schema document: the root shape, each field against the meta-schema of its
+ * own type (so errors say "fields[3] (cpuCount).maximum: must be integer" rather than ajv's union
+ * noise), each parameter set, then the semantic rules. Returns the schema or every problem found.
+ */
+export function checkSchemaDocument(doc: unknown): { schema?: JobInputSchema; problems: string[] } {
+  const root = compile(JobInputSchemaRoot);
+  if (!root(doc)) return { problems: ajvProblems('schema', root.errors) };
+  const problems: string[] = [];
+  const { fields, parameterSets } = doc as { fields: unknown[]; parameterSets: unknown[] };
+  fields.forEach((field, i) => {
+    const type = (field as { type?: unknown } | null)?.type;
+    if (typeof type !== 'string' || !(fieldTypes as string[]).includes(type)) {
+      problems.push(`fields[${label(field, i)}].type: must be one of ${fieldTypes.join(', ')}`);
+      return;
+    }
+    const check = compile(fieldSchemasByType[type as keyof typeof fieldSchemasByType]);
+    if (!check(field)) problems.push(...ajvProblems(`fields[${label(field, i)}]`, check.errors));
+  });
+  parameterSets.forEach((set, i) => {
+    const kind = (set as { kind?: unknown } | null)?.kind;
+    const setSchema = kind === 'variants' ? VariantsSet : kind === 'allOrNone' ? AllOrNoneSet : undefined;
+    if (!setSchema) {
+      problems.push(`parameterSets[${label(set, i)}].kind: must be "variants" or "allOrNone"`);
+      return;
+    }
+    const check = compile(setSchema);
+    if (!check(set)) problems.push(...ajvProblems(`parameterSets[${label(set, i)}]`, check.errors));
+  });
+  if (problems.length) return { problems };
+  const schema = doc as JobInputSchema;
+  const semantic = semanticProblems(schema);
+  return semantic.length ? { problems: semantic } : { schema, problems: [] };
+}
+
+/** Reads, parses and checks the schema file; throws JobSchemaInvalid naming the file and every problem. */
+export function loadJobSchema(file: string = defaultSchemaPath()): JobInputSchema {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new JobSchemaInvalid(file, [`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+  }
+  let doc: unknown;
+  try {
+    doc = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA });
+  } catch (error) {
+    throw new JobSchemaInvalid(file, [`is not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  const { schema, problems } = checkSchemaDocument(doc);
+  if (!schema) throw new JobSchemaInvalid(file, problems);
+  return schema;
+}

@@ -1,0 +1,196 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * Numbered schema migrations, applied in order inside one transaction each; `PRAGMA user_version`
+ * records the last one applied. Never edit a released migration: add the next number instead.
+ *
+ * Layout: hot state (changes every poll) lives apart from configuration (changes rarely, guarded
+ * by a content hash), so a quick sync writes a handful of small rows and a full sync writes only
+ * the VMs whose configuration really changed.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial inventory schema',
+    sql: `
+      CREATE TABLE clusters (
+        name TEXT PRIMARY KEY,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL
+      );
+      CREATE TABLE hosts (
+        host_id TEXT PRIMARY KEY,
+        computer_name TEXT,
+        cluster TEXT,
+        cpu_cores INTEGER,
+        memory_gb REAL,
+        memory_available_gb REAL,
+        warnings TEXT,
+        updated_at TEXT
+      );
+      CREATE TABLE host_sync (
+        host_id TEXT PRIMARY KEY REFERENCES hosts(host_id) ON DELETE CASCADE,
+        state TEXT NOT NULL DEFAULT 'never',
+        last_attempt_at TEXT,
+        last_success_at TEXT,
+        last_quick_at TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error TEXT,
+        generation INTEGER NOT NULL DEFAULT 0,
+        avg_duration_ms REAL,
+        duration_samples INTEGER NOT NULL DEFAULT 0,
+        slow INTEGER NOT NULL DEFAULT 0,
+        stale_since TEXT,
+        last_agent_timestamp TEXT
+      );
+      CREATE TABLE vms (
+        host_id TEXT NOT NULL REFERENCES hosts(host_id) ON DELETE CASCADE,
+        vm_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        cluster TEXT,
+        changed_gen INTEGER NOT NULL,
+        missing_since_gen INTEGER,
+        first_seen_at TEXT NOT NULL,
+        PRIMARY KEY (host_id, vm_id)
+      );
+      CREATE INDEX vms_by_vm_id ON vms(vm_id);
+      CREATE TABLE vm_hot (
+        host_id TEXT NOT NULL,
+        vm_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        uptime_s REAL,
+        cpu_percent REAL,
+        memory_assigned_mb REAL,
+        memory_demand_mb REAL,
+        heartbeat TEXT,
+        observed_at TEXT NOT NULL,
+        PRIMARY KEY (host_id, vm_id),
+        FOREIGN KEY (host_id, vm_id) REFERENCES vms(host_id, vm_id) ON DELETE CASCADE ON UPDATE CASCADE
+      );
+      CREATE TABLE vm_config (
+        host_id TEXT NOT NULL,
+        vm_id TEXT NOT NULL,
+        processor_count INTEGER,
+        memory_startup_mb REAL,
+        memory_min_mb REAL,
+        memory_max_mb REAL,
+        dynamic_memory INTEGER NOT NULL,
+        generation INTEGER,
+        configuration_version TEXT,
+        notes TEXT,
+        operating_system TEXT,
+        created_at TEXT,
+        clustered INTEGER NOT NULL,
+        ip_addresses TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (host_id, vm_id),
+        FOREIGN KEY (host_id, vm_id) REFERENCES vms(host_id, vm_id) ON DELETE CASCADE ON UPDATE CASCADE
+      );
+      CREATE TABLE vm_disks (
+        host_id TEXT NOT NULL,
+        vm_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        disk_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        path TEXT NOT NULL,
+        disk_type TEXT,
+        capacity_gb REAL,
+        file_size_gb REAL,
+        PRIMARY KEY (host_id, vm_id, position),
+        FOREIGN KEY (host_id, vm_id) REFERENCES vms(host_id, vm_id) ON DELETE CASCADE ON UPDATE CASCADE
+      );
+      CREATE TABLE vm_nics (
+        host_id TEXT NOT NULL,
+        vm_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        nic_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        switch_name TEXT,
+        vlan INTEGER,
+        mac_address TEXT NOT NULL,
+        ip_addresses TEXT NOT NULL,
+        PRIMARY KEY (host_id, vm_id, position),
+        FOREIGN KEY (host_id, vm_id) REFERENCES vms(host_id, vm_id) ON DELETE CASCADE ON UPDATE CASCADE
+      );
+      CREATE TABLE pending_ops (
+        op_id TEXT PRIMARY KEY,
+        host_id TEXT NOT NULL,
+        vm_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        desired_state TEXT,
+        requested_at TEXT NOT NULL,
+        deadline TEXT NOT NULL,
+        job_id TEXT
+      );
+      CREATE INDEX pending_by_vm ON pending_ops(host_id, vm_id);
+      CREATE TABLE placeholders (
+        placeholder_id TEXT PRIMARY KEY,
+        host_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        job_id TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE tombstones (
+        host_id TEXT NOT NULL,
+        vm_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        deleted_at TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        last_view TEXT NOT NULL,
+        PRIMARY KEY (host_id, vm_id, deleted_at)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'logical network name on NICs',
+    sql: `ALTER TABLE vm_nics ADD COLUMN network_name TEXT;`,
+  },
+  {
+    version: 3,
+    name: 'indexes for search and tombstone pruning',
+    sql: `
+      CREATE INDEX vms_by_name ON vms(name COLLATE NOCASE);
+      CREATE INDEX tombstones_by_time ON tombstones(deleted_at);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export function schemaVersion(db: DatabaseSync): number {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  return row.user_version;
+}
+
+/** Applies every migration newer than the file's version, up to `target` (tests stop early). */
+export function migrate(db: DatabaseSync, target = SCHEMA_VERSION): number[] {
+  const applied: number[] = [];
+  const current = schemaVersion(db);
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`the inventory database has schema version ${current}, newer than this app understands (${SCHEMA_VERSION}); update the app or move the file aside`);
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current || migration.version > target) continue;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(migration.sql);
+      // user_version takes no bound parameters; the number comes from this file, not from input.
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw new Error(`inventory database migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`);
+    }
+    applied.push(migration.version);
+  }
+  return applied;
+}

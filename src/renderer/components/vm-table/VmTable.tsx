@@ -1,0 +1,212 @@
+import { useCallback, useMemo, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import type { InventoryVm } from '../../../shared/contract';
+import { useApp } from '../../stores/app-store';
+import { useClusterByHost } from '../../stores/inventory-derived';
+import { useInventory } from '../../stores/inventory-store';
+import { useVmSelection } from '../../stores/selection-store';
+import { Observed } from '../Freshness';
+import { useThrottled } from '../useThrottled';
+import { VirtualList } from '../VirtualList';
+import { StateBadge } from './StateBadge';
+import { filterAndSort, LIVE_COLUMNS, nextSort, type SortColumn, type SortSpec, type TableContext, type VmFilter } from './table-model';
+
+export type VmScope = { kind: 'all' } | { kind: 'host'; hostId: string } | { kind: 'cluster'; cluster: string };
+
+const ROW_HEIGHT = 30;
+const COLUMNS: { id: SortColumn; label: string }[] = [
+  { id: 'name', label: 'Name' },
+  { id: 'state', label: 'State' },
+  { id: 'host', label: 'Host' },
+  { id: 'cluster', label: 'Cluster' },
+  { id: 'cpu', label: 'CPU' },
+  { id: 'memory', label: 'Memory' },
+  { id: 'ip', label: 'IP address' },
+  { id: 'observed', label: 'Freshness' },
+];
+const STATES = ['Running', 'Off', 'Saved', 'Paused', 'Starting', 'Stopping', 'Creating', 'Unknown'] as const;
+
+function scopeId(scope: VmScope): string {
+  return scope.kind === 'all' ? 'all' : scope.kind === 'host' ? `host:${scope.hostId}` : `cluster:${scope.cluster}`;
+}
+
+/**
+ * The VM table used by the overview, cluster and host views: virtualized, sortable, filterable
+ * by state, host and cluster, with file-manager multi-select (click, Ctrl/Shift-click, Ctrl+A).
+ */
+export function VmTable({ scope, height = 420 }: { scope: VmScope; height?: number }) {
+  const version = useInventory((s) => s.version);
+  const membership = useInventory((s) => s.membershipVersion);
+  const model = useInventory((s) => s.model);
+  const hosts = useApp((s) => s.hosts);
+  const navigate = useApp((s) => s.navigate);
+  const clusterByHost = useClusterByHost();
+  const id = scopeId(scope);
+  const selection = useVmSelection((s) => (s.scope === id ? s.selection : undefined));
+  const dispatch = useVmSelection((s) => s.dispatch);
+  const [sort, setSort] = useState<SortSpec>({ column: 'name', dir: 'asc' });
+  const [filter, setFilter] = useState<VmFilter>({});
+  const [cursor, setCursor] = useState<number | undefined>();
+
+  const ctx: TableContext = useMemo(
+    () => ({ vms: model.vms, hostName: (h) => hosts[h]?.displayName ?? h, clusterOf: (h) => clusterByHost.get(h) }),
+    [model, hosts, clusterByHost],
+  );
+  // Live columns and the state filter follow every delta, throttled; other orders change only
+  // when VMs are added, removed or move.
+  const live = LIVE_COLUMNS.has(sort.column) || filter.state !== undefined;
+  const liveVersion = useThrottled(live ? version : 0, 500);
+  const order = useMemo(() => {
+    const keys =
+      scope.kind === 'all'
+        ? model.vms.keys()
+        : scope.kind === 'host'
+          ? (model.byHost.get(scope.hostId) ?? [])
+          : [...model.byHost.entries()].filter(([h]) => clusterByHost.get(h) === scope.cluster).flatMap(([, k]) => [...k]);
+    return filterAndSort(keys, filter, sort, ctx);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [model, membership, liveVersion, scope.kind, scope.kind === 'host' ? scope.hostId : scope.kind === 'cluster' ? scope.cluster : '', filter, sort, ctx, clusterByHost]);
+
+  const total = scope.kind === 'host' ? (model.byHost.get(scope.hostId)?.size ?? 0) : scope.kind === 'all' ? model.vms.size : undefined;
+  const selected = selection?.keys ?? new Set<string>();
+  const click = useCallback(
+    (key: string, e: MouseEvent | KeyboardEvent) => dispatch(id, { type: 'click', key, ctrl: e.ctrlKey || e.metaKey, shift: e.shiftKey, order }),
+    [dispatch, id, order],
+  );
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') dispatch(id, { type: 'all', order });
+    else if (e.key === 'Escape') dispatch(id, { type: 'clear' });
+    else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      const next = Math.max(0, Math.min(order.length - 1, (cursor ?? -1) + (e.key === 'ArrowDown' ? 1 : -1)));
+      setCursor(next);
+      if (order[next]) click(order[next], e);
+    } else if (e.key === 'Enter' && cursor !== undefined && order[cursor]) navigate({ name: 'vm', key: order[cursor] });
+    else return;
+    e.preventDefault();
+  };
+
+  const hostOptions = useMemo(() => {
+    if (scope.kind === 'host') return [];
+    return Object.values(hosts)
+      .filter((h) => scope.kind === 'all' || clusterByHost.get(h.id) === scope.cluster)
+      .sort((a, b) => a.displayName.localeCompare(b.displayName));
+  }, [hosts, scope, clusterByHost]);
+  const clusterOptions = useMemo(() => [...new Set([...clusterByHost.values()].filter((c): c is string => !!c))].sort(), [clusterByHost]);
+
+  const renderRow = (index: number) => {
+    const key = order[index]!;
+    const vm = model.vms.get(key);
+    if (!vm) return null;
+    return (
+      <VmRow
+        key={key}
+        vm={vm}
+        hostName={ctx.hostName(vm.hostId)}
+        cluster={ctx.clusterOf(vm.hostId)}
+        selected={selected.has(key)}
+        cursor={cursor === index}
+        onClick={(e) => {
+          setCursor(index);
+          click(key, e);
+        }}
+        onOpen={() => navigate({ name: 'vm', key })}
+      />
+    );
+  };
+
+  return (
+    <div className="vm-table" data-testid="vm-table">
+      <div className="vm-filters" role="group" aria-label="Filter VMs">
+        <input type="search" placeholder="Filter by name or IP" aria-label="Filter by name or IP" onChange={(e) => setFilter((f) => ({ ...f, text: e.target.value.trim().toLowerCase() || undefined }))} />
+        <select aria-label="State" value={filter.state ?? ''} onChange={(e) => setFilter((f) => ({ ...f, state: (e.target.value || undefined) as VmFilter['state'] }))}>
+          <option value="">All states</option>
+          {STATES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+          <option value="stale">Stale</option>
+        </select>
+        {scope.kind !== 'host' && (
+          <select aria-label="Host" value={filter.hostId ?? ''} onChange={(e) => setFilter((f) => ({ ...f, hostId: e.target.value || undefined }))}>
+            <option value="">All hosts</option>
+            {hostOptions.map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.displayName}
+              </option>
+            ))}
+          </select>
+        )}
+        {scope.kind === 'all' && clusterOptions.length > 0 && (
+          <select aria-label="Cluster" value={filter.cluster ?? ''} onChange={(e) => setFilter((f) => ({ ...f, cluster: e.target.value || undefined }))}>
+            <option value="">All clusters</option>
+            {clusterOptions.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        )}
+        <span className="muted" data-testid="vm-table-summary">
+          {order.length}
+          {total !== undefined && total !== order.length ? ` of ${total}` : ''} VMs{selected.size ? ` · ${selected.size} selected` : ''}
+        </span>
+      </div>
+      <div className="vm-grid" role="grid" aria-multiselectable="true" aria-rowcount={order.length + 1} tabIndex={0} onKeyDown={onKeyDown}>
+        <div className="vm-row vm-head" role="row">
+          {COLUMNS.map((c) => (
+            <div key={c.id} role="columnheader" aria-sort={sort.column === c.id ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+              <button className="sort" onClick={() => setSort((s) => nextSort(s, c.id))}>
+                {c.label}
+                {sort.column === c.id ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+              </button>
+            </div>
+          ))}
+        </div>
+        {order.length === 0 ? (
+          <p className="muted vm-empty">{total === 0 || model.vms.size === 0 ? 'No VMs.' : 'No VMs match these filters.'}</p>
+        ) : (
+          <VirtualList count={order.length} rowHeight={ROW_HEIGHT} height={Math.min(height, order.length * ROW_HEIGHT + 2)} renderRow={renderRow} revealIndex={cursor} testId="vm-rows" />
+        )}
+      </div>
+    </div>
+  );
+}
+
+function VmRow(props: { vm: InventoryVm; hostName: string; cluster?: string; selected: boolean; cursor: boolean; onClick(e: MouseEvent): void; onOpen(): void }) {
+  const { vm } = props;
+  return (
+    <div
+      role="row"
+      aria-selected={props.selected}
+      data-key={vm.key}
+      className={`vm-row ${vm.stale ? 'stale' : ''} ${props.selected ? 'selected' : ''} ${props.cursor ? 'cursor' : ''} ${vm.placeholder ? 'placeholder' : ''}`}
+      style={{ height: ROW_HEIGHT }}
+      onClick={props.onClick}
+      onDoubleClick={props.onOpen}
+    >
+      <div role="gridcell" className="vm-name">
+        <button
+          className="link"
+          onClick={(e) => {
+            e.stopPropagation();
+            props.onOpen();
+          }}
+        >
+          {vm.name}
+        </button>
+      </div>
+      <div role="gridcell">
+        <StateBadge vm={vm} />
+      </div>
+      <div role="gridcell">{props.hostName}</div>
+      <div role="gridcell">{props.cluster ?? '—'}</div>
+      <div role="gridcell">{vm.cpuPercent === null ? '—' : `${Math.round(vm.cpuPercent)} %`}</div>
+      <div role="gridcell">{vm.memoryAssignedMb === null ? '—' : `${(vm.memoryAssignedMb / 1024).toFixed(1)} GB`}</div>
+      <div role="gridcell">{vm.ipAddresses[0] ?? '—'}</div>
+      <div role="gridcell">
+        <Observed at={vm.observedAt} staleSince={vm.stale ? vm.staleSince : null} />
+      </div>
+    </div>
+  );
+}
