@@ -128,6 +128,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     hub,
     settings,
     hosts,
+    remote,
     notifications,
     info: () => ({
       name: 'Aether-V Desktop',

@@ -52,7 +52,11 @@ export function createHandlers(s: Services): FoundationHandlers {
     'hosts.list': () => s.hosts.list(),
     'hosts.add': (input) => s.hosts.add(input),
     'hosts.update': (patch) => s.hosts.update(patch),
-    'hosts.remove': async ({ id }) => ({ removed: await s.hosts.remove(id) }),
+    'hosts.remove': async ({ id }) => {
+      const removed = await s.hosts.remove(id);
+      await s.remote.forget(id);
+      return { removed };
+    },
     'hosts.testConnection': async (request) => {
       if ('draft' in request) {
         const draft = request.draft;

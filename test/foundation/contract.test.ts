@@ -69,6 +69,13 @@ describe('contract', () => {
     }
   });
 
+  test('diagnostics show the scheduler lanes and every service state', async () => {
+    const metrics = (await t.backend.invoke('diagnostics.metrics', {})) as { ok: true; data: { groups: { name: string; rows: { lane?: string }[] }[]; services: { name: string }[] } };
+    const lanes = metrics.data.groups.find((g) => g.name === 'Scheduler lanes')!;
+    expect(lanes.rows.map((r) => r.lane)).toEqual(['INVENTORY', 'DEPLOYMENT', 'JOB', 'CONTROL']);
+    expect(metrics.data.services.map((s) => s.name)).toEqual(expect.arrayContaining(['settings', 'notifications', 'scheduler', 'deployment', 'inventory', 'jobs']));
+  });
+
   test('responses match their schemas (validated by the backend in tests)', async () => {
     for (const name of ['app.info', 'app.health', 'settings.get', 'hosts.list', 'notifications.list', 'diagnostics.metrics'] as const) {
       const result = await t.backend.invoke(name, {});

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,11 +10,17 @@ import type { CliCommand } from '../command';
 import { projectRoot } from '../renderer-build';
 import { openInBrowser, startBrowserApp, untilSignal } from './serve';
 
-/** The Electron binary if `npm ci` could download it (never on machines without internet). */
+/**
+ * The Electron binary if it was installed (never on machines without internet). Checked through
+ * the package's path.txt rather than require('electron'), which would try to download it.
+ */
 export function electronBinary(): string | undefined {
+  if (process.env.ELECTRON_OVERRIDE_DIST_PATH) return undefined;
   try {
-    const resolved = createRequire(import.meta.url)('electron') as unknown;
-    return typeof resolved === 'string' ? resolved : undefined;
+    const dir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const relative = readFileSync(path.join(dir, 'path.txt'), 'utf8').trim();
+    const binary = path.join(dir, 'dist', relative);
+    return existsSync(binary) ? binary : undefined;
   } catch {
     return undefined;
   }

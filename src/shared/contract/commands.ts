@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { foundationCommands } from './areas/foundation';
 import { inventoryCommands } from './areas/inventory';
+import { deploymentCommands } from './areas/deployment';
 import { jobsCommands } from './areas/jobs';
 
 /**
@@ -11,6 +12,7 @@ import { jobsCommands } from './areas/jobs';
 export const commands = {
   ...foundationCommands,
   ...inventoryCommands,
+  ...deploymentCommands,
   ...jobsCommands,
 } as const;
 

@@ -36,6 +36,8 @@ const textBounds = {
   maxLength: Type.Optional(Type.Integer({ minimum: 1 })),
   /** ECMAScript regular expression the whole (trimmed) value must match. */
   pattern: Type.Optional(Type.String({ minLength: 1 })),
+  /** What `pattern` means, in words, for the error message ("letters, digits and hyphens"). */
+  patternHint: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 };
 
 export const StringField = Type.Object(

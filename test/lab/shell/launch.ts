@@ -3,9 +3,10 @@
  * WINRS_SKIP_CMD_SHELL is TRUE, then cmd built-ins, powershell.exe (-EncodedCommand, -Command,
  * stdin script, -File) and the errors a real host gives for unknown programs.
  */
-import { CTRL_C_EXIT_CODE, SimProcess } from './process';
+import { findFixedScript } from '../deploy';
+import { abortableSleep, CTRL_C_EXIT_CODE, SimProcess } from './process';
 import { PowerShellSession } from './powershell';
-import type { ShellEnvironment } from './types';
+import type { ScriptHandler, ShellEnvironment } from './types';
 
 /** cmd.exe refuses longer command lines; CreateProcess (SKIP_CMD_SHELL) allows 32767. */
 export const CMD_LINE_LIMIT = 8191;
@@ -230,10 +231,32 @@ export async function runPowerShell(argText: string, proc: SimProcess, env: Shel
         exitCode = await session.run(line);
       }
     } else if (script !== undefined) {
-      exitCode = await session.run(script);
+      // The app's runner sends long scripts as one base64 line on stdin behind a small bootstrap.
+      const body = STDIN_BOOTSTRAP.test(script) ? Buffer.from((await proc.readStdinLine()) ?? '', 'base64').toString('utf8') : script;
+      const fixed = findFixedScript(body);
+      if (fixed) return await runFixedScript(fixed, proc, env);
+      exitCode = await session.run(body);
     }
     return exitCode ?? session.defaultExitCode;
   } finally {
     session.close();
   }
+}
+
+const STDIN_BOOTSTRAP = /FromBase64String\(\[Console\]::In\.ReadLine\(\)\)\);\s*\.\s*\(\[scriptblock\]::Create\(\$\w+\)\)\s*$/i;
+
+/** Runs one of the app's fixed deployment scripts (test/lab/deploy) with the process's stdin. */
+async function runFixedScript(handler: ScriptHandler, proc: SimProcess, env: ShellEnvironment): Promise<number> {
+  const code = await handler({
+    host: env.host,
+    stdin: '',
+    readStdin: () => proc.readStdinToEnd(),
+    args: [],
+    signal: proc.signal,
+    stdout: (text) => proc.write('stdout', text),
+    stderr: (text) => proc.write('stderr', text),
+    writeError: (message) => proc.write('stderr', message + '\r\n'),
+    sleep: (ms) => abortableSleep(ms * env.slowFactor(), proc.signal),
+  });
+  return typeof code === 'number' ? code : 0;
 }

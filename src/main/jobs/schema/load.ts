@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
-import { AllOrNoneSet, fieldSchemasByType, fieldTypes, JobInputSchemaRoot, VariantsSet, type JobField, type JobInputSchema } from '../../../shared/contract';
+import { AllOrNoneSet, fieldSchemasByType, fieldTypes, JobInputSchemaRoot, VariantsSet, type JobInputSchema } from '../../../shared/contract';
 import { compile } from '../../validation/validator';
 import { JobSchemaInvalid } from '../errors';
 import { semanticProblems } from './semantic-checks';

@@ -3,12 +3,21 @@ import type { ConnectionTestResult } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 import { StatusDot, statusLabel } from '../../components/StatusDot';
 import { ago } from '../../components/time';
+import { Observed, useClock } from '../../components/Freshness';
+import { VmTable } from '../../components/vm-table/VmTable';
+import { useHostCounts, useInventoryHost } from '../../stores/inventory-derived';
+import { HostSyncBanner } from '../inventory/HostSyncBanner';
 import { ConnectionTestReport } from '../settings/ConnectionTestReport';
 
 export function HostView({ id }: { id: string }) {
   const host = useApp((s) => s.hosts[id]);
   const backend = useApp((s) => s.backend);
+  const toast = useApp((s) => s.toast);
+  const inventoryHost = useInventoryHost(id);
+  const counts = useHostCounts().get(id);
+  const now = useClock();
   const [testing, setTesting] = useState(false);
+  const [refreshing, setRefreshing] = useState(false);
   const [report, setReport] = useState<ConnectionTestResult | string | undefined>();
   if (!host) return <p className="muted">This host is no longer configured.</p>;
 
@@ -19,18 +28,22 @@ export function HostView({ id }: { id: string }) {
     setTesting(false);
     setReport(result.ok ? result.data : result.error.message);
   };
+  const refresh = async () => {
+    if (!backend) return;
+    setRefreshing(true);
+    const result = await backend.invoke('inventory.refresh', { hostId: id });
+    setRefreshing(false);
+    if (!result.ok) toast('error', `Refresh ${host.displayName}: ${result.error.message}`);
+  };
+  const sync = inventoryHost?.sync;
 
   return (
     <section aria-labelledby="host-title">
       <h1 id="host-title">
         <StatusDot status={host.status} /> {host.displayName}
       </h1>
-      {host.status === 'unreachable' && (
-        <div className="banner banner-warning" role="alert">
-          Unreachable{host.lastError ? `: ${host.lastError}` : ''}. Last seen {ago(host.lastSeenAt)}.
-        </div>
-      )}
-      <dl className="facts">
+      <HostSyncBanner host={host} inventoryHost={inventoryHost} />
+      <dl className="facts" data-testid="host-facts">
         <dt>Status</dt>
         <dd>{statusLabel(host.status)}</dd>
         <dt>Address</dt>
@@ -38,14 +51,52 @@ export function HostView({ id }: { id: string }) {
           {host.transport}://{host.address}:{host.port} ({host.auth.toUpperCase()})
         </dd>
         <dt>Cluster</dt>
-        <dd>{host.cluster ?? '—'}</dd>
+        <dd>{inventoryHost?.cluster ?? host.cluster ?? '—'}</dd>
         <dt>Last seen</dt>
-        <dd>{ago(host.lastSeenAt)}</dd>
+        <dd>{ago(sync?.lastSuccessAt ?? host.lastSeenAt, now)}</dd>
+        <dt>Inventory</dt>
+        <dd>
+          {sync ? (
+            <>
+              {sync.state} · <Observed at={sync.lastSuccessAt} prefix="full sync" />
+              {sync.lastQuickAt && (
+                <>
+                  {' '}
+                  · <Observed at={sync.lastQuickAt} prefix="status" />
+                </>
+              )}
+            </>
+          ) : (
+            'not synced yet'
+          )}
+        </dd>
+        {sync?.lastError && (
+          <>
+            <dt>Last error</dt>
+            <dd className="error">{sync.lastError}</dd>
+          </>
+        )}
+        <dt>Resources</dt>
+        <dd>
+          {inventoryHost?.cpuCores ?? '—'} cores · {inventoryHost?.memoryGb ? `${Math.round(inventoryHost.memoryGb)} GB` : '—'} memory
+          {inventoryHost?.memoryAvailableGb ? ` (${Math.round(inventoryHost.memoryAvailableGb)} GB free)` : ''}
+        </dd>
+        <dt>VMs</dt>
+        <dd data-testid="host-vm-count">
+          {counts?.running ?? 0} running of {counts?.total ?? 0}
+        </dd>
       </dl>
-      <button onClick={() => void test()} disabled={testing}>
-        {testing ? 'Testing…' : 'Test connection'}
-      </button>
+      <div className="row-actions">
+        <button onClick={() => void refresh()} disabled={refreshing}>
+          {refreshing ? 'Refreshing…' : 'Refresh now'}
+        </button>
+        <button onClick={() => void test()} disabled={testing}>
+          {testing ? 'Testing…' : 'Test connection'}
+        </button>
+      </div>
       {report !== undefined && <ConnectionTestReport report={report} />}
+      <h2>Virtual machines</h2>
+      <VmTable scope={{ kind: 'host', hostId: id }} />
     </section>
   );
 }

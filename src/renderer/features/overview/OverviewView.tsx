@@ -1,27 +1,50 @@
 import { useApp } from '../../stores/app-store';
 import { StatusDot, statusLabel } from '../../components/StatusDot';
 import { ago } from '../../components/time';
+import { useClock } from '../../components/Freshness';
+import { VmTable } from '../../components/vm-table/VmTable';
+import { isDisconnected, useClusterByHost, useFleetFigures, useHostCounts } from '../../stores/inventory-derived';
+import { useInventory } from '../../stores/inventory-store';
 
-/** Fleet figures and recent activity; with `cluster`, the same for one cluster's hosts. */
-export function OverviewView({ cluster }: { cluster?: string }) {
+/** Fleet figures (hosts, clusters, VMs), disconnected hosts, every host, recent activity, all VMs. */
+export function OverviewView() {
   const allHosts = useApp((s) => s.hosts);
   const notifications = useApp((s) => s.notifications);
   const navigate = useApp((s) => s.navigate);
-  const hosts = Object.values(allHosts).filter((h) => !cluster || h.cluster === cluster);
+  const figures = useFleetFigures();
+  const counts = useHostCounts();
+  const clusterByHost = useClusterByHost();
+  const unavailable = useInventory((s) => s.unavailable);
+  useInventory((s) => s.hostsVersion);
+  const model = useInventory.getState().model;
+  const now = useClock();
+  const hosts = Object.values(allHosts).sort((a, b) => a.displayName.localeCompare(b.displayName));
   const connected = hosts.filter((h) => h.status === 'connected').length;
-  const clusters = new Set(hosts.map((h) => h.cluster).filter(Boolean)).size;
+  const clusters = new Set([...clusterByHost.values()].filter(Boolean)).size;
+  const down = hosts.filter((h) => isDisconnected(h, model.hosts.get(h.id))).length;
   const recent = Object.values(notifications)
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
     .slice(0, 8);
 
   return (
     <section aria-labelledby="overview-title">
-      <h1 id="overview-title">{cluster ? `Cluster ${cluster}` : 'Overview'}</h1>
+      <h1 id="overview-title">Overview</h1>
       <div className="cards">
         <Figure label="Hosts" value={hosts.length} testId="figure-hosts" />
         <Figure label="Connected" value={connected} testId="figure-connected" />
-        {!cluster && <Figure label="Clusters" value={clusters} testId="figure-clusters" />}
+        <Figure label="Clusters" value={clusters} testId="figure-clusters" />
+        <Figure label="VMs" value={figures.vms} testId="figure-vms" />
+        <Figure label="Running" value={figures.running} testId="figure-running" />
       </div>
+      {down > 0 && (
+        <div className="banner banner-warning" role="alert" data-testid="overview-disconnected">
+          {down} host{down === 1 ? ' is' : 's are'} unreachable; their VMs show the last known state.{' '}
+          <button className="link" onClick={() => navigate({ name: 'disconnected' })}>
+            Show disconnected hosts
+          </button>
+        </div>
+      )}
+      {unavailable && hosts.length > 0 && <p className="muted">Inventory is not available: {unavailable}</p>}
       <h2>Hosts</h2>
       {hosts.length === 0 ? (
         <p className="muted">
@@ -35,25 +58,32 @@ export function OverviewView({ cluster }: { cluster?: string }) {
               <th>Address</th>
               <th>Cluster</th>
               <th>Status</th>
+              <th>VMs</th>
               <th>Last seen</th>
             </tr>
           </thead>
           <tbody>
-            {hosts.map((h) => (
-              <tr key={h.id} className={h.status === 'unreachable' ? 'stale' : ''} onClick={() => navigate({ name: 'host', id: h.id })}>
-                <td>
-                  <button className="link" onClick={() => navigate({ name: 'host', id: h.id })}>
-                    {h.displayName}
-                  </button>
-                </td>
-                <td>{h.address}</td>
-                <td>{h.cluster ?? '—'}</td>
-                <td>
-                  <StatusDot status={h.status} /> {statusLabel(h.status)}
-                </td>
-                <td>{ago(h.lastSeenAt)}</td>
-              </tr>
-            ))}
+            {hosts.map((h) => {
+              const ih = model.hosts.get(h.id);
+              return (
+                <tr key={h.id} className={isDisconnected(h, ih) ? 'stale' : ''} onClick={() => navigate({ name: 'host', id: h.id })}>
+                  <td>
+                    <button className="link" onClick={() => navigate({ name: 'host', id: h.id })}>
+                      {h.displayName}
+                    </button>
+                  </td>
+                  <td>{h.address}</td>
+                  <td>{clusterByHost.get(h.id) ?? '—'}</td>
+                  <td>
+                    <StatusDot status={h.status} /> {statusLabel(h.status)}
+                  </td>
+                  <td>
+                    {counts.get(h.id)?.running ?? 0}/{counts.get(h.id)?.total ?? 0}
+                  </td>
+                  <td>{ago(ih?.sync.lastSuccessAt ?? h.lastSeenAt, now)}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}
@@ -61,13 +91,19 @@ export function OverviewView({ cluster }: { cluster?: string }) {
       {recent.length === 0 ? (
         <p className="muted">Nothing yet.</p>
       ) : (
-        <ul className="activity">
+        <ul className="activity" data-testid="recent-activity">
           {recent.map((n) => (
             <li key={n.id} className={`level-${n.level}`}>
-              <span className="when">{ago(n.updatedAt)}</span> <strong>{n.title}</strong> {n.message}
+              <span className="when">{ago(n.updatedAt, now)}</span> <strong>{n.title}</strong> {n.message}
             </li>
           ))}
         </ul>
+      )}
+      {figures.vms > 0 && (
+        <>
+          <h2>All virtual machines</h2>
+          <VmTable scope={{ kind: 'all' }} />
+        </>
       )}
     </section>
   );

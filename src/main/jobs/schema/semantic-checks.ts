@@ -1,0 +1,88 @@
+import type { JobField, JobInputSchema, ParameterSet } from '../../../shared/contract';
+import { coerce } from '../validation/coerce';
+import { compilePattern, compileValueChecks, describeValueError } from '../validation/value-checks';
+
+export function setMembers(set: ParameterSet): string[] {
+  if (set.kind === 'allOrNone') return set.members;
+  return [...new Set(set.variants.flatMap((v) => [...v.required, ...(v.optional ?? [])]))];
+}
+
+function duplicates(ids: string[]): string[] {
+  return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+}
+
+function sameFamilies(a: JobField, b: JobField): boolean {
+  return [...(a.appliesTo ?? ['linux', 'windows'])].sort().join() === [...(b.appliesTo ?? ['linux', 'windows'])].sort().join();
+}
+
+/**
+ * Rules the meta-schema cannot express: references resolve, ids are unique, bounds are ordered,
+ * defaults pass their own field's checks, secrets have no default. Each problem names the field.
+ */
+export function semanticProblems(schema: JobInputSchema): string[] {
+  const problems: string[] = [];
+  const byId = new Map(schema.fields.map((f) => [f.id, f]));
+  const sectionIds = new Set(schema.sections.map((s) => s.id));
+
+  for (const id of duplicates(schema.fields.map((f) => f.id))) problems.push(`field id "${id}" is used more than once`);
+  for (const id of duplicates(schema.parameterSets.map((s) => s.id))) problems.push(`parameter set id "${id}" is used more than once`);
+  for (const id of duplicates(schema.sections.map((s) => s.id))) problems.push(`section id "${id}" is used more than once`);
+  const targets = schema.fields.map((f) => ('field' in f.target ? `field:${f.target.field}` : `guest:${f.target.guest}`));
+  for (const t of duplicates(targets)) problems.push(`target ${t} is used by more than one field`);
+
+  const setOf = new Map<string, string>();
+  for (const set of schema.parameterSets) {
+    const members = setMembers(set);
+    for (const id of members) {
+      const field = byId.get(id);
+      if (!field) {
+        problems.push(`parameter set "${set.id}" names unknown field "${id}"`);
+        continue;
+      }
+      const other = setOf.get(id);
+      if (other && other !== set.id) problems.push(`field "${id}" is in two parameter sets ("${other}" and "${set.id}")`);
+      setOf.set(id, set.id);
+      if (field.required) problems.push(`field "${id}" is required but also in parameter set "${set.id}" (a set decides when its members are needed)`);
+      if (field.section) problems.push(`field "${id}" is in parameter set "${set.id}" and also names section "${field.section}"; the set is its group`);
+      const first = byId.get(members[0]!);
+      if (first && !sameFamilies(first, field)) problems.push(`parameter set "${set.id}" mixes fields that apply to different OS families ("${first.id}", "${id}")`);
+    }
+    if (set.kind === 'variants') {
+      for (const id of duplicates(set.variants.map((v) => v.id))) problems.push(`parameter set "${set.id}" has variant id "${id}" more than once`);
+      for (const v of set.variants) {
+        for (const id of v.optional ?? []) if (v.required.includes(id)) problems.push(`variant "${set.id}.${v.id}" lists "${id}" as both required and optional`);
+      }
+    }
+  }
+
+  for (const field of schema.fields) {
+    const where = `field "${field.id}"`;
+    if (!setOf.has(field.id)) {
+      if (!field.section) problems.push(`${where} is in no parameter set and names no section`);
+      else if (!sectionIds.has(field.section)) problems.push(`${where} names unknown section "${field.section}"`);
+    }
+    const b = field as { minimum?: number; maximum?: number; minLength?: number; maxLength?: number; pattern?: string; default?: unknown };
+    if (b.minimum !== undefined && b.maximum !== undefined && b.minimum > b.maximum) problems.push(`${where}: minimum ${b.minimum} is above maximum ${b.maximum}`);
+    if (b.minLength !== undefined && b.maxLength !== undefined && b.minLength > b.maxLength) problems.push(`${where}: minLength ${b.minLength} is above maxLength ${b.maxLength}`);
+    if (b.pattern !== undefined) {
+      try {
+        compilePattern(b.pattern);
+      } catch (error) {
+        problems.push(`${where}: pattern is not a valid regular expression (${(error as Error).message})`);
+        continue;
+      }
+    }
+    if (field.type === 'secret' && 'default' in field) problems.push(`${where}: a secret field cannot have a default`);
+    if (b.default !== undefined && field.type !== 'secret') problems.push(...defaultProblems(field, b.default));
+  }
+  return problems;
+}
+
+/** A default must survive the same coercion and checks as a submitted value. */
+function defaultProblems(field: JobField, value: unknown): string[] {
+  const coerced = coerce(field, value);
+  if (!coerced.ok) return [`field "${field.id}": default ${coerced.message}`];
+  const check = compileValueChecks({ id: 'x', version: 1, title: 'x', sections: [], parameterSets: [], fields: [field] });
+  if (check({ [field.id]: coerced.value })) return [];
+  return (check.errors ?? []).map((e) => `field "${field.id}": default ${describeValueError(field, e).message}`);
+}

@@ -1,0 +1,100 @@
+import type { JobFieldError, JobFieldValue, OsFamily } from '../../../shared/contract';
+import { SECRET_MASK } from '../../../shared/contract';
+import { JobValidationFailed } from '../errors';
+import { coerce, isMissing } from './coerce';
+import type { CompiledJobSchema } from './compiled';
+import { checkParameterSet } from './parameter-sets';
+import { describeValueError } from './value-checks';
+
+export interface JobInput {
+  imageOsFamily: OsFamily;
+  fields: Record<string, unknown>;
+}
+
+export type JobValidation = { ok: true; values: Record<string, JobFieldValue> } | { ok: false; errors: JobFieldError[] };
+
+const FAMILY_LABEL: Record<OsFamily, string> = { windows: 'Windows', linux: 'Linux' };
+
+/** Key names are user input too: keep them short and printable in messages. */
+function printableKey(key: string): string {
+  const clean = key.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 64 ? `${clean.slice(0, 61)}...` : clean;
+}
+
+/**
+ * The submission algorithm (contracts §2.4, with our fixes): unknown keys refused; absent values
+ * take their default; present values coerced, then checked by the schema's compiled ajv rules;
+ * a value for a field that does not apply to the image's OS family is refused (never silently
+ * dropped); then the parameter sets. Every error is collected, so the form shows all at once.
+ * No message ever contains a value.
+ */
+export function validateJobInput(compiled: CompiledJobSchema, input: JobInput): JobValidation {
+  const errors: JobFieldError[] = [];
+  const values: Record<string, JobFieldValue> = {};
+  const raw = input.fields !== null && typeof input.fields === 'object' && !Array.isArray(input.fields) ? input.fields : {};
+
+  for (const key of Object.keys(raw)) {
+    if (!compiled.fields.has(key)) {
+      errors.push({ field: printableKey(key), rule: 'unknown', message: `is not a field of the create-VM schema v${compiled.version}; remove it` });
+    }
+  }
+
+  for (const field of compiled.schema.fields) {
+    const applies = !field.appliesTo || field.appliesTo.includes(input.imageOsFamily);
+    const value = Object.prototype.hasOwnProperty.call(raw, field.id) ? raw[field.id] : undefined;
+    if (isMissing(value)) {
+      if (!applies) continue;
+      const fallback = (field as { default?: JobFieldValue }).default;
+      if (fallback !== undefined) values[field.id] = fallback;
+      else if (field.required) errors.push({ field: field.id, rule: 'required', message: 'is required' });
+      continue;
+    }
+    if (!applies) {
+      const only = field.appliesTo!.map((f) => FAMILY_LABEL[f]).join(' or ');
+      errors.push({
+        field: field.id,
+        rule: 'applicability',
+        message: `applies only to ${only} images, and this image is ${FAMILY_LABEL[input.imageOsFamily]}; clear it or choose a ${only} image`,
+      });
+      continue;
+    }
+    const coerced = coerce(field, value);
+    if (!coerced.ok) errors.push({ field: field.id, rule: coerced.rule, message: coerced.message });
+    else values[field.id] = coerced.value;
+  }
+
+  if (!compiled.valueChecks(values)) {
+    const seen = new Set<string>();
+    for (const error of compiled.valueChecks.errors ?? []) {
+      const id = error.instancePath.replace(/^\//, '');
+      const field = compiled.fields.get(id);
+      if (!field || seen.has(id)) continue; // one error per field: the first rule it broke
+      seen.add(id);
+      errors.push({ field: id, ...describeValueError(field, error) });
+      delete values[id];
+    }
+  }
+
+  // Sets judge presence, so a value that failed its own checks still counts as given.
+  const present = new Set(Object.keys(values));
+  for (const e of errors) if (e.rule !== 'required' && e.rule !== 'unknown' && e.rule !== 'applicability') present.add(e.field);
+  for (const set of compiled.schema.parameterSets) {
+    for (const error of checkParameterSet(set, present, compiled.fields)) {
+      if (!errors.some((e) => e.field === error.field)) errors.push(error);
+    }
+  }
+
+  return errors.length ? { ok: false, errors } : { ok: true, values };
+}
+
+/** As validateJobInput, but throws JobValidationFailed: the form a submission uses. */
+export function assertJobInput(compiled: CompiledJobSchema, input: JobInput): Record<string, JobFieldValue> {
+  const result = validateJobInput(compiled, input);
+  if (!result.ok) throw new JobValidationFailed(result.errors);
+  return result.values;
+}
+
+/** Cleaned values safe to send back or show: secret values replaced by a mask. */
+export function maskSecrets(compiled: CompiledJobSchema, values: Record<string, JobFieldValue>): Record<string, JobFieldValue> {
+  return Object.fromEntries(Object.entries(values).map(([id, v]) => [id, compiled.fields.get(id)?.type === 'secret' ? SECRET_MASK : v]));
+}

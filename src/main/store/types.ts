@@ -1,0 +1,95 @@
+import type { InventoryHost, VmDisk, VmState } from '../../shared/contract';
+
+/** A NIC as the store keeps it (the contract's VmNic plus the optional logical network name). */
+export interface StoredNic {
+  id: string;
+  name: string;
+  switchName: string | null;
+  vlan: number | null;
+  macAddress: string;
+  ipAddresses: string[];
+  networkName: string | null;
+}
+
+/** Configuration of one VM: changes rarely, written only when its content hash changes. */
+export interface VmConfigInput {
+  processorCount: number | null;
+  memoryStartupMb: number | null;
+  memoryMinMb: number | null;
+  memoryMaxMb: number | null;
+  dynamicMemory: boolean;
+  generation: number | null;
+  configurationVersion: string | null;
+  notes: string | null;
+  operatingSystem: string | null;
+  createdAt: string | null;
+  clustered: boolean;
+  ipAddresses: string[];
+  disks: VmDisk[];
+  nics: StoredNic[];
+}
+
+export interface FullVmInput {
+  vmId: string;
+  name: string;
+  state: VmState;
+  config: VmConfigInput;
+}
+
+export interface HostFactsInput {
+  computerName: string | null;
+  cluster: string | null;
+  cpuCores: number | null;
+  memoryGb: number | null;
+  warnings: string[];
+}
+
+/** One parsed `inventory` result. */
+export interface FullInventoryInput {
+  host: HostFactsInput;
+  vms: FullVmInput[];
+  /** Our clock when the request started: the moment these values describe. */
+  observedAt: string;
+  /** The agent's own timestamp (host clock), used only to order results of the same host. */
+  agentTimestamp: string | null;
+  /** False when some VM entries could not be read: then nothing is tombstoned. */
+  complete: boolean;
+  /** Batch queries that failed: keep the previous values of those parts instead of erasing them. */
+  keep: { nics: boolean; disks: boolean; os: boolean };
+}
+
+export interface QuickVmInput {
+  vmId: string;
+  name: string;
+  state: VmState;
+  uptimeS: number | null;
+  cpuPercent: number | null;
+  memoryAssignedMb: number | null;
+  memoryDemandMb: number | null;
+  heartbeat: string | null;
+}
+
+export interface QuickInventoryInput {
+  vms: QuickVmInput[];
+  observedAt: string;
+  agentTimestamp: string | null;
+}
+
+export type SyncFields = InventoryHost['sync'] & { staleSince: string | null; durationSamples: number; lastAgentTimestamp: string | null };
+
+export interface PendingOperationInput {
+  opId: string;
+  hostId: string;
+  vmId: string;
+  action: string;
+  desiredState: string | null;
+  requestedAt: string;
+  deadline: string;
+  jobId?: string;
+}
+
+export interface PlaceholderInput {
+  hostId: string;
+  name: string;
+  jobId?: string;
+}

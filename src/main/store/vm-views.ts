@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import type { InventoryHost, InventoryVm, VmState } from '../../shared/contract';
+import type { StoredNic, SyncFields, VmConfigInput } from './types';
+
+/** A VM's persisted parts before host freshness and pending operations are folded in. */
+export interface VmRecord {
+  hostId: string;
+  vmId: string;
+  name: string;
+  cluster: string | null;
+  firstSeenAt: string;
+  missingSinceGen: number | null;
+  hot: {
+    state: VmState;
+    uptimeS: number | null;
+    cpuPercent: number | null;
+    memoryAssignedMb: number | null;
+    memoryDemandMb: number | null;
+    heartbeat: string | null;
+    observedAt: string;
+  };
+  config: VmConfigInput;
+  contentHash: string;
+}
+
+export interface HostRecord {
+  hostId: string;
+  computerName: string | null;
+  cluster: string | null;
+  cpuCores: number | null;
+  memoryGb: number | null;
+  memoryAvailableGb: number | null;
+  sync: SyncFields;
+}
+
+export function vmKey(hostId: string, vmId: string): string {
+  return `${hostId}:${vmId}`;
+}
+
+/** Stable hash of a VM's configuration: key order fixed by construction, arrays kept in order. */
+export function configHash(config: VmConfigInput): string {
+  return createHash('sha1').update(JSON.stringify(config)).digest('base64');
+}
+
+export function osFamily(os: string | null): InventoryVm['osFamily'] {
+  const text = (os ?? '').toLowerCase();
+  if (text.includes('windows')) return 'windows';
+  if (/linux|ubuntu|debian|centos|rhel|red hat|suse|alma|rocky|fedora/.test(text)) return 'linux';
+  return 'unknown';
+}
+
+export function defaultSync(): SyncFields {
+  return {
+    state: 'never',
+    lastAttemptAt: null,
+    lastSuccessAt: null,
+    lastQuickAt: null,
+    consecutiveFailures: 0,
+    nextAttemptAt: null,
+    lastError: null,
+    generation: 0,
+    avgDurationMs: null,
+    slow: false,
+    staleSince: null,
+    durationSamples: 0,
+    lastAgentTimestamp: null,
+  };
+}
+
+export function hostView(record: HostRecord): InventoryHost {
+  const { staleSince: _s, durationSamples: _d, lastAgentTimestamp: _t, ...sync } = record.sync;
+  return {
+    hostId: record.hostId,
+    computerName: record.computerName,
+    cluster: record.cluster,
+    cpuCores: record.cpuCores,
+    memoryGb: record.memoryGb,
+    memoryAvailableGb: record.memoryAvailableGb,
+    sync,
+  };
+}
+
+function nicView(nic: StoredNic): InventoryVm['nics'][number] {
+  return { id: nic.id, name: nic.name, switchName: nic.switchName, vlan: nic.vlan, macAddress: nic.macAddress, ipAddresses: [...nic.ipAddresses] };
+}
+
+/**
+ * The renderer's view of a VM. Freshness comes from its host: a VM is stale whenever its host's
+ * last attempt did not confirm it (unreachable, preparing, or not yet refreshed since start).
+ */
+export function vmView(record: VmRecord, host: HostRecord | undefined, pending: InventoryVm['pending']): InventoryVm {
+  const fresh = host?.sync.state === 'fresh';
+  const c = record.config;
+  return {
+    key: vmKey(record.hostId, record.vmId),
+    vmId: record.vmId,
+    hostId: record.hostId,
+    name: record.name,
+    state: record.hot.state,
+    cpuPercent: record.hot.cpuPercent,
+    memoryAssignedMb: record.hot.memoryAssignedMb,
+    memoryDemandMb: record.hot.memoryDemandMb,
+    uptimeS: record.hot.uptimeS,
+    heartbeat: record.hot.heartbeat,
+    observedAt: record.hot.observedAt,
+    processorCount: c.processorCount,
+    memoryStartupMb: c.memoryStartupMb,
+    memoryMinMb: c.memoryMinMb,
+    memoryMaxMb: c.memoryMaxMb,
+    dynamicMemory: c.dynamicMemory,
+    generation: c.generation,
+    configurationVersion: c.configurationVersion,
+    notes: c.notes,
+    operatingSystem: c.operatingSystem,
+    osFamily: osFamily(c.operatingSystem),
+    createdAt: c.createdAt,
+    clustered: c.clustered,
+    ipAddresses: [...c.ipAddresses],
+    disks: c.disks.map((d) => ({ ...d })),
+    nics: c.nics.map(nicView),
+    stale: !fresh,
+    staleSince: fresh ? null : (host?.sync.staleSince ?? host?.sync.lastSuccessAt ?? null),
+    placeholder: false,
+    pending,
+  };
+}
+
+/** A job's "Creating" row: shown until the real VM arrives or the job gives up. */
+export function placeholderView(p: { placeholderId: string; hostId: string; name: string; createdAt: string }): InventoryVm {
+  return {
+    key: vmKey(p.hostId, `placeholder-${p.placeholderId}`),
+    vmId: `placeholder-${p.placeholderId}`,
+    hostId: p.hostId,
+    name: p.name,
+    state: 'Creating',
+    cpuPercent: null,
+    memoryAssignedMb: null,
+    memoryDemandMb: null,
+    uptimeS: null,
+    heartbeat: null,
+    observedAt: p.createdAt,
+    processorCount: null,
+    memoryStartupMb: null,
+    memoryMinMb: null,
+    memoryMaxMb: null,
+    dynamicMemory: false,
+    generation: null,
+    configurationVersion: null,
+    notes: null,
+    operatingSystem: null,
+    osFamily: 'unknown',
+    createdAt: null,
+    clustered: false,
+    ipAddresses: [],
+    disks: [],
+    nics: [],
+    stale: false,
+    staleSince: null,
+    placeholder: true,
+    pending: null,
+  };
+}
+
+/** Hot values equal, allowing for uptime advancing with the clock (same boot within 10 s). */
+export function sameHot(a: VmRecord['hot'], b: VmRecord['hot']): boolean {
+  if (a.state !== b.state || a.cpuPercent !== b.cpuPercent || a.memoryAssignedMb !== b.memoryAssignedMb) return false;
+  if (a.memoryDemandMb !== b.memoryDemandMb || a.heartbeat !== b.heartbeat) return false;
+  if (a.uptimeS === null || b.uptimeS === null) return a.uptimeS === b.uptimeS;
+  const bootA = Date.parse(a.observedAt) - a.uptimeS * 1000;
+  const bootB = Date.parse(b.observedAt) - b.uptimeS * 1000;
+  return Math.abs(bootA - bootB) <= 10_000;
+}

@@ -1,0 +1,68 @@
+import { useState } from 'react';
+import { useApp } from '../../stores/app-store';
+import { useHostCounts, isDisconnected } from '../../stores/inventory-derived';
+import { useInventory } from '../../stores/inventory-store';
+import { ago } from '../../components/time';
+import { useClock } from '../../components/Freshness';
+
+/** Every unreachable host with its error and a Retry that really refreshes that host now. */
+export function DisconnectedHostsView() {
+  const hosts = useApp((s) => s.hosts);
+  const backend = useApp((s) => s.backend);
+  const toast = useApp((s) => s.toast);
+  const navigate = useApp((s) => s.navigate);
+  useInventory((s) => s.hostsVersion);
+  const model = useInventory.getState().model;
+  const counts = useHostCounts();
+  const now = useClock();
+  const [retrying, setRetrying] = useState<Record<string, boolean>>({});
+  const down = Object.values(hosts)
+    .filter((h) => isDisconnected(h, model.hosts.get(h.id)))
+    .sort((a, b) => a.displayName.localeCompare(b.displayName));
+
+  const retry = async (hostId: string, name: string) => {
+    if (!backend) return;
+    setRetrying((r) => ({ ...r, [hostId]: true }));
+    const result = await backend.invoke('inventory.refresh', { hostId });
+    setRetrying((r) => ({ ...r, [hostId]: false }));
+    if (!result.ok) toast('error', `Retry ${name}: ${result.error.message}`);
+    else toast('info', result.data.coalesced.includes(hostId) ? `${name}: a refresh is already running.` : `${name}: refreshing now.`);
+  };
+
+  return (
+    <section aria-labelledby="disconnected-title">
+      <h1 id="disconnected-title">Disconnected hosts</h1>
+      {down.length === 0 ? (
+        <p className="muted" data-testid="no-disconnected">
+          Every enabled host is reachable.
+        </p>
+      ) : (
+        <ul className="host-list" data-testid="disconnected-list">
+          {down.map((h) => {
+            const sync = model.hosts.get(h.id)?.sync;
+            return (
+              <li key={h.id} className="host-row" data-testid={`disconnected-${h.displayName}`}>
+                <div>
+                  <button className="link host-name" onClick={() => navigate({ name: 'host', id: h.id })}>
+                    {h.displayName}
+                  </button>{' '}
+                  <span className="muted">{h.address}</span>
+                  <div className="error">{sync?.lastError ?? h.lastError ?? 'No error recorded yet.'}</div>
+                  <div className="muted">
+                    Last seen {ago(sync?.lastSuccessAt ?? h.lastSeenAt, now)} · {counts.get(h.id)?.total ?? 0} VMs shown from the last known inventory
+                    {sync?.consecutiveFailures ? ` · ${sync.consecutiveFailures} failed attempts` : ''}
+                  </div>
+                </div>
+                <div className="row-actions">
+                  <button onClick={() => void retry(h.id, h.displayName)} disabled={retrying[h.id]} aria-label={`Retry ${h.displayName}`}>
+                    {retrying[h.id] ? 'Retrying…' : 'Retry'}
+                  </button>
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

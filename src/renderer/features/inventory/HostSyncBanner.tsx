@@ -1,0 +1,46 @@
+import type { HostView, InventoryHost } from '../../../shared/contract';
+import { ago } from '../../components/time';
+import { useClock } from '../../components/Freshness';
+import { isDisconnected, isPreparing } from '../../stores/inventory-derived';
+
+/**
+ * Freshness of one host in words: unreachable (with the error, since when, the next retry),
+ * "Preparing host, will retry" while its agent deploys, or a slow-host warning.
+ */
+export function HostSyncBanner({ host, inventoryHost }: { host: HostView; inventoryHost?: InventoryHost }) {
+  const now = useClock();
+  const sync = inventoryHost?.sync;
+  if (isPreparing(host, inventoryHost)) {
+    return (
+      <div className="banner banner-info" role="status" data-testid="host-preparing">
+        Preparing host, will retry{sync?.nextAttemptAt ? ` (next attempt ${inFuture(sync.nextAttemptAt, now)})` : ''}.
+      </div>
+    );
+  }
+  if (isDisconnected(host, inventoryHost)) {
+    const error = sync?.lastError ?? host.lastError;
+    const seen = sync?.lastSuccessAt ?? host.lastSeenAt;
+    return (
+      <div className="banner banner-warning" role="alert" data-testid="host-unreachable">
+        <strong>{host.displayName} is unreachable</strong>
+        {error ? `: ${error}` : ''}. Showing the last known inventory from {ago(seen ?? undefined, now)}
+        {sync?.consecutiveFailures ? `; ${sync.consecutiveFailures} failed attempt${sync.consecutiveFailures === 1 ? '' : 's'}` : ''}
+        {sync?.nextAttemptAt ? `; next retry ${inFuture(sync.nextAttemptAt, now)}` : ''}.
+      </div>
+    );
+  }
+  if (sync?.slow) {
+    return (
+      <div className="banner banner-info" role="status">
+        {host.displayName} is slow: its last refresh took longer than the refresh interval{sync.avgDurationMs ? ` (average ${(sync.avgDurationMs / 1000).toFixed(1)} s)` : ''}.
+      </div>
+    );
+  }
+  return null;
+}
+
+function inFuture(iso: string, now: number): string {
+  const s = Math.round((Date.parse(iso) - now) / 1000);
+  if (s <= 0) return 'now';
+  return s < 60 ? `in ${s} s` : `in ${Math.round(s / 60)} min`;
+}

@@ -1,0 +1,159 @@
+import { useState } from 'react';
+import type { InventoryVm } from '../../../shared/contract';
+import { Observed } from '../../components/Freshness';
+import { StateBadge } from '../../components/vm-table/StateBadge';
+import { useApp } from '../../stores/app-store';
+import { useInventoryHost } from '../../stores/inventory-derived';
+import { useInventory } from '../../stores/inventory-store';
+import { HostSyncBanner } from './HostSyncBanner';
+
+const TABS = ['Hardware', 'Disks', 'Networks', 'Notes'] as const;
+type Tab = (typeof TABS)[number];
+
+const dash = (v: string | number | null | undefined, unit = '') => (v === null || v === undefined || v === '' ? '—' : `${v}${unit}`);
+const gb = (mb: number | null) => (mb === null ? '—' : `${(mb / 1024).toFixed(mb % 1024 ? 1 : 0)} GB`);
+
+function uptime(s: number | null): string {
+  if (s === null) return '—';
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min`;
+}
+
+/** One VM: state badge, host, IPs, OS, clustered, created; tabs for hardware, disks, networks, notes. */
+export function VmDetailView({ vmKey }: { vmKey: string }) {
+  useInventory((s) => s.version);
+  const vm = useInventory.getState().model.vms.get(vmKey);
+  const host = useApp((s) => (vm ? s.hosts[vm.hostId] : undefined));
+  const inventoryHost = useInventoryHost(vm?.hostId);
+  const navigate = useApp((s) => s.navigate);
+  const [tab, setTab] = useState<Tab>('Hardware');
+  if (!vm) return <p className="muted">This VM is no longer in the inventory (it was deleted or its host was removed).</p>;
+
+  return (
+    <section aria-labelledby="vm-title" className={vm.stale ? 'vm-detail stale-section' : 'vm-detail'}>
+      {host && <HostSyncBanner host={host} inventoryHost={inventoryHost} />}
+      <h1 id="vm-title">{vm.name}</h1>
+      <p>
+        <StateBadge vm={vm} /> <Observed at={vm.observedAt} staleSince={vm.stale ? vm.staleSince : null} />
+      </p>
+      <dl className="facts" data-testid="vm-facts">
+        <dt>Host</dt>
+        <dd>
+          <button className="link" onClick={() => navigate({ name: 'host', id: vm.hostId })}>
+            {host?.displayName ?? vm.hostId}
+          </button>
+        </dd>
+        <dt>IP addresses</dt>
+        <dd>{vm.ipAddresses.length ? vm.ipAddresses.join(', ') : '—'}</dd>
+        <dt>Operating system</dt>
+        <dd>{dash(vm.operatingSystem)}</dd>
+        <dt>Clustered</dt>
+        <dd>{vm.clustered ? 'Yes' : 'No'}</dd>
+        <dt>Created</dt>
+        <dd>{vm.createdAt ? new Date(vm.createdAt).toLocaleString() : '—'}</dd>
+        <dt>Uptime</dt>
+        <dd>{uptime(vm.uptimeS)}</dd>
+        <dt>VM ID</dt>
+        <dd className="mono">{vm.vmId}</dd>
+      </dl>
+      <div role="tablist" aria-label="VM details" className="tabs">
+        {TABS.map((t) => (
+          <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>
+            {t}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" aria-label={tab} className="tab-panel">
+        {tab === 'Hardware' && <Hardware vm={vm} />}
+        {tab === 'Disks' && <Disks vm={vm} />}
+        {tab === 'Networks' && <Networks vm={vm} />}
+        {tab === 'Notes' && (vm.notes ? <pre className="notes">{vm.notes}</pre> : <p className="muted">No notes.</p>)}
+      </div>
+    </section>
+  );
+}
+
+function Hardware({ vm }: { vm: InventoryVm }) {
+  return (
+    <dl className="facts">
+      <dt>Virtual processors</dt>
+      <dd>{dash(vm.processorCount)}</dd>
+      <dt>CPU usage</dt>
+      <dd>{vm.cpuPercent === null ? '—' : `${Math.round(vm.cpuPercent)} %`}</dd>
+      <dt>Memory</dt>
+      <dd>
+        {vm.dynamicMemory
+          ? `Dynamic: startup ${gb(vm.memoryStartupMb)}, min ${gb(vm.memoryMinMb)}, max ${gb(vm.memoryMaxMb)}`
+          : `Static: ${gb(vm.memoryStartupMb)}`}
+      </dd>
+      <dt>Memory assigned / demand</dt>
+      <dd>
+        {gb(vm.memoryAssignedMb)} / {gb(vm.memoryDemandMb)}
+      </dd>
+      <dt>Heartbeat</dt>
+      <dd>{dash(vm.heartbeat)}</dd>
+      <dt>Generation</dt>
+      <dd>{dash(vm.generation)}</dd>
+      <dt>Configuration version</dt>
+      <dd>{dash(vm.configurationVersion)}</dd>
+    </dl>
+  );
+}
+
+function Disks({ vm }: { vm: InventoryVm }) {
+  if (!vm.disks.length) return <p className="muted">No virtual disks.</p>;
+  return (
+    <table className="table">
+      <thead>
+        <tr>
+          <th>Name</th>
+          <th>Path</th>
+          <th>Type</th>
+          <th>Capacity</th>
+          <th>File size</th>
+        </tr>
+      </thead>
+      <tbody>
+        {vm.disks.map((d) => (
+          <tr key={d.id}>
+            <td>{d.name}</td>
+            <td className="mono">{d.path}</td>
+            <td>{dash(d.type)}</td>
+            <td>{dash(d.capacityGb, ' GB')}</td>
+            <td>{d.fileSizeGb === null ? '—' : `${d.fileSizeGb.toFixed(1)} GB`}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Networks({ vm }: { vm: InventoryVm }) {
+  if (!vm.nics.length) return <p className="muted">No network adapters.</p>;
+  return (
+    <table className="table">
+      <thead>
+        <tr>
+          <th>Adapter</th>
+          <th>Switch</th>
+          <th>VLAN</th>
+          <th>MAC address</th>
+          <th>IP addresses</th>
+        </tr>
+      </thead>
+      <tbody>
+        {vm.nics.map((n) => (
+          <tr key={n.id}>
+            <td>{n.name}</td>
+            <td>{dash(n.switchName)}</td>
+            <td>{dash(n.vlan)}</td>
+            <td className="mono">{n.macAddress}</td>
+            <td>{n.ipAddresses.join(', ') || '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
