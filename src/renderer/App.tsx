@@ -2,6 +2,9 @@ import { useEffect } from 'react';
 import { DiagnosticsView } from './features/diagnostics/DiagnosticsView';
 import { OverviewView } from './features/overview/OverviewView';
 import { HostView } from './features/overview/HostView';
+import { ClusterView } from './features/inventory/ClusterView';
+import { DisconnectedHostsView } from './features/inventory/DisconnectedHostsView';
+import { VmDetailView } from './features/inventory/VmDetailView';
 import { SettingsView } from './features/settings/SettingsView';
 import { DiagnosticBanner } from './features/shell/DiagnosticBanner';
 import { Header } from './features/shell/Header';
@@ -33,7 +36,9 @@ export function App() {
           {view.name === 'settings' && <SettingsView />}
           {view.name === 'diagnostics' && <DiagnosticsView />}
           {view.name === 'host' && <HostView id={view.id} />}
-          {view.name === 'cluster' && <OverviewView cluster={view.label} />}
+          {view.name === 'cluster' && <ClusterView cluster={view.label} />}
+          {view.name === 'vm' && <VmDetailView vmKey={view.key} />}
+          {view.name === 'disconnected' && <DisconnectedHostsView />}
         </main>
       </div>
       <Toasts />

@@ -32,8 +32,11 @@ export interface ArtifactServerOptions {
   /** 0 picks a free port. */
   port: number;
   agentDir: string;
-  /** Base URL hosts use to reach this server (e.g. http://ws01.corp:8750). Derived when absent. */
-  advertisedBaseUrl?: string;
+  /**
+   * Base URL hosts use to reach this server (e.g. http://ws01.corp:8750), or a function of the
+   * port actually bound (port 0 picks one). Derived when absent.
+   */
+  advertisedBaseUrl?: string | ((port: number) => string);
   log: (event: ArtifactLogEvent) => void;
 }
 
@@ -284,7 +287,8 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
   const url = `http://${hostForUrl(options.host)}:${port}`;
   const wildcard = options.host === '0.0.0.0' || options.host === '::';
   const advertisedBaseUrl = (
-    options.advertisedBaseUrl ?? (wildcard ? `http://${hostname()}:${port}` : url)
+    (typeof options.advertisedBaseUrl === 'function' ? options.advertisedBaseUrl(port) : options.advertisedBaseUrl) ??
+    (wildcard ? `http://${hostname()}:${port}` : url)
   ).replace(/\/+$/, '');
   log({
     level: 'info',

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, Notification } from 'electron';
+import { app, BrowserWindow, ipcMain } from 'electron';
 import { createBackend, type Backend } from '../backend';
 import { importDemoHosts } from '../demo-hosts';
 import { ElectronStorePersistence } from './electron-store-persistence';
 import { registerIpc } from './ipc';
 import { safeStorageCipher } from './safe-storage-cipher';
-import { FleetTray } from './tray';
+import { FleetTray, NativeNotifier } from './tray';
 import { createMainWindow, hardenSession } from './window';
 
 /** `--data-dir DIR` or `--data-dir=DIR` on the Electron command line. */
@@ -29,17 +29,8 @@ export function rendererLocation(mainDir: string, env = process.env): { url: str
   return { url: file, isAppUrl: (url) => url.split(/[?#]/)[0] === file };
 }
 
-/** At most one native notification per host transition burst: 5 per minute. */
-export function createRateLimiter(limit: number, windowMs: number, now = () => Date.now()) {
-  const times: number[] = [];
-  return () => {
-    const t = now();
-    while (times.length && t - times[0]! > windowMs) times.shift();
-    if (times.length >= limit) return false;
-    times.push(t);
-    return true;
-  };
-}
+/** Kept here for existing importers; the limiter lives with the notifier in tray.ts. */
+export { createRateLimiter } from './tray';
 
 /**
  * The thin Electron shell: single instance, one hardened window, IPC into the backend, the tray
@@ -92,15 +83,12 @@ export async function startElectronApp(mainDir: string): Promise<void> {
   };
   tray = new FleetTray({ show, quit });
   tray.update(backend.services.hosts.list());
+  // The inventory reports sync failures on its own topic; both change what the tray shows.
   backend.subscribe((event) => {
-    if (event.topic === 'hosts') tray?.update(backend!.services.hosts.list());
+    if (event.topic === 'hosts' || event.topic === 'inventory') tray?.update(backend!.services.hosts.list());
   });
-  const allowNative = createRateLimiter(5, 60_000);
-  backend.services.notifications.onNotify((n, isNew) => {
-    if (isNew && (n.level === 'error' || n.level === 'warning' || n.hostId) && Notification.isSupported() && allowNative()) {
-      new Notification({ title: n.title, body: n.message }).show();
-    }
-  });
+  const native = new NativeNotifier();
+  backend.services.notifications.onNotify((n, isNew) => native.handle(n, isNew));
 
   app.on('before-quit', () => {
     quitting = true;

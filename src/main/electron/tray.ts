@@ -1,5 +1,5 @@
-import { Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
-import type { HostView } from '../../shared/contract';
+import { Menu, nativeImage, Notification, Tray, type MenuItemConstructorOptions } from 'electron';
+import type { AppNotification, HostView } from '../../shared/contract';
 
 export type FleetHealth = 'ok' | 'degraded' | 'down' | 'empty';
 
@@ -53,5 +53,53 @@ export class FleetTray {
 
   destroy(): void {
     this.tray.destroy();
+  }
+}
+
+/** Allows `limit` events per sliding `windowMs`. */
+export function createRateLimiter(limit: number, windowMs: number, now = () => Date.now()) {
+  const times: number[] = [];
+  return () => {
+    const t = now();
+    while (times.length && t - times[0]! > windowMs) times.shift();
+    if (times.length >= limit) return false;
+    times.push(t);
+    return true;
+  };
+}
+
+/**
+ * Native notifications for what an admin must not miss: new warnings and errors, and a host
+ * becoming unreachable or recovering — which the inventory often reports by updating one keyed
+ * notification in place, so a change of level on a host's notification counts too. Rate-limited
+ * (a switch failing takes 50 hosts down at once); what was held back is summed up in the next one.
+ */
+export class NativeNotifier {
+  private readonly levels = new Map<string, AppNotification['level']>();
+  private held = 0;
+
+  constructor(
+    private readonly allow: () => boolean = createRateLimiter(5, 60_000),
+    private readonly show: (title: string, body: string) => void = (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
+  ) {}
+
+  handle(n: AppNotification, isNew: boolean): boolean {
+    const before = this.levels.get(n.id);
+    this.levels.set(n.id, n.level);
+    if (this.levels.size > 1000) this.levels.delete(this.levels.keys().next().value!);
+    const important = isNew
+      ? n.level === 'error' || n.level === 'warning' || (!!n.hostId && n.level === 'success')
+      : !!n.hostId && before !== undefined && before !== n.level;
+    if (!important) return false;
+    if (!this.allow()) {
+      this.held++;
+      return false;
+    }
+    const extra = this.held ? ` (and ${this.held} more change${this.held === 1 ? '' : 's'}: see Aether-V)` : '';
+    this.held = 0;
+    this.show(n.title, n.message + extra);
+    return true;
   }
 }

@@ -3,7 +3,7 @@ import { Cancelled, WinrmClient, WinrmFault } from '../../../src/main/winrm';
 import { FakeWinrs, type CommandScript } from './support/fake-winrs';
 import { makeTransport } from './support/harness';
 
-let cleanups: Array<() => Promise<void>> = [];
+const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });

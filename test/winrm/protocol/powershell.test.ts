@@ -20,7 +20,7 @@ function remoteScript(line: string, stdin: Buffer): { script: string; via: strin
   return { script: Buffer.from(text.slice(0, nl), 'base64').toString('utf8'), via: 'stdin', rest: text.slice(nl + 1) };
 }
 
-let cleanups: Array<() => Promise<void>> = [];
+const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });

@@ -8,9 +8,7 @@ function names(ids: string[], fields: Map<string, JobField>): string {
 }
 
 function describeVariants(set: Extract<ParameterSet, { kind: 'variants' }>): string {
-  return set.variants
-    .map((v) => `${v.required.join(' + ')}${v.optional?.length ? ` (optionally ${v.optional.join(', ')})` : ''}`)
-    .join('; or ');
+  return set.variants.map((v) => v.label).join('; or ');
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { ProtocolError } from '../errors';
 
-// eslint-disable-next-line no-control-regex
+ 
 // With the u flag a valid surrogate pair is one code point, so the surrogate range only matches lone halves.
 const INVALID_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
 

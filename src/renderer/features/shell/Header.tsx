@@ -1,7 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Theme } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
+import { useClusterByHost } from '../../stores/inventory-derived';
+import { useInventory } from '../../stores/inventory-store';
 import { NotificationBell } from '../notifications/NotificationBell';
+import { searchEverything } from '../search/search-index';
 
 const THEME_ORDER: Theme[] = ['system', 'light', 'dark'];
 const THEME_LABEL: Record<Theme, string> = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' };
@@ -48,10 +51,13 @@ export function Header() {
   );
 }
 
-/** Search everywhere: hosts and clusters now; VMs join when the inventory lands. Ctrl+K focuses it. */
+/** Search everywhere (Ctrl+K): VMs by name, IP, GUID or host; hosts; clusters. */
 function SearchBox() {
   const hosts = useApp((s) => s.hosts);
   const navigate = useApp((s) => s.navigate);
+  const version = useInventory((s) => s.membershipVersion);
+  const model = useInventory((s) => s.model);
+  const clusterByHost = useClusterByHost();
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
@@ -61,29 +67,20 @@ function SearchBox() {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
         e.preventDefault();
         input.current?.focus();
+        input.current?.select();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const results = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    if (!q) return [];
-    const out: { key: string; label: string; kind: string; go(): void }[] = [];
-    const clusters = new Set<string>();
-    for (const h of Object.values(hosts)) {
-      if (h.cluster && h.cluster.toLowerCase().includes(q)) clusters.add(h.cluster);
-      if (h.displayName.toLowerCase().includes(q) || h.address.includes(q)) {
-        out.push({ key: `h:${h.id}`, label: h.displayName, kind: 'host', go: () => navigate({ name: 'host', id: h.id }) });
-      }
-    }
-    for (const c of clusters) out.push({ key: `c:${c}`, label: c, kind: 'cluster', go: () => navigate({ name: 'cluster', label: c }) });
-    return out.slice(0, 20);
-  }, [hosts, query, navigate]);
+  // Re-run on membership changes only: names and IPs change rarely, hot state never matters here.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const results = useMemo(() => searchEverything(query, Object.values(hosts), model, clusterByHost), [hosts, query, model, version, clusterByHost]);
 
   const choose = (index: number) => {
-    results[index]?.go();
+    const hit = results[index];
+    if (hit) navigate(hit.view);
     setQuery('');
   };
 
@@ -110,8 +107,8 @@ function SearchBox() {
         <ul className="search-results" role="listbox">
           {results.length === 0 && <li className="muted">No matches</li>}
           {results.map((r, i) => (
-            <li key={r.key} role="option" aria-selected={i === active} className={i === active ? 'active' : ''} onMouseDown={() => choose(i)}>
-              <span className="kind">{r.kind}</span> {r.label}
+            <li key={r.key} role="option" aria-selected={i === active} className={i === active ? 'active' : ''} onMouseDown={() => choose(i)} data-kind={r.kind}>
+              <span className="kind">{r.kind}</span> {r.label} <span className="muted">{r.detail}</span>
             </li>
           ))}
         </ul>

@@ -1,0 +1,357 @@
+/**
+ * Per-host agent readiness: read the host's version file, compare with the bundled agent (one
+ * rule, version.ts), deploy when missing/unparsable/older, leave a newer host alone and say so.
+ * Matches are cached per host until a failure, a force redeploy or a restart. Progress is one
+ * notification updated in place; per-host state goes to the hosts topic and to diagnostics.
+ */
+import type { MetricGroup, StateEvent } from '../../shared/contract';
+import type { DeploymentHostState, DeploymentHostStatus, DeploymentStatus } from '../../shared/contract/areas/deployment';
+import { WinrmError } from '../winrm';
+import { RemoteTaskError } from '../tasks';
+import type { ServiceContext } from '../service-module';
+import type { DeploymentApi, HostReadiness } from './api';
+import type { ArtifactServer } from './artifact-server';
+import { DeploymentFailed, installAgent, readHostVersionFile } from './host-ops';
+import { assessHostVersion, normalizeVersionText } from './version';
+
+export const PROGRESS_KEY = 'agent-deployment';
+
+export interface DeploymentServiceOptions {
+  agentVersion: string;
+  server: ArtifactServer | null;
+  serverError: string | null;
+  /** Resolves true once the server answered its health check (bounded wait). */
+  health: Promise<boolean>;
+  /** A failed or newer host is checked again on ensureHostReady after this long. */
+  retryAfterMs?: number;
+}
+
+interface HostRecord {
+  hostId: string;
+  displayName: string;
+  fingerprint: string;
+  state: DeploymentHostState;
+  readiness: HostReadiness;
+  hostVersion: string | null;
+  lastError: string | null;
+  deployments: number;
+  lastDurationMs: number | null;
+  updatedAt: string;
+  /** Install directory the cached state was established for. */
+  installDir: string | null;
+  settledAt: number;
+  inflight?: Promise<HostReadiness>;
+}
+
+export function newerMessage(hostVersion: string, bundled: string): string {
+  return `agent newer than this app (${hostVersion} > ${bundled}): another Aether-V may manage this host; update this app or force redeploy`;
+}
+
+function isTransportError(error: unknown): boolean {
+  if (error instanceof RemoteTaskError) return error.code === 'TASK_TIMEOUT';
+  if (error instanceof WinrmError) return ['HOST_UNREACHABLE', 'TLS_FAILED', 'AUTH_FAILED', 'WINRM_TIMEOUT'].includes(error.code);
+  return false;
+}
+
+export class DeploymentService implements DeploymentApi {
+  private readonly records = new Map<string, HostRecord>();
+  private readonly listeners = new Set<(hostId: string, readiness: HostReadiness) => void>();
+  private readonly retryAfterMs: number;
+  private unsubscribe: (() => void) | undefined;
+  private progressTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly options: DeploymentServiceOptions,
+  ) {
+    this.retryAfterMs = options.retryAfterMs ?? 30_000;
+  }
+
+  /** Starts deploying to every enabled host and follows host additions and removals. */
+  start(): void {
+    this.unsubscribe = this.ctx.hub.subscribe((event: StateEvent) => {
+      if (event.topic === 'hosts') this.syncHosts();
+    });
+    this.syncHosts();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.progressTimer) clearTimeout(this.progressTimer);
+    // Running deployments are not awaited: the scheduler aborts them when the backend closes it,
+    // and update() ignores whatever they report after this point.
+  }
+
+  readiness(hostId: string): HostReadiness {
+    return this.records.get(hostId)?.readiness ?? { state: 'preparing', reason: 'agent deployment has not checked this host yet' };
+  }
+
+  onChange(listener: (hostId: string, readiness: HostReadiness) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  ensureHostReady(hostId: string): Promise<HostReadiness> {
+    return this.prepareHost(hostId, false);
+  }
+
+  async redeploy(hostId?: string): Promise<void> {
+    await Promise.all(this.redeployIds(hostId).map((id) => this.prepareHost(id, true)));
+  }
+
+  /** Starts force redeploys and returns the host ids at once (the contract command). */
+  startRedeploy(hostId?: string): string[] {
+    const ids = this.redeployIds(hostId);
+    for (const id of ids) void this.prepareHost(id, true);
+    return ids;
+  }
+
+  private redeployIds(hostId?: string): string[] {
+    if (hostId !== undefined) {
+      const entry = this.ctx.hosts.entry(hostId);
+      return entry.enabled ? [hostId] : [];
+    }
+    return this.ctx.settings.getHosts().filter((h) => h.enabled).map((h) => h.id);
+  }
+
+  private prepareHost(hostId: string, force: boolean): Promise<HostReadiness> {
+    const entry = this.ctx.hosts.entry(hostId);
+    if (!entry.enabled) return Promise.resolve({ state: 'error', reason: `host ${entry.displayName} is disabled` });
+    const record = this.record(hostId);
+    const installDir = this.ctx.settings.getSettings().agent.installDir;
+    if (!force) {
+      if (record.inflight) return record.inflight;
+      const sameDir = record.installDir === installDir;
+      if (record.state === 'ready' && sameDir) return Promise.resolve(record.readiness);
+      const recent = Date.now() - record.settledAt < this.retryAfterMs;
+      if ((record.state === 'failed' || record.state === 'unreachable' || record.state === 'newer') && sameDir && recent) {
+        return Promise.resolve(record.readiness);
+      }
+    }
+    const previous = record.inflight ?? Promise.resolve(record.readiness);
+    const run = previous
+      .catch(() => undefined)
+      .then(() => this.runHost(record, force))
+      .finally(() => {
+        if (record.inflight === run) delete record.inflight;
+      });
+    record.inflight = run;
+    return run;
+  }
+
+  private async runHost(record: HostRecord, force: boolean): Promise<HostReadiness> {
+    const bundled = this.options.agentVersion;
+    const installDir = this.ctx.settings.getSettings().agent.installDir;
+    const name = record.displayName;
+    const started = Date.now();
+    try {
+      this.update(record, 'checking', { state: 'preparing', reason: `checking the agent on ${name}` }, null);
+      if (!this.options.server) throw new DeploymentFailed('ARTIFACT_SERVER_DOWN', `the artifact server is not running: ${this.options.serverError ?? 'unknown error'}`);
+      if (!force) {
+        const raw = await readHostVersionFile(this.ctx.remote, record.hostId, name, installDir);
+        record.hostVersion = raw ? normalizeVersionText(raw) || null : null;
+        const assessment = assessHostVersion(raw, bundled);
+        if (assessment === 'equal') return this.settle(record, 'ready', { state: 'ready', agentVersion: bundled }, null, installDir);
+        if (assessment === 'newer') {
+          const reason = newerMessage(record.hostVersion ?? '?', bundled);
+          this.ctx.log.warn(`deployment: host ${name}: ${reason}`);
+          return this.settle(record, 'newer', { state: 'newer', agentVersion: record.hostVersion ?? '?', reason }, reason, installDir);
+        }
+        this.ctx.log.info(`deployment: host ${name} needs the agent (${assessment}${record.hostVersion ? `: ${record.hostVersion}` : ''})`);
+      }
+      await this.options.health;
+      this.update(record, 'deploying', { state: 'preparing', reason: `deploying agent ${bundled} to ${name}` }, null);
+      const agent = this.ctx.settings.getSettings().agent;
+      record.deployments++;
+      const files = await installAgent(this.ctx.remote, record.hostId, name, {
+        installDir,
+        baseUrl: this.options.server.advertisedBaseUrl,
+        manifest: this.options.server.manifest,
+        attempts: agent.downloadAttempts,
+        retryIntervalS: agent.downloadRetryIntervalS,
+        onLog: (entry) => this.ctx.log.debug(`deployment: host ${name}: ${entry.message}`),
+      });
+      record.lastDurationMs = Date.now() - started;
+      const retried = files.filter((f) => f.attempts > 1).map((f) => `${f.name} ×${f.attempts}`);
+      this.ctx.log.info(`deployment: agent ${bundled} deployed to ${name} in ${record.lastDurationMs} ms`, { files: files.length, ...(retried.length ? { retried } : {}) });
+      // Confirm end to end: the version file the host now has is the one we shipped.
+      const after = await readHostVersionFile(this.ctx.remote, record.hostId, name, installDir);
+      record.hostVersion = after ? normalizeVersionText(after) || null : null;
+      if (assessHostVersion(after, bundled) !== 'equal') {
+        throw new DeploymentFailed('VERSION_MISMATCH_AFTER_DEPLOY', `host ${name}: after deployment the version file reads ${JSON.stringify(record.hostVersion ?? '')}, expected ${bundled}`);
+      }
+      return this.settle(record, 'ready', { state: 'ready', agentVersion: bundled }, null, installDir);
+    } catch (error) {
+      const raw = (error as Error).message;
+      // WinRM errors name the address; people know the host by its display name.
+      const message = raw.includes(name) ? raw : `host ${name}: ${raw}`;
+      const transport = isTransportError(error);
+      this.ctx.log.warn(`deployment: host ${name}: ${message}`);
+      const reason = transport ? message : `agent deployment failed: ${message}`;
+      return this.settle(record, transport ? 'unreachable' : 'failed', { state: 'error', reason }, reason, installDir);
+    }
+  }
+
+  private settle(record: HostRecord, state: DeploymentHostState, readiness: HostReadiness, error: string | null, installDir: string): HostReadiness {
+    record.installDir = installDir;
+    record.settledAt = Date.now();
+    this.update(record, state, readiness, error);
+    return readiness;
+  }
+
+  private update(record: HostRecord, state: DeploymentHostState, readiness: HostReadiness, error: string | null): void {
+    if (this.stopped || !this.records.has(record.hostId)) return;
+    record.state = state;
+    record.readiness = readiness;
+    record.lastError = error;
+    record.updatedAt = new Date().toISOString();
+    if (state === 'checking' || state === 'deploying') this.ctx.hosts.setStatus(record.hostId, 'preparing');
+    else if (state === 'unreachable') this.ctx.hosts.setStatus(record.hostId, 'unreachable', { error: error ?? 'unreachable' });
+    else if (state === 'ready') this.ctx.hosts.setStatus(record.hostId, 'connected', { seenAt: new Date() });
+    else this.ctx.hosts.setStatus(record.hostId, 'connected', { seenAt: new Date(), ...(error ? { error } : {}) });
+    for (const listener of this.listeners) {
+      try {
+        listener(record.hostId, readiness);
+      } catch (e) {
+        this.ctx.log.warn(`deployment: a readiness listener failed: ${(e as Error).message}`);
+      }
+    }
+    this.scheduleProgress();
+  }
+
+  private record(hostId: string): HostRecord {
+    let record = this.records.get(hostId);
+    if (!record) {
+      const entry = this.ctx.hosts.entry(hostId);
+      record = {
+        hostId,
+        displayName: entry.displayName,
+        fingerprint: fingerprintOf(entry),
+        state: 'pending',
+        readiness: { state: 'preparing', reason: `waiting to check the agent on ${entry.displayName}` },
+        hostVersion: null,
+        lastError: null,
+        deployments: 0,
+        lastDurationMs: null,
+        updatedAt: new Date().toISOString(),
+        installDir: null,
+        settledAt: 0,
+      };
+      this.records.set(hostId, record);
+    }
+    return record;
+  }
+
+  /** Follows the configured hosts: new or changed enabled hosts are checked, others forgotten. */
+  private syncHosts(): void {
+    if (this.stopped) return;
+    const enabled = this.ctx.settings.getHosts().filter((h) => h.enabled);
+    const ids = new Set(enabled.map((h) => h.id));
+    let changed = false;
+    for (const id of [...this.records.keys()]) {
+      if (!ids.has(id)) {
+        this.records.delete(id);
+        changed = true;
+      }
+    }
+    for (const entry of enabled) {
+      const existing = this.records.get(entry.id);
+      if (existing && existing.fingerprint !== fingerprintOf(entry) && !existing.inflight) {
+        this.records.delete(entry.id);
+      } else if (existing) {
+        existing.displayName = entry.displayName;
+        continue;
+      }
+      this.record(entry.id);
+      changed = true;
+      void this.prepareHost(entry.id, false);
+    }
+    if (changed) this.scheduleProgress();
+  }
+
+  /** Coalesces bursts of changes into one notification update (same key: updated in place). */
+  private scheduleProgress(): void {
+    if (this.stopped) return;
+    if (this.summary().inProgress === 0) {
+      // The final count goes out at once, so it is never older than the state it describes.
+      if (this.progressTimer) clearTimeout(this.progressTimer);
+      this.progressTimer = undefined;
+      this.publishProgress();
+      return;
+    }
+    if (this.progressTimer) return;
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = undefined;
+      this.publishProgress();
+    }, 100);
+    this.progressTimer.unref();
+  }
+
+  summary(): DeploymentStatus['summary'] {
+    const records = [...this.records.values()];
+    const count = (...states: DeploymentHostState[]) => records.filter((r) => states.includes(r.state)).length;
+    return {
+      total: records.length,
+      ready: count('ready'),
+      failed: count('failed', 'unreachable'),
+      newer: count('newer'),
+      inProgress: count('pending', 'checking', 'deploying'),
+    };
+  }
+
+  progressMessage(): string {
+    const s = this.summary();
+    let message = `Agent deployment: ${s.ready}/${s.total} hosts ready, ${s.failed} failed`;
+    if (s.newer) message += `, ${s.newer} with a newer agent (left alone)`;
+    if (s.inProgress) message += `, ${s.inProgress} in progress`;
+    return message;
+  }
+
+  private publishProgress(): void {
+    if (this.stopped || this.records.size === 0) return;
+    const s = this.summary();
+    this.ctx.notifications.notify({
+      key: PROGRESS_KEY,
+      level: s.inProgress > 0 ? 'info' : s.failed > 0 || s.newer > 0 ? 'warning' : 'success',
+      title: 'Agent deployment',
+      message: this.progressMessage(),
+    });
+  }
+
+  hostStatuses(): DeploymentHostStatus[] {
+    return [...this.records.values()]
+      .map((r) => ({
+        hostId: r.hostId,
+        displayName: r.displayName,
+        state: r.state,
+        hostVersion: r.hostVersion,
+        lastError: r.lastError,
+        deployments: r.deployments,
+        lastDurationMs: r.lastDurationMs,
+        updatedAt: r.updatedAt,
+      }))
+      .sort((a, b) => a.displayName.localeCompare(b.displayName));
+  }
+
+  metrics(): MetricGroup[] {
+    return [
+      {
+        name: 'Agent deployment',
+        rows: this.hostStatuses().map((h) => ({
+          host: h.displayName,
+          state: h.state,
+          hostVersion: h.hostVersion,
+          lastError: h.lastError,
+          deployments: h.deployments,
+          lastDurationS: h.lastDurationMs === null ? null : Math.round(h.lastDurationMs / 100) / 10,
+        })),
+      },
+    ];
+  }
+}
+
+function fingerprintOf(entry: { address: string; port: number; username: string; transport: string }): string {
+  return `${entry.address}:${entry.port}:${entry.transport}:${entry.username}`;
+}

@@ -1,0 +1,127 @@
+import type { VmDisk, VmState } from '../../shared/contract';
+import type { FullInventoryInput, FullVmInput, QuickInventoryInput, QuickVmInput, StoredNic } from '../store';
+
+/** The agent answered, but not with the inventory shape of docs/agent.md. */
+export class InventoryDataInvalid extends Error {
+  override name = 'InventoryDataInvalid';
+  readonly code = 'INVENTORY_DATA_INVALID';
+}
+
+const STATES: ReadonlySet<string> = new Set(['Running', 'Off', 'Saved', 'Paused', 'Starting', 'Stopping', 'Saving', 'Pausing', 'Resuming', 'Unknown']);
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Windows PowerShell 5.1 turns a one-element pipeline result into a lone object (contracts §1.7).
+ * Our agent wraps with @(), but an older or hand-edited script may not: accept both, and null.
+ */
+export function asArray(value: unknown): unknown[] {
+  if (value === null || value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : v === null || v === undefined ? null : String(v));
+const number = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const integer = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
+/** GiB (2 decimals, as the agent rounds) to MiB, the unit the contract shows. */
+const gibToMib = (v: unknown): number | null => (number(v) === null ? null : Math.round((v as number) * 1024));
+const strings = (v: unknown): string[] => asArray(v).filter((x): x is string => typeof x === 'string');
+const state = (v: unknown): VmState => (typeof v === 'string' && STATES.has(v) ? (v as VmState) : 'Unknown');
+
+function parseDisk(d: unknown): VmDisk | undefined {
+  if (!isObj(d)) return undefined;
+  const path = text(d.Path) ?? text(d.Location) ?? '';
+  return { id: text(d.Id) ?? path, name: text(d.Name) ?? 'Unknown', path, type: text(d.DiskType), capacityGb: number(d.CapacityGB), fileSizeGb: number(d.FileSizeGB) };
+}
+
+function parseNic(n: unknown): StoredNic | undefined {
+  if (!isObj(n)) return undefined;
+  return {
+    id: text(n.Id) ?? '',
+    name: text(n.Name) ?? text(n.AdapterName) ?? '',
+    switchName: text(n.VirtualSwitch) ?? text(n.Network),
+    vlan: integer(n.Vlan),
+    macAddress: text(n.MacAddress) ?? '',
+    ipAddresses: strings(n.IPAddresses),
+    networkName: text(n.NetworkName),
+  };
+}
+
+function parseVm(v: unknown): FullVmInput | undefined {
+  if (!isObj(v)) return undefined;
+  const id = text(v.Id)?.toLowerCase();
+  if (!id || !GUID.test(id)) return undefined;
+  const nics = asArray(v.Networks).map(parseNic).filter((n): n is StoredNic => Boolean(n));
+  const ips = v.IPAddresses === undefined ? [...new Set(nics.flatMap((n) => n.ipAddresses))] : strings(v.IPAddresses);
+  return {
+    vmId: id,
+    name: text(v.Name) ?? id,
+    state: state(v.State),
+    config: {
+      processorCount: integer(v.ProcessorCount),
+      memoryStartupMb: gibToMib(v.StartupMemoryGB),
+      memoryMinMb: gibToMib(v.MinimumMemoryGB),
+      memoryMaxMb: gibToMib(v.MaximumMemoryGB),
+      dynamicMemory: v.DynamicMemoryEnabled === true,
+      generation: integer(v.Generation),
+      configurationVersion: text(v.Version),
+      notes: text(v.Notes),
+      operatingSystem: text(v.OperatingSystem),
+      createdAt: text(v.CreationTime),
+      clustered: v.Clustered === true,
+      ipAddresses: ips,
+      disks: asArray(v.Disks).map(parseDisk).filter((d): d is VmDisk => Boolean(d)),
+      nics,
+    },
+  };
+}
+
+/** Parses an `inventory` result. Throws InventoryDataInvalid when it cannot be trusted at all. */
+export function parseFullInventory(data: unknown, host: string, observedAt: string): FullInventoryInput {
+  if (!isObj(data) || !isObj(data.Host)) throw new InventoryDataInvalid(`host ${host}: the inventory result has no Host object; redeploy the agent`);
+  if (typeof data.Host.Error === 'string') throw new InventoryDataInvalid(`host ${host}: the inventory script failed: ${data.Host.Error}`);
+  if (!('VirtualMachines' in data)) throw new InventoryDataInvalid(`host ${host}: the inventory result has no VirtualMachines list; redeploy the agent`);
+  const rawVms = asArray(data.VirtualMachines);
+  const vms = rawVms.map(parseVm).filter((v): v is FullVmInput => Boolean(v));
+  const warnings = strings(data.Warnings);
+  const failed = (prefix: string) => warnings.some((w) => w.startsWith(prefix));
+  return {
+    host: {
+      computerName: text(data.Host.ComputerName),
+      cluster: text(data.Host.ClusterName) || null,
+      cpuCores: integer(data.Host.TotalCpuCores),
+      memoryGb: number(data.Host.TotalMemoryGB),
+      warnings: [...strings(data.Host.Warnings), ...warnings],
+    },
+    vms,
+    observedAt,
+    agentTimestamp: text(data.Host.Timestamp),
+    // An entry we could not read is a VM we must not tombstone: the enumeration is partial.
+    complete: vms.length === rawVms.length,
+    keep: { nics: failed('Network adapter query failed'), disks: failed('Hard disk drive query failed'), os: failed('Guest OS (KVP) query failed') },
+  };
+}
+
+/** Parses an `inventory.quick` result (hot state only). */
+export function parseQuickInventory(data: unknown, host: string, observedAt: string): QuickInventoryInput {
+  if (!isObj(data) || !('VirtualMachines' in data)) throw new InventoryDataInvalid(`host ${host}: the quick inventory result has no VirtualMachines list; redeploy the agent`);
+  const vms: QuickVmInput[] = [];
+  for (const v of asArray(data.VirtualMachines)) {
+    if (!isObj(v)) continue;
+    const id = text(v.Id)?.toLowerCase();
+    if (!id || !GUID.test(id)) continue;
+    vms.push({
+      vmId: id,
+      name: text(v.Name) ?? id,
+      state: state(v.State),
+      uptimeS: number(v.UptimeSeconds),
+      cpuPercent: number(v.CpuUsagePercent),
+      memoryAssignedMb: gibToMib(v.MemoryAssignedGB),
+      memoryDemandMb: gibToMib(v.MemoryDemandGB),
+      heartbeat: text(v.Heartbeat),
+    });
+  }
+  return { vms, observedAt, agentTimestamp: isObj(data.Host) ? text(data.Host.Timestamp) : null };
+}

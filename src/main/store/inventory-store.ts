@@ -1,0 +1,426 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import type { InventoryDelta, InventorySnapshot, InventoryVm } from '../../shared/contract';
+import { openInventoryDatabase, type OpenedDatabase } from './database';
+import { DeltaBuilder } from './delta';
+import { loadInventory } from './load';
+import { Statements } from './statements';
+import type { FullInventoryInput, PendingOperationInput, PlaceholderInput, QuickInventoryInput, SyncFields } from './types';
+import { configHash, defaultSync, hostView, placeholderView, sameHot, vmKey, vmView, type HostRecord, type VmRecord } from './vm-views';
+
+const TOMBSTONE_DAYS = 30;
+
+interface Placeholder {
+  placeholderId: string;
+  hostId: string;
+  name: string;
+  jobId: string | null;
+  createdAt: string;
+}
+
+export interface QuickApplyResult {
+  delta: InventoryDelta;
+  /** GUIDs the quick listing has that the store does not: a full refresh should pick them up. */
+  unknownVmIds: string[];
+  /** GUIDs the store has that the quick listing lacks (maybe deleted; only a full refresh decides). */
+  missingVmIds: string[];
+}
+
+/**
+ * The inventory's single writer and its read path. SQLite holds the truth across restarts; an
+ * in-memory copy of every row (loaded once at open) serves snapshots instantly and lets each apply
+ * compare before writing, so unchanged VMs cost no write and no event.
+ */
+export class InventoryStore {
+  private readonly st: Statements;
+  private readonly hosts: Map<string, HostRecord>;
+  private readonly vms: Map<string, VmRecord>;
+  private readonly byHost = new Map<string, Set<string>>();
+  private readonly byVmId = new Map<string, Set<string>>();
+  private readonly views = new Map<string, InventoryVm>();
+  private readonly pending = new Map<string, PendingOperationInput>();
+  private readonly placeholders = new Map<string, Placeholder>();
+
+  static open(file: string, now: () => Date = () => new Date()): InventoryStore {
+    return new InventoryStore(openInventoryDatabase(file, now), now);
+  }
+
+  private constructor(
+    private readonly opened: OpenedDatabase,
+    private readonly now: () => Date,
+  ) {
+    this.st = new Statements(this.db);
+    this.st.pruneTombstones(new Date(now().getTime() - TOMBSTONE_DAYS * 86_400_000).toISOString());
+    const loaded = loadInventory(this.db);
+    this.hosts = loaded.hosts;
+    this.vms = new Map();
+    for (const record of loaded.vms.values()) this.index(record);
+    for (const op of loaded.pending) this.pending.set(vmKey(op.hostId, op.vmId), op);
+    for (const p of loaded.placeholders) this.placeholders.set(p.placeholderId, p);
+    for (const key of this.vms.keys()) this.refreshView(key);
+    for (const p of this.placeholders.values()) this.views.set(placeholderView(p).key, placeholderView(p));
+  }
+
+  get db(): DatabaseSync {
+    return this.opened.db;
+  }
+
+  /** Set when the previous file was damaged and moved aside at open. */
+  get recovered(): OpenedDatabase['recovered'] {
+    return this.opened.recovered;
+  }
+
+  get migrationsApplied(): number[] {
+    return this.opened.migrationsApplied;
+  }
+
+  snapshot(): InventorySnapshot {
+    return { hosts: [...this.hosts.values()].map(hostView), vms: [...this.views.values()] };
+  }
+
+  host(hostId: string): HostRecord | undefined {
+    return this.hosts.get(hostId);
+  }
+
+  hostIds(): string[] {
+    return [...this.hosts.keys()];
+  }
+
+  vm(hostId: string, vmId: string): InventoryVm | undefined {
+    return this.views.get(vmKey(hostId, vmId));
+  }
+
+  counts(): { vms: number; clusters: number; placeholders: number } {
+    const clusters = new Set([...this.hosts.values()].map((h) => h.cluster).filter((c): c is string => Boolean(c)));
+    return { vms: this.vms.size, clusters: clusters.size, placeholders: this.placeholders.size };
+  }
+
+  /** Adds hosts newly configured and drops hosts removed from the settings (with their rows). */
+  syncConfiguredHosts(configured: ReadonlyArray<{ id: string; cluster?: string }>): InventoryDelta {
+    const delta = new DeltaBuilder();
+    const wanted = new Map(configured.map((h) => [h.id, h]));
+    const at = this.now().toISOString();
+    this.transaction(() => {
+      for (const [id, entry] of wanted) {
+        if (this.hosts.has(id)) continue;
+        const record: HostRecord = { hostId: id, computerName: null, cluster: entry.cluster ?? null, cpuCores: null, memoryGb: null, memoryAvailableGb: null, sync: defaultSync() };
+        this.st.upsertHost(record, [], at);
+        this.st.writeSync(id, record.sync);
+        this.hosts.set(id, record);
+        delta.upsertHost(hostView(record));
+      }
+      for (const id of [...this.hosts.keys()]) {
+        if (wanted.has(id)) continue;
+        this.st.deleteHost(id);
+        for (const p of [...this.placeholders.values()].filter((x) => x.hostId === id)) {
+          this.st.deletePlaceholder(p.placeholderId);
+          this.placeholders.delete(p.placeholderId);
+          this.views.delete(placeholderView(p).key);
+          delta.removeVm(placeholderView(p).key);
+        }
+        for (const vmId of [...(this.byHost.get(id) ?? [])]) {
+          delta.removeVm(vmKey(id, vmId));
+          this.unindex(vmKey(id, vmId));
+        }
+        this.hosts.delete(id);
+        delta.removeHost(id);
+      }
+    });
+    return delta.build();
+  }
+
+  /** Updates a host's sync state alone (attempt started, failure, preparing, timings). */
+  setSync(hostId: string, sync: SyncFields): InventoryDelta {
+    const host = this.requireHost(hostId);
+    const delta = new DeltaBuilder();
+    this.transaction(() => this.st.writeSync(hostId, sync));
+    this.replaceHost({ ...host, sync }, delta);
+    return delta.build();
+  }
+
+  /**
+   * Applies one `inventory` result in one transaction. Only changed rows are written; a complete
+   * enumeration bumps the host's generation and tombstones the VMs it did not list (clustered VMs
+   * get one enumeration of grace, so a live migration seen by the peer later is a move, not a loss).
+   */
+  applyFull(hostId: string, input: FullInventoryInput, sync: SyncFields): InventoryDelta {
+    const host = this.requireHost(hostId);
+    const at = input.observedAt;
+    const cluster = input.host.cluster ?? host.cluster;
+    const gen = input.complete ? host.sync.generation + 1 : host.sync.generation;
+    const nextHost: HostRecord = {
+      ...host,
+      computerName: input.host.computerName ?? host.computerName,
+      cluster,
+      cpuCores: input.host.cpuCores ?? host.cpuCores,
+      memoryGb: input.host.memoryGb ?? host.memoryGb,
+      sync: { ...sync, generation: gen },
+    };
+    const writes: Array<() => void> = [];
+    const records = new Map<string, VmRecord>();
+    const removed: Array<{ key: string; tombstone: boolean; movedTo?: string }> = [];
+    const seen = new Set<string>();
+
+    for (const vm of input.vms) {
+      if (seen.has(vm.vmId)) continue;
+      seen.add(vm.vmId);
+      const key = vmKey(hostId, vm.vmId);
+      let existing = this.vms.get(key);
+      const movedFrom = existing || !cluster ? undefined : this.clusterPeerHolding(vm.vmId, hostId, cluster);
+      if (movedFrom) {
+        existing = { ...this.vms.get(vmKey(movedFrom, vm.vmId))!, hostId };
+        writes.push(() => this.st.moveVm(movedFrom, hostId, vm.vmId, cluster, gen));
+        removed.push({ key: vmKey(movedFrom, vm.vmId), tombstone: false, movedTo: key });
+      }
+      const config = { ...vm.config };
+      if (existing && input.keep.nics) Object.assign(config, { nics: existing.config.nics, ipAddresses: existing.config.ipAddresses });
+      if (existing && input.keep.disks) config.disks = existing.config.disks;
+      if (existing && input.keep.os) config.operatingSystem = existing.config.operatingSystem;
+      const contentHash = configHash(config);
+      const hot = existing && existing.hot.state === vm.state ? existing.hot : { ...(existing?.hot ?? emptyHot()), state: vm.state, observedAt: at };
+      const record: VmRecord = { hostId, vmId: vm.vmId, name: vm.name, cluster, firstSeenAt: existing?.firstSeenAt ?? at, missingSinceGen: null, hot, config, contentHash };
+      if (!existing) {
+        writes.push(() => this.st.insertVm(record, gen));
+        records.set(key, record);
+        continue;
+      }
+      const rowChanged = existing.name !== record.name || existing.cluster !== cluster || existing.missingSinceGen !== null;
+      if (rowChanged && !movedFrom) writes.push(() => this.st.updateVm(record, gen));
+      if (movedFrom && existing.name !== record.name) writes.push(() => this.st.updateVm(record, gen));
+      if (hot !== existing.hot) writes.push(() => this.st.writeHot(record));
+      if (contentHash !== existing.contentHash) writes.push(() => this.st.writeConfig(record, at));
+      if (movedFrom || rowChanged || hot !== existing.hot || contentHash !== existing.contentHash) records.set(key, record);
+    }
+
+    if (input.complete) {
+      for (const vmId of this.byHost.get(hostId) ?? []) {
+        if (seen.has(vmId)) continue;
+        const key = vmKey(hostId, vmId);
+        const record = this.vms.get(key)!;
+        if (record.config.clustered && cluster && record.missingSinceGen === null) {
+          const waiting = { ...record, missingSinceGen: gen };
+          writes.push(() => this.st.updateVm(waiting, gen));
+          records.set(key, waiting);
+        } else {
+          writes.push(() => this.st.tombstone(record, at, gen, this.views.get(key) ?? null));
+          removed.push({ key, tombstone: true });
+        }
+      }
+    }
+
+    const confirmed = [...records.values()]
+      .map((r) => this.pending.get(vmKey(r.hostId, r.vmId)))
+      .filter((op): op is PendingOperationInput => Boolean(op && op.desiredState && op.desiredState === records.get(vmKey(op.hostId, op.vmId))?.hot.state));
+    this.transaction(() => {
+      if (cluster) this.st.insertCluster(cluster, at);
+      if (hostFactsChanged(host, nextHost)) this.st.upsertHost(nextHost, input.host.warnings, at);
+      this.st.writeSync(hostId, nextHost.sync);
+      for (const write of writes) write();
+      for (const op of confirmed) this.st.deletePending(op.opId);
+    });
+
+    const delta = new DeltaBuilder();
+    for (const { key, movedTo } of removed) {
+      const op = this.pending.get(key);
+      if (op && movedTo) {
+        this.pending.delete(key);
+        this.pending.set(movedTo, { ...op, hostId });
+      }
+      this.unindex(key);
+      delta.removeVm(key);
+    }
+    for (const op of confirmed) this.pending.delete(vmKey(op.hostId, op.vmId));
+    for (const [key, record] of records) {
+      this.index(record);
+      this.refreshView(key, delta);
+    }
+    this.replaceHost(nextHost, delta);
+    return delta.build();
+  }
+
+  /** Applies one `inventory.quick` result: hot state only, written only where it changed. */
+  applyQuick(hostId: string, input: QuickInventoryInput, sync: SyncFields): QuickApplyResult {
+    const host = this.requireHost(hostId);
+    const records = new Map<string, VmRecord>();
+    const unknownVmIds: string[] = [];
+    const listed = new Set<string>();
+    for (const q of input.vms) {
+      listed.add(q.vmId);
+      const key = vmKey(hostId, q.vmId);
+      const existing = this.vms.get(key);
+      if (!existing) {
+        unknownVmIds.push(q.vmId);
+        continue;
+      }
+      const hot = { state: q.state, uptimeS: q.uptimeS, cpuPercent: q.cpuPercent, memoryAssignedMb: q.memoryAssignedMb, memoryDemandMb: q.memoryDemandMb, heartbeat: q.heartbeat, observedAt: input.observedAt };
+      const hotChanged = !sameHot(existing.hot, hot);
+      if (!hotChanged && existing.name === q.name) continue;
+      records.set(key, { ...existing, name: q.name, hot: hotChanged ? hot : existing.hot });
+    }
+    const missingVmIds = [...(this.byHost.get(hostId) ?? [])].filter((id) => !listed.has(id));
+    const confirmed = [...records.entries()]
+      .map(([key, r]) => ({ key, op: this.pending.get(key), state: r.hot.state }))
+      .filter((x) => x.op?.desiredState && x.op.desiredState === x.state);
+    this.transaction(() => {
+      this.st.writeSync(hostId, sync);
+      for (const [key, record] of records) {
+        const before = this.vms.get(key)!;
+        if (before.hot !== record.hot) this.st.writeHot(record);
+        if (before.name !== record.name) this.st.updateVm(record, host.sync.generation);
+      }
+      for (const { op } of confirmed) this.st.deletePending(op!.opId);
+    });
+    const delta = new DeltaBuilder();
+    for (const { key } of confirmed) this.pending.delete(key);
+    for (const [key, record] of records) {
+      this.index(record);
+      this.refreshView(key, delta);
+    }
+    this.replaceHost({ ...host, sync }, delta);
+    return { delta: delta.build(), unknownVmIds, missingVmIds };
+  }
+
+  // --- pending operations (desired state; the jobs issue records VM actions here) -------------
+
+  addPending(op: Omit<PendingOperationInput, 'opId'> & { opId?: string }): { opId: string; delta: InventoryDelta } {
+    const full: PendingOperationInput = { ...op, opId: op.opId ?? randomUUID() };
+    this.transaction(() => this.st.insertPending(full));
+    const key = vmKey(full.hostId, full.vmId);
+    this.pending.set(key, full);
+    const delta = new DeltaBuilder();
+    if (this.vms.has(key)) this.refreshView(key, delta);
+    return { opId: full.opId, delta: delta.build() };
+  }
+
+  clearPending(opId: string): InventoryDelta {
+    const delta = new DeltaBuilder();
+    const entry = [...this.pending.entries()].find(([, op]) => op.opId === opId);
+    this.transaction(() => this.st.deletePending(opId));
+    if (entry) {
+      this.pending.delete(entry[0]);
+      if (this.vms.has(entry[0])) this.refreshView(entry[0], delta);
+    }
+    return delta.build();
+  }
+
+  listPending(): PendingOperationInput[] {
+    return [...this.pending.values()].map((op) => ({ ...op }));
+  }
+
+  // --- job placeholders ("Creating" rows that survive refreshes) --------------------------------
+
+  addPlaceholder(input: PlaceholderInput): { placeholderId: string; key: string; delta: InventoryDelta } {
+    this.requireHost(input.hostId);
+    const p: Placeholder = { placeholderId: randomUUID(), hostId: input.hostId, name: input.name, jobId: input.jobId ?? null, createdAt: this.now().toISOString() };
+    this.transaction(() => this.st.insertPlaceholder(p.placeholderId, p.hostId, p.name, p.jobId, p.createdAt));
+    this.placeholders.set(p.placeholderId, p);
+    const view = placeholderView(p);
+    this.views.set(view.key, view);
+    const delta = new DeltaBuilder();
+    delta.upsertVm(view);
+    return { placeholderId: p.placeholderId, key: view.key, delta: delta.build() };
+  }
+
+  /** Removes a placeholder: the job failed, or the real VM (now in the store) replaces it. */
+  removePlaceholder(placeholderId: string): InventoryDelta {
+    const p = this.placeholders.get(placeholderId);
+    const delta = new DeltaBuilder();
+    if (!p) return delta.build();
+    this.transaction(() => this.st.deletePlaceholder(placeholderId));
+    this.placeholders.delete(placeholderId);
+    const key = placeholderView(p).key;
+    this.views.delete(key);
+    delta.removeVm(key);
+    return delta.build();
+  }
+
+  tombstones(hostId?: string): Array<{ hostId: string; vmId: string; name: string; deletedAt: string; generation: number }> {
+    const rows = (hostId
+      ? this.db.prepare('SELECT host_id, vm_id, name, deleted_at, generation FROM tombstones WHERE host_id = ? ORDER BY deleted_at').all(hostId)
+      : this.db.prepare('SELECT host_id, vm_id, name, deleted_at, generation FROM tombstones ORDER BY deleted_at').all()) as Array<Record<string, string | number>>;
+    return rows.map((r) => ({ hostId: String(r.host_id), vmId: String(r.vm_id), name: String(r.name), deletedAt: String(r.deleted_at), generation: Number(r.generation) }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // --- internals ----------------------------------------------------------------------------------
+
+  private transaction(work: () => void): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      work();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private requireHost(hostId: string): HostRecord {
+    const host = this.hosts.get(hostId);
+    if (!host) throw new Error(`inventory store: unknown host ${hostId}; it must be configured first`);
+    return host;
+  }
+
+  private clusterPeerHolding(vmId: string, hostId: string, cluster: string): string | undefined {
+    for (const other of this.byVmId.get(vmId) ?? []) {
+      if (other !== hostId && this.hosts.get(other)?.cluster === cluster) return other;
+    }
+    return undefined;
+  }
+
+  private index(record: VmRecord): void {
+    this.vms.set(vmKey(record.hostId, record.vmId), record);
+    let keys = this.byHost.get(record.hostId);
+    if (!keys) this.byHost.set(record.hostId, (keys = new Set()));
+    keys.add(record.vmId);
+    let hosts = this.byVmId.get(record.vmId);
+    if (!hosts) this.byVmId.set(record.vmId, (hosts = new Set()));
+    hosts.add(record.hostId);
+  }
+
+  private unindex(key: string): void {
+    const record = this.vms.get(key);
+    if (!record) return;
+    this.vms.delete(key);
+    this.views.delete(key);
+    this.byHost.get(record.hostId)?.delete(record.vmId);
+    const hosts = this.byVmId.get(record.vmId);
+    hosts?.delete(record.hostId);
+    if (hosts?.size === 0) this.byVmId.delete(record.vmId);
+  }
+
+  private refreshView(key: string, delta?: DeltaBuilder): void {
+    const record = this.vms.get(key)!;
+    const op = this.pending.get(key);
+    const pending = op
+      ? { action: op.action, desiredState: op.desiredState, requestedAt: op.requestedAt, deadline: op.deadline, unconfirmed: Date.parse(op.deadline) < this.now().getTime(), ...(op.jobId ? { jobId: op.jobId } : {}) }
+      : null;
+    const view = vmView(record, this.hosts.get(record.hostId), pending);
+    this.views.set(key, view);
+    delta?.upsertVm(view);
+  }
+
+  /** Stores the new host record; when its freshness changed, every VM of the host is re-viewed. */
+  private replaceHost(next: HostRecord, delta: DeltaBuilder): void {
+    const before = this.hosts.get(next.hostId);
+    this.hosts.set(next.hostId, next);
+    delta.upsertHost(hostView(next));
+    const wasFresh = before?.sync.state === 'fresh';
+    const isFresh = next.sync.state === 'fresh';
+    const staleChanged = !isFresh && (before?.sync.staleSince ?? before?.sync.lastSuccessAt) !== (next.sync.staleSince ?? next.sync.lastSuccessAt);
+    if (wasFresh !== isFresh || staleChanged) {
+      for (const vmId of this.byHost.get(next.hostId) ?? []) this.refreshView(vmKey(next.hostId, vmId), delta);
+    }
+  }
+}
+
+function emptyHot(): VmRecord['hot'] {
+  return { state: 'Unknown', uptimeS: null, cpuPercent: null, memoryAssignedMb: null, memoryDemandMb: null, heartbeat: null, observedAt: '' };
+}
+
+function hostFactsChanged(a: HostRecord, b: HostRecord): boolean {
+  return a.computerName !== b.computerName || a.cluster !== b.cluster || a.cpuCores !== b.cpuCores || a.memoryGb !== b.memoryGb;
+}

@@ -1,0 +1,152 @@
+import { beforeEach, describe, expect, test } from 'vitest';
+import type { CommandName, InventoryDelta, RequestOf, Result, StateEvent } from '../../src/shared/contract';
+import type { Backend } from '../../src/renderer/backend/backend';
+import { InventoryModel } from '../../src/renderer/stores/inventory-model';
+import { InventoryFeed, inventorySync, useInventory } from '../../src/renderer/stores/inventory-store';
+import { fleet, makeHost, makeVm } from './fixtures';
+
+const empty = (): InventoryDelta => ({ hosts: { upsert: [], remove: [] }, vms: { upsert: [], remove: [] } });
+
+function fakeBackend(snapshot: () => { revision: number; payload: unknown } | { error: string }) {
+  const calls: { command: string; request: unknown }[] = [];
+  const backend: Backend = {
+    kind: 'browser',
+    invoke: (async (command: CommandName, request: RequestOf<CommandName>) => {
+      calls.push({ command, request });
+      const s = snapshot();
+      if ('error' in s) return { ok: false, error: { code: 'UNAVAILABLE', message: s.error } } as Result<never>;
+      return { ok: true, data: { topic: 'inventory', ...s } } as Result<never>;
+    }) as Backend['invoke'],
+    onEvent: () => () => undefined,
+    onConnection: () => () => undefined,
+  };
+  return { backend, calls };
+}
+
+/** A scheduler the test flushes by hand, standing in for requestAnimationFrame. */
+function manualSchedule() {
+  const pending: (() => void)[] = [];
+  return { schedule: (f: () => void) => void pending.push(f), frame: () => pending.splice(0).forEach((f) => f()), pending };
+}
+
+beforeEach(() => {
+  useInventory.setState({ model: new InventoryModel(), version: 0, membershipVersion: 0, hostsVersion: 0, loaded: false, unavailable: undefined });
+});
+
+describe('InventoryModel', () => {
+  test('a snapshot replaces everything and indexes VMs by host', () => {
+    const m = new InventoryModel();
+    const f = fleet(3, 4);
+    m.replace({ hosts: f.hosts, vms: f.vms });
+    expect(m.vms.size).toBe(12);
+    expect([...m.byHost.get('hv01')!]).toHaveLength(4);
+    m.replace({ hosts: [f.hosts[0]!], vms: f.vms.slice(0, 2) });
+    expect(m.vms.size).toBe(2);
+    expect(m.byHost.get('hv01')).toBeUndefined();
+    expect(m.hosts.size).toBe(1);
+  });
+
+  test('deltas upsert, remove, and move a VM between hosts without touching the others', () => {
+    const m = new InventoryModel();
+    const f = fleet(2, 3);
+    m.replace({ hosts: f.hosts, vms: f.vms });
+    const before = m.membershipVersion;
+    const moved = f.vms[0]!;
+
+    // A hot-state update: same membership, new values.
+    expect(m.apply([{ ...empty(), vms: { upsert: [{ ...moved, state: 'Off', cpuPercent: 0 }], remove: [] } }])).toBe(true);
+    expect(m.membershipVersion).toBe(before);
+    expect(m.vms.get(moved.key)!.state).toBe('Off');
+
+    // A live migration arrives as an update with another hostId: the per-host index follows.
+    m.apply([{ ...empty(), vms: { upsert: [{ ...moved, hostId: 'hv01' }], remove: [] } }]);
+    expect(m.membershipVersion).toBe(before + 1);
+    expect(m.byHost.get('hv00')!.has(moved.key)).toBe(false);
+    expect(m.byHost.get('hv01')!.has(moved.key)).toBe(true);
+
+    m.apply([{ ...empty(), vms: { upsert: [makeVm('hv01', 99, { name: 'NeuVM-Ü' })], remove: [f.vms[1]!.key] } }]);
+    expect(m.vms.size).toBe(6);
+    expect(m.vms.has(f.vms[1]!.key)).toBe(false);
+    expect(m.searchText.get(makeVm('hv01', 99).key)).toContain('neuvm-ü');
+    expect(m.searchText.has(f.vms[1]!.key)).toBe(false);
+  });
+
+  test('an empty delta changes nothing and bumps no version', () => {
+    const m = new InventoryModel();
+    m.replace({ hosts: [], vms: [] });
+    const v = m.version;
+    expect(m.apply([empty()])).toBe(false);
+    expect(m.version).toBe(v);
+  });
+});
+
+describe('InventoryFeed', () => {
+  test('queues deltas and applies them once per frame, notifying subscribers once', () => {
+    const { schedule, frame, pending } = manualSchedule();
+    const feed = new InventoryFeed(useInventory.getState().model, schedule);
+    const f = fleet(1, 1000);
+    feed.snapshot({ hosts: f.hosts, vms: f.vms });
+    let notifications = 0;
+    const off = useInventory.subscribe(() => notifications++);
+    for (let i = 0; i < 1000; i++) feed.delta({ ...empty(), vms: { upsert: [{ ...f.vms[i]!, state: 'Paused' }], remove: [] } });
+    expect(pending).toHaveLength(1); // one frame scheduled for a thousand deltas
+    expect(useInventory.getState().model.vms.get(f.vms[5]!.key)!.state).not.toBe('Paused');
+    frame();
+    expect(notifications).toBe(1);
+    expect([...useInventory.getState().model.vms.values()].every((vm) => vm.state === 'Paused')).toBe(true);
+    off();
+  });
+
+  test('a snapshot discards deltas still waiting for their frame', () => {
+    const { schedule, frame } = manualSchedule();
+    const feed = new InventoryFeed(useInventory.getState().model, schedule);
+    feed.delta({ ...empty(), vms: { upsert: [makeVm('old', 1)], remove: [] } });
+    feed.snapshot({ hosts: [makeHost('new')], vms: [makeVm('new', 1)] });
+    frame();
+    expect([...useInventory.getState().model.vms.keys()]).toEqual([makeVm('new', 1).key]);
+    expect(useInventory.getState().loaded).toBe(true);
+  });
+});
+
+describe('inventory TopicSync', () => {
+  const event = (revision: number, kind: 'snapshot' | 'delta', payload: unknown) => ({ topic: 'inventory', revision, kind, payload }) as StateEvent;
+
+  test('snapshot, in-order deltas, then a gap fetches a fresh snapshot', async () => {
+    const f = fleet(2, 5);
+    let served = { revision: 10, payload: { hosts: f.hosts, vms: f.vms.slice(0, 3) } };
+    const { backend, calls } = fakeBackend(() => served);
+    const { schedule, frame } = manualSchedule();
+    const { sync } = inventorySync(backend, schedule);
+
+    sync.handle(event(4, 'snapshot', { hosts: f.hosts, vms: f.vms }));
+    expect(useInventory.getState().model.vms.size).toBe(10);
+    sync.handle(event(5, 'delta', { ...empty(), vms: { upsert: [], remove: [f.vms[0]!.key] } }));
+    sync.handle(event(6, 'delta', { ...empty(), vms: { upsert: [], remove: [f.vms[1]!.key] } }));
+    frame();
+    expect(useInventory.getState().model.vms.size).toBe(8);
+    expect(calls).toHaveLength(0);
+
+    // Revision 7 went missing: 8 must not be applied on top of a state that lacks 7.
+    sync.handle(event(8, 'delta', { ...empty(), vms: { upsert: [], remove: [f.vms[2]!.key] } }));
+    await sync.resync(); // joins the fetch the gap started
+    frame();
+    expect(calls).toEqual([{ command: 'events.snapshot', request: { topic: 'inventory' } }]);
+    expect(useInventory.getState().model.vms.size).toBe(3);
+    expect(useInventory.getState().model.vms.has(f.vms[2]!.key)).toBe(true);
+
+    // Deltas continue from the snapshot's revision.
+    served = { revision: 99, payload: { hosts: [], vms: [] } };
+    sync.handle(event(11, 'delta', { ...empty(), vms: { upsert: [makeVm('hv00', 77)], remove: [] } }));
+    frame();
+    expect(useInventory.getState().model.vms.size).toBe(4);
+    expect(calls).toHaveLength(1);
+  });
+
+  test('when the inventory service cannot answer, the store says why', async () => {
+    const { backend } = fakeBackend(() => ({ error: 'The inventory service is not running.' }));
+    const { sync } = inventorySync(backend, manualSchedule().schedule);
+    await sync.resync();
+    expect(useInventory.getState().loaded).toBe(false);
+    expect(useInventory.getState().unavailable).toBe('The inventory service is not running.');
+  });
+});

@@ -1,0 +1,182 @@
+// @vitest-environment jsdom
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { Backend } from '../../src/renderer/backend/backend';
+import type { CommandName, RequestOf, Result } from '../../src/shared/contract';
+import { VmTable } from '../../src/renderer/components/vm-table/VmTable';
+import { DisconnectedHostsView } from '../../src/renderer/features/inventory/DisconnectedHostsView';
+import { VmDetailView } from '../../src/renderer/features/inventory/VmDetailView';
+import { Sidebar } from '../../src/renderer/features/shell/Sidebar';
+import { useApp } from '../../src/renderer/stores/app-store';
+import { InventoryModel } from '../../src/renderer/stores/inventory-model';
+import { useInventory } from '../../src/renderer/stores/inventory-store';
+import { useVmSelection } from '../../src/renderer/stores/selection-store';
+import { fleet, makeHost, makeHostView, makeVm } from './fixtures';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+let root: Root;
+let container: HTMLDivElement;
+const calls: { command: string; request: unknown }[] = [];
+
+const backend: Backend = {
+  kind: 'browser',
+  invoke: (async (command: CommandName, request: RequestOf<CommandName>) => {
+    calls.push({ command, request });
+    return { ok: true, data: { hostIds: [(request as { hostId: string }).hostId], coalesced: [] } } as Result<never>;
+  }) as Backend['invoke'],
+  onEvent: () => () => undefined,
+  onConnection: () => () => undefined,
+};
+
+function load(hosts: ReturnType<typeof fleet>) {
+  const model = new InventoryModel();
+  model.replace({ hosts: hosts.hosts, vms: hosts.vms });
+  useInventory.setState({ model, version: model.version, membershipVersion: model.membershipVersion, hostsVersion: model.hostsVersion, loaded: true });
+  useApp.setState({ backend, hosts: Object.fromEntries(hosts.views.map((h) => [h.id, h])), view: { name: 'overview' }, toasts: [] });
+}
+
+function render(node: React.ReactNode) {
+  act(() => root.render(node));
+}
+
+const rows = () => [...container.querySelectorAll('[role="row"][data-key]')] as HTMLElement[];
+const click = (el: Element, init: MouseEventInit = {}) => act(() => void el.dispatchEvent(new MouseEvent('click', { bubbles: true, ...init })));
+const key = (el: Element, k: string, init: KeyboardEventInit = {}) => act(() => void el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...init })));
+
+beforeEach(() => {
+  calls.length = 0;
+  container = document.createElement('div');
+  document.body.appendChild(container);
+  root = createRoot(container);
+  useVmSelection.setState({ scope: '', selection: { keys: new Set() } });
+});
+afterEach(() => {
+  act(() => root.unmount());
+  container.remove();
+});
+
+describe('VmTable', () => {
+  test('10,000 VMs render as a window of rows that follows the scroll position', () => {
+    load(fleet(20, 500));
+    render(<VmTable scope={{ kind: 'all' }} height={300} />);
+    expect(container.querySelector('[data-testid="vm-table-summary"]')!.textContent).toBe('10000 VMs');
+    expect(rows().length).toBeLessThan(30);
+    expect(rows()[0]!.textContent).toContain('vm-hv00-0000');
+    const viewport = container.querySelector('[data-testid="vm-rows"]') as HTMLElement;
+    act(() => {
+      viewport.scrollTop = 30 * 5000;
+      viewport.dispatchEvent(new Event('scroll'));
+    });
+    expect(rows().length).toBeLessThan(30);
+    expect(rows().some((r) => r.textContent!.includes('vm-hv10-0000'))).toBe(true);
+    expect(rows().some((r) => r.textContent!.includes('vm-hv00-0000'))).toBe(false);
+  });
+
+  test('sorting by a column header and filtering by state and host', () => {
+    load(fleet(3, 30));
+    render(<VmTable scope={{ kind: 'all' }} height={3000} />);
+    const nameHeader = container.querySelector('[role="columnheader"] button') as HTMLButtonElement;
+    click(nameHeader);
+    expect(container.querySelector('[role="columnheader"]')!.getAttribute('aria-sort')).toBe('descending');
+    expect(rows()[0]!.textContent).toContain('vm-hv02-0029');
+
+    const state = container.querySelector('select[aria-label="State"]') as HTMLSelectElement;
+    act(() => {
+      state.value = 'Off';
+      state.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(rows()).toHaveLength(30); // every third VM of 90 is Off
+    expect(rows().every((r) => r.querySelector('[data-state]')!.getAttribute('data-state') === 'Off')).toBe(true);
+    const host = container.querySelector('select[aria-label="Host"]') as HTMLSelectElement;
+    act(() => {
+      host.value = 'hv01';
+      host.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(rows()).toHaveLength(10);
+    expect(container.querySelector('[data-testid="vm-table-summary"]')!.textContent).toBe('10 of 90 VMs');
+  });
+
+  test('multi-select with click, Ctrl-click, Shift-click and Ctrl+A', () => {
+    load(fleet(1, 20));
+    render(<VmTable scope={{ kind: 'host', hostId: 'hv00' }} height={3000} />);
+    click(rows()[2]!);
+    click(rows()[5]!, { ctrlKey: true });
+    expect(rows().filter((r) => r.getAttribute('aria-selected') === 'true').map((r) => r.dataset.key)).toEqual([rows()[2]!.dataset.key, rows()[5]!.dataset.key]);
+    click(rows()[8]!, { shiftKey: true }); // anchor is row 5
+    expect(rows().filter((r) => r.getAttribute('aria-selected') === 'true')).toHaveLength(4);
+    expect(useVmSelection.getState().selection.keys.size).toBe(4);
+    key(container.querySelector('[role="grid"]')!, 'a', { ctrlKey: true });
+    expect(useVmSelection.getState().selection.keys.size).toBe(20);
+    expect(container.querySelector('[data-testid="vm-table-summary"]')!.textContent).toBe('20 VMs · 20 selected');
+    key(container.querySelector('[role="grid"]')!, 'Escape');
+    expect(useVmSelection.getState().selection.keys.size).toBe(0);
+  });
+
+  test('a stale VM row is dimmed and says since when', () => {
+    const f = fleet(1, 2);
+    f.vms[1] = { ...f.vms[1]!, stale: true, staleSince: new Date(Date.now() - 120_000).toISOString() };
+    load(f);
+    render(<VmTable scope={{ kind: 'all' }} height={3000} />);
+    expect(rows()[1]!.className).toContain('stale');
+    expect(rows()[1]!.textContent).toMatch(/observed 4\d s ago · stale since 2 min ago/);
+    expect(rows()[0]!.className).not.toContain('stale');
+  });
+});
+
+describe('inventory views', () => {
+  test('the disconnected-hosts view lists unreachable hosts with their error; Retry refreshes that host', async () => {
+    const f = fleet(3, 4);
+    f.views[1] = makeHostView('hv01', { status: 'unreachable', lastError: 'hv01: connection refused (is WinRM listening on 5985?)' });
+    f.hosts[2] = makeHost('hv02', {}, { state: 'error', lastError: 'hv02: timed out after 30 s', consecutiveFailures: 3 });
+    load(f);
+    render(<DisconnectedHostsView />);
+    const items = [...container.querySelectorAll('[data-testid^="disconnected-"]')].filter((el) => el.tagName === 'LI');
+    expect(items.map((i) => i.getAttribute('data-testid'))).toEqual(['disconnected-HV01', 'disconnected-HV02']);
+    expect(items[0]!.textContent).toContain('connection refused');
+    expect(items[1]!.textContent).toContain('timed out after 30 s');
+    expect(items[1]!.textContent).toContain('3 failed attempts');
+    await act(async () => {
+      (container.querySelector('button[aria-label="Retry HV02"]') as HTMLButtonElement).click();
+    });
+    expect(calls).toEqual([{ command: 'inventory.refresh', request: { hostId: 'hv02' } }]);
+    expect(useApp.getState().toasts.at(-1)?.text).toBe('HV02: refreshing now.');
+  });
+
+  test('VM detail shows facts and switches tabs', () => {
+    const f = fleet(1, 1);
+    f.vms[0] = makeVm('hv00', 0, { name: 'sql-01', notes: 'Owner: DBA team', clustered: true, ipAddresses: ['10.1.2.3', 'fe80::1'] });
+    load(f);
+    render(<VmDetailView vmKey={f.vms[0]!.key} />);
+    expect(container.querySelector('h1')!.textContent).toBe('sql-01');
+    const facts = container.querySelector('[data-testid="vm-facts"]')!.textContent!;
+    expect(facts).toContain('HV00');
+    expect(facts).toContain('10.1.2.3, fe80::1');
+    expect(facts).toContain('Windows Server 2022');
+    expect(facts).toMatch(/ClusteredYes/);
+    const tab = (name: string) => [...container.querySelectorAll('[role="tab"]')].find((t) => t.textContent === name)!;
+    click(tab('Disks'));
+    expect(container.querySelector('[role="tabpanel"]')!.textContent).toContain('os.vhdx');
+    click(tab('Notes'));
+    expect(container.querySelector('[role="tabpanel"]')!.textContent).toBe('Owner: DBA team');
+  });
+
+  test('the tree expands a host to its VMs with the keyboard and opens one', () => {
+    load(fleet(2, 3));
+    render(<Sidebar />);
+    const row = (k: string) => container.querySelector(`[data-testid="tree-${k}"]`) as HTMLElement;
+    expect(row('h:hv00').getAttribute('aria-expanded')).toBe('false');
+    expect(row('h:hv00').textContent).toContain('2/3');
+    key(row('h:hv00'), 'ArrowRight');
+    expect(row('h:hv00').getAttribute('aria-expanded')).toBe('true');
+    const vmKey = makeVm('hv00', 1).key;
+    expect(row(`v:${vmKey}`).textContent).toContain('vm-hv00-0001');
+    key(row(`v:${vmKey}`), 'Enter');
+    expect(useApp.getState().view).toEqual({ name: 'vm', key: vmKey });
+    key(row(`v:${vmKey}`), 'ArrowLeft'); // to the parent host
+    expect(document.activeElement).toBe(row('h:hv00'));
+    key(row('h:hv00'), 'ArrowLeft'); // collapse
+    expect(row(`v:${vmKey}`)).toBeNull();
+  });
+});
