@@ -82,7 +82,11 @@ describe('agent deployment failure modes', () => {
     host.files.delete(`${INSTALL_DIR}\\version`);
     // Still cached (no failure seen): the service does not poll hosts behind inventory's back.
     expect((await api.ensureHostReady(id)).state).toBe('ready');
-    await api.redeploy(id);
+    // A caller that saw the agent fail (e.g. AgentNotDeployed) drops the cache: checked, redeployed.
+    api.invalidate(id, 'the agent is not installed');
+    expect(api.readiness(id).state).toBe('preparing');
+    expect(await api.ensureHostReady(id)).toEqual({ state: 'ready', agentVersion: manifest.agentVersion });
+    expect(deployStats(host).versionReads).toBe(reads + 2);
     expect(host.files.getText(`${INSTALL_DIR}\\version`)?.trim()).toBe(manifest.agentVersion);
   });
 

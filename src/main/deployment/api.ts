@@ -19,4 +19,9 @@ export interface DeploymentApi {
   onChange(listener: (hostId: string, readiness: HostReadiness) => void): () => void;
   /** Forgets cached matches and deploys again (one host, or all when omitted). */
   redeploy(hostId?: string): Promise<void>;
+  /**
+   * Report that the agent failed on a host (e.g. AgentNotDeployed, SCHEMA_VERSION_MISMATCH):
+   * forgets the cached match, so the next ensureHostReady checks the version and redeploys.
+   */
+  invalidate(hostId: string, reason: string): void;
 }

@@ -97,6 +97,15 @@ export class DeploymentService implements DeploymentApi {
     return this.prepareHost(hostId, false);
   }
 
+  invalidate(hostId: string, reason: string): void {
+    const record = this.records.get(hostId);
+    if (!record || record.inflight) return;
+    this.ctx.log.info(`deployment: host ${record.displayName}: cached agent state dropped (${reason})`);
+    record.installDir = null;
+    record.settledAt = 0;
+    this.update(record, 'pending', { state: 'preparing', reason: `re-checking the agent on ${record.displayName}: ${reason}` }, null);
+  }
+
   async redeploy(hostId?: string): Promise<void> {
     await Promise.all(this.redeployIds(hostId).map((id) => this.prepareHost(id, true)));
   }

@@ -37,6 +37,7 @@ export function trayMenuTemplate(hosts: HostView[], actions: { show(): void; qui
 /** The tray icon reflects fleet health; its menu lists unreachable hosts. */
 export class FleetTray {
   private readonly tray: Tray;
+  private shown = '';
   constructor(private readonly actions: { show(): void; quit(): void }) {
     this.tray = new Tray(icon('empty'));
     this.tray.setToolTip('Aether-V');
@@ -44,8 +45,12 @@ export class FleetTray {
     this.update([]);
   }
 
+  /** Cheap to call on every event: the menu is rebuilt only when health or the host list changed. */
   update(hosts: HostView[]): void {
     const health = fleetHealth(hosts);
+    const signature = `${health}|${hosts.map((h) => `${h.id}:${h.enabled}:${h.status}:${h.displayName}`).join(',')}`;
+    if (signature === this.shown) return;
+    this.shown = signature;
     this.tray.setImage(icon(health));
     this.tray.setToolTip(`Aether-V — ${health === 'ok' ? 'all hosts reachable' : health === 'empty' ? 'no hosts' : 'hosts unreachable'}`);
     this.tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(hosts, this.actions)));

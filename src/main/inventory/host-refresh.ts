@@ -1,0 +1,248 @@
+import { AgentNotDeployed } from '../agent';
+import type { DeploymentApi, HostReadiness } from '../deployment/api';
+import type { ServiceContext } from '../service-module';
+import { isEmptyDelta, type InventoryStore, type SyncFields } from '../store';
+import type { InventoryDelta } from '../../shared/contract';
+import { parseFullInventory, parseQuickInventory } from './parse';
+import { backoffDelayMs, type BackoffPolicy } from './timing';
+
+export type RefreshKind = 'full' | 'quick';
+/** refreshed: applied · failed: host call failed · deferred: not attempted (preparing, busy, backoff) · discarded: superseded. */
+export type RefreshOutcome = 'refreshed' | 'failed' | 'deferred' | 'discarded';
+
+export interface RefreshTiming {
+  fullIntervalMs(): number;
+  quickIntervalMs(): number;
+  backoff: BackoffPolicy;
+}
+
+const PREPARING = 'Preparing host, will retry';
+const EWMA_WEIGHT = 0.2;
+
+/**
+ * Refreshes one host at a time per host: at most one call in flight per host (manual requests
+ * coalesce onto it), results older than the newest applied are discarded, and every transition
+ * (unreachable, recovered, slow, back to normal, preparing) notifies exactly once.
+ */
+export class HostRefresher {
+  private readonly inFlight = new Map<string, { kind: RefreshKind; promise: Promise<RefreshOutcome> }>();
+  private readonly started = new Map<string, number>();
+  private readonly applied = new Map<string, number>();
+  private readonly unreachable = new Set<string>();
+  private readonly slowNotices = new Map<string, string>();
+  private readonly preparingNotices = new Map<string, string>();
+  private readonly abort = new AbortController();
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly store: InventoryStore,
+    private readonly publish: (delta: InventoryDelta) => void,
+    private readonly timing: RefreshTiming,
+    private readonly deployment: DeploymentApi | undefined,
+    private readonly now: () => Date,
+    private readonly random: () => number,
+  ) {
+    // Hosts that were unreachable when the app closed already had their notification.
+    for (const id of store.hostIds()) if (store.host(id)?.sync.state === 'error') this.unreachable.add(id);
+  }
+
+  busy(hostId: string): boolean {
+    return this.inFlight.has(hostId);
+  }
+
+  /** A full refresh; joins one already in flight, or runs after a quick one finishes. */
+  full(hostId: string): { promise: Promise<RefreshOutcome>; coalesced: boolean } {
+    const current = this.inFlight.get(hostId);
+    if (current?.kind === 'full') return { promise: current.promise, coalesced: true };
+    const promise = (current ? current.promise.catch(() => 'failed' as const) : Promise.resolve()).then(() => this.run(hostId, 'full'));
+    this.track(hostId, 'full', promise);
+    return { promise, coalesced: false };
+  }
+
+  /** A quick status refresh; skipped while anything else runs on the host. */
+  quick(hostId: string): Promise<RefreshOutcome> {
+    if (this.inFlight.has(hostId)) return Promise.resolve('deferred');
+    // Without a confirmed full picture, a full refresh is what the host needs.
+    if (this.store.host(hostId)?.sync.state !== 'fresh') return this.full(hostId).promise;
+    const promise = this.run(hostId, 'quick');
+    this.track(hostId, 'quick', promise);
+    return promise;
+  }
+
+  readiness(hostId: string): HostReadiness {
+    return this.deployment ? this.deployment.readiness(hostId) : { state: 'ready', agentVersion: 'unknown' };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await Promise.allSettled([...this.inFlight.values()].map((f) => f.promise));
+  }
+
+  private track(hostId: string, kind: RefreshKind, promise: Promise<RefreshOutcome>): void {
+    const entry = { kind, promise };
+    this.inFlight.set(hostId, entry);
+    void promise.finally(() => {
+      if (this.inFlight.get(hostId) === entry) this.inFlight.delete(hostId);
+    });
+  }
+
+  private label(hostId: string): string {
+    try {
+      return this.ctx.hosts.entry(hostId).displayName;
+    } catch {
+      return hostId;
+    }
+  }
+
+  private async run(hostId: string, kind: RefreshKind): Promise<RefreshOutcome> {
+    if (this.stopped || !this.store.host(hostId)) return 'deferred';
+    const readiness = this.readiness(hostId);
+    if (readiness.state === 'preparing') return this.markPreparing(hostId, readiness.reason);
+    if (readiness.state !== 'ready') return this.markFailed(hostId, 0, new Error(`host ${this.label(hostId)}: ${readiness.reason}`), this.now(), false);
+    this.clearPreparing(hostId);
+
+    const seq = (this.started.get(hostId) ?? 0) + 1;
+    this.started.set(hostId, seq);
+    const startedAt = this.now();
+    const name = this.label(hostId);
+    let data: unknown;
+    try {
+      data = await this.ctx.remote.agent(hostId, { lane: 'INVENTORY', label: `${kind === 'full' ? 'inventory' : 'quick status'} ${name}`, operation: kind === 'full' ? 'inventory' : 'inventory.quick', signal: this.abort.signal });
+      if (this.stopped) return 'discarded';
+      return this.apply(hostId, kind, seq, startedAt, data);
+    } catch (error) {
+      if (this.stopped) return 'discarded';
+      if (error instanceof AgentNotDeployed && this.deployment) {
+        void this.deployment.redeploy(hostId).catch((e: Error) => this.ctx.log.warn('redeploy after missing agent failed', { host: name, error: e.message }));
+        return this.markPreparing(hostId, 'the agent is missing on the host; redeploying');
+      }
+      return this.markFailed(hostId, seq, error as Error, startedAt, true);
+    }
+  }
+
+  private apply(hostId: string, kind: RefreshKind, seq: number, startedAt: Date, data: unknown): RefreshOutcome {
+    const host = this.store.host(hostId);
+    if (!host || seq < (this.applied.get(hostId) ?? 0)) return 'discarded';
+    const name = this.label(hostId);
+    const observedAt = startedAt.toISOString();
+    const parsed = kind === 'full' ? parseFullInventory(data, name, observedAt) : parseQuickInventory(data, name, observedAt);
+    const last = host.sync.lastAgentTimestamp;
+    if (parsed.agentTimestamp && last && Date.parse(parsed.agentTimestamp) < Date.parse(last)) return 'discarded';
+    this.applied.set(hostId, seq);
+    const finished = this.now();
+    const durationMs = finished.getTime() - startedAt.getTime();
+    const base: SyncFields = { ...host.sync, lastAttemptAt: observedAt, lastAgentTimestamp: parsed.agentTimestamp ?? last };
+    if (kind === 'full') {
+      const samples = host.sync.durationSamples + 1;
+      const avg = host.sync.avgDurationMs === null ? durationMs : host.sync.avgDurationMs + EWMA_WEIGHT * (durationMs - host.sync.avgDurationMs);
+      const slow = durationMs > this.timing.fullIntervalMs();
+      const sync: SyncFields = { ...base, state: 'fresh', lastSuccessAt: finished.toISOString(), consecutiveFailures: 0, nextAttemptAt: null, lastError: null, avgDurationMs: Math.round(avg), durationSamples: samples, slow, staleSince: null };
+      this.publish(this.store.applyFull(hostId, parseFullOrThrow(parsed), sync));
+      this.slowTransition(hostId, name, slow, durationMs);
+    } else {
+      const sync: SyncFields = { ...base, lastQuickAt: finished.toISOString() };
+      const result = this.store.applyQuick(hostId, parsed as ReturnType<typeof parseQuickInventory>, sync);
+      this.publish(result.delta);
+      // A VM the store does not know, or one that vanished: only a full enumeration may decide.
+      if (result.unknownVmIds.length || result.missingVmIds.length) queueMicrotask(() => void this.full(hostId).promise);
+    }
+    this.ctx.hosts.setStatus(hostId, 'connected', { seenAt: finished });
+    if (this.unreachable.delete(hostId)) {
+      this.ctx.notifications.notify({ level: 'success', title: `Host ${name} recovered`, message: `Host ${name} answers again; its inventory is fresh.`, hostId });
+    }
+    return 'refreshed';
+  }
+
+  private markFailed(hostId: string, seq: number, error: Error, startedAt: Date, hostCall: boolean): RefreshOutcome {
+    const host = this.store.host(hostId);
+    if (!host || (seq && seq < (this.applied.get(hostId) ?? 0))) return 'discarded';
+    const name = this.label(hostId);
+    const failures = host.sync.consecutiveFailures + 1;
+    const at = this.now();
+    const retryMs = backoffDelayMs(failures, this.timing.backoff, this.random);
+    const message = error.message || String(error);
+    const sync: SyncFields = {
+      ...host.sync,
+      state: 'error',
+      lastAttemptAt: startedAt.toISOString(),
+      consecutiveFailures: failures,
+      nextAttemptAt: new Date(at.getTime() + retryMs).toISOString(),
+      lastError: message,
+      staleSince: host.sync.staleSince ?? at.toISOString(),
+    };
+    this.publishIfAny(this.store.setSync(hostId, sync));
+    this.ctx.log.warn('inventory refresh failed', { host: name, failures, retryInS: Math.round(retryMs / 1000), error: message });
+    if (hostCall) this.ctx.hosts.setStatus(hostId, 'unreachable', { error: message });
+    if (!this.unreachable.has(hostId)) {
+      this.unreachable.add(hostId);
+      const vms = this.store.snapshot().vms.filter((v) => v.hostId === hostId && !v.placeholder).length;
+      this.ctx.notifications.notify({
+        level: 'error',
+        title: `Host ${name} unreachable`,
+        message: `${message}. Its ${vms} VMs keep their last known values, marked stale; retrying automatically (next in ${Math.round(retryMs / 1000)} s).`,
+        hostId,
+      });
+    }
+    return 'failed';
+  }
+
+  private markPreparing(hostId: string, reason: string): RefreshOutcome {
+    const host = this.store.host(hostId);
+    if (!host) return 'deferred';
+    const name = this.label(hostId);
+    if (host.sync.state !== 'preparing') {
+      const sync: SyncFields = { ...host.sync, state: 'preparing', lastError: `${PREPARING}: ${reason}`, staleSince: host.sync.staleSince ?? (host.sync.lastSuccessAt ? this.now().toISOString() : null) };
+      this.publishIfAny(this.store.setSync(hostId, sync));
+      this.ctx.hosts.setStatus(hostId, 'preparing');
+    }
+    if (!this.preparingNotices.has(hostId)) {
+      const n = this.ctx.notifications.notify({ level: 'info', title: `Preparing host ${name}`, message: `${PREPARING} (${reason}).`, key: `inventory:preparing:${hostId}`, hostId });
+      this.preparingNotices.set(hostId, n.id);
+    }
+    return 'deferred';
+  }
+
+  private clearPreparing(hostId: string): void {
+    const id = this.preparingNotices.get(hostId);
+    if (!id) return;
+    this.preparingNotices.delete(hostId);
+    try {
+      this.ctx.notifications.dismiss(id);
+    } catch {
+      // the user dismissed it already
+    }
+  }
+
+  private slowTransition(hostId: string, name: string, slow: boolean, durationMs: number): void {
+    const noticeId = this.slowNotices.get(hostId);
+    if (slow && !noticeId) {
+      const intervalS = Math.round(this.timing.fullIntervalMs() / 1000);
+      const n = this.ctx.notifications.notify({
+        level: 'warning',
+        title: `Host ${name} is slow to refresh`,
+        message: `One inventory refresh of ${name} took ${(durationMs / 1000).toFixed(1)} s, longer than the ${intervalS} s full-sync interval. Check the host's load or raise the interval in Settings.`,
+        key: `inventory:slow:${hostId}`,
+        hostId,
+      });
+      this.slowNotices.set(hostId, n.id);
+    } else if (!slow && noticeId) {
+      this.slowNotices.delete(hostId);
+      try {
+        this.ctx.notifications.dismiss(noticeId);
+      } catch {
+        // already dismissed by the user
+      }
+    }
+  }
+
+  private publishIfAny(delta: InventoryDelta): void {
+    if (!isEmptyDelta(delta)) this.publish(delta);
+  }
+}
+
+function parseFullOrThrow(parsed: ReturnType<typeof parseFullInventory> | ReturnType<typeof parseQuickInventory>): ReturnType<typeof parseFullInventory> {
+  if (!('host' in parsed)) throw new Error('internal: quick result applied as full');
+  return parsed;
+}
