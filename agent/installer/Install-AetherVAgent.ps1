@@ -36,6 +36,12 @@ try {
     } catch {
         $null = $_
     }
+    # 5.1's extended Count on System.Array would turn arrays into {"value":[...],"Count":n} JSON.
+    try {
+        Remove-TypeData -TypeName 'System.Array' -ErrorAction Stop
+    } catch {
+        $null = $_
+    }
     try {
         $inputText = [Console]::In.ReadToEnd()
         $json = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($inputText.Trim()))

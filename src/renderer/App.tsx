@@ -6,6 +6,7 @@ import { ClusterView } from './features/inventory/ClusterView';
 import { DisconnectedHostsView } from './features/inventory/DisconnectedHostsView';
 import { VmDetailView } from './features/inventory/VmDetailView';
 import { SettingsView } from './features/settings/SettingsView';
+import { CreateVmForm, CreateVmNavButton } from './features/jobs/CreateVmForm'; // jobs: create-VM form + its nav entry
 import { DiagnosticBanner } from './features/shell/DiagnosticBanner';
 import { Header } from './features/shell/Header';
 import { Sidebar } from './features/shell/Sidebar';
@@ -39,7 +40,9 @@ export function App() {
           {view.name === 'cluster' && <ClusterView cluster={view.label} />}
           {view.name === 'vm' && <VmDetailView vmKey={view.key} />}
           {view.name === 'disconnected' && <DisconnectedHostsView />}
+          {view.name === 'create-vm' && <CreateVmForm /> /* jobs */}
         </main>
+        <CreateVmNavButton /> {/* jobs: navigation entry */}
       </div>
       <Toasts />
     </div>

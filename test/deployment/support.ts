@@ -24,7 +24,7 @@ export async function startDeployLab(options: {
   hosts: number;
   settings?: SettingsPatch;
   /** Runs after the lab started and before hosts are added to the app (set knobs, preset files). */
-  prepare?: (lab: Lab) => Promise<void> | void;
+  prepare?: (lab: Lab, backend: Backend) => Promise<void> | void;
 }): Promise<DeployFixture> {
   const lab = await startLab({ hosts: options.hosts, vmsPerHost: 1, seed: 7, clusters: 0 });
   const app = await startTestBackend();
@@ -34,7 +34,7 @@ export async function startDeployLab(options: {
     return result.data as T;
   };
   await invoke('settings.update', { agent: { downloadRetryIntervalS: 1 }, ...options.settings });
-  await options.prepare?.(lab);
+  await options.prepare?.(lab, app.backend);
   const ids = new Map<string, string>();
   for (const info of lab.hosts) {
     const url = new URL(info.httpUrl);

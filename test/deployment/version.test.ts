@@ -113,9 +113,10 @@ describe('assessHostVersion', () => {
     );
   });
 
-  it('deploys on anything but equal, in both directions', () => {
+  it('deploys over missing, unparsable and older agents; leaves equal and newer alone', () => {
     expect(needsDeployment('equal')).toBe(false);
-    for (const a of ['missing', 'unparsable', 'older', 'newer'] as const)
+    expect(needsDeployment('newer')).toBe(false);
+    for (const a of ['missing', 'unparsable', 'older'] as const)
       expect(needsDeployment(a)).toBe(true);
   });
 

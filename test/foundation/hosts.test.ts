@@ -74,13 +74,14 @@ describe('hosts, secrets and events', () => {
   });
 
   test('host changes are published as deltas with consecutive revisions', async () => {
-    const { data } = await add();
-    await t.backend.invoke('hosts.update', { id: data.id, enabled: false });
+    // Disabled, so no service (deployment, inventory) publishes status changes for it meanwhile.
+    const { data } = await add({ enabled: false });
+    await t.backend.invoke('hosts.update', { id: data.id, displayName: 'HV renamed' });
     await t.backend.invoke('hosts.remove', { id: data.id });
     const hostEvents = events.filter((e) => e.topic === 'hosts');
     expect(hostEvents.map((e) => e.revision)).toEqual([1, 2, 3]);
     expect(hostEvents.every((e) => e.kind === 'delta')).toBe(true);
-    expect(hostEvents[1]!.payload).toMatchObject({ upsert: [{ id: data.id, status: 'disabled' }] });
+    expect(hostEvents[1]!.payload).toMatchObject({ upsert: [{ id: data.id, status: 'disabled', displayName: 'HV renamed' }] });
     expect(hostEvents[2]!.payload).toEqual({ upsert: [], remove: [data.id] });
     const snapshot = await t.backend.invoke('events.snapshot', { topic: 'hosts' });
     expect(snapshot).toEqual({ ok: true, data: { topic: 'hosts', revision: 3, payload: [] } });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { HostInput } from '../../shared/contract';
 import { importDemoHosts } from '../../main/demo-hosts';
+import { seedDemoSettings } from '../../main/deployment/demo-settings';
 import { intFlag, parseArgs } from '../args';
 import type { CliCommand } from '../command';
 import { projectRoot } from '../renderer-build';
@@ -80,6 +81,7 @@ Options:
       return code;
     }
 
+    seedDemoSettings(dataDir);
     const app = await startBrowserApp({ dataDir, port, quiet: true });
     await importDemoHosts(app.backend, { AETHERV_DEMO_HOSTS: JSON.stringify(inputs) });
     process.stdout.write(

@@ -12,7 +12,7 @@ import type { ServiceContext } from '../service-module';
 import type { DeploymentApi, HostReadiness } from './api';
 import type { ArtifactServer } from './artifact-server';
 import { DeploymentFailed, installAgent, readHostVersionFile } from './host-ops';
-import { assessHostVersion, normalizeVersionText } from './version';
+import { assessHostVersion, needsDeployment, normalizeVersionText } from './version';
 
 export const PROGRESS_KEY = 'agent-deployment';
 
@@ -104,6 +104,7 @@ export class DeploymentService implements DeploymentApi {
     record.installDir = null;
     record.settledAt = 0;
     this.update(record, 'pending', { state: 'preparing', reason: `re-checking the agent on ${record.displayName}: ${reason}` }, null);
+    void this.prepareHost(hostId, false);
   }
 
   async redeploy(hostId?: string): Promise<void> {
@@ -154,7 +155,6 @@ export class DeploymentService implements DeploymentApi {
     const bundled = this.options.agentVersion;
     const installDir = this.ctx.settings.getSettings().agent.installDir;
     const name = record.displayName;
-    const started = Date.now();
     try {
       this.update(record, 'checking', { state: 'preparing', reason: `checking the agent on ${name}` }, null);
       if (!this.options.server) throw new DeploymentFailed('ARTIFACT_SERVER_DOWN', `the artifact server is not running: ${this.options.serverError ?? 'unknown error'}`);
@@ -168,12 +168,14 @@ export class DeploymentService implements DeploymentApi {
           this.ctx.log.warn(`deployment: host ${name}: ${reason}`);
           return this.settle(record, 'newer', { state: 'newer', agentVersion: record.hostVersion ?? '?', reason }, reason, installDir);
         }
+        if (!needsDeployment(assessment)) throw new Error(`unexpected version assessment ${assessment}`);
         this.ctx.log.info(`deployment: host ${name} needs the agent (${assessment}${record.hostVersion ? `: ${record.hostVersion}` : ''})`);
       }
       await this.options.health;
       this.update(record, 'deploying', { state: 'preparing', reason: `deploying agent ${bundled} to ${name}` }, null);
       const agent = this.ctx.settings.getSettings().agent;
       record.deployments++;
+      const started = Date.now();
       const files = await installAgent(this.ctx.remote, record.hostId, name, {
         installDir,
         baseUrl: this.options.server.advertisedBaseUrl,
@@ -216,7 +218,7 @@ export class DeploymentService implements DeploymentApi {
     record.readiness = readiness;
     record.lastError = error;
     record.updatedAt = new Date().toISOString();
-    if (state === 'checking' || state === 'deploying') this.ctx.hosts.setStatus(record.hostId, 'preparing');
+    if (state === 'pending' || state === 'checking' || state === 'deploying') this.ctx.hosts.setStatus(record.hostId, 'preparing');
     else if (state === 'unreachable') this.ctx.hosts.setStatus(record.hostId, 'unreachable', { error: error ?? 'unreachable' });
     else if (state === 'ready') this.ctx.hosts.setStatus(record.hostId, 'connected', { seenAt: new Date() });
     else this.ctx.hosts.setStatus(record.hostId, 'connected', { seenAt: new Date(), ...(error ? { error } : {}) });

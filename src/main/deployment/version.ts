@@ -79,10 +79,11 @@ export function assessHostVersion(
 }
 
 /**
- * The app and its agent are version-locked, so anything but `equal` means deploy — including a
- * host that is newer (another workstation with a newer app deployed there; ours must not run
- * scripts whose contract it does not know).
+ * Whether the deployment service installs our agent without being asked: when the host has none,
+ * one we cannot read, or an older one. A NEWER agent is left alone (another workstation with a
+ * newer app probably manages the host); the host is reported and not used for jobs until someone
+ * updates this app or forces a redeploy. Only `equal` means ready.
  */
 export function needsDeployment(assessment: VersionAssessment): boolean {
-  return assessment !== 'equal';
+  return assessment === 'missing' || assessment === 'unparsable' || assessment === 'older';
 }

@@ -41,9 +41,10 @@ export async function startElectronApp(mainDir: string): Promise<void> {
     app.quit();
     return;
   }
+  // Declared before it exists: `show` (second-instance) and the IPC sender check may run first.
+  // eslint-disable-next-line prefer-const
   let window: BrowserWindow | undefined;
   let backend: Backend | undefined;
-  let tray: FleetTray | undefined;
   let quitting = false;
 
   const show = () => {
@@ -81,11 +82,11 @@ export async function startElectronApp(mainDir: string): Promise<void> {
     quitting = true;
     app.quit();
   };
-  tray = new FleetTray({ show, quit });
+  const tray = new FleetTray({ show, quit });
   tray.update(backend.services.hosts.list());
   // The inventory reports sync failures on its own topic; both change what the tray shows.
   backend.subscribe((event) => {
-    if (event.topic === 'hosts' || event.topic === 'inventory') tray?.update(backend!.services.hosts.list());
+    if (backend && (event.topic === 'hosts' || event.topic === 'inventory')) tray.update(backend.services.hosts.list());
   });
   const native = new NativeNotifier();
   backend.services.notifications.onNotify((n, isNew) => native.handle(n, isNew));
@@ -98,7 +99,7 @@ export async function startElectronApp(mainDir: string): Promise<void> {
     event.preventDefault();
     const closing = backend;
     backend = undefined;
-    tray?.destroy();
+    tray.destroy();
     void closing.close().finally(() => app.exit(0));
   });
 }

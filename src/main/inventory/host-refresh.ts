@@ -31,6 +31,7 @@ export class HostRefresher {
   private readonly unreachable = new Set<string>();
   private readonly slowNotices = new Map<string, string>();
   private readonly preparingNotices = new Map<string, string>();
+  private readonly settling = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
   private stopped = false;
 
@@ -42,6 +43,8 @@ export class HostRefresher {
     private readonly deployment: DeploymentApi | undefined,
     private readonly now: () => Date,
     private readonly random: () => number,
+    /** Enabled hosts of the same cluster (the scope a clustered VM can migrate within). */
+    private readonly peers: (hostId: string) => string[],
   ) {
     // Hosts that were unreachable when the app closed already had their notification.
     for (const id of store.hostIds()) if (store.host(id)?.sync.state === 'error') this.unreachable.add(id);
@@ -68,6 +71,11 @@ export class HostRefresher {
     const promise = this.run(hostId, 'quick');
     this.track(hostId, 'quick', promise);
     return promise;
+  }
+
+  /** Resolves when clustered VMs this host's last enumeration missed are settled (moved or gone). */
+  settled(hostId: string): Promise<void> {
+    return this.settling.get(hostId) ?? Promise.resolve();
   }
 
   readiness(hostId: string): HostReadiness {
@@ -141,6 +149,7 @@ export class HostRefresher {
       const sync: SyncFields = { ...base, state: 'fresh', lastSuccessAt: finished.toISOString(), consecutiveFailures: 0, nextAttemptAt: null, lastError: null, avgDurationMs: Math.round(avg), durationSamples: samples, slow, staleSince: null };
       this.publish(this.store.applyFull(hostId, parseFullOrThrow(parsed), sync));
       this.slowTransition(hostId, name, slow, durationMs);
+      if (this.store.missingClustered(hostId).length) this.settleAfterPeers(hostId);
     } else {
       const sync: SyncFields = { ...base, lastQuickAt: finished.toISOString() };
       const result = this.store.applyQuick(hostId, parsed as ReturnType<typeof parseQuickInventory>, sync);
@@ -153,6 +162,22 @@ export class HostRefresher {
       this.ctx.notifications.notify({ level: 'success', title: `Host ${name} recovered`, message: `Host ${name} answers again; its inventory is fresh.`, hostId });
     }
     return 'refreshed';
+  }
+
+  /**
+   * A clustered VM missing from its host either migrated or was deleted. Enumerating the peers
+   * decides: a peer that lists it takes the row over (an update); what no peer lists is
+   * tombstoned. If a peer cannot be reached the VM waits for the host's next full enumeration.
+   */
+  private settleAfterPeers(hostId: string): void {
+    if (this.settling.has(hostId)) return;
+    const peers = this.peers(hostId).filter((id) => id !== hostId);
+    const work = Promise.all(peers.map((id) => this.full(id).promise.catch((): RefreshOutcome => 'failed')))
+      .then((outcomes) => {
+        if (!this.stopped && outcomes.every((o) => o === 'refreshed')) this.publishIfAny(this.store.settleMissing(hostId));
+      })
+      .finally(() => this.settling.delete(hostId));
+    this.settling.set(hostId, work);
   }
 
   private markFailed(hostId: string, seq: number, error: Error, startedAt: Date, hostCall: boolean): RefreshOutcome {

@@ -160,6 +160,8 @@ export class InventoryStore {
     const records = new Map<string, VmRecord>();
     const removed: Array<{ key: string; tombstone: boolean; movedTo?: string }> = [];
     const seen = new Set<string>();
+    // Rows whose persisted bookkeeping changed but whose view did not: no event for them.
+    const quiet = new Set<string>();
 
     for (const vm of input.vms) {
       if (seen.has(vm.vmId)) continue;
@@ -201,6 +203,7 @@ export class InventoryStore {
           const waiting = { ...record, missingSinceGen: gen };
           writes.push(() => this.st.updateVm(waiting, gen));
           records.set(key, waiting);
+          quiet.add(key);
         } else {
           writes.push(() => this.st.tombstone(record, at, gen, this.views.get(key) ?? null));
           removed.push({ key, tombstone: true });
@@ -232,7 +235,7 @@ export class InventoryStore {
     for (const op of confirmed) this.pending.delete(vmKey(op.hostId, op.vmId));
     for (const [key, record] of records) {
       this.index(record);
-      this.refreshView(key, delta);
+      if (!quiet.has(key)) this.refreshView(key, delta);
     }
     this.replaceHost(nextHost, delta);
     return delta.build();
@@ -278,6 +281,30 @@ export class InventoryStore {
     }
     this.replaceHost({ ...host, sync }, delta);
     return { delta: delta.build(), unknownVmIds, missingVmIds };
+  }
+
+  /** Clustered VMs a complete enumeration of this host missed: moved to a peer, or deleted. */
+  missingClustered(hostId: string): string[] {
+    return [...(this.byHost.get(hostId) ?? [])].filter((vmId) => this.vms.get(vmKey(hostId, vmId))?.missingSinceGen != null);
+  }
+
+  /** After the cluster's peers were enumerated: what none of them took over is gone. */
+  settleMissing(hostId: string): InventoryDelta {
+    const delta = new DeltaBuilder();
+    const gone = this.missingClustered(hostId).map((vmId) => this.vms.get(vmKey(hostId, vmId))!);
+    if (!gone.length) return delta.build();
+    const at = this.now().toISOString();
+    const gen = this.requireHost(hostId).sync.generation;
+    this.transaction(() => {
+      for (const record of gone) this.st.tombstone(record, at, gen, this.views.get(vmKey(record.hostId, record.vmId)) ?? null);
+    });
+    for (const record of gone) {
+      const key = vmKey(record.hostId, record.vmId);
+      this.unindex(key);
+      this.pending.delete(key);
+      delta.removeVm(key);
+    }
+    return delta.build();
   }
 
   // --- pending operations (desired state; the jobs issue records VM actions here) -------------

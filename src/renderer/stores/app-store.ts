@@ -12,7 +12,8 @@ export type View =
   | { name: 'host'; id: string }
   | { name: 'cluster'; label: string }
   | { name: 'vm'; key: string }
-  | { name: 'disconnected' };
+  | { name: 'disconnected' }
+  | { name: 'create-vm' }; // jobs: the create-VM form (features/jobs)
 
 export interface Toast {
   id: number;

@@ -1,4 +1,177 @@
-import type { AgentOperation } from './types';
+/**
+ * The lab's side of the agent's `inventory` and `inventory.quick` operations: answers from the
+ * host's model in exactly the shape Get-HostInventory.ps1 prints (docs/agent.md, contracts §1),
+ * with per-host knobs for the situations the refresh service must survive.
+ */
+import { createHash } from 'node:crypto';
+import type { SimHost } from '../host';
+import { addVms, removeVms } from '../model/churn';
+import type { SimVm } from '../model/types';
+import { AgentOperationError, type AgentOperation } from './types';
 
-/** The lab's side of the agent's inventory operations (filled by the inventory issue). */
-export const inventoryOperations: Record<string, AgentOperation> = {};
+export interface InventoryKnobs {
+  /** The next N inventory calls (full or quick) fail like a stopped Hyper-V service, then it recovers. */
+  downForCycles: number;
+  /** Each inventory call takes this long (ms, scaled by the host's slowFactor): a slow host. */
+  delayMs: number;
+  /** VMs created and deleted on the host before each full inventory answers. */
+  churn: { add: number; remove: number } | null;
+  /** Emit a single VM as a bare object, as a pre-@() 5.1 script did (contracts §1.7). */
+  loneObject: boolean;
+}
+
+const DEFAULT_INVENTORY_KNOBS: InventoryKnobs = { downForCycles: 0, delayMs: 0, churn: null, loneObject: false };
+const knobsByHost = new WeakMap<SimHost, InventoryKnobs>();
+const callsByHost = new WeakMap<SimHost, { full: number; quick: number }>();
+// Boot times are spread deterministically before the lab process started, so uptimes are stable.
+const LAB_EPOCH_MS = Date.now();
+
+export function inventoryKnobs(host: SimHost): InventoryKnobs {
+  return knobsByHost.get(host) ?? { ...DEFAULT_INVENTORY_KNOBS };
+}
+
+export function setInventoryKnobs(host: SimHost, patch: Partial<InventoryKnobs>): void {
+  const next = { ...inventoryKnobs(host), ...patch };
+  if (!Number.isInteger(next.downForCycles) || next.downForCycles < 0) throw new RangeError(`inventory knob downForCycles=${next.downForCycles} must be a whole number ≥ 0`);
+  if (!(next.delayMs >= 0 && next.delayMs <= 600_000)) throw new RangeError(`inventory knob delayMs=${next.delayMs} must be 0–600000`);
+  knobsByHost.set(host, next);
+}
+
+/** How many inventory calls the host answered (successfully or not). */
+export function inventoryCalls(host: SimHost): { full: number; quick: number } {
+  return { ...(callsByHost.get(host) ?? { full: 0, quick: 0 }) };
+}
+
+/** Bytes → GiB with 2 decimals, rounding halves to even like .NET's Math.Round. */
+export function toGiB(bytes: number): number {
+  const scaled = (bytes / 1024 ** 3) * 100;
+  const floor = Math.floor(scaled);
+  const rounded = Math.abs(scaled - floor - 0.5) < 1e-9 ? (floor % 2 === 0 ? floor : floor + 1) : Math.round(scaled);
+  return rounded / 100;
+}
+const mibToGiB = (mib: number) => toGiB(mib * 1024 * 1024);
+
+/** .NET round-trip ('o') format: seven fractional digits. */
+function dotnetIso(date: Date | string): string {
+  return new Date(date).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+}
+
+function online(vm: SimVm): boolean {
+  return !['Off', 'Saved', 'Unknown'].includes(vm.state);
+}
+
+export function vmUptimeSeconds(vm: SimVm, at = Date.now()): number {
+  if (!online(vm)) return 0;
+  const offset = createHash('sha1').update(vm.id).digest().readUInt32BE(0) % (30 * 86_400);
+  return Math.floor((at - LAB_EPOCH_MS) / 1000) + offset;
+}
+
+export function vmMemoryDemandMiB(vm: SimVm): number {
+  return online(vm) ? Math.round(vm.memoryAssignedMiB * 0.7) : 0;
+}
+
+export function vmHeartbeat(vm: SimVm): string | null {
+  return vm.state === 'Running' ? 'OkApplicationsUnknown' : null;
+}
+
+async function enter(host: SimHost, kind: 'full' | 'quick', sleep: (ms: number) => Promise<void>): Promise<void> {
+  const calls = callsByHost.get(host) ?? { full: 0, quick: 0 };
+  calls[kind]++;
+  callsByHost.set(host, calls);
+  const knobs = inventoryKnobs(host);
+  if (knobs.delayMs > 0) await sleep(knobs.delayMs);
+  if (knobs.downForCycles > 0) {
+    knobsByHost.set(host, { ...knobs, downForCycles: knobs.downForCycles - 1 });
+    throw new AgentOperationError('HYPERV_ERROR', `Listing VMs failed on ${host.computerName}: The Virtual Machine Management service is not running.`);
+  }
+}
+
+function vmEntry(vm: SimVm, clustered: boolean): Record<string, unknown> {
+  const memoryMiB = vm.memoryAssignedMiB || vm.memoryStartupMiB;
+  const entry: Record<string, unknown> = {
+    Name: vm.name,
+    Id: vm.id,
+    State: vm.state,
+    ProcessorCount: vm.processorCount,
+    MemoryGB: mibToGiB(memoryMiB),
+    StartupMemoryGB: mibToGiB(vm.memoryStartupMiB),
+    MinimumMemoryGB: vm.dynamicMemoryEnabled ? mibToGiB(vm.memoryMinimumMiB) : null,
+    MaximumMemoryGB: vm.dynamicMemoryEnabled ? mibToGiB(vm.memoryMaximumMiB) : null,
+    DynamicMemoryEnabled: vm.dynamicMemoryEnabled,
+    CreationTime: dotnetIso(vm.creationTime),
+    Generation: vm.generation,
+    Version: vm.configurationVersion,
+    Notes: vm.notes,
+    OperatingSystem: vm.operatingSystem,
+    Clustered: clustered,
+  };
+  const ips: string[] = [];
+  const nics = vm.nics.map((n) => {
+    const nicIps = n.ipAddresses.filter((ip) => !ip.toLowerCase().startsWith('fe80'));
+    for (const ip of nicIps) if (!ips.some((x) => x.toLowerCase() === ip.toLowerCase())) ips.push(ip);
+    return { Id: n.id, Name: n.name, AdapterName: n.name, Network: n.switchName, VirtualSwitch: n.switchName, Vlan: n.vlan, IPAddresses: nicIps, MacAddress: n.macAddress };
+  });
+  if (nics.length) entry.Networks = nics;
+  if (ips.length) entry.IPAddresses = ips;
+  if (vm.disks.length) {
+    entry.Disks = vm.disks.map((d) => ({ Id: d.id, Name: d.name, Path: d.path, Location: d.path, DiskType: d.diskType, CapacityGB: toGiB(d.capacityBytes), FileSizeGB: toGiB(d.fileSizeBytes) }));
+  }
+  return entry;
+}
+
+/** The `inventory` data object for a host, as the real agent would print it now. */
+export function fullInventoryData(host: SimHost, computerName?: string): Record<string, unknown> {
+  const model = host.model;
+  const clustered = Boolean(model.cluster);
+  const vms = model.vms.map((vm) => vmEntry(vm, clustered));
+  return {
+    Host: {
+      ComputerName: computerName ?? host.computerName,
+      Timestamp: dotnetIso(new Date()),
+      ClusterName: model.cluster ?? null,
+      Warnings: [],
+      TotalCpuCores: model.logicalProcessors,
+      TotalMemoryGB: mibToGiB(model.memoryTotalMiB),
+    },
+    VirtualMachines: inventoryKnobs(host).loneObject && vms.length === 1 ? vms[0] : vms,
+    Warnings: [],
+  };
+}
+
+export function quickInventoryData(host: SimHost): Record<string, unknown> {
+  const at = Date.now();
+  const vms = host.model.vms.map((vm) => ({
+    Id: vm.id,
+    Name: vm.name,
+    State: vm.state,
+    UptimeSeconds: vmUptimeSeconds(vm, at),
+    CpuUsagePercent: vm.cpuUsagePercent,
+    MemoryAssignedGB: mibToGiB(vm.memoryAssignedMiB),
+    MemoryDemandGB: mibToGiB(vmMemoryDemandMiB(vm)),
+    Heartbeat: vmHeartbeat(vm),
+  }));
+  return {
+    Host: { ComputerName: host.computerName, Timestamp: dotnetIso(new Date(at)) },
+    VirtualMachines: inventoryKnobs(host).loneObject && vms.length === 1 ? vms[0] : vms,
+    Warnings: [],
+  };
+}
+
+let churnSeed = 7_000;
+
+export const inventoryOperations: Record<string, AgentOperation> = {
+  inventory: async ({ host, envelope, sleep }) => {
+    await enter(host, 'full', sleep);
+    const churn = inventoryKnobs(host).churn;
+    if (churn) {
+      removeVms(host.model, churn.remove);
+      addVms(host.model, churn.add, churnSeed++);
+    }
+    const requested = envelope.fields.computerName;
+    return fullInventoryData(host, typeof requested === 'string' && requested ? requested : undefined);
+  },
+  'inventory.quick': async ({ host, sleep }) => {
+    await enter(host, 'quick', sleep);
+    return quickInventoryData(host);
+  },
+};

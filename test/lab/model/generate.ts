@@ -109,7 +109,8 @@ function makeNics(rng: Prng, vmId: string, hostIndex: number, vmIndex: number, o
   return nics;
 }
 
-function makeVm(rng: Prng, hostIndex: number, vmIndex: number, used: Set<string>): SimVm {
+/** One VM, as the generator makes them; exported so the lab's churn helpers add VMs of the same kind. */
+export function makeVm(rng: Prng, hostIndex: number, vmIndex: number, used: Set<string>): SimVm {
   const id = rng.guid();
   const name = makeVmName(rng, hostIndex, vmIndex, used);
   used.add(name);

@@ -62,8 +62,12 @@ describe('WinrmClient against the lab (NTLM-sealed HTTP)', () => {
     await host.setKnobs({ receiveChunkBytes: 4093 });
     try {
       const line = (n: number) => `line ${String(n).padStart(6, '0')} Ünïcødé VM-名前 ✓ 🖥️ ${'x'.repeat(n % 17)}\r\n`;
-      let content = '';
-      for (let n = 0; Buffer.byteLength(content) < 1024 * 1024; n++) content += line(n);
+      const lines: string[] = [];
+      for (let n = 0, bytes = 0; bytes < 1024 * 1024; n++) {
+        lines.push(line(n));
+        bytes += Buffer.byteLength(lines[n]);
+      }
+      const content = lines.join('');
       host.files.put('C:\\Temp\\big.txt', content);
       const client = clientFor(info);
       host.resetStats();

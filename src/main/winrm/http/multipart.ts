@@ -112,7 +112,8 @@ export function decodeEncryptedBody(body: Buffer): EncryptedPayload {
   if (sigLength > MAX_SIGNATURE_LENGTH || at + sigLength > body.length) {
     throw new ProtocolError(`encrypted WinRM body: signature length ${sigLength} is invalid`);
   }
-  const signature = Buffer.from(body.subarray(at, at + sigLength));
+  // Copies (the caller may reuse `body`); copyBytesFrom is a memcpy, Buffer.from(view) a byte loop.
+  const signature = Buffer.copyBytesFrom(body, at, sigLength);
   at += sigLength;
   // RC4 keeps lengths, so the sealed data is exactly Length bytes; the trailer must follow it.
   if (at + length > body.length) {
@@ -120,7 +121,7 @@ export function decodeEncryptedBody(body: Buffer): EncryptedPayload {
       `encrypted WinRM body: Length=${length} exceeds the ${body.length - at} bytes present`,
     );
   }
-  const sealed = Buffer.from(body.subarray(at, at + length));
+  const sealed = Buffer.copyBytesFrom(body, at, length);
   at += length;
   if (!startsWithAt(body, at, TRAILER)) {
     throw new ProtocolError('encrypted WinRM body: closing boundary missing after the sealed data');

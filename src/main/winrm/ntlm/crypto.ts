@@ -3,7 +3,7 @@
  * published vectors (test/fixtures/winrm-fixtures/ntlm-session-security-vectors.json) can check
  * each intermediate value on its own.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, type Hash } from 'node:crypto';
 import { md4 } from './md4';
 import { rc4 } from './rc4';
 
@@ -11,6 +11,35 @@ export function hmacMd5(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
   const h = createHmac('md5', key);
   for (const p of parts) h.update(p);
   return h.digest();
+}
+
+/**
+ * HMAC-MD5 under one fixed key, for the per-message signatures of a security context. The padded
+ * key blocks are hashed once and the MD5 states copied per message: createHmac re-imports the key
+ * (a KeyObject) on every call, which profiling showed to cost more than the hashing itself.
+ */
+export class HmacMd5Key {
+  private readonly inner: Hash;
+  private readonly outer: Hash;
+
+  constructor(key: Uint8Array) {
+    const block = Buffer.alloc(64);
+    block.set(key.length > 64 ? md5(key) : key);
+    const ipad = Buffer.allocUnsafe(64);
+    const opad = Buffer.allocUnsafe(64);
+    for (let i = 0; i < 64; i++) {
+      ipad[i] = block[i] ^ 0x36;
+      opad[i] = block[i] ^ 0x5c;
+    }
+    this.inner = createHash('md5').update(ipad);
+    this.outer = createHash('md5').update(opad);
+  }
+
+  digest(...parts: Uint8Array[]): Buffer {
+    const inner = this.inner.copy();
+    for (const p of parts) inner.update(p);
+    return this.outer.copy().update(inner.digest()).digest();
+  }
 }
 
 export function md5(...parts: Uint8Array[]): Buffer {

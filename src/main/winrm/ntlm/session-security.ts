@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ProtocolError } from '../errors';
 import { Flags } from './constants';
-import { deriveSessionKeys, hmacMd5 } from './crypto';
+import { deriveSessionKeys, HmacMd5Key } from './crypto';
 import { Rc4 } from './rc4';
 
 export type NtlmRole = 'client' | 'server';
@@ -19,7 +19,7 @@ export interface SealedMessage {
 }
 
 interface Direction {
-  signingKey: Buffer;
+  signingKey: HmacMd5Key;
   rc4: Rc4;
   seq: number;
 }
@@ -39,12 +39,12 @@ export class NtlmSessionSecurity {
     }
     const keys = deriveSessionKeys(options.exportedSessionKey, this.flags);
     const client: Direction = {
-      signingKey: keys.clientSigningKey,
+      signingKey: new HmacMd5Key(keys.clientSigningKey),
       rc4: new Rc4(keys.clientSealingKey),
       seq: 0,
     };
     const server: Direction = {
-      signingKey: keys.serverSigningKey,
+      signingKey: new HmacMd5Key(keys.serverSigningKey),
       rc4: new Rc4(keys.serverSealingKey),
       seq: 0,
     };
@@ -81,12 +81,15 @@ export class NtlmSessionSecurity {
   }
 
   private makeSignature(dir: Direction, message: Uint8Array): Buffer {
-    const seq = Buffer.alloc(4);
-    seq.writeUInt32LE(dir.seq >>> 0);
-    let checksum = hmacMd5(dir.signingKey, seq, message).subarray(0, 8);
+    // Signature: version 1 (LE), 8-byte checksum, 4-byte sequence number.
+    const signature = Buffer.alloc(16);
+    signature[0] = 1;
+    signature.writeUInt32LE(dir.seq >>> 0, 12);
+    let checksum = dir.signingKey.digest(signature.subarray(12), message).subarray(0, 8);
     if (this.flags & Flags.KEY_EXCH) checksum = dir.rc4.update(checksum);
+    signature.set(checksum, 4);
     dir.seq = (dir.seq + 1) >>> 0;
-    return Buffer.concat([Buffer.from([1, 0, 0, 0]), checksum, seq]);
+    return signature;
   }
 
   private checkSignature(message: Uint8Array, signature: Uint8Array): void {

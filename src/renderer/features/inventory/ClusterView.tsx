@@ -19,14 +19,14 @@ export function ClusterView({ cluster }: { cluster: string }) {
 
   let cores = 0;
   let memory = 0;
-  let available = 0;
+  let available: number | undefined;
   let vms = 0;
   let running = 0;
   for (const h of members) {
     const ih = model.hosts.get(h.id);
     cores += ih?.cpuCores ?? 0;
     memory += ih?.memoryGb ?? 0;
-    available += ih?.memoryAvailableGb ?? 0;
+    if (ih?.memoryAvailableGb != null) available = (available ?? 0) + ih.memoryAvailableGb;
     vms += counts.get(h.id)?.total ?? 0;
     running += counts.get(h.id)?.running ?? 0;
   }
@@ -39,7 +39,7 @@ export function ClusterView({ cluster }: { cluster: string }) {
         <Figure label="Hosts connected" value={`${connected}/${members.length}`} />
         <Figure label="VMs running" value={`${running}/${vms}`} />
         <Figure label="CPU cores" value={String(cores)} />
-        <Figure label="Memory free / total" value={`${Math.round(available)}/${Math.round(memory)} GB`} />
+        <Figure label="Memory free / total" value={`${available === undefined ? '—' : Math.round(available)}/${Math.round(memory)} GB`} />
       </div>
       <h2>Hosts</h2>
       <div className="host-cards">

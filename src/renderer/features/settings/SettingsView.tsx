@@ -4,12 +4,14 @@ import { useApp } from '../../stores/app-store';
 import { StatusDot, statusLabel } from '../../components/StatusDot';
 import { errorsByField, Field } from './fields';
 import { HostForm } from './HostForm';
+import { DeploymentPanel } from '../deployment/DeploymentPanel';
 
 export function SettingsView() {
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
       <HostsSection />
+      <DeploymentPanel />
       <GeneralSettings />
     </section>
   );

@@ -1,0 +1,258 @@
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { InventorySnapshot, JobField, JobInputSchema, OsFamily, ParameterSet } from '../../../shared/contract';
+import { useApp } from '../../stores/app-store';
+import { appliesTo, hostOptionsFrom, NO_OPTIONS, optionsFor, unavailableReason, type HostOptions } from './host-options';
+import { JobFieldInput, type DraftValue } from './JobFieldInput';
+import './jobs.css';
+
+type Outcome = { kind: 'valid'; warnings: string[] } | { kind: 'invalid'; count: number; warnings: string[] } | { kind: 'error'; message: string; stale?: boolean };
+
+function initialDraft(schema: JobInputSchema): Record<string, DraftValue> {
+  const draft: Record<string, DraftValue> = {};
+  for (const f of schema.fields) {
+    if (f.type === 'boolean') draft[f.id] = f.default ?? false;
+    else if ('default' in f && f.default !== undefined) draft[f.id] = String(f.default);
+  }
+  return draft;
+}
+
+function setMembers(set: ParameterSet): string[] {
+  return set.kind === 'allOrNone' ? set.members : [...new Set(set.variants.flatMap((v) => [...v.required, ...(v.optional ?? [])]))];
+}
+
+/** Host options from the inventory topic when the inventory service publishes one; free text otherwise. */
+function useHostOptions(hostId: string): HostOptions {
+  const backend = useApp((s) => s.backend);
+  const [options, setOptions] = useState<HostOptions>(NO_OPTIONS);
+  useEffect(() => {
+    let live = true;
+    setOptions(NO_OPTIONS);
+    if (!backend || !hostId) return;
+    void backend.invoke('events.snapshot', { topic: 'inventory' }).then((result) => {
+      if (live && result.ok) setOptions(hostOptionsFrom(result.data.payload as InventorySnapshot, hostId));
+    });
+    return () => {
+      live = false;
+    };
+  }, [backend, hostId]);
+  return options;
+}
+
+/**
+ * The create-VM form, rendered entirely from the backend's job input schema: sections, then one
+ * group per parameter set; fields of the other OS family hidden; errors come from jobs.validate
+ * (the same check a submission runs), shown next to their fields.
+ */
+export function CreateVmForm() {
+  const backend = useApp((s) => s.backend);
+  const hosts = useApp((s) => s.hosts);
+  const [schema, setSchema] = useState<JobInputSchema | undefined>();
+  const [loadError, setLoadError] = useState<string | undefined>();
+  const [draft, setDraft] = useState<Record<string, DraftValue>>({});
+  const [family, setFamily] = useState<OsFamily>('windows');
+  const [hostId, setHostId] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [outcome, setOutcome] = useState<Outcome | undefined>();
+  const [busy, setBusy] = useState(false);
+  const options = useHostOptions(hostId);
+
+  const load = useCallback(async () => {
+    if (!backend) return;
+    const result = await backend.invoke('jobs.schema', {});
+    if (!result.ok) {
+      setLoadError(result.error.message);
+      return;
+    }
+    setLoadError(undefined);
+    setSchema(result.data as JobInputSchema);
+    setDraft(initialDraft(result.data as JobInputSchema));
+    setErrors({});
+    setOutcome(undefined);
+  }, [backend]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const hostList = useMemo(() => Object.values(hosts).sort((a, b) => a.displayName.localeCompare(b.displayName)), [hosts]);
+  const host = hostId ? hosts[hostId] : undefined;
+  const blocked = unavailableReason(host);
+
+  if (loadError) {
+    return (
+      <section className="panel" aria-label="Create virtual machine">
+        <h1>Create virtual machine</h1>
+        <p className="error" role="alert">
+          The form cannot be shown: {loadError}
+        </p>
+      </section>
+    );
+  }
+  if (!schema) return <p className="muted">Loading the form…</p>;
+
+  const byId = new Map(schema.fields.map((f) => [f.id, f]));
+  const inSet = new Set(schema.parameterSets.flatMap(setMembers));
+  const visible = (f: JobField) => appliesTo(f, family);
+
+  const set = (id: string, value: DraftValue) => {
+    setDraft((d) => ({ ...d, [id]: value }));
+    setErrors((e) => {
+      if (!(id in e)) return e;
+      const next = { ...e };
+      delete next[id];
+      return next;
+    });
+  };
+
+  const render = (f: JobField) => (
+    <JobFieldInput key={f.id} field={f} value={draft[f.id]} error={errors[f.id]} options={optionsFor(f, options)} onChange={(v) => set(f.id, v)} />
+  );
+
+  const check = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!backend) return;
+    setBusy(true);
+    // Only the fields shown for this OS family are sent; the backend refuses the others.
+    const fields = Object.fromEntries(schema.fields.filter(visible).flatMap((f) => (draft[f.id] === undefined ? [] : [[f.id, draft[f.id]]])));
+    const result = await backend.invoke('jobs.validate', { schemaVersion: schema.version, imageOsFamily: family, fields, ...(hostId ? { hostId } : {}) });
+    setBusy(false);
+    if (!result.ok) {
+      setOutcome({ kind: 'error', message: result.error.message, stale: result.error.code === 'SCHEMA_OUT_OF_DATE' });
+      return;
+    }
+    if (result.data.valid) {
+      setErrors({});
+      setOutcome({ kind: 'valid', warnings: result.data.warnings });
+    } else {
+      const next: Record<string, string> = {};
+      for (const e of result.data.errors) next[e.field] ??= e.message;
+      setErrors(next);
+      setOutcome({ kind: 'invalid', count: result.data.errors.length, warnings: result.data.warnings });
+    }
+  };
+
+  const strayErrors = Object.entries(errors).filter(([id]) => !byId.has(id) || !visible(byId.get(id)!));
+
+  return (
+    <section className="create-vm" aria-label="Create virtual machine">
+      <h1>{schema.title}</h1>
+      <p className="muted" data-testid="schema-version">
+        Form built from schema {schema.id} v{schema.version}.
+      </p>
+      <form aria-label="Create VM" onSubmit={(e) => void check(e)} noValidate>
+        <div className="panel job-target">
+          <div className="grid">
+            <div className="field">
+              <label htmlFor="job-host">Host</label>
+              <select id="job-host" value={hostId} onChange={(e) => setHostId(e.target.value)}>
+                <option value="">{hostList.length ? 'Choose a host…' : 'No hosts configured'}</option>
+                {hostList.map((h) => (
+                  <option key={h.id} value={h.id}>
+                    {h.displayName} ({h.status})
+                  </option>
+                ))}
+              </select>
+              {hostId && !options.known && <small className="hint">Networks and storage are not known for this host yet: type them.</small>}
+            </div>
+            <fieldset className="field os-family">
+              <legend>Image OS family</legend>
+              {(['windows', 'linux'] as const).map((f) => (
+                <label key={f} className="check">
+                  <input type="radio" name="osFamily" value={f} checked={family === f} onChange={() => setFamily(f)} />
+                  {f === 'windows' ? 'Windows' : 'Linux'}
+                </label>
+              ))}
+            </fieldset>
+          </div>
+          {blocked && (
+            <p className="banner banner-warning" role="status" data-testid="create-vm-blocked">
+              {blocked}
+            </p>
+          )}
+        </div>
+
+        <fieldset disabled={!!blocked || busy} className="job-fieldsets">
+          {schema.sections.map((section) => {
+            const fields = schema.fields.filter((f) => f.section === section.id && !inSet.has(f.id) && visible(f));
+            if (!fields.length) return null;
+            return (
+              <fieldset key={section.id} className="panel job-group" data-testid={`section-${section.id}`}>
+                <legend>{section.label}</legend>
+                <div className="grid">{fields.map(render)}</div>
+              </fieldset>
+            );
+          })}
+          {schema.parameterSets.map((ps) => {
+            const fields = setMembers(ps).map((id) => byId.get(id)!).filter((f) => f && visible(f));
+            if (!fields.length) return null;
+            return (
+              <fieldset key={ps.id} className="panel job-group" data-testid={`set-${ps.id}`}>
+                <legend>{ps.label}</legend>
+                {ps.description && <p className="muted">{ps.description}</p>}
+                <div className="grid">{fields.map(render)}</div>
+              </fieldset>
+            );
+          })}
+        </fieldset>
+
+        {strayErrors.length > 0 && (
+          <ul className="error" role="alert">
+            {strayErrors.map(([id, message]) => (
+              <li key={id}>
+                {id}: {message}
+              </li>
+            ))}
+          </ul>
+        )}
+        <div className="row-actions">
+          <button type="submit" className="primary" disabled={!!blocked || busy} data-testid="create-vm-check">
+            {busy ? 'Checking…' : 'Check'}
+          </button>
+          <span className="muted">Submitting arrives with the job queue; for now Check validates the values exactly as a submission will.</span>
+        </div>
+        <Result outcome={outcome} onReload={() => void load()} />
+      </form>
+    </section>
+  );
+}
+
+function Result({ outcome, onReload }: { outcome: Outcome | undefined; onReload(): void }) {
+  if (!outcome) return null;
+  return (
+    <div className="report" role="status" data-testid="create-vm-result">
+      {outcome.kind === 'valid' && <p className="ok-text">All values are valid. Submission arrives with the job queue.</p>}
+      {outcome.kind === 'invalid' && (
+        <p className="error">
+          {outcome.count} problem{outcome.count === 1 ? '' : 's'} found; see the marked fields.
+        </p>
+      )}
+      {outcome.kind === 'error' && (
+        <p className="error">
+          {outcome.message}{' '}
+          {outcome.stale && (
+            <button type="button" onClick={onReload}>
+              Reload the form
+            </button>
+          )}
+        </p>
+      )}
+      {outcome.kind !== 'error' && outcome.warnings.length > 0 && (
+        <ul className="warnings">
+          {outcome.warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** The navigation entry (placed by App.tsx). */
+export function CreateVmNavButton() {
+  const navigate = useApp((s) => s.navigate);
+  const active = useApp((s) => s.view.name === 'create-vm');
+  return (
+    <button className={`create-vm-nav ${active ? 'primary' : ''}`} onClick={() => navigate({ name: 'create-vm' })} data-testid="nav-create-vm">
+      + New VM
+    </button>
+  );
+}
