@@ -54,7 +54,9 @@ async function main(): Promise<void> {
     });
     if (ok) verified++;
   }
-  const durations = [...readyAt.entries()].map(([id, at]) => (at - (firstSeen.get(id) ?? started)) / 1000).sort((a, b) => a - b);
+  const durations = [...readyAt.entries()]
+    .map(([id, at]) => (at - (firstSeen.get(id) ?? started)) / 1000)
+    .sort((a, b) => a - b);
   const installs = status.hosts.map((h) => (h.lastDurationMs ?? 0) / 1000).sort((a, b) => a - b);
   const perHostMax = Math.max(...fx.lab.hosts.map((h) => fx.lab.host(h.name).stats.maxConcurrentCommands));
   const lane = DEFAULT_SCHEDULER_CONFIG.lanes.DEPLOYMENT;
@@ -78,7 +80,9 @@ async function main(): Promise<void> {
     per_host_max_seen: perHostMax,
     cap_exceeded: labDeployConcurrency.max > cap || perHostMax > hostCap,
   };
-  process.stdout.write(`deployed agent ${manifest.agentVersion} (${manifest.files.length} files) to ${HOSTS} lab hosts\n`);
+  process.stdout.write(
+    `deployed agent ${manifest.agentVersion} (${manifest.files.length} files) to ${HOSTS} lab hosts\n`,
+  );
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 

@@ -1,8 +1,8 @@
 /**
  * bench:inventory — the inventory's user-visible figures; prints one JSON object as its last line.
  *
- * 1. refresh_hosts / refresh_vms / full_refresh_s / rss_mb: from bench/inventory-refresh.ts's
- *    `measureFullRefresh` (the backend's own benchmark: 500 lab hosts × 20 VMs over NTLM-sealed WinRM).
+ * 1. refresh_hosts / refresh_vms / full_refresh_s / rss_mb (+ warm_refresh_s, failed_hosts): from
+ *    bench/inventory-refresh.ts's `measureFullRefresh` (500 lab hosts × 20 VMs over NTLM-sealed WinRM).
  * 2. first_paint_ms: a SQLite store is seeded with 10,000 VMs by one real refresh against a lab
  *    (20 hosts × 500 VMs); then the lab is shut (every host down) and the clock runs from starting
  *    the backend (`startBrowserApp`, as `aether-v serve` does) to Chromium painting the overview
@@ -16,7 +16,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DEFAULT_SETTINGS, type InventoryDelta, type InventoryVm } from '../src/shared/contract';
 import { createBackend } from '../src/main/backend';
 import { ensureRendererBuilt } from '../src/cli/renderer-build';
@@ -24,6 +23,7 @@ import { startBrowserApp } from '../src/cli/commands/serve';
 import { startLab } from '../test/lab';
 import { launchChromium } from '../test/support/browser';
 import { tempDir } from '../test/support/temp';
+import { measureFullRefresh } from './inventory-refresh';
 
 const HOSTS = Number(process.env.BENCH_PAINT_HOSTS ?? 20);
 const VMS_PER_HOST = Number(process.env.BENCH_PAINT_VMS ?? 500);
@@ -34,22 +34,16 @@ type Figures = Record<string, number | string | null>;
 
 const log = (line: string) => process.stderr.write(`[bench:inventory] ${line}\n`);
 
-/** The backend engineer's refresh figures, if that benchmark exists yet. */
+/** The backend's full-refresh figures (500 lab hosts × 20 VMs, lab in a child process). */
 async function refreshFigures(): Promise<Figures> {
-  const file = path.join(path.dirname(new URL(import.meta.url).pathname), 'inventory-refresh.ts');
-  let mod: { measureFullRefresh?: unknown };
   try {
-    mod = (await import(pathToFileURL(file).href)) as { measureFullRefresh?: unknown };
+    const r = await measureFullRefresh();
+    log(`full refresh: ${r.refresh_hosts} hosts, ${r.refresh_vms} VMs in ${r.full_refresh_s} s (warm ${r.warm_refresh_s} s), RSS ${r.rss_mb} MB, ${r.failed_hosts} failed`);
+    return { ...r };
   } catch (error) {
-    log(`bench/inventory-refresh.ts not available (${(error as Error).message.split('\n')[0]}); refresh figures are null`);
-    return { refresh_hosts: null, refresh_vms: null, full_refresh_s: null, rss_mb: null, refresh_note: 'bench/inventory-refresh.ts measureFullRefresh missing' };
+    log(`measureFullRefresh failed: ${(error as Error).message}`);
+    return { refresh_hosts: null, refresh_vms: null, full_refresh_s: null, rss_mb: null, refresh_error: (error as Error).message };
   }
-  if (typeof mod.measureFullRefresh !== 'function') {
-    return { refresh_hosts: null, refresh_vms: null, full_refresh_s: null, rss_mb: null, refresh_note: 'measureFullRefresh is not exported' };
-  }
-  const r = (await (mod.measureFullRefresh as () => Promise<Record<string, unknown>>)()) ?? {};
-  const num = (k: string) => (typeof r[k] === 'number' ? (r[k] as number) : null);
-  return { refresh_hosts: num('refresh_hosts'), refresh_vms: num('refresh_vms'), full_refresh_s: num('full_refresh_s'), rss_mb: num('rss_mb') };
 }
 
 /** One real refresh against a lab fills {dataDir}/inventory.db; returns how many VMs it holds. */
@@ -113,7 +107,12 @@ const FRAME_RECORDER = `(() => {
   requestAnimationFrame(tick);
   let observer;
   try {
-    observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => loaf.push(e.duration)));
+    observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => {
+      loaf.push(e.duration);
+      // Where the time went, for the log: the longest scripts of each long frame.
+      const scripts = (e.scripts || []).slice().sort((a, b) => b.duration - a.duration).slice(0, 3);
+      window.__loafDetail = (window.__loafDetail || []).concat([{ duration: Math.round(e.duration), scripts: scripts.map((s) => s.invoker + ' ' + (s.sourceFunctionName || '?') + ' ' + Math.round(s.duration) + 'ms') }]);
+    }));
     observer.observe({ type: 'long-animation-frame', buffered: false });
   } catch { /* older Chromium: rAF intervals alone */ }
   window.__frames = { stamps, loaf, stop: () => { running = false; if (observer) observer.disconnect(); } };
@@ -133,6 +132,11 @@ async function paintAndFrames(dataDir: string, cachedVms: number): Promise<Figur
     try {
       await page.goto(app.server.url);
       const paintedAt = (await page.evaluate('window.__paintedAt')) as number;
+      const marks = (await page.evaluate(
+        "JSON.stringify({ domContentLoaded: Math.round(performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd), marks: performance.getEntriesByType('mark').map((m) => [m.name, Math.round(performance.timeOrigin + m.startTime)]) })",
+      )) as string;
+      const parsed = JSON.parse(marks) as { domContentLoaded: number; marks: [string, number][] };
+      log(`page phases after backend start: DOMContentLoaded +${parsed.domContentLoaded - t0} ms; ${parsed.marks.map(([n, t]) => `${n} +${t - t0} ms`).join('; ')}`);
       const first_paint_ms = Math.round(paintedAt - t0);
       const backend_start_ms = backendReady - t0;
       log(`first paint ${first_paint_ms} ms (backend start ${backend_start_ms} ms, page ${Math.round(paintedAt - backendReady)} ms)`);
@@ -149,7 +153,9 @@ async function paintAndFrames(dataDir: string, cachedVms: number): Promise<Figur
 
 async function driveDeltas(page: import('playwright-core').Page, backend: import('../src/main/backend').Backend): Promise<Figures> {
   const hub = backend.services.hub;
-  const vms = (hub.snapshot('inventory').payload as { vms: InventoryVm[] }).vms;
+  const snapshot = hub.snapshot('inventory').payload as { vms: InventoryVm[] };
+  const vms = snapshot.vms;
+  log(`inventory snapshot: ${vms.length} VMs, ${(JSON.stringify(snapshot).length / 1e6).toFixed(1)} MB of JSON`);
   if (vms.length === 0) return { max_frame_ms: null };
   await page.evaluate(FRAME_RECORDER);
 
@@ -182,6 +188,8 @@ async function driveDeltas(page: import('playwright-core').Page, backend: import
   const sorted = [...intervals].sort((a, b) => a - b);
   const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   const running = await page.getByTestId('figure-running').textContent();
+  const detail = (await page.evaluate('window.__loafDetail || []')) as { duration: number; scripts: string[] }[];
+  for (const d of detail.sort((a, b) => b.duration - a.duration).slice(0, 5)) log(`long frame ${d.duration} ms: ${d.scripts.join('; ')}`);
   log(`drove ${sent} deltas in ${driveS.toFixed(2)} s; ${intervals.length} frames; figure-running now ${running}`);
   return {
     deltas_sent: sent,

@@ -5,13 +5,25 @@ import { describe, expect, it } from 'vitest';
 import { chooseAdvertisedBaseUrl, waitForHealth } from '../../src/main/deployment/advertise';
 
 const nic = (address: string, internal: boolean, family: 'IPv4' | 'IPv6' = 'IPv4'): NetworkInterfaceInfo =>
-  ({ address, internal, family, netmask: '255.0.0.0', mac: '00:00:00:00:00:00', cidr: null }) as NetworkInterfaceInfo;
+  ({
+    address,
+    internal,
+    family,
+    netmask: '255.0.0.0',
+    mac: '00:00:00:00:00:00',
+    cidr: null,
+  }) as NetworkInterfaceInfo;
 
 describe('advertised base URL', () => {
-  const interfaces = { lo: [nic('127.0.0.1', true)], eth0: [nic('fe80::1', false, 'IPv6'), nic('10.0.0.20', false)] };
+  const interfaces = {
+    lo: [nic('127.0.0.1', true)],
+    eth0: [nic('fe80::1', false, 'IPv6'), nic('10.0.0.20', false)],
+  };
 
   it('uses the setting when given (trailing slash dropped)', () => {
-    expect(chooseAdvertisedBaseUrl('http://ws01.corp:8765/', '0.0.0.0', 8765, interfaces).baseUrl).toBe('http://ws01.corp:8765');
+    expect(chooseAdvertisedBaseUrl('http://ws01.corp:8765/', '0.0.0.0', 8765, interfaces).baseUrl).toBe(
+      'http://ws01.corp:8765',
+    );
   });
   it('uses a specific bind address, IPv6 in brackets', () => {
     expect(chooseAdvertisedBaseUrl('', '10.0.0.5', 8000, interfaces).baseUrl).toBe('http://10.0.0.5:8000');

@@ -43,7 +43,9 @@ describe('agent deployment failure modes', () => {
   it('a file that stays corrupted fails the deployment clearly and leaves no version file', async () => {
     const hv02 = await byName('hv02');
     expect(hv02.state).toBe('failed');
-    expect(hv02.lastError).toMatch(/^agent deployment failed: host hv02: 1 of \d+ file\(s\) failed; first: version: SHA-256 mismatch/);
+    expect(hv02.lastError).toMatch(
+      /^agent deployment failed: host hv02: 1 of \d+ file\(s\) failed; first: version: SHA-256 mismatch/,
+    );
     const host = fx.lab.host('hv02');
     // Everything else landed, but without `version` the next check sees a host needing deployment.
     expect(host.files.exists(`${INSTALL_DIR}\\version`)).toBe(false);
@@ -99,9 +101,14 @@ describe('agent deployment failure modes', () => {
     const status = await fx.settled();
     expect(status.summary).toMatchObject({ total: 4, ready: 4, failed: 0 });
     expect(status.server.downloads - before).toBe(4 * manifest.files.length);
-    const progress = (await fx.invoke<Array<{ key?: string; message: string; level: string }>>('notifications.list')).filter((n) => n.key === 'agent-deployment');
+    const progress = (
+      await fx.invoke<Array<{ key?: string; message: string; level: string }>>('notifications.list')
+    ).filter((n) => n.key === 'agent-deployment');
     expect(progress).toHaveLength(1);
-    expect(progress[0]).toMatchObject({ message: 'Agent deployment: 4/4 hosts ready, 0 failed', level: 'success' });
+    expect(progress[0]).toMatchObject({
+      message: 'Agent deployment: 4/4 hosts ready, 0 failed',
+      level: 'success',
+    });
   });
 
   it('rejects a redeploy of an unknown host with NOT_FOUND', async () => {

@@ -67,7 +67,9 @@ describe('agent deployment at startup (10 lab hosts)', () => {
     expect(hv04.hostVersion).toBe('9.0.0');
     expect(hv04.lastError).toContain(`agent newer than this app (9.0.0 > ${manifest.agentVersion})`);
     expect(deployStats(fx.lab.host('hv04')).installs).toBe(0);
-    expect(fx.lab.host('hv04').files.getText(`${INSTALL_DIR}\\Invoke-AgentOperation.ps1`)).toBe('newer agent');
+    expect(fx.lab.host('hv04').files.getText(`${INSTALL_DIR}\\Invoke-AgentOperation.ps1`)).toBe(
+      'newer agent',
+    );
     const api = fx.backend.modules.get('deployment')!.api as DeploymentApi;
     const readiness = await api.ensureHostReady(fx.ids.get('hv04')!);
     expect(readiness.state).toBe('newer');
@@ -95,7 +97,9 @@ describe('agent deployment at startup (10 lab hosts)', () => {
     const notifications = await fx.invoke<AppNotification[]>('notifications.list');
     const progress = notifications.filter((n) => n.key === 'agent-deployment');
     expect(progress).toHaveLength(1);
-    expect(progress[0].message).toBe('Agent deployment: 8/10 hosts ready, 1 failed, 1 with a newer agent (left alone)');
+    expect(progress[0].message).toBe(
+      'Agent deployment: 8/10 hosts ready, 1 failed, 1 with a newer agent (left alone)',
+    );
     expect(progress[0].level).toBe('warning');
     const metrics = await fx.invoke<Metrics>('diagnostics.metrics');
     const group = metrics.groups.find((g) => g.name === 'Agent deployment')!;
@@ -108,21 +112,41 @@ describe('agent deployment at startup (10 lab hosts)', () => {
     const api = fx.backend.modules.get('deployment')!.api as DeploymentApi;
     const hv06 = fx.lab.host('hv06');
     const before = deployStats(hv06);
-    expect(await api.ensureHostReady(fx.ids.get('hv06')!)).toEqual({ state: 'ready', agentVersion: manifest.agentVersion });
+    expect(await api.ensureHostReady(fx.ids.get('hv06')!)).toEqual({
+      state: 'ready',
+      agentVersion: manifest.agentVersion,
+    });
     expect(deployStats(hv06)).toEqual(before);
     // The deployed agent answers: the lab's dispatcher runs once Invoke-AgentOperation.ps1 exists.
     const info = fx.lab.hosts.find((h) => h.name === 'hv06')!;
-    const client = new WinrmClient({ endpoint: info.httpUrl, auth: 'ntlm', username: info.username, password: info.password });
+    const client = new WinrmClient({
+      endpoint: info.httpUrl,
+      auth: 'ntlm',
+      username: info.username,
+      password: info.password,
+    });
     try {
-      const data = await invokeAgent(client, { host: 'hv06', installDir: INSTALL_DIR, operation: 'version', correlationId: 'v1' });
-      expect(data).toMatchObject({ agentVersion: manifest.agentVersion, installDirectory: INSTALL_DIR, computerName: 'HV06', schemaVersion: 1 });
+      const data = await invokeAgent(client, {
+        host: 'hv06',
+        installDir: INSTALL_DIR,
+        operation: 'version',
+        correlationId: 'v1',
+      });
+      expect(data).toMatchObject({
+        agentVersion: manifest.agentVersion,
+        installDirectory: INSTALL_DIR,
+        computerName: 'HV06',
+        schemaVersion: 1,
+      });
     } finally {
       await client.close();
     }
   });
 
   it('force redeploy of one host replaces even a newer agent', async () => {
-    const result = await fx.invoke<{ hostIds: string[] }>('deployment.redeploy', { hostId: fx.ids.get('hv04') });
+    const result = await fx.invoke<{ hostIds: string[] }>('deployment.redeploy', {
+      hostId: fx.ids.get('hv04'),
+    });
     expect(result.hostIds).toEqual([fx.ids.get('hv04')]);
     const status = await fx.settled();
     expect(status.hosts.find((h) => h.displayName === 'hv04')?.state).toBe('ready');

@@ -10,7 +10,9 @@ import { INSTALLER_SCRIPT, VERSION_SCRIPT } from '../../src/main/deployment/scri
 
 const agentDir = fileURLToPath(new URL('../../agent/', import.meta.url));
 const installerDir = join(agentDir, 'installer');
-const scripts = readdirSync(installerDir).filter((n) => n.endsWith('.ps1')).sort();
+const scripts = readdirSync(installerDir)
+  .filter((n) => n.endsWith('.ps1'))
+  .sort();
 
 describe('fixed deployment scripts', () => {
   it('are the installer and the version reader', () => {

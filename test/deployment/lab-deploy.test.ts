@@ -2,14 +2,25 @@
 // recognised only by their exact text, files come over real HTTP and land in the virtual FS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentManifest } from '../../src/main/deployment/manifest';
-import { encodeScriptInput, INSTALLER_SCRIPT, resolveAgentDir, VERSION_SCRIPT } from '../../src/main/deployment/scripts';
+import {
+  encodeScriptInput,
+  INSTALLER_SCRIPT,
+  resolveAgentDir,
+  VERSION_SCRIPT,
+} from '../../src/main/deployment/scripts';
 import { startArtifactServer, type ArtifactServer } from '../../src/main/deployment/artifact-server';
 import { WinrmClient } from '../../src/main/winrm';
 import { startLab, type Lab } from '../lab';
 import { deployStats, setDeployKnobs } from '../lab/deploy';
 
 const DIR = 'D:\\Aether-V (Test)\\agent';
-const resultOf = (stdout: string) => JSON.parse(stdout.split(/\r?\n/).filter((l) => l.startsWith('AETHERV-RESULT '))[0]!.slice(15));
+const resultOf = (stdout: string) =>
+  JSON.parse(
+    stdout
+      .split(/\r?\n/)
+      .filter((l) => l.startsWith('AETHERV-RESULT '))[0]!
+      .slice(15),
+  );
 
 describe('lab: fixed deployment scripts', () => {
   let lab: Lab;
@@ -31,10 +42,20 @@ describe('lab: fixed deployment scripts', () => {
 
   beforeAll(async () => {
     lab = await startLab({ hosts: 1, vmsPerHost: 0, clusters: 0 });
-    server = await startArtifactServer({ host: '127.0.0.1', port: 0, agentDir: resolveAgentDir(), log: () => undefined });
+    server = await startArtifactServer({
+      host: '127.0.0.1',
+      port: 0,
+      agentDir: resolveAgentDir(),
+      log: () => undefined,
+    });
     manifest = server.manifest;
     const info = lab.hosts[0]!;
-    client = new WinrmClient({ endpoint: info.httpUrl, auth: 'ntlm', username: info.username, password: info.password });
+    client = new WinrmClient({
+      endpoint: info.httpUrl,
+      auth: 'ntlm',
+      username: info.username,
+      password: info.password,
+    });
   });
   afterAll(async () => {
     await client?.close();
@@ -57,7 +78,11 @@ describe('lab: fixed deployment scripts', () => {
   });
 
   it('the version reader returns the raw bytes of the version file, or exists:false', async () => {
-    const read = async () => resultOf((await client.powershell(VERSION_SCRIPT.text, { stdin: encodeScriptInput({ installDir: DIR }) })).stdout);
+    const read = async () =>
+      resultOf(
+        (await client.powershell(VERSION_SCRIPT.text, { stdin: encodeScriptInput({ installDir: DIR }) }))
+          .stdout,
+      );
     const present = await read();
     expect(Buffer.from(present.data.base64, 'base64').toString('utf8').trim()).toBe(manifest.agentVersion);
     lab.host(lab.hosts[0]!.name).files.delete(`${DIR}\\version`);
@@ -79,7 +104,9 @@ describe('lab: fixed deployment scripts', () => {
   });
 
   it('an edited installer is not simulated: the lab answers like a host that cannot run it', async () => {
-    const outcome = await client.powershell(INSTALLER_SCRIPT.text + '\n# edited', { stdin: encodeScriptInput({ installDir: DIR }) });
+    const outcome = await client.powershell(INSTALLER_SCRIPT.text + '\n# edited', {
+      stdin: encodeScriptInput({ installDir: DIR }),
+    });
     expect(outcome.stdout).not.toMatch(/AETHERV-RESULT/);
     expect(outcome.exitCode).not.toBe(0);
   });

@@ -61,7 +61,8 @@ export async function startDeployLab(options: {
       for (;;) {
         const current = await status();
         if (current.summary.total === ids.size && current.summary.inProgress === 0) return current;
-        if (Date.now() > deadline) throw new Error(`deployment did not settle: ${JSON.stringify(current.summary)}`);
+        if (Date.now() > deadline)
+          throw new Error(`deployment did not settle: ${JSON.stringify(current.summary)}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },

@@ -13,7 +13,10 @@ const INSTALL_DIR = 'C:\\ProgramData\\Aether-V\\agent';
 
 async function waitForText(page: Page, testId: string, pattern: RegExp): Promise<string> {
   await page.waitForFunction(
-    ([id, source]) => new RegExp(source as string).test(document.querySelector(`[data-testid="${id as string}"]`)?.textContent ?? ''),
+    ([id, source]) =>
+      new RegExp(source as string).test(
+        document.querySelector(`[data-testid="${id as string}"]`)?.textContent ?? '',
+      ),
     [testId, pattern.source],
     { polling: 100, timeout: 60_000 },
   );
@@ -65,13 +68,21 @@ describe('agent deployment in the UI', () => {
       await form.getByRole('button', { name: 'Add host' }).click();
       await page.getByTestId('host-list').getByText(info.name, { exact: true }).waitFor();
     }
-    const message = await waitForText(page, 'deployment-progress', /3\/3|1\/3 hosts ready, 1 failed, 1 with a newer agent/);
+    const message = await waitForText(
+      page,
+      'deployment-progress',
+      /3\/3|1\/3 hosts ready, 1 failed, 1 with a newer agent/,
+    );
     expect(message).toBe('Agent deployment: 1/3 hosts ready, 1 failed, 1 with a newer agent (left alone)');
     await waitForText(page, 'deploy-hv03', /unreachable/);
     expect(await page.getByTestId('deploy-hv01').getAttribute('data-state')).toBe('ready');
     expect(await page.getByTestId('deploy-hv02').getAttribute('data-state')).toBe('newer');
-    expect(await page.getByTestId('deploy-hv02').textContent()).toContain('agent newer than this app (7.0.0 > 1.0.0)');
-    expect(await page.getByTestId('deploy-hv03').textContent()).toMatch(/host hv03: cannot reach 127\.0\.0\.1:\d+/);
+    expect(await page.getByTestId('deploy-hv02').textContent()).toContain(
+      'agent newer than this app (7.0.0 > 1.0.0)',
+    );
+    expect(await page.getByTestId('deploy-hv03').textContent()).toMatch(
+      /host hv03: cannot reach 127\.0\.0\.1:\d+/,
+    );
     // The same notification is in the bell, once.
     await page.getByTestId('bell').click();
     const panel = page.getByRole('dialog', { name: 'Notifications' });
@@ -84,10 +95,14 @@ describe('agent deployment in the UI', () => {
     const message = await waitForText(page, 'deployment-progress', /2\/3 hosts ready/);
     expect(message).toBe('Agent deployment: 2/3 hosts ready, 1 failed');
     // The per-host rows poll deployment.status once a second; the notification is pushed.
-    await page.waitForFunction(() => document.querySelector('[data-testid="deploy-hv02"]')?.getAttribute('data-state') === 'ready', undefined, {
-      polling: 100,
-      timeout: 10_000,
-    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="deploy-hv02"]')?.getAttribute('data-state') === 'ready',
+      undefined,
+      {
+        polling: 100,
+        timeout: 10_000,
+      },
+    );
     expect(lab.host('hv02').files.getText(`${INSTALL_DIR}\\version`)?.trim()).toBe('1.0.0');
   }, 60_000);
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import type { CommandName, InventoryDelta, RequestOf, Result, StateEvent } from '../../src/shared/contract';
 import type { Backend } from '../../src/renderer/backend/backend';
-import { InventoryModel } from '../../src/renderer/stores/inventory-model';
+import { countByHost, InventoryModel } from '../../src/renderer/stores/inventory-model';
 import { InventoryFeed, inventorySync, useInventory } from '../../src/renderer/stores/inventory-store';
 import { fleet, makeHost, makeVm } from './fixtures';
 
@@ -69,6 +69,23 @@ describe('InventoryModel', () => {
     expect(m.vms.has(f.vms[1]!.key)).toBe(false);
     expect(m.searchText.get(makeVm('hv01', 99).key)).toContain('neuvm-ü');
     expect(m.searchText.has(f.vms[1]!.key)).toBe(false);
+  });
+
+  test('per-host counts follow state changes, moves and removals without a full pass', () => {
+    const m = new InventoryModel();
+    const f = fleet(2, 6); // i % 3 === 0 is Off: 2 of 6 per host
+    m.replace({ hosts: f.hosts, vms: f.vms });
+    expect(countByHost(m).get('hv00')).toEqual({ total: 6, running: 4, stale: 0 });
+    const vm = f.vms[0]!; // Off on hv00
+    m.apply([{ ...empty(), vms: { upsert: [{ ...vm, state: 'Running', stale: true }], remove: [] } }]);
+    expect(countByHost(m).get('hv00')).toEqual({ total: 6, running: 5, stale: 1 });
+    m.apply([{ ...empty(), vms: { upsert: [{ ...vm, hostId: 'hv01', state: 'Running', stale: true }], remove: [f.vms[1]!.key] } }]);
+    expect(countByHost(m).get('hv00')).toEqual({ total: 4, running: 3, stale: 0 });
+    expect(countByHost(m).get('hv01')).toEqual({ total: 7, running: 5, stale: 1 });
+    // Same as counting from scratch.
+    const fresh = new InventoryModel();
+    fresh.replace({ hosts: [], vms: [...m.vms.values()] });
+    expect(countByHost(fresh)).toEqual(countByHost(m));
   });
 
   test('an empty delta changes nothing and bumps no version', () => {
@@ -140,6 +157,31 @@ describe('inventory TopicSync', () => {
     frame();
     expect(useInventory.getState().model.vms.size).toBe(4);
     expect(calls).toHaveLength(1);
+  });
+
+  test('deltas that arrive while the snapshot is on its way are replayed on top of it', async () => {
+    const f = fleet(1, 5);
+    let answer: (v: Result<never>) => void = () => undefined;
+    const backend: Backend = {
+      kind: 'browser',
+      invoke: (() => new Promise((resolve) => (answer = resolve as never))) as Backend['invoke'],
+      onEvent: () => () => undefined,
+      onConnection: () => () => undefined,
+    };
+    const { schedule, frame } = manualSchedule();
+    const { sync } = inventorySync(backend, schedule);
+    const fetched = sync.resync(); // on connect: snapshot requested, revision unknown
+    const remove = (i: number) => ({ ...empty(), vms: { upsert: [], remove: [f.vms[i]!.key] } });
+    sync.handle(event(20, 'delta', remove(0))); // already inside the snapshot (revision 21)
+    sync.handle(event(22, 'delta', remove(1)));
+    sync.handle(event(23, 'delta', remove(2)));
+    answer({ ok: true, data: { topic: 'inventory', revision: 21, payload: { hosts: f.hosts, vms: f.vms.slice(1) } } } as never);
+    await fetched;
+    frame();
+    expect([...useInventory.getState().model.vms.keys()]).toEqual([f.vms[3]!.key, f.vms[4]!.key]);
+    sync.handle(event(24, 'delta', remove(3)));
+    frame();
+    expect(useInventory.getState().model.vms.size).toBe(1);
   });
 
   test('when the inventory service cannot answer, the store says why', async () => {

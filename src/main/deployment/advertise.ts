@@ -21,7 +21,11 @@ export function chooseAdvertisedBaseUrl(
   port: number,
   interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces(),
 ): AdvertiseChoice {
-  if (setting.trim() !== '') return { baseUrl: setting.trim().replace(/\/+$/, ''), reason: 'from settings (artifactServer.advertisedBaseUrl)' };
+  if (setting.trim() !== '')
+    return {
+      baseUrl: setting.trim().replace(/\/+$/, ''),
+      reason: 'from settings (artifactServer.advertisedBaseUrl)',
+    };
   const wildcard = bindAddress === '0.0.0.0' || bindAddress === '::';
   if (!wildcard) {
     const host = isIP(bindAddress) === 6 ? `[${bindAddress}]` : bindAddress;
@@ -29,17 +33,31 @@ export function chooseAdvertisedBaseUrl(
   }
   for (const [name, addresses] of Object.entries(interfaces)) {
     const found = (addresses ?? []).find((a) => a.family === 'IPv4' && !a.internal);
-    if (found) return { baseUrl: `http://${found.address}:${port}`, reason: `first non-internal IPv4 (${name}); set artifactServer.advertisedBaseUrl if hosts cannot reach it` };
+    if (found)
+      return {
+        baseUrl: `http://${found.address}:${port}`,
+        reason: `first non-internal IPv4 (${name}); set artifactServer.advertisedBaseUrl if hosts cannot reach it`,
+      };
   }
-  return { baseUrl: `http://127.0.0.1:${port}`, reason: 'no non-internal IPv4 found: only hosts on this workstation can download; set artifactServer.advertisedBaseUrl' };
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    reason:
+      'no non-internal IPv4 found: only hosts on this workstation can download; set artifactServer.advertisedBaseUrl',
+  };
 }
 
 /** Polls `${baseUrl}/healthz` until it answers 200 or `timeoutMs` passes; true when healthy. */
-export async function waitForHealth(baseUrl: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+export async function waitForHealth(
+  baseUrl: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !signal?.aborted) {
     try {
-      const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(Math.max(100, Math.min(2_000, deadline - Date.now()))) });
+      const response = await fetch(`${baseUrl}/healthz`, {
+        signal: AbortSignal.timeout(Math.max(100, Math.min(2_000, deadline - Date.now()))),
+      });
       await response.arrayBuffer();
       if (response.status === 200) return true;
     } catch {

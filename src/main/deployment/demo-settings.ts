@@ -11,7 +11,12 @@ export function seedDemoSettings(dataDir: string): boolean {
   const file = path.join(dataDir, 'settings.json');
   if (existsSync(file)) return false;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const settings = { ...DEFAULT_SETTINGS, artifactServer: { bindAddress: '127.0.0.1', port: 0, advertisedBaseUrl: '' } };
-  writeFileSync(file, JSON.stringify({ schemaVersion: 1, settings, hosts: [] }, null, 2) + '\n', { mode: 0o600 });
+  const settings = {
+    ...DEFAULT_SETTINGS,
+    artifactServer: { bindAddress: '127.0.0.1', port: 0, advertisedBaseUrl: '' },
+  };
+  writeFileSync(file, JSON.stringify({ schemaVersion: 1, settings, hosts: [] }, null, 2) + '\n', {
+    mode: 0o600,
+  });
   return true;
 }

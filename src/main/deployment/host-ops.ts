@@ -62,17 +62,20 @@ async function runFixed(
       }
     }
   };
-  const outcome = await remote.run(hostId, { lane: 'DEPLOYMENT', label: call.label, ...(call.timeoutMs ? { timeoutMs: call.timeoutMs } : {}) }, (client, signal) =>
-    client.powershell(script.text, {
-      stdin: encodeScriptInput(input),
-      signal,
-      onStdout: (text) => {
-        pending += text;
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        lines.forEach(onLine);
-      },
-    }),
+  const outcome = await remote.run(
+    hostId,
+    { lane: 'DEPLOYMENT', label: call.label, ...(call.timeoutMs ? { timeoutMs: call.timeoutMs } : {}) },
+    (client, signal) =>
+      client.powershell(script.text, {
+        stdin: encodeScriptInput(input),
+        signal,
+        onStdout: (text) => {
+          pending += text;
+          const lines = pending.split('\n');
+          pending = lines.pop() ?? '';
+          lines.forEach(onLine);
+        },
+      }),
   );
   if (pending) onLine(pending);
   if (result === undefined) {
@@ -86,7 +89,10 @@ async function runFixed(
   try {
     parsed = JSON.parse(result) as ScriptResult;
   } catch {
-    throw new DeploymentFailed('SCRIPT_NO_RESULT', `host ${hostName}: ${call.label} returned a result that is not JSON`);
+    throw new DeploymentFailed(
+      'SCRIPT_NO_RESULT',
+      `host ${hostName}: ${call.label} returned a result that is not JSON`,
+    );
   }
   if (parsed.status === 'ok') return parsed.data;
   throw new DeploymentFailed(
@@ -97,8 +103,20 @@ async function runFixed(
 }
 
 /** Raw bytes of `{installDir}\version` (at most 4 KiB), or null when the file does not exist. */
-export async function readHostVersionFile(remote: RemoteHosts, hostId: string, hostName: string, installDir: string): Promise<Uint8Array | null> {
-  const data = (await runFixed(remote, hostId, hostName, VERSION_SCRIPT, { installDir }, { label: 'read agent version', timeoutMs: 60_000 })) as {
+export async function readHostVersionFile(
+  remote: RemoteHosts,
+  hostId: string,
+  hostName: string,
+  installDir: string,
+): Promise<Uint8Array | null> {
+  const data = (await runFixed(
+    remote,
+    hostId,
+    hostName,
+    VERSION_SCRIPT,
+    { installDir },
+    { label: 'read agent version', timeoutMs: 60_000 },
+  )) as {
     exists?: boolean;
     base64?: string | null;
   } | null;
@@ -116,7 +134,12 @@ export interface InstallRequest {
 }
 
 /** Clears the install directory and downloads every manifest file; throws DeploymentFailed. */
-export async function installAgent(remote: RemoteHosts, hostId: string, hostName: string, request: InstallRequest): Promise<InstallFileResult[]> {
+export async function installAgent(
+  remote: RemoteHosts,
+  hostId: string,
+  hostName: string,
+  request: InstallRequest,
+): Promise<InstallFileResult[]> {
   const input = {
     installDir: request.installDir,
     baseUrl: request.baseUrl,

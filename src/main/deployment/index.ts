@@ -6,6 +6,8 @@ import type { DeploymentApi } from './api';
 import { startArtifactServer, type ArtifactServer } from './artifact-server';
 import { resolveAgentDir } from './scripts';
 import { DeploymentService } from './service';
+import { parseAgentVersion } from './version';
+import { AGENT_VERSION } from '../version';
 
 export type { DeploymentApi, HostReadiness } from './api';
 export { PROGRESS_KEY, newerMessage } from './service';
@@ -40,10 +42,25 @@ export const deploymentModule: ServiceModule = {
       serverError = (error as Error).message;
       ctx.log.error(`artifact server did not start: ${serverError}`);
     }
-    const health = server ? waitForHealth(server.advertisedBaseUrl, HEALTH_TIMEOUT_MS) : Promise.resolve(false);
-    const agentVersion = server?.manifest.agentVersion ?? 'unknown';
+    if (serverError) {
+      // Not a diagnostic-mode problem: hosts that already run our agent stay usable. The service
+      // state, this notification and each host needing deployment say what is wrong.
+      ctx.notifications.notify({
+        key: 'artifact-server',
+        level: 'error',
+        title: 'Artifact server',
+        message: `${serverError} Hosts that need the agent cannot be deployed until this is fixed and the app restarted.`,
+      });
+    }
+    const health = server
+      ? waitForHealth(server.advertisedBaseUrl, HEALTH_TIMEOUT_MS)
+      : Promise.resolve(false);
+    const agentVersion = server?.manifest.agentVersion ?? parseAgentVersion(AGENT_VERSION) ?? '0.0.0';
     void health.then((ok) => {
-      if (!ok && server) ctx.log.warn(`artifact server: no healthy answer from ${server.advertisedBaseUrl}/healthz within ${HEALTH_TIMEOUT_MS / 1000} s; deploying anyway (check the advertised URL and the firewall)`);
+      if (!ok && server)
+        ctx.log.warn(
+          `artifact server: no healthy answer from ${server.advertisedBaseUrl}/healthz within ${HEALTH_TIMEOUT_MS / 1000} s; deploying anyway (check the advertised URL and the firewall)`,
+        );
     });
 
     const service = new DeploymentService(ctx, { agentVersion, server, serverError, health });
@@ -53,12 +70,19 @@ export const deploymentModule: ServiceModule = {
     return {
       name: 'deployment',
       api,
-      ...(serverError ? { problems: [`Artifact server: ${serverError}`] } : {}),
       status: () => {
         const s = service.summary();
         return server
-          ? { name: 'deployment', state: 'running', detail: `agent ${agentVersion} served at ${server.advertisedBaseUrl}; ${s.ready}/${s.total} hosts ready, ${s.failed} failed, ${s.newer} newer` }
-          : { name: 'deployment', state: 'failed', detail: `artifact server not running: ${serverError ?? ''}` };
+          ? {
+              name: 'deployment',
+              state: 'running',
+              detail: `agent ${agentVersion} served at ${server.advertisedBaseUrl}; ${s.ready}/${s.total} hosts ready, ${s.failed} failed, ${s.newer} newer`,
+            }
+          : {
+              name: 'deployment',
+              state: 'failed',
+              detail: `artifact server not running: ${serverError ?? ''}`,
+            };
       },
       handlers: {
         'deployment.status': () => ({

@@ -26,8 +26,13 @@ export function resolveAgentDir(): string {
     ...(typeof process.resourcesPath === 'string' ? [path.join(process.resourcesPath, 'agent')] : []),
     path.resolve(process.cwd(), 'agent'),
   ];
-  const found = candidates.find((dir) => existsSync(path.join(dir, 'version')) && existsSync(path.join(dir, 'installer')));
-  if (!found) throw new Error(`The agent folder was not found (looked in ${candidates.join(', ')}); reinstall the app.`);
+  const found = candidates.find(
+    (dir) => existsSync(path.join(dir, 'version')) && existsSync(path.join(dir, 'installer')),
+  );
+  if (!found)
+    throw new Error(
+      `The agent folder was not found (looked in ${candidates.join(', ')}); reinstall the app.`,
+    );
   return found;
 }
 

@@ -5,7 +5,11 @@
  * notification updated in place; per-host state goes to the hosts topic and to diagnostics.
  */
 import type { MetricGroup, StateEvent } from '../../shared/contract';
-import type { DeploymentHostState, DeploymentHostStatus, DeploymentStatus } from '../../shared/contract/areas/deployment';
+import type {
+  DeploymentHostState,
+  DeploymentHostStatus,
+  DeploymentStatus,
+} from '../../shared/contract/areas/deployment';
 import { WinrmError } from '../winrm';
 import { RemoteTaskError } from '../tasks';
 import type { ServiceContext } from '../service-module';
@@ -49,7 +53,8 @@ export function newerMessage(hostVersion: string, bundled: string): string {
 
 function isTransportError(error: unknown): boolean {
   if (error instanceof RemoteTaskError) return error.code === 'TASK_TIMEOUT';
-  if (error instanceof WinrmError) return ['HOST_UNREACHABLE', 'TLS_FAILED', 'AUTH_FAILED', 'WINRM_TIMEOUT'].includes(error.code);
+  if (error instanceof WinrmError)
+    return ['HOST_UNREACHABLE', 'TLS_FAILED', 'AUTH_FAILED', 'WINRM_TIMEOUT'].includes(error.code);
   return false;
 }
 
@@ -85,7 +90,12 @@ export class DeploymentService implements DeploymentApi {
   }
 
   readiness(hostId: string): HostReadiness {
-    return this.records.get(hostId)?.readiness ?? { state: 'preparing', reason: 'agent deployment has not checked this host yet' };
+    return (
+      this.records.get(hostId)?.readiness ?? {
+        state: 'preparing',
+        reason: 'agent deployment has not checked this host yet',
+      }
+    );
   }
 
   onChange(listener: (hostId: string, readiness: HostReadiness) => void): () => void {
@@ -103,7 +113,12 @@ export class DeploymentService implements DeploymentApi {
     this.ctx.log.info(`deployment: host ${record.displayName}: cached agent state dropped (${reason})`);
     record.installDir = null;
     record.settledAt = 0;
-    this.update(record, 'pending', { state: 'preparing', reason: `re-checking the agent on ${record.displayName}: ${reason}` }, null);
+    this.update(
+      record,
+      'pending',
+      { state: 'preparing', reason: `re-checking the agent on ${record.displayName}: ${reason}` },
+      null,
+    );
     void this.prepareHost(hostId, false);
   }
 
@@ -123,12 +138,16 @@ export class DeploymentService implements DeploymentApi {
       const entry = this.ctx.hosts.entry(hostId);
       return entry.enabled ? [hostId] : [];
     }
-    return this.ctx.settings.getHosts().filter((h) => h.enabled).map((h) => h.id);
+    return this.ctx.settings
+      .getHosts()
+      .filter((h) => h.enabled)
+      .map((h) => h.id);
   }
 
   private prepareHost(hostId: string, force: boolean): Promise<HostReadiness> {
     const entry = this.ctx.hosts.entry(hostId);
-    if (!entry.enabled) return Promise.resolve({ state: 'error', reason: `host ${entry.displayName} is disabled` });
+    if (!entry.enabled)
+      return Promise.resolve({ state: 'error', reason: `host ${entry.displayName} is disabled` });
     const record = this.record(hostId);
     const installDir = this.ctx.settings.getSettings().agent.installDir;
     if (!force) {
@@ -136,7 +155,11 @@ export class DeploymentService implements DeploymentApi {
       const sameDir = record.installDir === installDir;
       if (record.state === 'ready' && sameDir) return Promise.resolve(record.readiness);
       const recent = Date.now() - record.settledAt < this.retryAfterMs;
-      if ((record.state === 'failed' || record.state === 'unreachable' || record.state === 'newer') && sameDir && recent) {
+      if (
+        (record.state === 'failed' || record.state === 'unreachable' || record.state === 'newer') &&
+        sameDir &&
+        recent
+      ) {
         return Promise.resolve(record.readiness);
       }
     }
@@ -157,22 +180,42 @@ export class DeploymentService implements DeploymentApi {
     const name = record.displayName;
     try {
       this.update(record, 'checking', { state: 'preparing', reason: `checking the agent on ${name}` }, null);
-      if (!this.options.server) throw new DeploymentFailed('ARTIFACT_SERVER_DOWN', `the artifact server is not running: ${this.options.serverError ?? 'unknown error'}`);
       if (!force) {
         const raw = await readHostVersionFile(this.ctx.remote, record.hostId, name, installDir);
         record.hostVersion = raw ? normalizeVersionText(raw) || null : null;
         const assessment = assessHostVersion(raw, bundled);
-        if (assessment === 'equal') return this.settle(record, 'ready', { state: 'ready', agentVersion: bundled }, null, installDir);
+        if (assessment === 'equal')
+          return this.settle(record, 'ready', { state: 'ready', agentVersion: bundled }, null, installDir);
         if (assessment === 'newer') {
           const reason = newerMessage(record.hostVersion ?? '?', bundled);
           this.ctx.log.warn(`deployment: host ${name}: ${reason}`);
-          return this.settle(record, 'newer', { state: 'newer', agentVersion: record.hostVersion ?? '?', reason }, reason, installDir);
+          return this.settle(
+            record,
+            'newer',
+            { state: 'newer', agentVersion: record.hostVersion ?? '?', reason },
+            reason,
+            installDir,
+          );
         }
         if (!needsDeployment(assessment)) throw new Error(`unexpected version assessment ${assessment}`);
-        this.ctx.log.info(`deployment: host ${name} needs the agent (${assessment}${record.hostVersion ? `: ${record.hostVersion}` : ''})`);
+        this.ctx.log.info(
+          `deployment: host ${name} needs the agent (${assessment}${record.hostVersion ? `: ${record.hostVersion}` : ''})`,
+        );
+      }
+      // Checked only now: a host that already runs our agent stays usable without the server.
+      if (!this.options.server) {
+        throw new DeploymentFailed(
+          'ARTIFACT_SERVER_DOWN',
+          `the artifact server is not running: ${this.options.serverError ?? 'unknown error'}`,
+        );
       }
       await this.options.health;
-      this.update(record, 'deploying', { state: 'preparing', reason: `deploying agent ${bundled} to ${name}` }, null);
+      this.update(
+        record,
+        'deploying',
+        { state: 'preparing', reason: `deploying agent ${bundled} to ${name}` },
+        null,
+      );
       const agent = this.ctx.settings.getSettings().agent;
       record.deployments++;
       const started = Date.now();
@@ -186,12 +229,18 @@ export class DeploymentService implements DeploymentApi {
       });
       record.lastDurationMs = Date.now() - started;
       const retried = files.filter((f) => f.attempts > 1).map((f) => `${f.name} ×${f.attempts}`);
-      this.ctx.log.info(`deployment: agent ${bundled} deployed to ${name} in ${record.lastDurationMs} ms`, { files: files.length, ...(retried.length ? { retried } : {}) });
+      this.ctx.log.info(`deployment: agent ${bundled} deployed to ${name} in ${record.lastDurationMs} ms`, {
+        files: files.length,
+        ...(retried.length ? { retried } : {}),
+      });
       // Confirm end to end: the version file the host now has is the one we shipped.
       const after = await readHostVersionFile(this.ctx.remote, record.hostId, name, installDir);
       record.hostVersion = after ? normalizeVersionText(after) || null : null;
       if (assessHostVersion(after, bundled) !== 'equal') {
-        throw new DeploymentFailed('VERSION_MISMATCH_AFTER_DEPLOY', `host ${name}: after deployment the version file reads ${JSON.stringify(record.hostVersion ?? '')}, expected ${bundled}`);
+        throw new DeploymentFailed(
+          'VERSION_MISMATCH_AFTER_DEPLOY',
+          `host ${name}: after deployment the version file reads ${JSON.stringify(record.hostVersion ?? '')}, expected ${bundled}`,
+        );
       }
       return this.settle(record, 'ready', { state: 'ready', agentVersion: bundled }, null, installDir);
     } catch (error) {
@@ -201,27 +250,50 @@ export class DeploymentService implements DeploymentApi {
       const transport = isTransportError(error);
       this.ctx.log.warn(`deployment: host ${name}: ${message}`);
       const reason = transport ? message : `agent deployment failed: ${message}`;
-      return this.settle(record, transport ? 'unreachable' : 'failed', { state: 'error', reason }, reason, installDir);
+      return this.settle(
+        record,
+        transport ? 'unreachable' : 'failed',
+        { state: 'error', reason },
+        reason,
+        installDir,
+      );
     }
   }
 
-  private settle(record: HostRecord, state: DeploymentHostState, readiness: HostReadiness, error: string | null, installDir: string): HostReadiness {
+  private settle(
+    record: HostRecord,
+    state: DeploymentHostState,
+    readiness: HostReadiness,
+    error: string | null,
+    installDir: string,
+  ): HostReadiness {
     record.installDir = installDir;
     record.settledAt = Date.now();
     this.update(record, state, readiness, error);
     return readiness;
   }
 
-  private update(record: HostRecord, state: DeploymentHostState, readiness: HostReadiness, error: string | null): void {
+  private update(
+    record: HostRecord,
+    state: DeploymentHostState,
+    readiness: HostReadiness,
+    error: string | null,
+  ): void {
     if (this.stopped || !this.records.has(record.hostId)) return;
     record.state = state;
     record.readiness = readiness;
     record.lastError = error;
     record.updatedAt = new Date().toISOString();
-    if (state === 'pending' || state === 'checking' || state === 'deploying') this.ctx.hosts.setStatus(record.hostId, 'preparing');
-    else if (state === 'unreachable') this.ctx.hosts.setStatus(record.hostId, 'unreachable', { error: error ?? 'unreachable' });
+    if (state === 'pending' || state === 'checking' || state === 'deploying')
+      this.ctx.hosts.setStatus(record.hostId, 'preparing');
+    else if (state === 'unreachable')
+      this.ctx.hosts.setStatus(record.hostId, 'unreachable', { error: error ?? 'unreachable' });
     else if (state === 'ready') this.ctx.hosts.setStatus(record.hostId, 'connected', { seenAt: new Date() });
-    else this.ctx.hosts.setStatus(record.hostId, 'connected', { seenAt: new Date(), ...(error ? { error } : {}) });
+    else
+      this.ctx.hosts.setStatus(record.hostId, 'connected', {
+        seenAt: new Date(),
+        ...(error ? { error } : {}),
+      });
     for (const listener of this.listeners) {
       try {
         listener(record.hostId, readiness);
@@ -302,7 +374,8 @@ export class DeploymentService implements DeploymentApi {
 
   summary(): DeploymentStatus['summary'] {
     const records = [...this.records.values()];
-    const count = (...states: DeploymentHostState[]) => records.filter((r) => states.includes(r.state)).length;
+    const count = (...states: DeploymentHostState[]) =>
+      records.filter((r) => states.includes(r.state)).length;
     return {
       total: records.length,
       ready: count('ready'),
@@ -363,6 +436,11 @@ export class DeploymentService implements DeploymentApi {
   }
 }
 
-function fingerprintOf(entry: { address: string; port: number; username: string; transport: string }): string {
+function fingerprintOf(entry: {
+  address: string;
+  port: number;
+  username: string;
+  transport: string;
+}): string {
   return `${entry.address}:${entry.port}:${entry.transport}:${entry.username}`;
 }

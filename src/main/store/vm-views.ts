@@ -115,8 +115,9 @@ export function vmView(record: VmRecord, host: HostRecord | undefined, pending: 
     osFamily: osFamily(c.operatingSystem),
     createdAt: c.createdAt,
     clustered: c.clustered,
-    ipAddresses: [...c.ipAddresses],
-    disks: c.disks.map((d) => ({ ...d })),
+    // Records are never mutated (every change builds a new one), so views share their arrays.
+    ipAddresses: c.ipAddresses,
+    disks: c.disks,
     nics: c.nics.map(nicView),
     stale: !fresh,
     staleSince: fresh ? null : (host?.sync.staleSince ?? host?.sync.lastSuccessAt ?? null),

@@ -32,7 +32,7 @@ export interface FleetFigures {
 
 export const fleetFigures = memoOn((model): FleetFigures => {
   const out: FleetFigures = { vms: 0, running: 0, stale: 0 };
-  for (const c of countByHost(model).values()) {
+  for (const c of model.counts.values()) {
     out.vms += c.total;
     out.running += c.running;
     out.stale += c.stale;

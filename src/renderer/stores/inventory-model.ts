@@ -14,6 +14,8 @@ export class InventoryModel {
   readonly byHost = new Map<string, Set<string>>();
   /** key → lowercase "name ips guid" for search; rebuilt per VM when it is upserted. */
   readonly searchText = new Map<string, string>();
+  /** hostId → VM counts, adjusted per upsert/remove so no view ever loops over the fleet for them. */
+  readonly counts = new Map<string, HostVmCounts>();
   /** Bumped when any VM or host changes. */
   version = 0;
   /** Bumped only when VMs are added, removed or move host (lists and sort orders depend on it). */
@@ -26,6 +28,7 @@ export class InventoryModel {
     this.hosts.clear();
     this.byHost.clear();
     this.searchText.clear();
+    this.counts.clear();
     for (const host of snapshot.hosts) this.hosts.set(host.hostId, host);
     for (const vm of snapshot.vms) this.putVm(vm);
     this.version++;
@@ -62,6 +65,8 @@ export class InventoryModel {
   private putVm(vm: InventoryVm): boolean {
     const before = this.vms.get(vm.key);
     this.vms.set(vm.key, vm);
+    if (before) this.count(before, -1);
+    this.count(vm, 1);
     this.searchText.set(vm.key, `${vm.name} ${vm.ipAddresses.join(' ')} ${vm.vmId}`.toLowerCase());
     if (before && before.hostId === vm.hostId) return false;
     if (before) this.byHost.get(before.hostId)?.delete(vm.key);
@@ -71,10 +76,20 @@ export class InventoryModel {
     return true;
   }
 
+  private count(vm: InventoryVm, sign: 1 | -1): void {
+    let c = this.counts.get(vm.hostId);
+    if (!c) this.counts.set(vm.hostId, (c = { total: 0, running: 0, stale: 0 }));
+    c.total += sign;
+    if (vm.state === 'Running') c.running += sign;
+    if (vm.stale) c.stale += sign;
+    if (c.total === 0) this.counts.delete(vm.hostId);
+  }
+
   private removeVm(key: string): boolean {
     const vm = this.vms.get(key);
     if (!vm) return false;
     this.vms.delete(key);
+    this.count(vm, -1);
     this.searchText.delete(key);
     this.byHost.get(vm.hostId)?.delete(key);
     return true;
@@ -87,18 +102,9 @@ export interface HostVmCounts {
   stale: number;
 }
 
-/** VM counts per host, one pass over the VMs. */
+/** VM counts per host: a copy of the model's incrementally kept counts (a new Map per version). */
 export function countByHost(model: InventoryModel): Map<string, HostVmCounts> {
   const out = new Map<string, HostVmCounts>();
-  for (const [hostId, keys] of model.byHost) {
-    const counts: HostVmCounts = { total: 0, running: 0, stale: 0 };
-    for (const key of keys) {
-      const vm = model.vms.get(key)!;
-      counts.total++;
-      if (vm.state === 'Running') counts.running++;
-      if (vm.stale) counts.stale++;
-    }
-    out.set(hostId, counts);
-  }
+  for (const [hostId, c] of model.counts) out.set(hostId, { ...c });
   return out;
 }

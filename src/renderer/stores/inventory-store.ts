@@ -30,6 +30,11 @@ function publish(model: InventoryModel): void {
 
 type Schedule = (flush: () => void) => void;
 
+/** Performance marks (visible in DevTools and read by bench:inventory); absent in some test environments. */
+function mark(name: string): void {
+  if (typeof performance !== 'undefined' && typeof performance.mark === 'function') performance.mark(name);
+}
+
 /**
  * Deltas are queued and applied once per frame: at 1,000 deltas a second React renders ~60
  * times, not 1,000. A timeout backs up requestAnimationFrame, which never fires in a hidden tab.
@@ -57,9 +62,11 @@ export class InventoryFeed {
   snapshot(payload: InventorySnapshot): void {
     // A snapshot supersedes whatever deltas were waiting (they are older revisions).
     this.queue = [];
+    mark('aetherv:inventory-snapshot');
     this.model.replace(payload);
     useInventory.setState({ loaded: true, unavailable: undefined });
     publish(this.model);
+    mark('aetherv:inventory-snapshot-applied');
   }
 
   delta(payload: InventoryDelta): void {

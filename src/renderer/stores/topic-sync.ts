@@ -8,13 +8,20 @@ export interface TopicHandlers {
   error?(message: string): void;
 }
 
+/** Deltas held while a snapshot is being fetched; beyond this the snapshot alone is trusted. */
+const MAX_BUFFERED = 20_000;
+
 /**
  * Applies a topic's events in revision order. A delta whose revision is not exactly last + 1
- * means we missed something: ignore it and fetch a snapshot instead of guessing.
+ * means we missed something: fetch a snapshot instead of guessing. Deltas that arrive while the
+ * snapshot is on its way are held and replayed on top of it (those newer than its revision), so
+ * a busy topic — inventory during a refresh — does not need a second full snapshot.
  */
 export class TopicSync {
   private revision = -1;
   private fetching: Promise<void> | undefined;
+  private held: { revision: number; payload: unknown }[] = [];
+  private again = false;
 
   constructor(
     private readonly backend: Backend,
@@ -28,14 +35,17 @@ export class TopicSync {
       if (event.revision <= this.revision) return;
       this.revision = event.revision;
       this.handlers.snapshot(event.payload);
+      this.replay();
       return;
     }
-    if (this.revision >= 0 && event.revision === this.revision + 1) {
+    if (event.revision <= this.revision) return; // duplicate or already in a snapshot
+    if (!this.fetching && this.revision >= 0 && event.revision === this.revision + 1) {
       this.revision = event.revision;
       this.handlers.delta(event.payload);
-    } else if (event.revision > this.revision) {
-      void this.resync();
+      return;
     }
+    this.hold(event.revision, event.payload);
+    void this.resync();
   }
 
   resync(): Promise<void> {
@@ -51,8 +61,40 @@ export class TopicSync {
       })
       .finally(() => {
         this.fetching = undefined;
+        this.replay();
+        if (this.again) {
+          this.again = false;
+          void this.resync();
+        }
       });
     return this.fetching;
+  }
+
+  private hold(revision: number, payload: unknown): void {
+    if (this.held.length >= MAX_BUFFERED) this.held = [];
+    this.held.push({ revision, payload });
+  }
+
+  /** Applies held deltas that continue the current revision; a remaining gap asks for another snapshot. */
+  private replay(): void {
+    if (this.fetching || this.held.length === 0 || this.revision < 0) return;
+    const held = this.held.sort((a, b) => a.revision - b.revision);
+    this.held = [];
+    for (let i = 0; i < held.length; i++) {
+      const next = held[i]!;
+      if (next.revision <= this.revision) continue;
+      if (next.revision !== this.revision + 1) {
+        this.held = held.slice(i);
+        this.again = true;
+        if (!this.fetching) {
+          this.again = false;
+          void this.resync();
+        }
+        return;
+      }
+      this.revision = next.revision;
+      this.handlers.delta(next.payload);
+    }
   }
 }
 

@@ -3,12 +3,13 @@ import { AppHealth } from './diagnostics';
 import { HostView } from './hosts';
 import { AppNotification } from './notifications';
 import { InventoryDelta, InventorySnapshot } from './inventory';
+import { JobOutputDelta, JobOutputSnapshot, JobRecord } from './jobs';
 
 /**
  * State topics. Each has a snapshot shape and a delta shape; every event carries the topic's
  * revision, increasing by exactly one per event. A client that sees a gap calls events.snapshot.
  */
-export const TopicName = Type.Union([Type.Literal('hosts'), Type.Literal('notifications'), Type.Literal('health'), Type.Literal('inventory')]);
+export const TopicName = Type.Union([Type.Literal('hosts'), Type.Literal('notifications'), Type.Literal('health'), Type.Literal('inventory'), Type.Literal('jobs'), Type.Literal('jobOutput')]);
 export type TopicName = Static<typeof TopicName>;
 
 function collectionDelta<T extends ReturnType<typeof Type.Object>>(item: T) {
@@ -22,6 +23,10 @@ export const topics = {
   health: { snapshot: AppHealth, delta: AppHealth },
   /** Clusters come from the hosts' cluster names; VMs keyed `${hostId}:${vmId}`. */
   inventory: { snapshot: InventorySnapshot, delta: InventoryDelta },
+  /** Job records (the most recent 500 in the snapshot; older ones via jobs.list); docs/jobs.md. */
+  jobs: { snapshot: Type.Array(JobRecord), delta: collectionDelta(JobRecord) },
+  /** New output lines of every job, batched; the snapshot is empty (lines come from jobs.get). */
+  jobOutput: { snapshot: JobOutputSnapshot, delta: JobOutputDelta },
 } as const;
 
 export type Topics = typeof topics;

@@ -186,3 +186,256 @@ export const JobValidateResponse = Type.Union([
 export type JobValidateResponse = Static<typeof JobValidateResponse>;
 
 export const SECRET_MASK = '••••••';
+
+// ---------------------------------------------------------------------------------------------
+// Jobs: records, output lines, VM actions, bulk, export (docs/jobs.md describes the whole contract)
+// ---------------------------------------------------------------------------------------------
+
+export const JobType = Type.Union([Type.Literal('vm.create'), Type.Literal('vm.action'), Type.Literal('vm.delete'), Type.Literal('bulk')]);
+export type JobType = Static<typeof JobType>;
+
+/** queued → running → succeeded | failed | cancelled; `interrupted`: the app stopped while it ran. */
+export const JobState = Type.Union(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'].map((s) => Type.Literal(s)));
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+export const FINISHED_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
+
+export const VmAction = Type.Union(['start', 'shutdown', 'turnoff', 'restart', 'save', 'pause', 'resume'].map((a) => Type.Literal(a)));
+export type VmAction = 'start' | 'shutdown' | 'turnoff' | 'restart' | 'save' | 'pause' | 'resume';
+export const VM_ACTIONS: readonly VmAction[] = ['start', 'shutdown', 'turnoff', 'restart', 'save', 'pause', 'resume'];
+
+export const JobErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
+export type JobErrorBody = Static<typeof JobErrorBody>;
+
+/** Per-item counts of a bulk job (its items are jobs whose parentId is the bulk job's id). */
+export const BulkCounts = Type.Object({
+  total: Type.Integer(),
+  queued: Type.Integer(),
+  running: Type.Integer(),
+  succeeded: Type.Integer(),
+  failed: Type.Integer(),
+  cancelled: Type.Integer(),
+  interrupted: Type.Integer(),
+});
+export type BulkCounts = Static<typeof BulkCounts>;
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+/** One job as stored and shown. Parameters never hold a secret value (masked with SECRET_MASK). */
+export const JobRecord = Type.Object({
+  id: Type.String(),
+  type: JobType,
+  state: JobState,
+  hostId: NullableString,
+  hostName: NullableString,
+  vmId: NullableString,
+  vmName: NullableString,
+  /** vm.action: the action; vm.delete: 'delete'; bulk: the items' action; vm.create: null. */
+  action: NullableString,
+  parameters: Type.Record(Type.String(), JobFieldValue),
+  createdAt: Type.String(),
+  startedAt: NullableString,
+  finishedAt: NullableString,
+  /** The agent result's data (vm.create: {vmId, vmName, status, vhdPath, provisioned, clustered}). */
+  result: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  error: Type.Union([JobErrorBody, Type.Null()]),
+  /** Number of output lines so far (seq runs 0..lineCount-1). */
+  lineCount: Type.Integer(),
+  /** Set on the items of a bulk job. */
+  parentId: NullableString,
+  warnings: Type.Array(Type.String()),
+  bulk: Type.Union([BulkCounts, Type.Null()]),
+});
+export type JobRecord = Static<typeof JobRecord>;
+
+export const JobLineStream = Type.Union([Type.Literal('log'), Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('system')]);
+export type JobLineStream = Static<typeof JobLineStream>;
+
+/** One output line: `log` = an AETHERV-LOG entry, `stdout` = other host output, `stderr` = decoded PowerShell errors, `system` = the app's own notes. */
+export const JobLine = Type.Object({
+  jobId: Type.String(),
+  seq: Type.Integer({ minimum: 0 }),
+  stream: JobLineStream,
+  level: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]),
+  text: Type.String(),
+  step: NullableString,
+  at: Type.String(),
+});
+export type JobLine = Static<typeof JobLine>;
+
+export const JobSubmitRequest = Type.Object(
+  {
+    schemaVersion: Type.Integer({ minimum: 1, hint: 'the version of the schema the form was built from' }),
+    hostId: Type.String({ minLength: 1, hint: 'the id of a configured host' }),
+    imageOsFamily: OsFamily,
+    fields: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+export type JobSubmitRequest = Static<typeof JobSubmitRequest>;
+export const JobSubmitResponse = Type.Object({ job: JobRecord, warnings: Type.Array(Type.String()) });
+export type JobSubmitResponse = Static<typeof JobSubmitResponse>;
+
+export const VmActionRequest = Type.Object(
+  { hostId: Type.String({ minLength: 1 }), vmId: Type.String({ minLength: 1, hint: 'the VM GUID' }), action: VmAction },
+  { additionalProperties: false },
+);
+export type VmActionRequest = Static<typeof VmActionRequest>;
+
+export const VmDeleteRequest = Type.Object(
+  {
+    hostId: Type.String({ minLength: 1 }),
+    vmId: Type.String({ minLength: 1, hint: 'the VM GUID' }),
+    deleteDisks: Type.Boolean(),
+    /** Must equal the VM's name exactly (case-sensitive). */
+    confirmName: Type.String(),
+    /** Turn a VM that is not Off off first (otherwise INVALID_STATE). */
+    force: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type VmDeleteRequest = Static<typeof VmDeleteRequest>;
+
+export const JobFilter = Type.Object(
+  {
+    state: Type.Optional(Type.Array(JobState)),
+    type: Type.Optional(Type.Array(JobType)),
+    hostId: Type.Optional(Type.String()),
+    parentId: Type.Optional(Type.String()),
+    /** Case-insensitive substring of the VM name. */
+    vmName: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type JobFilter = Static<typeof JobFilter>;
+
+export const JobSort = Type.Object(
+  {
+    by: Type.Union(['createdAt', 'finishedAt', 'state', 'type', 'host', 'vm'].map((s) => Type.Literal(s))),
+    dir: Type.Union([Type.Literal('asc'), Type.Literal('desc')]),
+  },
+  { additionalProperties: false },
+);
+export type JobSort = { by: 'createdAt' | 'finishedAt' | 'state' | 'type' | 'host' | 'vm'; dir: 'asc' | 'desc' };
+
+export const JobListRequest = Type.Object(
+  { filter: Type.Optional(JobFilter), sort: Type.Optional(JobSort), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) },
+  { additionalProperties: false },
+);
+export type JobListRequest = Static<typeof JobListRequest>;
+export const JobListResponse = Type.Object({ jobs: Type.Array(JobRecord), total: Type.Integer() });
+export type JobListResponse = Static<typeof JobListResponse>;
+
+export const JobGetRequest = Type.Object(
+  { id: Type.String({ minLength: 1 }), fromLine: Type.Optional(Type.Integer({ minimum: 0 })), maxLines: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) },
+  { additionalProperties: false },
+);
+export type JobGetRequest = Static<typeof JobGetRequest>;
+/** `lines` start at `fromLine` (default 0); `nextLine` is the seq to ask for next. */
+export const JobGetResponse = Type.Object({ job: JobRecord, lines: Type.Array(JobLine), nextLine: Type.Integer() });
+export type JobGetResponse = Static<typeof JobGetResponse>;
+
+export const BulkTarget = Type.Object({ hostId: Type.String({ minLength: 1 }), vmId: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+export type BulkTarget = Static<typeof BulkTarget>;
+export const BulkRequest = Type.Object({ targets: Type.Array(BulkTarget, { minItems: 1, maxItems: 5000 }), action: VmAction }, { additionalProperties: false });
+export type BulkRequest = Static<typeof BulkRequest>;
+
+export const BulkPreviewItem = Type.Object({
+  hostId: Type.String(),
+  hostName: NullableString,
+  vmId: Type.String(),
+  vmName: NullableString,
+  state: NullableString,
+  willRun: Type.Boolean(),
+  /** Why an item is skipped: already in the target state, not allowed in its state, unknown VM, host not ready, a pending action. */
+  reason: NullableString,
+  skipCode: Type.Union([
+    Type.Literal('ALREADY_IN_STATE'),
+    Type.Literal('INVALID_STATE'),
+    Type.Literal('VM_NOT_FOUND'),
+    Type.Literal('HOST_NOT_READY'),
+    Type.Literal('ACTION_PENDING'),
+    Type.Null(),
+  ]),
+});
+export type BulkPreviewItem = Static<typeof BulkPreviewItem>;
+export const BulkPreviewResponse = Type.Object({ action: VmAction, items: Type.Array(BulkPreviewItem), willRun: Type.Integer(), skipped: Type.Integer(), hosts: Type.Integer() });
+export type BulkPreviewResponse = Static<typeof BulkPreviewResponse>;
+/** `job` is the bulk parent (type 'bulk'); `items` its child jobs (one per VM that will run); `skipped` the preview's skipped rows. */
+export const BulkRunResponse = Type.Object({ job: JobRecord, items: Type.Array(JobRecord), skipped: Type.Array(BulkPreviewItem) });
+export type BulkRunResponse = Static<typeof BulkRunResponse>;
+
+export const ExportFormat = Type.Union([Type.Literal('log'), Type.Literal('json'), Type.Literal('ndjson'), Type.Literal('zip')]);
+export type ExportFormat = Static<typeof ExportFormat>;
+/** One job (`id`, formats log|json) or every job matching `filter` (formats ndjson|zip). */
+export const JobExportRequest = Type.Union([
+  Type.Object({ id: Type.String({ minLength: 1 }), format: Type.Union([Type.Literal('log'), Type.Literal('json')]) }, { additionalProperties: false }),
+  Type.Object({ filter: JobFilter, format: Type.Union([Type.Literal('ndjson'), Type.Literal('zip')]) }, { additionalProperties: false }),
+]);
+export type JobExportRequest = Static<typeof JobExportRequest>;
+export const JobExportResponse = Type.Object({
+  filename: Type.String(),
+  contentType: Type.String(),
+  encoding: Type.Union([Type.Literal('utf8'), Type.Literal('base64')]),
+  content: Type.String(),
+  jobs: Type.Integer(),
+});
+export type JobExportResponse = Static<typeof JobExportResponse>;
+
+/** Events: the 'jobs' topic (collection delta of records) and 'jobOutput' (batches of new lines). */
+export const JobOutputSnapshot = Type.Object({ note: Type.String() });
+export const JobOutputDelta = Type.Object({ lines: Type.Array(JobLine) });
+export type JobOutputDelta = Static<typeof JobOutputDelta>;
+
+// --- the VM action matrix (contracts §7), shared by the backend and the renderer ---------------
+
+/** States a VM must be in for each action (docs/agent.md "vm.action", contracts §7.1). */
+export const VM_ACTION_ALLOWED: Readonly<Record<VmAction, readonly string[]>> = {
+  start: ['Off', 'Saved', 'Paused'],
+  shutdown: ['Running'],
+  turnoff: ['Running', 'Paused', 'Saved', 'Starting', 'Stopping'],
+  restart: ['Running'],
+  save: ['Running'],
+  pause: ['Running'],
+  resume: ['Paused'],
+};
+
+/** The observed state that confirms an action (pending operation's desired state). */
+export const VM_ACTION_DESIRED: Readonly<Record<VmAction, string>> = {
+  start: 'Running',
+  shutdown: 'Off',
+  turnoff: 'Off',
+  restart: 'Running',
+  save: 'Saved',
+  pause: 'Paused',
+  resume: 'Running',
+};
+
+/** States from which delete runs without force; other settled states need force (turned off first). */
+export const VM_DELETE_ALLOWED: readonly string[] = ['Off'];
+const DELETE_WITH_FORCE = ['Running', 'Paused', 'Saved', 'Off'];
+
+export type ActionCheck = { allowed: true } | { allowed: false; code: 'INVALID_STATE' | 'ALREADY_IN_STATE'; reason: string };
+
+/**
+ * Whether `action` may run on a VM in `state` (pure; the renderer enables buttons with it and the
+ * backend refuses with the same reason). `restart` of a Running VM is never "already in state".
+ */
+export function checkVmAction(state: string, action: VmAction | 'delete', options: { force?: boolean } = {}): ActionCheck {
+  if (action === 'delete') {
+    const ok = options.force ? DELETE_WITH_FORCE : VM_DELETE_ALLOWED;
+    if (ok.includes(state)) return { allowed: true };
+    const hint = options.force ? '' : ' (Running, Paused or Saved with "turn off first")';
+    return { allowed: false, code: 'INVALID_STATE', reason: `delete is not allowed while the VM is ${state}; allowed when ${ok.join(', ')}${hint}` };
+  }
+  const allowed = VM_ACTION_ALLOWED[action];
+  if (allowed.includes(state)) return { allowed: true };
+  if (action !== 'restart' && VM_ACTION_DESIRED[action] === state) {
+    return { allowed: false, code: 'ALREADY_IN_STATE', reason: `the VM is already ${state}` };
+  }
+  return { allowed: false, code: 'INVALID_STATE', reason: `${action} is not allowed while the VM is ${state}; allowed when ${allowed.join(', ')}` };
+}
+
+/** Actions offered for a VM in `state` (for menus and the command palette). */
+export function allowedVmActions(state: string): VmAction[] {
+  return VM_ACTIONS.filter((a) => checkVmAction(state, a).allowed);
+}

@@ -16,6 +16,7 @@ import type { ServiceContext, StartedService } from '../../../src/main/service-m
 import { JsonFilePersistence } from '../../../src/main/settings/persistence';
 import { SettingsStore } from '../../../src/main/settings/settings-store';
 import { RemoteTaskScheduler } from '../../../src/main/tasks';
+import type { SchedulerOptions } from '../../../src/main/tasks/types';
 import type { Lab, LabHostInfo } from '../../lab';
 import { startTestBackend } from '../../support/backend';
 
@@ -27,6 +28,7 @@ export function installAgent(lab: Lab, name: string): void {
 }
 
 export interface Harness {
+  hub?: EventHub;
   hosts: HostRegistry;
   notificationCenter: NotificationCenter;
   service: StartedService;
@@ -42,6 +44,8 @@ export interface Harness {
 /** Adds lab hosts to a data directory's settings (real HostRegistry, encrypted password). */
 export async function configureHosts(dataDir: string, hosts: LabHostInfo[]): Promise<Map<string, string>> {
   const parts = await baseParts(dataDir);
+  // A backend started later on this directory must not fight other tests for the default port.
+  await parts.settings.updateSettings({ artifactServer: { bindAddress: '127.0.0.1', port: 0, advertisedBaseUrl: '' } });
   const ids = new Map<string, string>();
   for (const h of hosts) ids.set(h.name, (await addLabHost(parts.hosts, h)).id);
   return ids;
@@ -70,7 +74,7 @@ async function baseParts(dataDir: string) {
   return { hub, settings, hosts };
 }
 
-export async function startHarness(dataDir: string, options: InventoryModuleOptions = {}): Promise<Harness> {
+export async function startHarness(dataDir: string, options: InventoryModuleOptions = {}, schedulerOptions: SchedulerOptions = {}): Promise<Harness> {
   const { hub, settings, hosts } = await baseParts(dataDir);
   const events: StateEvent[] = [];
   hub.subscribe((e) => events.push(e));
@@ -80,13 +84,14 @@ export async function startHarness(dataDir: string, options: InventoryModuleOpti
     if (isNew) notifications.push(n);
   });
   const log = createLogger(dataDir);
-  const scheduler = new RemoteTaskScheduler();
+  const scheduler = new RemoteTaskScheduler(schedulerOptions);
   const remote = new RemoteHosts(hosts, scheduler, settings, log);
   const ctx: ServiceContext = { dataDir, settings, hosts, notifications: notificationCenter, hub, scheduler, remote, log, started: new Map() };
   const service = await createInventoryModule(options).start(ctx);
   const api = service.api as InventoryApi;
   const hostIds = new Map(settings.getHosts().map((h) => [h.displayName, h.id]));
   return {
+    hub,
     hosts,
     notificationCenter,
     service,

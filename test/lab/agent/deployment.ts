@@ -11,7 +11,11 @@ const ENTRY = '\\invoke-agentoperation.ps1';
 export const deploymentOperations: Record<string, AgentOperation> = {
   version: ({ host }) => {
     const entry = host.files.list().find((path) => path.toLowerCase().endsWith(ENTRY));
-    if (!entry) throw new AgentOperationError('AGENT_INCOMPLETE', 'Invoke-AgentOperation.ps1 was not found; redeploy the agent.');
+    if (!entry)
+      throw new AgentOperationError(
+        'AGENT_INCOMPLETE',
+        'Invoke-AgentOperation.ps1 was not found; redeploy the agent.',
+      );
     const installDirectory = entry.slice(0, entry.length - ENTRY.length);
     // Like Get-AgentVersionText: a missing file reads as '' (the app then redeploys).
     return {

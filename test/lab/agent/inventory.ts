@@ -18,9 +18,11 @@ export interface InventoryKnobs {
   churn: { add: number; remove: number } | null;
   /** Emit a single VM as a bare object, as a pre-@() 5.1 script did (contracts §1.7). */
   loneObject: boolean;
+  /** The host's clock relative to ours (ms): results carry Host.Timestamp from this clock. */
+  clockOffsetMs: number;
 }
 
-const DEFAULT_INVENTORY_KNOBS: InventoryKnobs = { downForCycles: 0, delayMs: 0, churn: null, loneObject: false };
+const DEFAULT_INVENTORY_KNOBS: InventoryKnobs = { downForCycles: 0, delayMs: 0, churn: null, loneObject: false, clockOffsetMs: 0 };
 const knobsByHost = new WeakMap<SimHost, InventoryKnobs>();
 const callsByHost = new WeakMap<SimHost, { full: number; quick: number }>();
 // Boot times are spread deterministically before the lab process started, so uptimes are stable.
@@ -127,7 +129,7 @@ export function fullInventoryData(host: SimHost, computerName?: string): Record<
   return {
     Host: {
       ComputerName: computerName ?? host.computerName,
-      Timestamp: dotnetIso(new Date()),
+      Timestamp: dotnetIso(new Date(Date.now() + inventoryKnobs(host).clockOffsetMs)),
       ClusterName: model.cluster ?? null,
       Warnings: [],
       TotalCpuCores: model.logicalProcessors,
@@ -151,7 +153,7 @@ export function quickInventoryData(host: SimHost): Record<string, unknown> {
     Heartbeat: vmHeartbeat(vm),
   }));
   return {
-    Host: { ComputerName: host.computerName, Timestamp: dotnetIso(new Date(at)) },
+    Host: { ComputerName: host.computerName, Timestamp: dotnetIso(new Date(at + inventoryKnobs(host).clockOffsetMs)) },
     VirtualMachines: inventoryKnobs(host).loneObject && vms.length === 1 ? vms[0] : vms,
     Warnings: [],
   };

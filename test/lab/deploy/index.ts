@@ -9,7 +9,15 @@ import { SCRIPT_PREAMBLE } from '../../../src/main/winrm/powershell';
 import type { ScriptHandler, ScriptHandlerContext } from '../shell/types';
 import { deployState, labDeployConcurrency } from './knobs';
 
-export { DEFAULT_DEPLOY_KNOBS, deployStats, labDeployConcurrency, presetAgentVersion, setDeployKnobs, type DeployKnobs, type DeployStats } from './knobs';
+export {
+  DEFAULT_DEPLOY_KNOBS,
+  deployStats,
+  labDeployConcurrency,
+  presetAgentVersion,
+  setDeployKnobs,
+  type DeployKnobs,
+  type DeployStats,
+} from './knobs';
 
 class InstallError extends Error {
   constructor(
@@ -49,7 +57,8 @@ function decodeInput<T>(stdin: string): T {
 function lines(ctx: ScriptHandlerContext) {
   const write = (prefix: string, body: unknown) => ctx.stdout(`${prefix} ${JSON.stringify(body)}\r\n`);
   return {
-    log: (message: string, step: string, level = 'info') => write('AETHERV-LOG', { t: new Date().toISOString(), level, message, step }),
+    log: (message: string, step: string, level = 'info') =>
+      write('AETHERV-LOG', { t: new Date().toISOString(), level, message, step }),
     result: (body: unknown) => write('AETHERV-RESULT', body),
   };
 }
@@ -66,13 +75,19 @@ const installHandler: ScriptHandler = async (ctx) => {
     try {
       request = decodeInput<InstallRequest>(await ctx.readStdin());
     } catch (error) {
-      throw new InstallError('BAD_ENVELOPE', `The installer input is not base64 JSON: ${(error as Error).message}`);
+      throw new InstallError(
+        'BAD_ENVELOPE',
+        `The installer input is not base64 JSON: ${(error as Error).message}`,
+      );
     }
     const { installDir, files } = request;
     const baseUrl = request.baseUrl.replace(/\/+$/, '');
-    if (!/^[A-Za-z]:(\\[A-Za-z0-9 ._()-]+)+$/.test(installDir)) throw new InstallError('INVALID_FIELDS', `installDir is not an allowed path: ${installDir}`);
-    if (!/^https?:\/\/[^\s/]+$/.test(baseUrl)) throw new InstallError('INVALID_FIELDS', `baseUrl is not an http(s) origin: ${baseUrl}`);
-    if (!files.some((f) => f.name === 'version')) throw new InstallError('INVALID_FIELDS', 'The manifest has no version file');
+    if (!/^[A-Za-z]:(\\[A-Za-z0-9 ._()-]+)+$/.test(installDir))
+      throw new InstallError('INVALID_FIELDS', `installDir is not an allowed path: ${installDir}`);
+    if (!/^https?:\/\/[^\s/]+$/.test(baseUrl))
+      throw new InstallError('INVALID_FIELDS', `baseUrl is not an http(s) origin: ${baseUrl}`);
+    if (!files.some((f) => f.name === 'version'))
+      throw new InstallError('INVALID_FIELDS', 'The manifest has no version file');
 
     out.log(`Clearing ${installDir}`, 'clear');
     if (state.knobs.readOnlyInstallDir) {
@@ -100,11 +115,16 @@ const installHandler: ScriptHandler = async (ctx) => {
       );
     }
     const staged = ctx.host.files.get(`${installDir}\\version.download`);
-    if (!staged) throw new InstallError('INTERNAL_ERROR', `Could not find file '${installDir}\\version.download'.`);
+    if (!staged)
+      throw new InstallError('INTERNAL_ERROR', `Could not find file '${installDir}\\version.download'.`);
     ctx.host.files.put(`${installDir}\\version`, staged);
     ctx.host.files.delete(`${installDir}\\version.download`);
     out.log(`Agent ${request.agentVersion} installed in ${installDir}`, 'version');
-    out.result({ status: 'ok', operation: 'deployment.install', data: { installDir, agentVersion: request.agentVersion, files: fileResults } });
+    out.result({
+      status: 'ok',
+      operation: 'deployment.install',
+      data: { installDir, agentVersion: request.agentVersion, files: fileResults },
+    });
     return 0;
   } catch (error) {
     if (ctx.signal.aborted) throw error;
@@ -112,7 +132,12 @@ const installHandler: ScriptHandler = async (ctx) => {
     out.result({
       status: 'error',
       operation: 'deployment.install',
-      error: { code: e instanceof InstallError ? e.code : 'INTERNAL_ERROR', message: e.message, exceptionType: 'System.Exception', details: { files: e.files ?? fileResults } },
+      error: {
+        code: e instanceof InstallError ? e.code : 'INTERNAL_ERROR',
+        message: e.message,
+        exceptionType: 'System.Exception',
+        details: { files: e.files ?? fileResults },
+      },
     });
     return 1;
   } finally {
@@ -121,7 +146,12 @@ const installHandler: ScriptHandler = async (ctx) => {
   }
 };
 
-async function downloadOne(ctx: ScriptHandlerContext, request: InstallRequest, baseUrl: string, file: InstallRequest['files'][number]): Promise<FileResult> {
+async function downloadOne(
+  ctx: ScriptHandlerContext,
+  request: InstallRequest,
+  baseUrl: string,
+  file: InstallRequest['files'][number],
+): Promise<FileResult> {
   const state = deployState(ctx.host);
   const target = `${request.installDir}\\${file.name === 'version' ? 'version.download' : file.name}`;
   let lastError = '';
@@ -136,10 +166,15 @@ async function downloadOne(ctx: ScriptHandlerContext, request: InstallRequest, b
       }
       const response = await fetch(`${baseUrl}/agent/${file.name}`, { signal: ctx.signal });
       state.stats.downloads++;
-      if (!response.ok) throw new Error(`The remote server returned an error: (${response.status}) ${response.statusText}.`);
+      if (!response.ok)
+        throw new Error(`The remote server returned an error: (${response.status}) ${response.statusText}.`);
       let body = Buffer.from(await response.arrayBuffer());
       const corrupt = state.knobs.corrupt;
-      if (corrupt && (corrupt.name === '*' || corrupt.name === file.name) && (state.corruptedByFile.get(file.name) ?? 0) < corrupt.times) {
+      if (
+        corrupt &&
+        (corrupt.name === '*' || corrupt.name === file.name) &&
+        (state.corruptedByFile.get(file.name) ?? 0) < corrupt.times
+      ) {
         state.corruptedByFile.set(file.name, (state.corruptedByFile.get(file.name) ?? 0) + 1);
         state.stats.injectedFailures++;
         body = Buffer.from(body);
@@ -148,7 +183,15 @@ async function downloadOne(ctx: ScriptHandlerContext, request: InstallRequest, b
       ctx.host.files.put(target, body);
       const actual = sha256(body);
       if (actual === file.sha256 && body.length === file.size) {
-        return { name: file.name, ok: true, attempts: attempt, sha256: actual, bytes: body.length, error: null, code: null };
+        return {
+          name: file.name,
+          ok: true,
+          attempts: attempt,
+          sha256: actual,
+          bytes: body.length,
+          error: null,
+          code: null,
+        };
       }
       lastError = `SHA-256 mismatch (got ${actual}, ${body.length} bytes; expected ${file.sha256}, ${file.size} bytes)`;
       lastCode = 'HASH_MISMATCH';
@@ -159,7 +202,15 @@ async function downloadOne(ctx: ScriptHandlerContext, request: InstallRequest, b
     }
     if (attempt < request.attempts) await ctx.sleep(request.retryIntervalS * 1000 * 2 ** (attempt - 1));
   }
-  return { name: file.name, ok: false, attempts: request.attempts, sha256: null, bytes: null, error: lastError, code: lastCode };
+  return {
+    name: file.name,
+    ok: false,
+    attempts: request.attempts,
+    sha256: null,
+    bytes: null,
+    error: lastError,
+    code: lastCode,
+  };
 }
 
 const versionHandler: ScriptHandler = async (ctx) => {
@@ -168,11 +219,17 @@ const versionHandler: ScriptHandler = async (ctx) => {
   try {
     const { installDir } = decodeInput<{ installDir: string }>(await ctx.readStdin());
     const content = ctx.host.files.get(`${installDir}\\version`);
-    const data = content ? { exists: true, base64: content.subarray(0, 4096).toString('base64') } : { exists: false, base64: null };
+    const data = content
+      ? { exists: true, base64: content.subarray(0, 4096).toString('base64') }
+      : { exists: false, base64: null };
     out.result({ status: 'ok', operation: 'deployment.version', data });
     return 0;
   } catch (error) {
-    out.result({ status: 'error', operation: 'deployment.version', error: { code: 'INTERNAL_ERROR', message: (error as Error).message, exceptionType: 'System.Exception' } });
+    out.result({
+      status: 'error',
+      operation: 'deployment.version',
+      error: { code: 'INTERNAL_ERROR', message: (error as Error).message, exceptionType: 'System.Exception' },
+    });
     return 1;
   }
 };

@@ -24,7 +24,11 @@ export interface DeployStats {
   versionReads: number;
 }
 
-export const DEFAULT_DEPLOY_KNOBS: DeployKnobs = { failDownloads: 0, corrupt: null, readOnlyInstallDir: false };
+export const DEFAULT_DEPLOY_KNOBS: DeployKnobs = {
+  failDownloads: 0,
+  corrupt: null,
+  readOnlyInstallDir: false,
+};
 
 interface HostDeployState {
   knobs: DeployKnobs;

@@ -233,7 +233,7 @@ export class PowerShellSession {
     const values: string[] = [];
     for (const arg of args) {
       if (/^-[A-Za-z]\w*:?$/.test(arg.text)) values.push(arg.text);
-      else if (/^["'$(\[{]/.test(arg.text) || /^-?\d+(\.\d+)?$/.test(arg.text)) values.push(this.toText(await this.evaluate(arg)));
+      else if (/^["'$([{]/.test(arg.text) || /^-?\d+(\.\d+)?$/.test(arg.text)) values.push(this.toText(await this.evaluate(arg)));
       else values.push(arg.text);
     }
     return values;

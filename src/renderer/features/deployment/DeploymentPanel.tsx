@@ -55,7 +55,11 @@ export function DeploymentPanel() {
     if (!backend) return;
     const result = await backend.invoke('deployment.redeploy', hostId ? { hostId } : {});
     if (!result.ok) toast('error', result.error.message);
-    else toast('info', hostId ? 'Redeploying the agent.' : `Redeploying the agent to ${result.data.hostIds.length} host(s).`);
+    else
+      toast(
+        'info',
+        hostId ? 'Redeploying the agent.' : `Redeploying the agent to ${result.data.hostIds.length} host(s).`,
+      );
     void refresh();
   };
 
@@ -63,7 +67,11 @@ export function DeploymentPanel() {
     <div className="panel" data-testid="deployment-panel">
       <div className="panel-head">
         <h2>Agent deployment</h2>
-        <button onClick={() => void redeploy()} disabled={!status || status.hosts.length === 0} data-testid="redeploy-all">
+        <button
+          onClick={() => void redeploy()}
+          disabled={!status || status.hosts.length === 0}
+          data-testid="redeploy-all"
+        >
           Redeploy all
         </button>
       </div>
@@ -78,7 +86,8 @@ export function DeploymentPanel() {
           Agent {status.agentVersion} ·{' '}
           {status.server.ready ? (
             <>
-              hosts download from <code>{status.server.advertisedBaseUrl}</code> ({status.server.downloads} downloads)
+              hosts download from <code>{status.server.advertisedBaseUrl}</code> ({status.server.downloads}{' '}
+              downloads)
             </>
           ) : (
             <span style={BAD}>artifact server not running: {status.server.error}</span>
@@ -87,13 +96,25 @@ export function DeploymentPanel() {
       )}
       <ul className="host-list" data-testid="deployment-hosts">
         {status?.hosts.map((h) => (
-          <li key={h.hostId} className="host-row" data-testid={`deploy-${h.displayName}`} data-state={h.state}>
+          <li
+            key={h.hostId}
+            className="host-row"
+            data-testid={`deploy-${h.displayName}`}
+            data-state={h.state}
+          >
             <span className="host-name">{h.displayName}</span>
             <span style={{ color: STATE_COLOR[h.state] }}>{STATE_LABEL[h.state]}</span>
             {h.hostVersion && <span className="muted">host agent {h.hostVersion}</span>}
-            {h.lastError && <span className="muted" data-testid="deploy-error">{h.lastError}</span>}
+            {h.lastError && (
+              <span className="muted" data-testid="deploy-error">
+                {h.lastError}
+              </span>
+            )}
             <span className="row-actions">
-              <button onClick={() => void redeploy(h.hostId)} aria-label={`Redeploy agent to ${h.displayName}`}>
+              <button
+                onClick={() => void redeploy(h.hostId)}
+                aria-label={`Redeploy agent to ${h.displayName}`}
+              >
                 Redeploy agent
               </button>
             </span>

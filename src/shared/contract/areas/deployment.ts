@@ -51,9 +51,20 @@ export type DeploymentStatus = Static<typeof DeploymentStatus>;
 
 /** Agent deployment: per-host readiness and force redeploy (one host or all). */
 export const deploymentCommands = {
-  'deployment.status': command(Empty, DeploymentStatus, 'artifact server and per-host agent deployment state'),
+  'deployment.status': command(
+    Empty,
+    DeploymentStatus,
+    'artifact server and per-host agent deployment state',
+  ),
   'deployment.redeploy': command(
-    Type.Object({ hostId: Type.Optional(Type.String({ minLength: 1, hint: 'the id of a configured host (omit for all)' })) }, { additionalProperties: false }),
+    Type.Object(
+      {
+        hostId: Type.Optional(
+          Type.String({ minLength: 1, hint: 'the id of a configured host (omit for all)' }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
     Type.Object({ hostIds: Type.Array(Type.String()) }),
     'forget cached versions and deploy the agent again, even over a newer one; returns at once',
   ),

@@ -1,7 +1,25 @@
-import { command, Empty } from '../command-def';
-import { JobInputSchema, JobValidateRequest, JobValidateResponse } from '../jobs';
+import { command, ById, Empty } from '../command-def';
+import {
+  BulkPreviewResponse,
+  BulkRequest,
+  BulkRunResponse,
+  JobExportRequest,
+  JobExportResponse,
+  JobGetRequest,
+  JobGetResponse,
+  JobInputSchema,
+  JobListRequest,
+  JobListResponse,
+  JobRecord,
+  JobSubmitRequest,
+  JobSubmitResponse,
+  JobValidateRequest,
+  JobValidateResponse,
+  VmActionRequest,
+  VmDeleteRequest,
+} from '../jobs';
 
-/** Jobs: the create-VM input schema and the validation every submission goes through. */
+/** Jobs: the create-VM schema and validation, the job queue, VM actions (single and bulk), export. */
 export const jobsCommands = {
   'jobs.schema': command(Empty, JobInputSchema, 'the job input schema (with its version) the create-VM form is rendered from'),
   'jobs.validate': command(
@@ -9,4 +27,14 @@ export const jobsCommands = {
     JobValidateResponse,
     'check create-VM values exactly as a submission will: cleaned values, or every field error; a stale schema version is refused',
   ),
+  'jobs.submit': command(JobSubmitRequest, JobSubmitResponse, 'queue a create-VM job (validated and safeguarded first; nothing is queued on refusal)'),
+  'vm.action': command(VmActionRequest, JobRecord, 'queue a VM power action (start, shutdown, turnoff, restart, save, pause, resume)'),
+  'vm.delete': command(VmDeleteRequest, JobRecord, 'queue a VM deletion; confirmName must equal the VM name (case-sensitive)'),
+  'jobs.list': command(JobListRequest, JobListResponse, 'jobs matching a filter (state, type, host), sorted, at most limit'),
+  'jobs.get': command(JobGetRequest, JobGetResponse, 'one job and its output lines from fromLine on'),
+  'jobs.cancel': command(ById, JobRecord, 'cancel a queued or running job (a bulk job: every item not finished)'),
+  'vm.bulkPreview': command(BulkRequest, BulkPreviewResponse, 'what a bulk action would do per VM: will run, or skipped with the reason'),
+  'vm.bulkRun': command(BulkRequest, BulkRunResponse, 'run an action on many VMs across hosts (per-host caps apply); skipped VMs are reported'),
+  'jobs.retryFailed': command(ById, BulkRunResponse, 'queue the failed (or cancelled/interrupted) items of a bulk job again under the same bulk job'),
+  'jobs.export': command(JobExportRequest, JobExportResponse, 'one job as .log/.json, or every job matching a filter as .ndjson/.zip (base64)'),
 } as const;

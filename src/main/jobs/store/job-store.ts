@@ -1,0 +1,229 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { JobFilter, JobLine, JobRecord, JobSort } from '../../../shared/contract';
+import { openJobsDatabase } from './job-db';
+
+type Row = Record<string, string | number | null>;
+
+const FLUSH_MS = 15;
+const MAX_BATCH = 500;
+/** A record upsert for a new line count is published at most this often per job. */
+const LINE_COUNT_PUBLISH_MS = 1000;
+
+export interface JobStoreEvents {
+  /** Records changed (state, timings, counts); already persisted. */
+  records(records: JobRecord[]): void;
+  /** New output lines; already persisted (a client never sees a line the file does not have). */
+  lines(lines: JobLine[]): void;
+}
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+const parse = <T>(v: string | number | null | undefined, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
+
+function fromRow(r: Row): JobRecord {
+  return {
+    id: String(r.id),
+    type: r.type as JobRecord['type'],
+    state: r.state as JobRecord['state'],
+    hostId: (r.host_id as string | null) ?? null,
+    hostName: (r.host_name as string | null) ?? null,
+    vmId: (r.vm_id as string | null) ?? null,
+    vmName: (r.vm_name as string | null) ?? null,
+    action: (r.action as string | null) ?? null,
+    parameters: parse(r.parameters, {}),
+    createdAt: String(r.created_at),
+    startedAt: (r.started_at as string | null) ?? null,
+    finishedAt: (r.finished_at as string | null) ?? null,
+    result: parse(r.result, null),
+    error: parse(r.error, null),
+    lineCount: Number(r.line_count),
+    parentId: (r.parent_id as string | null) ?? null,
+    warnings: parse(r.warnings, []),
+    bulk: parse(r.bulk, null),
+  };
+}
+
+/**
+ * Job records (all kept in memory, newest last) and their output lines (only in SQLite). Lines are
+ * buffered for a few milliseconds and written in one transaction, then published: what a client
+ * sees is always on disk first, so a crash loses at most the last ~15 ms of output.
+ */
+export class JobStore {
+  private readonly db: DatabaseSync;
+  private readonly records = new Map<string, JobRecord>();
+  private readonly order = new Map<string, number>();
+  private ord = 0;
+  private pending: JobLine[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly lastCountPublish = new Map<string, number>();
+  private readonly st: Record<'upsert' | 'line' | 'count' | 'lines', StatementSync>;
+  readonly recovered?: { movedTo: string; reason: string };
+  /** Jobs found queued/running at open (the previous run stopped): now `interrupted`. */
+  readonly interruptedAtOpen: string[] = [];
+
+  constructor(
+    file: string,
+    private readonly events: JobStoreEvents,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    const opened = openJobsDatabase(file);
+    this.db = opened.db;
+    if (opened.recovered) this.recovered = opened.recovered;
+    this.st = {
+      upsert: this.db.prepare(`INSERT OR REPLACE INTO jobs (id, ord, type, state, host_id, host_name, vm_id, vm_name, action, parameters, created_at, started_at, finished_at, result, error, line_count, parent_id, warnings, bulk)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      line: this.db.prepare('INSERT OR REPLACE INTO job_lines (job_id, seq, stream, level, text, step, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      count: this.db.prepare('UPDATE jobs SET line_count = ? WHERE id = ?'),
+      lines: this.db.prepare('SELECT job_id, seq, stream, level, text, step, at FROM job_lines WHERE job_id = ? AND seq >= ? ORDER BY seq LIMIT ?'),
+    };
+    for (const row of this.db.prepare('SELECT * FROM jobs ORDER BY ord').all() as Row[]) {
+      const record = fromRow(row);
+      this.records.set(record.id, record);
+      this.order.set(record.id, Number(row.ord));
+      this.ord = Math.max(this.ord, Number(row.ord));
+    }
+    this.interruptAll();
+  }
+
+  private interruptAll(): void {
+    const at = this.now().toISOString();
+    const changed: JobRecord[] = [];
+    for (const r of this.records.values()) {
+      if (r.state !== 'queued' && r.state !== 'running') continue;
+      // Line counts may lag the lines table after a crash: count what is really there.
+      const count = Number((this.db.prepare('SELECT COUNT(*) AS n FROM job_lines WHERE job_id = ?').get(r.id) as { n: number }).n);
+      changed.push({
+        ...r,
+        state: 'interrupted',
+        finishedAt: at,
+        lineCount: count,
+        error: r.type === 'bulk' ? null : { code: 'INTERRUPTED', message: `The app stopped while this job was ${r.state}; the host may have finished it — check the VM, then run it again if needed.` },
+      });
+      this.interruptedAtOpen.push(r.id);
+    }
+    if (changed.length) this.transaction(() => changed.forEach((r) => this.write(r)));
+    changed.forEach((r) => this.records.set(r.id, r));
+  }
+
+  private transaction(work: () => void): void {
+    this.db.exec('BEGIN');
+    try {
+      work();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private write(r: JobRecord): void {
+    if (!this.order.has(r.id)) this.order.set(r.id, ++this.ord);
+    this.st.upsert.run(
+      r.id, this.order.get(r.id)!, r.type, r.state, r.hostId, r.hostName, r.vmId, r.vmName, r.action, JSON.stringify(r.parameters), r.createdAt,
+      r.startedAt, r.finishedAt, json(r.result), json(r.error), r.lineCount, r.parentId, JSON.stringify(r.warnings), json(r.bulk),
+    );
+  }
+
+  /** Writes records now (state changes are never batched) and publishes them. */
+  put(...records: JobRecord[]): void {
+    if (!records.length) return;
+    this.transaction(() => records.forEach((r) => this.write(r)));
+    records.forEach((r) => this.records.set(r.id, r));
+    this.events.records(records);
+  }
+
+  get(id: string): JobRecord | undefined {
+    return this.records.get(id);
+  }
+
+  all(): JobRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** Newest first. */
+  recent(limit: number): JobRecord[] {
+    const all = this.all();
+    return all.slice(Math.max(0, all.length - limit)).reverse();
+  }
+
+  /** Appends a line (seq assigned here); persisted and published with the next batch. */
+  appendLine(jobId: string, line: Omit<JobLine, 'jobId' | 'seq' | 'at'> & { at?: string }): void {
+    const record = this.records.get(jobId);
+    if (!record) return;
+    const full: JobLine = { jobId, seq: record.lineCount, at: line.at ?? this.now().toISOString(), stream: line.stream, level: line.level, text: line.text, step: line.step };
+    record.lineCount++;
+    this.pending.push(full);
+    if (this.pending.length >= MAX_BATCH) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.pending.length) return;
+    const batch = this.pending;
+    this.pending = [];
+    const jobs = new Set(batch.map((l) => l.jobId));
+    this.transaction(() => {
+      for (const l of batch) this.st.line.run(l.jobId, l.seq, l.stream, l.level, l.text, l.step, l.at);
+      for (const id of jobs) this.st.count.run(this.records.get(id)!.lineCount, id);
+    });
+    this.events.lines(batch);
+    const now = Date.now();
+    const due: JobRecord[] = [];
+    for (const id of jobs) {
+      if (now - (this.lastCountPublish.get(id) ?? 0) < LINE_COUNT_PUBLISH_MS) continue;
+      this.lastCountPublish.set(id, now);
+      due.push({ ...this.records.get(id)! });
+    }
+    if (due.length) this.events.records(due);
+  }
+
+  lines(jobId: string, fromLine = 0, max = 100_000): JobLine[] {
+    this.flush();
+    return (this.st.lines.all(jobId, fromLine, max) as Row[]).map((r) => ({
+      jobId: String(r.job_id),
+      seq: Number(r.seq),
+      stream: r.stream as JobLine['stream'],
+      level: r.level as JobLine['level'],
+      text: String(r.text),
+      step: (r.step as string | null) ?? null,
+      at: String(r.at),
+    }));
+  }
+
+  list(filter: JobFilter = {}, sort: JobSort = { by: 'createdAt', dir: 'desc' }, limit = 1000): { jobs: JobRecord[]; total: number } {
+    const name = filter.vmName?.toLowerCase();
+    const matched = this.all().filter(
+      (r) =>
+        (!filter.state?.length || filter.state.includes(r.state)) &&
+        (!filter.type?.length || filter.type.includes(r.type)) &&
+        (!filter.hostId || r.hostId === filter.hostId) &&
+        (filter.parentId === undefined || r.parentId === filter.parentId) &&
+        (!name || (r.vmName ?? '').toLowerCase().includes(name)),
+    );
+    const key = (r: JobRecord): string => {
+      switch (sort.by) {
+        case 'finishedAt':
+          return r.finishedAt ?? '';
+        case 'state':
+          return r.state;
+        case 'type':
+          return r.type;
+        case 'host':
+          return (r.hostName ?? '').toLowerCase();
+        case 'vm':
+          return (r.vmName ?? '').toLowerCase();
+        default:
+          return r.createdAt;
+      }
+    };
+    const sign = sort.dir === 'asc' ? 1 : -1;
+    matched.sort((a, b) => sign * (key(a).localeCompare(key(b)) || this.order.get(a.id)! - this.order.get(b.id)!));
+    return { jobs: matched.slice(0, limit), total: matched.length };
+  }
+
+  close(): void {
+    this.flush();
+    this.db.close();
+  }
+}
