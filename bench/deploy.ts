@@ -2,7 +2,7 @@
  * bench:deploy — deploys the agent to 50 fresh lab hosts through the real backend (artifact
  * server on 127.0.0.1, NTLM-sealed WinRM, the DEPLOYMENT lane) and prints one JSON line last.
  * A host's time runs from its first state change (check queued) to ready, so it includes waiting
- * for a lane slot; `p50_install_s` is the installer command alone.
+ * for a lane slot; `p50_install_s` is the installer command alone (from its scheduler start).
  * `cap` is the DEPLOYMENT lane's maximum concurrency; `max_concurrent_seen` counts installer runs
  * in flight at once across the lab; `per_host_max_seen` is the most commands one host ran at once.
  */

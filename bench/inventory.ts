@@ -70,11 +70,20 @@ async function seedStore(dataDir: string): Promise<number> {
     const api = backend.modules.get('inventory')?.api as { refresh?: (hostId?: string) => Promise<Record<string, string>> } | undefined;
     if (!api?.refresh) throw new Error('the inventory module is not running (src/main/inventory is still a placeholder)');
     const started = performance.now();
-    const outcomes = await api.refresh();
-    log(`seed refresh: ${lab.hosts.length} hosts in ${((performance.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(countBy(Object.values(outcomes)))}`);
-    const stats = await backend.invoke('inventory.syncStats', {});
-    if (!stats.ok) throw new Error(stats.error.message);
-    return (stats.data as { totals: { vms: number } }).totals.vms;
+    const expected = HOSTS * VMS_PER_HOST;
+    // Adding a host starts its refresh; refresh() answers "deferred" for a host already refreshing,
+    // so ask again until every VM is in the store.
+    let vms = 0;
+    for (let round = 0; round < 60 && vms < expected; round++) {
+      const outcomes = await api.refresh();
+      log(`seed refresh round ${round + 1}: ${JSON.stringify(countBy(Object.values(outcomes)))}`);
+      const stats = await backend.invoke('inventory.syncStats', {});
+      if (!stats.ok) throw new Error(stats.error.message);
+      vms = (stats.data as { totals: { vms: number } }).totals.vms;
+      if (vms < expected) await new Promise((r) => setTimeout(r, 1000));
+    }
+    log(`seeded ${vms} VMs from ${lab.hosts.length} hosts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return vms;
   } finally {
     await backend.close();
     await lab.close();

@@ -114,6 +114,22 @@ describe('VmTable', () => {
     expect(useVmSelection.getState().selection.keys.size).toBe(0);
   });
 
+  test('a VM removed by a delta leaves the selection', () => {
+    load(fleet(1, 5));
+    render(<VmTable scope={{ kind: 'all' }} height={3000} />);
+    key(container.querySelector('[role="grid"]')!, 'a', { ctrlKey: true });
+    expect(useVmSelection.getState().selection.keys.size).toBe(5);
+    const gone = rows()[0]!.dataset.key!;
+    act(() => {
+      const model = useInventory.getState().model;
+      model.apply([{ hosts: { upsert: [], remove: [] }, vms: { upsert: [], remove: [gone] } }]);
+      useInventory.setState({ version: model.version, membershipVersion: model.membershipVersion });
+    });
+    expect(useVmSelection.getState().selection.keys.size).toBe(4);
+    expect(useVmSelection.getState().selection.keys.has(gone)).toBe(false);
+    expect(rows()).toHaveLength(4);
+  });
+
   test('a stale VM row is dimmed and says since when', () => {
     const f = fleet(1, 2);
     f.vms[1] = { ...f.vms[1]!, stale: true, staleSince: new Date(Date.now() - 120_000).toISOString() };

@@ -47,7 +47,7 @@ async function runFixed(
   hostName: string,
   script: FixedScript,
   input: unknown,
-  call: { label: string; timeoutMs?: number; onLog?: (entry: ScriptLog) => void },
+  call: { label: string; timeoutMs?: number; onLog?: (entry: ScriptLog) => void; onStart?: () => void },
 ): Promise<unknown> {
   let pending = '';
   let result: string | undefined;
@@ -65,8 +65,10 @@ async function runFixed(
   const outcome = await remote.run(
     hostId,
     { lane: 'DEPLOYMENT', label: call.label, ...(call.timeoutMs ? { timeoutMs: call.timeoutMs } : {}) },
-    (client, signal) =>
-      client.powershell(script.text, {
+    (client, signal) => {
+      // The task starts once the scheduler grants a slot: durations measured from here exclude queueing.
+      call.onStart?.();
+      return client.powershell(script.text, {
         stdin: encodeScriptInput(input),
         signal,
         onStdout: (text) => {
@@ -75,7 +77,8 @@ async function runFixed(
           pending = lines.pop() ?? '';
           lines.forEach(onLine);
         },
-      }),
+      });
+    },
   );
   if (pending) onLine(pending);
   if (result === undefined) {
@@ -131,6 +134,8 @@ export interface InstallRequest {
   attempts: number;
   retryIntervalS: number;
   onLog?: (entry: ScriptLog) => void;
+  /** Called when the installer command actually starts (after waiting for a lane slot). */
+  onStart?: () => void;
 }
 
 /** Clears the install directory and downloads every manifest file; throws DeploymentFailed. */
@@ -151,6 +156,7 @@ export async function installAgent(
   const data = (await runFixed(remote, hostId, hostName, INSTALLER_SCRIPT, input, {
     label: 'deploy agent',
     ...(request.onLog ? { onLog: request.onLog } : {}),
+    ...(request.onStart ? { onStart: request.onStart } : {}),
   })) as { files?: InstallFileResult[] } | null;
   return data?.files ?? [];
 }

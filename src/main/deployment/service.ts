@@ -218,13 +218,14 @@ export class DeploymentService implements DeploymentApi {
       );
       const agent = this.ctx.settings.getSettings().agent;
       record.deployments++;
-      const started = Date.now();
+      let started = Date.now();
       const files = await installAgent(this.ctx.remote, record.hostId, name, {
         installDir,
         baseUrl: this.options.server.advertisedBaseUrl,
         manifest: this.options.server.manifest,
         attempts: agent.downloadAttempts,
         retryIntervalS: agent.downloadRetryIntervalS,
+        onStart: () => (started = Date.now()),
         onLog: (entry) => this.ctx.log.debug(`deployment: host ${name}: ${entry.message}`),
       });
       record.lastDurationMs = Date.now() - started;

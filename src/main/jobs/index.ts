@@ -1,42 +1,35 @@
-// Jobs: schema-driven provisioning — the create-VM input schema, its validation and the
-// submission safeguards. (Queue, execution, live output and VM actions arrive later in issue 6.)
-import type { JobValidateResponse, OsFamily } from '../../shared/contract';
-import type { DeploymentApi } from '../deployment/api';
+// Jobs: schema-driven create-VM jobs, VM actions (single and bulk), the queue and its execution on
+// the hosts, live masked output, persistence in jobs.db, and export (docs/jobs.md).
+import { ContractError, ErrorCode, type JobValidateResponse, type OsFamily } from '../../shared/contract';
 import type { ServiceContext, ServiceModule, StartedService } from '../service-module';
 import { JobSchemaInvalid, SchemaOutOfDate } from './errors';
-import { checkSubmissionSafeguards, SubmissionRefused, type SubmissionView } from './safeguards';
+import { checkSubmissionSafeguards, SubmissionRefused } from './safeguards';
 import { defaultSchemaPath, loadJobSchema } from './schema/load';
 import { compileJobSchema, type CompiledJobSchema } from './validation/compiled';
 import { maskSecrets, validateJobInput } from './validation/validate';
+import { exportJobs } from './export';
+import { JobsCore, type JobsServiceOptions } from './service';
+import { VmActions } from './vm-actions';
 
 export { checkSubmissionSafeguards, SubmissionRefused, type SubmissionView } from './safeguards';
 export { JobSchemaInvalid, JobValidationFailed, SchemaOutOfDate } from './errors';
 export { assertJobInput, validateJobInput } from './validation/validate';
 export { compileJobSchema, type CompiledJobSchema } from './validation/compiled';
 export { loadJobSchema, checkSchemaDocument, defaultSchemaPath } from './schema/load';
-
-const NOT_BUILT = 'not built yet: job queue, execution, live output, persistence, VM actions';
+export { JobsCore, DEFAULT_TIMEOUTS, type JobsServiceOptions, type JobTimeouts } from './service';
+export { writeZip, crc32 } from './zip';
+export { jobLogText } from './export';
 
 /** What later parts of the jobs service (the queue) use: the one compiled schema and its checks. */
 export interface JobsApi {
   compiled: CompiledJobSchema;
   /** Refuses a stale form version with SchemaOutOfDate. */
   checkVersion(formVersion: number): void;
+  /** The running queue and store (tests, bench). */
+  core: JobsCore;
 }
 
-/** The part of the world the safeguards can see before inventory and the queue exist. */
-function contextView(ctx: ServiceContext): SubmissionView {
-  const deployment = ctx.started.get('deployment')?.api as DeploymentApi | undefined;
-  return {
-    host: (id) => ctx.hosts.list().find((h) => h.id === id),
-    agentReadiness: (id) => (deployment && typeof deployment.readiness === 'function' ? deployment.readiness(id) : undefined),
-    vmNamesOnHost: () => undefined,
-    hostMemoryAvailableGb: () => undefined,
-    pendingVmNames: () => [],
-  };
-}
-
-export function createJobsModule(options: { schemaPath?: string } = {}): ServiceModule {
+export function createJobsModule(options: { schemaPath?: string } & JobsServiceOptions = {}): ServiceModule {
   return {
     name: 'jobs',
     async start(ctx): Promise<StartedService> {
@@ -57,6 +50,19 @@ export function createJobsModule(options: { schemaPath?: string } = {}): Service
       const checkVersion = (formVersion: number) => {
         if (formVersion !== compiled.version) throw new SchemaOutOfDate(formVersion, compiled.version);
       };
+      const core = new JobsCore(ctx, compiled, options);
+      if (core.store.recovered) ctx.log.warn('jobs database was damaged and moved aside', { ...core.store.recovered });
+      if (core.store.interruptedAtOpen.length) {
+        ctx.log.warn('jobs interrupted by the previous shutdown', { jobs: core.store.interruptedAtOpen.length });
+        ctx.notifications.notify({
+          level: 'warning',
+          key: 'jobs-interrupted',
+          title: `${core.store.interruptedAtOpen.length} job(s) interrupted`,
+          message: 'The app stopped while these jobs ran; their output is kept. Check the VMs, then run the jobs again if needed.',
+        });
+      }
+      ctx.hub.publishSnapshot('jobs');
+      const actions = new VmActions(core, options.pendingDeadlineMs ?? 3 * 60_000);
       let validations = 0;
       let refusals = 0;
 
@@ -66,11 +72,11 @@ export function createJobsModule(options: { schemaPath?: string } = {}): Service
         const result = validateJobInput(compiled, { imageOsFamily: request.imageOsFamily, fields: request.fields });
         const warnings: string[] = [];
         if (request.hostId) {
-          // Until the queue exists a check cannot submit; it still says what a submission would meet.
+          // A check never submits; it still says what a submission would meet.
           try {
             const memory = result.ok && typeof result.values.memoryGB === 'number' ? result.values.memoryGB : 0;
             const vmName = result.ok && typeof result.values.vmName === 'string' ? result.values.vmName : '';
-            warnings.push(...checkSubmissionSafeguards({ hostId: request.hostId, vmName, memoryGB: memory }, contextView(ctx)).warnings);
+            warnings.push(...checkSubmissionSafeguards({ hostId: request.hostId, vmName, memoryGB: memory }, core.view()).warnings);
           } catch (error) {
             if (!(error instanceof SubmissionRefused)) throw error;
             warnings.push(`A submission would be refused now: ${error.message}`);
@@ -83,21 +89,39 @@ export function createJobsModule(options: { schemaPath?: string } = {}): Service
         return { valid: true, schemaVersion: compiled.version, values: maskSecrets(compiled, result.values), warnings };
       };
 
-      const api: JobsApi = { compiled, checkVersion };
+      const api: JobsApi = { compiled, checkVersion, core };
       return {
         name: 'jobs',
         api,
         status: () => ({
           name: 'jobs',
           state: 'running',
-          detail: `schema ${schema.id} v${schema.version} (${schema.fields.length} fields, ${schema.parameterSets.length} parameter sets) and validation are running; ${NOT_BUILT}`,
+          detail: `schema ${schema.id} v${schema.version}; ${core.queue.counts().running} job(s) running, ${core.queue.counts().waiting} waiting; ${core.store.all().length} in history`,
         }),
         handlers: {
           'jobs.schema': () => schema,
           'jobs.validate': (request) => validate(request),
+          'jobs.submit': (request) => core.submitCreate(request),
+          'vm.action': (request) => actions.action(request),
+          'vm.delete': (request) => actions.delete(request),
+          'jobs.list': ({ filter, sort, limit }) => core.store.list(filter, sort, limit),
+          'jobs.get': ({ id, fromLine, maxLines }) => {
+            const job = core.store.get(id);
+            if (!job) throw new ContractError(ErrorCode.NotFound, `No job with id ${id}; reload the jobs list.`);
+            const lines = core.store.lines(id, fromLine ?? 0, maxLines);
+            return { job: { ...core.store.get(id)! }, lines, nextLine: lines.length ? lines[lines.length - 1]!.seq + 1 : (fromLine ?? 0) };
+          },
+          'jobs.cancel': ({ id }) => core.cancel(id),
+          'vm.bulkPreview': (request) => actions.preview(request),
+          'vm.bulkRun': (request) => actions.run(request),
+          'jobs.retryFailed': ({ id }) => actions.retryFailed(id),
+          'jobs.export': (request) => exportJobs(core.store, request),
         },
-        metrics: () => [{ name: 'jobs', rows: [{ schema: `${schema.id} v${schema.version}`, validations, refused: refusals }] }],
-        stop: async () => undefined,
+        metrics: () => [{ name: 'jobs', rows: [{ schema: `${schema.id} v${schema.version}`, validations, refused: refusals, ...core.queue.counts(), history: core.store.all().length }] }],
+        stop: async () => {
+          actions.stop();
+          await core.stop();
+        },
       };
     },
   };

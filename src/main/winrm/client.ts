@@ -63,6 +63,12 @@ export class WinrmClient {
   private readonly rpc: WsmanRpc;
   private readonly pool: ShellPool;
   private closing: Promise<void> | undefined;
+  /** Signal-terminate requests still in flight after their command returned (see CommandIo.deferCleanup). */
+  private readonly cleanups = new Set<Promise<void>>();
+  private readonly deferCleanup = (cleanup: Promise<void>): void => {
+    this.cleanups.add(cleanup);
+    void cleanup.finally(() => this.cleanups.delete(cleanup));
+  };
 
   constructor(options: WinrmHostOptions);
   constructor(options: WinrmHostOptions | { transport: WsmanTransport; operationTimeoutS?: number; maxIdleShells?: number });
@@ -107,7 +113,7 @@ export class WinrmClient {
   /** Runs a command line (through cmd.exe /c, like winrs.exe) and collects its output. */
   async exec(command: string, args: string[] = [], options: ExecOptions = {}): Promise<CommandResult> {
     this.assertOpen();
-    return executeCommand(this.rpc, this.pool, { command, args, ...options });
+    return executeCommand(this.rpc, this.pool, { command, args, ...options, deferCleanup: this.deferCleanup });
   }
 
   /**
@@ -128,15 +134,22 @@ export class WinrmClient {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onStdout ? { onStdout: options.onStdout } : {}),
       onStderr: (text) => decoder.push(text),
+      deferCleanup: this.deferCleanup,
     });
     decoder.end();
     return { stdout: result.stdout, errors: [...decoder.errors], stderr: decoder.text, exitCode: result.exitCode };
+  }
+
+  /** Resolves when the clean-up requests of finished commands have been answered. */
+  async idle(): Promise<void> {
+    while (this.cleanups.size) await Promise.all([...this.cleanups]);
   }
 
   /** Deletes every open shell and closes the transport's connections. Safe to call twice. */
   async close(): Promise<void> {
     this.closing ??= (async () => {
       try {
+        await this.idle();
         await this.pool.close();
       } finally {
         await this.transport.close();

@@ -195,12 +195,12 @@ export const JobType = Type.Union([Type.Literal('vm.create'), Type.Literal('vm.a
 export type JobType = Static<typeof JobType>;
 
 /** queued → running → succeeded | failed | cancelled; `interrupted`: the app stopped while it ran. */
-export const JobState = Type.Union(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'].map((s) => Type.Literal(s)));
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+export const JobState = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled'), Type.Literal('interrupted')]);
+export type JobState = Static<typeof JobState>;
 export const FINISHED_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 
-export const VmAction = Type.Union(['start', 'shutdown', 'turnoff', 'restart', 'save', 'pause', 'resume'].map((a) => Type.Literal(a)));
-export type VmAction = 'start' | 'shutdown' | 'turnoff' | 'restart' | 'save' | 'pause' | 'resume';
+export const VmAction = Type.Union([Type.Literal('start'), Type.Literal('shutdown'), Type.Literal('turnoff'), Type.Literal('restart'), Type.Literal('save'), Type.Literal('pause'), Type.Literal('resume')]);
+export type VmAction = Static<typeof VmAction>;
 export const VM_ACTIONS: readonly VmAction[] = ['start', 'shutdown', 'turnoff', 'restart', 'save', 'pause', 'resume'];
 
 export const JobErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
@@ -310,12 +310,12 @@ export type JobFilter = Static<typeof JobFilter>;
 
 export const JobSort = Type.Object(
   {
-    by: Type.Union(['createdAt', 'finishedAt', 'state', 'type', 'host', 'vm'].map((s) => Type.Literal(s))),
+    by: Type.Union([Type.Literal('createdAt'), Type.Literal('finishedAt'), Type.Literal('state'), Type.Literal('type'), Type.Literal('host'), Type.Literal('vm')]),
     dir: Type.Union([Type.Literal('asc'), Type.Literal('desc')]),
   },
   { additionalProperties: false },
 );
-export type JobSort = { by: 'createdAt' | 'finishedAt' | 'state' | 'type' | 'host' | 'vm'; dir: 'asc' | 'desc' };
+export type JobSort = Static<typeof JobSort>;
 
 export const JobListRequest = Type.Object(
   { filter: Type.Optional(JobFilter), sort: Type.Optional(JobSort), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) },

@@ -21,10 +21,13 @@ describe('WinrmClient over a scripted WinRS endpoint', () => {
   it('a warm command costs exactly 3 requests: Command, Receive, Signal', async () => {
     const { server, client } = await setup(echo);
     await client.exec('hostname');
+    await client.idle();
     const before = client.requestCount;
     const mark = server.received.length;
     const result = await client.exec('cmd.exe', ['/c', 'ver']);
     expect(result).toEqual({ stdout: 'cmd.exe /c ver\r\n', stderr: '', exitCode: 0 });
+    // The closing Signal is sent without delaying the result; idle() waits for it.
+    await client.idle();
     expect(client.requestCount - before).toBe(3);
     expect(server.actions(mark)).toEqual(['Command', 'Receive', 'Signal']);
     expect(server.signals.at(-1)!.code).toBe('terminate');
@@ -89,8 +92,10 @@ describe('WinrmClient over a scripted WinRS endpoint', () => {
     const { server, client } = await setup(echo);
     await client.exec('first');
     server.expireShells();
+    await client.idle();
     const mark = server.received.length;
     expect(await client.exec('second')).toEqual({ stdout: 'second\r\n', stderr: '', exitCode: 0 });
+    await client.idle();
     expect(server.actions(mark)).toEqual(['Command', 'Delete', 'Create', 'Command', 'Receive', 'Signal']);
   });
 
@@ -100,6 +105,7 @@ describe('WinrmClient over a scripted WinRS endpoint', () => {
     expect(results.map((r) => r.stdout)).toEqual(['a', 'b']);
     const shellIds = new Set(server.received.filter((r) => r.action === 'Command').map((r) => r.shellId));
     expect(shellIds.size).toBe(2);
+    await client.idle();
     const mark = server.received.length;
     await Promise.all(['c', 'd'].map((c) => client.exec(c)));
     expect(server.actions(mark)).not.toContain('Create');
@@ -121,8 +127,10 @@ describe('WinrmClient over a scripted WinRS endpoint', () => {
     server.expireShells();
     // Pretend the expired shells still count against the quota: the first Create faults.
     server.quotaFaults = 1;
+    await client.idle();
     const mark = server.received.length;
     expect((await client.exec('c')).stdout).toBe('c');
+    await client.idle();
     const after = server.received.slice(mark);
     expect(after.map((r) => r.action)).toEqual(['Command', 'Delete', 'Create', 'Delete', 'Create', 'Command', 'Receive', 'Receive', 'Signal']);
     expect(idle).toContain(after[3]!.shellId);

@@ -14,6 +14,12 @@ export interface CommandIo {
   signal?: AbortSignal;
   onStdout?: (text: string) => void;
   onStderr?: (text: string) => void;
+  /**
+   * When given, the closing Signal terminate is not awaited: its promise (which never rejects) is
+   * handed here and the result returns after the last Receive. The output is complete by then, so
+   * the caller saves a round trip per command; the client awaits these on close().
+   */
+  deferCleanup?: (cleanup: Promise<void>) => void;
 }
 
 export interface CommandResult {
@@ -101,7 +107,9 @@ export async function driveCommand(rpc: WsmanRpc, shellId: string, commandId: st
     emit('stdout', stdoutDecoder.end());
     emit('stderr', stderrDecoder.end());
     // Releases the command's server-side resources; a fault here changes nothing for the caller.
-    await signalCommand(rpc, shellId, commandId, SIGNAL.terminate).catch(ignoreFault);
+    const terminate = signalCommand(rpc, shellId, commandId, SIGNAL.terminate);
+    if (io.deferCleanup) io.deferCleanup(terminate.catch(() => undefined));
+    else await terminate.catch(ignoreFault);
     return { stdout, stderr, exitCode };
   } catch (error) {
     if (io.signal?.aborted || (error instanceof WinrmError && error.code === 'CANCELLED')) {

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { InventoryVm } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 import { useClusterByHost } from '../../stores/inventory-derived';
@@ -65,6 +65,11 @@ export function VmTable({ scope, height = 420 }: { scope: VmScope; height?: numb
     return filterAndSort(keys, filter, sort, ctx);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [model, membership, liveVersion, scope.kind, scope.kind === 'host' ? scope.hostId : scope.kind === 'cluster' ? scope.cluster : '', filter, sort, ctx, clusterByHost]);
+
+  // A VM deleted on its host leaves the selection too, so bulk actions never target it.
+  useEffect(() => {
+    if (selection && [...selection.keys].some((k) => !model.vms.has(k))) dispatch(id, { type: 'retain', present: (k) => model.vms.has(k) });
+  }, [membership, selection, model, dispatch, id]);
 
   const total = scope.kind === 'host' ? (model.byHost.get(scope.hostId)?.size ?? 0) : scope.kind === 'all' ? model.vms.size : undefined;
   const selected = selection?.keys ?? new Set<string>();

@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import {
+  ContractError,
+  ErrorCode,
+  FINISHED_JOB_STATES,
+  type JobFieldValue,
+  type JobRecord,
+  type JobSubmitRequest,
+  type JobSubmitResponse,
+} from '../../shared/contract';
+import type { DeploymentApi } from '../deployment/api';
+import type { InventoryApi } from '../inventory';
+import type { ServiceContext } from '../service-module';
+import { agentCreateFields, secretValues } from './agent-fields';
+import { JobValidationFailed, SchemaOutOfDate } from './errors';
+import { JobQueue } from './queue';
+import { SecretMasker } from './redact';
+import { jobFailure, runAgentJob, type AgentJobSpec } from './runner';
+import { checkSubmissionSafeguards, SubmissionRefused, type SubmissionView } from './safeguards';
+import { JobStore } from './store/job-store';
+import type { CompiledJobSchema } from './validation/compiled';
+import { assertJobInput, maskSecrets } from './validation/validate';
+
+export interface JobTimeouts {
+  create: number;
+  delete: number;
+  action: number;
+}
+
+export interface JobsServiceOptions {
+  timeouts?: Partial<JobTimeouts>;
+  /** How long a pending action waits for the observed state before it shows as unconfirmed. */
+  pendingDeadlineMs?: number;
+}
+
+const MINUTE = 60_000;
+/** vm.create's worst case with the agent's default guest timeouts is ~37 min (docs/agent.md). */
+export const DEFAULT_TIMEOUTS: JobTimeouts = { create: 45 * MINUTE, delete: 10 * MINUTE, action: 5 * MINUTE };
+
+/** A refusal with a stable code (nothing is queued); details name the field when there is one. */
+export function refusal(code: string, message: string, field?: string): ContractError {
+  return new ContractError(code as ErrorCode, message, field ? { fields: [{ field, message }] } : undefined);
+}
+
+/** What executing one job needs besides the record: the agent call and what to do after it. */
+export interface JobPlan {
+  spec: Omit<AgentJobSpec, 'jobId'>;
+  after?(outcome: { ok: boolean; record: JobRecord }): Promise<void> | void;
+}
+
+/**
+ * The jobs core: records and lines (JobStore), the queue, execution with live masked output,
+ * create-VM submission with its placeholder. VM actions and bulk build on `enqueue` (vm-actions.ts).
+ */
+export class JobsCore {
+  readonly store: JobStore;
+  readonly queue: JobQueue;
+  readonly masker = new SecretMasker();
+  readonly timeouts: JobTimeouts;
+  private readonly listeners = new Set<(record: JobRecord) => void>();
+
+  constructor(
+    readonly ctx: ServiceContext,
+    readonly compiled: CompiledJobSchema,
+    readonly options: JobsServiceOptions,
+  ) {
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.store = new JobStore(path.join(ctx.dataDir, 'jobs.db'), {
+      records: (records) => {
+        ctx.hub.publishTopicDelta('jobs', { upsert: records.map((r) => ({ ...r })), remove: [] });
+        for (const r of records) for (const l of this.listeners) l(r);
+      },
+      lines: (lines) => ctx.hub.publishTopicDelta('jobOutput', { lines }),
+    });
+    this.queue = new JobQueue(() => ctx.settings.getSettings().jobs.workers);
+    ctx.hub.registerSource('jobs', () => this.store.recent(500).map((r) => ({ ...r })));
+    ctx.hub.registerSource('jobOutput', () => ({ note: 'job lines are fetched with jobs.get; this topic only carries new lines' }));
+  }
+
+  get inventory(): InventoryApi | undefined {
+    const api = this.ctx.started.get('inventory')?.api as Partial<InventoryApi> | undefined;
+    return api && typeof api.snapshot === 'function' && typeof api.addPlaceholder === 'function' ? (api as InventoryApi) : undefined;
+  }
+
+  get deployment(): DeploymentApi | undefined {
+    const api = this.ctx.started.get('deployment')?.api as Partial<DeploymentApi> | undefined;
+    return api && typeof api.readiness === 'function' ? (api as DeploymentApi) : undefined;
+  }
+
+  onRecord(listener: (record: JobRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  hostName(hostId: string): string {
+    return this.ctx.hosts.list().find((h) => h.id === hostId)?.displayName ?? hostId;
+  }
+
+  /** What the safeguards see: host registry, deployment readiness, inventory, this queue. */
+  view(): SubmissionView {
+    return {
+      host: (id) => this.ctx.hosts.list().find((h) => h.id === id),
+      agentReadiness: (id) => this.deployment?.readiness(id),
+      vmNamesOnHost: (id) => this.inventory?.snapshot().vms.filter((v) => v.hostId === id).map((v) => v.name),
+      hostMemoryAvailableGb: (id) => this.inventory?.snapshot().hosts.find((h) => h.hostId === id)?.memoryAvailableGb,
+      pendingVmNames: (id) =>
+        this.store
+          .all()
+          .filter((r) => r.type === 'vm.create' && r.hostId === id && (r.state === 'queued' || r.state === 'running'))
+          .map((r) => r.vmName ?? ''),
+    };
+  }
+
+  /** Applies a patch to the current record (keeping its live line count) and persists it. */
+  update(id: string, patch: Partial<JobRecord>): JobRecord {
+    const current = this.store.get(id)!;
+    const next: JobRecord = { ...current, ...patch, lineCount: current.lineCount };
+    this.store.put(next);
+    return next;
+  }
+
+  newRecord(init: Pick<JobRecord, 'type' | 'hostId' | 'vmId' | 'vmName' | 'action' | 'parameters'> & Partial<JobRecord>): JobRecord {
+    return {
+      id: randomUUID(),
+      state: 'queued',
+      hostName: init.hostId ? this.hostName(init.hostId) : null,
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      result: null,
+      error: null,
+      lineCount: 0,
+      parentId: null,
+      warnings: [],
+      bulk: null,
+      ...init,
+    };
+  }
+
+  system(jobId: string, text: string, level: 'info' | 'warn' | 'error' = 'info'): void {
+    this.store.appendLine(jobId, { stream: 'system', level, text: this.masker.mask(text), step: null });
+  }
+
+  /** Persists a queued record and hands it to the queue. */
+  enqueue(record: JobRecord, plan: JobPlan): JobRecord {
+    this.store.put(record);
+    this.system(record.id, `Queued: ${plan.spec.label} on ${record.hostName ?? record.hostId}.`);
+    this.queue.submit({
+      jobId: record.id,
+      lane: plan.spec.lane,
+      run: (signal) => this.execute(record.id, plan, signal),
+      dropped: (reason) => {
+        const ended = this.finish(record.id, reason === 'cancelled' ? 'cancelled' : 'interrupted', {
+          error: reason === 'cancelled' ? { code: 'CANCELLED', message: 'Cancelled before it started; nothing ran on the host.' } : { code: 'INTERRUPTED', message: 'The app stopped before the job started.' },
+        });
+        void plan.after?.({ ok: false, record: ended });
+      },
+    });
+    return this.store.get(record.id)!;
+  }
+
+  private async execute(jobId: string, plan: JobPlan, signal: AbortSignal): Promise<void> {
+    const started = this.update(jobId, { state: 'running', startedAt: new Date().toISOString() });
+    const hostName = started.hostName ?? started.hostId ?? '';
+    let record: JobRecord;
+    try {
+      const result = await runAgentJob(this.ctx.remote, { ...plan.spec, jobId }, signal, this.masker, (line) => this.store.appendLine(jobId, line));
+      this.system(jobId, 'Finished: the host reported success.');
+      record = this.finish(jobId, 'succeeded', { result });
+    } catch (error) {
+      const failure = jobFailure(error, this.masker, hostName);
+      if (failure.error.code === 'AGENT_NOT_DEPLOYED' || failure.error.code === 'SCHEMA_VERSION_MISMATCH') this.deployment?.invalidate(started.hostId!, failure.error.message);
+      // The app is stopping: the host may still finish, so the honest state is "interrupted".
+      const stopping = this.stopping && failure.state === 'cancelled';
+      this.system(jobId, stopping ? 'The app stopped while the job ran.' : `${failure.state === 'cancelled' ? 'Cancelled' : 'Failed'}: ${failure.error.code}: ${failure.error.message}`, 'error');
+      record = stopping
+        ? this.finish(jobId, 'interrupted', { error: { code: 'INTERRUPTED', message: 'The app stopped while this job ran; the host may have finished it.' } })
+        : this.finish(jobId, failure.state, { error: failure.error });
+    }
+    try {
+      if (!this.stopping) await plan.after?.({ ok: record.state === 'succeeded', record });
+    } catch (error) {
+      this.ctx.log.warn('job follow-up failed', { jobId, error: (error as Error).message });
+    }
+  }
+
+  stopping = false;
+
+  finish(jobId: string, state: JobRecord['state'], patch: Partial<JobRecord>): JobRecord {
+    this.store.flush();
+    const record = this.update(jobId, { state, finishedAt: new Date().toISOString(), ...patch });
+    this.masker.forget(jobId);
+    return record;
+  }
+
+  isFinished(record: JobRecord): boolean {
+    return FINISHED_JOB_STATES.includes(record.state);
+  }
+
+  // --- create VM ---------------------------------------------------------------------------
+
+  submitCreate(request: JobSubmitRequest): JobSubmitResponse {
+    if (request.schemaVersion !== this.compiled.version) throw new SchemaOutOfDate(request.schemaVersion, this.compiled.version);
+    let values: Record<string, JobFieldValue>;
+    try {
+      values = assertJobInput(this.compiled, { imageOsFamily: request.imageOsFamily, fields: request.fields });
+    } catch (error) {
+      if (error instanceof JobValidationFailed) throw new ContractError(ErrorCode.ValidationFailed, error.message, { fields: error.fields });
+      throw error;
+    }
+    const vmName = String(values.vmName);
+    let warnings: string[];
+    try {
+      warnings = checkSubmissionSafeguards({ hostId: request.hostId, vmName, memoryGB: Number(values.memoryGB ?? 0) }, this.view()).warnings;
+    } catch (error) {
+      if (error instanceof SubmissionRefused) throw refusal(error.code, error.message, error.field);
+      throw error;
+    }
+
+    const secrets = secretValues(this.compiled, values);
+    const record = this.newRecord({
+      type: 'vm.create',
+      hostId: request.hostId,
+      vmId: null,
+      vmName,
+      action: null,
+      parameters: { ...maskSecrets(this.compiled, values), imageOsFamily: request.imageOsFamily },
+      warnings,
+    });
+    for (const s of secrets) this.ctx.log.addSecret(s);
+    this.masker.add(record.id, secrets);
+    const placeholder = this.inventory?.addPlaceholder({ hostId: request.hostId, name: vmName, jobId: record.id });
+    const hostName = this.hostName(request.hostId);
+    const job = this.enqueue(record, {
+      spec: {
+        hostId: request.hostId,
+        lane: 'JOB',
+        label: `create VM ${vmName}`,
+        operation: 'vm.create',
+        fields: agentCreateFields(this.compiled, request.imageOsFamily, values),
+        timeoutMs: this.timeouts.create,
+      },
+      after: async ({ ok, record: done }) => {
+        const vmId = ok && typeof done.result?.vmId === 'string' ? done.result.vmId : null;
+        if (vmId) this.update(done.id, { vmId });
+        // The real VM replaces the placeholder through a targeted refresh of its host.
+        if (ok) await this.inventory?.refresh(request.hostId).catch(() => undefined);
+        if (placeholder) this.inventory?.removePlaceholder(placeholder.placeholderId);
+        if (!ok && done.state !== 'cancelled') await this.inventory?.refresh(request.hostId).catch(() => undefined);
+        this.ctx.notifications.notify(
+          ok
+            ? { level: 'success', title: `VM ${vmName} created`, message: `${vmName} was created on ${hostName}.`, hostId: request.hostId, jobId: done.id }
+            : {
+                level: done.state === 'cancelled' ? 'info' : 'error',
+                title: `Creating ${vmName} ${done.state === 'cancelled' ? 'was cancelled' : 'failed'}`,
+                message: `${hostName}: ${done.error?.code ?? ''} ${done.error?.message ?? ''}`.trim(),
+                hostId: request.hostId,
+                jobId: done.id,
+              },
+        );
+      },
+    });
+    return { job, warnings };
+  }
+
+  cancel(id: string): JobRecord {
+    const record = this.store.get(id);
+    if (!record) throw new ContractError(ErrorCode.NotFound, `No job with id ${id}; it may have been deleted. Reload the jobs list.`);
+    if (record.type === 'bulk') {
+      const items = this.store.all().filter((r) => r.parentId === id && !this.isFinished(r));
+      for (const item of items) this.queue.cancel(item.id);
+      return this.store.get(id)!;
+    }
+    if (this.isFinished(record)) throw new ContractError(ErrorCode.Conflict, `Job ${id} already ${record.state}; there is nothing to cancel.`);
+    if (this.queue.cancel(id) === 'aborted') this.system(id, 'Cancel requested: stopping the command on the host.', 'warn');
+    return this.store.get(id)!;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.queue.stop();
+    this.store.close();
+  }
+}

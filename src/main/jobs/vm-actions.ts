@@ -1,0 +1,278 @@
+import {
+  checkVmAction,
+  ContractError,
+  ErrorCode,
+  VM_ACTION_DESIRED,
+  type BulkPreviewItem,
+  type BulkPreviewResponse,
+  type BulkRequest,
+  type BulkRunResponse,
+  type InventoryVm,
+  type JobRecord,
+  type VmAction,
+  type VmActionRequest,
+  type VmDeleteRequest,
+} from '../../shared/contract';
+import { refusal, type JobsCore } from './service';
+
+const ACTION_LABEL: Record<VmAction | 'delete', string> = {
+  start: 'start',
+  shutdown: 'shut down',
+  turnoff: 'turn off',
+  restart: 'restart',
+  save: 'save',
+  pause: 'pause',
+  resume: 'resume',
+  delete: 'delete',
+};
+
+/**
+ * VM power actions and deletion, single and bulk. Every check runs before anything is queued:
+ * host ready, VM known, the action matrix (contracts §7), no other action in flight on the VM.
+ * Each action writes a pending operation (desired state + deadline); the inventory clears it when
+ * it observes that state. Observed state is never written here.
+ */
+export class VmActions {
+  private readonly deadlineTimers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly core: JobsCore,
+    private readonly pendingDeadlineMs: number,
+  ) {}
+
+  private hostReady(hostId: string): { ok: true } | { ok: false; code: string; reason: string } {
+    const host = this.core.ctx.hosts.list().find((h) => h.id === hostId);
+    if (!host) return { ok: false, code: 'HOST_NOT_FOUND', reason: `Host ${hostId} is not configured (it may have been removed).` };
+    if (!host.enabled) return { ok: false, code: 'HOST_DISABLED', reason: `Host ${host.displayName} is disabled; enable it in Settings first.` };
+    const readiness = this.core.deployment?.readiness(hostId);
+    if (readiness && readiness.state !== 'ready') return { ok: false, code: 'AGENT_NOT_READY', reason: `The agent on ${host.displayName} is not ready (${readiness.reason}).` };
+    if (host.status !== 'connected') return { ok: false, code: 'HOST_NOT_CONNECTED', reason: `Host ${host.displayName} is not connected (${host.status}).` };
+    return { ok: true };
+  }
+
+  private vm(hostId: string, vmId: string): InventoryVm | undefined {
+    return this.core.inventory?.store.vm(hostId, vmId);
+  }
+
+  private activeJobOn(hostId: string, vmId: string): JobRecord | undefined {
+    return this.core.store.all().find((r) => r.hostId === hostId && r.vmId === vmId && r.type !== 'bulk' && (r.state === 'queued' || r.state === 'running'));
+  }
+
+  /** The single check used by vm.action, vm.delete and the bulk preview. */
+  private check(hostId: string, vmId: string, action: VmAction | 'delete', force = false): { ok: true; vm: InventoryVm } | { ok: false; code: string; reason: string; vm?: InventoryVm } {
+    const host = this.hostReady(hostId);
+    if (!host.ok) return host;
+    const vm = this.vm(hostId, vmId);
+    const hostName = this.core.hostName(hostId);
+    if (!vm || vm.placeholder) return { ok: false, code: 'VM_NOT_FOUND', reason: `No VM ${vmId} on ${hostName} in the inventory; refresh the host.` };
+    const active = this.activeJobOn(hostId, vmId);
+    if (active) return { ok: false, vm, code: 'ACTION_PENDING', reason: `${vm.name} on ${hostName} already has a ${active.action ?? active.type} job ${active.state}; wait for it or cancel it.` };
+    const verdict = checkVmAction(vm.state, action, { force });
+    if (!verdict.allowed) return { ok: false, vm, code: verdict.code, reason: `${vm.name} on ${hostName}: ${verdict.reason}.` };
+    return { ok: true, vm };
+  }
+
+  private pending(record: JobRecord, action: VmAction | 'delete', desiredState: string | null): void {
+    const inventory = this.core.inventory;
+    if (!inventory || !record.hostId || !record.vmId) return;
+    const requestedAt = new Date();
+    const op = {
+      hostId: record.hostId,
+      vmId: record.vmId,
+      action,
+      desiredState,
+      requestedAt: requestedAt.toISOString(),
+      deadline: new Date(requestedAt.getTime() + this.pendingDeadlineMs).toISOString(),
+      jobId: record.id,
+    };
+    const opId = inventory.addPending(op);
+    // Past the deadline the row must say "no confirmation": rewrite the same op so its view is
+    // recomputed (unconfirmed: true), unless the observed state confirmed it meanwhile.
+    const timer = setTimeout(() => {
+      this.deadlineTimers.delete(timer);
+      if (inventory.listPending().some((p) => p.opId === opId)) inventory.addPending({ ...op, opId });
+    }, this.pendingDeadlineMs + 50);
+    timer.unref?.();
+    this.deadlineTimers.add(timer);
+    const off = this.core.onRecord((r) => {
+      if (r.id !== record.id || !this.core.isFinished(r)) return;
+      off();
+      // A job that failed or was cancelled did not change the VM: drop its pending operation.
+      if (r.state === 'failed' || r.state === 'cancelled') inventory.clearPending(opId);
+    });
+  }
+
+  private enqueueAction(hostId: string, vm: InventoryVm, action: VmAction, parentId: string | null = null): JobRecord {
+    const record = this.core.newRecord({ type: 'vm.action', hostId, vmId: vm.vmId, vmName: vm.name, action, parameters: { action, previousState: vm.state }, parentId });
+    const job = this.core.enqueue(record, {
+      spec: { hostId, lane: 'CONTROL', label: `${ACTION_LABEL[action]} VM ${vm.name}`, operation: 'vm.action', fields: { vmId: vm.vmId, action }, timeoutMs: this.core.timeouts.action },
+      after: async () => {
+        await this.core.inventory?.quickRefresh(hostId).catch(() => undefined);
+      },
+    });
+    this.pending(job, action, VM_ACTION_DESIRED[action]);
+    return job;
+  }
+
+  action(request: VmActionRequest): JobRecord {
+    const verdict = this.check(request.hostId, request.vmId, request.action);
+    if (!verdict.ok) throw refusal(verdict.code, verdict.reason);
+    return this.enqueueAction(request.hostId, verdict.vm, request.action);
+  }
+
+  delete(request: VmDeleteRequest): JobRecord {
+    const verdict = this.check(request.hostId, request.vmId, 'delete', request.force ?? false);
+    if (!verdict.ok) throw refusal(verdict.code, verdict.reason);
+    const vm = verdict.vm;
+    if (request.confirmName !== vm.name) {
+      throw refusal('CONFIRM_NAME_MISMATCH', `Type the VM's name exactly (${vm.name}, case-sensitive) to confirm deleting it.`, 'confirmName');
+    }
+    const hostName = this.core.hostName(request.hostId);
+    const record = this.core.newRecord({
+      type: 'vm.delete',
+      hostId: request.hostId,
+      vmId: vm.vmId,
+      vmName: vm.name,
+      action: 'delete',
+      parameters: { deleteDisks: request.deleteDisks, force: request.force ?? false, previousState: vm.state },
+    });
+    const job = this.core.enqueue(record, {
+      spec: {
+        hostId: request.hostId,
+        lane: 'JOB',
+        label: `delete VM ${vm.name}`,
+        operation: 'vm.delete',
+        fields: { vmId: vm.vmId, deleteDisks: request.deleteDisks, force: request.force ?? false },
+        timeoutMs: this.core.timeouts.delete,
+      },
+      after: async ({ ok, record: done }) => {
+        await this.core.inventory?.refresh(request.hostId).catch(() => undefined);
+        const kept = Array.isArray(done.result?.disksKept) ? (done.result.disksKept as Array<{ path?: string }>).length : 0;
+        this.core.ctx.notifications.notify(
+          ok
+            ? { level: kept ? 'warning' : 'success', title: `VM ${vm.name} deleted`, message: `${vm.name} was deleted from ${hostName}${kept ? `; ${kept} shared or in-use disk(s) were kept` : ''}.`, hostId: request.hostId, jobId: done.id }
+            : { level: 'error', title: `Deleting ${vm.name} failed`, message: `${hostName}: ${done.error?.code ?? ''} ${done.error?.message ?? ''}`.trim(), hostId: request.hostId, jobId: done.id },
+        );
+      },
+    });
+    this.pending(job, 'delete', null);
+    return job;
+  }
+
+  // --- bulk --------------------------------------------------------------------------------
+
+  preview(request: BulkRequest): BulkPreviewResponse {
+    const seen = new Set<string>();
+    const items: BulkPreviewItem[] = [];
+    for (const t of request.targets) {
+      const key = `${t.hostId}:${t.vmId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const verdict = this.check(t.hostId, t.vmId, request.action);
+      const vm = verdict.vm;
+      const skipCode = verdict.ok ? null : verdict.code === 'VM_NOT_FOUND' || verdict.code === 'ALREADY_IN_STATE' || verdict.code === 'INVALID_STATE' || verdict.code === 'ACTION_PENDING' ? verdict.code : 'HOST_NOT_READY';
+      items.push({
+        hostId: t.hostId,
+        hostName: this.core.hostName(t.hostId),
+        vmId: t.vmId,
+        vmName: vm?.name ?? null,
+        state: vm?.state ?? null,
+        willRun: verdict.ok,
+        reason: verdict.ok ? null : verdict.reason,
+        skipCode: skipCode as BulkPreviewItem['skipCode'],
+      });
+    }
+    const willRun = items.filter((i) => i.willRun);
+    return { action: request.action, items, willRun: willRun.length, skipped: items.length - willRun.length, hosts: new Set(willRun.map((i) => i.hostId)).size };
+  }
+
+  run(request: BulkRequest): BulkRunResponse {
+    const preview = this.preview(request);
+    if (!preview.willRun) throw new ContractError(ErrorCode.Conflict, `None of the ${preview.items.length} selected VMs can ${ACTION_LABEL[request.action]} now (${preview.items[0]?.reason ?? 'nothing selected'}).`);
+    const parent = this.core.newRecord({
+      type: 'bulk',
+      hostId: null,
+      vmId: null,
+      vmName: null,
+      action: request.action,
+      parameters: { action: request.action, targets: preview.items.length, skipped: preview.skipped },
+      state: 'running',
+      startedAt: new Date().toISOString(),
+    });
+    this.core.store.put({ ...parent, hostName: null, bulk: this.counts(parent.id, preview.willRun) });
+    this.core.system(parent.id, `Bulk ${ACTION_LABEL[request.action]}: ${preview.willRun} VMs on ${preview.hosts} hosts; ${preview.skipped} skipped.`);
+    for (const s of preview.items.filter((i) => !i.willRun)) this.core.system(parent.id, `Skipped ${s.vmName ?? s.vmId} on ${s.hostName}: ${s.reason}`, 'warn');
+    const items = preview.items.filter((i) => i.willRun).map((i) => this.enqueueAction(i.hostId, this.vm(i.hostId, i.vmId)!, request.action, parent.id));
+    this.trackBulk(parent.id);
+    return { job: this.core.store.get(parent.id)!, items, skipped: preview.items.filter((i) => !i.willRun) };
+  }
+
+  retryFailed(id: string): BulkRunResponse {
+    const parent = this.core.store.get(id);
+    if (!parent || parent.type !== 'bulk') throw new ContractError(ErrorCode.NotFound, `No bulk job with id ${id}; reload the jobs list.`);
+    const action = parent.action as VmAction;
+    const items = this.core.store.all().filter((r) => r.parentId === id);
+    // The latest attempt per VM decides whether it still needs a retry.
+    const latest = new Map<string, JobRecord>();
+    for (const r of items) latest.set(`${r.hostId}:${r.vmId}`, r);
+    const again = [...latest.values()].filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted');
+    if (!again.length) throw new ContractError(ErrorCode.Conflict, `Bulk job ${id} has no failed, cancelled or interrupted items to retry.`);
+    const preview = this.preview({ action, targets: again.map((r) => ({ hostId: r.hostId!, vmId: r.vmId! })) });
+    const queued = preview.items.filter((i) => i.willRun).map((i) => this.enqueueAction(i.hostId, this.vm(i.hostId, i.vmId)!, action, id));
+    for (const s of preview.items.filter((i) => !i.willRun)) this.core.system(id, `Retry skipped ${s.vmName ?? s.vmId} on ${s.hostName}: ${s.reason}`, 'warn');
+    this.core.system(id, `Retry: ${queued.length} item(s) queued again.`);
+    if (queued.length) this.core.update(id, { state: 'running', finishedAt: null, bulk: this.counts(id) });
+    this.trackBulk(id);
+    return { job: this.core.store.get(id)!, items: queued, skipped: preview.items.filter((i) => !i.willRun) };
+  }
+
+  /** Counts over the latest attempt of each VM of a bulk job. */
+  private counts(parentId: string, extraQueued = 0): NonNullable<JobRecord['bulk']> {
+    const latest = new Map<string, JobRecord>();
+    for (const r of this.core.store.all()) if (r.parentId === parentId) latest.set(`${r.hostId}:${r.vmId}`, r);
+    const c = { total: latest.size + extraQueued, queued: extraQueued, running: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 };
+    for (const r of latest.values()) c[r.state]++;
+    return c;
+  }
+
+  private readonly tracked = new Set<string>();
+
+  /** Keeps the bulk record's counts and state in step with its items. */
+  private trackBulk(parentId: string): void {
+    if (this.tracked.has(parentId)) {
+      this.core.update(parentId, { bulk: this.counts(parentId) });
+      return;
+    }
+    this.tracked.add(parentId);
+    let scheduled = false;
+    const sync = () => {
+      scheduled = false;
+      const bulk = this.counts(parentId);
+      const open = bulk.queued + bulk.running;
+      const parent = this.core.store.get(parentId)!;
+      if (open > 0) {
+        this.core.update(parentId, { bulk });
+        return;
+      }
+      if (parent.state !== 'running') return;
+      const state = bulk.failed || bulk.interrupted ? 'failed' : bulk.cancelled ? 'cancelled' : 'succeeded';
+      const error = state === 'succeeded' ? null : { code: 'BULK_INCOMPLETE', message: `${bulk.succeeded} of ${bulk.total} succeeded; ${bulk.failed} failed, ${bulk.cancelled} cancelled.` };
+      this.core.system(parentId, `Bulk finished: ${bulk.succeeded} succeeded, ${bulk.failed} failed, ${bulk.cancelled} cancelled.`, state === 'succeeded' ? 'info' : 'warn');
+      this.core.finish(parentId, state, { bulk, error });
+      off();
+      this.tracked.delete(parentId);
+    };
+    const off = this.core.onRecord((r) => {
+      if (r.parentId !== parentId || scheduled) return;
+      // Many items change at once: one parent update per tick is enough.
+      scheduled = true;
+      queueMicrotask(sync);
+    });
+    this.core.update(parentId, { bulk: this.counts(parentId) });
+  }
+
+  stop(): void {
+    for (const t of this.deadlineTimers) clearTimeout(t);
+    this.deadlineTimers.clear();
+  }
+}
