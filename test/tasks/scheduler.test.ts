@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  DEFAULT_SCHEDULER_CONFIG,
   InvalidSchedulerConfig,
   InvalidTaskOptions,
   RemoteTaskScheduler,
@@ -121,7 +122,7 @@ describe('metrics', () => {
       submitted: 0,
       ewmaDurationMs: 0,
       ewmaWaitMs: 0,
-      concurrency: 4,
+      concurrency: DEFAULT_SCHEDULER_CONFIG.lanes.INVENTORY.concurrency,
     });
   });
 });

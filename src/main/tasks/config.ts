@@ -18,13 +18,15 @@ const MINUTE = 60 * SECOND;
 /**
  * Why these numbers: WinRM calls are I/O-bound for us but CPU-heavy on the host (each one starts
  * a PowerShell process), so the per-host cap is what protects hosts; lanes protect each other.
- * Inventory polls are frequent and cheap; deployments copy ISOs (long, one per host); jobs wait on
+ * Inventory polls are frequent and cheap for the workstation (a socket and a few KB of JSON each),
+ * so its lane is wide: a fleet of hundreds of hosts refreshes in seconds while the per-host cap
+ * keeps each host at one or two polls. Deployments copy ISOs (long, one per host); jobs wait on
  * guests for many minutes; control actions are short and interactive, so they get slots to spare.
  */
 export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   hostConcurrency: 4,
   lanes: {
-    INVENTORY: { concurrency: 4, minConcurrency: 2, maxConcurrency: 16, timeoutMs: 2 * MINUTE, hostLimit: 2 },
+    INVENTORY: { concurrency: 32, minConcurrency: 4, maxConcurrency: 96, timeoutMs: 2 * MINUTE, hostLimit: 2 },
     DEPLOYMENT: {
       concurrency: 2,
       minConcurrency: 1,

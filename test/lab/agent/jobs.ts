@@ -1,4 +1,220 @@
-import type { AgentOperation } from './types';
+/**
+ * The lab's side of the agent's VM operations (docs/agent.md): vm.create streams its steps over a
+ * few seconds (scaled by slowFactor) and runs the KVP key exchange with real RSA/AES against a
+ * simulated guest; vm.action applies contracts §7 with transition delays; vm.delete keeps shared
+ * disks. Knobs: missing image, not enough memory, a hang, a host that echoes a secret.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { SimHost } from '../host';
+import type { SimVm, VmState } from '../model/types';
+import { guestGenerateKey, guestRead, hostPublish, type KvpPool } from './jobs/kvp-guest';
+import { AgentOperationError, type AgentOperation, type AgentOperationContext } from './types';
 
-/** The lab's side of the agent's VM operations (filled by the jobs issue). */
-export const jobOperations: Record<string, AgentOperation> = {};
+export interface JobKnobs {
+  /** vm.create answers IMAGE_NOT_FOUND. */
+  missingImage: boolean;
+  /** vm.create fails at `start` like Hyper-V without enough free memory (rolled back). */
+  notEnoughMemory: boolean;
+  /** Operations never finish until cancelled. */
+  hang: boolean;
+  /** Each vm.create step takes this long (ms, scaled by slowFactor). */
+  stepMs: number;
+  /** Transitional state duration of power actions (ms, scaled). */
+  actionMs: number;
+  /** Print the guest admin password on stdout (a careless host script) so the app must mask it. */
+  echoSecret: boolean;
+}
+
+const DEFAULTS: JobKnobs = { missingImage: false, notEnoughMemory: false, hang: false, stepMs: 250, actionMs: 150, echoSecret: false };
+const knobs = new WeakMap<SimHost, JobKnobs>();
+const stats = new WeakMap<SimHost, { actionsRunning: number; maxActionsRunning: number; actions: number; creates: number }>();
+
+export function jobKnobs(host: SimHost): JobKnobs {
+  return knobs.get(host) ?? { ...DEFAULTS };
+}
+export function setJobKnobs(host: SimHost, patch: Partial<JobKnobs>): void {
+  knobs.set(host, { ...jobKnobs(host), ...patch });
+}
+export function jobStats(host: SimHost) {
+  const s = stats.get(host) ?? { actionsRunning: 0, maxActionsRunning: 0, actions: 0, creates: 0 };
+  stats.set(host, s);
+  return s;
+}
+
+async function hangIfAsked(ctx: AgentOperationContext): Promise<void> {
+  if (!jobKnobs(ctx.host).hang) return;
+  ctx.log('waiting for Hyper-V…', 'info');
+  await new Promise<void>((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped')), { once: true }));
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+function findVm(ctx: AgentOperationContext): SimVm {
+  const vmId = str(ctx.envelope.fields.vmId)?.toLowerCase();
+  if (!vmId) throw new AgentOperationError('INVALID_FIELDS', 'vmId is required.');
+  const vm = ctx.host.model.vms.find((v) => v.id === vmId);
+  if (!vm) throw new AgentOperationError('VM_NOT_FOUND', `No VM with id ${vmId} on ${ctx.host.computerName}.`);
+  return vm;
+}
+
+const ALLOWED: Record<string, VmState[]> = {
+  start: ['Off', 'Saved', 'Paused'],
+  shutdown: ['Running'],
+  turnoff: ['Running', 'Paused', 'Saved', 'Starting', 'Stopping'],
+  restart: ['Running'],
+  save: ['Running'],
+  pause: ['Running'],
+  resume: ['Paused'],
+};
+const TRANSITION: Record<string, [VmState | null, VmState]> = {
+  start: ['Starting', 'Running'],
+  shutdown: ['Stopping', 'Off'],
+  turnoff: [null, 'Off'],
+  restart: ['Starting', 'Running'],
+  save: ['Saving', 'Saved'],
+  pause: ['Pausing', 'Paused'],
+  resume: ['Resuming', 'Running'],
+};
+
+const vmAction: AgentOperation = async (ctx) => {
+  const s = jobStats(ctx.host);
+  s.actions++;
+  s.actionsRunning++;
+  s.maxActionsRunning = Math.max(s.maxActionsRunning, s.actionsRunning);
+  try {
+    await hangIfAsked(ctx);
+    const vm = findVm(ctx);
+    const action = str(ctx.envelope.fields.action) ?? '';
+    if (!ALLOWED[action]) throw new AgentOperationError('INVALID_FIELDS', `Unknown action '${action}'.`);
+    const previousState = vm.state;
+    if (!ALLOWED[action]!.includes(vm.state)) throw new AgentOperationError('INVALID_STATE', `Cannot ${action} VM ${vm.name} while it is ${vm.state}.`, { vmId: vm.id, state: vm.state });
+    const [transitional, final] = TRANSITION[action]!;
+    ctx.log(`${action} ${vm.name}`, 'info', action);
+    if (transitional) vm.state = transitional;
+    await ctx.sleep(jobKnobs(ctx.host).actionMs);
+    vm.state = final;
+    vm.operatingSystem = final === 'Running' ? (vm.osFamily === 'linux' ? 'Ubuntu 22.04' : 'Windows Server 2022 Datacenter') : vm.operatingSystem;
+    return { vmId: vm.id, vmName: vm.name, action, previousState, state: vm.state };
+  } finally {
+    s.actionsRunning--;
+  }
+};
+
+const vmDelete: AgentOperation = async (ctx) => {
+  await hangIfAsked(ctx);
+  const vm = findVm(ctx);
+  const force = ctx.envelope.fields.force === true;
+  if (vm.state !== 'Off' && !force) throw new AgentOperationError('INVALID_STATE', `VM ${vm.name} is ${vm.state}; turn it off first or use force.`, { vmId: vm.id, state: vm.state });
+  if (vm.state !== 'Off') {
+    ctx.log(`turning off ${vm.name}`, 'info', 'stop');
+    await ctx.sleep(jobKnobs(ctx.host).actionMs);
+    vm.state = 'Off';
+  }
+  const disksDeleted: string[] = [];
+  const disksKept: Array<{ path: string; reason: string }> = [];
+  if (ctx.envelope.fields.deleteDisks === true) {
+    for (const d of vm.disks) {
+      if (/shared/i.test(d.name)) disksKept.push({ path: d.path, reason: 'shared disk (persistent reservations)' });
+      else disksDeleted.push(d.path);
+    }
+  }
+  ctx.log(`removing ${vm.name}`, 'info', 'remove');
+  await ctx.sleep(jobKnobs(ctx.host).actionMs);
+  ctx.host.model.vms = ctx.host.model.vms.filter((v) => v.id !== vm.id);
+  return { vmId: vm.id, vmName: vm.name, status: 'deleted', disksDeleted, disksKept };
+};
+
+const NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+const vmCreate: AgentOperation = async (ctx) => {
+  jobStats(ctx.host).creates++;
+  const f = ctx.envelope.fields;
+  const k = jobKnobs(ctx.host);
+  const vmName = str(f.vmName) ?? '';
+  if (!NAME.test(vmName)) throw new AgentOperationError('INVALID_FIELDS', 'vmName is missing or not a valid VM name.');
+  const osFamily = f.osFamily === 'linux' ? 'linux' : 'windows';
+  if (ctx.host.model.vms.some((v) => v.name.toLowerCase() === vmName.toLowerCase())) throw new AgentOperationError('VM_EXISTS', `A VM named ${vmName} already exists.`);
+  const step = async (name: string, message: string) => {
+    ctx.log(message, 'info', name);
+    await ctx.sleep(k.stepMs);
+  };
+  const imagePath = str(f.imagePath) ?? '';
+  if (k.missingImage) throw new AgentOperationError('IMAGE_NOT_FOUND', `Golden image ${imagePath} does not exist on ${ctx.host.computerName}.`);
+  await hangIfAsked(ctx);
+  const vmRoot = `${str(f.vmRootPath) ?? 'C:\\VMs'}\\${vmName}`;
+  await step('copy-image', `Copying image ${imagePath} to ${vmRoot}`);
+  const guest = (f.guest ?? undefined) as Record<string, string> | undefined;
+  if (guest) await step('copy-iso', `Staging ${osFamily === 'linux' ? 'Linux' : 'Windows'}Provisioning.iso`);
+  await step('register', `Registering VM ${vmName} (generation ${Number(f.generation ?? 2)}, ${Number(f.cpuCount ?? 2)} vCPU, ${Number(f.memoryGB ?? 4)} GiB)`);
+  if (k.notEnoughMemory) {
+    ctx.log('Rolling back: removing the VM and its folder', 'warning', 'start');
+    throw new AgentOperationError('HYPERV_ERROR', `'${vmName}' failed to start. Not enough memory in the system to start the virtual machine ${vmName}.`);
+  }
+  const vm: SimVm = {
+    id: randomUUID(),
+    name: vmName,
+    state: 'Running',
+    cpuUsagePercent: 3,
+    memoryAssignedMiB: Number(f.memoryGB ?? 4) * 1024,
+    memoryStartupMiB: Number(f.memoryGB ?? 4) * 1024,
+    memoryMinimumMiB: 512,
+    memoryMaximumMiB: 1048576,
+    dynamicMemoryEnabled: false,
+    processorCount: Number(f.cpuCount ?? 2),
+    generation: Number(f.generation ?? 2) === 1 ? 1 : 2,
+    configurationVersion: '10.0',
+    notes: null,
+    operatingSystem: null,
+    osFamily,
+    creationTime: new Date().toISOString(),
+    ipAddresses: [],
+    disks: [
+      {
+        id: `Microsoft:${randomUUID().toUpperCase()}\\${randomUUID().toUpperCase()}\\0\\0\\D`,
+        name: `${vmName}.vhdx`,
+        path: `${vmRoot}\\${vmName}.vhdx`,
+        diskType: 'Dynamic',
+        capacityBytes: Number(f.diskSizeGB ?? 60) * 1024 ** 3,
+        fileSizeBytes: 9 * 1024 ** 3,
+      },
+    ],
+    nics: [{ id: `Microsoft:${randomUUID().toUpperCase()}`, name: 'Network Adapter', switchName: str(f.switchName) ?? null, vlan: typeof f.vlanId === 'number' ? f.vlanId : null, macAddress: randomBytes(6).toString('hex').toUpperCase(), ipAddresses: [] }],
+  };
+  await step('start', `Starting ${vmName}`);
+  let provisioned = false;
+  if (guest) {
+    // The guest boots and answers the handshake; both sides run real crypto.
+    const hostPool: KvpPool = new Map();
+    hostPool.set('hlvmm.meta.version', '1.0.0');
+    hostPool.set('hlvmm.meta.host_provisioning_system_state', 'waitingforpublickey');
+    await step('wait-key', 'Waiting for the guest public key');
+    const keys = guestGenerateKey();
+    if (k.echoSecret && guest.guest_la_pw) ctx.log(`debug: local admin ${guest.guest_la_uid} / ${guest.guest_la_pw}`, 'info', 'wait-key');
+    ctx.log('Guest public key received (RSA 2048)', 'info', 'wait-key');
+    hostPublish(hostPool, keys.publicKeyB64, { guest_host_name: vmName, ...guest });
+    const published = [...hostPool.keys()].filter((key) => key.startsWith('hlvmm.data.')).length;
+    await step('publish', `Published ${published} encrypted provisioning values`);
+    hostPool.set('hlvmm.meta.host_provisioning_system_state', 'provisioningdatapublished');
+    await step('wait-apply', 'Waiting for the guest to apply the provisioning data');
+    let data: Record<string, string>;
+    try {
+      data = guestRead(hostPool, keys);
+    } catch (error) {
+      throw new AgentOperationError('GUEST_PROVISIONING_FAILED', `The guest reported failure: ${(error as Error).message}`, { vmId: vm.id, guestError: (error as Error).message });
+    }
+    if (data.guest_v4_ip_addr) vm.ipAddresses = [data.guest_v4_ip_addr];
+    vm.nics[0]!.ipAddresses = [...vm.ipAddresses];
+    ctx.log(`Guest state: provisioningapplied${data.guest_domain_join_target ? ` (joined ${data.guest_domain_join_target})` : ''}`, 'info', 'wait-apply');
+    await step('cleanup', 'Detaching the provisioning DVD and deleting the ISO copy');
+    provisioned = true;
+  }
+  vm.operatingSystem = osFamily === 'linux' ? 'Ubuntu 22.04' : 'Windows Server 2022 Datacenter';
+  ctx.host.model.vms.push(vm);
+  return { vmId: vm.id, vmName, status: 'created', vhdPath: vm.disks[0]!.path, provisioned, clustered: false };
+};
+
+export const jobOperations: Record<string, AgentOperation> = {
+  'vm.create': vmCreate,
+  'vm.action': vmAction,
+  'vm.delete': vmDelete,
+};
