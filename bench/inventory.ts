@@ -20,7 +20,7 @@ import { DEFAULT_SETTINGS, type InventoryDelta, type InventoryVm } from '../src/
 import { createBackend } from '../src/main/backend';
 import { ensureRendererBuilt } from '../src/cli/renderer-build';
 import { startBrowserApp } from '../src/cli/commands/serve';
-import { startLab } from '../test/lab';
+import { labHostInput, startLab } from '../test/lab';
 import { launchChromium } from '../test/support/browser';
 import { tempDir } from '../test/support/temp';
 import { measureFullRefresh } from './inventory-refresh';
@@ -54,17 +54,7 @@ async function seedStore(dataDir: string): Promise<number> {
   const backend = await createBackend({ dataDir, runtime: 'browser' });
   try {
     for (const h of lab.hosts) {
-      const url = new URL(h.httpUrl);
-      const added = await backend.invoke('hosts.add', {
-        displayName: h.name,
-        address: url.hostname,
-        port: Number(url.port),
-        transport: 'http',
-        auth: 'ntlm',
-        username: h.username,
-        password: h.password,
-        ...(h.cluster ? { cluster: h.cluster } : {}),
-      });
+      const added = await backend.invoke('hosts.add', labHostInput(h));
       if (!added.ok) throw new Error(`adding ${h.name}: ${added.error.message}`);
     }
     const api = backend.modules.get('inventory')?.api as { refresh?: (hostId?: string) => Promise<Record<string, string>> } | undefined;

@@ -7,6 +7,7 @@ import { DisconnectedHostsView } from './features/inventory/DisconnectedHostsVie
 import { VmDetailView } from './features/inventory/VmDetailView';
 import { SettingsView } from './features/settings/SettingsView';
 import { CreateVmForm, CreateVmNavButton } from './features/jobs/CreateVmForm'; // jobs: create-VM form + its nav entry
+import { JobDetailView, JobsListView, JobsOverlays } from './features/jobs'; // jobs: list, detail, dialogs + palette
 import { DiagnosticBanner } from './features/shell/DiagnosticBanner';
 import { Header } from './features/shell/Header';
 import { Sidebar } from './features/shell/Sidebar';
@@ -41,10 +42,13 @@ export function App() {
           {view.name === 'vm' && <VmDetailView vmKey={view.key} />}
           {view.name === 'disconnected' && <DisconnectedHostsView />}
           {view.name === 'create-vm' && <CreateVmForm /> /* jobs */}
+          {view.name === 'jobs' && <JobsListView /> /* jobs */}
+          {view.name === 'job' && <JobDetailView key={view.id} id={view.id} /> /* jobs */}
         </main>
         <CreateVmNavButton /> {/* jobs: navigation entry */}
       </div>
       <Toasts />
+      <JobsOverlays /> {/* jobs: delete dialog, bulk preview, command palette */}
     </div>
   );
 }

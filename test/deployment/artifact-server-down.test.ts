@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentApi } from '../../src/main/deployment';
 import { DEFAULT_SETTINGS, type AppNotification, type HostView } from '../../src/shared/contract';
 import type { DeploymentStatus } from '../../src/shared/contract/areas/deployment';
-import { startLab, type Lab } from '../lab';
+import { labHostInput, startLab, type Lab } from '../lab';
 import { presetAgentVersion } from '../lab/deploy';
 import { startTestBackend } from '../support/backend';
 import { tempDir } from '../support/temp';
@@ -30,16 +30,7 @@ describe('artifact server cannot start', () => {
     presetAgentVersion(lab.host('hv01'), INSTALL_DIR, '1.0.0');
     app = await startTestBackend({ dataDir: temp.dir });
     for (const info of lab.hosts) {
-      const url = new URL(info.httpUrl);
-      const result = await app.backend.invoke('hosts.add', {
-        displayName: info.name,
-        address: url.hostname,
-        port: Number(url.port),
-        transport: 'http',
-        auth: 'ntlm',
-        username: info.username,
-        password: info.password,
-      });
+      const result = await app.backend.invoke('hosts.add', labHostInput(info, { withCluster: false }));
       expect(result.ok).toBe(true);
     }
   }, 60_000);

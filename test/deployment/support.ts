@@ -1,6 +1,6 @@
 // A lab plus a real backend whose deployment service deploys to it over NTLM: shared by the
 // deployment integration tests and bench/deploy.ts.
-import { startLab, type Lab } from '../lab';
+import { labHostInput, startLab, type Lab } from '../lab';
 import { startTestBackend } from '../support/backend';
 import type { Backend } from '../../src/main/backend';
 import type { DeploymentStatus } from '../../src/shared/contract/areas/deployment';
@@ -37,16 +37,7 @@ export async function startDeployLab(options: {
   await options.prepare?.(lab, app.backend);
   const ids = new Map<string, string>();
   for (const info of lab.hosts) {
-    const url = new URL(info.httpUrl);
-    const view = await invoke<HostView>('hosts.add', {
-      displayName: info.name,
-      address: url.hostname,
-      port: Number(url.port),
-      transport: 'http',
-      auth: 'ntlm',
-      username: info.username,
-      password: info.password,
-    });
+    const view = await invoke<HostView>('hosts.add', labHostInput(info, { withCluster: false }));
     ids.set(info.name.toLowerCase(), view.id);
   }
   const status = () => invoke<DeploymentStatus>('deployment.status');

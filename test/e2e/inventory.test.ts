@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_SETTINGS } from '../../src/shared/contract';
-import { startLab, type Lab } from '../lab';
+import { labHostInput, startLab, type Lab } from '../lab';
 import { launchChromium } from '../support/browser';
 import { startCli, type RunningCli } from '../support/cli';
 import { tempDir } from '../support/temp';
@@ -54,17 +54,7 @@ describe('inventory UI end to end (lab in this process, aether-v serve, Chromium
     cli = startCli(['serve', '--data-dir', data.dir]);
     url = (await cli.waitFor(/Open: (http\S+)/))[1]!;
     for (const h of lab.hosts) {
-      const target = new URL(h.httpUrl);
-      const added = await wsCall(url, 'hosts.add', {
-        displayName: h.name,
-        address: target.hostname,
-        port: Number(target.port),
-        transport: 'http',
-        auth: 'ntlm',
-        username: h.username,
-        password: h.password,
-        ...(h.cluster ? { cluster: h.cluster } : {}),
-      });
+      const added = await wsCall(url, 'hosts.add', labHostInput(h));
       expect(added.ok, JSON.stringify(added.error)).toBe(true);
     }
     browser = await launchChromium();

@@ -13,10 +13,10 @@ describe('jobs commands through the backend', () => {
   });
   afterAll(() => t.close());
 
-  test('the jobs service runs and says what is not built yet', () => {
+  test('the jobs service runs and reports its schema and queue', () => {
     const jobs = t.backend.services.health().services.find((s) => s.name === 'jobs')!;
     expect(jobs.state).toBe('running');
-    expect(jobs.detail).toMatch(/schema vm-create v1 .* not built yet: job queue/);
+    expect(jobs.detail).toMatch(/^schema vm-create v1; 0 job\(s\) running, 0 waiting; 0 in history$/);
     expect(t.backend.services.health().problems.filter((p) => /schema/i.test(p))).toEqual([]);
   });
 

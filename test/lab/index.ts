@@ -93,3 +93,4 @@ export { DEFAULT_KNOBS, type HostKnobs, type HostStats } from './knobs';
 export { generateLabModel, NON_ASCII_VM_NAMES, Prng } from './model';
 export type { LabModel, SimCluster, SimDisk, SimHostModel, SimNic, SimVm, VmState } from './model';
 export type { ScriptHandler, ScriptHandlerContext } from './shell/types';
+export { labHostInput } from './host-input';

@@ -53,21 +53,9 @@ Options:
     const port = intFlag(parsed, 'port', 0, 0, 65_535);
     const dataDir = path.resolve(String(parsed.flags.get('data-dir') ?? mkdtempSync(path.join(os.tmpdir(), 'aether-v-demo-'))));
 
-    const { startLab } = await import('../../../test/lab');
+    const { startLab, labHostInput } = await import('../../../test/lab');
     const lab = await startLab({ hosts, vmsPerHost, seed });
-    const inputs: HostInput[] = lab.hosts.map((h) => {
-      const url = new URL(h.httpUrl);
-      return {
-        displayName: h.name,
-        address: url.hostname,
-        port: Number(url.port),
-        transport: 'http',
-        auth: 'ntlm',
-        username: h.username,
-        password: h.password,
-        ...(h.cluster ? { cluster: h.cluster } : {}),
-      };
-    });
+    const inputs: HostInput[] = lab.hosts.map((h) => labHostInput(h));
     process.stdout.write(`Simulated lab: ${lab.hosts.length} hosts × ${vmsPerHost} VMs on 127.0.0.1\n`);
 
     const electron = parsed.flags.has('browser') ? undefined : electronBinary();

@@ -59,6 +59,8 @@ export class JobsCore {
   readonly masker = new SecretMasker();
   readonly timeouts: JobTimeouts;
   private readonly listeners = new Set<(record: JobRecord) => void>();
+  private readonly awaitingStart = new Map<string, string>();
+  private readonly offScheduler: () => void;
 
   constructor(
     readonly ctx: ServiceContext,
@@ -75,6 +77,15 @@ export class JobsCore {
     });
     this.queue = new JobQueue(() => ctx.settings.getSettings().jobs.workers);
     ctx.hub.registerSource('jobs', () => this.store.recent(500).map((r) => ({ ...r })));
+    // A job is 'running' from the moment the scheduler starts its host task, not when it is handed over.
+    this.offScheduler = ctx.scheduler.on('task', (event) => {
+      if (event.phase !== 'started') return;
+      const jobId = this.awaitingStart.get(event.label);
+      if (!jobId) return;
+      this.awaitingStart.delete(event.label);
+      const record = this.store.get(jobId);
+      if (record?.state === 'queued') this.update(jobId, { state: 'running', startedAt: new Date().toISOString() });
+    });
     ctx.hub.registerSource('jobOutput', () => ({ note: 'job lines are fetched with jobs.get; this topic only carries new lines' }));
   }
 
@@ -102,7 +113,7 @@ export class JobsCore {
     return {
       host: (id) => this.ctx.hosts.list().find((h) => h.id === id),
       agentReadiness: (id) => this.deployment?.readiness(id),
-      vmNamesOnHost: (id) => this.inventory?.snapshot().vms.filter((v) => v.hostId === id).map((v) => v.name),
+      vmNamesOnHost: (id) => this.inventory?.snapshot().vms.filter((v) => v.hostId === id && !v.placeholder).map((v) => v.name),
       hostMemoryAvailableGb: (id) => this.inventory?.snapshot().hosts.find((h) => h.hostId === id)?.memoryAvailableGb,
       pendingVmNames: (id) =>
         this.store
@@ -161,14 +172,18 @@ export class JobsCore {
   }
 
   private async execute(jobId: string, plan: JobPlan, signal: AbortSignal): Promise<void> {
-    const started = this.update(jobId, { state: 'running', startedAt: new Date().toISOString() });
+    const started = this.store.get(jobId)!;
     const hostName = started.hostName ?? started.hostId ?? '';
+    // The label names the job, so the scheduler's 'started' event marks exactly this job running.
+    const label = `${plan.spec.label} [job ${jobId.slice(0, 8)}]`;
+    this.awaitingStart.set(label, jobId);
     let record: JobRecord;
     try {
-      const result = await runAgentJob(this.ctx.remote, { ...plan.spec, jobId }, signal, this.masker, (line) => this.store.appendLine(jobId, line));
+      const result = await runAgentJob(this.ctx.remote, { ...plan.spec, label, jobId }, signal, this.masker, (line) => this.store.appendLine(jobId, line));
       this.system(jobId, 'Finished: the host reported success.');
       record = this.finish(jobId, 'succeeded', { result });
     } catch (error) {
+      this.awaitingStart.delete(label);
       const failure = jobFailure(error, this.masker, hostName);
       if (failure.error.code === 'AGENT_NOT_DEPLOYED' || failure.error.code === 'SCHEMA_VERSION_MISMATCH') this.deployment?.invalidate(started.hostId!, failure.error.message);
       // The app is stopping: the host may still finish, so the honest state is "interrupted".
@@ -279,6 +294,7 @@ export class JobsCore {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.offScheduler();
     await this.queue.stop();
     this.store.close();
   }

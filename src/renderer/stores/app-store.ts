@@ -3,6 +3,7 @@ import type { AppHealth, AppInfo, AppNotification, HostView, Settings, Theme } f
 import type { Backend, ConnectionState } from '../backend/backend';
 import { inventorySync } from './inventory-store';
 import { hostTransitionToast } from './host-toasts';
+import { jobsSyncs } from './jobs-store'; // jobs: 'jobs' and 'jobOutput' topics
 import { applyCollectionDelta, indexById, TopicSync } from './topic-sync';
 
 export type View =
@@ -13,7 +14,9 @@ export type View =
   | { name: 'cluster'; label: string }
   | { name: 'vm'; key: string }
   | { name: 'disconnected' }
-  | { name: 'create-vm' }; // jobs: the create-VM form (features/jobs)
+  | { name: 'create-vm' } // jobs: the create-VM form (features/jobs)
+  | { name: 'jobs' } // jobs: the jobs list (features/jobs)
+  | { name: 'job'; id: string }; // jobs: one job's page (features/jobs)
 
 export interface Toast {
   id: number;
@@ -84,6 +87,7 @@ export function connectStore(backend: Backend): () => void {
       delta: (p) => useApp.setState({ health: p as AppHealth }),
     }),
     inventorySync(backend).sync,
+    ...jobsSyncs(backend).syncs, // jobs: records and live output lines
   ];
   const offEvents = backend.onEvent((event) => syncs.forEach((s) => s.handle(event)));
   const loadAll = async () => {

@@ -116,34 +116,43 @@ export class JobOutputFeed {
   private async refetch(id: string): Promise<void> {
     if (this.inFlight.has(id)) return;
     this.inFlight.add(id);
+    let progressed = false;
     try {
-      for (;;) {
-        const from = useJobs.getState().output[id]?.next ?? 0;
-        const result = await this.fetch(id, from);
-        if (!this.watched.has(id)) return;
-        const current = useJobs.getState().output[id] ?? { lines: [], next: 0, loading: false };
-        if (!result.ok) {
-          setOutput(id, { ...current, loading: false, error: result.message });
-          return;
-        }
-        if (result.job) useJobs.setState((s) => ({ jobs: { ...s.jobs, [id]: result.job! } }));
-        // Lines appended by deltas while the call was out are skipped by seq.
-        const fresh = result.lines.filter((l) => l.seq >= current.next).sort((a, b) => a.seq - b.seq);
-        let next = current.next;
-        const append: JobLine[] = [];
-        for (const line of fresh) {
-          if (line.seq !== next) break;
-          append.push(line);
-          next++;
-        }
-        setOutput(id, { lines: append.length ? current.lines.concat(append) : current.lines, next, loading: false });
-        const held = this.held.get(id);
-        // Drop what the fetch covered, then see whether held lines now continue the sequence.
-        if (held) for (const seq of held.keys()) if (seq < next) held.delete(seq);
-        this.inFlight.delete(id);
-        this.drain(id);
+      const from = useJobs.getState().output[id]?.next ?? 0;
+      const result = await this.fetch(id, from);
+      if (!this.watched.has(id)) return;
+      const current = useJobs.getState().output[id] ?? { lines: [], next: 0, loading: false };
+      if (!result.ok) {
+        setOutput(id, { ...current, loading: false, error: result.message });
         return;
       }
+      if (result.job) useJobs.setState((s) => ({ jobs: { ...s.jobs, [id]: result.job! } }));
+      // Lines appended by deltas while the call was out are skipped by seq.
+      let next = current.next;
+      const append: JobLine[] = [];
+      for (const line of [...result.lines].sort((a, b) => a.seq - b.seq)) {
+        if (line.seq < next) continue;
+        if (line.seq !== next) break;
+        append.push(line);
+        next++;
+      }
+      progressed = next > current.next;
+      setOutput(id, { lines: append.length ? current.lines.concat(append) : current.lines, next, loading: false });
+      const held = this.held.get(id);
+      if (held) for (const seq of held.keys()) if (seq < next) held.delete(seq);
+    } finally {
+      this.inFlight.delete(id);
+    }
+    // Held lines may now continue the sequence; a fetch that brought nothing new is not repeated
+    // at once (the next delta tries again), so a lagging backend cannot cause a request loop.
+    if (progressed) this.drain(id);
+    else this.drainWithoutFetch(id);
+  }
+
+  private drainWithoutFetch(id: string): void {
+    this.inFlight.add(id);
+    try {
+      this.drain(id);
     } finally {
       this.inFlight.delete(id);
     }
@@ -169,7 +178,8 @@ export function jobsSyncs(backend: Backend): { syncs: TopicSync[]; feed: JobOutp
   });
   activeFeed = feed;
   const records = new TopicSync(backend, 'jobs', {
-    snapshot: (p) => useJobs.setState((s) => ({ jobs: { ...keepOlder(s.jobs), ...indexById(p as JobRecord[]) }, loaded: true, unavailable: undefined })),
+    // Merged, not replaced: records older than the snapshot's 500 (fetched by jobs.list) stay known.
+    snapshot: (p) => useJobs.setState((s) => ({ jobs: { ...s.jobs, ...indexById(p as JobRecord[]) }, loaded: true, unavailable: undefined })),
     delta: (p) => useJobs.setState((s) => ({ jobs: applyCollectionDelta(s.jobs, p as { upsert: JobRecord[]; remove: string[] }) })),
     error: (message) => {
       if (!useJobs.getState().loaded) useJobs.setState({ unavailable: message });
@@ -183,13 +193,12 @@ export function jobsSyncs(backend: Backend): { syncs: TopicSync[]; feed: JobOutp
   return { syncs: [records, output], feed };
 }
 
-/** Records fetched by id (jobs.get/jobs.list) that are older than the topic's 500 stay known. */
-function keepOlder(jobs: Record<string, JobRecord>): Record<string, JobRecord> {
-  return jobs;
-}
-
-/** Adds records fetched outside the topic (jobs.list, jobs.get, command responses). */
+/**
+ * Adds records fetched outside the topic (jobs.list, command responses). A record the topic
+ * already delivered is kept: it may be newer than a command's response (queued → running).
+ */
 export function rememberJobs(records: JobRecord[]): void {
-  if (!records.length) return;
-  useJobs.setState((s) => ({ jobs: { ...s.jobs, ...indexById(records) } }));
+  const known = useJobs.getState().jobs;
+  const fresh = records.filter((r) => !known[r.id]);
+  if (fresh.length) useJobs.setState((s) => ({ jobs: { ...s.jobs, ...indexById(fresh) } }));
 }

@@ -17,7 +17,7 @@ import { JsonFilePersistence } from '../../../src/main/settings/persistence';
 import { SettingsStore } from '../../../src/main/settings/settings-store';
 import { RemoteTaskScheduler } from '../../../src/main/tasks';
 import type { SchedulerOptions } from '../../../src/main/tasks/types';
-import type { Lab, LabHostInfo } from '../../lab';
+import { labHostInput, type Lab, type LabHostInfo } from '../../lab';
 import { startTestBackend } from '../../support/backend';
 
 export const INSTALL_DIR = 'C:\\ProgramData\\Aether-V\\agent';
@@ -52,17 +52,7 @@ export async function configureHosts(dataDir: string, hosts: LabHostInfo[]): Pro
 }
 
 export async function addLabHost(registry: HostRegistry, h: LabHostInfo) {
-  const url = new URL(h.httpUrl);
-  return registry.add({
-    displayName: h.name,
-    address: url.hostname,
-    port: Number(url.port),
-    transport: 'http',
-    auth: 'ntlm',
-    username: h.username,
-    password: h.password,
-    ...(h.cluster ? { cluster: h.cluster } : {}),
-  });
+  return registry.add(labHostInput(h));
 }
 
 async function baseParts(dataDir: string) {
@@ -155,17 +145,7 @@ export async function startBackendHarness(lab: Lab, settings: Record<string, unk
   await ok('settings.update', { agent: { downloadRetryIntervalS: 1 }, ...settings });
   const hostIds = new Map<string, string>();
   for (const info of lab.hosts) {
-    const url = new URL(info.httpUrl);
-    const view = (await ok('hosts.add', {
-      displayName: info.name,
-      address: url.hostname,
-      port: Number(url.port),
-      transport: 'http',
-      auth: 'ntlm',
-      username: info.username,
-      password: info.password,
-      ...(info.cluster ? { cluster: info.cluster } : {}),
-    })) as { id: string };
+    const view = (await ok('hosts.add', labHostInput(info))) as { id: string };
     hostIds.set(info.name, view.id);
   }
   const service = app.backend.modules.get('inventory')!;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testHostConnection } from '../../../src/main/hosts/connection-test';
 import type { ConnectionTestResult, HostView } from '../../../src/shared/contract';
-import { startLab, type Lab, type LabHostInfo } from '../../lab';
+import { labHostInput, startLab, type Lab, type LabHostInfo } from '../../lab';
 import { startTestBackend } from '../../support/backend';
 
 let lab: Lab;
@@ -20,17 +20,7 @@ afterAll(async () => {
 });
 
 function target(info: LabHostInfo, overrides: { password?: string } = {}) {
-  const url = new URL(info.httpUrl);
-  return {
-    displayName: info.name,
-    address: url.hostname,
-    port: Number(url.port),
-    transport: 'http' as const,
-    auth: 'ntlm' as const,
-    allowUnencryptedBasic: false,
-    username: info.username,
-    password: overrides.password ?? info.password,
-  };
+  return { ...labHostInput(info, { withCluster: false }), allowUnencryptedBasic: false, password: overrides.password ?? info.password };
 }
 
 function stepsOf(result: ConnectionTestResult): string[] {

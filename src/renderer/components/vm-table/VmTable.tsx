@@ -8,6 +8,7 @@ import { Observed } from '../Freshness';
 import { useThrottled } from '../useThrottled';
 import { VirtualList } from '../VirtualList';
 import { StateBadge } from './StateBadge';
+import { BulkActionBar } from '../../features/jobs/BulkActionBar'; // jobs: actions on the selection
 import { filterAndSort, LIVE_COLUMNS, nextSort, type SortColumn, type SortSpec, type TableContext, type VmFilter } from './table-model';
 
 export type VmScope = { kind: 'all' } | { kind: 'host'; hostId: string } | { kind: 'cluster'; cluster: string };
@@ -157,6 +158,7 @@ export function VmTable({ scope, height = 420 }: { scope: VmScope; height?: numb
           {total !== undefined && total !== order.length ? ` of ${total}` : ''} VMs{selected.size ? ` · ${selected.size} selected` : ''}
         </span>
       </div>
+      <BulkActionBar scope={id} /> {/* jobs */}
       <div className="vm-grid" role="grid" aria-multiselectable="true" aria-rowcount={order.length + 1} tabIndex={0} onKeyDown={onKeyDown}>
         <div className="vm-row vm-head" role="row">
           {COLUMNS.map((c) => (

@@ -6,6 +6,7 @@ import { useApp } from '../../stores/app-store';
 import { useInventoryHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { HostSyncBanner } from './HostSyncBanner';
+import { VmActions } from '../jobs/VmActions'; // jobs: VM action buttons + pending operation
 
 const TABS = ['Hardware', 'Disks', 'Networks', 'Notes'] as const;
 type Tab = (typeof TABS)[number];
@@ -38,6 +39,7 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
       <p>
         <StateBadge vm={vm} /> <Observed at={vm.observedAt} staleSince={vm.stale ? vm.staleSince : null} />
       </p>
+      <VmActions vm={vm} /> {/* jobs */}
       <dl className="facts" data-testid="vm-facts">
         <dt>Host</dt>
         <dd>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { InventorySnapshot, JobField, JobInputSchema, OsFamily, ParameterSet } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
+import { rememberJobs } from '../../stores/jobs-store';
 import { appliesTo, hostOptionsFrom, NO_OPTIONS, optionsFor, unavailableReason, type HostOptions } from './host-options';
 import { JobFieldInput, type DraftValue } from './JobFieldInput';
 import './jobs.css';
@@ -53,7 +54,8 @@ export function CreateVmForm() {
   const [hostId, setHostId] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [outcome, setOutcome] = useState<Outcome | undefined>();
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<'check' | 'create' | undefined>();
+  const navigate = useApp((s) => s.navigate);
   const options = useHostOptions(hostId);
 
   const load = useCallback(async () => {
@@ -107,14 +109,41 @@ export function CreateVmForm() {
     <JobFieldInput key={f.id} field={f} value={draft[f.id]} error={errors[f.id]} options={optionsFor(f, options)} onChange={(v) => set(f.id, v)} />
   );
 
+  // Only the fields shown for this OS family are sent; the backend refuses the others.
+  const shownFields = () => Object.fromEntries(schema.fields.filter(visible).flatMap((f) => (draft[f.id] === undefined ? [] : [[f.id, draft[f.id]]])));
+
+  const showFieldErrors = (list: { field: string; message: string }[]) => {
+    const next: Record<string, string> = {};
+    for (const e of list) next[e.field] ??= e.message;
+    setErrors(next);
+  };
+
+  /** Queues the job (validated and safeguarded by the backend), then opens its page. */
+  const create = async () => {
+    if (!backend || !hostId) return;
+    setBusy('create');
+    const result = await backend.invoke('jobs.submit', { schemaVersion: schema.version, hostId, imageOsFamily: family, fields: shownFields() });
+    setBusy(undefined);
+    if (!result.ok) {
+      const fields = result.error.details?.fields ?? [];
+      if (fields.length) {
+        showFieldErrors(fields);
+        setOutcome({ kind: 'invalid', count: fields.length, warnings: [] });
+      } else setOutcome({ kind: 'error', message: result.error.message, stale: result.error.code === 'SCHEMA_OUT_OF_DATE' });
+      return;
+    }
+    rememberJobs([result.data.job]);
+    if (result.data.warnings.length) useApp.getState().toast('warning', result.data.warnings.join(' '));
+    navigate({ name: 'job', id: result.data.job.id });
+  };
+
   const check = async (event: FormEvent) => {
     event.preventDefault();
     if (!backend) return;
-    setBusy(true);
-    // Only the fields shown for this OS family are sent; the backend refuses the others.
-    const fields = Object.fromEntries(schema.fields.filter(visible).flatMap((f) => (draft[f.id] === undefined ? [] : [[f.id, draft[f.id]]])));
+    setBusy('check');
+    const fields = shownFields();
     const result = await backend.invoke('jobs.validate', { schemaVersion: schema.version, imageOsFamily: family, fields, ...(hostId ? { hostId } : {}) });
-    setBusy(false);
+    setBusy(undefined);
     if (!result.ok) {
       setOutcome({ kind: 'error', message: result.error.message, stale: result.error.code === 'SCHEMA_OUT_OF_DATE' });
       return;
@@ -123,9 +152,7 @@ export function CreateVmForm() {
       setErrors({});
       setOutcome({ kind: 'valid', warnings: result.data.warnings });
     } else {
-      const next: Record<string, string> = {};
-      for (const e of result.data.errors) next[e.field] ??= e.message;
-      setErrors(next);
+      showFieldErrors(result.data.errors);
       setOutcome({ kind: 'invalid', count: result.data.errors.length, warnings: result.data.warnings });
     }
   };
@@ -170,7 +197,7 @@ export function CreateVmForm() {
           )}
         </div>
 
-        <fieldset disabled={!!blocked || busy} className="job-fieldsets">
+        <fieldset disabled={!!blocked || !!busy} className="job-fieldsets">
           {schema.sections.map((section) => {
             const fields = schema.fields.filter((f) => f.section === section.id && !inSet.has(f.id) && visible(f));
             if (!fields.length) return null;
@@ -204,10 +231,13 @@ export function CreateVmForm() {
           </ul>
         )}
         <div className="row-actions">
-          <button type="submit" className="primary" disabled={!!blocked || busy} data-testid="create-vm-check">
-            {busy ? 'Checking…' : 'Check'}
+          <button type="submit" disabled={!!blocked || !!busy} data-testid="create-vm-check">
+            {busy === 'check' ? 'Checking…' : 'Check'}
           </button>
-          <span className="muted">Submitting arrives with the job queue; for now Check validates the values exactly as a submission will.</span>
+          <button type="button" className="primary" disabled={!!blocked || !!busy || !hostId} onClick={() => void create()} data-testid="create-vm-submit" title={hostId ? 'Queue the create-VM job' : 'Choose a host first'}>
+            {busy === 'create' ? 'Creating…' : 'Create VM'}
+          </button>
+          <span className="muted">{hostId ? 'Check validates without queuing anything.' : 'Choose a host to create the VM on.'}</span>
         </div>
         <Result outcome={outcome} onReload={() => void load()} />
       </form>
@@ -219,7 +249,7 @@ function Result({ outcome, onReload }: { outcome: Outcome | undefined; onReload(
   if (!outcome) return null;
   return (
     <div className="report" role="status" data-testid="create-vm-result">
-      {outcome.kind === 'valid' && <p className="ok-text">All values are valid. Submission arrives with the job queue.</p>}
+      {outcome.kind === 'valid' && <p className="ok-text">All values are valid.</p>}
       {outcome.kind === 'invalid' && (
         <p className="error">
           {outcome.count} problem{outcome.count === 1 ? '' : 's'} found; see the marked fields.

@@ -6,6 +6,7 @@ export function NotificationBell() {
   const notifications = useApp((s) => s.notifications);
   const backend = useApp((s) => s.backend);
   const toast = useApp((s) => s.toast);
+  const navigate = useApp((s) => s.navigate); // jobs: click → job
   const [open, setOpen] = useState(false);
   const items = Object.values(notifications).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   const unread = items.filter((n) => !n.read).length;
@@ -36,6 +37,20 @@ export function NotificationBell() {
                   <strong>{n.title}</strong> <span className="when">{ago(n.updatedAt)}</span>
                 </div>
                 <div>{n.message}</div>
+                {n.jobId && (
+                  // jobs: open the job this notification is about
+                  <button
+                    className="link"
+                    data-testid="notification-job"
+                    onClick={() => {
+                      setOpen(false);
+                      if (!n.read) void call(backend?.invoke('notifications.markRead', { ids: [n.id] }));
+                      navigate({ name: 'job', id: n.jobId! });
+                    }}
+                  >
+                    Open job
+                  </button>
+                )}
                 <div className="row-actions">
                   {!n.read && <button onClick={() => void call(backend?.invoke('notifications.markRead', { ids: [n.id] }))}>Mark read</button>}
                   <button onClick={() => void call(backend?.invoke('notifications.dismiss', { id: n.id }))}>Dismiss</button>

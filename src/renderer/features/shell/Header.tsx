@@ -3,7 +3,9 @@ import type { Theme } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 import { useClusterByHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
+import { useJobs } from '../../stores/jobs-store'; // jobs: palette button
 import { NotificationBell } from '../notifications/NotificationBell';
+import { JobsNavButton } from '../jobs/JobsListView'; // jobs: nav entry
 import { searchEverything } from '../search/search-index';
 
 const THEME_ORDER: Theme[] = ['system', 'light', 'dark'];
@@ -40,6 +42,10 @@ export function Header() {
         )}
         <button onClick={() => void cycleTheme()} data-testid="theme-toggle" title="Switch theme">
           {THEME_LABEL[settings?.theme ?? 'system']}
+        </button>
+        <JobsNavButton /> {/* jobs */}
+        <button onClick={() => useJobs.setState({ paletteOpen: true })} title="Command palette (Ctrl+Shift+P)" aria-label="Command palette" data-testid="open-palette">
+          ⌘
         </button>
         <NotificationBell />
         <button onClick={() => navigate({ name: 'diagnostics' })}>Diagnostics</button>

@@ -1,0 +1,51 @@
+import { useMemo } from 'react';
+import { VM_ACTIONS, type InventoryVm } from '../../../shared/contract';
+import { useInventory } from '../../stores/inventory-store';
+import { useJobs } from '../../stores/jobs-store';
+import { useVmSelection } from '../../stores/selection-store';
+import { bulkActionCounts, targetsOf } from './bulk-model';
+import { ACTION_LABEL } from './vm-action-model';
+import './jobs.css';
+
+/**
+ * Shown over a VM table with a selection (any hosts, any clusters): one button per action with
+ * how many selected VMs it applies to; choosing one opens the preview (nothing runs before Run).
+ */
+export function BulkActionBar({ scope }: { scope: string }) {
+  const keys = useVmSelection((s) => (s.scope === scope ? s.selection.keys : undefined));
+  const version = useInventory((s) => s.version);
+  const model = useInventory((s) => s.model);
+  const selected = useMemo(() => {
+    const out: InventoryVm[] = [];
+    for (const k of keys ?? []) {
+      const vm = model.vms.get(k);
+      if (vm) out.push(vm);
+    }
+    return out;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [keys, model, version]);
+  if (!keys || selected.length === 0) return null;
+  const counts = bulkActionCounts(selected);
+  const hosts = new Set(selected.map((v) => v.hostId)).size;
+  const open = (action: (typeof VM_ACTIONS)[number]) => useJobs.setState({ bulkRequest: { action, targets: targetsOf(keys, model.vms) } });
+  return (
+    <div className="bulk-bar" role="toolbar" aria-label="Actions on the selected VMs" data-testid="bulk-bar">
+      <span>
+        {selected.length} selected on {hosts} host{hosts === 1 ? '' : 's'}
+      </span>
+      {VM_ACTIONS.map((a) => (
+        <button key={a} disabled={counts[a] === 0} onClick={() => open(a)} data-testid={`bulk-${a}`} title={`${ACTION_LABEL[a]}: applies to ${counts[a]} of ${selected.length}`}>
+          {ACTION_LABEL[a]} ({counts[a]})
+        </button>
+      ))}
+      {selected.length === 1 && (
+        <button className="danger" onClick={() => useJobs.setState({ deleteKey: selected[0]!.key })} data-testid="bulk-delete-one">
+          Delete…
+        </button>
+      )}
+      <button className="link" onClick={() => useVmSelection.getState().dispatch(scope, { type: 'clear' })}>
+        Clear selection
+      </button>
+    </div>
+  );
+}

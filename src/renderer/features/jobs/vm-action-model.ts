@@ -1,0 +1,66 @@
+import { checkVmAction, VM_ACTIONS, type VmAction } from '../../../shared/contract';
+import type { InventoryVm } from '../../../shared/contract';
+
+export const ACTION_LABEL: Record<VmAction | 'delete', string> = {
+  start: 'Start',
+  shutdown: 'Shut down',
+  turnoff: 'Turn off',
+  restart: 'Restart',
+  save: 'Save',
+  pause: 'Pause',
+  resume: 'Resume',
+  delete: 'Delete…',
+};
+
+/** "Stopping…" etc.: what a pending operation is doing, for the label shown at once. */
+export const ACTION_PROGRESS: Record<string, string> = {
+  start: 'Starting…',
+  shutdown: 'Stopping…',
+  turnoff: 'Turning off…',
+  restart: 'Restarting…',
+  save: 'Saving…',
+  pause: 'Pausing…',
+  resume: 'Resuming…',
+  delete: 'Deleting…',
+};
+
+export interface ActionButton {
+  action: VmAction | 'delete';
+  label: string;
+  enabled: boolean;
+  /** Why the button is disabled (tooltip), from the shared matrix or the VM's situation. */
+  reason?: string;
+}
+
+/**
+ * The buttons for one VM, enabled exactly as the backend would allow them (the shared matrix),
+ * plus what the matrix cannot know: a placeholder is not on the host yet, a stale row's state
+ * may be wrong, and one action at a time per VM (the backend refuses with ACTION_PENDING).
+ */
+export function vmActionButtons(vm: Pick<InventoryVm, 'state' | 'placeholder' | 'stale' | 'pending' | 'name'>): ActionButton[] {
+  const blocked = vm.placeholder
+    ? `${vm.name} is still being created`
+    : vm.stale
+      ? 'its host is unreachable: the state shown may be out of date'
+      : vm.pending && !vm.pending.unconfirmed
+        ? `an action (${vm.pending.action}) is still pending on ${vm.name}`
+        : undefined;
+  const buttons: ActionButton[] = VM_ACTIONS.map((action) => {
+    if (blocked) return { action, label: ACTION_LABEL[action], enabled: false, reason: blocked };
+    const check = checkVmAction(vm.state, action);
+    return check.allowed ? { action, label: ACTION_LABEL[action], enabled: true } : { action, label: ACTION_LABEL[action], enabled: false, reason: check.reason };
+  });
+  // Delete is offered for any settled state: the dialog offers "turn off first" (force) when needed.
+  const del = checkVmAction(vm.state, 'delete', { force: true });
+  buttons.push(blocked ? { action: 'delete', label: ACTION_LABEL.delete, enabled: false, reason: blocked } : del.allowed ? { action: 'delete', label: ACTION_LABEL.delete, enabled: true } : { action: 'delete', label: ACTION_LABEL.delete, enabled: false, reason: del.reason });
+  return buttons;
+}
+
+/** The label for a pending operation: "Stopping… requested 10:03" or the unconfirmed question. */
+export function pendingLabel(pending: NonNullable<InventoryVm['pending']>): { text: string; unconfirmed: boolean } {
+  const at = new Date(pending.requestedAt);
+  const time = Number.isNaN(at.getTime()) ? pending.requestedAt : at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const doing = ACTION_PROGRESS[pending.action] ?? `${pending.action}…`;
+  if (pending.unconfirmed) return { text: `${doing.replace('…', '')} requested ${time}: no confirmation`, unconfirmed: true };
+  return { text: `${doing} requested ${time}`, unconfirmed: false };
+}
