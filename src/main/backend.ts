@@ -94,10 +94,12 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 
   const started = new Map<string, StartedService>();
   for (const module of SERVICE_MODULES) {
+    const startedAt = performance.now();
     try {
       const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, remote, log, started });
       started.set(module.name, service);
       problems.push(...(service.problems ?? []));
+      log.info('service started', { service: module.name, durationMs: Math.round(performance.now() - startedAt) });
     } catch (error) {
       const message = `${module.name} failed to start: ${(error as Error).message}`;
       problems.push(message);

@@ -20,7 +20,7 @@ test('the VM action matrix (contracts §7) as the renderer and backend share it'
   expect(checkVmAction('Starting', 'delete', { force: true }).allowed).toBe(false);
 });
 
-test('CRC-32 check value and a zip that Python's zipfile reads back byte for byte', () => {
+test('CRC-32 check value, and a zip that Python zipfile reads back byte for byte', () => {
   expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
   const t = tempDir();
   try {

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, test } from 'vitest';
 import type { Backend } from '../../src/renderer/backend/backend';
-import type { CommandName, JobLine, JobRecord, RequestOf, Result, StateEvent } from '../../src/shared/contract';
+import type { CommandName, JobLine, JobRecord, RequestOf, StateEvent } from '../../src/shared/contract';
 import { JobOutputFeed, jobsSyncs, useJobs } from '../../src/renderer/stores/jobs-store';
 
 const line = (jobId: string, seq: number, text = `line ${seq}`): JobLine => ({ jobId, seq, stream: 'log', level: 'info', text, step: null, at: new Date(0).toISOString() });
