@@ -1,7 +1,7 @@
 // Jobs: schema-driven create-VM jobs, VM actions (single and bulk), the queue and its execution on
 // the hosts, live masked output, persistence in jobs.db, and export (docs/jobs.md).
 import { ContractError, ErrorCode, type JobValidateResponse, type OsFamily } from '../../shared/contract';
-import type { ServiceContext, ServiceModule, StartedService } from '../service-module';
+import type { ServiceModule, StartedService } from '../service-module';
 import { JobSchemaInvalid, SchemaOutOfDate } from './errors';
 import { checkSubmissionSafeguards, SubmissionRefused } from './safeguards';
 import { defaultSchemaPath, loadJobSchema } from './schema/load';
