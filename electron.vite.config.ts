@@ -28,7 +28,6 @@ export default defineConfig({
   renderer: {
     root: 'src/renderer',
     base: './',
-    esbuild: { jsx: 'automatic' },
     build: {
       outDir: resolve('out/renderer'),
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },

@@ -90,6 +90,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const hosts = new HostRegistry(settings, secrets, hub);
   const processMetrics = new ProcessMetrics();
   const scheduler = new RemoteTaskScheduler();
+  // The JOB lane is as wide as the "parallel job workers" setting, now and whenever it changes.
+  const sizeJobLane = (workers: number) => scheduler.setLaneSize('JOB', { concurrency: workers, minConcurrency: Math.min(2, workers), maxConcurrency: Math.max(12, workers) });
+  sizeJobLane(settings.getSettings().jobs.workers);
   const remote = new RemoteHosts(hosts, scheduler, settings, log);
 
   const started = new Map<string, StartedService>();
@@ -148,7 +151,10 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       services: serviceStates(),
       groups: [...schedulerMetricGroups(scheduler), ...[...started.values()].flatMap((s) => s.metrics?.() ?? [])],
     }),
-    onSettingsChanged: () => hub.publishSnapshot('health'),
+    onSettingsChanged: (next) => {
+      sizeJobLane(next.jobs.workers);
+      hub.publishSnapshot('health');
+    },
   };
 
   const { handlers, sources: handlerSources } = mergeHandlers(createHandlers(services), [...started.values()]);

@@ -430,3 +430,36 @@ describe('events and adaptive concurrency', () => {
     expect(s.metrics().eventLoopDelayMs).toBe(500);
   });
 });
+
+describe('resizing a lane at run time', () => {
+  it('a wider lane starts waiting tasks at once; a narrower one starts fewer without stopping any', async () => {
+    const s = new RemoteTaskScheduler({ lanes: { JOB: { concurrency: 1, minConcurrency: 1, maxConcurrency: 1 } }, hostConcurrency: 8, adaptive: { enabled: false } });
+    try {
+      const gates = Array.from({ length: 4 }, () => deferred<void>());
+      let running = 0;
+      let maxRunning = 0;
+      const runs = gates.map((gate, i) =>
+        s.run({ lane: 'JOB', hostId: `hv0${i}`, label: `job ${i}` }, async () => {
+          running++;
+          maxRunning = Math.max(maxRunning, running);
+          await gate.promise;
+          running--;
+        }),
+      );
+      await until(() => running === 1);
+      s.setLaneSize('JOB', { concurrency: 3 });
+      await until(() => running === 3);
+      expect(s.metrics().lanes.JOB).toMatchObject({ concurrency: 3, maxConcurrency: 3 });
+      s.setLaneSize('JOB', { concurrency: 1 });
+      gates[0]!.resolve();
+      gates[1]!.resolve();
+      await until(() => running === 1);
+      gates[2]!.resolve();
+      gates[3]!.resolve();
+      await Promise.all(runs);
+      expect(maxRunning).toBe(3);
+    } finally {
+      await s.close();
+    }
+  });
+});

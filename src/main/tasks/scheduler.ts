@@ -376,6 +376,21 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
     if (this.hasListeners('metrics')) this.emit('metrics', this.metrics());
   }
 
+  /**
+   * Resizes a lane while running (e.g. the JOB lane follows the "parallel job workers" setting).
+   * Running tasks are never stopped; a smaller lane just starts fewer until it is under the limit.
+   */
+  setLaneSize(name: Lane, size: { concurrency: number; minConcurrency?: number; maxConcurrency?: number }): void {
+    const lane = this.#lanes[name];
+    const concurrency = Math.max(1, Math.floor(size.concurrency));
+    const minConcurrency = Math.min(concurrency, Math.max(1, Math.floor(size.minConcurrency ?? lane.config.minConcurrency)));
+    const maxConcurrency = Math.max(concurrency, Math.floor(size.maxConcurrency ?? lane.config.maxConcurrency));
+    lane.config = { ...lane.config, concurrency, minConcurrency, maxConcurrency };
+    (this.config.lanes as Record<Lane, LaneConfig>)[name] = lane.config;
+    lane.slots.concurrency = concurrency;
+    this.#pump();
+  }
+
   #adapt(lane: LaneState, loopDelayMs: number): void {
     const from = lane.slots.concurrency;
     const decision = nextConcurrency(
