@@ -98,7 +98,14 @@ log(`bench: streaming ${ids.length} jobs took ${Date.now() - streamStart} ms; at
 
 // 2. Bulk stop of 200 VMs on 20 hosts.
 for (const h of lab.hosts) for (const vm of lab.host(h.name).model.vms) vm.state = 'Running';
-await inventory.refresh();
+const labVms = lab.hosts.reduce((n, h) => n + lab.host(h.name).model.vms.length, 0);
+// refresh() coalesces with refreshes already in flight, so ask until the store shows every VM running.
+const allRunning = () => inventory.snapshot().vms.filter((v) => v.state === 'Running').length >= labVms;
+for (let attempt = 0; attempt < 50 && !allRunning(); attempt++) {
+  await inventory.refresh();
+  if (!allRunning()) await new Promise((r) => setTimeout(r, 200));
+}
+if (!allRunning()) throw new Error('the inventory never showed every lab VM running');
 for (const h of lab.hosts) jobStats(lab.host(h.name)).maxActionsRunning = 0;
 const targets = inventory.snapshot().vms.filter((v) => v.state === 'Running').map((v) => ({ hostId: v.hostId, vmId: v.vmId }));
 const bulkStart = Date.now();
