@@ -2,7 +2,10 @@
  * Reading WS-Man requests (by namespace URI, never by prefix: clients choose their own prefixes)
  * and writing responses with the prefixes and header order a Windows host uses in the captures.
  */
-import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
+import { parseXmlTree, type XmlDocument, type XmlElement } from '../../../src/main/winrm/soap/xml-tree';
+
+type Element = XmlElement;
+type Document = XmlDocument;
 
 export const NS = {
   soap: 'http://www.w3.org/2003/05/soap-envelope',
@@ -46,12 +49,10 @@ export class MalformedRequest extends Error {}
 
 export function childElements(parent: Element | Document | null, ns: string, localName: string): Element[] {
   if (!parent) return [];
+  const nodes = 'documentElement' in parent ? [parent.documentElement] : parent.children;
   const out: Element[] = [];
-  for (let node = parent.firstChild; node; node = node.nextSibling) {
-    if (node.nodeType === 1) {
-      const element = node as Element;
-      if (element.namespaceURI === ns && element.localName === localName) out.push(element);
-    }
+  for (const node of nodes) {
+    if (typeof node !== 'string' && node.namespaceURI === ns && node.localName === localName) out.push(node);
   }
   return out;
 }
@@ -61,7 +62,20 @@ export function firstChild(parent: Element | Document | null, ns: string, localN
 }
 
 export function textOf(element: Element | null): string {
-  return element?.textContent?.trim() ?? '';
+  return textContent(element).trim();
+}
+
+/** All text below an element, untrimmed (what DOM's textContent gives). */
+export function textContent(element: Element | null): string {
+  if (!element) return '';
+  let out = '';
+  for (const node of element.children) out += typeof node === 'string' ? node : textContent(node);
+  return out;
+}
+
+/** An unqualified attribute (CommandId, Name, End…), as Windows reads them. */
+export function attrOf(element: Element | null, name: string): string | null {
+  return element?.attributes.find((a) => a.localName === name && a.namespaceURI === '')?.value ?? null;
 }
 
 /** ISO-8601 duration (PT20S, PT1M30.5S, P0DT0H0M20S) → ms. */
@@ -75,25 +89,23 @@ export function parseDuration(text: string): number | undefined {
 export const MAX_TIMEOUT_MS = 60_000;
 
 export function parseRequest(xml: string): WsmanRequest {
-  const errors: string[] = [];
-  const document = new DOMParser({
-    onError: (level, message) => {
-      if (level !== 'warning') errors.push(message);
-    },
-  }).parseFromString(xml, 'text/xml');
-  const envelope = document.documentElement;
-  if (errors.length > 0 || !envelope || envelope.namespaceURI !== NS.soap || envelope.localName !== 'Envelope') {
-    throw new MalformedRequest(errors[0] ?? 'not a SOAP 1.2 envelope');
+  let document: Document;
+  try {
+    document = parseXmlTree(xml);
+  } catch (error) {
+    throw new MalformedRequest((error as Error).message.split('\n')[0] ?? 'not well-formed XML');
   }
+  const envelope = document.documentElement;
+  if (envelope.namespaceURI !== NS.soap || envelope.localName !== 'Envelope') throw new MalformedRequest('not a SOAP 1.2 envelope');
   const header = firstChild(envelope, NS.soap, 'Header');
   const body = firstChild(envelope, NS.soap, 'Body');
   const selectors = new Map<string, string>();
   for (const set of childElements(header, NS.wsman, 'SelectorSet')) {
-    for (const selector of childElements(set, NS.wsman, 'Selector')) selectors.set(selector.getAttribute('Name') ?? '', textOf(selector));
+    for (const selector of childElements(set, NS.wsman, 'Selector')) selectors.set(attrOf(selector, 'Name') ?? '', textOf(selector));
   }
   const options = new Map<string, string>();
   for (const set of childElements(header, NS.wsman, 'OptionSet')) {
-    for (const option of childElements(set, NS.wsman, 'Option')) options.set((option.getAttribute('Name') ?? '').toUpperCase(), textOf(option));
+    for (const option of childElements(set, NS.wsman, 'Option')) options.set((attrOf(option, 'Name') ?? '').toUpperCase(), textOf(option));
   }
   const timeout = parseDuration(textOf(firstChild(header, NS.wsman, 'OperationTimeout')));
   const maxEnvelope = Number(textOf(firstChild(header, NS.wsman, 'MaxEnvelopeSize')));

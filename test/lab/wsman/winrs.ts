@@ -3,12 +3,11 @@
  * with Windows' semantics — Receive long-polls until output or OperationTimeout (then w:TimedOut),
  * output is split across responses, faults for unknown ids, shell quotas and long command lines.
  */
-import type { Element } from '@xmldom/xmldom';
 import { launch } from '../shell/launch';
 import { CTRL_C_EXIT_CODE, type SimProcess } from '../shell/process';
 import type { ShellEnvironment } from '../shell/types';
 import { FAULTS, faultEnvelope, type FaultSpec } from './faults';
-import { ACTION, childElements, CMD_RESOURCE_URI, firstChild, NS, responseEnvelope, textOf, type WsmanRequest } from './soap';
+import { ACTION, attrOf, childElements, CMD_RESOURCE_URI, firstChild, NS, responseEnvelope, textContent, textOf, type WsmanRequest } from './soap';
 
 const STATE_DONE = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Done';
 const STATE_RUNNING = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Running';
@@ -119,9 +118,9 @@ export class WinrsService {
   private command(shell: Shell, request: WsmanRequest): WsmanReply {
     const commandLine = firstChild(request.body, NS.shell, 'CommandLine');
     if (!commandLine) return this.fault(FAULTS.invalidParameter(), request);
-    const command = firstChild(commandLine, NS.shell, 'Command')?.textContent ?? '';
-    const args = childElements(commandLine, NS.shell, 'Arguments').map((a: Element) => a.textContent ?? '');
-    const commandId = (commandLine.getAttribute('CommandId') || crypto.randomUUID()).toUpperCase();
+    const command = textContent(firstChild(commandLine, NS.shell, 'Command'));
+    const args = childElements(commandLine, NS.shell, 'Arguments').map((a) => textContent(a));
+    const commandId = (attrOf(commandLine, 'CommandId') || crypto.randomUUID()).toUpperCase();
     const skipCmdShell = (request.options.get('WINRS_SKIP_CMD_SHELL') ?? 'FALSE').toUpperCase() === 'TRUE';
     const result = launch({ commandId, codepage: shell.codepage, command: command.trim(), args, skipCmdShell, hang: this.hooks.hang() }, this.env);
     if (!result.ok) return this.fault(result.failure === 'file-not-found' ? FAULTS.fileNotFound() : FAULTS.commandLineTooLong(), request);
@@ -133,7 +132,7 @@ export class WinrsService {
 
   private async receive(shell: Shell, request: WsmanRequest, context: RequestContext): Promise<WsmanReply> {
     const desired = firstChild(firstChild(request.body, NS.shell, 'Receive'), NS.shell, 'DesiredStream');
-    const commandId = (desired?.getAttribute('CommandId') ?? '').toUpperCase();
+    const commandId = (attrOf(desired, 'CommandId') ?? '').toUpperCase();
     if (!commandId) return this.fault(FAULTS.invalidParameter(), request);
     const proc = shell.commands.get(commandId);
     if (!proc) return this.fault(FAULTS.unknownCommand(), request);
@@ -157,9 +156,9 @@ export class WinrsService {
     const streams = childElements(firstChild(request.body, NS.shell, 'Send'), NS.shell, 'Stream');
     if (streams.length === 0) return this.fault(FAULTS.invalidParameter(), request);
     for (const stream of streams) {
-      const proc = shell.commands.get((stream.getAttribute('CommandId') ?? '').toUpperCase());
+      const proc = shell.commands.get((attrOf(stream, 'CommandId') ?? '').toUpperCase());
       if (!proc) return this.fault(FAULTS.unknownCommand(), request);
-      const end = (stream.getAttribute('End') ?? '').toLowerCase() === 'true';
+      const end = (attrOf(stream, 'End') ?? '').toLowerCase() === 'true';
       proc.feedStdin(Buffer.from(textOf(stream), 'base64'), end);
     }
     return this.ok(request, 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell/SendResponse', '<rsp:SendResponse/>');
@@ -167,7 +166,7 @@ export class WinrsService {
 
   private signal(shell: Shell, request: WsmanRequest): WsmanReply {
     const signal = firstChild(request.body, NS.shell, 'Signal');
-    const commandId = (signal?.getAttribute('CommandId') ?? '').toUpperCase();
+    const commandId = (attrOf(signal, 'CommandId') ?? '').toUpperCase();
     const code = textOf(firstChild(signal, NS.shell, 'Code'));
     const proc = shell.commands.get(commandId);
     if (proc) {

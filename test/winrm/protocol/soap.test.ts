@@ -47,7 +47,7 @@ describe('envelope builder', () => {
       fc.property(fc.string({ unit: 'grapheme' }), (value) => {
         const clean = value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
         const doc = parseXml(`<r a="${escapeXml(clean)}">${escapeXml(clean)}</r>`);
-        expect(doc.documentElement!.getAttribute('a')).toBe(clean);
+        expect(attr(doc.documentElement, 'a')).toBe(clean);
         expect(textOf(doc.documentElement!)).toBe(clean);
       }),
     );

@@ -4,7 +4,7 @@
  * kind, progress records are dropped. Truncated or malformed documents fall back to a tolerant
  * scan so a broken stderr never hides the error text.
  */
-import type { Element } from '@xmldom/xmldom';
+import type { Element } from '../soap/parse';
 import { WinrmError } from '../errors';
 import { attr, childElements, parseXml, textOf } from '../soap';
 import { unescapeClixml } from './clixml-escape';

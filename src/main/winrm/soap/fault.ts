@@ -2,7 +2,7 @@
  * Reads a WS-Man response: parses it, turns a SOAP fault into a WinrmFault carrying the WSManFault
  * code (research §1.8), and hands back the s:Body element otherwise.
  */
-import type { Element } from '@xmldom/xmldom';
+import type { Element } from './parse';
 import { ProtocolError, WinrmFault } from '../errors';
 import type { WsmanResponse } from '../transport';
 import { NS } from './namespaces';
@@ -70,7 +70,7 @@ export function readResponse(response: WsmanResponse, context: ResponseContext):
   const doc = parseXml(response.body, `${where}reply to ${context.action}`);
   const envelope = doc.documentElement!;
   if (envelope.namespaceURI !== NS.soap || envelope.localName !== 'Envelope') {
-    throw new ProtocolError(`${where}reply to ${context.action} is not a SOAP 1.2 envelope (root <${envelope.nodeName}>)`, { host: context.host });
+    throw new ProtocolError(`${where}reply to ${context.action} is not a SOAP 1.2 envelope (root <${envelope.localName}>)`, { host: context.host });
   }
   const body = child(envelope, NS.soap, 'Body');
   if (!body) throw new ProtocolError(`${where}reply to ${context.action} has no SOAP Body`, { host: context.host });

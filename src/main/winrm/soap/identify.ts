@@ -2,7 +2,7 @@
  * WS-Management Identify: the one request without addressing headers. Cheap, needs no shell, and
  * proves the endpoint speaks WS-Man and accepts our credentials.
  */
-import type { Element } from '@xmldom/xmldom';
+import type { Element } from './parse';
 import { ProtocolError } from '../errors';
 import { NS } from './namespaces';
 import { child, textOf } from './parse';

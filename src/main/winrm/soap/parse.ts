@@ -3,34 +3,26 @@
  * expansion, no external fetches), and lookups go by namespace URI + local name, never by prefix,
  * because Windows, OMI and our own lab all choose different prefixes.
  */
-import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { ProtocolError } from '../errors';
+import { parseXmlTree, type XmlDocument, type XmlElement } from './xml-tree';
+
+export type { XmlDocument, XmlElement } from './xml-tree';
+/** The element type every WS-Man reader works with. */
+export type Element = XmlElement;
+export type Document = XmlDocument;
 
 const DTD_MARKERS = /<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST/i;
-const ELEMENT_NODE = 1;
-const TEXT_NODE = 3;
-const CDATA_SECTION_NODE = 4;
 
 export function parseXml(text: string, what = 'WS-Man response'): Document {
   if (DTD_MARKERS.test(text)) {
     throw new ProtocolError(`${what} contains a DTD or entity declaration, which WS-Man never sends — refusing to parse it`);
   }
-  let firstError: string | undefined;
-  const parser = new DOMParser({
-    onError: (level, message) => {
-      // Warnings (e.g. unknown prefixes in attributes we never read) are harmless; errors are not.
-      if (level !== 'warning' && firstError === undefined) firstError = String(message);
-    },
-  });
-  let doc: Document;
+  if (text.trim() === '') throw new ProtocolError(`${what} is empty — expected an XML document`);
   try {
-    doc = parser.parseFromString(text, 'text/xml');
+    return parseXmlTree(text);
   } catch (error) {
     throw new ProtocolError(`${what} is not well-formed XML: ${describe(error)}`, { cause: error });
   }
-  if (firstError !== undefined) throw new ProtocolError(`${what} is not well-formed XML: ${firstError.split('\n')[0]}`);
-  if (!doc.documentElement) throw new ProtocolError(`${what} is empty — expected an XML document`);
-  return doc;
 }
 
 function describe(error: unknown): string {
@@ -38,14 +30,13 @@ function describe(error: unknown): string {
   return message.split('\n')[0] ?? message;
 }
 
-function isElement(node: Node | null): node is Element {
-  return node !== null && node.nodeType === ELEMENT_NODE;
+function isElement(node: XmlElement | string): node is XmlElement {
+  return typeof node !== 'string';
 }
 
 export function childElements(parent: Element | Document): Element[] {
-  const out: Element[] = [];
-  for (let n = parent.firstChild; n !== null; n = n.nextSibling) if (isElement(n)) out.push(n);
-  return out;
+  if ('documentElement' in parent) return [parent.documentElement];
+  return parent.children.filter(isElement);
 }
 
 export function matches(el: Element, ns: string, local: string): boolean {
@@ -84,20 +75,11 @@ export function descendant(root: Element | Document | undefined, ns: string, loc
 export function textOf(node: Element | undefined): string {
   if (!node) return '';
   let out = '';
-  for (let n = node.firstChild; n !== null; n = n.nextSibling) {
-    if (n.nodeType === TEXT_NODE || n.nodeType === CDATA_SECTION_NODE) out += n.nodeValue ?? '';
-    else if (isElement(n)) out += textOf(n);
-  }
+  for (const n of node.children) out += typeof n === 'string' ? n : textOf(n);
   return out;
 }
 
 /** Attribute by local name, ignoring any namespace prefix the sender chose. */
 export function attr(el: Element | undefined, local: string): string | undefined {
-  if (!el) return undefined;
-  const attrs = el.attributes;
-  for (let i = 0; i < attrs.length; i++) {
-    const a = attrs.item(i);
-    if (a && (a.localName ?? a.name) === local) return a.value;
-  }
-  return undefined;
+  return el?.attributes.find((a) => a.localName === local)?.value;
 }

@@ -2,7 +2,7 @@
  * WinRS request bodies and reply readers (research §1.2–1.6). Pure functions: no I/O, so the
  * exact XML we send can be tested without a server.
  */
-import type { Element } from '@xmldom/xmldom';
+import type { Element } from '../soap/parse';
 import { ProtocolError } from '../errors';
 import {
   ACTION,

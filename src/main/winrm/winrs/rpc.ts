@@ -2,7 +2,7 @@
  * One WS-Man round trip: fill in the per-connection headers, post through the transport, and read
  * the reply (faults become WinrmFault). Everything above this speaks in specs and parsed bodies.
  */
-import type { Element } from '@xmldom/xmldom';
+import type { Element } from '../soap/parse';
 import { Cancelled } from '../errors';
 import { buildEnvelope, clampOperationTimeout, readResponse, type EnvelopeSpec } from '../soap';
 import type { WsmanTransport } from '../transport';

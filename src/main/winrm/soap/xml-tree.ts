@@ -1,0 +1,64 @@
+/**
+ * A minimal namespace-aware element tree built with saxes. WS-Man and CLIXML only need elements,
+ * attributes and text, and every WinRS round trip parses a response, so this stays small and fast
+ * (the DOM parser we used first compiled a Unicode regular expression for every end tag).
+ */
+import { SaxesParser } from 'saxes';
+
+export interface XmlAttribute {
+  readonly localName: string;
+  readonly namespaceURI: string;
+  readonly value: string;
+}
+
+export interface XmlElement {
+  readonly namespaceURI: string;
+  readonly localName: string;
+  readonly attributes: readonly XmlAttribute[];
+  /** Child elements and text (text and CDATA as strings), in document order. */
+  readonly children: readonly (XmlElement | string)[];
+}
+
+export interface XmlDocument {
+  readonly documentElement: XmlElement;
+}
+
+interface MutableElement extends XmlElement {
+  readonly children: (XmlElement | string)[];
+}
+
+/** Parses well-formed, namespace-correct XML; throws an Error describing the first problem. */
+export function parseXmlTree(text: string): XmlDocument {
+  const parser = new SaxesParser({ xmlns: true, position: false });
+  const stack: MutableElement[] = [];
+  let root: MutableElement | undefined;
+  let failure: Error | undefined;
+  parser.on('error', (error) => {
+    failure ??= error;
+  });
+  parser.on('opentag', (tag) => {
+    const element: MutableElement = {
+      namespaceURI: tag.uri ?? '',
+      localName: tag.local ?? tag.name,
+      attributes: Object.values(tag.attributes).map((a) => ({ localName: a.local, namespaceURI: a.uri, value: a.value })),
+      children: [],
+    };
+    const parent = stack.at(-1);
+    if (parent) parent.children.push(element);
+    else root ??= element;
+    stack.push(element);
+  });
+  parser.on('closetag', () => {
+    stack.pop();
+  });
+  const onText = (value: string) => {
+    const parent = stack.at(-1);
+    if (parent && value) parent.children.push(value);
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.write(text).close();
+  if (failure) throw failure;
+  if (!root) throw new Error('no root element');
+  return { documentElement: root };
+}
