@@ -1,33 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_SETTINGS } from '../../src/shared/contract';
 import { labHostInput, startLab, type Lab } from '../lab';
 import { launchChromium } from '../support/browser';
 import { startCli, type RunningCli } from '../support/cli';
 import { tempDir } from '../support/temp';
+import { wsCall } from '../support/ws-call';
 
 /** One contract call over the browser-mode WebSocket, the way the renderer makes it. */
-async function wsCall(appUrl: string, command: string, request: unknown): Promise<{ ok: boolean; data?: unknown; error?: { message: string } }> {
-  const u = new URL(appUrl);
-  // The server checks Origin like a browser would send it.
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: u.origin });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const response = await new Promise<{ ok: boolean; data?: unknown; error?: { message: string } }>((resolve) => {
-    ws.on('message', (m) => {
-      const msg = JSON.parse(String(m)) as { type: string; id?: number; response?: { ok: boolean } };
-      if (msg.type === 'result' && msg.id === 1) resolve(msg.response!);
-    });
-    ws.send(JSON.stringify({ id: 1, command, request }));
-  });
-  ws.close();
-  return response;
-}
 
 const poll = { polling: 100, timeout: 45_000 } as const;
 

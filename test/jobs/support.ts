@@ -5,7 +5,7 @@
 import type { ErrorBody, InventorySnapshot, JobLine, JobRecord, StateEvent } from '../../src/shared/contract';
 import type { JobsApi } from '../../src/main/jobs';
 import type { InventoryApi } from '../../src/main/inventory';
-import type { Lab, LabHostInfo } from '../lab';
+import { labHostInput, type Lab, type LabHostInfo } from '../lab';
 import { startTestBackend } from '../support/backend';
 import { waitFor } from '../inventory/support/harness';
 
@@ -43,16 +43,7 @@ export async function startJobsHarness(lab: Lab, hosts: LabHostInfo[] = lab.host
   await ok('settings.update', { agent: { downloadRetryIntervalS: 1 }, inventory: { quickSyncIntervalS: 3600, fullSyncIntervalS: 3600 }, ...settings });
   const hostIds = new Map<string, string>();
   const addHost = async (info: LabHostInfo) => {
-    const url = new URL(info.httpUrl);
-    const view = await ok<{ id: string }>('hosts.add', {
-      displayName: info.name,
-      address: url.hostname,
-      port: Number(url.port),
-      transport: 'http',
-      auth: 'ntlm',
-      username: info.username,
-      password: info.password,
-    });
+    const view = await ok<{ id: string }>('hosts.add', labHostInput(info, { withCluster: false }));
     hostIds.set(info.name, view.id);
     return view.id;
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { inTransaction } from '../sqlite-transaction';
 import type { InventoryDelta, InventorySnapshot, InventoryVm } from '../../shared/contract';
 import { openInventoryDatabase, type OpenedDatabase } from './database';
 import { DeltaBuilder } from './delta';
@@ -375,14 +376,7 @@ export class InventoryStore {
   // --- internals ----------------------------------------------------------------------------------
 
   private transaction(work: () => void): void {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      work();
-      this.db.exec('COMMIT');
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    inTransaction(this.db, work);
   }
 
   private requireHost(hostId: string): HostRecord {

@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { inTransaction } from '../../sqlite-transaction';
 import type { JobFilter, JobLine, JobRecord, JobSort } from '../../../shared/contract';
 import { openJobsDatabase } from './job-db';
 
@@ -105,14 +106,7 @@ export class JobStore {
   }
 
   private transaction(work: () => void): void {
-    this.db.exec('BEGIN');
-    try {
-      work();
-      this.db.exec('COMMIT');
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    inTransaction(this.db, work, 'DEFERRED');
   }
 
   private write(r: JobRecord): void {
