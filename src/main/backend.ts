@@ -43,6 +43,8 @@ export interface BackendOptions {
   secretCipher?: SecretCipher;
   /** Echo the app log to stderr (serve mode). */
   echoLog?: boolean;
+  /** The service modules to start, in order; tests pass modules built with their own options. */
+  modules?: ServiceModule[];
 }
 
 export interface Backend {
@@ -96,7 +98,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const remote = new RemoteHosts(hosts, scheduler, settings, log);
 
   const started = new Map<string, StartedService>();
-  for (const module of SERVICE_MODULES) {
+  for (const module of options.modules ?? SERVICE_MODULES) {
     const startedAt = performance.now();
     try {
       const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, remote, log, started });

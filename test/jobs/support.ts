@@ -8,6 +8,7 @@ import type { InventoryApi } from '../../src/main/inventory';
 import { labHostInput, type Lab, type LabHostInfo } from '../lab';
 import { startTestBackend } from '../support/backend';
 import { waitFor } from '../inventory/support/harness';
+import type { ServiceModule } from '../../src/main/service-module';
 
 export { waitFor };
 
@@ -26,8 +27,13 @@ export interface JobsHarness {
   close(): Promise<void>;
 }
 
-export async function startJobsHarness(lab: Lab, hosts: LabHostInfo[] = lab.hosts, settings: Record<string, unknown> = {}): Promise<JobsHarness> {
-  const app = await startTestBackend();
+export async function startJobsHarness(
+  lab: Lab,
+  hosts: LabHostInfo[] = lab.hosts,
+  settings: Record<string, unknown> = {},
+  options: { modules?: ServiceModule[] } = {},
+): Promise<JobsHarness> {
+  const app = await startTestBackend(options.modules ? { modules: options.modules } : {});
   const events: StateEvent[] = [];
   app.backend.subscribe((e) => events.push(e));
   const ok = async <T>(command: string, request: unknown): Promise<T> => {
