@@ -19,7 +19,8 @@ export function NotificationBell() {
   return (
     <div className="bell">
       <button aria-label={`Notifications, ${unread} unread`} aria-expanded={open} onClick={() => setOpen(!open)} data-testid="bell">
-        🔔{unread > 0 && <span className="badge" data-testid="unread-badge">{unread}</span>}
+        <BellIcon />
+        {unread > 0 && <span className="badge" data-testid="unread-badge">{unread}</span>}
       </button>
       {open && (
         <div className="bell-panel" role="dialog" aria-label="Notifications">
@@ -61,5 +62,17 @@ export function NotificationBell() {
         </div>
       )}
     </div>
+  );
+}
+
+/** Drawn inline: an emoji bell depends on the system having an emoji font (many Linux desktops do not). */
+function BellIcon() {
+  return (
+    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" style={{ verticalAlign: '-2px' }}>
+      <path
+        fill="currentColor"
+        d="M8 16a2 2 0 0 0 2-2H6a2 2 0 0 0 2 2zm5-5V7a5 5 0 0 0-4-4.9V1a1 1 0 1 0-2 0v1.1A5 5 0 0 0 3 7v4l-1.5 1.5V13h13v-.5L13 11z"
+      />
+    </svg>
   );
 }
