@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { checkSubmissionSafeguards, SubmissionRefused, type SubmissionView } from '../../src/main/jobs';
+import { checkSubmissionSafeguards, estimateFreeMemoryGb, SubmissionRefused, type SubmissionView } from '../../src/main/jobs';
 import type { HostReadiness } from '../../src/main/deployment/api';
 import type { HostView, InventorySnapshot } from '../../src/shared/contract';
 
@@ -94,12 +94,40 @@ describe('submission safeguards', () => {
   });
 
   test('asking for more memory than the host has free is a warning, not a refusal', () => {
-    expect(check('hv01', 'big01', 48).warnings).toEqual(['HV01 reports 32 GiB of free memory and the VM asks for 48 GiB; it may fail to start.']);
+    expect(check('hv01', 'big01', 48).warnings).toEqual(['HV01 has about 32 GiB of memory free and the VM asks for 48 GiB; it may fail to start.']);
     expect(check('hv01', 'fits01', 32).warnings).toEqual([]);
   });
 
   test('unknown free memory is said plainly', () => {
     const readyHv05 = viewOver({ ...world(), readiness: new Map([['hv05', { state: 'ready', agentVersion: '1.0.0' }]]) });
     expect(checkSubmissionSafeguards({ hostId: 'hv05', vmName: 'n', memoryGB: 2 }, readyHv05).warnings[0]).toMatch(/Free memory on HV05 is not known yet/);
+  });
+});
+
+describe('free memory estimate', () => {
+  const hostOf = (memoryGb: number | null, memoryAvailableGb: number | null = null) =>
+    ({ hostId: 'hv01', memoryGb, memoryAvailableGb }) as unknown as InventorySnapshot['hosts'][number];
+  const guest = (state: string, memoryAssignedMb: number | null, memoryStartupMb: number | null, hostId = 'hv01') =>
+    ({ hostId, state, memoryAssignedMb, memoryStartupMb }) as unknown as InventorySnapshot['vms'][number];
+
+  test('a host that reports its free memory is believed', () => {
+    expect(estimateFreeMemoryGb(hostOf(64, 20), [guest('Running', 8192, 4096)])).toBe(20);
+  });
+
+  test('otherwise: physical memory minus what running VMs hold (assigned, else startup)', () => {
+    const vms = [
+      guest('Running', 8192, 4096), // 8 GiB assigned
+      guest('Paused', null, 2048), // 2 GiB at startup, not yet observed
+      guest('Off', 16384, 16384), // holds nothing
+      guest('Saved', 4096, 4096), // holds nothing
+      guest('Running', 8192, 8192, 'hv02'), // another host
+    ];
+    expect(estimateFreeMemoryGb(hostOf(64), vms)).toBe(54);
+  });
+
+  test('never negative; unknown when the total is unknown', () => {
+    expect(estimateFreeMemoryGb(hostOf(4), [guest('Running', 8192, 8192)])).toBe(0);
+    expect(estimateFreeMemoryGb(hostOf(null), [])).toBeUndefined();
+    expect(estimateFreeMemoryGb(undefined, [])).toBeUndefined();
   });
 });

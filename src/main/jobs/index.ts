@@ -11,7 +11,7 @@ import { exportJobs } from './export';
 import { JobsCore, type JobsServiceOptions } from './service';
 import { VmActions } from './vm-actions';
 
-export { checkSubmissionSafeguards, SubmissionRefused, type SubmissionView } from './safeguards';
+export { checkSubmissionSafeguards, estimateFreeMemoryGb, SubmissionRefused, type SubmissionView } from './safeguards';
 export { JobSchemaInvalid, JobValidationFailed, SchemaOutOfDate } from './errors';
 export { assertJobInput, validateJobInput } from './validation/validate';
 export { compileJobSchema, type CompiledJobSchema } from './validation/compiled';

@@ -1,4 +1,4 @@
-import type { HostView } from '../../shared/contract';
+import type { HostView, InventoryHost, InventoryVm } from '../../shared/contract';
 import type { HostReadiness } from '../deployment/api';
 
 /**
@@ -70,7 +70,25 @@ export function checkSubmissionSafeguards(request: SafeguardRequest, view: Submi
   const available = view.hostMemoryAvailableGb(request.hostId);
   if (available === undefined || available === null) warnings.push(`Free memory on ${name} is not known yet; the VM may not start if the host is short of memory.`);
   else if (request.memoryGB > available) {
-    warnings.push(`${name} reports ${available} GiB of free memory and the VM asks for ${request.memoryGB} GiB; it may fail to start.`);
+    warnings.push(`${name} has about ${available} GiB of memory free and the VM asks for ${request.memoryGB} GiB; it may fail to start.`);
   }
   return { warnings };
+}
+
+/** States in which a VM holds its memory on the host. */
+const HOLDS_MEMORY = new Set(['Running', 'Paused', 'Starting', 'Stopping', 'Saving', 'Pausing', 'Resuming', 'Creating']);
+
+/**
+ * Free memory on a host, GiB: what the host reports when it does, otherwise its physical memory
+ * minus what its running VMs hold (assigned memory, or startup memory before the first quick sync).
+ * Undefined when even the host's total is unknown.
+ */
+export function estimateFreeMemoryGb(host: InventoryHost | undefined, vms: readonly InventoryVm[]): number | undefined {
+  if (!host) return undefined;
+  if (host.memoryAvailableGb !== null) return host.memoryAvailableGb;
+  if (host.memoryGb === null) return undefined;
+  const heldMb = vms
+    .filter((v) => v.hostId === host.hostId && HOLDS_MEMORY.has(v.state))
+    .reduce((sum, v) => sum + (v.memoryAssignedMb ?? v.memoryStartupMb ?? 0), 0);
+  return Math.max(0, Math.round((host.memoryGb - heldMb / 1024) * 10) / 10);
 }

@@ -17,7 +17,7 @@ import { JobValidationFailed, SchemaOutOfDate } from './errors';
 import { JobQueue } from './queue';
 import { SecretMasker } from './redact';
 import { jobFailure, runAgentJob, type AgentJobSpec } from './runner';
-import { checkSubmissionSafeguards, SubmissionRefused, type SubmissionView } from './safeguards';
+import { checkSubmissionSafeguards, estimateFreeMemoryGb, SubmissionRefused, type SubmissionView } from './safeguards';
 import { JobStore } from './store/job-store';
 import type { CompiledJobSchema } from './validation/compiled';
 import { assertJobInput, maskSecrets } from './validation/validate';
@@ -114,7 +114,10 @@ export class JobsCore {
       host: (id) => this.ctx.hosts.list().find((h) => h.id === id),
       agentReadiness: (id) => this.deployment?.readiness(id),
       vmNamesOnHost: (id) => this.inventory?.snapshot().vms.filter((v) => v.hostId === id && !v.placeholder).map((v) => v.name),
-      hostMemoryAvailableGb: (id) => this.inventory?.snapshot().hosts.find((h) => h.hostId === id)?.memoryAvailableGb,
+      hostMemoryAvailableGb: (id) => {
+        const snapshot = this.inventory?.snapshot();
+        return snapshot ? estimateFreeMemoryGb(snapshot.hosts.find((h) => h.hostId === id), snapshot.vms) : undefined;
+      },
       pendingVmNames: (id) =>
         this.store
           .all()
