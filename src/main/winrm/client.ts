@@ -4,26 +4,16 @@
  * scripts, and closes everything on close().
  */
 import { Cancelled, ProtocolError } from './errors';
-import { HttpWsmanTransport } from './http/transport';
+import { HttpWsmanTransport, type HttpWsmanTransportOptions } from './http/transport';
 import { PowerShellStderrDecoder, buildPowerShellInvocation } from './powershell';
 import { identifyEnvelope, readIdentify, readResponse, type IdentifyResult } from './soap';
 import type { WsmanTransport } from './transport';
 import { ShellPool, WinrmClientClosed, WsmanRpc, executeCommand, type CommandResult } from './winrs';
 
-export interface WinrmHostOptions {
-  /** e.g. https://hv01.example.com:5986/wsman or http://hv01:5985/wsman */
-  endpoint: string;
-  auth: 'ntlm' | 'basic';
-  username: string;
-  password: string;
-  caPem?: string;
-  fingerprintSha256?: string;
-  allowUnencryptedBasic?: boolean;
-  connectTimeoutMs?: number;
-  requestTimeoutMs?: number;
+/** The wire options (endpoint, auth, TLS, timeouts, pool size) plus the WS-Man operation timeout. */
+export interface WinrmHostOptions extends HttpWsmanTransportOptions {
   /** WS-Man OperationTimeout in seconds (1–60, default 20): how long one Receive may wait for output. */
   operationTimeoutS?: number;
-  maxConnections?: number;
 }
 
 export interface ExecOptions {
