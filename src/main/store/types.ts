@@ -58,15 +58,19 @@ export interface FullInventoryInput {
   keep: { nics: boolean; disks: boolean; os: boolean };
 }
 
-export interface QuickVmInput {
-  vmId: string;
-  name: string;
+/** A VM's hot state as a quick sync reads it; the store adds when it was observed. */
+export interface HotState {
   state: VmState;
   uptimeS: number | null;
   cpuPercent: number | null;
   memoryAssignedMb: number | null;
   memoryDemandMb: number | null;
   heartbeat: string | null;
+}
+
+export interface QuickVmInput extends HotState {
+  vmId: string;
+  name: string;
 }
 
 export interface QuickInventoryInput {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { InventoryHost, InventoryVm, VmState } from '../../shared/contract';
-import type { StoredNic, SyncFields, VmConfigInput } from './types';
+import type { InventoryHost, InventoryVm } from '../../shared/contract';
+import type { HotState, StoredNic, SyncFields, VmConfigInput } from './types';
 
 /** A VM's persisted parts before host freshness and pending operations are folded in. */
 export interface VmRecord {
@@ -10,15 +10,7 @@ export interface VmRecord {
   cluster: string | null;
   firstSeenAt: string;
   missingSinceGen: number | null;
-  hot: {
-    state: VmState;
-    uptimeS: number | null;
-    cpuPercent: number | null;
-    memoryAssignedMb: number | null;
-    memoryDemandMb: number | null;
-    heartbeat: string | null;
-    observedAt: string;
-  };
+  hot: HotState & { observedAt: string };
   config: VmConfigInput;
   contentHash: string;
 }

@@ -180,16 +180,7 @@ export function parseChallenge(raw: Buffer): ChallengeMessage {
 export const AUTHENTICATE_MIC_OFFSET = 72;
 const AUTHENTICATE_HEADER_LENGTH = 88;
 
-export function encodeAuthenticate(input: {
-  flags: number;
-  lmChallengeResponse: Buffer;
-  ntChallengeResponse: Buffer;
-  domain: string;
-  user: string;
-  workstation: string;
-  encryptedRandomSessionKey: Buffer;
-  version: Buffer;
-}): Buffer {
+export function encodeAuthenticate(input: Omit<AuthenticateMessage, 'mic' | 'micOffset' | 'raw'> & { version: Buffer }): Buffer {
   const header = Buffer.alloc(AUTHENTICATE_HEADER_LENGTH);
   NTLMSSP_SIGNATURE.copy(header, 0);
   header.writeUInt32LE(MessageType.Authenticate, 8);
