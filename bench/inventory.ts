@@ -14,21 +14,14 @@
  *    entries. max_frame_ms is the longest interval between two frames (16.7 ms is a perfect 60 Hz
  *    frame), frames_over_16ms / frames_over_33ms count slow ones.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { DEFAULT_SETTINGS, type InventoryDelta, type InventoryVm } from '../src/shared/contract';
-import { createBackend } from '../src/main/backend';
 import { ensureRendererBuilt } from '../src/cli/renderer-build';
 import { startBrowserApp } from '../src/cli/commands/serve';
-import { labHostInput, startLab } from '../test/lab';
 import { launchChromium } from '../test/support/browser';
 import { tempDir } from '../test/support/temp';
 import { measureFullRefresh } from './inventory-refresh';
+import { driveDeltas } from './inventory-frames';
+import { seedStore } from './inventory-seed';
 
-const HOSTS = Number(process.env.BENCH_PAINT_HOSTS ?? 20);
-const VMS_PER_HOST = Number(process.env.BENCH_PAINT_VMS ?? 500);
-const DELTAS_PER_S = 1000;
-const DRIVE_S = 5;
 
 type Figures = Record<string, number | string | null>;
 
@@ -46,46 +39,6 @@ async function refreshFigures(): Promise<Figures> {
   }
 }
 
-/** One real refresh against a lab fills {dataDir}/inventory.db; returns how many VMs it holds. */
-async function seedStore(dataDir: string): Promise<number> {
-  const lab = await startLab({ hosts: HOSTS, vmsPerHost: VMS_PER_HOST, seed: 5, clusters: 4 });
-  const settings = { ...DEFAULT_SETTINGS, artifactServer: { bindAddress: '127.0.0.1', port: 0, advertisedBaseUrl: '' } };
-  writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ schemaVersion: 1, settings, hosts: [] }));
-  const backend = await createBackend({ dataDir, runtime: 'browser' });
-  try {
-    for (const h of lab.hosts) {
-      const added = await backend.invoke('hosts.add', labHostInput(h));
-      if (!added.ok) throw new Error(`adding ${h.name}: ${added.error.message}`);
-    }
-    const api = backend.modules.get('inventory')?.api as { refresh?: (hostId?: string) => Promise<Record<string, string>> } | undefined;
-    if (!api?.refresh) throw new Error('the inventory module is not running (src/main/inventory is still a placeholder)');
-    const started = performance.now();
-    const expected = HOSTS * VMS_PER_HOST;
-    // Adding a host starts its refresh; refresh() answers "deferred" for a host already refreshing,
-    // so ask again until every VM is in the store.
-    let vms = 0;
-    for (let round = 0; round < 60 && vms < expected; round++) {
-      const outcomes = await api.refresh();
-      log(`seed refresh round ${round + 1}: ${JSON.stringify(countBy(Object.values(outcomes)))}`);
-      const stats = await backend.invoke('inventory.syncStats', {});
-      if (!stats.ok) throw new Error(stats.error.message);
-      vms = (stats.data as { totals: { vms: number } }).totals.vms;
-      if (vms < expected) await new Promise((r) => setTimeout(r, 1000));
-    }
-    log(`seeded ${vms} VMs from ${lab.hosts.length} hosts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    return vms;
-  } finally {
-    await backend.close();
-    await lab.close();
-  }
-}
-
-function countBy(values: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const v of values) out[v] = (out[v] ?? 0) + 1;
-  return out;
-}
-
 // Page-side probes, as script text: this file compiles without the DOM library.
 const PAINT_PROBE = (expected: number) => `
 window.__paintedAt = new Promise((resolve) => {
@@ -97,25 +50,6 @@ window.__paintedAt = new Promise((resolve) => {
   };
   requestAnimationFrame(check);
 });`;
-
-const FRAME_RECORDER = `(() => {
-  const stamps = [];
-  const loaf = [];
-  let running = true;
-  const tick = (t) => { stamps.push(t); if (running) requestAnimationFrame(tick); };
-  requestAnimationFrame(tick);
-  let observer;
-  try {
-    observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => {
-      loaf.push(e.duration);
-      // Where the time went, for the log: the longest scripts of each long frame.
-      const scripts = (e.scripts || []).slice().sort((a, b) => b.duration - a.duration).slice(0, 3);
-      window.__loafDetail = (window.__loafDetail || []).concat([{ duration: Math.round(e.duration), scripts: scripts.map((s) => s.invoker + ' ' + (s.sourceFunctionName || '?') + ' ' + Math.round(s.duration) + 'ms') }]);
-    }));
-    observer.observe({ type: 'long-animation-frame', buffered: false });
-  } catch { /* older Chromium: rAF intervals alone */ }
-  window.__frames = { stamps, loaf, stop: () => { running = false; if (observer) observer.disconnect(); } };
-})()`;
 
 async function paintAndFrames(dataDir: string, cachedVms: number): Promise<Figures> {
   await ensureRendererBuilt(log);
@@ -148,59 +82,6 @@ async function paintAndFrames(dataDir: string, cachedVms: number): Promise<Figur
   } finally {
     await browser.close();
   }
-}
-
-async function driveDeltas(page: import('playwright-core').Page, backend: import('../src/main/backend').Backend): Promise<Figures> {
-  const hub = backend.services.hub;
-  const snapshot = hub.snapshot('inventory').payload as { vms: InventoryVm[] };
-  const vms = snapshot.vms;
-  log(`inventory snapshot: ${vms.length} VMs, ${(JSON.stringify(snapshot).length / 1e6).toFixed(1)} MB of JSON`);
-  if (vms.length === 0) return { max_frame_ms: null };
-  await page.evaluate(FRAME_RECORDER);
-
-  const total = DELTAS_PER_S * DRIVE_S;
-  let sent = 0;
-  const start = performance.now();
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * DELTAS_PER_S));
-      for (; sent < due; sent++) {
-        const vm = vms[(sent * 7919) % vms.length]!;
-        const next: InventoryVm = { ...vm, state: vm.state === 'Running' ? 'Off' : 'Running', cpuPercent: sent % 100, observedAt: new Date().toISOString() };
-        vms[(sent * 7919) % vms.length] = next;
-        const delta: InventoryDelta = { hosts: { upsert: [], remove: [] }, vms: { upsert: [next], remove: [] } };
-        hub.publishTopicDelta('inventory', delta);
-      }
-      if (sent >= total) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 5);
-  });
-  const driveS = (performance.now() - start) / 1000;
-  await page.waitForTimeout(500); // let the last frames land
-  const { stamps, loaf } = (await page.evaluate('(() => { window.__frames.stop(); return { stamps: window.__frames.stamps, loaf: window.__frames.loaf }; })()')) as {
-    stamps: number[];
-    loaf: number[];
-  };
-  const intervals = stamps.slice(1).map((t, i) => t - stamps[i]!);
-  const sorted = [...intervals].sort((a, b) => a - b);
-  const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  const running = await page.getByTestId('figure-running').textContent();
-  const detail = (await page.evaluate('window.__loafDetail || []')) as { duration: number; scripts: string[] }[];
-  for (const d of detail.sort((a, b) => b.duration - a.duration).slice(0, 5)) log(`long frame ${d.duration} ms: ${d.scripts.join('; ')}`);
-  log(`drove ${sent} deltas in ${driveS.toFixed(2)} s; ${intervals.length} frames; figure-running now ${running}`);
-  return {
-    deltas_sent: sent,
-    deltas_per_s: Math.round(sent / driveS),
-    frames: intervals.length,
-    max_frame_ms: Math.round(sorted.at(-1) ?? 0),
-    p99_frame_ms: Math.round(p(0.99) * 10) / 10,
-    median_frame_ms: Math.round(p(0.5) * 10) / 10,
-    frames_over_16ms: intervals.filter((d) => d > 17.5).length,
-    frames_over_33ms: intervals.filter((d) => d > 34).length,
-    max_long_animation_frame_ms: loaf.length ? Math.round(Math.max(...loaf)) : 0,
-  };
 }
 
 async function main(): Promise<void> {

@@ -46,7 +46,7 @@ export class HostRegistry {
   }
 
   entry(id: string): HostEntry {
-    const found = this.settings.getHosts().find((h) => h.id === id);
+    const found = this.settings.getHost(id);
     if (!found) throw new ContractError(ErrorCode.NotFound, `No host with id ${id}; it may have been removed. Reload the hosts list.`);
     return found;
   }
@@ -134,11 +134,14 @@ export class HostRegistry {
       lastSeenAt: detail.seenAt?.toISOString() ?? previous?.lastSeenAt,
     };
     this.runtime.set(id, next);
-    if (this.settings.getHosts().some((h) => h.id === id)) this.publish([id]);
+    if (this.settings.getHost(id)) this.publish([id]);
   }
 
   private publish(ids: string[]): void {
-    const views = this.list().filter((v) => ids.includes(v.id));
+    const views = ids.flatMap((id) => {
+      const entry = this.settings.getHost(id);
+      return entry ? [this.view(entry)] : [];
+    });
     this.hub.publishDelta('hosts', { upsert: views, remove: [] });
   }
 
@@ -155,7 +158,7 @@ export class HostRegistry {
   }
 
   /** Cross-field rules: insecure combinations and duplicates. */
-  private checkRules(entry: HostEntry, others: HostEntry[]): void {
+  private checkRules(entry: HostEntry, others: readonly HostEntry[]): void {
     if (entry.transport === 'http' && entry.auth === 'basic' && !entry.allowUnencryptedBasic) {
       throw validationError([
         {

@@ -75,7 +75,7 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
       .filter((h) => h.enabled)
       .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id))
       .map((h) => h.id);
-  const label = (id: string) => configured().find((h) => h.id === id)?.displayName ?? id;
+  const label = (id: string) => ctx.settings.getHost(id)?.displayName ?? id;
   const publish = (delta: InventoryDelta) => {
     if (!isEmptyDelta(delta)) ctx.hub.publishTopicDelta('inventory', delta);
   };

@@ -30,7 +30,11 @@ export interface SettingsLoadResult {
  */
 export class SettingsStore {
   private settings: Settings = structuredClone(DEFAULT_SETTINGS);
-  private hosts: HostEntry[] = [];
+  // Host entries are flat records, frozen on the way in, so readers share them without copying:
+  // inventory and deployment look hosts up per refresh, and cloning 500 entries per lookup was
+  // the single largest cost of a 500-host refresh.
+  private hosts: readonly HostEntry[] = [];
+  private hostsById = new Map<string, HostEntry>();
   private readOnlyReason: string | undefined;
 
   constructor(private readonly persistence: SettingsPersistence) {}
@@ -72,7 +76,7 @@ export class SettingsStore {
       return this.refuse(`${this.location} has invalid values (${fields.join('; ')}); fix them or move the file aside, then restart`);
     }
     this.settings = candidate.settings as Settings;
-    this.hosts = candidate.hosts as HostEntry[];
+    this.setHosts(candidate.hosts as HostEntry[]);
     if (migrated.changed) await this.persist();
     return { ok: true, problems: [] };
   }
@@ -81,8 +85,14 @@ export class SettingsStore {
     return structuredClone(this.settings);
   }
 
-  getHosts(): HostEntry[] {
-    return structuredClone(this.hosts);
+  /** The configured hosts, frozen: copy an entry (`{ ...entry }`) to change it. */
+  getHosts(): readonly HostEntry[] {
+    return this.hosts;
+  }
+
+  /** One configured host by id, or undefined; a map lookup, not a scan. */
+  getHost(id: string): HostEntry | undefined {
+    return this.hostsById.get(id);
   }
 
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
@@ -99,9 +109,9 @@ export class SettingsStore {
     return this.getSettings();
   }
 
-  async replaceHosts(hosts: HostEntry[]): Promise<void> {
+  async replaceHosts(hosts: readonly HostEntry[]): Promise<void> {
     this.assertWritable();
-    this.hosts = structuredClone(hosts);
+    this.setHosts(hosts);
     await this.persist();
   }
 
@@ -110,6 +120,11 @@ export class SettingsStore {
     if (this.readOnlyReason) {
       throw new ContractError(ErrorCode.DiagnosticMode, `Settings are read-only in diagnostic mode: ${this.readOnlyReason}`);
     }
+  }
+
+  private setHosts(hosts: readonly HostEntry[]): void {
+    this.hosts = Object.freeze(hosts.map((h) => Object.freeze({ ...h })));
+    this.hostsById = new Map(this.hosts.map((h) => [h.id, h]));
   }
 
   private refuse(problem: string): SettingsLoadResult {
