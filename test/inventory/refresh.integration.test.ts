@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { InventoryVm } from '../../src/shared/contract';
+import type { InventoryVm, VmDetails } from '../../src/shared/contract';
 import { startLab, type Lab, type SimVm } from '../lab';
 import { inventoryCalls, setInventoryKnobs } from '../lab/agent/inventory';
 import { addVms, removeVms } from '../lab/model';
@@ -29,22 +29,24 @@ function expectedConfig(vm: SimVm) {
   };
 }
 
-function actualConfig(vm: InventoryVm) {
+/** The row plus what `inventory.vm` reads for the VM page. */
+function actualConfig(vm: InventoryVm, details: VmDetails) {
+  expect(vm.diskCount).toBe(details.disks.length);
   return {
     name: vm.name,
     state: vm.state,
     processorCount: vm.processorCount,
     memoryStartupMb: vm.memoryStartupMb,
-    memoryMinMb: vm.memoryMinMb,
-    memoryMaxMb: vm.memoryMaxMb,
+    memoryMinMb: details.memoryMinMb,
+    memoryMaxMb: details.memoryMaxMb,
     dynamicMemory: vm.dynamicMemory,
     generation: vm.generation,
-    configurationVersion: vm.configurationVersion,
-    notes: vm.notes,
+    configurationVersion: details.configurationVersion,
+    notes: details.notes,
     operatingSystem: vm.operatingSystem,
     ipAddresses: vm.ipAddresses,
-    disks: vm.disks.map((d) => ({ id: d.id, name: d.name, path: d.path, type: d.type })),
-    nics: vm.nics,
+    disks: details.disks.map((d) => ({ id: d.id, name: d.name, path: d.path, type: d.type })),
+    nics: details.nics,
   };
 }
 
@@ -63,7 +65,7 @@ describe(`inventory refresh: ${HOSTS} lab hosts × ${VMS} VMs over NTLM-sealed W
     for (const { hostId, vm } of expected) {
       const got = byKey.get(`${hostId}:${vm.id}`);
       expect(got, `VM ${vm.name} on ${hostId}`).toBeDefined();
-      expect(actualConfig(got!)).toEqual(expectedConfig(vm));
+      expect(actualConfig(got!, h.api.store.vmDetail(hostId, vm.id)!.details)).toEqual(expectedConfig(vm));
     }
     // What the renderer rebuilt from snapshot + deltas is the same as the store's own snapshot.
     const mirror = h.mirror();

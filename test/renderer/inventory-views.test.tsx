@@ -3,7 +3,7 @@ import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Backend } from '../../src/renderer/backend/backend';
-import type { CommandName, RequestOf, Result } from '../../src/shared/contract';
+import type { CommandName, RequestOf, Result, VmDetails } from '../../src/shared/contract';
 import { VmTable } from '../../src/renderer/components/vm-table/VmTable';
 import { DisconnectedHostsView } from '../../src/renderer/features/inventory/DisconnectedHostsView';
 import { VmDetailView } from '../../src/renderer/features/inventory/VmDetailView';
@@ -19,11 +19,20 @@ import { fleet, makeHost, makeHostView, makeVm } from './fixtures';
 let root: Root;
 let container: HTMLDivElement;
 const calls: { command: string; request: unknown }[] = [];
+const NO_DETAILS: VmDetails = { memoryMinMb: null, memoryMaxMb: null, configurationVersion: null, notes: null, disks: [], nics: [] };
+/** What the fake backend answers to inventory.vm, per VM key. */
+const detailsByKey = new Map<string, VmDetails>();
 
 const backend: Backend = {
   kind: 'browser',
   invoke: (async (command: CommandName, request: RequestOf<CommandName>) => {
     calls.push({ command, request });
+    if (command === 'inventory.vm') {
+      const { hostId, vmId } = request as { hostId: string; vmId: string };
+      const vm = useInventory.getState().model.vms.get(`${hostId}:${vmId}`);
+      if (!vm) return { ok: false, error: { code: 'NOT_FOUND', message: `No VM ${vmId}` } } as Result<never>;
+      return { ok: true, data: { vm, details: detailsByKey.get(vm.key) ?? NO_DETAILS } } as Result<never>;
+    }
     return { ok: true, data: { hostIds: [(request as { hostId: string }).hostId], coalesced: [] } } as Result<never>;
   }) as Backend['invoke'],
   onEvent: () => () => undefined,
@@ -160,11 +169,16 @@ describe('inventory views', () => {
     expect(useApp.getState().toasts.at(-1)?.text).toBe('HV02: refreshing now.');
   });
 
-  test('VM detail shows facts and switches tabs', () => {
+  test('VM detail shows facts, fetches details with inventory.vm, refetches when they change, and switches tabs', async () => {
     const f = fleet(1, 1);
-    f.vms[0] = makeVm('hv00', 0, { name: 'sql-01', notes: 'Owner: DBA team', clustered: true, ipAddresses: ['10.1.2.3', 'fe80::1'] });
+    f.vms[0] = makeVm('hv00', 0, { name: 'sql-01', clustered: true, ipAddresses: ['10.1.2.3', 'fe80::1'] });
+    const disk = { id: 'd1', name: 'os.vhdx', path: 'C:\\VMs\\sql-01\\os.vhdx', type: 'Dynamic', capacityGb: 60, fileSizeGb: 12.5 };
+    detailsByKey.set(f.vms[0].key, { ...NO_DETAILS, memoryMinMb: 512, memoryMaxMb: 8192, configurationVersion: '10.0', notes: 'Owner: DBA team', disks: [disk] });
     load(f);
-    render(<VmDetailView vmKey={f.vms[0]!.key} />);
+    await act(async () => root.render(<VmDetailView vmKey={f.vms[0]!.key} />));
+    expect(calls.filter((c) => c.command === 'inventory.vm')).toEqual([{ command: 'inventory.vm', request: { hostId: 'hv00', vmId: f.vms[0].vmId } }]);
+    expect(container.querySelector('[role="tabpanel"]')!.textContent).toContain('Configuration version10.0');
+    expect(container.querySelector('[role="tabpanel"]')!.textContent).toContain('min 0.5 GB, max 8 GB');
     expect(container.querySelector('h1')!.textContent).toBe('sql-01');
     const facts = container.querySelector('[data-testid="vm-facts"]')!.textContent!;
     expect(facts).toContain('HV00');
@@ -176,6 +190,21 @@ describe('inventory views', () => {
     expect(container.querySelector('[role="tabpanel"]')!.textContent).toContain('os.vhdx');
     click(tab('Notes'));
     expect(container.querySelector('[role="tabpanel"]')!.textContent).toBe('Owner: DBA team');
+
+    // A hot-state delta does not refetch; a configuration change (new detailsHash) does.
+    const model = useInventory.getState().model;
+    await act(async () => {
+      model.apply([{ hosts: { upsert: [], remove: [] }, vms: { upsert: [{ ...f.vms[0]!, cpuPercent: 99 }], remove: [] } }]);
+      useInventory.setState({ version: model.version });
+    });
+    expect(calls.filter((c) => c.command === 'inventory.vm')).toHaveLength(1);
+    detailsByKey.set(f.vms[0].key, { ...detailsByKey.get(f.vms[0].key)!, notes: 'Owner: platform team' });
+    await act(async () => {
+      model.apply([{ hosts: { upsert: [], remove: [] }, vms: { upsert: [{ ...f.vms[0]!, detailsHash: 'changed' }], remove: [] } }]);
+      useInventory.setState({ version: model.version });
+    });
+    expect(calls.filter((c) => c.command === 'inventory.vm')).toHaveLength(2);
+    expect(container.querySelector('[role="tabpanel"]')!.textContent).toBe('Owner: platform team');
   });
 
   test('the tree expands a host to its VMs with the keyboard and opens one', () => {

@@ -53,7 +53,8 @@ describe('inventory store (node:sqlite, real files)', () => {
     expect(store.migrationsApplied).toEqual([2, 3]);
     expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
     expect((store.db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal');
-    expect(store.snapshot().vms.map((v) => [v.name, v.nics.length])).toEqual([['web-01', 1]]);
+    expect(store.snapshot().vms.map((v) => v.name)).toEqual(['web-01']);
+    expect(store.vmDetail('h1', VM_A)?.details.nics.map((n) => n.name)).toEqual(['NIC']);
     expect(store.host('h1')?.sync.generation).toBe(4);
     store.close();
     // Opening again applies nothing.
@@ -121,9 +122,44 @@ describe('inventory store (node:sqlite, real files)', () => {
     const reopened = InventoryStore.open(file);
     const snapshot = reopened.snapshot();
     expect(snapshot.vms.map((v) => [v.name, v.stale, v.placeholder]).sort()).toEqual([['creating-01', false, true], ['Überwachung-01', true, false]]);
-    expect(snapshot.vms.find((v) => !v.placeholder)?.disks[0]?.capacityGb).toBe(127);
+    expect(snapshot.vms.find((v) => !v.placeholder)?.diskCount).toBe(1);
+    expect(reopened.vmDetail('h1', VM_A)?.details.disks[0]?.capacityGb).toBe(127);
     reopened.removePlaceholder(placeholderId);
     expect(reopened.snapshot().vms).toHaveLength(1);
     reopened.close();
+  });
+
+  test('rows stay lean; inventory.vm details come from the file, and a failed NIC or disk query keeps the stored ones', () => {
+    const file = newFile();
+    const store = InventoryStore.open(file);
+    store.syncConfiguredHosts([{ id: 'h1' }]);
+    store.applyFull('h1', full([{ id: VM_A, name: 'a' }]), fresh());
+    const row = store.vm('h1', VM_A)!;
+    expect(row).not.toHaveProperty('disks');
+    expect(row).not.toHaveProperty('nics');
+    expect(row.diskCount).toBe(1);
+    const before = store.vmDetail('h1', VM_A)!;
+    expect(before.details).toEqual({
+      memoryMinMb: null,
+      memoryMaxMb: null,
+      configurationVersion: '10.0',
+      notes: null,
+      disks: [{ id: 'd1', name: 'a.vhdx', path: 'C:\\VMs\\a.vhdx', type: 'Dynamic', capacityGb: 127, fileSizeGb: 12.5 }],
+      nics: [{ id: 'n1', name: 'Network Adapter', switchName: 'vSwitch', vlan: 10, macAddress: '00155D000001', ipAddresses: ['10.0.0.5'] }],
+    });
+
+    // The NIC and disk batch queries failed on the host: the agent sent none; the stored ones stay.
+    const partial = full([{ id: VM_A, name: 'a' }]);
+    partial.vms[0]!.config = { ...partial.vms[0]!.config, nics: [], disks: [], ipAddresses: [], notes: 'edited' };
+    partial.keep = { nics: true, disks: true, os: false };
+    const delta = store.applyFull('h1', partial, fresh());
+    expect(delta.vms.upsert.map((v) => [v.ipAddresses, v.diskCount])).toEqual([[['10.0.0.5'], 1]]);
+    const after = store.vmDetail('h1', VM_A)!;
+    expect(after.details.notes).toBe('edited');
+    expect(after.details.nics).toEqual(before.details.nics);
+    expect(after.details.disks).toEqual(before.details.disks);
+    expect(after.vm.detailsHash).not.toBe(before.vm.detailsHash);
+    expect(store.vmDetail('h1', VM_B)).toBeUndefined();
+    store.close();
   });
 });

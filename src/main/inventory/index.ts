@@ -6,12 +6,14 @@ import type { DeploymentApi } from '../deployment/api';
 import type { ServiceContext, ServiceModule, StartedService } from '../service-module';
 import { InventoryStore, isEmptyDelta, type PendingOperationInput, type PlaceholderInput } from '../store';
 import { HostRefresher, type RefreshOutcome } from './host-refresh';
+import { hostOptions } from './host-options';
 import { RefreshLoops, type CycleSummary } from './loops';
 import { inventoryMetrics, syncHealth, syncStats, type StatsInput } from './stats';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './timing';
 
 export { asArray, parseFullInventory, parseQuickInventory, InventoryDataInvalid } from './parse';
 export { backoffDelayMs, slotOffsetMs } from './timing';
+export { vmRootOf } from './host-options';
 export type { CycleSummary } from './loops';
 
 /** What other services (jobs) and tests may use. */
@@ -168,7 +170,7 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
     handlers: {
       'inventory.refresh': async ({ hostId }) => {
         const ids = hostId ? [hostId] : enabledHostIds();
-        if (hostId && !configured().some((h) => h.id === hostId)) {
+        if (hostId && !ctx.settings.getHost(hostId)) {
           throw new ContractError(ErrorCode.NotFound, `No host with id ${hostId}; it may have been removed. Reload the hosts list.`);
         }
         const coalesced: string[] = [];
@@ -177,6 +179,17 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
       },
       'inventory.syncStats': async () => syncStats(statsInput()),
       'inventory.health': async () => syncHealth(statsInput()),
+      'inventory.vm': async ({ hostId, vmId }) => {
+        const detail = store.vmDetail(hostId, vmId);
+        if (!detail) {
+          throw new ContractError(ErrorCode.NotFound, `No VM ${vmId} on host ${label(hostId)} in the inventory; it may have been deleted or moved. Go back to the list.`);
+        }
+        return detail;
+      },
+      'inventory.hostOptions': async ({ hostId }) => {
+        if (!ctx.settings.getHost(hostId)) throw new ContractError(ErrorCode.NotFound, `No host with id ${hostId}; it may have been removed. Reload the hosts list.`);
+        return hostOptions(store, hostId);
+      },
     },
     async stop() {
       unsubscribe();

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { inTransaction } from '../sqlite-transaction';
-import type { InventoryDelta, InventorySnapshot, InventoryVm } from '../../shared/contract';
+import type { InventoryDelta, InventorySnapshot, InventoryVm, InventoryVmDetail } from '../../shared/contract';
 import { openInventoryDatabase, type OpenedDatabase } from './database';
 import { DeltaBuilder } from './delta';
 import { loadInventory } from './load';
 import { Statements } from './statements';
 import type { FullInventoryInput, PendingOperationInput, PlaceholderInput, QuickInventoryInput, SyncFields } from './types';
-import { configHash, defaultSync, hostView, placeholderView, sameHot, vmKey, vmView, type HostRecord, type VmRecord } from './vm-views';
+import { DetailReader } from './details';
+import { configHash, defaultSync, hostView, placeholderView, sameHot, summarize, vmKey, vmView, type HostRecord, type VmRecord } from './vm-views';
 
 const TOMBSTONE_DAYS = 30;
 
@@ -34,6 +35,7 @@ export interface QuickApplyResult {
  */
 export class InventoryStore {
   private readonly st: Statements;
+  private readonly detail: DetailReader;
   private readonly hosts: Map<string, HostRecord>;
   private readonly vms: Map<string, VmRecord>;
   private readonly byHost = new Map<string, Set<string>>();
@@ -51,6 +53,7 @@ export class InventoryStore {
     private readonly now: () => Date,
   ) {
     this.st = new Statements(this.db);
+    this.detail = new DetailReader(this.db);
     this.st.pruneTombstones(new Date(now().getTime() - TOMBSTONE_DAYS * 86_400_000).toISOString());
     const loaded = loadInventory(this.db);
     this.hosts = loaded.hosts;
@@ -89,6 +92,23 @@ export class InventoryStore {
 
   vm(hostId: string, vmId: string): InventoryVm | undefined {
     return this.views.get(vmKey(hostId, vmId));
+  }
+
+  /** One VM's row plus its disks, NICs, notes and memory limits (read from the file). */
+  vmDetail(hostId: string, vmId: string): InventoryVmDetail | undefined {
+    const vm = this.views.get(vmKey(hostId, vmId));
+    if (!vm) return undefined;
+    const details = vm.placeholder ? undefined : this.detail.details(hostId, vmId);
+    return { vm, details: details ?? { memoryMinMb: null, memoryMaxMb: null, configurationVersion: null, notes: null, disks: [], nics: [] } };
+  }
+
+  /** Switch names and disk paths (with VM names) seen on a host, for the create-VM form. */
+  hostLayout(hostId: string): { inventoried: boolean; switchNames: string[]; diskPaths: Array<{ path: string; vmName: string }> } {
+    return {
+      inventoried: this.hosts.get(hostId)?.sync.lastSuccessAt != null,
+      switchNames: this.detail.switchNames(hostId),
+      diskPaths: this.detail.diskPathsOf(hostId),
+    };
   }
 
   counts(): { vms: number; clusters: number; placeholders: number } {
@@ -176,14 +196,19 @@ export class InventoryStore {
         removed.push({ key: vmKey(movedFrom, vm.vmId), tombstone: false, movedTo: key });
       }
       const config = { ...vm.config };
-      if (existing && input.keep.nics) Object.assign(config, { nics: existing.config.nics, ipAddresses: existing.config.ipAddresses });
-      if (existing && input.keep.disks) config.disks = existing.config.disks;
+      if (existing && (input.keep.nics || input.keep.disks)) {
+        // A batch query failed on the host: keep what the store had for that part.
+        const stored = this.detail.storedConfig(existing.hostId, existing.vmId);
+        if (stored && input.keep.nics) Object.assign(config, { nics: stored.nics, ipAddresses: stored.ipAddresses });
+        if (stored && input.keep.disks) config.disks = stored.disks;
+      }
       if (existing && input.keep.os) config.operatingSystem = existing.config.operatingSystem;
       const contentHash = configHash(config);
       const hot = existing && existing.hot.state === vm.state ? existing.hot : { ...(existing?.hot ?? emptyHot()), state: vm.state, observedAt: at };
-      const record: VmRecord = { hostId, vmId: vm.vmId, name: vm.name, cluster, firstSeenAt: existing?.firstSeenAt ?? at, missingSinceGen: null, hot, config, contentHash };
+      const summary = existing && contentHash === existing.contentHash ? existing.config : summarize(config);
+      const record: VmRecord = { hostId, vmId: vm.vmId, name: vm.name, cluster, firstSeenAt: existing?.firstSeenAt ?? at, missingSinceGen: null, hot, config: summary, contentHash };
       if (!existing) {
-        writes.push(() => this.st.insertVm(record, gen));
+        writes.push(() => this.st.insertVm(record, config, gen));
         records.set(key, record);
         continue;
       }
@@ -191,7 +216,7 @@ export class InventoryStore {
       if (rowChanged && !movedFrom) writes.push(() => this.st.updateVm(record, gen));
       if (movedFrom && existing.name !== record.name) writes.push(() => this.st.updateVm(record, gen));
       if (hot !== existing.hot) writes.push(() => this.st.writeHot(record));
-      if (contentHash !== existing.contentHash) writes.push(() => this.st.writeConfig(record, at));
+      if (contentHash !== existing.contentHash) writes.push(() => this.st.writeConfig(record, config, at));
       if (movedFrom || rowChanged || hot !== existing.hot || contentHash !== existing.contentHash) records.set(key, record);
     }
 

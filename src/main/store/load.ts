@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { VmState } from '../../shared/contract';
-import type { PendingOperationInput, StoredNic } from './types';
+import type { PendingOperationInput } from './types';
 import { defaultSync, vmKey, type HostRecord, type VmRecord } from './vm-views';
 
 type Row = Record<string, string | number | null>;
@@ -45,31 +45,17 @@ export function loadInventory(db: DatabaseSync): LoadedInventory {
     });
   }
 
-  const disks = new Map<string, VmRecord['config']['disks']>();
-  for (const r of db.prepare('SELECT * FROM vm_disks ORDER BY host_id, vm_id, position').all() as Row[]) {
-    const key = vmKey(String(r.host_id), String(r.vm_id));
-    const list = disks.get(key) ?? [];
-    list.push({ id: String(r.disk_id), name: String(r.name), path: String(r.path), type: str(r.disk_type), capacityGb: num(r.capacity_gb), fileSizeGb: num(r.file_size_gb) });
-    disks.set(key, list);
-  }
-  const nics = new Map<string, StoredNic[]>();
-  for (const r of db.prepare('SELECT * FROM vm_nics ORDER BY host_id, vm_id, position').all() as Row[]) {
-    const key = vmKey(String(r.host_id), String(r.vm_id));
-    const list = nics.get(key) ?? [];
-    list.push({
-      id: String(r.nic_id),
-      name: String(r.name),
-      switchName: str(r.switch_name),
-      vlan: num(r.vlan),
-      macAddress: String(r.mac_address),
-      ipAddresses: JSON.parse(String(r.ip_addresses)) as string[],
-      networkName: str(r.network_name),
-    });
-    nics.set(key, list);
+  // Disk counts only: disks, NICs and notes are read per VM when its page asks (see details.ts).
+  const diskCounts = new Map<string, number>();
+  for (const r of db.prepare('SELECT host_id, vm_id, COUNT(*) AS n FROM vm_disks GROUP BY host_id, vm_id').all() as Row[]) {
+    diskCounts.set(vmKey(String(r.host_id), String(r.vm_id)), Number(r.n));
   }
 
   const vms = new Map<string, VmRecord>();
-  const sql = 'SELECT * FROM vms JOIN vm_hot USING (host_id, vm_id) JOIN vm_config USING (host_id, vm_id)';
+  const sql = `SELECT host_id, vm_id, name, cluster, first_seen_at, missing_since_gen,
+      state, uptime_s, cpu_percent, memory_assigned_mb, memory_demand_mb, heartbeat, observed_at,
+      processor_count, memory_startup_mb, dynamic_memory, generation, operating_system, created_at, clustered, ip_addresses, content_hash
+    FROM vms JOIN vm_hot USING (host_id, vm_id) JOIN vm_config USING (host_id, vm_id)`;
   for (const r of db.prepare(sql).all() as Row[]) {
     const key = vmKey(String(r.host_id), String(r.vm_id));
     vms.set(key, {
@@ -91,18 +77,13 @@ export function loadInventory(db: DatabaseSync): LoadedInventory {
       config: {
         processorCount: num(r.processor_count),
         memoryStartupMb: num(r.memory_startup_mb),
-        memoryMinMb: num(r.memory_min_mb),
-        memoryMaxMb: num(r.memory_max_mb),
         dynamicMemory: r.dynamic_memory === 1,
         generation: num(r.generation),
-        configurationVersion: str(r.configuration_version),
-        notes: str(r.notes),
         operatingSystem: str(r.operating_system),
         createdAt: str(r.created_at),
         clustered: r.clustered === 1,
-        ipAddresses: JSON.parse(String(r.ip_addresses)) as string[],
-        disks: disks.get(key) ?? [],
-        nics: nics.get(key) ?? [],
+        ipAddresses: r.ip_addresses === '[]' ? [] : (JSON.parse(String(r.ip_addresses)) as string[]),
+        diskCount: diskCounts.get(key) ?? 0,
       },
       contentHash: String(r.content_hash),
     });

@@ -74,10 +74,10 @@ export class Statements {
     this.run('insertCluster', name, at, at);
   }
 
-  insertVm(r: VmRecord, gen: number): void {
+  insertVm(r: VmRecord, config: VmConfigInput, gen: number): void {
     this.run('insertVm', r.hostId, r.vmId, r.name, r.cluster, gen, r.firstSeenAt);
     this.writeHot(r);
-    this.writeConfig(r, r.hot.observedAt);
+    this.writeConfig(r, config, r.hot.observedAt);
   }
 
   updateVm(r: VmRecord, gen: number): void {
@@ -98,8 +98,8 @@ export class Statements {
     this.run('upsertHot', r.hostId, r.vmId, h.state, h.uptimeS, h.cpuPercent, h.memoryAssignedMb, h.memoryDemandMb, h.heartbeat, h.observedAt);
   }
 
-  writeConfig(r: VmRecord, at: string): void {
-    const c: VmConfigInput = r.config;
+  /** `c` is the whole configuration (the record holds only its summary). */
+  writeConfig(r: VmRecord, c: VmConfigInput, at: string): void {
     this.run('upsertConfig', r.hostId, r.vmId, c.processorCount, c.memoryStartupMb, c.memoryMinMb, c.memoryMaxMb, b(c.dynamicMemory), c.generation,
       c.configurationVersion, c.notes, c.operatingSystem, c.createdAt, b(c.clustered), JSON.stringify(c.ipAddresses), r.contentHash, at);
     this.run('deleteDisks', r.hostId, r.vmId);

@@ -29,6 +29,23 @@ export interface VmConfigInput {
   nics: StoredNic[];
 }
 
+/**
+ * The part of a VM's configuration kept in memory and sent in every row; the rest (disks, NICs,
+ * notes, memory limits) stays in SQLite until a VM page asks for it, which keeps 10,000 VMs cheap
+ * to load, hold and send.
+ */
+export interface VmSummary {
+  processorCount: number | null;
+  memoryStartupMb: number | null;
+  dynamicMemory: boolean;
+  generation: number | null;
+  operatingSystem: string | null;
+  createdAt: string | null;
+  clustered: boolean;
+  ipAddresses: string[];
+  diskCount: number;
+}
+
 export interface FullVmInput {
   vmId: string;
   name: string;

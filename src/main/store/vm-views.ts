@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { InventoryHost, InventoryVm } from '../../shared/contract';
-import type { HotState, StoredNic, SyncFields, VmConfigInput } from './types';
+import type { HotState, SyncFields, VmConfigInput, VmSummary } from './types';
 
 /** A VM's persisted parts before host freshness and pending operations are folded in. */
 export interface VmRecord {
@@ -11,7 +11,8 @@ export interface VmRecord {
   firstSeenAt: string;
   missingSinceGen: number | null;
   hot: HotState & { observedAt: string };
-  config: VmConfigInput;
+  config: VmSummary;
+  /** Hash of the whole configuration (details included): a change means a config write. */
   contentHash: string;
 }
 
@@ -32,6 +33,20 @@ export function vmKey(hostId: string, vmId: string): string {
 /** Stable hash of a VM's configuration: key order fixed by construction, arrays kept in order. */
 export function configHash(config: VmConfigInput): string {
   return createHash('sha1').update(JSON.stringify(config)).digest('base64');
+}
+
+export function summarize(c: VmConfigInput): VmSummary {
+  return {
+    processorCount: c.processorCount,
+    memoryStartupMb: c.memoryStartupMb,
+    dynamicMemory: c.dynamicMemory,
+    generation: c.generation,
+    operatingSystem: c.operatingSystem,
+    createdAt: c.createdAt,
+    clustered: c.clustered,
+    ipAddresses: c.ipAddresses,
+    diskCount: c.disks.length,
+  };
 }
 
 export function osFamily(os: string | null): InventoryVm['osFamily'] {
@@ -72,10 +87,6 @@ export function hostView(record: HostRecord): InventoryHost {
   };
 }
 
-function nicView(nic: StoredNic): InventoryVm['nics'][number] {
-  return { id: nic.id, name: nic.name, switchName: nic.switchName, vlan: nic.vlan, macAddress: nic.macAddress, ipAddresses: [...nic.ipAddresses] };
-}
-
 /**
  * The renderer's view of a VM. Freshness comes from its host: a VM is stale whenever its host's
  * last attempt did not confirm it (unreachable, preparing, or not yet refreshed since start).
@@ -97,20 +108,16 @@ export function vmView(record: VmRecord, host: HostRecord | undefined, pending: 
     observedAt: record.hot.observedAt,
     processorCount: c.processorCount,
     memoryStartupMb: c.memoryStartupMb,
-    memoryMinMb: c.memoryMinMb,
-    memoryMaxMb: c.memoryMaxMb,
     dynamicMemory: c.dynamicMemory,
     generation: c.generation,
-    configurationVersion: c.configurationVersion,
-    notes: c.notes,
     operatingSystem: c.operatingSystem,
     osFamily: osFamily(c.operatingSystem),
     createdAt: c.createdAt,
     clustered: c.clustered,
     // Records are never mutated (every change builds a new one), so views share their arrays.
     ipAddresses: c.ipAddresses,
-    disks: c.disks,
-    nics: c.nics.map(nicView),
+    diskCount: c.diskCount,
+    detailsHash: record.contentHash,
     stale: !fresh,
     staleSince: fresh ? null : (host?.sync.staleSince ?? host?.sync.lastSuccessAt ?? null),
     placeholder: false,
@@ -134,19 +141,15 @@ export function placeholderView(p: { placeholderId: string; hostId: string; name
     observedAt: p.createdAt,
     processorCount: null,
     memoryStartupMb: null,
-    memoryMinMb: null,
-    memoryMaxMb: null,
     dynamicMemory: false,
     generation: null,
-    configurationVersion: null,
-    notes: null,
     operatingSystem: null,
     osFamily: 'unknown',
     createdAt: null,
     clustered: false,
     ipAddresses: [],
-    disks: [],
-    nics: [],
+    diskCount: 0,
+    detailsHash: '',
     stale: false,
     staleSince: null,
     placeholder: true,

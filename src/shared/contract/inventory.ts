@@ -52,8 +52,11 @@ export const PendingOperation = Type.Object({
 });
 
 /**
- * One VM as the renderer sees it. `key` is `${hostId}:${vmId}`: VMs are keyed by Hyper-V GUID,
- * scoped by host. Hot state (state, cpu, memory, uptime, heartbeat) carries its own observedAt.
+ * One VM as lists, tables, search and the tree see it: the row every snapshot and delta carries.
+ * `key` is `${hostId}:${vmId}`: VMs are keyed by Hyper-V GUID, scoped by host. Hot state (state,
+ * cpu, memory, uptime, heartbeat) carries its own observedAt. What only the VM page shows (disks,
+ * NICs, notes, memory limits) is fetched with `inventory.vm`, so a 10,000-VM snapshot stays small;
+ * `detailsHash` changes whenever any of that does, so an open VM page knows to fetch again.
  */
 export const InventoryVm = Type.Object({
   key: Type.String(),
@@ -69,19 +72,15 @@ export const InventoryVm = Type.Object({
   observedAt: Type.String(),
   processorCount: Nullable(Type.Integer()),
   memoryStartupMb: Nullable(Type.Number()),
-  memoryMinMb: Nullable(Type.Number()),
-  memoryMaxMb: Nullable(Type.Number()),
   dynamicMemory: Type.Boolean(),
   generation: Nullable(Type.Integer()),
-  configurationVersion: Nullable(Type.String()),
-  notes: Nullable(Type.String()),
   operatingSystem: Nullable(Type.String()),
   osFamily: Type.Union([Type.Literal('windows'), Type.Literal('linux'), Type.Literal('unknown')]),
   createdAt: Nullable(Type.String()),
   clustered: Type.Boolean(),
   ipAddresses: Type.Array(Type.String()),
-  disks: Type.Array(VmDisk),
-  nics: Type.Array(VmNic),
+  diskCount: Type.Integer(),
+  detailsHash: Type.String(),
   /** True when the host could not be reached: these are the last known values. */
   stale: Type.Boolean(),
   staleSince: Nullable(Type.String()),
@@ -90,6 +89,24 @@ export const InventoryVm = Type.Object({
   pending: Type.Union([PendingOperation, Type.Null()]),
 });
 export type InventoryVm = Static<typeof InventoryVm>;
+
+/** The VM page's extra facts, read from the store on demand (`inventory.vm`). */
+export const VmDetails = Type.Object({
+  memoryMinMb: Nullable(Type.Number()),
+  memoryMaxMb: Nullable(Type.Number()),
+  configurationVersion: Nullable(Type.String()),
+  notes: Nullable(Type.String()),
+  disks: Type.Array(VmDisk),
+  nics: Type.Array(VmNic),
+});
+export type VmDetails = Static<typeof VmDetails>;
+
+export const InventoryVmDetail = Type.Object({ vm: InventoryVm, details: VmDetails });
+export type InventoryVmDetail = Static<typeof InventoryVmDetail>;
+
+/** What the create-VM form offers for a host: switches its VMs use and folders they live in. */
+export const HostOptions = Type.Object({ known: Type.Boolean(), networks: Type.Array(Type.String()), storage: Type.Array(Type.String()) });
+export type HostOptions = Static<typeof HostOptions>;
 
 export const HostSyncState = Type.Union([
   Type.Literal('fresh'),

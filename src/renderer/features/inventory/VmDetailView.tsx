@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import type { InventoryVm } from '../../../shared/contract';
+import { useState, type ReactNode } from 'react';
+import type { InventoryVm, VmDetails } from '../../../shared/contract';
 import { Observed } from '../../components/Freshness';
 import { StateBadge } from '../../components/vm-table/StateBadge';
 import { useApp } from '../../stores/app-store';
@@ -7,6 +7,7 @@ import { useInventoryHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { HostSyncBanner } from './HostSyncBanner';
 import { VmActions } from '../jobs/VmActions'; // jobs: VM action buttons + pending operation
+import { useVmDetails, type VmDetailsState } from './useVmDetails';
 
 const TABS = ['Hardware', 'Disks', 'Networks', 'Notes'] as const;
 type Tab = (typeof TABS)[number];
@@ -30,6 +31,7 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
   const inventoryHost = useInventoryHost(vm?.hostId);
   const navigate = useApp((s) => s.navigate);
   const [tab, setTab] = useState<Tab>('Hardware');
+  const details = useVmDetails(vm);
   if (!vm) return <p className="muted">This VM is no longer in the inventory (it was deleted or its host was removed).</p>;
 
   return (
@@ -68,16 +70,29 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
         ))}
       </div>
       <div role="tabpanel" aria-label={tab} className="tab-panel">
-        {tab === 'Hardware' && <Hardware vm={vm} />}
-        {tab === 'Disks' && <Disks vm={vm} />}
-        {tab === 'Networks' && <Networks vm={vm} />}
-        {tab === 'Notes' && (vm.notes ? <pre className="notes">{vm.notes}</pre> : <p className="muted">No notes.</p>)}
+        <WithDetails state={details}>
+          {(d) => (
+            <>
+              {tab === 'Hardware' && <Hardware vm={vm} details={d} />}
+              {tab === 'Disks' && <Disks details={d} />}
+              {tab === 'Networks' && <Networks details={d} />}
+              {tab === 'Notes' && (d.notes ? <pre className="notes">{d.notes}</pre> : <p className="muted">No notes.</p>)}
+            </>
+          )}
+        </WithDetails>
       </div>
     </section>
   );
 }
 
-function Hardware({ vm }: { vm: InventoryVm }) {
+/** The tabs need the VM's details; until they arrive (or if they cannot), say so instead. */
+function WithDetails({ state, children }: { state: VmDetailsState; children: (details: VmDetails) => ReactNode }) {
+  if (state.status === 'loading') return <p className="muted">Loading details…</p>;
+  if (state.status === 'error') return <p className="error" role="alert">Could not read this VM's details: {state.message}</p>;
+  return <>{children(state.details)}</>;
+}
+
+function Hardware({ vm, details }: { vm: InventoryVm; details: VmDetails }) {
   return (
     <dl className="facts">
       <dt>Virtual processors</dt>
@@ -87,7 +102,7 @@ function Hardware({ vm }: { vm: InventoryVm }) {
       <dt>Memory</dt>
       <dd>
         {vm.dynamicMemory
-          ? `Dynamic: startup ${gb(vm.memoryStartupMb)}, min ${gb(vm.memoryMinMb)}, max ${gb(vm.memoryMaxMb)}`
+          ? `Dynamic: startup ${gb(vm.memoryStartupMb)}, min ${gb(details.memoryMinMb)}, max ${gb(details.memoryMaxMb)}`
           : `Static: ${gb(vm.memoryStartupMb)}`}
       </dd>
       <dt>Memory assigned / demand</dt>
@@ -99,13 +114,13 @@ function Hardware({ vm }: { vm: InventoryVm }) {
       <dt>Generation</dt>
       <dd>{dash(vm.generation)}</dd>
       <dt>Configuration version</dt>
-      <dd>{dash(vm.configurationVersion)}</dd>
+      <dd>{dash(details.configurationVersion)}</dd>
     </dl>
   );
 }
 
-function Disks({ vm }: { vm: InventoryVm }) {
-  if (!vm.disks.length) return <p className="muted">No virtual disks.</p>;
+function Disks({ details }: { details: VmDetails }) {
+  if (!details.disks.length) return <p className="muted">No virtual disks.</p>;
   return (
     <table className="table">
       <thead>
@@ -118,7 +133,7 @@ function Disks({ vm }: { vm: InventoryVm }) {
         </tr>
       </thead>
       <tbody>
-        {vm.disks.map((d) => (
+        {details.disks.map((d) => (
           <tr key={d.id}>
             <td>{d.name}</td>
             <td className="mono">{d.path}</td>
@@ -132,8 +147,8 @@ function Disks({ vm }: { vm: InventoryVm }) {
   );
 }
 
-function Networks({ vm }: { vm: InventoryVm }) {
-  if (!vm.nics.length) return <p className="muted">No network adapters.</p>;
+function Networks({ details }: { details: VmDetails }) {
+  if (!details.nics.length) return <p className="muted">No network adapters.</p>;
   return (
     <table className="table">
       <thead>
@@ -146,7 +161,7 @@ function Networks({ vm }: { vm: InventoryVm }) {
         </tr>
       </thead>
       <tbody>
-        {vm.nics.map((n) => (
+        {details.nics.map((n) => (
           <tr key={n.id}>
             <td>{n.name}</td>
             <td>{dash(n.switchName)}</td>

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import type { InventorySnapshot, JobField, JobInputSchema, OsFamily, ParameterSet } from '../../../shared/contract';
+import type { HostOptions, JobField, JobInputSchema, OsFamily, ParameterSet } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 import { rememberJobs } from '../../stores/jobs-store';
-import { appliesTo, hostOptionsFrom, NO_OPTIONS, optionsFor, unavailableReason, type HostOptions } from './host-options';
+import { appliesTo, NO_OPTIONS, optionsFor, unavailableReason } from './host-options';
 import { JobFieldInput, type DraftValue } from './JobFieldInput';
 import './jobs.css';
 
@@ -21,7 +21,7 @@ function setMembers(set: ParameterSet): string[] {
   return set.kind === 'allOrNone' ? set.members : [...new Set(set.variants.flatMap((v) => [...v.required, ...(v.optional ?? [])]))];
 }
 
-/** Host options from the inventory topic when the inventory service publishes one; free text otherwise. */
+/** Switches and VM folders the inventory has seen on the host; free text when it has none. */
 function useHostOptions(hostId: string): HostOptions {
   const backend = useApp((s) => s.backend);
   const [options, setOptions] = useState<HostOptions>(NO_OPTIONS);
@@ -29,8 +29,8 @@ function useHostOptions(hostId: string): HostOptions {
     let live = true;
     setOptions(NO_OPTIONS);
     if (!backend || !hostId) return;
-    void backend.invoke('events.snapshot', { topic: 'inventory' }).then((result) => {
-      if (live && result.ok) setOptions(hostOptionsFrom(result.data.payload as InventorySnapshot, hostId));
+    void backend.invoke('inventory.hostOptions', { hostId }).then((result) => {
+      if (live && result.ok) setOptions(result.data);
     });
     return () => {
       live = false;

@@ -64,7 +64,7 @@ function DeleteForm({ vmKey, onClose }: { vmKey: string; onClose(): void }) {
         </p>
         <label className="check">
           <input type="checkbox" checked={deleteDisks} onChange={(e) => setDeleteDisks(e.target.checked)} data-testid="delete-disks" />
-          Also delete its disks ({vm.disks.length} virtual disk{vm.disks.length === 1 ? '' : 's'}; shared disks are never deleted)
+          Also delete its disks ({vm.diskCount} virtual disk{vm.diskCount === 1 ? '' : 's'}; shared disks are never deleted)
         </label>
         {needsForce && (
           <label className="check">
