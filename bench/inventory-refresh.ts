@@ -2,34 +2,35 @@
  * Full-refresh benchmark of the inventory backend: N lab hosts × M VMs over NTLM-sealed WinRM,
  * through the real inventory service (scheduler, RemoteHosts, agent client, parser, SQLite store).
  *
- * The lab runs in a child process so `rss_mb` is the backend's own memory holding every VM.
+ * Three processes, as in use: the lab hosts run in one child process, the backend in another
+ * (settings, secrets, hub, notifications, scheduler, RemoteHosts and the inventory service, started
+ * the way the composition root starts them), and this process only orchestrates. So `rss_mb` is
+ * the backend process alone, holding every VM, and the lab never competes with it for a core
+ * more than a real fleet would compete for the network.
+ *
  * `npx tsx bench/inventory-refresh.ts [hosts] [vmsPerHost]` prints one JSON line;
  * bench/inventory.ts imports `measureFullRefresh`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabHostInfo } from '../test/lab';
 import { tempDir } from '../test/support/temp';
-import { configureHosts, startHarness } from '../test/inventory/support/harness';
+import { configureHosts } from '../test/inventory/support/harness';
+import { AGENT_VERSION, APP_VERSION } from '../src/main/version';
+import type { BackendRefreshFigures } from './inventory-backend';
 
 const INSTALL_DIR = 'C:\\ProgramData\\Aether-V\\agent';
 const SELF = fileURLToPath(import.meta.url);
+const HERE = path.dirname(SELF);
+const TSX = path.join(HERE, '..', 'node_modules', '.bin', 'tsx');
 
-export interface FullRefreshResult {
-  refresh_hosts: number;
-  refresh_vms: number;
-  full_refresh_s: number;
-  /** A second full refresh with warm connections and an unchanged inventory (nothing written). */
-  warm_refresh_s: number;
-  rss_mb: number;
-  /** RSS of this process before the service started (tsx, test support, the configured hosts). */
-  rss_before_mb: number;
-  failed_hosts: number;
-}
+export type FullRefreshResult = BackendRefreshFigures;
 
-/** Child side: start the lab hosts, print their addresses as JSON lines, run until stdin closes. */
+/** Lab child: start the lab hosts, print their addresses as JSON lines, run until stdin closes. */
 async function runLabChild(hosts: number, vmsPerHost: number): Promise<void> {
   const { SimHost } = await import('../test/lab/host');
   const { generateLabModel } = await import('../test/lab/model');
@@ -49,58 +50,82 @@ async function runLabChild(hosts: number, vmsPerHost: number): Promise<void> {
   process.stdin.on('end', () => void Promise.all(sims.map((s) => s.close())).then(() => process.exit(0)));
 }
 
-async function startLabChild(hosts: number, vmsPerHost: number): Promise<{ infos: LabHostInfo[]; stop(): void }> {
-  const tsx = path.join(path.dirname(SELF), '..', 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [SELF, '--lab-child', String(hosts), String(vmsPerHost)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const infos: LabHostInfo[] = [];
+/**
+ * Bundles bench/inventory-backend.ts (with src/main) into one file, packages left external, so
+ * the backend child runs bundled code on plain Node like the app's main process does.
+ */
+async function bundleBackend(outDir: string): Promise<string> {
+  const outfile = path.join(outDir, 'inventory-backend.mjs');
+  await build({
+    entryPoints: [path.join(HERE, 'inventory-backend.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    packages: 'external',
+    outfile,
+    // Bundled code resolves package.json and agent/ relative to itself: build next to the repo.
+    define: { __APP_VERSION__: JSON.stringify(APP_VERSION), __AGENT_VERSION__: JSON.stringify(AGENT_VERSION) },
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/** Feeds the child's stdout lines to `onLine` until `until(line)` holds; rejects if it exits first. */
+function readLines(child: ChildProcess, what: string, onLine: (line: string) => void, until: (line: string) => boolean): Promise<void> {
   const lines = createInterface({ input: child.stdout! });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`lab child exited early (code ${code})`)));
+  return new Promise<void>((resolve, reject) => {
+    const early = (code: number | null) => reject(new Error(`${what} exited before it finished (code ${code})`));
+    child.once('exit', early);
     lines.on('line', (line) => {
-      if (line === 'READY') resolve();
-      else if (line.startsWith('{')) infos.push(JSON.parse(line) as LabHostInfo);
+      onLine(line);
+      if (until(line)) {
+        child.off('exit', early);
+        resolve();
+      }
     });
   });
-  child.removeAllListeners('exit');
+}
+
+async function startLabChild(hosts: number, vmsPerHost: number): Promise<{ infos: LabHostInfo[]; stop(): void }> {
+  const child = spawn(TSX, [SELF, '--lab-child', String(hosts), String(vmsPerHost)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const infos: LabHostInfo[] = [];
+  await readLines(
+    child,
+    'the lab child',
+    (line) => line.startsWith('{') && infos.push(JSON.parse(line) as LabHostInfo),
+    (line) => line === 'READY',
+  );
   return { infos, stop: () => child.stdin!.end() };
 }
 
+async function runBackend(dataDir: string, bundle: string): Promise<FullRefreshResult> {
+  // Node 24 from the `node` devDependency (this process already runs on it).
+  const child = spawn(process.execPath, [bundle, dataDir], { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.join(HERE, '..') });
+  let result: FullRefreshResult | undefined;
+  await readLines(
+    child,
+    'the backend child',
+    (line) => {
+      if (line.startsWith('RESULT ')) result = JSON.parse(line.slice('RESULT '.length)) as FullRefreshResult;
+    },
+    (line) => line.startsWith('RESULT '),
+  );
+  return result!;
+}
+
 export async function measureFullRefresh(options: { hosts?: number; vmsPerHost?: number } = {}): Promise<FullRefreshResult> {
-  const hosts = options.hosts ?? 500;
-  const vmsPerHost = options.vmsPerHost ?? 20;
-  const lab = await startLabChild(hosts, vmsPerHost);
+  const lab = await startLabChild(options.hosts ?? 500, options.vmsPerHost ?? 20);
   const temp = tempDir('aetherv-bench-inventory-');
+  const bundleDir = mkdtempSync(path.join(HERE, '..', 'node_modules', '.cache-bench-'));
   try {
+    const bundle = await bundleBackend(bundleDir);
     await configureHosts(temp.dir, lab.infos);
-    const started = performance.now();
-    // AETHERV_BENCH_INVENTORY_LANE=<n> starts the INVENTORY lane at n slots (an experiment; the
-    // app uses the scheduler's defaults, which is what the reported figures measure by default).
-    const lane = Number(process.env.AETHERV_BENCH_INVENTORY_LANE ?? 0);
-    const scheduler = lane > 0 ? { lanes: { INVENTORY: { concurrency: lane, maxConcurrency: Math.max(lane, 16) } } } : {};
-    const rssBefore = process.memoryUsage().rss / 2 ** 20;
-    const h = await startHarness(temp.dir, { backgroundLoops: false }, scheduler);
-    await h.api.initialRefresh;
-    const fullRefreshS = (performance.now() - started) / 1000;
-    const warmStart = performance.now();
-    await h.api.refresh();
-    const warmRefreshS = (performance.now() - warmStart) / 1000;
-    const snapshot = h.api.snapshot();
-    global.gc?.();
-    const rssMb = process.memoryUsage().rss / 2 ** 20;
-    const result: FullRefreshResult = {
-      refresh_hosts: snapshot.hosts.filter((x) => x.sync.state === 'fresh').length,
-      refresh_vms: snapshot.vms.length,
-      full_refresh_s: Number(fullRefreshS.toFixed(2)),
-      warm_refresh_s: Number(warmRefreshS.toFixed(2)),
-      rss_mb: Math.round(rssMb),
-      rss_before_mb: Math.round(rssBefore),
-      failed_hosts: snapshot.hosts.filter((x) => x.sync.state === 'error').length,
-    };
-    await h.close();
-    return result;
+    return await runBackend(temp.dir, bundle);
   } finally {
     lab.stop();
     temp.cleanup();
+    rmSync(bundleDir, { recursive: true, force: true });
   }
 }
 
@@ -108,9 +133,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === SELF) {
   if (process.argv[2] === '--lab-child') {
     await runLabChild(Number(process.argv[3]), Number(process.argv[4]));
   } else {
-    const hosts = Number(process.argv[2] ?? 500);
-    const vmsPerHost = Number(process.argv[3] ?? 20);
-    const result = await measureFullRefresh({ hosts, vmsPerHost });
+    const result = await measureFullRefresh({ hosts: Number(process.argv[2] ?? 500), vmsPerHost: Number(process.argv[3] ?? 20) });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);
   }

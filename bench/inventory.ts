@@ -14,13 +14,14 @@
  *    entries. max_frame_ms is the longest interval between two frames (16.7 ms is a perfect 60 Hz
  *    frame), frames_over_16ms / frames_over_33ms count slow ones.
  */
+import { cpSync } from 'node:fs';
 import { ensureRendererBuilt } from '../src/cli/renderer-build';
 import { startBrowserApp } from '../src/cli/commands/serve';
 import { launchChromium } from '../test/support/browser';
 import { tempDir } from '../test/support/temp';
 import { measureFullRefresh } from './inventory-refresh';
 import { driveDeltas } from './inventory-frames';
-import { seedStore } from './inventory-seed';
+import { SEED_HOSTS, SEED_VMS_PER_HOST, seedStore } from './inventory-seed';
 
 
 type Figures = Record<string, number | string | null>;
@@ -84,19 +85,28 @@ async function paintAndFrames(dataDir: string, cachedVms: number): Promise<Figur
   }
 }
 
+/**
+ * BENCH_PARTS=refresh|paint limits the run to one part (default both). BENCH_SEED_DIR=<dir> reuses
+ * a data directory seeded earlier (it is copied, never modified) instead of seeding a new one.
+ */
 async function main(): Promise<void> {
+  const parts = process.env.BENCH_PARTS ?? 'refresh,paint';
   const result: Figures = {};
-  Object.assign(result, await refreshFigures());
-  const data = tempDir('aetherv-bench-inventory-');
-  try {
-    const cached = await seedStore(data.dir);
-    log(`store seeded with ${cached} VMs; lab shut down`);
-    Object.assign(result, await paintAndFrames(data.dir, cached));
-  } catch (error) {
-    log(`first paint / frames not measured: ${(error as Error).message}`);
-    Object.assign(result, { cached_vms: null, first_paint_ms: null, max_frame_ms: null, paint_error: (error as Error).message });
-  } finally {
-    data.cleanup();
+  if (parts.includes('refresh')) Object.assign(result, await refreshFigures());
+  if (parts.includes('paint')) {
+    const data = tempDir('aetherv-bench-inventory-');
+    try {
+      const seeded = process.env.BENCH_SEED_DIR;
+      if (seeded) cpSync(seeded, data.dir, { recursive: true });
+      const cached = seeded ? SEED_HOSTS * SEED_VMS_PER_HOST : await seedStore(data.dir);
+      log(`store seeded with ${cached} VMs; lab shut down`);
+      Object.assign(result, await paintAndFrames(data.dir, cached));
+    } catch (error) {
+      log(`first paint / frames not measured: ${(error as Error).message}`);
+      Object.assign(result, { cached_vms: null, first_paint_ms: null, max_frame_ms: null, paint_error: (error as Error).message });
+    } finally {
+      data.cleanup();
+    }
   }
   const goals = {
     first_paint_ok: typeof result.first_paint_ms === 'number' ? result.first_paint_ms <= 250 : null,

@@ -12,6 +12,7 @@ import {
   type ServiceStatus,
   type StateEvent,
 } from '../shared/contract';
+import { MemoryTrimmer } from './diagnostics/memory-trim';
 import { ProcessMetrics } from './diagnostics/process-metrics';
 import { EventHub } from './events/event-hub';
 import { createHandlers, type Handlers } from './handlers';
@@ -96,12 +97,13 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const sizeJobLane = (workers: number) => scheduler.setLaneSize('JOB', { concurrency: workers, minConcurrency: Math.min(2, workers), maxConcurrency: Math.max(12, workers) });
   sizeJobLane(settings.getSettings().jobs.workers);
   const remote = new RemoteHosts(hosts, scheduler, settings, log);
+  const memory = new MemoryTrimmer(log);
 
   const started = new Map<string, StartedService>();
   for (const module of options.modules ?? SERVICE_MODULES) {
     const startedAt = performance.now();
     try {
-      const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, remote, log, started });
+      const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, remote, log, memory, started });
       started.set(module.name, service);
       problems.push(...(service.problems ?? []));
       log.info('service started', { service: module.name, durationMs: Math.round(performance.now() - startedAt) });
@@ -151,7 +153,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     metrics: () => ({
       ...processMetrics.read(),
       services: serviceStates(),
-      groups: [...schedulerMetricGroups(scheduler), ...[...started.values()].flatMap((s) => s.metrics?.() ?? [])],
+      groups: [...schedulerMetricGroups(scheduler), ...[...started.values()].flatMap((s) => s.metrics?.() ?? []), memory.metrics()],
     }),
     onSettingsChanged: (next) => {
       sizeJobLane(next.jobs.workers);
@@ -175,6 +177,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       await scheduler.close();
       await remote.close();
       processMetrics.close();
+      memory.stop();
       await notifications.flush();
       log.info('backend stopped');
     },

@@ -1,4 +1,5 @@
 import type { MetricGroup, ServiceStatus } from '../shared/contract';
+import type { MemoryTrimmer } from './diagnostics/memory-trim';
 import type { EventHub } from './events/event-hub';
 import type { Handlers } from './handlers';
 import type { HostRegistry } from './hosts/host-registry';
@@ -19,6 +20,8 @@ export interface ServiceContext {
   /** Every host call goes through here: scheduler lanes + one cached WinRM client per host. */
   remote: RemoteHosts;
   log: Logger;
+  /** Ask for the memory of a finished burst of work (a full refresh) to be given back. */
+  memory: MemoryTrimmer;
   /** Services started before this one, by name (deployment before inventory before jobs). */
   started: ReadonlyMap<string, StartedService>;
 }

@@ -100,6 +100,8 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
     cycles.push(summary);
     cycles.splice(0, Math.max(0, cycles.length - MAX_CYCLES));
     ctx.log.info('inventory cycle', { ...summary });
+    // A full enumeration of the fleet allocates far more than it keeps: give the rest back.
+    if (summary.kind !== 'quick' && summary.refreshed > 0) ctx.memory.request(`inventory ${summary.kind} refresh`);
   });
   let loopsRunning = false;
   const initialRefresh = loops.start(options.backgroundLoops ?? true).then(() => {
@@ -133,6 +135,7 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
     const ids = hostId ? [hostId] : enabledHostIds();
     const outcomes = await Promise.all(ids.map((id) => refresher.full(id).promise.catch((): RefreshOutcome => 'failed')));
     await Promise.all(ids.map((id) => refresher.settled(id)));
+    if (!hostId && ids.length > 0) ctx.memory.request('inventory refresh of every host');
     return Object.fromEntries(ids.map((id, i) => [id, outcomes[i]!]));
   };
 

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { AppNotification, InventoryDelta, InventorySnapshot, StateEvent } from '../../../src/shared/contract';
+import { MemoryTrimmer } from '../../../src/main/diagnostics/memory-trim';
 import { EventHub } from '../../../src/main/events/event-hub';
 import { HostRegistry } from '../../../src/main/hosts/host-registry';
 import { RemoteHosts } from '../../../src/main/hosts/remote-hosts';
@@ -64,10 +65,16 @@ async function baseParts(dataDir: string) {
   return { hub, settings, hosts };
 }
 
-export async function startHarness(dataDir: string, options: InventoryModuleOptions = {}, schedulerOptions: SchedulerOptions = {}): Promise<Harness> {
+/** `recordEvents: false` (benchmarks) keeps no event history, so `events`/`mirror()` stay empty. */
+export async function startHarness(
+  dataDir: string,
+  options: InventoryModuleOptions = {},
+  schedulerOptions: SchedulerOptions = {},
+  { recordEvents = true }: { recordEvents?: boolean } = {},
+): Promise<Harness> {
   const { hub, settings, hosts } = await baseParts(dataDir);
   const events: StateEvent[] = [];
-  hub.subscribe((e) => events.push(e));
+  if (recordEvents) hub.subscribe((e) => events.push(e));
   const notificationCenter = new NotificationCenter(path.join(dataDir, 'notifications.json'), hub);
   const notifications: AppNotification[] = [];
   notificationCenter.onNotify((n, isNew) => {
@@ -76,7 +83,8 @@ export async function startHarness(dataDir: string, options: InventoryModuleOpti
   const log = createLogger(dataDir);
   const scheduler = new RemoteTaskScheduler(schedulerOptions);
   const remote = new RemoteHosts(hosts, scheduler, settings, log);
-  const ctx: ServiceContext = { dataDir, settings, hosts, notifications: notificationCenter, hub, scheduler, remote, log, started: new Map() };
+  const memory = new MemoryTrimmer(log);
+  const ctx: ServiceContext = { dataDir, settings, hosts, notifications: notificationCenter, hub, scheduler, remote, log, memory, started: new Map() };
   const service = await createInventoryModule(options).start(ctx);
   const api = service.api as InventoryApi;
   const hostIds = new Map(settings.getHosts().map((h) => [h.displayName, h.id]));
@@ -95,6 +103,7 @@ export async function startHarness(dataDir: string, options: InventoryModuleOpti
       await scheduler.close();
       await remote.close();
       await notificationCenter.flush();
+      memory.stop();
     },
   };
 }

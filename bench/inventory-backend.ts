@@ -1,0 +1,78 @@
+/**
+ * The backend process of bench/inventory-refresh.ts: the real composition root (`createBackend`)
+ * with only the inventory service module (no deployment module: every enabled lab host already
+ * has the agent, so inventory treats it as ready), on a data directory whose settings list the lab
+ * hosts. It is bundled with esbuild and run on plain Node, as the app's main process runs bundled
+ * code, so neither tsx nor the test support code is in the memory it reports.
+ *
+ * Prints `RESULT {json}` once the refreshes are done and the process has idled for a moment.
+ */
+import { readFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
+import { createBackend } from '../src/main/backend';
+import { createInventoryModule, type InventoryApi } from '../src/main/inventory';
+
+/**
+ * After the refreshes the backend idles this long before RSS is read, so the figure is the steady
+ * state: the memory trimmer (src/main/diagnostics/memory-trim.ts) runs 2 s after a burst ends.
+ */
+const SETTLE_MS = 4000;
+
+export interface BackendRefreshFigures {
+  refresh_hosts: number;
+  refresh_vms: number;
+  full_refresh_s: number;
+  /** A second full refresh with warm connections and an unchanged inventory (nothing written). */
+  warm_refresh_s: number;
+  /** Backend process RSS holding every VM, after the refreshes and a short idle. */
+  rss_mb: number;
+  /** Backend process RSS right after it started on the empty store. */
+  rss_before_mb: number;
+  /** The highest RSS the backend process reached (Linux VmHWM): during the cold refresh. */
+  rss_peak_mb: number | null;
+  heap_used_mb: number;
+  failed_hosts: number;
+}
+
+function peakRssMb(): number | null {
+  try {
+    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function main(dataDir: string): Promise<void> {
+  const started = performance.now();
+  const backend = await createBackend({ dataDir, runtime: 'browser', modules: [createInventoryModule({ backgroundLoops: false })] });
+  const rssBefore = process.memoryUsage().rss / 2 ** 20;
+  process.stderr.write(`[bench:inventory] backend started in ${Math.round(performance.now() - started)} ms\n`);
+  const api = backend.modules.get('inventory')!.api as InventoryApi;
+  await api.initialRefresh;
+  const fullRefreshS = (performance.now() - started) / 1000;
+  const warmStart = performance.now();
+  await api.refresh();
+  const warmRefreshS = (performance.now() - warmStart) / 1000;
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const snapshot = api.snapshot();
+  const memory = process.memoryUsage();
+  // BENCH_HEAP_SNAPSHOT=1 writes a heap snapshot of the settled backend (what holds memory).
+  if (process.env.BENCH_HEAP_SNAPSHOT) process.stderr.write(`heap snapshot: ${writeHeapSnapshot()}\n`);
+  const figures: BackendRefreshFigures = {
+    refresh_hosts: snapshot.hosts.filter((x) => x.sync.state === 'fresh').length,
+    refresh_vms: snapshot.vms.length,
+    full_refresh_s: Number(fullRefreshS.toFixed(2)),
+    warm_refresh_s: Number(warmRefreshS.toFixed(2)),
+    rss_mb: Math.round(memory.rss / 2 ** 20),
+    rss_before_mb: Math.round(rssBefore),
+    rss_peak_mb: peakRssMb(),
+    heap_used_mb: Math.round(memory.heapUsed / 2 ** 20),
+    failed_hosts: snapshot.hosts.filter((x) => x.sync.state === 'error').length,
+  };
+  await backend.close();
+  process.stdout.write(`RESULT ${JSON.stringify(figures)}\n`);
+  process.exit(0);
+}
+
+if (process.argv[2]) await main(process.argv[2]);
