@@ -77,7 +77,7 @@ export class Statements {
   insertVm(r: VmRecord, config: VmConfigInput, gen: number): void {
     this.run('insertVm', r.hostId, r.vmId, r.name, r.cluster, gen, r.firstSeenAt);
     this.writeHot(r);
-    this.writeConfig(r, config, r.hot.observedAt);
+    this.writeConfig(r, config, r.hot.observedAt, true);
   }
 
   updateVm(r: VmRecord, gen: number): void {
@@ -98,13 +98,13 @@ export class Statements {
     this.run('upsertHot', r.hostId, r.vmId, h.state, h.uptimeS, h.cpuPercent, h.memoryAssignedMb, h.memoryDemandMb, h.heartbeat, h.observedAt);
   }
 
-  /** `c` is the whole configuration (the record holds only its summary). */
-  writeConfig(r: VmRecord, c: VmConfigInput, at: string): void {
+  /** `c` is the whole configuration (the record holds only its summary); a new VM has no old rows to delete. */
+  writeConfig(r: VmRecord, c: VmConfigInput, at: string, isNew = false): void {
     this.run('upsertConfig', r.hostId, r.vmId, c.processorCount, c.memoryStartupMb, c.memoryMinMb, c.memoryMaxMb, b(c.dynamicMemory), c.generation,
       c.configurationVersion, c.notes, c.operatingSystem, c.createdAt, b(c.clustered), JSON.stringify(c.ipAddresses), r.contentHash, at);
-    this.run('deleteDisks', r.hostId, r.vmId);
+    if (!isNew) this.run('deleteDisks', r.hostId, r.vmId);
     c.disks.forEach((d: VmDisk, i) => this.run('insertDisk', r.hostId, r.vmId, i, d.id, d.name, d.path, d.type, d.capacityGb, d.fileSizeGb));
-    this.run('deleteNics', r.hostId, r.vmId);
+    if (!isNew) this.run('deleteNics', r.hostId, r.vmId);
     c.nics.forEach((n: StoredNic, i) =>
       this.run('insertNic', r.hostId, r.vmId, i, n.id, n.name, n.switchName, n.vlan, n.macAddress, JSON.stringify(n.ipAddresses), n.networkName),
     );

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { InventoryHost, InventoryVm } from '../../shared/contract';
 import type { HotState, SyncFields, VmConfigInput, VmSummary } from './types';
 
@@ -32,7 +32,8 @@ export function vmKey(hostId: string, vmId: string): string {
 
 /** Stable hash of a VM's configuration: key order fixed by construction, arrays kept in order. */
 export function configHash(config: VmConfigInput): string {
-  return createHash('sha1').update(JSON.stringify(config)).digest('base64');
+  // One-shot hash(): a full refresh hashes every VM, and a Hash object per call costs more than the digest.
+  return hash('sha1', JSON.stringify(config), 'base64');
 }
 
 export function summarize(c: VmConfigInput): VmSummary {
