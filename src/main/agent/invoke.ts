@@ -36,7 +36,7 @@ export async function invokeAgent(client: WinrmClient, request: AgentInvocation)
   let pending = '';
   let result: string | undefined;
   const onLine = (raw: string) => {
-    const line = raw.replace(/\r$/, '');
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.startsWith(RESULT_PREFIX)) result = line.slice(RESULT_PREFIX.length);
     else if (line.startsWith(LOG_PREFIX)) {
       try {
@@ -51,10 +51,16 @@ export async function invokeAgent(client: WinrmClient, request: AgentInvocation)
     stdin: encodeEnvelope({ operation: request.operation, correlationId: request.correlationId, fields: request.fields ?? {} }),
     ...(request.signal ? { signal: request.signal } : {}),
     onStdout: (text) => {
-      pending += text;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      lines.forEach(onLine);
+      // Only the new text is searched for line ends: the RESULT line of an inventory is tens of
+      // kilobytes and arrives in many chunks, and re-splitting it per chunk was quadratic.
+      const end = text.lastIndexOf('\n');
+      if (end === -1) {
+        pending += text;
+        return;
+      }
+      const complete = pending + text.slice(0, end);
+      pending = text.slice(end + 1);
+      complete.split('\n').forEach(onLine);
     },
     ...(request.onError ? { onError: request.onError } : {}),
   });
