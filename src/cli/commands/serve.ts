@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createBackend, type Backend } from '../../main/backend';
+import { whenStarted } from '../../main/backend-connection';
 import { defaultDataDir } from '../../main/data-dir';
 import { startBrowserServer, type BrowserServer } from '../../main/transport/ws-server';
 import { intFlag, parseArgs } from '../args';
@@ -13,11 +14,23 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Starts the backend headless and the browser-mode server; shared by `serve` and `demo`. */
-export async function startBrowserApp(options: { dataDir: string; port: number; quiet?: boolean }): Promise<RunningApp> {
+/**
+ * Starts the browser-mode server and the backend headless; shared by `serve` and `demo`. The
+ * server listens first and `onListening` gets its URL at once, so a browser can load the page
+ * while the backend opens its store: commands wait for the backend, events flow once it is up.
+ */
+export async function startBrowserApp(options: { dataDir: string; port: number; quiet?: boolean; onListening?: (url: string) => void }): Promise<RunningApp> {
   const rendererDir = await ensureRendererBuilt((line) => process.stderr.write(line + '\n'));
-  const backend = await createBackend({ dataDir: options.dataDir, runtime: 'browser', echoLog: !options.quiet });
-  const server = await startBrowserServer({ backend, rendererDir, port: options.port });
+  const starting = createBackend({ dataDir: options.dataDir, runtime: 'browser', echoLog: !options.quiet });
+  let server: BrowserServer;
+  try {
+    server = await startBrowserServer({ backend: whenStarted(starting), rendererDir, port: options.port });
+  } catch (error) {
+    await (await starting).close();
+    throw error;
+  }
+  options.onListening?.(server.url);
+  const backend = await starting;
   return {
     backend,
     server,
@@ -64,9 +77,15 @@ Options:
     const parsed = parseArgs(args, { valueFlags: ['port', 'data-dir'], booleanFlags: ['open'] });
     const port = intFlag(parsed, 'port', 0, 0, 65_535);
     const dataDir = path.resolve(String(parsed.flags.get('data-dir') ?? defaultDataDir()));
-    const app = await startBrowserApp({ dataDir, port });
-    process.stdout.write(`Aether-V is running in browser mode.\nOpen: ${app.server.url}\nData: ${dataDir}\nPress Ctrl+C to stop.\n`);
-    if (parsed.flags.has('open')) openInBrowser(app.server.url);
+    const app = await startBrowserApp({
+      dataDir,
+      port,
+      // The page can load while the backend starts; it waits for the backend by itself.
+      onListening: (url) => {
+        process.stdout.write(`Aether-V is running in browser mode.\nOpen: ${url}\nData: ${dataDir}\nPress Ctrl+C to stop.\n`);
+        if (parsed.flags.has('open')) openInBrowser(url);
+      },
+    });
     await untilSignal();
     await app.close();
     return 0;
