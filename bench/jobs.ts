@@ -41,11 +41,15 @@ const emitted = new Map<string, [number, number]>();
 const records = new Map<string, JobRecord>();
 ws.on('message', (raw) => {
   const received = Date.now();
-  const message = JSON.parse(raw.toString()) as { type: string; id?: number; response?: never; event?: StateEvent };
+  const message = JSON.parse(raw.toString()) as { type: string; id?: number; response?: never; events?: StateEvent[] };
   if (message.type === 'result') waiting.get(message.id!)?.(message.response!);
-  if (message.type !== 'event' || !message.event || message.event.kind !== 'delta') return;
-  if (message.event.topic === 'jobOutput') {
-    for (const line of (message.event.payload as { lines: JobLine[] }).lines) {
+  // The server sends events in batches ({type:'events', events:[…]}).
+  if (message.type === 'events') for (const event of message.events ?? []) onEvent(event, received);
+});
+function onEvent(event: StateEvent, received: number): void {
+  if (event.kind !== 'delta') return;
+  if (event.topic === 'jobOutput') {
+    for (const line of (event.payload as { lines: JobLine[] }).lines) {
       const m = /^emit (\d+)$/.exec(line.text);
       if (!m) continue;
       latencies.push(received - Number(m[1]));
@@ -53,8 +57,8 @@ ws.on('message', (raw) => {
       emitted.set(line.jobId, [Math.min(w[0], Number(m[1])), Math.max(w[1], Number(m[1]))]);
     }
   }
-  if (message.event.topic === 'jobs') for (const r of (message.event.payload as { upsert: JobRecord[] }).upsert) records.set(r.id, r);
-});
+  if (event.topic === 'jobs') for (const r of (event.payload as { upsert: JobRecord[] }).upsert) records.set(r.id, r);
+}
 const call = <T>(command: string, request: unknown): Promise<T> =>
   new Promise((resolve, reject) => {
     const id = nextId++;

@@ -72,7 +72,7 @@ describe('browser-mode server: token, host and origin checks, the contract over 
 
   test('commands and events flow over the socket', async () => {
     const ws = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
-    const messages: { type: string; id?: number; response?: { ok: boolean; data?: unknown }; event?: { topic: string; revision: number } }[] = [];
+    const messages: { type: string; id?: number; response?: { ok: boolean; data?: unknown }; events?: { topic: string; revision: number }[] }[] = [];
     ws.on('message', (raw) => messages.push(JSON.parse(raw.toString())));
     const waitFor = async (pred: () => boolean) => {
       for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -82,7 +82,11 @@ describe('browser-mode server: token, host and origin checks, the contract over 
     await waitFor(() => messages.some((m) => m.id === 1));
     expect(messages.find((m) => m.id === 1)!.response).toMatchObject({ ok: true, data: { runtime: 'browser' } });
     ws.send(JSON.stringify({ id: 2, command: 'hosts.add', request: { displayName: 'hv', address: 'hv01', username: 'u', password: 'p' } }));
-    await waitFor(() => messages.some((m) => m.type === 'event' && m.event!.topic === 'hosts'));
+    await waitFor(() => messages.some((m) => m.id === 2));
+    // Events come in batches, and the event a command caused arrives before its result.
+    const hostsEvent = messages.findIndex((m) => m.type === 'events' && m.events!.some((e) => e.topic === 'hosts'));
+    expect(hostsEvent).toBeGreaterThanOrEqual(0);
+    expect(hostsEvent).toBeLessThan(messages.findIndex((m) => m.id === 2));
     ws.send('not json');
     await waitFor(() => messages.some((m) => m.type === 'error'));
     ws.close();

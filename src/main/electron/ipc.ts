@@ -1,7 +1,8 @@
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
-import { ErrorCode, type Result } from '../../shared/contract';
+import { ErrorCode, type Result, type StateEvent } from '../../shared/contract';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../../shared/ipc';
 import type { Backend } from '../backend';
+import { EventBatcher } from '../events/event-batcher';
 
 /**
  * A request is trusted only if it comes from the main frame of our own window showing our own
@@ -19,20 +20,30 @@ export function registerIpc(
   getWindow: () => BrowserWindow | undefined,
   isAppUrl: (url: string) => boolean,
 ): () => void {
+  // State events cross to the page as arrays, one IPC message per batch (see EventBatcher); the
+  // preload hands them to its listeners one by one. A failed send drops that batch only: the page
+  // sees the revision gap and fetches a snapshot.
+  const events = new EventBatcher<StateEvent>(
+    (batch) => {
+      const window = getWindow();
+      if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, batch);
+    },
+    { onError: (error) => backend.log.warn('could not forward state events to the window', { error: String(error) }) },
+  );
   ipcMain.handle(IPC_INVOKE_CHANNEL, async (event, command: unknown, request: unknown): Promise<Result<unknown>> => {
     if (!isTrustedSender(event, getWindow(), isAppUrl)) {
       backend.log.warn('refused IPC from an untrusted sender', { url: event.senderFrame?.url ?? 'unknown' });
       return { ok: false, error: { code: ErrorCode.Forbidden, message: 'This request did not come from the Aether-V window and was refused.' } };
     }
     // The backend validates the command name and the request against the contract schemas.
-    return backend.invoke(typeof command === 'string' ? command : '', request);
+    const result = await backend.invoke(typeof command === 'string' ? command : '', request);
+    events.flush(); // events the command caused reach the page before its result
+    return result;
   });
-  const unsubscribe = backend.subscribe((stateEvent) => {
-    const window = getWindow();
-    if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, stateEvent);
-  });
+  const unsubscribe = backend.subscribe((stateEvent) => events.push(stateEvent));
   return () => {
     ipcMain.removeHandler(IPC_INVOKE_CHANNEL);
     unsubscribe();
+    events.close();
   };
 }

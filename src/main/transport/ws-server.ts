@@ -4,11 +4,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Backend } from '../backend';
+import type { StateEvent } from '../../shared/contract';
+import type { BackendConnection } from '../backend-connection';
+import { EventBatcher } from '../events/event-batcher';
 import { browserCsp } from './csp';
 
 export interface BrowserServerOptions {
-  backend: Backend;
+  backend: BackendConnection;
   /** The built renderer (out/renderer). */
   rendererDir: string;
   port?: number;
@@ -109,11 +111,23 @@ interface ClientMessage {
   request?: unknown;
 }
 
-function serveClient(ws: WebSocket, backend: Backend): void {
-  const unsubscribe = backend.subscribe((event) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'event', event }));
+/**
+ * One client: commands in, results and state events out. Events go out in batches
+ * (`{type:'events', events:[…]}`, see EventBatcher) so a busy topic costs the page one message per
+ * frame rather than one per event; results are sent at once, after any events queued before them.
+ */
+function serveClient(ws: WebSocket, backend: BackendConnection): void {
+  const batcher = new EventBatcher<StateEvent>(
+    (events) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'events', events }));
+    },
+    { onError: () => ws.terminate() }, // the page reconnects and fetches fresh snapshots
+  );
+  const unsubscribe = backend.subscribe((event) => batcher.push(event));
+  ws.on('close', () => {
+    unsubscribe();
+    batcher.close();
   });
-  ws.on('close', unsubscribe);
   ws.on('message', async (raw) => {
     let message: ClientMessage;
     try {
@@ -127,6 +141,7 @@ function serveClient(ws: WebSocket, backend: Backend): void {
       return;
     }
     const response = await backend.invoke(message.command, message.request);
+    batcher.flush(); // events the command caused reach the page before its result
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id: message.id, response }));
   });
 }

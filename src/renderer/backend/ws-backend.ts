@@ -1,6 +1,12 @@
 import { ErrorCode, type Result, type StateEvent } from '../../shared/contract';
 import type { Backend, ConnectionState } from './backend';
 
+/** What the browser-mode server sends (src/main/transport/ws-server.ts). */
+type ServerMessage =
+  | { type: 'result'; id?: number; response?: Result<unknown> }
+  | { type: 'events'; events?: StateEvent[] }
+  | { type: 'error'; message?: string };
+
 interface Pending {
   resolve(result: Result<unknown>): void;
 }
@@ -39,12 +45,13 @@ export function webSocketBackend(url: string, createSocket: (url: string) => Web
       for (const message of queue.splice(0)) ws.send(message);
     };
     ws.onmessage = (message) => {
-      const data = JSON.parse(String(message.data)) as { type: string; id?: number; response?: Result<unknown>; event?: StateEvent };
+      const data = JSON.parse(String(message.data)) as ServerMessage;
       if (data.type === 'result' && data.id !== undefined) {
         pending.get(data.id)?.resolve(data.response!);
         pending.delete(data.id);
-      } else if (data.type === 'event' && data.event) {
-        for (const listener of eventListeners) listener(data.event);
+      } else if (data.type === 'events' && Array.isArray(data.events)) {
+        // The server batches events (one message per frame under load); listeners get them one by one, in order.
+        for (const event of data.events) for (const listener of eventListeners) listener(event);
       }
     };
     ws.onclose = () => {

@@ -27,6 +27,15 @@ export function useClock(): number {
   return Date.now();
 }
 
+/**
+ * "42 s ago", ticking. Its own component so the once-a-second tick re-renders this text alone, not
+ * the page around it.
+ */
+export function Ago({ at }: { at: string | null | undefined }) {
+  const t = useClock();
+  return <>{ago(at ?? undefined, t)}</>;
+}
+
 /** "observed 42 s ago", ticking; "stale since 3 min ago" when the host could not be reached. */
 export function Observed({ at, staleSince, prefix = 'observed' }: { at: string | null | undefined; staleSince?: string | null; prefix?: string }) {
   const t = useClock();

@@ -45,11 +45,6 @@ export function useHostCounts(): Map<string, HostVmCounts> {
   return hostCounts(useInventory.getState().model);
 }
 
-export function useFleetFigures(): FleetFigures {
-  useInventory((s) => s.version);
-  return fleetFigures(useInventory.getState().model);
-}
-
 export function useInventoryHost(hostId: string | undefined): InventoryHost | undefined {
   useInventory((s) => s.hostsVersion);
   return hostId ? useInventory.getState().model.hosts.get(hostId) : undefined;
@@ -74,8 +69,31 @@ function clusterMapMemo(hosts: Record<string, HostView>, model: InventoryModel, 
   const map = new Map<string, string | undefined>();
   for (const h of Object.values(hosts)) map.set(h.id, clusterOf(h, model.hosts.get(h.id)));
   for (const [id, ih] of model.hosts) if (!map.has(id)) map.set(id, ih.cluster ?? undefined);
-  clusterCache = { hosts, model, version, map };
-  return map;
+  clusterCache = { hosts, model, version, map: sameOrNext(clusterCache?.map, map) };
+  return clusterCache.map;
+}
+
+/**
+ * hostId → display name for every configured host. Same Map as long as no name changes: the
+ * registry's host records change with every status update (an unreachable host is retried all the
+ * time), and views that sort or label 10,000 VMs by host must not redo that work for a status change.
+ */
+export function useHostNames(): Map<string, string> {
+  const hosts = useApp((s) => s.hosts);
+  if (hostNamesCache?.hosts !== hosts) {
+    const map = new Map<string, string>();
+    for (const h of Object.values(hosts)) map.set(h.id, h.displayName);
+    hostNamesCache = { hosts, map: sameOrNext(hostNamesCache?.map, map) };
+  }
+  return hostNamesCache.map;
+}
+let hostNamesCache: { hosts: Record<string, HostView>; map: Map<string, string> } | undefined;
+
+/** `prev` when `next` holds exactly the same entries, else `next`: a derived map keeps its identity while its contents stand still. */
+export function sameOrNext<K, V>(prev: Map<K, V> | undefined, next: Map<K, V>): Map<K, V> {
+  if (!prev || prev.size !== next.size) return next;
+  for (const [k, v] of next) if (!prev.has(k) || !Object.is(prev.get(k), v)) return next;
+  return prev;
 }
 
 /** A host is disconnected when the registry says unreachable or its last inventory sync failed. */

@@ -44,10 +44,11 @@ export const frameSchedule: Schedule = (flush) => {
   const once = () => {
     if (done) return;
     done = true;
+    clearTimeout(fallback); // one task less per frame while deltas stream in
     flush();
   };
   if (typeof requestAnimationFrame === 'function') requestAnimationFrame(once);
-  setTimeout(once, 100);
+  const fallback = setTimeout(once, 100);
 };
 
 export class InventoryFeed {

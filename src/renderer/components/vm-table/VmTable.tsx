@@ -1,7 +1,6 @@
-import { useCallback, useEffect, useMemo, useState, type KeyboardEvent, type MouseEvent } from 'react';
-import type { InventoryVm } from '../../../shared/contract';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { useApp } from '../../stores/app-store';
-import { useClusterByHost } from '../../stores/inventory-derived';
+import { useClusterByHost, useHostNames } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { useVmSelection } from '../../stores/selection-store';
 import { Observed } from '../Freshness';
@@ -33,12 +32,17 @@ function scopeId(scope: VmScope): string {
 /**
  * The VM table used by the overview, cluster and host views: virtualized, sortable, filterable
  * by state, host and cluster, with file-manager multi-select (click, Ctrl/Shift-click, Ctrl+A).
+ *
+ * Under a stream of hot-state deltas the table itself does not re-render: each visible row
+ * subscribes to its own VM and re-renders when that VM changes. The table re-renders when VMs
+ * come or go, when the sort or filter changes, and — throttled — when it sorts or filters by a
+ * live value. Memoised on its scope, so a parent re-rendering does not re-render it either.
  */
-export function VmTable({ scope, height = 420 }: { scope: VmScope; height?: number }) {
-  const version = useInventory((s) => s.version);
+export const VmTable = memo(VmTableView, (a, b) => scopeId(a.scope) === scopeId(b.scope) && a.height === b.height);
+
+function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number }) {
   const membership = useInventory((s) => s.membershipVersion);
   const model = useInventory((s) => s.model);
-  const hosts = useApp((s) => s.hosts);
   const navigate = useApp((s) => s.navigate);
   const clusterByHost = useClusterByHost();
   const id = scopeId(scope);
@@ -48,14 +52,19 @@ export function VmTable({ scope, height = 420 }: { scope: VmScope; height?: numb
   const [filter, setFilter] = useState<VmFilter>({});
   const [cursor, setCursor] = useState<number | undefined>();
 
+  const hostNames = useHostNames();
+  // Built from maps that keep their identity until a name or cluster really changes, so a host's
+  // status update does not re-sort 10,000 rows.
   const ctx: TableContext = useMemo(
-    () => ({ vms: model.vms, hostName: (h) => hosts[h]?.displayName ?? h, clusterOf: (h) => clusterByHost.get(h) }),
-    [model, hosts, clusterByHost],
+    () => ({ vms: model.vms, hostName: (h) => hostNames.get(h) ?? h, clusterOf: (h) => clusterByHost.get(h) }),
+    [model, hostNames, clusterByHost],
   );
   // Live columns and the state filter follow every delta, throttled; other orders change only
-  // when VMs are added, removed or move.
+  // when VMs are added, removed or move. Only then does the table subscribe to every delta.
   const live = LIVE_COLUMNS.has(sort.column) || filter.state !== undefined;
-  const liveVersion = useThrottled(live ? version : 0, 500);
+  const version = useInventory((s) => (live ? s.version : 0));
+  const liveVersion = useThrottled(version, 500);
+  const previousOrder = useRef<readonly string[]>([]);
   const order = useMemo(() => {
     const keys =
       scope.kind === 'all'
@@ -63,9 +72,12 @@ export function VmTable({ scope, height = 420 }: { scope: VmScope; height?: numb
         : scope.kind === 'host'
           ? (model.byHost.get(scope.hostId) ?? [])
           : [...model.byHost.entries()].filter(([h]) => clusterByHost.get(h) === scope.cluster).flatMap(([, k]) => [...k]);
-    return filterAndSort(keys, filter, sort, ctx);
+    return filterAndSort(keys, filter, sort, ctx, previousOrder.current);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [model, membership, liveVersion, scope.kind, scope.kind === 'host' ? scope.hostId : scope.kind === 'cluster' ? scope.cluster : '', filter, sort, ctx, clusterByHost]);
+  useEffect(() => {
+    previousOrder.current = order;
+  }, [order]);
 
   // A VM deleted on its host leaves the selection too, so bulk actions never target it.
   useEffect(() => {
@@ -73,11 +85,22 @@ export function VmTable({ scope, height = 420 }: { scope: VmScope; height?: numb
   }, [membership, selection, model, dispatch, id]);
 
   const total = scope.kind === 'host' ? (model.byHost.get(scope.hostId)?.size ?? 0) : scope.kind === 'all' ? model.vms.size : undefined;
-  const selected = selection?.keys ?? new Set<string>();
+  const selected = selection?.keys ?? NO_KEYS;
   const click = useCallback(
     (key: string, e: MouseEvent | KeyboardEvent) => dispatch(id, { type: 'click', key, ctrl: e.ctrlKey || e.metaKey, shift: e.shiftKey, order }),
     [dispatch, id, order],
   );
+  // Row handlers keep one identity for the table's lifetime so memoised rows skip re-rendering;
+  // they call the latest `click` (which closes over the current order).
+  const latestClick = useRef(click);
+  useLayoutEffect(() => {
+    latestClick.current = click;
+  }, [click]);
+  const onRowClick = useCallback((index: number, key: string, e: MouseEvent) => {
+    setCursor(index);
+    latestClick.current(key, e);
+  }, []);
+  const onRowOpen = useCallback((key: string) => navigate({ name: 'vm', key }), [navigate]);
 
   const onKeyDown = (e: KeyboardEvent) => {
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') dispatch(id, { type: 'all', order });
@@ -93,37 +116,22 @@ export function VmTable({ scope, height = 420 }: { scope: VmScope; height?: numb
 
   const hostOptions = useMemo(() => {
     if (scope.kind === 'host') return [];
-    return Object.values(hosts)
-      .filter((h) => scope.kind === 'all' || clusterByHost.get(h.id) === scope.cluster)
+    return [...hostNames]
+      .filter(([hostId]) => scope.kind === 'all' || clusterByHost.get(hostId) === scope.cluster)
+      .map(([hostId, displayName]) => ({ id: hostId, displayName }))
       .sort((a, b) => a.displayName.localeCompare(b.displayName));
-  }, [hosts, scope, clusterByHost]);
+  }, [hostNames, scope, clusterByHost]);
   const clusterOptions = useMemo(() => [...new Set([...clusterByHost.values()].filter((c): c is string => !!c))].sort(), [clusterByHost]);
 
   const renderRow = (index: number) => {
     const key = order[index]!;
-    const vm = model.vms.get(key);
-    if (!vm) return null;
-    return (
-      <VmRow
-        key={key}
-        vm={vm}
-        hostName={ctx.hostName(vm.hostId)}
-        cluster={ctx.clusterOf(vm.hostId)}
-        selected={selected.has(key)}
-        cursor={cursor === index}
-        onClick={(e) => {
-          setCursor(index);
-          click(key, e);
-        }}
-        onOpen={() => navigate({ name: 'vm', key })}
-      />
-    );
+    return <VmRow key={key} vmKey={key} index={index} ctx={ctx} selected={selected.has(key)} cursor={cursor === index} onClick={onRowClick} onOpen={onRowOpen} />;
   };
 
   return (
     <div className="vm-table" data-testid="vm-table">
       <div className="vm-filters" role="group" aria-label="Filter VMs">
-        <input type="search" placeholder="Filter by name or IP" aria-label="Filter by name or IP" onChange={(e) => setFilter((f) => ({ ...f, text: e.target.value.trim().toLowerCase() || undefined }))} />
+        <FilterText onChange={setFilter} />
         <select aria-label="State" value={filter.state ?? ''} onChange={(e) => setFilter((f) => ({ ...f, state: (e.target.value || undefined) as VmFilter['state'] }))}>
           <option value="">All states</option>
           {STATES.map((s) => (
@@ -180,24 +188,56 @@ export function VmTable({ scope, height = 420 }: { scope: VmScope; height?: numb
   );
 }
 
-function VmRow(props: { vm: InventoryVm; hostName: string; cluster?: string; selected: boolean; cursor: boolean; onClick(e: MouseEvent): void; onOpen(): void }) {
-  const { vm } = props;
+/**
+ * The name filter. Its own component: React re-applies an input's attributes whenever the input
+ * re-renders, which would dirty style and layout on every table render.
+ */
+const FilterText = memo(function FilterText({ onChange }: { onChange(update: (f: VmFilter) => VmFilter): void }) {
+  return (
+    <input
+      type="search"
+      placeholder="Filter by name or IP"
+      aria-label="Filter by name or IP"
+      onChange={(e) => {
+        const text = e.target.value.trim().toLowerCase() || undefined;
+        onChange((f) => ({ ...f, text }));
+      }}
+    />
+  );
+});
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+interface VmRowProps {
+  vmKey: string;
+  index: number;
+  ctx: TableContext;
+  selected: boolean;
+  cursor: boolean;
+  onClick(index: number, key: string, e: MouseEvent): void;
+  onOpen(key: string): void;
+}
+
+/** One row, subscribed to its own VM: a delta for another VM does not re-render it. */
+const VmRow = memo(function VmRow({ vmKey, index, ctx, selected, cursor, onClick, onOpen }: VmRowProps) {
+  const vm = useInventory((s) => s.model.vms.get(vmKey));
+  if (!vm) return null;
   return (
     <div
       role="row"
-      aria-selected={props.selected}
+      aria-selected={selected}
       data-key={vm.key}
-      className={`vm-row ${vm.stale ? 'stale' : ''} ${props.selected ? 'selected' : ''} ${props.cursor ? 'cursor' : ''} ${vm.placeholder ? 'placeholder' : ''}`}
+      className={`vm-row ${vm.stale ? 'stale' : ''} ${selected ? 'selected' : ''} ${cursor ? 'cursor' : ''} ${vm.placeholder ? 'placeholder' : ''}`}
       style={{ height: ROW_HEIGHT }}
-      onClick={props.onClick}
-      onDoubleClick={props.onOpen}
+      onClick={(e) => onClick(index, vmKey, e)}
+      onDoubleClick={() => onOpen(vmKey)}
     >
       <div role="gridcell" className="vm-name">
         <button
           className="link"
           onClick={(e) => {
             e.stopPropagation();
-            props.onOpen();
+            onOpen(vmKey);
           }}
         >
           {vm.name}
@@ -206,8 +246,8 @@ function VmRow(props: { vm: InventoryVm; hostName: string; cluster?: string; sel
       <div role="gridcell">
         <StateBadge vm={vm} />
       </div>
-      <div role="gridcell">{props.hostName}</div>
-      <div role="gridcell">{props.cluster ?? '—'}</div>
+      <div role="gridcell">{ctx.hostName(vm.hostId)}</div>
+      <div role="gridcell">{ctx.clusterOf(vm.hostId) ?? '—'}</div>
       <div role="gridcell">{vm.cpuPercent === null ? '—' : `${Math.round(vm.cpuPercent)} %`}</div>
       <div role="gridcell">{vm.memoryAssignedMb === null ? '—' : `${(vm.memoryAssignedMb / 1024).toFixed(1)} GB`}</div>
       <div role="gridcell">{vm.ipAddresses[0] ?? '—'}</div>
@@ -216,4 +256,4 @@ function VmRow(props: { vm: InventoryVm; hostName: string; cluster?: string; sel
       </div>
     </div>
   );
-}
+});

@@ -2,10 +2,10 @@ import { useState } from 'react';
 import type { ConnectionTestResult } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 import { StatusDot, statusLabel } from '../../components/StatusDot';
-import { ago } from '../../components/time';
-import { Observed, useClock } from '../../components/Freshness';
+import { Ago, Observed } from '../../components/Freshness';
 import { VmTable } from '../../components/vm-table/VmTable';
-import { useHostCounts, useInventoryHost } from '../../stores/inventory-derived';
+import { useInventoryHost } from '../../stores/inventory-derived';
+import { useInventory } from '../../stores/inventory-store';
 import { HostSyncBanner } from '../inventory/HostSyncBanner';
 import { ConnectionTestReport } from '../settings/ConnectionTestReport';
 
@@ -14,8 +14,10 @@ export function HostView({ id }: { id: string }) {
   const backend = useApp((s) => s.backend);
   const toast = useApp((s) => s.toast);
   const inventoryHost = useInventoryHost(id);
-  const counts = useHostCounts().get(id);
-  const now = useClock();
+  // Two numbers rather than the per-host counts map, so VM deltas for other hosts (or that change
+  // no count) do not re-render this page.
+  const running = useInventory((s) => s.model.counts.get(id)?.running ?? 0);
+  const total = useInventory((s) => s.model.counts.get(id)?.total ?? 0);
   const [testing, setTesting] = useState(false);
   const [refreshing, setRefreshing] = useState(false);
   const [report, setReport] = useState<ConnectionTestResult | string | undefined>();
@@ -53,7 +55,9 @@ export function HostView({ id }: { id: string }) {
         <dt>Cluster</dt>
         <dd>{inventoryHost?.cluster ?? host.cluster ?? '—'}</dd>
         <dt>Last seen</dt>
-        <dd>{ago(sync?.lastSuccessAt ?? host.lastSeenAt, now)}</dd>
+        <dd>
+          <Ago at={sync?.lastSuccessAt ?? host.lastSeenAt} />
+        </dd>
         <dt>Inventory</dt>
         <dd>
           {sync ? (
@@ -83,7 +87,7 @@ export function HostView({ id }: { id: string }) {
         </dd>
         <dt>VMs</dt>
         <dd data-testid="host-vm-count">
-          {counts?.running ?? 0} running of {counts?.total ?? 0}
+          {running} running of {total}
         </dd>
       </dl>
       <div className="row-actions">

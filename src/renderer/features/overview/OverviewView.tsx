@@ -1,23 +1,24 @@
 import { useApp } from '../../stores/app-store';
 import { StatusDot, statusLabel } from '../../components/StatusDot';
-import { ago } from '../../components/time';
-import { useClock } from '../../components/Freshness';
+import { Ago } from '../../components/Freshness';
 import { VmTable } from '../../components/vm-table/VmTable';
-import { isDisconnected, useClusterByHost, useFleetFigures, useHostCounts } from '../../stores/inventory-derived';
+import { fleetFigures, isDisconnected, useClusterByHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 
-/** Fleet figures (hosts, clusters, VMs), disconnected hosts, every host, recent activity, all VMs. */
+/**
+ * Fleet figures (hosts, clusters, VMs), disconnected hosts, every host, recent activity, all VMs.
+ * Under a stream of VM deltas only the parts showing VM counts re-render (the VM figures and each
+ * host row's count, see VmFigures and HostVmCount), and the clock re-renders only the "… ago" texts.
+ */
 export function OverviewView() {
   const allHosts = useApp((s) => s.hosts);
   const notifications = useApp((s) => s.notifications);
   const navigate = useApp((s) => s.navigate);
-  const figures = useFleetFigures();
-  const counts = useHostCounts();
+  const anyVms = useInventory((s) => s.model.vms.size > 0);
   const clusterByHost = useClusterByHost();
   const unavailable = useInventory((s) => s.unavailable);
   useInventory((s) => s.hostsVersion);
   const model = useInventory.getState().model;
-  const now = useClock();
   const hosts = Object.values(allHosts).sort((a, b) => a.displayName.localeCompare(b.displayName));
   const connected = hosts.filter((h) => h.status === 'connected').length;
   const clusters = new Set([...clusterByHost.values()].filter(Boolean)).size;
@@ -33,8 +34,7 @@ export function OverviewView() {
         <Figure label="Hosts" value={hosts.length} testId="figure-hosts" />
         <Figure label="Connected" value={connected} testId="figure-connected" />
         <Figure label="Clusters" value={clusters} testId="figure-clusters" />
-        <Figure label="VMs" value={figures.vms} testId="figure-vms" />
-        <Figure label="Running" value={figures.running} testId="figure-running" />
+        <VmFigures />
       </div>
       {down > 0 && (
         <div className="banner banner-warning" role="alert" data-testid="overview-disconnected">
@@ -78,9 +78,11 @@ export function OverviewView() {
                     <StatusDot status={h.status} /> {statusLabel(h.status)}
                   </td>
                   <td>
-                    {counts.get(h.id)?.running ?? 0}/{counts.get(h.id)?.total ?? 0}
+                    <HostVmCount hostId={h.id} />
                   </td>
-                  <td>{ago(ih?.sync.lastSuccessAt ?? h.lastSeenAt, now)}</td>
+                  <td>
+                    <Ago at={ih?.sync.lastSuccessAt ?? h.lastSeenAt} />
+                  </td>
                 </tr>
               );
             })}
@@ -94,12 +96,14 @@ export function OverviewView() {
         <ul className="activity" data-testid="recent-activity">
           {recent.map((n) => (
             <li key={n.id} className={`level-${n.level}`}>
-              <span className="when">{ago(n.updatedAt, now)}</span> <strong>{n.title}</strong> {n.message}
+              <span className="when">
+                <Ago at={n.updatedAt} />
+              </span> <strong>{n.title}</strong> {n.message}
             </li>
           ))}
         </ul>
       )}
-      {figures.vms > 0 && (
+      {anyVms && (
         <>
           <h2>All virtual machines</h2>
           <VmTable scope={{ kind: 'all' }} />
@@ -107,6 +111,27 @@ export function OverviewView() {
       )}
     </section>
   );
+}
+
+/** The VM total and running figures; a delta that changes neither (CPU, memory) does not re-render them. */
+function VmFigures() {
+  const vms = useInventory((s) => fleetFigures(s.model).vms);
+  const running = useInventory((s) => fleetFigures(s.model).running);
+  return (
+    <>
+      <Figure label="VMs" value={vms} testId="figure-vms" />
+      <Figure label="Running" value={running} testId="figure-running" />
+    </>
+  );
+}
+
+/** "running/total" for one host, re-rendered only when that host's figures change. */
+function HostVmCount({ hostId }: { hostId: string }) {
+  const text = useInventory((s) => {
+    const c = s.model.counts.get(hostId);
+    return `${c?.running ?? 0}/${c?.total ?? 0}`;
+  });
+  return <>{text}</>;
 }
 
 function Figure({ label, value, testId }: { label: string; value: number; testId: string }) {
