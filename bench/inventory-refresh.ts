@@ -101,7 +101,7 @@ async function startLabChild(hosts: number, vmsPerHost: number): Promise<{ infos
 
 async function runBackend(dataDir: string, bundle: string): Promise<FullRefreshResult> {
   // Node 24 from the `node` devDependency (this process already runs on it).
-  const child = spawn(process.execPath, [bundle, dataDir], { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.join(HERE, '..') });
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), bundle, dataDir], { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.join(HERE, '..') });
   let result: FullRefreshResult | undefined;
   await readLines(
     child,
