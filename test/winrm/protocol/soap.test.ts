@@ -53,6 +53,25 @@ describe('envelope builder', () => {
     );
   });
 
+  it('leaves values without special characters untouched and escapes or refuses the rest', () => {
+    const piece = fc.constantFrom('a', 'S-1-5', 'http://x/y?z', ' ', '\t', '\n', '\r', '&', '<', '>', '"', "'", '\u0001', '\uFFFE', '\uD800', '\uDC00', '😀', 'é');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const value = pieces.join('');
+        const invalid = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u.test(value);
+        if (invalid) {
+          expect(() => escapeXml(value)).toThrow(ProtocolError);
+          return;
+        }
+        const escaped = escapeXml(value);
+        if (!/[&<>"'\r]/.test(value)) expect(escaped).toBe(value);
+        expect(escaped).not.toMatch(/[<>"'\r]|&(?!(?:amp|lt|gt|quot|apos|#13);)/);
+        expect(attr(parseXml(`<r a="${escaped}"/>`).documentElement, 'a')).toBe(value.replace(/[\t\n]/g, ' '));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('refuses characters XML cannot carry instead of dropping them', () => {
     expect(() => escapeXml('a\u0001b')).toThrow(ProtocolError);
     expect(() => escapeXml('\uD800')).toThrow(/U\+D800/);

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createHmac } from 'node:crypto';
+import { hmacMd5, HmacMd5Key } from '../../../src/main/winrm/ntlm/crypto';
 import { md4 } from '../../../src/main/winrm/ntlm/md4';
 import { Rc4, rc4 } from '../../../src/main/winrm/ntlm/rc4';
 
@@ -62,5 +65,74 @@ describe('rc4', () => {
 
   it('rejects an empty key', () => {
     expect(() => new Rc4(new Uint8Array(0))).toThrow(RangeError);
+  });
+
+  it('process() continues the same key stream, in place, into a larger buffer or for a prefix', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 32 }),
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 6 }),
+        fc.nat(),
+        (key, parts, pick) => {
+          const reference = rc4(key, Buffer.concat(parts));
+          const stream = new Rc4(key);
+          const out: Buffer[] = [];
+          parts.forEach((part, i) => {
+            const mode = (pick + i) % 3;
+            if (mode === 0) {
+              const copy = Buffer.from(part);
+              stream.process(copy, copy); // in place
+              out.push(copy);
+            } else if (mode === 1) {
+              const larger = Buffer.alloc(part.length + 5, 0xee);
+              stream.process(part, larger);
+              expect(larger.subarray(part.length).equals(Buffer.alloc(5, 0xee))).toBe(true);
+              out.push(larger.subarray(0, part.length));
+            } else {
+              // A prefix of a longer input: only `length` bytes are read and the stream moves by that much.
+              const padded = Buffer.concat([part, Buffer.alloc(7, 1)]);
+              const target = Buffer.alloc(part.length);
+              stream.process(padded, target, part.length);
+              out.push(target);
+            }
+          });
+          expect(hex(Buffer.concat(out))).toBe(hex(reference));
+        },
+      ),
+    );
+  });
+
+  it('process() refuses an output shorter than the input', () => {
+    const stream = new Rc4(Buffer.from('Key'));
+    expect(() => stream.process(Buffer.alloc(4), Buffer.alloc(3))).toThrow(RangeError);
+    expect(() => stream.process(Buffer.alloc(4), Buffer.alloc(8), 5)).toThrow(RangeError);
+  });
+});
+
+describe('hmac-md5', () => {
+  const reference = (key: Uint8Array, parts: Uint8Array[]): string => {
+    const h = createHmac('md5', key);
+    for (const p of parts) h.update(p);
+    return h.digest('hex');
+  };
+
+  it('equals OpenSSL HMAC for any key length (short, block-sized, longer than a block) and parts', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 150 }),
+        fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 4 }),
+        (key, parts) => {
+          expect(hex(hmacMd5(key, ...parts))).toBe(reference(key, parts));
+          expect(hex(new HmacMd5Key(key).digest(...parts))).toBe(reference(key, parts));
+        },
+      ),
+    );
+  });
+
+  it('a fixed key gives independent digests per message', () => {
+    const key = new HmacMd5Key(Buffer.from('signing key'));
+    const a = key.digest(Buffer.from('one'));
+    key.digest(Buffer.from('something else'));
+    expect(hex(key.digest(Buffer.from('one')))).toBe(hex(a));
   });
 });

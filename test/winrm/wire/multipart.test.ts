@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { randomBytes } from 'node:crypto';
 import {
   decodeEncryptedBody,
   encodeEncryptedBody,
   isEncryptedContentType,
+  sealToBody,
+  unsealFromBody,
   ENCRYPTED_CONTENT_TYPE,
 } from '../../../src/main/winrm/http/multipart';
 import { ProtocolError } from '../../../src/main/winrm/errors';
+import { CLIENT_NEGOTIATE_FLAGS } from '../../../src/main/winrm/ntlm/constants';
+import { NtlmSessionSecurity } from '../../../src/main/winrm/ntlm/session-security';
+
+/** Two clients and a server on one session key: twin clients produce the same key stream. */
+function sessions(): { a: NtlmSessionSecurity; b: NtlmSessionSecurity; server: NtlmSessionSecurity } {
+  const exportedSessionKey = randomBytes(16);
+  const make = (role: 'client' | 'server'): NtlmSessionSecurity =>
+    new NtlmSessionSecurity({ exportedSessionKey, flags: CLIENT_NEGOTIATE_FLAGS, role });
+  return { a: make('client'), b: make('client'), server: make('server') };
+}
 
 function valid(sealed: Buffer, signature = Buffer.alloc(16, 7)): Buffer {
   return encodeEncryptedBody({ signature, sealed, length: sealed.length });
@@ -127,6 +140,46 @@ describe('multipart/encrypted framing', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+
+  it('sealToBody (sealing straight into the frame) writes the bytes seal() + encodeEncryptedBody would', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 6000 }), { minLength: 1, maxLength: 4 }),
+        (messages) => {
+          const { a, b, server } = sessions();
+          for (const m of messages) {
+            const plaintext = Buffer.from(m);
+            const framed = sealToBody(a, plaintext);
+            const { sealed, signature } = b.seal(plaintext);
+            expect(framed.equals(encodeEncryptedBody({ signature, sealed, length: plaintext.length }))).toBe(
+              true,
+            );
+            // The plaintext is left alone, and the peer reads it back.
+            expect(plaintext.equals(Buffer.from(m))).toBe(true);
+            expect(unsealFromBody(server, framed).equals(plaintext)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('unsealFromBody works on a body that is a view into a larger buffer', () => {
+    const { a, server } = sessions();
+    const framed = sealToBody(a, Buffer.from('<s:Envelope/>'));
+    const surrounding = Buffer.concat([Buffer.from('HTTP head'), framed, Buffer.from('next response')]);
+    const view = surrounding.subarray(9, 9 + framed.length);
+    expect(unsealFromBody(server, view).toString()).toBe('<s:Envelope/>');
+    expect(surrounding.subarray(9, 9 + framed.length).equals(framed)).toBe(true);
+  });
+
+  it('decodeEncryptedBody returns copies the caller may keep after reusing the body', () => {
+    const body = valid(Buffer.from('sealed bytes'), Buffer.alloc(16, 9));
+    const decoded = decodeEncryptedBody(body);
+    body.fill(0);
+    expect(decoded.sealed.toString()).toBe('sealed bytes');
+    expect(decoded.signature.equals(Buffer.alloc(16, 9))).toBe(true);
   });
 
   it('decoding a large body is linear and allocates no more than the body', () => {

@@ -71,7 +71,10 @@ export class ResponseParser {
 
   private result(): HttpResponse {
     if (this.head === undefined) throw new ProtocolError('HTTP response without a head');
-    return { ...this.head, body: Buffer.concat(this.bodyParts, this.bodyLength) };
+    // A body that arrived in one piece is handed over as is (a view of the socket's chunk).
+    const body =
+      this.bodyParts.length === 1 ? this.bodyParts[0] : Buffer.concat(this.bodyParts, this.bodyLength);
+    return { ...this.head, body };
   }
 
   private takeBody(n: number): void {

@@ -17,6 +17,7 @@ const TRAILER = Buffer.from('--Encrypted Boundary--', 'latin1');
 const CRLF = Buffer.from('\r\n', 'latin1');
 /** NTLM signatures are 16 bytes; allow some room for other mechanisms but no more. */
 const MAX_SIGNATURE_LENGTH = 1024;
+const NTLM_SIGNATURE_LENGTH = 16;
 
 export interface EncryptedPayload {
   signature: Buffer;
@@ -34,25 +35,49 @@ export function encodeEncryptedBody(payload: {
   length: number;
   originalType?: string;
 }): Buffer {
-  const sigLen = Buffer.alloc(4);
-  sigLen.writeUInt32LE(payload.signature.length);
+  const frame = allocateFrame(
+    payload.signature.length,
+    payload.sealed.length,
+    payload.length,
+    payload.originalType,
+  );
+  frame.body.set(payload.signature, frame.signatureAt);
+  frame.body.set(payload.sealed, frame.sealedAt);
+  return frame.body;
+}
+
+const FRAME_TRAILER = '--Encrypted Boundary--\r\n';
+
+/**
+ * The whole multipart body with the header, the signature length and the trailer written, and
+ * where the signature and sealed bytes go, so a message is sealed straight into its frame.
+ */
+function allocateFrame(
+  signatureLength: number,
+  sealedLength: number,
+  length: number,
+  originalType = SOAP_CONTENT_TYPE,
+): { body: Buffer; signatureAt: number; sealedAt: number } {
   const head =
     '--Encrypted Boundary\r\n' +
     `\tContent-Type: ${SPNEGO_ENCRYPTED_PROTOCOL}\r\n` +
-    `\tOriginalContent: type=${payload.originalType ?? SOAP_CONTENT_TYPE};Length=${payload.length}\r\n` +
+    `\tOriginalContent: type=${originalType};Length=${length}\r\n` +
     '--Encrypted Boundary\r\n' +
     '\tContent-Type: application/octet-stream\r\n';
-  return Buffer.concat([
-    Buffer.from(head, 'latin1'),
-    sigLen,
-    payload.signature,
-    payload.sealed,
-    Buffer.from('--Encrypted Boundary--\r\n', 'latin1'),
-  ]);
+  const headLength = Buffer.byteLength(head, 'latin1');
+  const signatureAt = headLength + 4;
+  const sealedAt = signatureAt + signatureLength;
+  const body = Buffer.allocUnsafe(sealedAt + sealedLength + FRAME_TRAILER.length);
+  body.write(head, 0, 'latin1');
+  body.writeUInt32LE(signatureLength, headLength);
+  body.write(FRAME_TRAILER, sealedAt + sealedLength, 'latin1');
+  return { body, signatureAt, sealedAt };
 }
 
 function startsWithAt(buf: Buffer, at: number, prefix: Buffer): boolean {
-  return at + prefix.length <= buf.length && buf.subarray(at, at + prefix.length).equals(prefix);
+  return (
+    at + prefix.length <= buf.length && buf.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0
+  );
 }
 
 function expectBoundary(body: Buffer, at: number, what: string): number {
@@ -62,16 +87,28 @@ function expectBoundary(body: Buffer, at: number, what: string): number {
 }
 
 export function decodeEncryptedBody(body: Buffer): EncryptedPayload {
+  const parts = locateEncryptedParts(body);
+  // Copies (the caller may reuse `body`); copyBytesFrom is a memcpy, Buffer.from(view) a byte loop.
+  return {
+    ...parts,
+    signature: Buffer.copyBytesFrom(parts.signature),
+    sealed: Buffer.copyBytesFrom(parts.sealed),
+  };
+}
+
+/** decodeEncryptedBody without the copies: signature and sealed are views into `body`. */
+function locateEncryptedParts(body: Buffer): EncryptedPayload {
   let at = expectBoundary(body, 0, 'at the start');
 
   // Header part: MIME header lines up to the next boundary. Ruby omits the leading TAB, so trim.
   let next = body.indexOf(BOUNDARY, at);
-  const nextLoose = body.indexOf(BOUNDARY_LOOSE, at);
+  // Only a loose boundary before the strict one matters: search the header part, not the data.
+  const nextLoose =
+    next < 0 ? body.indexOf(BOUNDARY_LOOSE, at) : body.subarray(0, next).indexOf(BOUNDARY_LOOSE, at);
   if (next < 0 || (nextLoose >= 0 && nextLoose < next)) next = nextLoose;
   if (next < 0) throw new ProtocolError('encrypted WinRM body: second boundary missing');
   const headerLines = body
-    .subarray(at, next)
-    .toString('latin1')
+    .toString('latin1', at, next)
     .split('\r\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0);
@@ -99,7 +136,7 @@ export function decodeEncryptedBody(body: Buffer): EncryptedPayload {
   const lineEnd = body.indexOf(CRLF, at);
   if (lineEnd < 0 || lineEnd - at > 200)
     throw new ProtocolError('encrypted WinRM body: data part header missing');
-  const dataType = body.subarray(at, lineEnd).toString('latin1').trim();
+  const dataType = body.toString('latin1', at, lineEnd).trim();
   if (!/^content-type:\s*application\/octet-stream$/i.test(dataType)) {
     throw new ProtocolError(`encrypted WinRM body: unexpected data part header '${dataType.slice(0, 80)}'`);
   }
@@ -112,8 +149,7 @@ export function decodeEncryptedBody(body: Buffer): EncryptedPayload {
   if (sigLength > MAX_SIGNATURE_LENGTH || at + sigLength > body.length) {
     throw new ProtocolError(`encrypted WinRM body: signature length ${sigLength} is invalid`);
   }
-  // Copies (the caller may reuse `body`); copyBytesFrom is a memcpy, Buffer.from(view) a byte loop.
-  const signature = Buffer.copyBytesFrom(body, at, sigLength);
+  const signature = body.subarray(at, at + sigLength);
   at += sigLength;
   // RC4 keeps lengths, so the sealed data is exactly Length bytes; the trailer must follow it.
   if (at + length > body.length) {
@@ -121,7 +157,7 @@ export function decodeEncryptedBody(body: Buffer): EncryptedPayload {
       `encrypted WinRM body: Length=${length} exceeds the ${body.length - at} bytes present`,
     );
   }
-  const sealed = Buffer.copyBytesFrom(body, at, length);
+  const sealed = body.subarray(at, at + length);
   at += length;
   if (!startsWithAt(body, at, TRAILER)) {
     throw new ProtocolError('encrypted WinRM body: closing boundary missing after the sealed data');
@@ -129,15 +165,22 @@ export function decodeEncryptedBody(body: Buffer): EncryptedPayload {
   return { signature, sealed, length, originalType };
 }
 
-/** Seals a SOAP envelope with the session and frames it. */
+/** Seals a SOAP envelope with the session and frames it (encrypted straight into the frame). */
 export function sealToBody(session: NtlmSessionSecurity, plaintext: Buffer): Buffer {
-  const { sealed, signature } = session.seal(plaintext);
-  return encodeEncryptedBody({ signature, sealed, length: plaintext.length });
+  const frame = allocateFrame(NTLM_SIGNATURE_LENGTH, plaintext.length, plaintext.length);
+  const signature = session.sealInto(
+    plaintext,
+    frame.body.subarray(frame.sealedAt, frame.sealedAt + plaintext.length),
+  );
+  if (signature.length !== NTLM_SIGNATURE_LENGTH) throw new Error('NTLM signatures are 16 bytes');
+  frame.body.set(signature, frame.signatureAt);
+  return frame.body;
 }
 
 /** Unframes, unseals and verifies a body; throws ProtocolError on any mismatch. */
 export function unsealFromBody(session: NtlmSessionSecurity, body: Buffer): Buffer {
-  const payload = decodeEncryptedBody(body);
+  // Views are enough: unseal decrypts into a new buffer and keeps neither.
+  const payload = locateEncryptedParts(body);
   const plaintext = session.unseal(payload.sealed, payload.signature);
   if (plaintext.length !== payload.length) {
     throw new ProtocolError(

@@ -3,34 +3,44 @@
  * published vectors (test/fixtures/winrm-fixtures/ntlm-session-security-vectors.json) can check
  * each intermediate value on its own.
  */
-import { createHash, createHmac, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { md4 } from './md4';
 import { rc4 } from './rc4';
 
+/**
+ * HMAC-MD5 (RFC 2104) built on createHash: createHmac imports its key as a KeyObject on every
+ * call, which profiling showed to cost more than the hashing itself (several HMACs per handshake).
+ */
 export function hmacMd5(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
-  const h = createHmac('md5', key);
-  for (const p of parts) h.update(p);
-  return h.digest();
+  const { ipad, opad } = hmacPads(key);
+  const inner = createHash('md5').update(ipad);
+  for (const p of parts) inner.update(p);
+  return createHash('md5').update(opad).update(inner.digest()).digest();
+}
+
+/** The key padded to MD5's 64-byte block and XORed with the inner and outer constants. */
+function hmacPads(key: Uint8Array): { ipad: Buffer; opad: Buffer } {
+  const block = Buffer.alloc(64);
+  block.set(key.length > 64 ? md5(key) : key);
+  const ipad = Buffer.allocUnsafe(64);
+  const opad = Buffer.allocUnsafe(64);
+  for (let i = 0; i < 64; i++) {
+    ipad[i] = block[i] ^ 0x36;
+    opad[i] = block[i] ^ 0x5c;
+  }
+  return { ipad, opad };
 }
 
 /**
- * HMAC-MD5 under one fixed key, for the per-message signatures of a security context. The padded
- * key blocks are hashed once and the MD5 states copied per message: createHmac re-imports the key
- * (a KeyObject) on every call, which profiling showed to cost more than the hashing itself.
+ * HMAC-MD5 under one fixed key, for the per-message signatures of a security context: the padded
+ * key blocks are hashed once and the MD5 states copied per message.
  */
 export class HmacMd5Key {
   private readonly inner: Hash;
   private readonly outer: Hash;
 
   constructor(key: Uint8Array) {
-    const block = Buffer.alloc(64);
-    block.set(key.length > 64 ? md5(key) : key);
-    const ipad = Buffer.allocUnsafe(64);
-    const opad = Buffer.allocUnsafe(64);
-    for (let i = 0; i < 64; i++) {
-      ipad[i] = block[i] ^ 0x36;
-      opad[i] = block[i] ^ 0x5c;
-    }
+    const { ipad, opad } = hmacPads(key);
     this.inner = createHash('md5').update(ipad);
     this.outer = createHash('md5').update(opad);
   }

@@ -5,7 +5,9 @@
  * Pure TypeScript because OpenSSL 3 and BoringSSL refuse RC4.
  */
 export class Rc4 {
-  private readonly s = new Uint8Array(256);
+  // Int32Array rather than Uint8Array: V8 keeps the loop's loads and stores in plain integer form,
+  // measurably faster on the ~30 KB replies a sealed WinRM session decrypts per command.
+  private readonly s = new Int32Array(256);
   private i = 0;
   private j = 0;
 
@@ -24,21 +26,34 @@ export class Rc4 {
 
   /** Encrypts or decrypts (the same operation) and advances the key stream. */
   update(data: Uint8Array): Buffer {
-    const out = Buffer.alloc(data.length);
+    const out = Buffer.allocUnsafe(data.length);
+    this.process(data, out);
+    return out;
+  }
+
+  /**
+   * Like update, but for the first `length` bytes of `data` and into `out` (which may be `data`
+   * itself), so callers can encrypt straight into a message frame or decrypt from a view without
+   * a copy.
+   */
+  process(data: Uint8Array, out: Uint8Array, length: number = data.length): void {
+    if (length > data.length || length > out.length)
+      throw new RangeError('RC4 length exceeds its input or output');
     const s = this.s;
+    const n = length;
     let i = this.i;
     let j = this.j;
-    for (let k = 0; k < data.length; k++) {
+    for (let k = 0; k < n; k++) {
       i = (i + 1) & 0xff;
-      j = (j + s[i]) & 0xff;
-      const t = s[i];
-      s[i] = s[j];
-      s[j] = t;
-      out[k] = data[k] ^ s[(s[i] + s[j]) & 0xff];
+      const si = s[i];
+      j = (j + si) & 0xff;
+      const sj = s[j];
+      s[i] = sj;
+      s[j] = si;
+      out[k] = data[k] ^ s[(si + sj) & 0xff];
     }
     this.i = i;
     this.j = j;
-    return out;
   }
 }
 

@@ -22,6 +22,8 @@ interface Direction {
   signingKey: HmacMd5Key;
   rc4: Rc4;
   seq: number;
+  /** The sequence number as 4 LE bytes, reused for every signature (digest is synchronous). */
+  seqBytes: Buffer;
 }
 
 export class NtlmSessionSecurity {
@@ -42,11 +44,13 @@ export class NtlmSessionSecurity {
       signingKey: new HmacMd5Key(keys.clientSigningKey),
       rc4: new Rc4(keys.clientSealingKey),
       seq: 0,
+      seqBytes: Buffer.alloc(4),
     };
     const server: Direction = {
       signingKey: new HmacMd5Key(keys.serverSigningKey),
       rc4: new Rc4(keys.serverSealingKey),
       seq: 0,
+      seqBytes: Buffer.alloc(4),
     };
     this.out = options.role === 'client' ? client : server;
     this.in = options.role === 'client' ? server : client;
@@ -59,9 +63,19 @@ export class NtlmSessionSecurity {
 
   /** Encrypts then signs, in that order: both use the same RC4 stream (research §2.3.8). */
   seal(plaintext: Uint8Array): SealedMessage {
-    const sealed = this.out.rc4.update(plaintext);
-    const signature = this.makeSignature(this.out, plaintext);
+    const sealed = Buffer.allocUnsafe(plaintext.length);
+    const signature = this.sealInto(plaintext, sealed);
     return { sealed, signature };
+  }
+
+  /**
+   * seal() writing the ciphertext into `sealed` (e.g. its place in the multipart frame) instead of
+   * a new buffer; returns the signature. `sealed` must not overlap `plaintext`: the signature is
+   * computed over the plaintext after encryption.
+   */
+  sealInto(plaintext: Uint8Array, sealed: Uint8Array): Buffer {
+    this.out.rc4.process(plaintext, sealed);
+    return this.makeSignature(this.out, plaintext);
   }
 
   /** Signs without encrypting (integrity only). */
@@ -71,6 +85,7 @@ export class NtlmSessionSecurity {
 
   /** Decrypts and verifies; throws ProtocolError if the signature or sequence number is wrong. */
   unseal(sealed: Uint8Array, signature: Uint8Array): Buffer {
+    // update() reads `sealed` (which may be a view into the received body) into a new buffer.
     const plaintext = this.in.rc4.update(sealed);
     this.checkSignature(plaintext, signature);
     return plaintext;
@@ -84,10 +99,12 @@ export class NtlmSessionSecurity {
     // Signature: version 1 (LE), 8-byte checksum, 4-byte sequence number.
     const signature = Buffer.alloc(16);
     signature[0] = 1;
-    signature.writeUInt32LE(dir.seq >>> 0, 12);
-    let checksum = dir.signingKey.digest(signature.subarray(12), message).subarray(0, 8);
-    if (this.flags & Flags.KEY_EXCH) checksum = dir.rc4.update(checksum);
-    signature.set(checksum, 4);
+    dir.seqBytes.writeUInt32LE(dir.seq >>> 0, 0);
+    const digest = dir.signingKey.digest(dir.seqBytes, message);
+    // The checksum is the first 8 bytes of the HMAC, RC4-encrypted in place with key exchange.
+    if (this.flags & Flags.KEY_EXCH) dir.rc4.process(digest, digest, 8);
+    for (let k = 0; k < 8; k++) signature[4 + k] = digest[k];
+    for (let k = 0; k < 4; k++) signature[12 + k] = dir.seqBytes[k];
     dir.seq = (dir.seq + 1) >>> 0;
     return signature;
   }

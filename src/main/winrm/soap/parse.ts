@@ -14,7 +14,8 @@ export type Document = XmlDocument;
 const DTD_MARKERS = /<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST/i;
 
 export function parseXml(text: string, what = 'WS-Man response'): Document {
-  if (DTD_MARKERS.test(text)) {
+  // Every marker starts with "<!": a plain search first keeps the case-insensitive scan off large replies.
+  if (text.includes('<!') && DTD_MARKERS.test(text)) {
     throw new ProtocolError(`${what} contains a DTD or entity declaration, which WS-Man never sends — refusing to parse it`);
   }
   if (text.trim() === '') throw new ProtocolError(`${what} is empty — expected an XML document`);

@@ -1,9 +1,12 @@
 /**
- * A minimal namespace-aware element tree built with saxes. WS-Man and CLIXML only need elements,
- * attributes and text, and every WinRS round trip parses a response, so this stays small and fast
- * (the DOM parser we used first compiled a Unicode regular expression for every end tag).
+ * A minimal namespace-aware element tree. WS-Man and CLIXML only need elements, attributes and
+ * text, and every WinRS round trip parses a response, so this stays small and fast (the DOM parser
+ * we used first compiled a Unicode regular expression for every end tag). saxes is the reference
+ * parser; xml-fast.ts builds the same tree for the common documents without walking every
+ * character, and hands everything else (including every error) to saxes.
  */
 import { SaxesParser } from 'saxes';
+import { parseCommonXml } from './xml-fast';
 
 export interface XmlAttribute {
   readonly localName: string;
@@ -29,6 +32,11 @@ interface MutableElement extends XmlElement {
 
 /** Parses well-formed, namespace-correct XML; throws an Error describing the first problem. */
 export function parseXmlTree(text: string): XmlDocument {
+  return parseCommonXml(text) ?? parseXmlTreeWithSaxes(text);
+}
+
+/** The reference parse with saxes: every document and every error message. */
+export function parseXmlTreeWithSaxes(text: string): XmlDocument {
   const parser = new SaxesParser({ xmlns: true, position: false });
   const stack: MutableElement[] = [];
   let root: MutableElement | undefined;
