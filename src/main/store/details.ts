@@ -1,10 +1,8 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { VmDetails } from '../../shared/contract';
+import { num, str, type Row } from './load';
 import type { StoredNic, VmConfigInput } from './types';
 
-type Row = Record<string, string | number | null>;
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /**
  * Reads the parts of a VM the store does not hold in memory: its disks, NICs, notes and memory

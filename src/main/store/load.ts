@@ -3,9 +3,10 @@ import type { VmState } from '../../shared/contract';
 import type { PendingOperationInput } from './types';
 import { defaultSync, vmKey, type HostRecord, type VmRecord } from './vm-views';
 
-type Row = Record<string, string | number | null>;
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+/** A row as node:sqlite returns it, and the nullable column readers both loaders use. */
+export type Row = Record<string, string | number | null>;
+export const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export interface LoadedInventory {
   hosts: Map<string, HostRecord>;
