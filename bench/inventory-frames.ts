@@ -37,6 +37,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { InventoryDelta, InventoryVm } from '../src/shared/contract';
 import type { Backend } from '../src/main/backend';
+import { decodeInventorySnapshot } from '../src/shared/inventory-wire';
 
 const DELTAS_PER_S = 1000;
 const DRIVE_S = 5;
@@ -69,9 +70,10 @@ const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.tim
 /** Drives the deltas, tracing the page; `page` must show the inventory already. */
 export async function driveDeltas(page: Page, backend: Backend): Promise<Figures> {
   const hub = backend.services.hub;
-  const snapshot = hub.snapshot('inventory').payload as { vms: InventoryVm[] };
+  const wire = hub.snapshot('inventory').payload;
+  const snapshot = decodeInventorySnapshot(wire);
   const vms = snapshot.vms;
-  log(`inventory snapshot: ${vms.length} VMs, ${(JSON.stringify(snapshot).length / 1e6).toFixed(1)} MB of JSON`);
+  log(`inventory snapshot: ${vms.length} VMs, ${(JSON.stringify(wire).length / 1e6).toFixed(1)} MB of JSON (${(JSON.stringify(snapshot).length / 1e6).toFixed(1)} MB as row objects)`);
   if (vms.length === 0) return { max_frame_ms: null };
 
   const browser = page.context().browser();

@@ -101,6 +101,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 
   const started = new Map<string, StartedService>();
   for (const module of options.modules ?? SERVICE_MODULES) {
+    // Opening stores is synchronous work; between modules the event loop serves what waits on it
+    // (the browser-mode server sends the page while the backend starts, see startBrowserApp).
+    await yieldToEventLoop();
     const startedAt = performance.now();
     try {
       const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, remote, log, memory, started });
@@ -182,6 +185,10 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       log.info('backend stopped');
     },
   };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 async function dispatch(handlers: Handlers, log: Logger, command: string, request: unknown): Promise<Result<unknown>> {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { InventorySnapshot } from '../../src/shared/contract';
+import { decodeInventorySnapshot } from '../../src/shared/inventory-wire';
 import type { InventoryApi } from '../../src/main/inventory';
 import { startLab, type Lab } from '../lab';
 import { setInventoryKnobs } from '../lab/agent/inventory';
@@ -35,7 +35,7 @@ describe('database-first start: the cached inventory is served at once, damaged 
     const started = Date.now();
     const app = await startTestBackend({ dataDir: temp.dir });
     try {
-      const snapshot = app.backend.services.hub.snapshot('inventory').payload as InventorySnapshot;
+      const snapshot = decodeInventorySnapshot(app.backend.services.hub.snapshot('inventory').payload);
       const elapsed = Date.now() - started;
       expect(snapshot.vms).toHaveLength(36);
       expect(snapshot.vms.every((v) => v.stale && v.staleSince !== null)).toBe(true);

@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, describe, expect, test } from 'vitest';
-import { checkSchemaDocument, createJobsModule, defaultSchemaPath, JobSchemaInvalid, loadJobSchema } from '../../src/main/jobs';
+import { checkSchemaDocument, createJobsModule, defaultSchemaPath, fileSchemaCheckMemo, JobSchemaInvalid, loadJobSchema } from '../../src/main/jobs';
 import type { ServiceContext } from '../../src/main/service-module';
 import { tempDir } from '../support/temp';
 
@@ -52,6 +52,18 @@ describe('job input schema: loading and checks', () => {
     expect(problemsOf(mutate)).toMatch(expected);
   });
 
+  test('every bad default is named, with its own field, when several are wrong at once', () => {
+    const problems = problemsOf((d) => {
+      field(d, 'cpuCount').default = 65;
+      field(d, 'vmName').default = 'bad name';
+      field(d, 'memoryGB').default = 1024;
+    });
+    expect(problems).toMatch(/field "cpuCount": default must be between 1 and 64/);
+    expect(problems).toMatch(/field "vmName": default must be letters, digits/);
+    expect(problems).toMatch(/field "memoryGB": default must be between 1 and 512/);
+    expect(problems.split('\n')).toHaveLength(3);
+  });
+
   test('a file that is missing or not YAML is refused with the file named', () => {
     const missing = path.join(temp.dir, 'nope.yaml');
     expect(() => loadJobSchema(missing)).toThrow(JobSchemaInvalid);
@@ -67,7 +79,7 @@ describe('job input schema: loading and checks', () => {
     field(doc, 'memoryGB').default = 1024;
     writeFileSync(file, yaml.dump(doc));
     const errors: string[] = [];
-    const ctx = { log: { info: () => undefined, warn: () => undefined, error: (m: string) => errors.push(m) }, started: new Map() } as unknown as ServiceContext;
+    const ctx = { dataDir: temp.dir, log: { info: () => undefined, warn: () => undefined, error: (m: string) => errors.push(m) }, started: new Map() } as unknown as ServiceContext;
     const started = await createJobsModule({ schemaPath: file }).start(ctx);
     expect(started.problems).toHaveLength(1);
     expect(started.problems![0]).toContain(file);
@@ -75,5 +87,43 @@ describe('job input schema: loading and checks', () => {
     expect(started.status().state).toBe('failed');
     expect(started.handlers).toBeUndefined();
     expect(errors).toEqual(['job input schema rejected']);
+  });
+
+  test('a schema text that passed the structural check is remembered; any other text is checked again', () => {
+    const memoFile = path.join(temp.dir, 'job-schema-checked.json');
+    const memo = fileSchemaCheckMemo(memoFile);
+    const file = path.join(temp.dir, 'memo-schema.yaml');
+    writeFileSync(file, readFileSync(defaultSchemaPath(), 'utf8'));
+    const added: string[] = [];
+    const spy = { has: (d: string) => memo.has(d), add: (d: string) => (added.push(d), memo.add(d)) };
+
+    expect(loadJobSchema(file, spy).id).toBe('vm-create');
+    expect(added).toHaveLength(1);
+    expect(JSON.parse(readFileSync(memoFile, 'utf8'))).toEqual({ digest: added[0] });
+    expect(loadJobSchema(file, spy).id).toBe('vm-create'); // remembered: nothing new to add
+    expect(added).toHaveLength(1);
+
+    // A structural problem in a changed text is found (the memo names the old text only) and never remembered.
+    const doc = bundled();
+    (field(doc, 'memoryGB') as Record<string, unknown>).maximum = 'lots';
+    writeFileSync(file, yaml.dump(doc));
+    expect(() => loadJobSchema(file, spy)).toThrow(/fields\[\d+ \(memoryGB\)\]\.maximum: must be integer/);
+    expect(added).toHaveLength(1);
+
+    // A damaged memo file only means checking again.
+    writeFileSync(memoFile, '{not json');
+    writeFileSync(file, readFileSync(defaultSchemaPath(), 'utf8'));
+    expect(loadJobSchema(file, spy).id).toBe('vm-create');
+    expect(added).toHaveLength(2);
+    expect(existsSync(`${memoFile}.tmp`)).toBe(false);
+  });
+
+  test('the semantic rules run even for a remembered text', () => {
+    const file = path.join(temp.dir, 'semantic.yaml');
+    const doc = bundled();
+    field(doc, 'cpuCount').default = 65;
+    writeFileSync(file, yaml.dump(doc));
+    const trustEverything = { has: () => true, add: () => undefined };
+    expect(() => loadJobSchema(file, trustEverything)).toThrow(/field "cpuCount": default must be between 1 and 64/);
   });
 });

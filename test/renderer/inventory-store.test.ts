@@ -3,6 +3,7 @@ import type { CommandName, InventoryDelta, RequestOf, Result, StateEvent } from 
 import type { Backend } from '../../src/renderer/backend/backend';
 import { countByHost, InventoryModel } from '../../src/renderer/stores/inventory-model';
 import { InventoryFeed, inventorySync, useInventory } from '../../src/renderer/stores/inventory-store';
+import { encodeInventorySnapshot } from '../../src/shared/inventory-wire';
 import { fleet, makeHost, makeVm } from './fixtures';
 
 const empty = (): InventoryDelta => ({ hosts: { upsert: [], remove: [] }, vms: { upsert: [], remove: [] } });
@@ -102,7 +103,7 @@ describe('InventoryFeed', () => {
     const { schedule, frame, pending } = manualSchedule();
     const feed = new InventoryFeed(useInventory.getState().model, schedule);
     const f = fleet(1, 1000);
-    feed.snapshot({ hosts: f.hosts, vms: f.vms });
+    feed.snapshot(encodeInventorySnapshot({ hosts: f.hosts, vms: f.vms }));
     let notifications = 0;
     const off = useInventory.subscribe(() => notifications++);
     for (let i = 0; i < 1000; i++) feed.delta({ ...empty(), vms: { upsert: [{ ...f.vms[i]!, state: 'Paused' }], remove: [] } });
@@ -118,7 +119,7 @@ describe('InventoryFeed', () => {
     const { schedule, frame } = manualSchedule();
     const feed = new InventoryFeed(useInventory.getState().model, schedule);
     feed.delta({ ...empty(), vms: { upsert: [makeVm('old', 1)], remove: [] } });
-    feed.snapshot({ hosts: [makeHost('new')], vms: [makeVm('new', 1)] });
+    feed.snapshot(encodeInventorySnapshot({ hosts: [makeHost('new')], vms: [makeVm('new', 1)] }));
     frame();
     expect([...useInventory.getState().model.vms.keys()]).toEqual([makeVm('new', 1).key]);
     expect(useInventory.getState().loaded).toBe(true);
@@ -130,12 +131,12 @@ describe('inventory TopicSync', () => {
 
   test('snapshot, in-order deltas, then a gap fetches a fresh snapshot', async () => {
     const f = fleet(2, 5);
-    let served = { revision: 10, payload: { hosts: f.hosts, vms: f.vms.slice(0, 3) } };
+    let served = { revision: 10, payload: encodeInventorySnapshot({ hosts: f.hosts, vms: f.vms.slice(0, 3) }) };
     const { backend, calls } = fakeBackend(() => served);
     const { schedule, frame } = manualSchedule();
     const { sync } = inventorySync(backend, schedule);
 
-    sync.handle(event(4, 'snapshot', { hosts: f.hosts, vms: f.vms }));
+    sync.handle(event(4, 'snapshot', encodeInventorySnapshot({ hosts: f.hosts, vms: f.vms })));
     expect(useInventory.getState().model.vms.size).toBe(10);
     sync.handle(event(5, 'delta', { ...empty(), vms: { upsert: [], remove: [f.vms[0]!.key] } }));
     sync.handle(event(6, 'delta', { ...empty(), vms: { upsert: [], remove: [f.vms[1]!.key] } }));
@@ -152,7 +153,7 @@ describe('inventory TopicSync', () => {
     expect(useInventory.getState().model.vms.has(f.vms[2]!.key)).toBe(true);
 
     // Deltas continue from the snapshot's revision.
-    served = { revision: 99, payload: { hosts: [], vms: [] } };
+    served = { revision: 99, payload: encodeInventorySnapshot({ hosts: [], vms: [] }) };
     sync.handle(event(11, 'delta', { ...empty(), vms: { upsert: [makeVm('hv00', 77)], remove: [] } }));
     frame();
     expect(useInventory.getState().model.vms.size).toBe(4);
@@ -175,7 +176,7 @@ describe('inventory TopicSync', () => {
     sync.handle(event(20, 'delta', remove(0))); // already inside the snapshot (revision 21)
     sync.handle(event(22, 'delta', remove(1)));
     sync.handle(event(23, 'delta', remove(2)));
-    answer({ ok: true, data: { topic: 'inventory', revision: 21, payload: { hosts: f.hosts, vms: f.vms.slice(1) } } } as never);
+    answer({ ok: true, data: { topic: 'inventory', revision: 21, payload: encodeInventorySnapshot({ hosts: f.hosts, vms: f.vms.slice(1) }) } } as never);
     await fetched;
     frame();
     expect([...useInventory.getState().model.vms.keys()]).toEqual([f.vms[3]!.key, f.vms[4]!.key]);

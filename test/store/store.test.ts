@@ -129,6 +129,30 @@ describe('inventory store (node:sqlite, real files)', () => {
     reopened.close();
   });
 
+  test('opened at start (staleUntilConfirmed), a host that was fresh is stale since its last success, on file too', () => {
+    const file = newFile();
+    const store = InventoryStore.open(file);
+    store.syncConfiguredHosts([{ id: 'h1' }, { id: 'h2' }]);
+    const success = fresh();
+    store.applyFull('h1', full([{ id: VM_A, name: 'web-01' }]), success);
+    store.setSync('h2', { ...defaultSync(), state: 'error', lastError: 'connection refused', staleSince: '2026-01-01T00:00:00.000Z' });
+    store.close();
+
+    const plain = InventoryStore.open(file); // a reopen without the option keeps the stored state
+    expect(plain.host('h1')!.sync.state).toBe('fresh');
+    expect(plain.snapshot().vms.map((v) => v.stale)).toEqual([false]);
+    plain.close();
+
+    const started = InventoryStore.open(file, () => new Date(), { staleUntilConfirmed: true });
+    expect(started.host('h1')!.sync).toMatchObject({ state: 'stale', staleSince: success.lastSuccessAt });
+    expect(started.host('h2')!.sync).toMatchObject({ state: 'error', staleSince: '2026-01-01T00:00:00.000Z' }); // untouched
+    expect(started.snapshot().vms.map((v) => [v.name, v.stale, v.staleSince])).toEqual([['web-01', true, success.lastSuccessAt]]);
+    started.close();
+    const again = InventoryStore.open(file);
+    expect(again.host('h1')!.sync.state).toBe('stale');
+    again.close();
+  });
+
   test('rows stay lean; inventory.vm details come from the file, and a failed NIC or disk query keeps the stored ones', () => {
     const file = newFile();
     const store = InventoryStore.open(file);

@@ -77,7 +77,7 @@ export class DeploymentService implements DeploymentApi {
   start(): void {
     this.unsubscribe = this.ctx.hub.subscribe((event: StateEvent) => {
       if (event.topic === 'hosts') this.syncHosts();
-    });
+    }, ['hosts']);
     this.syncHosts();
   }
 

@@ -10,15 +10,20 @@ type SnapshotSource<T extends TopicName> = () => SnapshotOf<T>;
 export class EventHub {
   private readonly revisions = new Map<TopicName, number>();
   private readonly sources = new Map<TopicName, () => unknown>();
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Set<{ listener: Listener; topics?: ReadonlySet<TopicName> }>();
 
   registerSource<T extends TopicName>(topic: T, source: SnapshotSource<T>): void {
     this.sources.set(topic, source);
   }
 
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * `topics` limits what the listener receives. Services name theirs: a snapshot nobody listens
+   * for is then never built (the inventory's start-up snapshot of 10,000 VMs costs ~30 ms).
+   */
+  subscribe(listener: Listener, topics?: readonly TopicName[]): () => void {
+    const entry = { listener, topics: topics ? new Set(topics) : undefined };
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
   }
 
   revision(topic: TopicName): number {
@@ -42,8 +47,17 @@ export class EventHub {
   }
 
   publishSnapshot<T extends TopicName>(topic: T): void {
+    if (!this.hasListenerFor(topic)) {
+      this.bump(topic); // still a new revision: a client that connects later fetches the snapshot
+      return;
+    }
     const { payload } = this.snapshot(topic);
     this.emit({ topic, revision: this.bump(topic), kind: 'snapshot', payload } as StateEvent);
+  }
+
+  private hasListenerFor(topic: TopicName): boolean {
+    for (const { topics } of this.listeners) if (!topics || topics.has(topic)) return true;
+    return false;
   }
 
   private bump(topic: TopicName): number {
@@ -53,7 +67,8 @@ export class EventHub {
   }
 
   private emit(event: StateEvent): void {
-    for (const listener of this.listeners) {
+    for (const { listener, topics } of this.listeners) {
+      if (topics && !topics.has(event.topic)) continue;
       try {
         listener(event);
       } catch {

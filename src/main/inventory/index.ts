@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ContractError, ErrorCode, type InventoryDelta, type InventorySnapshot } from '../../shared/contract';
 import type { DeploymentApi } from '../deployment/api';
 import type { ServiceContext, ServiceModule, StartedService } from '../service-module';
+import { encodeInventorySnapshot } from '../../shared/inventory-wire';
 import { InventoryStore, isEmptyDelta, type PendingOperationInput, type PlaceholderInput } from '../store';
 import { HostRefresher, type RefreshOutcome } from './host-refresh';
 import { hostOptions } from './host-options';
@@ -59,7 +60,8 @@ function deploymentApi(ctx: ServiceContext): DeploymentApi | undefined {
 
 async function startInventory(ctx: ServiceContext, options: InventoryModuleOptions): Promise<StartedService> {
   const now = () => new Date();
-  const store = InventoryStore.open(path.join(ctx.dataDir, 'inventory.db'), now);
+  // The cached inventory is served at once; nothing in it is confirmed until its host answers.
+  const store = InventoryStore.open(path.join(ctx.dataDir, 'inventory.db'), now, { staleUntilConfirmed: true });
   if (store.recovered) {
     ctx.log.warn('inventory database was damaged and moved aside', { ...store.recovered });
     ctx.notifications.notify({
@@ -82,13 +84,8 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
     if (!isEmptyDelta(delta)) ctx.hub.publishTopicDelta('inventory', delta);
   };
 
-  // The cached inventory is served at once; nothing in it is confirmed until its host answers.
   store.syncConfiguredHosts(configured().map((h) => ({ id: h.id, ...(h.cluster ? { cluster: h.cluster } : {}) })));
-  for (const id of store.hostIds()) {
-    const sync = store.host(id)!.sync;
-    if (sync.state === 'fresh') store.setSync(id, { ...sync, state: 'stale', staleSince: sync.lastSuccessAt });
-  }
-  ctx.hub.registerSource('inventory', () => store.snapshot());
+  ctx.hub.registerSource('inventory', () => encodeInventorySnapshot(store.snapshot()));
   ctx.hub.publishSnapshot('inventory');
 
   const cycles: CycleSummary[] = [];
@@ -123,7 +120,7 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
   const unsubscribe = ctx.hub.subscribe((event) => {
     if (event.topic === 'hosts') queueMicrotask(reconcile);
     if (event.topic === 'health' && event.kind === 'snapshot') loops.wake();
-  });
+  }, ['hosts', 'health']);
   const offDeployment = deployment?.onChange((hostId, readiness) => {
     const state = store.host(hostId)?.sync.state;
     if (readiness.state === 'ready' && state !== 'fresh' && enabledHostIds().includes(hostId)) void refresher.full(hostId).promise;

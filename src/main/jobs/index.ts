@@ -4,7 +4,8 @@ import { ContractError, ErrorCode, type JobValidateResponse, type OsFamily } fro
 import type { ServiceModule, StartedService } from '../service-module';
 import { JobSchemaInvalid, SchemaOutOfDate } from './errors';
 import { checkSubmissionSafeguards, SubmissionRefused } from './safeguards';
-import { defaultSchemaPath, loadJobSchema } from './schema/load';
+import path from 'node:path';
+import { defaultSchemaPath, fileSchemaCheckMemo, loadJobSchema } from './schema/load';
 import { compileJobSchema, type CompiledJobSchema } from './validation/compiled';
 import { maskSecrets, validateJobInput } from './validation/validate';
 import { exportJobs } from './export';
@@ -15,7 +16,7 @@ export { checkSubmissionSafeguards, estimateFreeMemoryGb, SubmissionRefused, typ
 export { JobSchemaInvalid, JobValidationFailed, SchemaOutOfDate } from './errors';
 export { assertJobInput, validateJobInput } from './validation/validate';
 export { compileJobSchema, type CompiledJobSchema } from './validation/compiled';
-export { loadJobSchema, checkSchemaDocument, defaultSchemaPath } from './schema/load';
+export { loadJobSchema, checkSchemaDocument, defaultSchemaPath, fileSchemaCheckMemo, type SchemaCheckMemo } from './schema/load';
 export { JobsCore, DEFAULT_TIMEOUTS, type JobsServiceOptions, type JobTimeouts } from './service';
 export { writeZip, crc32 } from './zip';
 export { jobLogText } from './export';
@@ -36,7 +37,7 @@ export function createJobsModule(options: { schemaPath?: string } & JobsServiceO
       const file = options.schemaPath ?? defaultSchemaPath();
       let compiled: CompiledJobSchema;
       try {
-        compiled = compileJobSchema(loadJobSchema(file));
+        compiled = compileJobSchema(loadJobSchema(file, fileSchemaCheckMemo(path.join(ctx.dataDir, 'job-schema-checked.json'))));
       } catch (error) {
         // A broken bundled schema must not crash the app: diagnostic mode names the file and the problem.
         const problems = error instanceof JobSchemaInvalid ? error.problems.map((p) => `Job input schema ${file}: ${p}`) : [`Job input schema ${file}: ${(error as Error).message}`];

@@ -44,25 +44,44 @@ export class InventoryStore {
   private readonly pending = new Map<string, PendingOperationInput>();
   private readonly placeholders = new Map<string, Placeholder>();
 
-  static open(file: string, now: () => Date = () => new Date()): InventoryStore {
-    return new InventoryStore(openInventoryDatabase(file, now), now);
+  /**
+   * `staleUntilConfirmed`: the app's start. Hosts that were fresh when it last ran become stale
+   * (since their last success) before any VM row is built, so the cached rows say so from the first
+   * snapshot and are built once, not built fresh and then rebuilt stale.
+   */
+  static open(file: string, now: () => Date = () => new Date(), options: { staleUntilConfirmed?: boolean } = {}): InventoryStore {
+    return new InventoryStore(openInventoryDatabase(file, now), now, options.staleUntilConfirmed ?? false);
   }
 
   private constructor(
     private readonly opened: OpenedDatabase,
     private readonly now: () => Date,
+    staleUntilConfirmed: boolean,
   ) {
     this.st = new Statements(this.db);
     this.detail = new DetailReader(this.db);
     this.st.pruneTombstones(new Date(now().getTime() - TOMBSTONE_DAYS * 86_400_000).toISOString());
     const loaded = loadInventory(this.db);
     this.hosts = loaded.hosts;
+    if (staleUntilConfirmed) this.markCachedHostsStale();
     this.vms = new Map();
     for (const record of loaded.vms.values()) this.index(record);
     for (const op of loaded.pending) this.pending.set(vmKey(op.hostId, op.vmId), op);
     for (const p of loaded.placeholders) this.placeholders.set(p.placeholderId, p);
     for (const key of this.vms.keys()) this.refreshView(key);
     for (const p of this.placeholders.values()) this.views.set(placeholderView(p).key, placeholderView(p));
+  }
+
+  private markCachedHostsStale(): void {
+    const fresh = [...this.hosts.values()].filter((h) => h.sync.state === 'fresh');
+    if (fresh.length === 0) return;
+    this.transaction(() => {
+      for (const host of fresh) {
+        const sync: SyncFields = { ...host.sync, state: 'stale', staleSince: host.sync.lastSuccessAt };
+        this.st.writeSync(host.hostId, sync);
+        this.hosts.set(host.hostId, { ...host, sync });
+      }
+    });
   }
 
   get db(): DatabaseSync {

@@ -15,6 +15,14 @@ export interface LoadedInventory {
   placeholders: Array<{ placeholderId: string; hostId: string; name: string; jobId: string | null; createdAt: string }>;
 }
 
+// The VM columns read at start, in SELECT order; rows come back as arrays indexed by VM_COLUMN.
+const VM_COLUMNS = [
+  'host_id', 'vm_id', 'name', 'cluster', 'first_seen_at', 'missing_since_gen', 'state', 'uptime_s', 'cpu_percent',
+  'memory_assigned_mb', 'memory_demand_mb', 'heartbeat', 'observed_at', 'processor_count', 'memory_startup_mb',
+  'dynamic_memory', 'generation', 'operating_system', 'created_at', 'clustered', 'ip_addresses', 'content_hash',
+] as const;
+const VM_COLUMN = Object.fromEntries(VM_COLUMNS.map((name, i) => [name, i])) as { readonly [K in (typeof VM_COLUMNS)[number]]: number };
+
 /** Reads the whole inventory into memory once at start: the snapshot is then served from memory. */
 export function loadInventory(db: DatabaseSync): LoadedInventory {
   const hosts = new Map<string, HostRecord>();
@@ -52,41 +60,45 @@ export function loadInventory(db: DatabaseSync): LoadedInventory {
     diskCounts.set(vmKey(String(r.host_id), String(r.vm_id)), Number(r.n));
   }
 
+  // Rows as arrays (setReturnArrays): for 10,000 VMs it reads in about half the time of row
+  // objects, and this read is on the path to the first snapshot. Column order is the SELECT's.
   const vms = new Map<string, VmRecord>();
-  const sql = `SELECT host_id, vm_id, name, cluster, first_seen_at, missing_since_gen,
-      state, uptime_s, cpu_percent, memory_assigned_mb, memory_demand_mb, heartbeat, observed_at,
-      processor_count, memory_startup_mb, dynamic_memory, generation, operating_system, created_at, clustered, ip_addresses, content_hash
-    FROM vms JOIN vm_hot USING (host_id, vm_id) JOIN vm_config USING (host_id, vm_id)`;
-  for (const r of db.prepare(sql).all() as Row[]) {
-    const key = vmKey(String(r.host_id), String(r.vm_id));
+  const query = db.prepare(`SELECT ${VM_COLUMNS.join(', ')} FROM vms JOIN vm_hot USING (host_id, vm_id) JOIN vm_config USING (host_id, vm_id)`);
+  query.setReturnArrays(true);
+  const c = VM_COLUMN;
+  for (const r of query.all() as unknown as Array<Array<string | number | null>>) {
+    const hostId = String(r[c.host_id]);
+    const vmId = String(r[c.vm_id]);
+    const key = vmKey(hostId, vmId);
+    const ips = r[c.ip_addresses];
     vms.set(key, {
-      hostId: String(r.host_id),
-      vmId: String(r.vm_id),
-      name: String(r.name),
-      cluster: str(r.cluster),
-      firstSeenAt: String(r.first_seen_at),
-      missingSinceGen: num(r.missing_since_gen),
+      hostId,
+      vmId,
+      name: String(r[c.name]),
+      cluster: str(r[c.cluster]),
+      firstSeenAt: String(r[c.first_seen_at]),
+      missingSinceGen: num(r[c.missing_since_gen]),
       hot: {
-        state: String(r.state) as VmState,
-        uptimeS: num(r.uptime_s),
-        cpuPercent: num(r.cpu_percent),
-        memoryAssignedMb: num(r.memory_assigned_mb),
-        memoryDemandMb: num(r.memory_demand_mb),
-        heartbeat: str(r.heartbeat),
-        observedAt: String(r.observed_at),
+        state: String(r[c.state]) as VmState,
+        uptimeS: num(r[c.uptime_s]),
+        cpuPercent: num(r[c.cpu_percent]),
+        memoryAssignedMb: num(r[c.memory_assigned_mb]),
+        memoryDemandMb: num(r[c.memory_demand_mb]),
+        heartbeat: str(r[c.heartbeat]),
+        observedAt: String(r[c.observed_at]),
       },
       config: {
-        processorCount: num(r.processor_count),
-        memoryStartupMb: num(r.memory_startup_mb),
-        dynamicMemory: r.dynamic_memory === 1,
-        generation: num(r.generation),
-        operatingSystem: str(r.operating_system),
-        createdAt: str(r.created_at),
-        clustered: r.clustered === 1,
-        ipAddresses: r.ip_addresses === '[]' ? [] : (JSON.parse(String(r.ip_addresses)) as string[]),
+        processorCount: num(r[c.processor_count]),
+        memoryStartupMb: num(r[c.memory_startup_mb]),
+        dynamicMemory: r[c.dynamic_memory] === 1,
+        generation: num(r[c.generation]),
+        operatingSystem: str(r[c.operating_system]),
+        createdAt: str(r[c.created_at]),
+        clustered: r[c.clustered] === 1,
+        ipAddresses: ips === '[]' ? [] : (JSON.parse(String(ips)) as string[]),
         diskCount: diskCounts.get(key) ?? 0,
       },
-      contentHash: String(r.content_hash),
+      contentHash: String(r[c.content_hash]),
     });
   }
 

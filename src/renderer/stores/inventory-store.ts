@@ -1,5 +1,6 @@
 import { create } from 'zustand';
-import type { InventoryDelta, InventorySnapshot } from '../../shared/contract';
+import type { InventoryDelta, InventorySnapshotWire } from '../../shared/contract';
+import { decodeInventorySnapshot } from '../../shared/inventory-wire';
 import type { Backend } from '../backend/backend';
 import { InventoryModel } from './inventory-model';
 import { TopicSync } from './topic-sync';
@@ -60,11 +61,11 @@ export class InventoryFeed {
     private readonly schedule: Schedule = frameSchedule,
   ) {}
 
-  snapshot(payload: InventorySnapshot): void {
+  snapshot(payload: InventorySnapshotWire): void {
     // A snapshot supersedes whatever deltas were waiting (they are older revisions).
     this.queue = [];
     mark('aetherv:inventory-snapshot');
-    this.model.replace(payload);
+    this.model.replace(decodeInventorySnapshot(payload));
     useInventory.setState({ loaded: true, unavailable: undefined });
     publish(this.model);
     mark('aetherv:inventory-snapshot-applied');
@@ -94,7 +95,7 @@ export class InventoryFeed {
 export function inventorySync(backend: Backend, schedule?: Schedule): { sync: TopicSync; feed: InventoryFeed } {
   const feed = new InventoryFeed(useInventory.getState().model, schedule);
   const sync = new TopicSync(backend, 'inventory', {
-    snapshot: (p) => feed.snapshot(p as InventorySnapshot),
+    snapshot: (p) => feed.snapshot(p as InventorySnapshotWire),
     delta: (p) => feed.delta(p as InventoryDelta),
     error: (message) => {
       if (!useInventory.getState().loaded) useInventory.setState({ unavailable: message });

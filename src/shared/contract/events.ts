@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AppHealth } from './diagnostics';
 import { HostView } from './hosts';
 import { AppNotification } from './notifications';
-import { InventoryDelta, InventorySnapshot } from './inventory';
+import { InventoryDelta, InventorySnapshotWire } from './inventory';
 import { JobOutputDelta, JobOutputSnapshot, JobRecord } from './jobs';
 
 /**
@@ -21,8 +21,8 @@ export const topics = {
   notifications: { snapshot: Type.Array(AppNotification), delta: collectionDelta(AppNotification) },
   /** Small enough that every change is a snapshot. */
   health: { snapshot: AppHealth, delta: AppHealth },
-  /** Clusters come from the hosts' cluster names; VMs keyed `${hostId}:${vmId}`. */
-  inventory: { snapshot: InventorySnapshot, delta: InventoryDelta },
+  /** Clusters come from the hosts' cluster names; VMs keyed `${hostId}:${vmId}`; snapshots column-wise (inventory-wire.ts). */
+  inventory: { snapshot: InventorySnapshotWire, delta: InventoryDelta },
   /** Job records (the most recent 500 in the snapshot; older ones via jobs.list); docs/jobs.md. */
   jobs: { snapshot: Type.Array(JobRecord), delta: collectionDelta(JobRecord) },
   /** New output lines of every job, batched; the snapshot is empty (lines come from jobs.get). */

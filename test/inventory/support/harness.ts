@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { AppNotification, InventoryDelta, InventorySnapshot, StateEvent } from '../../../src/shared/contract';
+import { decodeInventorySnapshot } from '../../../src/shared/inventory-wire';
 import { MemoryTrimmer } from '../../../src/main/diagnostics/memory-trim';
 import { EventHub } from '../../../src/main/events/event-hub';
 import { HostRegistry } from '../../../src/main/hosts/host-registry';
@@ -118,7 +119,7 @@ export function mirrorOf(events: StateEvent[]): InventorySnapshot {
     if (e.kind === 'snapshot') {
       hosts.clear();
       vms.clear();
-      const snap = e.payload as InventorySnapshot;
+      const snap = decodeInventorySnapshot(e.payload);
       snap.hosts.forEach((h) => hosts.set(h.hostId, h));
       snap.vms.forEach((v) => vms.set(v.key, v));
     } else {

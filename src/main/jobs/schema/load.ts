@@ -1,4 +1,5 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
@@ -71,8 +72,48 @@ export function checkSchemaDocument(doc: unknown): { schema?: JobInputSchema; pr
   return semantic.length ? { problems: semantic } : { schema, problems: [] };
 }
 
-/** Reads, parses and checks the schema file; throws JobSchemaInvalid naming the file and every problem. */
-export function loadJobSchema(file: string = defaultSchemaPath()): JobInputSchema {
+/**
+ * Remembers which schema texts already passed the structural check, so a start does not pay for
+ * it again (compiling the meta-schemas with ajv is ~120 ms, most of the jobs service's start).
+ * The digest covers the meta-schemas as well as the text: a new app version that checks more
+ * checks again. Only the structural part is skipped; the semantic rules always run.
+ */
+export interface SchemaCheckMemo {
+  has(digest: string): boolean;
+  add(digest: string): void;
+}
+
+let metaSchemaText: string | undefined;
+function schemaDigest(text: string): string {
+  metaSchemaText ??= JSON.stringify([JobInputSchemaRoot, fieldSchemasByType, VariantsSet, AllOrNoneSet]);
+  return createHash('sha256').update(metaSchemaText).update('\0').update(text).digest('hex');
+}
+
+/** A memo in one small file (the data directory's job-schema-checked.json); unreadable means "not checked". */
+export function fileSchemaCheckMemo(file: string): SchemaCheckMemo {
+  const read = (): string | undefined => {
+    try {
+      const digest = (JSON.parse(readFileSync(file, 'utf8')) as { digest?: unknown }).digest;
+      return typeof digest === 'string' ? digest : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    has: (digest) => read() === digest,
+    add: (digest) => {
+      // Written aside and renamed, so a crash never leaves half a file (which would only cost a re-check).
+      writeFileSync(`${file}.tmp`, JSON.stringify({ digest }) + '\n', { mode: 0o600 });
+      renameSync(`${file}.tmp`, file);
+    },
+  };
+}
+
+/**
+ * Reads, parses and checks the schema file; throws JobSchemaInvalid naming the file and every
+ * problem. With a memo, a text that passed the structural check before skips it.
+ */
+export function loadJobSchema(file: string = defaultSchemaPath(), memo?: SchemaCheckMemo): JobInputSchema {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -85,7 +126,20 @@ export function loadJobSchema(file: string = defaultSchemaPath()): JobInputSchem
   } catch (error) {
     throw new JobSchemaInvalid(file, [`is not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
   }
+  const digest = memo ? schemaDigest(text) : undefined;
+  if (digest && memo!.has(digest)) {
+    const semantic = semanticProblems(doc as JobInputSchema);
+    if (semantic.length) throw new JobSchemaInvalid(file, semantic);
+    return doc as JobInputSchema;
+  }
   const { schema, problems } = checkSchemaDocument(doc);
   if (!schema) throw new JobSchemaInvalid(file, problems);
+  if (digest) {
+    try {
+      memo!.add(digest);
+    } catch {
+      // Not remembering only means checking again next start.
+    }
+  }
   return schema;
 }
