@@ -1,4 +1,5 @@
-import { ErrorCode, type Result, type StateEvent } from '../../shared/contract';
+import type { Result, StateEvent } from '../../shared/contract';
+import { ErrorCode } from '../../shared/contract/error-codes';
 import type { Backend, ConnectionState } from './backend';
 
 /** What the browser-mode server sends (src/main/transport/ws-server.ts). */

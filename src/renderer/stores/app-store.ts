@@ -58,8 +58,11 @@ export const useApp = create<AppState>((set) => ({
   setSettings: (settings) => set({ settings }),
 }));
 
-/** Wires a backend into the store: topic syncs, connection state, first loads. */
-export function connectStore(backend: Backend): () => void {
+/**
+ * Wires a backend into the store: topic syncs, connection state, first loads. `firstLoad` settles
+ * when the first connection's snapshots, info and settings have all been applied.
+ */
+export function connectStore(backend: Backend): { firstLoad: Promise<void>; disconnect(): void } {
   useApp.setState({ backend });
   const syncs = [
     new TopicSync(backend, 'hosts', {
@@ -90,19 +93,25 @@ export function connectStore(backend: Backend): () => void {
     ...jobsSyncs(backend).syncs, // jobs: records and live output lines
   ];
   const offEvents = backend.onEvent((event) => syncs.forEach((s) => s.handle(event)));
+  let loaded: () => void = () => undefined;
+  const firstLoad = new Promise<void>((resolve) => (loaded = resolve));
   const loadAll = async () => {
     await Promise.all(syncs.map((s) => s.resync()));
     const [info, settings] = await Promise.all([backend.invoke('app.info', {}), backend.invoke('settings.get', {})]);
     if (info.ok) useApp.setState({ info: info.data });
     if (settings.ok) useApp.setState({ settings: settings.data });
+    loaded();
   };
   const offConnection = backend.onConnection((connection) => {
     useApp.setState({ connection });
     if (connection === 'open') void loadAll();
   });
-  return () => {
-    offEvents();
-    offConnection();
+  return {
+    firstLoad,
+    disconnect: () => {
+      offEvents();
+      offConnection();
+    },
   };
 }
 

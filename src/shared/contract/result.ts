@@ -1,26 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-/**
- * Stable error codes. The renderer and tests match on these; the message is for a person.
- * Add codes, never rename them.
- */
-export const ErrorCode = {
-  ValidationFailed: 'VALIDATION_FAILED',
-  UnknownCommand: 'UNKNOWN_COMMAND',
-  NotFound: 'NOT_FOUND',
-  Conflict: 'CONFLICT',
-  Forbidden: 'FORBIDDEN',
-  DiagnosticMode: 'DIAGNOSTIC_MODE',
-  Unavailable: 'UNAVAILABLE',
-  HostUnreachable: 'HOST_UNREACHABLE',
-  AuthFailed: 'AUTH_FAILED',
-  TlsFailed: 'TLS_FAILED',
-  Timeout: 'TIMEOUT',
-  WsmanFault: 'WSMAN_FAULT',
-  Cancelled: 'CANCELLED',
-  Internal: 'INTERNAL',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+// The codes live apart from the schemas so the page's first script can use them without TypeBox.
+import { ErrorCode } from './error-codes';
+export { ErrorCode };
+
 
 export const FieldError = Type.Object({
   field: Type.String({ description: 'dotted path of the offending field, e.g. "port" or "inventory.fullSyncIntervalS"' }),

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { VM_ACTIONS, type InventoryVm } from '../../../shared/contract';
+import type { InventoryVm } from '../../../shared/contract';
+import { VM_ACTIONS } from '../../../shared/contract/vm-actions';
 import { useInventory } from '../../stores/inventory-store';
 import { useJobs } from '../../stores/jobs-store';
 import { useVmSelection } from '../../stores/selection-store';

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { FINISHED_JOB_STATES, type JobRecord } from '../../../shared/contract';
+import type { JobRecord } from '../../../shared/contract';
+import { FINISHED_JOB_STATES } from '../../../shared/contract/vm-actions';
 import { useApp } from '../../stores/app-store';
 import { useJobs, watchJobOutput } from '../../stores/jobs-store';
 import { BulkItems } from './BulkItems';

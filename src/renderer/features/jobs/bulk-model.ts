@@ -1,4 +1,5 @@
-import { checkVmAction, VM_ACTIONS, type BulkPreviewItem, type BulkTarget, type InventoryVm, type VmAction } from '../../../shared/contract';
+import type { BulkPreviewItem, BulkTarget, InventoryVm, VmAction } from '../../../shared/contract';
+import { checkVmAction, VM_ACTIONS } from '../../../shared/contract/vm-actions';
 
 /** Selected inventory keys (`hostId:vmId`) → bulk targets; keys of VMs no longer known are dropped. */
 export function targetsOf(keys: Iterable<string>, vms: ReadonlyMap<string, Pick<InventoryVm, 'hostId' | 'vmId'>>): BulkTarget[] {

@@ -1,4 +1,5 @@
-import { checkVmAction, VM_ACTIONS, type VmAction } from '../../../shared/contract';
+import type { VmAction } from '../../../shared/contract';
+import { checkVmAction, VM_ACTIONS } from '../../../shared/contract/vm-actions';
 import type { InventoryVm } from '../../../shared/contract';
 
 export const ACTION_LABEL: Record<VmAction | 'delete', string> = {

@@ -1,4 +1,5 @@
-import { VM_ACTIONS, type InventoryVm, type VmAction } from '../../../shared/contract';
+import type { InventoryVm, VmAction } from '../../../shared/contract';
+import { VM_ACTIONS } from '../../../shared/contract/vm-actions';
 import type { View } from '../../stores/app-store';
 import { bulkActionCounts } from '../jobs/bulk-model';
 import { ACTION_LABEL, vmActionButtons } from '../jobs/vm-action-model';
