@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain } from 'electron';
 import { createBackend, type Backend } from '../backend';
+import { whenStarted } from '../backend-connection';
 import { importDemoHosts } from '../demo-hosts';
 import { ElectronStorePersistence } from './electron-store-persistence';
 import { registerIpc } from './ipc';
@@ -64,11 +65,12 @@ export async function startElectronApp(mainDir: string): Promise<void> {
   } catch {
     secretCipher = undefined; // the backend falls back to its key-file cipher and says so in app.info
   }
-  backend = await createBackend({ dataDir, runtime: 'electron', settingsPersistence: new ElectronStorePersistence(dataDir), secretCipher });
-  await importDemoHosts(backend, process.env);
-
+  // The window opens while the backend opens its stores: the page loads its code meanwhile, and
+  // its first commands (the cached inventory) wait for the backend instead of the other way round.
+  const starting = createBackend({ dataDir, runtime: 'electron', settingsPersistence: new ElectronStorePersistence(dataDir), secretCipher });
+  const log = { warn: (message: string, fields?: Record<string, unknown>) => void starting.then((b) => b.log.warn(message, fields), () => undefined) };
   const renderer = rendererLocation(mainDir);
-  registerIpc(ipcMain, backend, () => window, renderer.isAppUrl);
+  registerIpc(ipcMain, { ...whenStarted(starting), log }, () => window, renderer.isAppUrl);
   window = createMainWindow(path.join(mainDir, '../preload/index.cjs'), renderer.url, renderer.isAppUrl);
   window.on('close', (event) => {
     // Closing the window keeps watching hosts from the tray; Quit in the tray menu ends the app.
@@ -77,6 +79,8 @@ export async function startElectronApp(mainDir: string): Promise<void> {
       window?.hide();
     }
   });
+  backend = await starting;
+  await importDemoHosts(backend, process.env);
 
   const quit = () => {
     quitting = true;

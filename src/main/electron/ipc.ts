@@ -1,7 +1,8 @@
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import { ErrorCode, type Result, type StateEvent } from '../../shared/contract';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../../shared/ipc';
-import type { Backend } from '../backend';
+import type { BackendConnection } from '../backend-connection';
+import type { Logger } from '../log';
 import { EventBatcher } from '../events/event-batcher';
 
 /**
@@ -14,9 +15,13 @@ export function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow
   return Boolean(frame) && event.sender === window.webContents && frame === window.webContents.mainFrame && isAppUrl(frame!.url);
 }
 
+/**
+ * `backend` may still be starting (whenStarted): the window loads meanwhile and its first commands
+ * wait for it. `log` is where refusals and dropped batches are written.
+ */
 export function registerIpc(
   ipcMain: IpcMain,
-  backend: Backend,
+  backend: BackendConnection & { log: Pick<Logger, 'warn'> },
   getWindow: () => BrowserWindow | undefined,
   isAppUrl: (url: string) => boolean,
 ): () => void {
