@@ -68,8 +68,11 @@ describe('InventoryModel', () => {
     m.apply([{ ...empty(), vms: { upsert: [makeVm('hv01', 99, { name: 'NeuVM-Ü' })], remove: [f.vms[1]!.key] } }]);
     expect(m.vms.size).toBe(6);
     expect(m.vms.has(f.vms[1]!.key)).toBe(false);
-    expect(m.searchText.get(makeVm('hv01', 99).key)).toContain('neuvm-ü');
-    expect(m.searchText.has(f.vms[1]!.key)).toBe(false);
+    const renamed = m.vms.get(makeVm('hv01', 99).key)!;
+    expect(m.searchTextOf(renamed)).toContain('neuvm-ü');
+    // Search text follows an update of a VM it was already built for.
+    m.apply([{ ...empty(), vms: { upsert: [{ ...renamed, name: 'Umbenannt', ipAddresses: ['192.0.2.7'] }], remove: [] } }]);
+    expect(m.searchTextOf(m.vms.get(renamed.key)!)).toBe(`umbenannt 192.0.2.7 ${renamed.vmId}`);
   });
 
   test('per-host counts follow state changes, moves and removals without a full pass', () => {

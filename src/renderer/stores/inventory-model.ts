@@ -12,8 +12,8 @@ export class InventoryModel {
   readonly hosts = new Map<string, InventoryHost>();
   /** hostId → keys of its VMs. */
   readonly byHost = new Map<string, Set<string>>();
-  /** key → lowercase "name ips guid" for search; rebuilt per VM when it is upserted. */
-  readonly searchText = new Map<string, string>();
+  /** key → lowercase "name ips guid", built on the first search and dropped when the VM changes. */
+  private readonly searchCache = new Map<string, string>();
   /** hostId → VM counts, adjusted per upsert/remove so no view ever loops over the fleet for them. */
   readonly counts = new Map<string, HostVmCounts>();
   /** Bumped when any VM or host changes. */
@@ -27,7 +27,7 @@ export class InventoryModel {
     this.vms.clear();
     this.hosts.clear();
     this.byHost.clear();
-    this.searchText.clear();
+    this.searchCache.clear();
     this.counts.clear();
     for (const host of snapshot.hosts) this.hosts.set(host.hostId, host);
     for (const vm of snapshot.vms) this.putVm(vm);
@@ -61,13 +61,26 @@ export class InventoryModel {
     return changed || membership || hostsChanged;
   }
 
+  /**
+   * What search matches a VM against. Built when first asked, not when the snapshot lands: the
+   * first paint does not wait for 10,000 strings nobody has searched yet.
+   */
+  searchTextOf(vm: InventoryVm): string {
+    let text = this.searchCache.get(vm.key);
+    if (text === undefined) {
+      text = `${vm.name} ${vm.ipAddresses.join(' ')} ${vm.vmId}`.toLowerCase();
+      this.searchCache.set(vm.key, text);
+    }
+    return text;
+  }
+
   /** Inserts or updates; true when the VM is new here or moved to another host. */
   private putVm(vm: InventoryVm): boolean {
     const before = this.vms.get(vm.key);
     this.vms.set(vm.key, vm);
     if (before) this.count(before, -1);
     this.count(vm, 1);
-    this.searchText.set(vm.key, `${vm.name} ${vm.ipAddresses.join(' ')} ${vm.vmId}`.toLowerCase());
+    this.searchCache.delete(vm.key);
     if (before && before.hostId === vm.hostId) return false;
     if (before) this.byHost.get(before.hostId)?.delete(vm.key);
     let keys = this.byHost.get(vm.hostId);
@@ -90,7 +103,7 @@ export class InventoryModel {
     if (!vm) return false;
     this.vms.delete(key);
     this.count(vm, -1);
-    this.searchText.delete(key);
+    this.searchCache.delete(key);
     this.byHost.get(vm.hostId)?.delete(key);
     return true;
   }

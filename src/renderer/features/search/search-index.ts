@@ -48,8 +48,8 @@ export function searchEverything(
   // Exact-name and prefix matches first, then anything containing the query.
   const prefix: SearchHit[] = [];
   const rest: SearchHit[] = [];
-  for (const [key, text] of model.searchText) {
-    const vm = model.vms.get(key)!;
+  for (const [key, vm] of model.vms) {
+    const text = model.searchTextOf(vm);
     const byHost = hostsMatching.has(vm.hostId);
     if (!byHost && !text.includes(q)) continue;
     const hit: SearchHit = {
