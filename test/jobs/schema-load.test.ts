@@ -89,18 +89,19 @@ describe('job input schema: loading and checks', () => {
     expect(errors).toEqual(['job input schema rejected']);
   });
 
-  test('a schema text that passed the structural check is remembered; any other text is checked again', () => {
+  test('the schema text that passed is remembered with its document; any other text is parsed and checked again', () => {
     const memoFile = path.join(temp.dir, 'job-schema-checked.json');
     const memo = fileSchemaCheckMemo(memoFile);
     const file = path.join(temp.dir, 'memo-schema.yaml');
     writeFileSync(file, readFileSync(defaultSchemaPath(), 'utf8'));
     const added: string[] = [];
-    const spy = { has: (d: string) => memo.has(d), add: (d: string) => (added.push(d), memo.add(d)) };
+    const spy = { get: (d: string) => memo.get(d), add: (d: string, doc: unknown) => (added.push(d), memo.add(d, doc)) };
 
-    expect(loadJobSchema(file, spy).id).toBe('vm-create');
+    const first = loadJobSchema(file, spy);
+    expect(first.id).toBe('vm-create');
     expect(added).toHaveLength(1);
-    expect(JSON.parse(readFileSync(memoFile, 'utf8'))).toEqual({ digest: added[0] });
-    expect(loadJobSchema(file, spy).id).toBe('vm-create'); // remembered: nothing new to add
+    expect(JSON.parse(readFileSync(memoFile, 'utf8'))).toEqual({ digest: added[0], doc: first });
+    expect(loadJobSchema(file, spy)).toEqual(first); // remembered: nothing new to add
     expect(added).toHaveLength(1);
 
     // A structural problem in a changed text is found (the memo names the old text only) and never remembered.
@@ -110,10 +111,10 @@ describe('job input schema: loading and checks', () => {
     expect(() => loadJobSchema(file, spy)).toThrow(/fields\[\d+ \(memoryGB\)\]\.maximum: must be integer/);
     expect(added).toHaveLength(1);
 
-    // A damaged memo file only means checking again.
+    // A damaged memo file only means parsing and checking again.
     writeFileSync(memoFile, '{not json');
     writeFileSync(file, readFileSync(defaultSchemaPath(), 'utf8'));
-    expect(loadJobSchema(file, spy).id).toBe('vm-create');
+    expect(loadJobSchema(file, spy)).toEqual(first);
     expect(added).toHaveLength(2);
     expect(existsSync(`${memoFile}.tmp`)).toBe(false);
   });
@@ -123,7 +124,7 @@ describe('job input schema: loading and checks', () => {
     const doc = bundled();
     field(doc, 'cpuCount').default = 65;
     writeFileSync(file, yaml.dump(doc));
-    const trustEverything = { has: () => true, add: () => undefined };
+    const trustEverything = { get: () => yaml.load(readFileSync(file, 'utf8')), add: () => undefined };
     expect(() => loadJobSchema(file, trustEverything)).toThrow(/field "cpuCount": default must be between 1 and 64/);
   });
 });

@@ -16,21 +16,25 @@ export interface RunningApp {
 
 /**
  * Starts the browser-mode server and the backend headless; shared by `serve` and `demo`. The
- * server listens first and `onListening` gets its URL at once, so a browser can load the page
- * while the backend opens its store: commands wait for the backend, events flow once it is up.
+ * server listens before the backend starts and `onListening` gets its URL at once, so a browser
+ * loads the page while the backend opens its stores (whose first steps are synchronous and would
+ * otherwise hold the listening socket back): commands wait for the backend, events flow once it is up.
  */
 export async function startBrowserApp(options: { dataDir: string; port: number; quiet?: boolean; onListening?: (url: string) => void }): Promise<RunningApp> {
   const rendererDir = await ensureRendererBuilt((line) => process.stderr.write(line + '\n'));
-  const starting = createBackend({ dataDir: options.dataDir, runtime: 'browser', echoLog: !options.quiet });
-  let server: BrowserServer;
+  let started!: { resolve(backend: Backend): void; reject(error: unknown): void };
+  const starting = new Promise<Backend>((resolve, reject) => (started = { resolve, reject }));
+  starting.catch(() => undefined); // reported by the await below and to every command meanwhile
+  const server = await startBrowserServer({ backend: whenStarted(starting), rendererDir, port: options.port });
+  options.onListening?.(server.url);
+  createBackend({ dataDir: options.dataDir, runtime: 'browser', echoLog: !options.quiet }).then(started.resolve, started.reject);
+  let backend: Backend;
   try {
-    server = await startBrowserServer({ backend: whenStarted(starting), rendererDir, port: options.port });
+    backend = await starting;
   } catch (error) {
-    await (await starting).close();
+    await server.close();
     throw error;
   }
-  options.onListening?.(server.url);
-  const backend = await starting;
   return {
     backend,
     server,

@@ -12,7 +12,7 @@ import { compile, toFieldErrors } from '../validation/validator';
 import { migrate, SETTINGS_SCHEMA_VERSION } from './migrations';
 import type { SettingsPersistence } from './persistence';
 
-const SettingsDocument = Type.Object(
+export const SettingsDocument = Type.Object(
   { schemaVersion: Type.Literal(SETTINGS_SCHEMA_VERSION), settings: Settings, hosts: Type.Array(HostEntry) },
   { additionalProperties: false },
 );

@@ -3,16 +3,24 @@ import addFormats from 'ajv-formats';
 import type { TSchema } from '@sinclair/typebox';
 import { validationError, type FieldError } from '../../shared/contract';
 
+export const VALIDATOR_OPTIONS = { allErrors: true, strict: true, verbose: true, useDefaults: false, coerceTypes: false } as const;
+
 /**
  * One ajv instance for every boundary. `hint` is our schema keyword: the words we show a person
  * when a field is wrong ("a TCP port, 1–65535"), so every error names the field and what to do.
+ * `validateMetaSchema: true` gives an instance that also checks each schema against the JSON
+ * Schema meta-schema (tests).
  */
-function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, useDefaults: false, coerceTypes: false });
+export function createAjv(options: { validateMetaSchema?: boolean } = {}): Ajv {
+  const ajv = new Ajv({ ...VALIDATOR_OPTIONS, validateSchema: options.validateMetaSchema ?? false });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'hint', schemaType: 'string' });
   return ajv;
 }
+
+// Every schema compiled here is our own (the contract's TypeBox schemas), so the app does not check
+// each against the meta-schema at run time: compiling the meta-schema was most of the settings load
+// at start. test/foundation/schemas.test.ts checks every one of them instead.
 
 const ajv = createAjv();
 const cache = new WeakMap<TSchema, ValidateFunction>();

@@ -73,14 +73,15 @@ export function checkSchemaDocument(doc: unknown): { schema?: JobInputSchema; pr
 }
 
 /**
- * Remembers which schema texts already passed the structural check, so a start does not pay for
- * it again (compiling the meta-schemas with ajv is ~120 ms, most of the jobs service's start).
- * The digest covers the meta-schemas as well as the text: a new app version that checks more
- * checks again. Only the structural part is skipped; the semantic rules always run.
+ * Remembers the schema text that last passed the structural check, with the document it parsed
+ * to, so a start does not pay for either again (ajv compiling the meta-schemas was ~120 ms and
+ * the YAML parse ~15 ms, most of the jobs service's start). The digest covers the meta-schemas as
+ * well as the text: a new app version that checks more checks again. The semantic rules always run.
  */
 export interface SchemaCheckMemo {
-  has(digest: string): boolean;
-  add(digest: string): void;
+  /** The parsed document of a text with this digest that passed, if remembered. */
+  get(digest: string): unknown;
+  add(digest: string, doc: unknown): void;
 }
 
 let metaSchemaText: string | undefined;
@@ -91,19 +92,18 @@ function schemaDigest(text: string): string {
 
 /** A memo in one small file (the data directory's job-schema-checked.json); unreadable means "not checked". */
 export function fileSchemaCheckMemo(file: string): SchemaCheckMemo {
-  const read = (): string | undefined => {
-    try {
-      const digest = (JSON.parse(readFileSync(file, 'utf8')) as { digest?: unknown }).digest;
-      return typeof digest === 'string' ? digest : undefined;
-    } catch {
-      return undefined;
-    }
-  };
   return {
-    has: (digest) => read() === digest,
-    add: (digest) => {
+    get: (digest) => {
+      try {
+        const memo = JSON.parse(readFileSync(file, 'utf8')) as { digest?: unknown; doc?: unknown };
+        return memo.digest === digest ? memo.doc : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    add: (digest, doc) => {
       // Written aside and renamed, so a crash never leaves half a file (which would only cost a re-check).
-      writeFileSync(`${file}.tmp`, JSON.stringify({ digest }) + '\n', { mode: 0o600 });
+      writeFileSync(`${file}.tmp`, JSON.stringify({ digest, doc }) + '\n', { mode: 0o600 });
       renameSync(`${file}.tmp`, file);
     },
   };
@@ -111,7 +111,7 @@ export function fileSchemaCheckMemo(file: string): SchemaCheckMemo {
 
 /**
  * Reads, parses and checks the schema file; throws JobSchemaInvalid naming the file and every
- * problem. With a memo, a text that passed the structural check before skips it.
+ * problem. With a memo, the text that passed last time skips the parse and the structural check.
  */
 export function loadJobSchema(file: string = defaultSchemaPath(), memo?: SchemaCheckMemo): JobInputSchema {
   let text: string;
@@ -120,23 +120,24 @@ export function loadJobSchema(file: string = defaultSchemaPath(), memo?: SchemaC
   } catch (error) {
     throw new JobSchemaInvalid(file, [`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
   }
+  const digest = memo ? schemaDigest(text) : undefined;
+  const remembered = digest ? memo!.get(digest) : undefined;
+  if (remembered !== undefined) {
+    const semantic = semanticProblems(remembered as JobInputSchema);
+    if (semantic.length) throw new JobSchemaInvalid(file, semantic);
+    return remembered as JobInputSchema;
+  }
   let doc: unknown;
   try {
     doc = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA });
   } catch (error) {
     throw new JobSchemaInvalid(file, [`is not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
   }
-  const digest = memo ? schemaDigest(text) : undefined;
-  if (digest && memo!.has(digest)) {
-    const semantic = semanticProblems(doc as JobInputSchema);
-    if (semantic.length) throw new JobSchemaInvalid(file, semantic);
-    return doc as JobInputSchema;
-  }
   const { schema, problems } = checkSchemaDocument(doc);
   if (!schema) throw new JobSchemaInvalid(file, problems);
   if (digest) {
     try {
-      memo!.add(digest);
+      memo!.add(digest, doc);
     } catch {
       // Not remembering only means checking again next start.
     }

@@ -6,7 +6,10 @@ import type { JobField, JobInputSchema } from '../../../shared/contract';
  * The per-value rules of a schema (lengths, patterns, ranges, IPv4 and host name formats) as one
  * JSON schema, compiled by ajv once when the job schema loads. Values reach it already coerced.
  */
-const ajv = new Ajv({ allErrors: true, strict: true, unicodeRegExp: true });
+// validateSchema off: these schemas are built by valueSchema() below from a job schema that has
+// already passed the structural check; compiling ajv's meta-schema to re-check them cost the
+// start ~30 ms. A bad pattern still fails to compile (and semantic-checks names it first).
+const ajv = new Ajv({ allErrors: true, strict: true, unicodeRegExp: true, validateSchema: false });
 addFormats(ajv, ['ipv4']);
 // RFC 1123 host/domain name without a trailing dot: labels 1–63, alphanumeric at both ends, ≤ 253.
 ajv.addFormat('dns-name', /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/);
