@@ -5,7 +5,7 @@ import { ContractError, ErrorCode, type InventoryDelta, type InventorySnapshot }
 import type { DeploymentApi } from '../deployment/api';
 import type { ServiceContext, ServiceModule, StartedService } from '../service-module';
 import { encodeInventorySnapshot } from '../../shared/inventory-wire';
-import { InventoryStore, isEmptyDelta, type PendingOperationInput, type PlaceholderInput } from '../store';
+import { InventoryStore, isEmptyDelta, openInventoryDatabase, type PendingOperationInput, type PlaceholderInput } from '../store';
 import { HostRefresher, type RefreshOutcome } from './host-refresh';
 import { hostOptions } from './host-options';
 import { RefreshLoops, type CycleSummary } from './loops';
@@ -61,7 +61,11 @@ function deploymentApi(ctx: ServiceContext): DeploymentApi | undefined {
 async function startInventory(ctx: ServiceContext, options: InventoryModuleOptions): Promise<StartedService> {
   const now = () => new Date();
   // The cached inventory is served at once; nothing in it is confirmed until its host answers.
-  const store = InventoryStore.open(path.join(ctx.dataDir, 'inventory.db'), now, { staleUntilConfirmed: true });
+  // Between checking the file and reading its rows the event loop runs once: in browser mode the
+  // same thread serves the page, which loads meanwhile.
+  const opened = openInventoryDatabase(path.join(ctx.dataDir, 'inventory.db'), now);
+  await new Promise((resolve) => setImmediate(resolve));
+  const store = InventoryStore.load(opened, now, { staleUntilConfirmed: true });
   if (store.recovered) {
     ctx.log.warn('inventory database was damaged and moved aside', { ...store.recovered });
     ctx.notifications.notify({

@@ -50,7 +50,12 @@ export class InventoryStore {
    * snapshot and are built once, not built fresh and then rebuilt stale.
    */
   static open(file: string, now: () => Date = () => new Date(), options: { staleUntilConfirmed?: boolean } = {}): InventoryStore {
-    return new InventoryStore(openInventoryDatabase(file, now), now, options.staleUntilConfirmed ?? false);
+    return InventoryStore.load(openInventoryDatabase(file, now), now, options);
+  }
+
+  /** The second half of open(), for a caller that lets other work run between the two (the app's start). */
+  static load(opened: OpenedDatabase, now: () => Date = () => new Date(), options: { staleUntilConfirmed?: boolean } = {}): InventoryStore {
+    return new InventoryStore(opened, now, options.staleUntilConfirmed ?? false);
   }
 
   private constructor(

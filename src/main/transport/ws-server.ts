@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -151,18 +151,26 @@ function deny(res: ServerResponse, status: number, message: string): void {
   res.end(message + '\n');
 }
 
+/**
+ * The bundle's files are small (the largest ~330 KB): each is read whole and written in one go.
+ * A stream would need several event-loop turns per file, and while the backend opens its stores
+ * (synchronous work with a pause between steps) each turn can wait; the page would load slowly.
+ */
 function sendFile(req: IncomingMessage, res: ServerResponse, file: string, csp: string): void {
-  if (!existsSync(file) || !statSync(file).isFile()) {
+  let body: Buffer;
+  try {
+    if (!statSync(file).isFile()) throw new Error('not a file');
+    body = readFileSync(file);
+  } catch {
     return deny(res, 404, file.endsWith('index.html') ? 'The UI is not built. Run `npm run build`, then start again.' : 'Not found.');
   }
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-    'content-length': statSync(file).size,
+    'content-length': body.length,
     'content-security-policy': csp,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-store',
   });
-  if (req.method === 'HEAD') return void res.end();
-  createReadStream(file).pipe(res);
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
