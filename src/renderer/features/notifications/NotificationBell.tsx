@@ -8,7 +8,9 @@ export function NotificationBell() {
   const toast = useApp((s) => s.toast);
   const navigate = useApp((s) => s.navigate); // jobs: click → job
   const [open, setOpen] = useState(false);
-  const items = Object.values(notifications).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  // Newest first. ISO timestamps order as plain strings; localeCompare would load the ICU collator
+  // (~10 ms) while the header renders for the first time.
+  const items = Object.values(notifications).sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
   const unread = items.filter((n) => !n.read).length;
 
   const call = async (promise: Promise<{ ok: boolean; error?: { message: string } }> | undefined) => {
