@@ -2,11 +2,11 @@
 // command and an event subscription. No generic ipcRenderer is ever exposed.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { StateEvent } from '../shared/contract';
-import { commandNames } from '../shared/contract/commands';
+import { COMMAND_NAMES } from '../shared/contract/command-names';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type PreloadApi } from '../shared/ipc';
 
 const commands = Object.fromEntries(
-  commandNames.map((name) => [name, (request: unknown) => ipcRenderer.invoke(IPC_INVOKE_CHANNEL, name, request)]),
+  COMMAND_NAMES.map((name) => [name, (request: unknown) => ipcRenderer.invoke(IPC_INVOKE_CHANNEL, name, request)]),
 );
 
 const api: PreloadApi = {

@@ -18,6 +18,12 @@ describe('renderer bundle', () => {
     expect(asset(entry!)).toContain(path.basename(app!)); // the first script imports exactly that chunk
   });
 
+  test('the Electron preload is small and loads no schemas (it runs before the page's first script)', () => {
+    const preload = readFileSync(path.join(rendererDir, '..', 'preload', 'index.cjs'), 'utf8');
+    expect(preload.length).toBeLessThan(20_000);
+    expect(preload).not.toContain('TypeBox.');
+  });
+
   test('no schema library in the page: renderer code imports only types and schema-free values from the contract', () => {
     for (const name of readdirSync(path.join(rendererDir, 'assets')).filter((n) => n.endsWith('.js'))) {
       expect(asset(`assets/${name}`), name).not.toContain('TypeBox.');
