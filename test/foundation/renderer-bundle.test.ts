@@ -18,7 +18,7 @@ describe('renderer bundle', () => {
     expect(asset(entry!)).toContain(path.basename(app!)); // the first script imports exactly that chunk
   });
 
-  test('the Electron preload is small and loads no schemas (it runs before the page's first script)', () => {
+  test('the Electron preload is small and loads no schemas (it runs before the first script of the page)', () => {
     const preload = readFileSync(path.join(rendererDir, '..', 'preload', 'index.cjs'), 'utf8');
     expect(preload.length).toBeLessThan(20_000);
     expect(preload).not.toContain('TypeBox.');
