@@ -108,6 +108,21 @@ describe('live updates without full re-renders', () => {
   });
 });
 
+describe('natural order on the first-paint path', () => {
+  test('the overview lists hosts and the table offers them HV2 before HV10', () => {
+    load(fleet(11, 1));
+    // Names whose digit runs differ in length: a plain string sort would put HV10 first.
+    setHosts((hosts) => Object.fromEntries(Object.entries(hosts).map(([id, h]) => [id, { ...h, displayName: `HV${Number(id.slice(2))}` }])));
+    act(() => root.render(<OverviewView />));
+    const hostCells = [...container.querySelectorAll('table.table tbody tr td:first-child')].map((td) => td.textContent);
+    expect(hostCells.slice(0, 3)).toEqual(['HV0', 'HV1', 'HV2']);
+    expect(hostCells.at(-1)).toBe('HV10');
+    const options = [...container.querySelectorAll('select[aria-label="Host"] option')].map((o) => o.textContent);
+    expect(options.slice(1, 4)).toEqual(['HV0', 'HV1', 'HV2']);
+    expect(options.at(-1)).toBe('HV10');
+  });
+});
+
 describe('orders and maps that keep their identity', () => {
   const f = fleet(4, 50);
   const model = new InventoryModel();

@@ -1,21 +1,31 @@
 import { useSyncExternalStore } from 'react';
+import { BETWEEN_COUNTS_PHASE_MS, nextSlot } from '../stores/counts-pace';
 import { ago } from './time';
 
-// One shared one-second clock: a thousand "observed … ago" labels tick from a single timer.
+// One shared one-second clock: a thousand "observed … ago" labels tick from a single timer. It ticks
+// between the slots where VM counts update (see counts-pace), so the two never share a frame.
+const TICK_MS = 1000;
 const listeners = new Set<() => void>();
 let now = Date.now();
-let timer: ReturnType<typeof setInterval> | undefined;
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+/** Schedules the first tick strictly after `after` (a timer that fires a little early must not tick twice). */
+function scheduleTick(after = Date.now()): void {
+  const at = nextSlot(after + 1, BETWEEN_COUNTS_PHASE_MS, TICK_MS);
+  timer = setTimeout(() => {
+    now = Date.now();
+    scheduleTick(Math.max(now, at));
+    listeners.forEach((l) => l());
+  }, at - Date.now());
+}
 
 function subscribe(listener: () => void): () => void {
   listeners.add(listener);
-  timer ??= setInterval(() => {
-    now = Date.now();
-    listeners.forEach((l) => l());
-  }, 1000);
+  if (!timer) scheduleTick();
   return () => {
     listeners.delete(listener);
     if (listeners.size === 0 && timer) {
-      clearInterval(timer);
+      clearTimeout(timer);
       timer = undefined;
     }
   };

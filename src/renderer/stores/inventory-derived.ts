@@ -1,6 +1,7 @@
 import { useInventory } from './inventory-store';
 import { useApp } from './app-store';
 import { countByHost, type HostVmCounts, type InventoryModel } from './inventory-model';
+import { useCountsPace } from './counts-pace';
 import type { HostView, InventoryHost } from '../../shared/contract';
 
 /**
@@ -40,8 +41,9 @@ export const fleetFigures = memoOn((model): FleetFigures => {
   return out;
 }, (m) => m.version);
 
+/** VM counts per host, re-rendering the caller at the counts' pace (see useCountsPace), not per delta. */
 export function useHostCounts(): Map<string, HostVmCounts> {
-  useInventory((s) => s.version);
+  useCountsPace();
   return hostCounts(useInventory.getState().model);
 }
 

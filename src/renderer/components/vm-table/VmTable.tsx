@@ -4,6 +4,7 @@ import { useClusterByHost, useHostNames } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { useVmSelection } from '../../stores/selection-store';
 import { Observed } from '../Freshness';
+import { compareNatural } from '../natural-compare';
 import { useThrottled } from '../useThrottled';
 import { VirtualList } from '../VirtualList';
 import { StateBadge } from './StateBadge';
@@ -119,7 +120,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
     return [...hostNames]
       .filter(([hostId]) => scope.kind === 'all' || clusterByHost.get(hostId) === scope.cluster)
       .map(([hostId, displayName]) => ({ id: hostId, displayName }))
-      .sort((a, b) => a.displayName.localeCompare(b.displayName));
+      .sort((a, b) => compareNatural(a.displayName, b.displayName));
   }, [hostNames, scope, clusterByHost]);
   const clusterOptions = useMemo(() => [...new Set([...clusterByHost.values()].filter((c): c is string => !!c))].sort(), [clusterByHost]);
 

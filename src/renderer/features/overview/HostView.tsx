@@ -6,6 +6,7 @@ import { Ago, Observed } from '../../components/Freshness';
 import { VmTable } from '../../components/vm-table/VmTable';
 import { useInventoryHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
+import { useCountsPace } from '../../stores/counts-pace';
 import { HostSyncBanner } from '../inventory/HostSyncBanner';
 import { ConnectionTestReport } from '../settings/ConnectionTestReport';
 
@@ -14,10 +15,6 @@ export function HostView({ id }: { id: string }) {
   const backend = useApp((s) => s.backend);
   const toast = useApp((s) => s.toast);
   const inventoryHost = useInventoryHost(id);
-  // Two numbers rather than the per-host counts map, so VM deltas for other hosts (or that change
-  // no count) do not re-render this page.
-  const running = useInventory((s) => s.model.counts.get(id)?.running ?? 0);
-  const total = useInventory((s) => s.model.counts.get(id)?.total ?? 0);
   const [testing, setTesting] = useState(false);
   const [refreshing, setRefreshing] = useState(false);
   const [report, setReport] = useState<ConnectionTestResult | string | undefined>();
@@ -87,7 +84,7 @@ export function HostView({ id }: { id: string }) {
         </dd>
         <dt>VMs</dt>
         <dd data-testid="host-vm-count">
-          {running} running of {total}
+          <HostVmCounts id={id} />
         </dd>
       </dl>
       <div className="row-actions">
@@ -102,5 +99,16 @@ export function HostView({ id }: { id: string }) {
       <h2>Virtual machines</h2>
       <VmTable scope={{ kind: 'host', hostId: id }} />
     </section>
+  );
+}
+
+/** "3 running of 6", at the counts' pace: VM deltas do not re-render the page around it. */
+function HostVmCounts({ id }: { id: string }) {
+  useCountsPace();
+  const c = useInventory.getState().model.counts.get(id);
+  return (
+    <>
+      {c?.running ?? 0} running of {c?.total ?? 0}
+    </>
   );
 }

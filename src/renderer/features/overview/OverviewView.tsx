@@ -4,28 +4,27 @@ import { Ago } from '../../components/Freshness';
 import { VmTable } from '../../components/vm-table/VmTable';
 import { fleetFigures, isDisconnected, useClusterByHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
+import { useCountsPace } from '../../stores/counts-pace';
+import { compareNatural } from '../../components/natural-compare';
 
 /**
  * Fleet figures (hosts, clusters, VMs), disconnected hosts, every host, recent activity, all VMs.
  * Under a stream of VM deltas only the parts showing VM counts re-render (the VM figures and each
- * host row's count, see VmFigures and HostVmCount), and the clock re-renders only the "… ago" texts.
+ * host row's count, see VmFigures and HostVmCount), at the counts' pace (a few times a second),
+ * and the clock re-renders only the "… ago" texts. A notification re-renders only RecentActivity.
  */
 export function OverviewView() {
   const allHosts = useApp((s) => s.hosts);
-  const notifications = useApp((s) => s.notifications);
   const navigate = useApp((s) => s.navigate);
   const anyVms = useInventory((s) => s.model.vms.size > 0);
   const clusterByHost = useClusterByHost();
   const unavailable = useInventory((s) => s.unavailable);
   useInventory((s) => s.hostsVersion);
   const model = useInventory.getState().model;
-  const hosts = Object.values(allHosts).sort((a, b) => a.displayName.localeCompare(b.displayName));
+  const hosts = Object.values(allHosts).sort((a, b) => compareNatural(a.displayName, b.displayName));
   const connected = hosts.filter((h) => h.status === 'connected').length;
   const clusters = new Set([...clusterByHost.values()].filter(Boolean)).size;
   const down = hosts.filter((h) => isDisconnected(h, model.hosts.get(h.id))).length;
-  const recent = Object.values(notifications)
-    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
-    .slice(0, 8);
 
   return (
     <section aria-labelledby="overview-title">
@@ -81,7 +80,9 @@ export function OverviewView() {
                     <HostVmCount hostId={h.id} />
                   </td>
                   <td>
-                    <Ago at={ih?.sync.lastSuccessAt ?? h.lastSeenAt} />
+                    <span className="live-box live-ago">
+                      <Ago at={ih?.sync.lastSuccessAt ?? h.lastSeenAt} />
+                    </span>
                   </td>
                 </tr>
               );
@@ -89,20 +90,7 @@ export function OverviewView() {
           </tbody>
         </table>
       )}
-      <h2>Recent activity</h2>
-      {recent.length === 0 ? (
-        <p className="muted">Nothing yet.</p>
-      ) : (
-        <ul className="activity" data-testid="recent-activity">
-          {recent.map((n) => (
-            <li key={n.id} className={`level-${n.level}`}>
-              <span className="when">
-                <Ago at={n.updatedAt} />
-              </span> <strong>{n.title}</strong> {n.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <RecentActivity />
       {anyVms && (
         <>
           <h2>All virtual machines</h2>
@@ -113,30 +101,56 @@ export function OverviewView() {
   );
 }
 
-/** The VM total and running figures; a delta that changes neither (CPU, memory) does not re-render them. */
-function VmFigures() {
-  const vms = useInventory((s) => fleetFigures(s.model).vms);
-  const running = useInventory((s) => fleetFigures(s.model).running);
+/** The latest notifications; its own component, so a notification does not re-render the whole page. */
+function RecentActivity() {
+  const notifications = useApp((s) => s.notifications);
+  // ISO timestamps: code-unit order is time order (and localeCompare would initialise ICU's collator on first paint).
+  const recent = Object.values(notifications)
+    .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))
+    .slice(0, 8);
   return (
     <>
-      <Figure label="VMs" value={vms} testId="figure-vms" />
-      <Figure label="Running" value={running} testId="figure-running" />
+      <h2>Recent activity</h2>
+      {recent.length === 0 ? (
+        <p className="muted">Nothing yet.</p>
+      ) : (
+        <ul className="activity" data-testid="recent-activity">
+          {recent.map((n) => (
+            <li key={n.id} className={`level-${n.level}`}>
+              <span className="when live-box live-ago">
+                <Ago at={n.updatedAt} />
+              </span> <strong>{n.title}</strong> {n.message}
+            </li>
+          ))}
+        </ul>
+      )}
     </>
   );
 }
 
-/** "running/total" for one host, re-rendered only when that host's figures change. */
-function HostVmCount({ hostId }: { hostId: string }) {
-  const text = useInventory((s) => {
-    const c = s.model.counts.get(hostId);
-    return `${c?.running ?? 0}/${c?.total ?? 0}`;
-  });
-  return <>{text}</>;
+/** The VM total and running figures, at the counts' pace. */
+function VmFigures() {
+  useCountsPace();
+  const { vms, running } = fleetFigures(useInventory.getState().model);
+  return (
+    <>
+      <Figure label="VMs" value={vms} testId="figure-vms" live />
+      <Figure label="Running" value={running} testId="figure-running" live />
+    </>
+  );
 }
 
-function Figure({ label, value, testId }: { label: string; value: number; testId: string }) {
+/** "running/total" for one host, at the counts' pace. */
+function HostVmCount({ hostId }: { hostId: string }) {
+  useCountsPace();
+  const c = useInventory.getState().model.counts.get(hostId);
+  return <span className="live-box live-count">{`${c?.running ?? 0}/${c?.total ?? 0}`}</span>;
+}
+
+/** `live`: a figure that changes under a stream of deltas; it is laid out and painted on its own. */
+function Figure({ label, value, testId, live = false }: { label: string; value: number; testId: string; live?: boolean }) {
   return (
-    <div className="card figure">
+    <div className={`card figure ${live ? 'figure-live' : ''}`}>
       <div className="figure-value" data-testid={testId}>
         {value}
       </div>

@@ -1,20 +1,27 @@
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useApp } from '../../stores/app-store';
 import { StatusDot } from '../../components/StatusDot';
-import { isDisconnected, useClusterByHost, useHostCounts } from '../../stores/inventory-derived';
+import { useCountsPace } from '../../stores/counts-pace';
+import { isDisconnected, useClusterByHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
-import { treeRows, type TreeRow } from './tree-rows';
+import { sameRow, treeRows, type TreeRow } from './tree-rows';
 
 export { groupHosts } from './tree-rows';
 
-/** Clusters → hosts → VMs with state dots and counts, collapsible and keyboard navigable (WAI-ARIA tree). */
+/**
+ * Clusters → hosts → VMs with state dots and counts, collapsible and keyboard navigable (WAI-ARIA tree).
+ *
+ * Under a stream of VM deltas the tree is rebuilt only at the counts' pace (useCountsPace, a few
+ * times a second), and then only rows whose text changed re-render. VM state dots stay live: each
+ * VM row subscribes to its own VM.
+ */
 export function Sidebar() {
   const hosts = useApp((s) => s.hosts);
   const view = useApp((s) => s.view);
   const navigate = useApp((s) => s.navigate);
   const clusterByHost = useClusterByHost();
-  const counts = useHostCounts();
-  const version = useInventory((s) => s.version);
+  const countsPace = useCountsPace('tree');
+  useInventory((s) => s.hostsVersion); // sync state: the "Disconnected hosts" count
   const model = useInventory((s) => s.model);
   const [collapsedGroups, setCollapsedGroups] = useState<Set<string>>(new Set());
   const [expandedHosts, setExpandedHosts] = useState<Set<string>>(new Set());
@@ -26,14 +33,14 @@ export function Sidebar() {
       treeRows({
         hosts: Object.values(hosts),
         clusterOf: (h) => clusterByHost.get(h.id),
-        counts,
+        counts: model.counts,
         vmsOf: (id) => [...(model.byHost.get(id) ?? [])].map((k) => model.vms.get(k)!),
         collapsedGroups,
         expandedHosts,
       }),
-    // version: VM states shown as dots change with every delta.
+    // countsPace: counts, VM names and membership are read from the (mutable) model.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [hosts, clusterByHost, counts, model, version, collapsedGroups, expandedHosts],
+    [hosts, clusterByHost, model, countsPace, collapsedGroups, expandedHosts],
   );
   const disconnected = Object.values(hosts).filter((h) => isDisconnected(h, model.hosts.get(h.id))).length;
 
@@ -73,60 +80,131 @@ export function Sidebar() {
     e.preventDefault();
   };
 
+  const activate = (row: TreeRow) => {
+    setFocusKey(row.key);
+    navigate(row.view);
+  };
+
+  // Rows get handlers of one identity, so a memoised row skips re-rendering; they call the latest closures.
+  const latest = useRef({ onKeyDown, toggle, activate });
+  useLayoutEffect(() => {
+    latest.current = { onKeyDown, toggle, activate };
+  });
+  const handlers = useMemo<TreeHandlers>(
+    () => ({
+      register: (key, el) => {
+        if (el) refs.current.set(key, el);
+        else refs.current.delete(key);
+      },
+      activate: (row) => latest.current.activate(row),
+      keyDown: (e, row, index) => latest.current.onKeyDown(e, row, index),
+      toggle: (row) => latest.current.toggle(row),
+    }),
+    [],
+  );
+
+  const tabbableKey = focusKey && rows.some((r) => r.key === focusKey) ? focusKey : rows[0]?.key;
   const selectedKey =
     view.name === 'host' ? `h:${view.id}` : view.name === 'cluster' ? `g:${view.label}` : view.name === 'vm' ? `v:${view.key}` : undefined;
 
   return (
     <nav className="sidebar" aria-label="Inventory">
-      {disconnected > 0 && (
-        <button className={`sidebar-alert ${view.name === 'disconnected' ? 'selected' : ''}`} onClick={() => navigate({ name: 'disconnected' })} data-testid="nav-disconnected">
-          <span className="dot dot-unreachable" aria-hidden="true" /> Disconnected hosts <span className="count">{disconnected}</span>
-        </button>
-      )}
-      {rows.length === 0 ? (
-        <p className="muted sidebar-empty">
-          No hosts yet. <button className="link" onClick={() => navigate({ name: 'settings' })}>Add a host</button>
-        </p>
-      ) : (
-        <ul role="tree" className="tree" aria-label="Clusters, hosts and VMs">
-          {rows.map((row, index) => (
-            <li
-              key={row.key}
-              ref={(el) => {
-                if (el) refs.current.set(row.key, el);
-                else refs.current.delete(row.key);
-              }}
-              role="treeitem"
-              aria-level={row.depth + 1}
-              aria-expanded={row.expandable ? row.expanded : undefined}
-              aria-selected={row.key === selectedKey}
-              tabIndex={(focusKey && rows.some((r) => r.key === focusKey) ? focusKey : rows[0]!.key) === row.key ? 0 : -1}
-              className={`tree-row depth-${row.depth} ${row.key === selectedKey ? 'selected' : ''} ${row.stale ? 'stale' : ''}`}
-              data-testid={`tree-${row.key}`}
-              onClick={() => {
-                setFocusKey(row.key);
-                navigate(row.view);
-              }}
-              onKeyDown={(e) => onKeyDown(e, row, index)}
-            >
-              <span
-                className="twisty"
-                onClick={(e) => {
-                  if (!row.expandable) return;
-                  e.stopPropagation();
-                  toggle(row);
-                }}
-              >
-                {row.expandable ? (row.expanded ? '▾' : '▸') : ''}
-              </span>
-              {row.status && <StatusDot status={row.status} />}
-              {row.vmState && <span className={`dot vm-dot-${row.vmState === 'Running' ? 'ok' : row.vmState === 'Off' ? 'off' : 'busy'}`} role="img" aria-label={row.vmState} title={row.vmState} />}
-              <span className="tree-label">{row.label}</span>
-              {row.count !== undefined && <span className="count">{row.count}</span>}
-            </li>
-          ))}
-        </ul>
-      )}
+      {/* The scroller, not the nav (a flex item), is where layout of a changed count stops: see styles.css. */}
+      <div className="sidebar-scroll">
+        {disconnected > 0 && (
+          <button className={`sidebar-alert ${view.name === 'disconnected' ? 'selected' : ''}`} onClick={() => navigate({ name: 'disconnected' })} data-testid="nav-disconnected">
+            <span className="dot dot-unreachable" aria-hidden="true" /> Disconnected hosts <span className="count">{disconnected}</span>
+          </button>
+        )}
+        {rows.length === 0 ? (
+          <p className="muted sidebar-empty">
+            No hosts yet. <button className="link" onClick={() => navigate({ name: 'settings' })}>Add a host</button>
+          </p>
+        ) : (
+          <ul role="tree" className="tree" aria-label="Clusters, hosts and VMs">
+            {rows.map((row, index) => {
+              const item = { row, index, selected: row.key === selectedKey, tabbable: row.key === tabbableKey, handlers };
+              return row.vmKey ? <VmTreeItem key={row.key} vmKey={row.vmKey} {...item} /> : <TreeItem key={row.key} {...item} />;
+            })}
+          </ul>
+        )}
+      </div>
     </nav>
+  );
+}
+
+interface TreeHandlers {
+  register(key: string, el: HTMLLIElement | null): void;
+  activate(row: TreeRow): void;
+  keyDown(e: KeyboardEvent, row: TreeRow, index: number): void;
+  toggle(row: TreeRow): void;
+}
+
+interface TreeItemProps {
+  row: TreeRow;
+  index: number;
+  selected: boolean;
+  tabbable: boolean;
+  handlers: TreeHandlers;
+}
+
+/** A VM row: its state dot and stale dimming follow its VM live, whatever the tree's pace. */
+const VmTreeItem = memo(function VmTreeItem({ vmKey, ...item }: TreeItemProps & { vmKey: string }) {
+  const vmState = useInventory((s) => s.model.vms.get(vmKey)?.state ?? item.row.vmState);
+  const stale = useInventory((s) => s.model.vms.get(vmKey)?.stale ?? item.row.stale);
+  return <TreeItem {...item} vmState={vmState} stale={stale} />;
+}, sameItem);
+
+interface LiveFields {
+  vmKey?: string;
+  vmState?: TreeRow['vmState'];
+  stale?: boolean;
+}
+
+const TreeItem = memo(function TreeItem({ row, index, selected, tabbable, handlers, vmState = row.vmState, stale = row.stale }: TreeItemProps & LiveFields) {
+  const { key } = row;
+  const ref = useCallback((el: HTMLLIElement | null) => handlers.register(key, el), [handlers, key]);
+  return (
+    <li
+      ref={ref}
+      role="treeitem"
+      aria-level={row.depth + 1}
+      aria-expanded={row.expandable ? row.expanded : undefined}
+      aria-selected={selected}
+      tabIndex={tabbable ? 0 : -1}
+      className={`tree-row depth-${row.depth} ${selected ? 'selected' : ''} ${stale ? 'stale' : ''}`}
+      data-testid={`tree-${key}`}
+      onClick={() => handlers.activate(row)}
+      onKeyDown={(e) => handlers.keyDown(e, row, index)}
+    >
+      <span
+        className="twisty"
+        onClick={(e) => {
+          if (!row.expandable) return;
+          e.stopPropagation();
+          handlers.toggle(row);
+        }}
+      >
+        {row.expandable ? (row.expanded ? '▾' : '▸') : ''}
+      </span>
+      {row.status && <StatusDot status={row.status} />}
+      {vmState && <span className={`dot vm-dot-${vmState === 'Running' ? 'ok' : vmState === 'Off' ? 'off' : 'busy'}`} role="img" aria-label={vmState} title={vmState} />}
+      <span className="tree-label">{row.label}</span>
+      {row.count !== undefined && <span className="count">{row.count}</span>}
+    </li>
+  );
+}, sameItem);
+
+/** Rows are rebuilt as new objects whenever the tree is; a row whose shown fields are equal need not re-render. */
+function sameItem(a: TreeItemProps & LiveFields, b: TreeItemProps & LiveFields): boolean {
+  return (
+    a.index === b.index &&
+    a.selected === b.selected &&
+    a.tabbable === b.tabbable &&
+    a.handlers === b.handlers &&
+    a.vmKey === b.vmKey &&
+    a.vmState === b.vmState &&
+    a.stale === b.stale &&
+    sameRow(a.row, b.row)
   );
 }

@@ -1,6 +1,7 @@
 import type { HostView, InventoryVm } from '../../../shared/contract';
 import type { HostVmCounts } from '../../stores/inventory-model';
 import type { View } from '../../stores/app-store';
+import { compareNatural } from '../../components/natural-compare';
 
 export interface TreeRow {
   key: string;
@@ -8,6 +9,8 @@ export interface TreeRow {
   label: string;
   count?: string;
   status?: HostView['status'];
+  /** VM rows: the VM's key (the row shows its live state, see Sidebar's VmTreeItem). */
+  vmKey?: string;
   vmState?: InventoryVm['state'];
   stale?: boolean;
   expandable: boolean;
@@ -15,20 +18,40 @@ export interface TreeRow {
   view: View;
 }
 
+/** True when two rows show the same thing (`view` follows from `key`). */
+export function sameRow(a: TreeRow, b: TreeRow): boolean {
+  return (
+    a.key === b.key &&
+    a.depth === b.depth &&
+    a.label === b.label &&
+    a.count === b.count &&
+    a.status === b.status &&
+    a.vmKey === b.vmKey &&
+    a.vmState === b.vmState &&
+    a.stale === b.stale &&
+    a.expandable === b.expandable &&
+    a.expanded === b.expanded
+  );
+}
+
 export const STANDALONE = 'Standalone hosts';
 /** A host with thousands of VMs shows the first ones in the tree and links to its table for the rest. */
 export const TREE_VMS_PER_HOST = 200;
 
-/** Groups hosts under their cluster; hosts without one under "Standalone hosts" (last). */
+/**
+ * Groups hosts under their cluster; hosts without one under "Standalone hosts" (last). Names are
+ * ordered by compareNatural, not localeCompare: this runs on first paint, where the collator's
+ * initialisation alone would cost more than the whole tree.
+ */
 export function groupHosts(hosts: HostView[], clusterOf: (h: HostView) => string | undefined = (h) => h.cluster): [string, HostView[]][] {
   const groups = new Map<string, HostView[]>();
-  for (const host of [...hosts].sort((a, b) => a.displayName.localeCompare(b.displayName))) {
+  for (const host of [...hosts].sort((a, b) => compareNatural(a.displayName, b.displayName))) {
     const key = clusterOf(host) ?? STANDALONE;
     let list = groups.get(key);
     if (!list) groups.set(key, (list = []));
     list.push(host);
   }
-  return [...groups.entries()].sort(([a], [b]) => (a === STANDALONE ? 1 : b === STANDALONE ? -1 : a.localeCompare(b)));
+  return [...groups.entries()].sort(([a], [b]) => (a === STANDALONE ? 1 : b === STANDALONE ? -1 : compareNatural(a, b)));
 }
 
 export interface TreeInput {
@@ -76,7 +99,7 @@ export function treeRows(input: TreeInput): TreeRow[] {
       if (!hostOpen) continue;
       const vms = input.vmsOf(h.id).sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0));
       for (const vm of vms.slice(0, TREE_VMS_PER_HOST)) {
-        out.push({ key: `v:${vm.key}`, depth: 2, label: vm.name, vmState: vm.state, stale: vm.stale, expandable: false, view: { name: 'vm', key: vm.key } });
+        out.push({ key: `v:${vm.key}`, vmKey: vm.key, depth: 2, label: vm.name, vmState: vm.state, stale: vm.stale, expandable: false, view: { name: 'vm', key: vm.key } });
       }
       if (vms.length > TREE_VMS_PER_HOST) {
         out.push({ key: `more:${h.id}`, depth: 2, label: `…${vms.length - TREE_VMS_PER_HOST} more`, expandable: false, view: { name: 'host', id: h.id } });
