@@ -53,6 +53,9 @@ export default defineConfig({
     build: {
       // Minified: the page parses and compiles less before its first paint (electron-vite leaves it off).
       minify: true,
+      // No preload helper around main.tsx's import of the app: its chunk is preloaded by the link
+      // preloadAppChunk() adds and has no CSS of its own (every stylesheet loads with main.tsx).
+      modulePreload: false,
       outDir: resolve('out/renderer'),
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
     },

@@ -47,6 +47,20 @@ describe('InventoryModel', () => {
     expect(m.hosts.size).toBe(1);
   });
 
+  test('counts from a snapshot equal counts built delta by delta, and a key sent twice counts once', () => {
+    const f = fleet(3, 9);
+    const vms = f.vms.map((v, i) => ({ ...v, stale: i % 4 === 0 }));
+    const bySnapshot = new InventoryModel();
+    bySnapshot.replace({ hosts: f.hosts, vms: [...vms, { ...vms[0]!, state: 'Running' as const }] });
+    const byDeltas = new InventoryModel();
+    byDeltas.replace({ hosts: f.hosts, vms: [] });
+    byDeltas.apply([{ ...empty(), vms: { upsert: [...vms, { ...vms[0]!, state: 'Running' as const }], remove: [] } }]);
+    expect(countByHost(bySnapshot)).toEqual(countByHost(byDeltas));
+    expect(bySnapshot.vms.size).toBe(27);
+    expect(bySnapshot.vms.get(vms[0]!.key)!.state).toBe('Running');
+    expect(countByHost(bySnapshot).get('hv00')).toEqual({ total: 9, running: 7, stale: 3 });
+  });
+
   test('deltas upsert, remove, and move a VM between hosts without touching the others', () => {
     const m = new InventoryModel();
     const f = fleet(2, 3);

@@ -30,7 +30,22 @@ export class InventoryModel {
     this.searchCache.clear();
     this.counts.clear();
     for (const host of snapshot.hosts) this.hosts.set(host.hostId, host);
-    for (const vm of snapshot.vms) this.putVm(vm);
+    // One tight pass (the first paint waits on it): each VM is new here, so no before/after bookkeeping.
+    for (const vm of snapshot.vms) {
+      if (this.vms.has(vm.key)) {
+        this.putVm(vm); // a key twice in one snapshot: the later row wins, counted once
+        continue;
+      }
+      this.vms.set(vm.key, vm);
+      let keys = this.byHost.get(vm.hostId);
+      if (!keys) this.byHost.set(vm.hostId, (keys = new Set()));
+      keys.add(vm.key);
+      let c = this.counts.get(vm.hostId);
+      if (!c) this.counts.set(vm.hostId, (c = { total: 0, running: 0, stale: 0 }));
+      c.total++;
+      if (vm.state === 'Running') c.running++;
+      if (vm.stale) c.stale++;
+    }
     this.version++;
     this.membershipVersion++;
     this.hostsVersion++;
