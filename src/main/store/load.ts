@@ -66,8 +66,20 @@ export function loadInventory(db: DatabaseSync): LoadedInventory {
   const query = db.prepare(`SELECT ${VM_COLUMNS.join(', ')} FROM vms JOIN vm_hot USING (host_id, vm_id) JOIN vm_config USING (host_id, vm_id)`);
   query.setReturnArrays(true);
   const c = VM_COLUMN;
+  // Values that repeat across VMs (host, state, OS, a host's observation time) are kept once:
+  // SQLite hands back a new string per row, and 10,000 copies of each are memory the collector
+  // has to copy while the store opens.
+  const seen = new Map<string, string>();
+  const shared = (v: string | number | null): string | null => {
+    if (v === null) return null;
+    const text = String(v);
+    const known = seen.get(text);
+    if (known !== undefined) return known;
+    seen.set(text, text);
+    return text;
+  };
   for (const r of query.all() as unknown as Array<Array<string | number | null>>) {
-    const hostId = String(r[c.host_id]);
+    const hostId = shared(r[c.host_id])!;
     const vmId = String(r[c.vm_id]);
     const key = vmKey(hostId, vmId);
     const ips = r[c.ip_addresses];
@@ -75,24 +87,24 @@ export function loadInventory(db: DatabaseSync): LoadedInventory {
       hostId,
       vmId,
       name: String(r[c.name]),
-      cluster: str(r[c.cluster]),
-      firstSeenAt: String(r[c.first_seen_at]),
+      cluster: shared(r[c.cluster]),
+      firstSeenAt: shared(r[c.first_seen_at])!,
       missingSinceGen: num(r[c.missing_since_gen]),
       hot: {
-        state: String(r[c.state]) as VmState,
+        state: shared(r[c.state]) as VmState,
         uptimeS: num(r[c.uptime_s]),
         cpuPercent: num(r[c.cpu_percent]),
         memoryAssignedMb: num(r[c.memory_assigned_mb]),
         memoryDemandMb: num(r[c.memory_demand_mb]),
-        heartbeat: str(r[c.heartbeat]),
-        observedAt: String(r[c.observed_at]),
+        heartbeat: shared(r[c.heartbeat]),
+        observedAt: shared(r[c.observed_at])!,
       },
       config: {
         processorCount: num(r[c.processor_count]),
         memoryStartupMb: num(r[c.memory_startup_mb]),
         dynamicMemory: r[c.dynamic_memory] === 1,
         generation: num(r[c.generation]),
-        operatingSystem: str(r[c.operating_system]),
+        operatingSystem: shared(r[c.operating_system]),
         createdAt: str(r[c.created_at]),
         clustered: r[c.clustered] === 1,
         ipAddresses: ips === '[]' ? [] : (JSON.parse(String(ips)) as string[]),
