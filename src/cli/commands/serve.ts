@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createBackend, type Backend } from '../../main/backend';
 import { whenStarted } from '../../main/backend-connection';
 import { defaultDataDir } from '../../main/data-dir';
+import { pageHeadStart } from '../../main/transport/page-load';
 import { startBrowserServer, type BrowserServer } from '../../main/transport/ws-server';
 import { intFlag, parseArgs } from '../args';
 import type { CliCommand } from '../command';
@@ -16,9 +17,9 @@ export interface RunningApp {
 
 /**
  * Starts the browser-mode server and the backend headless; shared by `serve` and `demo`. The
- * server listens before the backend starts and `onListening` gets its URL at once, so a browser
- * loads the page while the backend opens its stores (whose first steps are synchronous and would
- * otherwise hold the listening socket back): commands wait for the backend, events flow once it is up.
+ * server listens first and `onListening` gets its URL at once; the first page gets its scripts,
+ * then the backend opens its stores while the browser compiles the app. Commands wait for the
+ * backend, events flow once it is up.
  */
 export async function startBrowserApp(options: { dataDir: string; port: number; quiet?: boolean; onListening?: (url: string) => void }): Promise<RunningApp> {
   const rendererDir = await ensureRendererBuilt((line) => process.stderr.write(line + '\n'));
@@ -27,6 +28,10 @@ export async function startBrowserApp(options: { dataDir: string; port: number; 
   starting.catch(() => undefined); // reported by the await below and to every command meanwhile
   const server = await startBrowserServer({ backend: whenStarted(starting), rendererDir, port: options.port });
   options.onListening?.(server.url);
+  // This thread serves the page and opens the stores, whose first steps are synchronous: the page
+  // gets its scripts first (briefly: see pageHeadStart), so the browser compiles the app while the
+  // stores open instead of waiting for its scripts until they are open.
+  await pageHeadStart(server.firstPage);
   createBackend({ dataDir: options.dataDir, runtime: 'browser', echoLog: !options.quiet }).then(started.resolve, started.reject);
   let backend: Backend;
   try {

@@ -8,6 +8,7 @@ import type { StateEvent } from '../../shared/contract';
 import type { BackendConnection } from '../backend-connection';
 import { EventBatcher } from '../events/event-batcher';
 import { browserCsp } from './csp';
+import { FirstPageLoad } from './page-load';
 
 export interface BrowserServerOptions {
   backend: BackendConnection;
@@ -22,6 +23,8 @@ export interface BrowserServer {
   url: string;
   port: number;
   token: string;
+  /** When the first page and its scripts went out (see page-load.ts). */
+  firstPage: FirstPageLoad;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const token = options.token ?? randomBytes(24).toString('base64url');
   const rendererDir = path.resolve(options.rendererDir);
   let port = 0;
+  const firstPage = new FirstPageLoad();
 
   const allowedHost = (value: string | undefined) => value === `127.0.0.1:${port}` || value === `localhost:${port}`;
   const tokenMatches = (candidate: string | null) =>
@@ -59,7 +63,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       if (!tokenMatches(url.searchParams.get('token'))) {
         return deny(res, 401, 'This page needs the token from the URL printed by `aether-v serve`. Open that exact URL.');
       }
-      return sendFile(req, res, path.join(rendererDir, 'index.html'), browserCsp(port));
+      const page = sendFile(req, res, path.join(rendererDir, 'index.html'), browserCsp(port));
+      if (page) firstPage.pageSent(page.toString('utf8'));
+      return;
     }
     let decoded: string;
     try {
@@ -70,7 +76,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     const file = path.resolve(rendererDir, '.' + decoded);
     // Only files inside the renderer bundle, never a path that escapes it.
     if (!file.startsWith(rendererDir + path.sep) || decoded.includes('\0')) return deny(res, 404, 'Not found.');
-    return sendFile(req, res, file, browserCsp(port));
+    if (sendFile(req, res, file, browserCsp(port))) firstPage.fileSent(url.pathname);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -96,6 +102,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
+    firstPage,
     async close() {
       for (const client of wss.clients) client.terminate();
       wss.close();
@@ -156,13 +163,14 @@ function deny(res: ServerResponse, status: number, message: string): void {
  * A stream would need several event-loop turns per file, and while the backend opens its stores
  * (synchronous work with a pause between steps) each turn can wait; the page would load slowly.
  */
-function sendFile(req: IncomingMessage, res: ServerResponse, file: string, csp: string): void {
+function sendFile(req: IncomingMessage, res: ServerResponse, file: string, csp: string): Buffer | undefined {
   let body: Buffer;
   try {
     if (!statSync(file).isFile()) throw new Error('not a file');
     body = readFileSync(file);
   } catch {
-    return deny(res, 404, file.endsWith('index.html') ? 'The UI is not built. Run `npm run build`, then start again.' : 'Not found.');
+    deny(res, 404, file.endsWith('index.html') ? 'The UI is not built. Run `npm run build`, then start again.' : 'Not found.');
+    return undefined;
   }
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
@@ -173,4 +181,5 @@ function sendFile(req: IncomingMessage, res: ServerResponse, file: string, csp: 
     'cache-control': 'no-store',
   });
   res.end(req.method === 'HEAD' ? undefined : body);
+  return body;
 }
