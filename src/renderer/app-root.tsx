@@ -29,6 +29,7 @@ export function mountApp(container: HTMLElement, backend: Backend | { error: str
   const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
   return Promise.race([firstLoad, waited]).then(() => {
     clearTimeout(timer);
+    performance.mark?.('aetherv:app-render'); // read by bench:inventory's phases
     root.render(<App />);
   });
 }

@@ -97,6 +97,7 @@ export function connectStore(backend: Backend): { firstLoad: Promise<void>; disc
   const firstLoad = new Promise<void>((resolve) => (loaded = resolve));
   const loadAll = async () => {
     await Promise.all(syncs.map((s) => s.resync()));
+    performance.mark?.('aetherv:snapshots-in');
     const [info, settings] = await Promise.all([backend.invoke('app.info', {}), backend.invoke('settings.get', {})]);
     if (info.ok) useApp.setState({ info: info.data });
     if (settings.ok) useApp.setState({ settings: settings.data });
