@@ -1,100 +1,46 @@
 // @vitest-environment jsdom
 import { act, Profiler } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import type { Backend } from '../../src/renderer/backend/backend';
-import type { InventoryVm } from '../../src/shared/contract';
 import { VmTable } from '../../src/renderer/components/vm-table/VmTable';
 import { HostView } from '../../src/renderer/features/overview/HostView';
 import { OverviewView } from '../../src/renderer/features/overview/OverviewView';
 import { Sidebar } from '../../src/renderer/features/shell/Sidebar';
-import { useApp } from '../../src/renderer/stores/app-store';
 import { COUNTS_INTERVAL_MS, COUNTS_MAX_DELAY_MS, nextSlot } from '../../src/renderer/stores/counts-pace';
-import { InventoryModel } from '../../src/renderer/stores/inventory-model';
-import { useInventory } from '../../src/renderer/stores/inventory-store';
-import { useVmSelection } from '../../src/renderer/stores/selection-store';
+import { domPerTest, loadFleet, upsertVms } from './dom-harness';
 import { fleet } from './fixtures';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-const backend: Backend = {
-  kind: 'browser',
-  invoke: (async () => ({ ok: true, data: null })) as Backend['invoke'],
-  onEvent: () => () => undefined,
-  onConnection: () => () => undefined,
-};
-
-let root: Root;
-let container: HTMLDivElement;
-
-function load(f: ReturnType<typeof fleet>) {
-  const model = new InventoryModel();
-  model.replace({ hosts: f.hosts, vms: f.vms });
-  useInventory.setState({
-    model,
-    version: model.version,
-    membershipVersion: model.membershipVersion,
-    hostsVersion: model.hostsVersion,
-    loaded: true,
-  });
-  useApp.setState({
-    backend,
-    hosts: Object.fromEntries(f.views.map((h) => [h.id, h])),
-    notifications: {},
-    view: { name: 'overview' },
-    toasts: [],
-  });
-  return model;
-}
-
-/** One delta applied the way InventoryFeed does, in its own frame. */
-function upsert(model: InventoryModel, vms: InventoryVm[]) {
-  act(() => {
-    model.apply([{ hosts: { upsert: [], remove: [] }, vms: { upsert: vms, remove: [] } }]);
-    useInventory.setState({
-      version: model.version,
-      membershipVersion: model.membershipVersion,
-      hostsVersion: model.hostsVersion,
-    });
-  });
-}
+const dom = domPerTest();
+const { text } = dom;
 
 const advance = (ms: number) => act(() => void vi.advanceTimersByTime(ms));
-const text = (testId: string) => container.querySelector(`[data-testid="${testId}"]`)!.textContent;
-const treeRow = (key: string) => container.querySelector(`[data-testid="tree-${key}"]`) as HTMLElement;
+const treeRow = (key: string) => dom.container.querySelector(`[data-testid="tree-${key}"]`) as HTMLElement;
 
 beforeEach(() => {
   vi.useFakeTimers();
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-  useVmSelection.setState({ scope: '', selection: { keys: new Set() } });
 });
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.useRealTimers();
 });
 
 describe('counts follow a stream of deltas at a readable pace', () => {
   test('a lone change shows at once; a burst holds the figures until the end of the window, then they are exact', () => {
     const f = fleet(2, 6); // 4 of 6 running per host
-    const model = load(f);
-    act(() => root.render(<OverviewView />));
+    const model = loadFleet(f);
+    act(() => dom.root.render(<OverviewView />));
     const running = f.vms.filter((v) => v.state === 'Running');
     const hostRow = () =>
-      [...container.querySelectorAll('table.table tbody tr')].find((tr) => tr.textContent!.includes('HV01'))!;
+      [...dom.container.querySelectorAll('table.table tbody tr')].find((tr) => tr.textContent!.includes('HV01'))!;
 
-    upsert(model, [{ ...running[0]!, state: 'Off' }]);
+    upsertVms(model, [{ ...running[0]!, state: 'Off' }]);
     expect(text('figure-running')).toBe('7');
 
     // Within the window: the figures hold while the VM rows follow every delta.
     const hv01Running = running.filter((v) => v.hostId === 'hv01');
-    upsert(model, [{ ...hv01Running[0]!, state: 'Off' }]);
-    upsert(model, [{ ...hv01Running[1]!, state: 'Off', cpuPercent: 93 }]);
+    upsertVms(model, [{ ...hv01Running[0]!, state: 'Off' }]);
+    upsertVms(model, [{ ...hv01Running[1]!, state: 'Off', cpuPercent: 93 }]);
     expect(text('figure-running')).toBe('7');
     expect(hostRow().textContent).toContain('4/6');
-    const vmRow = container.querySelector(`[data-key="${hv01Running[1]!.key}"]`);
+    const vmRow = dom.container.querySelector(`[data-key="${hv01Running[1]!.key}"]`);
     if (vmRow) expect(vmRow.textContent).toContain('93 %');
 
     advance(COUNTS_MAX_DELAY_MS);
@@ -105,24 +51,24 @@ describe('counts follow a stream of deltas at a readable pace', () => {
 
   test('a VM row stays live while the counts wait', () => {
     const f = fleet(1, 4);
-    const model = load(f);
-    act(() => root.render(<VmTable scope={{ kind: 'all' }} height={3000} />));
+    const model = loadFleet(f);
+    act(() => dom.root.render(<VmTable scope={{ kind: 'all' }} height={3000} />));
     const vm = f.vms[1]!;
-    upsert(model, [{ ...vm, cpuPercent: 10 }]);
-    upsert(model, [{ ...vm, state: 'Off', cpuPercent: 55 }]);
-    const row = container.querySelector(`[data-key="${vm.key}"]`)!;
+    upsertVms(model, [{ ...vm, cpuPercent: 10 }]);
+    upsertVms(model, [{ ...vm, state: 'Off', cpuPercent: 55 }]);
+    const row = dom.container.querySelector(`[data-key="${vm.key}"]`)!;
     expect(row.querySelector('[data-state]')!.getAttribute('data-state')).toBe('Off');
     expect(row.textContent).toContain('55 %');
   });
 
   test('the host page count converges after a burst', () => {
     const f = fleet(1, 6);
-    const model = load(f);
-    act(() => root.render(<HostView id="hv00" />));
+    const model = loadFleet(f);
+    act(() => dom.root.render(<HostView id="hv00" />));
     expect(text('host-vm-count')).toBe('4 running of 6');
     const running = f.vms.filter((v) => v.state === 'Running');
-    upsert(model, [{ ...running[0]!, state: 'Off' }]);
-    upsert(model, [{ ...running[1]!, state: 'Off' }]);
+    upsertVms(model, [{ ...running[0]!, state: 'Off' }]);
+    upsertVms(model, [{ ...running[1]!, state: 'Off' }]);
     expect(text('host-vm-count')).toBe('3 running of 6');
     advance(COUNTS_MAX_DELAY_MS);
     expect(text('host-vm-count')).toBe('2 running of 6');
@@ -140,9 +86,9 @@ describe('slots', () => {
   test('under a stream the page and the tree show new counts at different moments, then agree', () => {
     vi.setSystemTime(10 * COUNTS_INTERVAL_MS);
     const f = fleet(1, 6); // 4 of 6 running
-    const model = load(f);
+    const model = loadFleet(f);
     act(() =>
-      root.render(
+      dom.root.render(
         <>
           <Sidebar />
           <OverviewView />
@@ -150,11 +96,11 @@ describe('slots', () => {
       ),
     );
     const running = f.vms.filter((v) => v.state === 'Running');
-    upsert(model, [{ ...running[0]!, state: 'Off' }]); // leading edge: both show 3 at once
+    upsertVms(model, [{ ...running[0]!, state: 'Off' }]); // leading edge: both show 3 at once
     expect(text('figure-running')).toBe('3');
     expect(treeRow('h:hv00').textContent).toContain('3/6');
     advance(16);
-    upsert(model, [{ ...running[1]!, state: 'Off' }]);
+    upsertVms(model, [{ ...running[1]!, state: 'Off' }]);
     const seen: { at: number; page: string; tree: string }[] = [];
     for (let t = 16; t <= COUNTS_MAX_DELAY_MS; t += 16) {
       advance(16);
@@ -170,10 +116,10 @@ describe('slots', () => {
 describe('the tree under a stream of deltas', () => {
   test("it re-renders at the counts' pace, not per delta; VM dots stay live and counts converge", () => {
     const f = fleet(2, 3); // hv00: 2 of 3 running
-    const model = load(f);
+    const model = loadFleet(f);
     let commits = 0;
     act(() =>
-      root.render(
+      dom.root.render(
         <Profiler id="tree" onRender={() => commits++}>
           <Sidebar />
         </Profiler>,
@@ -191,17 +137,17 @@ describe('the tree under a stream of deltas', () => {
     expect(dot()).toBe('Running');
     advance(COUNTS_MAX_DELAY_MS);
 
-    upsert(model, [{ ...vm, state: 'Off' }]); // leading edge: shows at once
+    upsertVms(model, [{ ...vm, state: 'Off' }]); // leading edge: shows at once
     expect(treeRow('h:hv00').textContent).toContain('1/3');
     expect(dot()).toBe('Off');
 
     // Deltas that change no state: nothing in the tree re-renders for them.
     commits = 0;
-    for (let i = 0; i < 10; i++) upsert(model, [{ ...vm, state: 'Off', cpuPercent: i }]);
+    for (let i = 0; i < 10; i++) upsertVms(model, [{ ...vm, state: 'Off', cpuPercent: i }]);
     expect(commits).toBe(0);
 
     // A state change within the window: the VM's dot follows at once, the host count at the end of the window.
-    upsert(model, [{ ...vm, state: 'Running' }]);
+    upsertVms(model, [{ ...vm, state: 'Running' }]);
     expect(dot()).toBe('Running');
     expect(treeRow('h:hv00').textContent).toContain('1/3');
     advance(COUNTS_MAX_DELAY_MS);

@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import type { Backend } from '../../src/renderer/backend/backend';
 import type { CommandName, RequestOf, Result, VmDetails } from '../../src/shared/contract';
 import { VmTable } from '../../src/renderer/components/vm-table/VmTable';
@@ -9,23 +8,19 @@ import { DisconnectedHostsView } from '../../src/renderer/features/inventory/Dis
 import { VmDetailView } from '../../src/renderer/features/inventory/VmDetailView';
 import { Sidebar } from '../../src/renderer/features/shell/Sidebar';
 import { useApp } from '../../src/renderer/stores/app-store';
-import { InventoryModel } from '../../src/renderer/stores/inventory-model';
 import { useInventory } from '../../src/renderer/stores/inventory-store';
 import { useVmSelection } from '../../src/renderer/stores/selection-store';
+import { domPerTest, loadFleet, stubBackend } from './dom-harness';
 import { fleet, makeHost, makeHostView, makeVm } from './fixtures';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let root: Root;
-let container: HTMLDivElement;
+const dom = domPerTest();
+const { rows } = dom;
 const calls: { command: string; request: unknown }[] = [];
 const NO_DETAILS: VmDetails = { memoryMinMb: null, memoryMaxMb: null, configurationVersion: null, notes: null, disks: [], nics: [] };
 /** What the fake backend answers to inventory.vm, per VM key. */
 const detailsByKey = new Map<string, VmDetails>();
 
-const backend: Backend = {
-  kind: 'browser',
-  invoke: (async (command: CommandName, request: RequestOf<CommandName>) => {
+const backend = stubBackend((async (command: CommandName, request: RequestOf<CommandName>) => {
     calls.push({ command, request });
     if (command === 'inventory.vm') {
       const { hostId, vmId } = request as { hostId: string; vmId: string };
@@ -34,46 +29,26 @@ const backend: Backend = {
       return { ok: true, data: { vm, details: detailsByKey.get(vm.key) ?? NO_DETAILS } } as Result<never>;
     }
     return { ok: true, data: { hostIds: [(request as { hostId: string }).hostId], coalesced: [] } } as Result<never>;
-  }) as Backend['invoke'],
-  onEvent: () => () => undefined,
-  onConnection: () => () => undefined,
-};
+}) as Backend['invoke']);
 
-function load(hosts: ReturnType<typeof fleet>) {
-  const model = new InventoryModel();
-  model.replace({ hosts: hosts.hosts, vms: hosts.vms });
-  useInventory.setState({ model, version: model.version, membershipVersion: model.membershipVersion, hostsVersion: model.hostsVersion, loaded: true });
-  useApp.setState({ backend, hosts: Object.fromEntries(hosts.views.map((h) => [h.id, h])), view: { name: 'overview' }, toasts: [] });
-}
+const load = (hosts: ReturnType<typeof fleet>) => void loadFleet(hosts, backend);
+const render = dom.render;
 
-function render(node: React.ReactNode) {
-  act(() => root.render(node));
-}
-
-const rows = () => [...container.querySelectorAll('[role="row"][data-key]')] as HTMLElement[];
 const click = (el: Element, init: MouseEventInit = {}) => act(() => void el.dispatchEvent(new MouseEvent('click', { bubbles: true, ...init })));
 const key = (el: Element, k: string, init: KeyboardEventInit = {}) => act(() => void el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...init })));
 
 beforeEach(() => {
   calls.length = 0;
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-  useVmSelection.setState({ scope: '', selection: { keys: new Set() } });
-});
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
 });
 
 describe('VmTable', () => {
   test('10,000 VMs render as a window of rows that follows the scroll position', () => {
     load(fleet(20, 500));
     render(<VmTable scope={{ kind: 'all' }} height={300} />);
-    expect(container.querySelector('[data-testid="vm-table-summary"]')!.textContent).toBe('10000 VMs');
+    expect(dom.container.querySelector('[data-testid="vm-table-summary"]')!.textContent).toBe('10000 VMs');
     expect(rows().length).toBeLessThan(30);
     expect(rows()[0]!.textContent).toContain('vm-hv00-0000');
-    const viewport = container.querySelector('[data-testid="vm-rows"]') as HTMLElement;
+    const viewport = dom.container.querySelector('[data-testid="vm-rows"]') as HTMLElement;
     act(() => {
       viewport.scrollTop = 30 * 5000;
       viewport.dispatchEvent(new Event('scroll'));
@@ -86,25 +61,25 @@ describe('VmTable', () => {
   test('sorting by a column header and filtering by state and host', () => {
     load(fleet(3, 30));
     render(<VmTable scope={{ kind: 'all' }} height={3000} />);
-    const nameHeader = container.querySelector('[role="columnheader"] button') as HTMLButtonElement;
+    const nameHeader = dom.container.querySelector('[role="columnheader"] button') as HTMLButtonElement;
     click(nameHeader);
-    expect(container.querySelector('[role="columnheader"]')!.getAttribute('aria-sort')).toBe('descending');
+    expect(dom.container.querySelector('[role="columnheader"]')!.getAttribute('aria-sort')).toBe('descending');
     expect(rows()[0]!.textContent).toContain('vm-hv02-0029');
 
-    const state = container.querySelector('select[aria-label="State"]') as HTMLSelectElement;
+    const state = dom.container.querySelector('select[aria-label="State"]') as HTMLSelectElement;
     act(() => {
       state.value = 'Off';
       state.dispatchEvent(new Event('change', { bubbles: true }));
     });
     expect(rows()).toHaveLength(30); // every third VM of 90 is Off
     expect(rows().every((r) => r.querySelector('[data-state]')!.getAttribute('data-state') === 'Off')).toBe(true);
-    const host = container.querySelector('select[aria-label="Host"]') as HTMLSelectElement;
+    const host = dom.container.querySelector('select[aria-label="Host"]') as HTMLSelectElement;
     act(() => {
       host.value = 'hv01';
       host.dispatchEvent(new Event('change', { bubbles: true }));
     });
     expect(rows()).toHaveLength(10);
-    expect(container.querySelector('[data-testid="vm-table-summary"]')!.textContent).toBe('10 of 90 VMs');
+    expect(dom.container.querySelector('[data-testid="vm-table-summary"]')!.textContent).toBe('10 of 90 VMs');
   });
 
   test('multi-select with click, Ctrl-click, Shift-click and Ctrl+A', () => {
@@ -116,17 +91,17 @@ describe('VmTable', () => {
     click(rows()[8]!, { shiftKey: true }); // anchor is row 5
     expect(rows().filter((r) => r.getAttribute('aria-selected') === 'true')).toHaveLength(4);
     expect(useVmSelection.getState().selection.keys.size).toBe(4);
-    key(container.querySelector('[role="grid"]')!, 'a', { ctrlKey: true });
+    key(dom.container.querySelector('[role="grid"]')!, 'a', { ctrlKey: true });
     expect(useVmSelection.getState().selection.keys.size).toBe(20);
-    expect(container.querySelector('[data-testid="vm-table-summary"]')!.textContent).toBe('20 VMs · 20 selected');
-    key(container.querySelector('[role="grid"]')!, 'Escape');
+    expect(dom.container.querySelector('[data-testid="vm-table-summary"]')!.textContent).toBe('20 VMs · 20 selected');
+    key(dom.container.querySelector('[role="grid"]')!, 'Escape');
     expect(useVmSelection.getState().selection.keys.size).toBe(0);
   });
 
   test('a VM removed by a delta leaves the selection', () => {
     load(fleet(1, 5));
     render(<VmTable scope={{ kind: 'all' }} height={3000} />);
-    key(container.querySelector('[role="grid"]')!, 'a', { ctrlKey: true });
+    key(dom.container.querySelector('[role="grid"]')!, 'a', { ctrlKey: true });
     expect(useVmSelection.getState().selection.keys.size).toBe(5);
     const gone = rows()[0]!.dataset.key!;
     act(() => {
@@ -157,13 +132,13 @@ describe('inventory views', () => {
     f.hosts[2] = makeHost('hv02', {}, { state: 'error', lastError: 'hv02: timed out after 30 s', consecutiveFailures: 3 });
     load(f);
     render(<DisconnectedHostsView />);
-    const items = [...container.querySelectorAll('[data-testid^="disconnected-"]')].filter((el) => el.tagName === 'LI');
+    const items = [...dom.container.querySelectorAll('[data-testid^="disconnected-"]')].filter((el) => el.tagName === 'LI');
     expect(items.map((i) => i.getAttribute('data-testid'))).toEqual(['disconnected-HV01', 'disconnected-HV02']);
     expect(items[0]!.textContent).toContain('connection refused');
     expect(items[1]!.textContent).toContain('timed out after 30 s');
     expect(items[1]!.textContent).toContain('3 failed attempts');
     await act(async () => {
-      (container.querySelector('button[aria-label="Retry HV02"]') as HTMLButtonElement).click();
+      (dom.container.querySelector('button[aria-label="Retry HV02"]') as HTMLButtonElement).click();
     });
     expect(calls).toEqual([{ command: 'inventory.refresh', request: { hostId: 'hv02' } }]);
     expect(useApp.getState().toasts.at(-1)?.text).toBe('HV02: refreshing now.');
@@ -175,21 +150,21 @@ describe('inventory views', () => {
     const disk = { id: 'd1', name: 'os.vhdx', path: 'C:\\VMs\\sql-01\\os.vhdx', type: 'Dynamic', capacityGb: 60, fileSizeGb: 12.5 };
     detailsByKey.set(f.vms[0].key, { ...NO_DETAILS, memoryMinMb: 512, memoryMaxMb: 8192, configurationVersion: '10.0', notes: 'Owner: DBA team', disks: [disk] });
     load(f);
-    await act(async () => root.render(<VmDetailView vmKey={f.vms[0]!.key} />));
+    await act(async () => dom.root.render(<VmDetailView vmKey={f.vms[0]!.key} />));
     expect(calls.filter((c) => c.command === 'inventory.vm')).toEqual([{ command: 'inventory.vm', request: { hostId: 'hv00', vmId: f.vms[0].vmId } }]);
-    expect(container.querySelector('[role="tabpanel"]')!.textContent).toContain('Configuration version10.0');
-    expect(container.querySelector('[role="tabpanel"]')!.textContent).toContain('min 0.5 GB, max 8 GB');
-    expect(container.querySelector('h1')!.textContent).toBe('sql-01');
-    const facts = container.querySelector('[data-testid="vm-facts"]')!.textContent!;
+    expect(dom.container.querySelector('[role="tabpanel"]')!.textContent).toContain('Configuration version10.0');
+    expect(dom.container.querySelector('[role="tabpanel"]')!.textContent).toContain('min 0.5 GB, max 8 GB');
+    expect(dom.container.querySelector('h1')!.textContent).toBe('sql-01');
+    const facts = dom.container.querySelector('[data-testid="vm-facts"]')!.textContent!;
     expect(facts).toContain('HV00');
     expect(facts).toContain('10.1.2.3, fe80::1');
     expect(facts).toContain('Windows Server 2022');
     expect(facts).toMatch(/ClusteredYes/);
-    const tab = (name: string) => [...container.querySelectorAll('[role="tab"]')].find((t) => t.textContent === name)!;
+    const tab = (name: string) => [...dom.container.querySelectorAll('[role="tab"]')].find((t) => t.textContent === name)!;
     click(tab('Disks'));
-    expect(container.querySelector('[role="tabpanel"]')!.textContent).toContain('os.vhdx');
+    expect(dom.container.querySelector('[role="tabpanel"]')!.textContent).toContain('os.vhdx');
     click(tab('Notes'));
-    expect(container.querySelector('[role="tabpanel"]')!.textContent).toBe('Owner: DBA team');
+    expect(dom.container.querySelector('[role="tabpanel"]')!.textContent).toBe('Owner: DBA team');
 
     // A hot-state delta does not refetch; a configuration change (new detailsHash) does.
     const model = useInventory.getState().model;
@@ -204,13 +179,13 @@ describe('inventory views', () => {
       useInventory.setState({ version: model.version });
     });
     expect(calls.filter((c) => c.command === 'inventory.vm')).toHaveLength(2);
-    expect(container.querySelector('[role="tabpanel"]')!.textContent).toBe('Owner: platform team');
+    expect(dom.container.querySelector('[role="tabpanel"]')!.textContent).toBe('Owner: platform team');
   });
 
   test('the tree expands a host to its VMs with the keyboard and opens one', () => {
     load(fleet(2, 3));
     render(<Sidebar />);
-    const row = (k: string) => container.querySelector(`[data-testid="tree-${k}"]`) as HTMLElement;
+    const row = (k: string) => dom.container.querySelector(`[data-testid="tree-${k}"]`) as HTMLElement;
     expect(row('h:hv00').getAttribute('aria-expanded')).toBe('false');
     expect(row('h:hv00').textContent).toContain('2/3');
     key(row('h:hv00'), 'ArrowRight');

@@ -1,80 +1,38 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { Backend } from '../../src/renderer/backend/backend';
-import type { HostView, InventoryVm } from '../../src/shared/contract';
+import { describe, expect, test } from 'vitest';
+import type { HostView } from '../../src/shared/contract';
 import { filterAndSort, type TableContext } from '../../src/renderer/components/vm-table/table-model';
 import { VmTable } from '../../src/renderer/components/vm-table/VmTable';
 import { OverviewView } from '../../src/renderer/features/overview/OverviewView';
 import { useApp } from '../../src/renderer/stores/app-store';
 import { sameOrNext } from '../../src/renderer/stores/inventory-derived';
 import { InventoryModel } from '../../src/renderer/stores/inventory-model';
-import { useInventory } from '../../src/renderer/stores/inventory-store';
-import { useVmSelection } from '../../src/renderer/stores/selection-store';
+import { domPerTest, loadFleet, upsertVms } from './dom-harness';
 import { fleet } from './fixtures';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-const backend: Backend = {
-  kind: 'browser',
-  invoke: (async () => ({ ok: true, data: null })) as Backend['invoke'],
-  onEvent: () => () => undefined,
-  onConnection: () => () => undefined,
-};
-
-let root: Root;
-let container: HTMLDivElement;
-
-function load(f: ReturnType<typeof fleet>) {
-  const model = new InventoryModel();
-  model.replace({ hosts: f.hosts, vms: f.vms });
-  useInventory.setState({ model, version: model.version, membershipVersion: model.membershipVersion, hostsVersion: model.hostsVersion, loaded: true });
-  useApp.setState({ backend, hosts: Object.fromEntries(f.views.map((h) => [h.id, h])), notifications: {}, view: { name: 'overview' }, toasts: [] });
-  return model;
-}
-
-/** Applies VM upserts the way InventoryFeed does: mutate the model, then publish its counters. */
-function upsert(model: InventoryModel, vms: InventoryVm[]) {
-  act(() => {
-    model.apply([{ hosts: { upsert: [], remove: [] }, vms: { upsert: vms, remove: [] } }]);
-    useInventory.setState({ version: model.version, membershipVersion: model.membershipVersion, hostsVersion: model.hostsVersion });
-  });
-}
-
+const dom = domPerTest();
+const { rows, text } = dom;
 const setHosts = (update: (hosts: Record<string, HostView>) => Record<string, HostView>) => act(() => useApp.setState((s) => ({ hosts: update(s.hosts) })));
-const rows = () => [...container.querySelectorAll('[role="row"][data-key]')] as HTMLElement[];
-const text = (testId: string) => container.querySelector(`[data-testid="${testId}"]`)!.textContent;
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-  useVmSelection.setState({ scope: '', selection: { keys: new Set() } });
-});
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
 
 describe('live updates without full re-renders', () => {
   test('a hot-state delta updates the visible row it concerns', () => {
     const f = fleet(2, 5);
-    const model = load(f);
-    act(() => root.render(<VmTable scope={{ kind: 'all' }} height={3000} />));
+    const model = loadFleet(f);
+    act(() => dom.root.render(<VmTable scope={{ kind: 'all' }} height={3000} />));
     const vm = f.vms[1]!; // Running, cpu 1 %
     const row = () => rows().find((r) => r.dataset.key === vm.key)!;
     expect(row().querySelector('[data-state]')!.getAttribute('data-state')).toBe('Running');
-    upsert(model, [{ ...vm, state: 'Off', cpuPercent: 77 }]);
+    upsertVms(model, [{ ...vm, state: 'Off', cpuPercent: 77 }]);
     expect(row().querySelector('[data-state]')!.getAttribute('data-state')).toBe('Off');
     expect(row().textContent).toContain('77 %');
   });
 
   test('a host status change keeps the order; a host rename re-sorts a table sorted by host', () => {
     const f = fleet(3, 2);
-    load(f);
-    act(() => root.render(<VmTable scope={{ kind: 'all' }} height={3000} />));
-    const hostHeader = [...container.querySelectorAll('[role="columnheader"] button')].find((b) => b.textContent!.startsWith('Host'))!;
+    loadFleet(f);
+    act(() => dom.root.render(<VmTable scope={{ kind: 'all' }} height={3000} />));
+    const hostHeader = [...dom.container.querySelectorAll('[role="columnheader"] button')].find((b) => b.textContent!.startsWith('Host'))!;
     act(() => void hostHeader.dispatchEvent(new MouseEvent('click', { bubbles: true })));
     const order = () => rows().map((r) => r.dataset.key);
     const before = order();
@@ -90,15 +48,15 @@ describe('live updates without full re-renders', () => {
 
   test('the overview figures and per-host counts follow deltas', () => {
     const f = fleet(2, 6); // i % 3 === 0 is Off: 4 of 6 running per host
-    const model = load(f);
-    act(() => root.render(<OverviewView />));
+    const model = loadFleet(f);
+    act(() => dom.root.render(<OverviewView />));
     expect(text('figure-vms')).toBe('12');
     expect(text('figure-running')).toBe('8');
-    const hostRow = () => [...container.querySelectorAll('table.table tbody tr')].find((tr) => tr.textContent!.includes('HV01'))!;
+    const hostRow = () => [...dom.container.querySelectorAll('table.table tbody tr')].find((tr) => tr.textContent!.includes('HV01'))!;
     expect(hostRow().textContent).toContain('4/6');
 
     const running = f.vms.filter((v) => v.hostId === 'hv01' && v.state === 'Running');
-    upsert(model, [
+    upsertVms(model, [
       { ...running[0]!, state: 'Off' },
       { ...running[1]!, cpuPercent: 50 },
     ]);
@@ -110,14 +68,14 @@ describe('live updates without full re-renders', () => {
 
 describe('natural order on the first-paint path', () => {
   test('the overview lists hosts and the table offers them HV2 before HV10', () => {
-    load(fleet(11, 1));
+    loadFleet(fleet(11, 1));
     // Names whose digit runs differ in length: a plain string sort would put HV10 first.
     setHosts((hosts) => Object.fromEntries(Object.entries(hosts).map(([id, h]) => [id, { ...h, displayName: `HV${Number(id.slice(2))}` }])));
-    act(() => root.render(<OverviewView />));
-    const hostCells = [...container.querySelectorAll('table.table tbody tr td:first-child')].map((td) => td.textContent);
+    act(() => dom.root.render(<OverviewView />));
+    const hostCells = [...dom.container.querySelectorAll('table.table tbody tr td:first-child')].map((td) => td.textContent);
     expect(hostCells.slice(0, 3)).toEqual(['HV0', 'HV1', 'HV2']);
     expect(hostCells.at(-1)).toBe('HV10');
-    const options = [...container.querySelectorAll('select[aria-label="Host"] option')].map((o) => o.textContent);
+    const options = [...dom.container.querySelectorAll('select[aria-label="Host"] option')].map((o) => o.textContent);
     expect(options.slice(1, 4)).toEqual(['HV0', 'HV1', 'HV2']);
     expect(options.at(-1)).toBe('HV10');
   });
