@@ -36,3 +36,36 @@ export function whenStarted(starting: Promise<Backend>): BackendConnection {
     },
   };
 }
+
+/**
+ * The app's start: the page's first paint before host contact. `hostContact` goes to createBackend
+ * (BackendOptions.hostContact); `connect()` gives the transport its connection. The gate opens
+ * once that connection has answered the cached inventory snapshot (the first paint waits on it),
+ * or `maxWaitMs` after the backend started (no page, or a page that never asks), or at once if
+ * the backend failed to start.
+ */
+export class FirstPaintGate {
+  readonly hostContact: Promise<void>;
+  private openGate!: () => void;
+
+  constructor(private readonly maxWaitMs = 1_000) {
+    this.hostContact = new Promise((resolve) => (this.openGate = resolve));
+  }
+
+  connect(starting: Promise<Backend>): BackendConnection {
+    starting.then(
+      () => setTimeout(this.openGate, this.maxWaitMs).unref(),
+      () => this.openGate(),
+    );
+    const inner = whenStarted(starting);
+    return {
+      invoke: async (command, request) => {
+        const result = await inner.invoke(command, request);
+        // After the current turn, so the transport sends this answer before host contact begins.
+        if (command === 'events.snapshot' && (request as { topic?: unknown } | null)?.topic === 'inventory') setImmediate(this.openGate);
+        return result;
+      },
+      subscribe: (listener) => inner.subscribe(listener),
+    };
+  }
+}

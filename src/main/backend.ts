@@ -46,6 +46,12 @@ export interface BackendOptions {
   echoLog?: boolean;
   /** The service modules to start, in order; tests pass modules built with their own options. */
   modules?: ServiceModule[];
+  /**
+   * Contacting hosts (agent checks, the startup refresh) waits for this. The app's start passes
+   * "the page has its cached inventory, or a second went by": that work's first burst (a
+   * callback per host) would otherwise run while the first snapshot is being sent.
+   */
+  hostContact?: Promise<void>;
 }
 
 export interface Backend {
@@ -99,6 +105,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const remote = new RemoteHosts(hosts, scheduler, settings, log);
   const memory = new MemoryTrimmer(log);
 
+  const hostContact = options.hostContact ?? Promise.resolve();
   const started = new Map<string, StartedService>();
   for (const module of options.modules ?? SERVICE_MODULES) {
     // Opening stores is synchronous work; between modules the event loop serves what waits on it
@@ -106,7 +113,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     await yieldToEventLoop();
     const startedAt = performance.now();
     try {
-      const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, remote, log, memory, started });
+      const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, remote, log, memory, started, hostContact });
       started.set(module.name, service);
       problems.push(...(service.problems ?? []));
       log.info('service started', { service: module.name, durationMs: Math.round(performance.now() - startedAt) });

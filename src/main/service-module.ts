@@ -24,6 +24,8 @@ export interface ServiceContext {
   memory: MemoryTrimmer;
   /** Services started before this one, by name (deployment before inventory before jobs). */
   started: ReadonlyMap<string, StartedService>;
+  /** Contact hosts (agent checks, the startup refresh) only once this settles (BackendOptions.hostContact); absent: at once. */
+  hostContact?: Promise<void>;
 }
 
 /** A running service: its state for diagnostics, its contract handlers, its metrics, its shutdown. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Backend } from '../../src/main/backend';
-import { whenStarted } from '../../src/main/backend-connection';
+import { FirstPaintGate, whenStarted } from '../../src/main/backend-connection';
 import type { StateEvent } from '../../src/shared/contract';
 
 function fakeBackend() {
@@ -42,5 +42,40 @@ describe('a transport connected before the backend has started', () => {
     const result = await connection.invoke('app.info', {});
     expect(result).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
     expect(!result.ok && result.error.message).toMatch(/did not start: disk full.*Restart the app/);
+  });
+});
+
+describe('the first-paint gate: host contact after the page has its cached inventory', () => {
+  const settled = (p: Promise<void>) => {
+    let done = false;
+    void p.then(() => (done = true));
+    return () => done;
+  };
+
+  test('opens once the inventory snapshot has been answered, not for other commands', async () => {
+    const gate = new FirstPaintGate(60_000);
+    const open = settled(gate.hostContact);
+    const connection = gate.connect(Promise.resolve(fakeBackend().backend));
+    await connection.invoke('events.snapshot', { topic: 'hosts' });
+    await connection.invoke('app.info', {});
+    await new Promise((r) => setImmediate(r));
+    expect(open()).toBe(false);
+    await connection.invoke('events.snapshot', { topic: 'inventory' });
+    await new Promise((r) => setImmediate(r));
+    expect(open()).toBe(true);
+  });
+
+  test('opens after its wait when no page asks, and at once when the backend failed to start', async () => {
+    const quiet = new FirstPaintGate(30);
+    quiet.connect(Promise.resolve(fakeBackend().backend));
+    const started = Date.now();
+    await quiet.hostContact;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+
+    const failed = new FirstPaintGate(60_000);
+    const starting = Promise.reject(new Error('disk full'));
+    const connection = failed.connect(starting);
+    await failed.hostContact;
+    expect(await connection.invoke('app.info', {})).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
   });
 });

@@ -9,7 +9,7 @@ import { tempDir } from './temp';
  * A real backend in a temporary data dir. The artifact server binds 127.0.0.1 on a free port so
  * parallel test files never clash; responses are checked against the contract schemas.
  */
-export async function startTestBackend(options: { dataDir?: string; modules?: ServiceModule[] } = {}): Promise<{ backend: Backend; dataDir: string; close(): Promise<void> }> {
+export async function startTestBackend(options: { dataDir?: string; modules?: ServiceModule[]; hostContact?: Promise<void> } = {}): Promise<{ backend: Backend; dataDir: string; close(): Promise<void> }> {
   process.env.AETHERV_VALIDATE_RESPONSES = '1';
   const temp = options.dataDir ? undefined : tempDir();
   const dataDir = options.dataDir ?? temp!.dir;
@@ -17,7 +17,7 @@ export async function startTestBackend(options: { dataDir?: string; modules?: Se
     const settings = { ...DEFAULT_SETTINGS, artifactServer: { bindAddress: '127.0.0.1', port: 0, advertisedBaseUrl: '' } };
     writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ schemaVersion: 1, settings, hosts: [] }));
   }
-  const backend = await createBackend({ dataDir, runtime: 'browser', ...(options.modules ? { modules: options.modules } : {}) });
+  const backend = await createBackend({ dataDir, runtime: 'browser', ...(options.modules ? { modules: options.modules } : {}), ...(options.hostContact ? { hostContact: options.hostContact } : {}) });
   return {
     backend,
     dataDir,

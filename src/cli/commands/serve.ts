@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createBackend, type Backend } from '../../main/backend';
-import { whenStarted } from '../../main/backend-connection';
+import { FirstPaintGate } from '../../main/backend-connection';
 import { defaultDataDir } from '../../main/data-dir';
 import { pageHeadStart } from '../../main/transport/page-load';
 import { startBrowserServer, type BrowserServer } from '../../main/transport/ws-server';
@@ -26,13 +26,14 @@ export async function startBrowserApp(options: { dataDir: string; port: number; 
   let started!: { resolve(backend: Backend): void; reject(error: unknown): void };
   const starting = new Promise<Backend>((resolve, reject) => (started = { resolve, reject }));
   starting.catch(() => undefined); // reported by the await below and to every command meanwhile
-  const server = await startBrowserServer({ backend: whenStarted(starting), rendererDir, port: options.port });
+  const gate = new FirstPaintGate();
+  const server = await startBrowserServer({ backend: gate.connect(starting), rendererDir, port: options.port });
   options.onListening?.(server.url);
   // This thread serves the page and opens the stores, whose first steps are synchronous: the page
   // gets its scripts first (briefly: see pageHeadStart), so the browser compiles the app while the
   // stores open instead of waiting for its scripts until they are open.
   await pageHeadStart(server.firstPage);
-  createBackend({ dataDir: options.dataDir, runtime: 'browser', echoLog: !options.quiet }).then(started.resolve, started.reject);
+  createBackend({ dataDir: options.dataDir, runtime: 'browser', echoLog: !options.quiet, hostContact: gate.hostContact }).then(started.resolve, started.reject);
   let backend: Backend;
   try {
     backend = await starting;

@@ -64,7 +64,10 @@ export const deploymentModule: ServiceModule = {
     });
 
     const service = new DeploymentService(ctx, { agentVersion, server, serverError, health });
-    service.start();
+    let stopping = false;
+    void (ctx.hostContact ?? Promise.resolve()).then(() => {
+      if (!stopping) service.start();
+    });
     const api: DeploymentApi = service;
 
     return {
@@ -118,6 +121,7 @@ export const deploymentModule: ServiceModule = {
         },
       ],
       async stop() {
+        stopping = true;
         service.stop();
         await server?.close();
       },

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain } from 'electron';
 import { createBackend, type Backend } from '../backend';
-import { whenStarted } from '../backend-connection';
+import { FirstPaintGate } from '../backend-connection';
 import { importDemoHosts } from '../demo-hosts';
 import { ElectronStorePersistence } from './electron-store-persistence';
 import { registerIpc } from './ipc';
@@ -67,10 +67,12 @@ export async function startElectronApp(mainDir: string): Promise<void> {
   }
   // The window opens while the backend opens its stores: the page loads its code meanwhile, and
   // its first commands (the cached inventory) wait for the backend instead of the other way round.
-  const starting = createBackend({ dataDir, runtime: 'electron', settingsPersistence: new ElectronStorePersistence(dataDir), secretCipher });
+  // Hosts are contacted once the page has its cached inventory (FirstPaintGate).
+  const gate = new FirstPaintGate();
+  const starting = createBackend({ dataDir, runtime: 'electron', settingsPersistence: new ElectronStorePersistence(dataDir), secretCipher, hostContact: gate.hostContact });
   const log = { warn: (message: string, fields?: Record<string, unknown>) => void starting.then((b) => b.log.warn(message, fields), () => undefined) };
   const renderer = rendererLocation(mainDir);
-  registerIpc(ipcMain, { ...whenStarted(starting), log }, () => window, renderer.isAppUrl);
+  registerIpc(ipcMain, { ...gate.connect(starting), log }, () => window, renderer.isAppUrl);
   window = createMainWindow(path.join(mainDir, '../preload/index.cjs'), renderer.url, renderer.isAppUrl);
   window.on('close', (event) => {
     // Closing the window keeps watching hosts from the tray; Quit in the tray menu ends the app.

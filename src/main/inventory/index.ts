@@ -105,7 +105,13 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
     if (summary.kind !== 'quick' && summary.refreshed > 0) ctx.memory.request(`inventory ${summary.kind} refresh`);
   });
   let loopsRunning = false;
-  const initialRefresh = loops.start(options.backgroundLoops ?? true).then(() => {
+  // Hosts are contacted once the backend's owner allows (ctx.hostContact), or at once when it stops.
+  let stopWaiting = () => undefined as void;
+  const mayContact = new Promise<void>((resolve) => {
+    stopWaiting = resolve;
+    void (ctx.hostContact ?? Promise.resolve()).then(resolve);
+  });
+  const initialRefresh = mayContact.then(() => loops.start(options.backgroundLoops ?? true)).then(() => {
     // Loops switched off on purpose (tests) are not a health problem.
     loopsRunning = true;
   });
@@ -198,7 +204,9 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
     async stop() {
       unsubscribe();
       offDeployment?.();
-      await loops.stop();
+      const loopsStopped = loops.stop();
+      stopWaiting();
+      await loopsStopped;
       await refresher.stop();
       await initialRefresh.catch(() => undefined);
       store.close();

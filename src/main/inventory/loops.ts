@@ -32,6 +32,7 @@ export class RefreshLoops {
 
   /** Full refresh of every host now (startup), then the loops (unless `background` is false). */
   async start(background = true): Promise<void> {
+    if (this.stopped) return; // stopped while the start waited for host contact
     const began = this.now();
     const hosts = this.hostIds();
     const outcomes = await Promise.all(hosts.map((id) => this.refresher.full(id).promise.catch((): RefreshOutcome => 'failed')));
