@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backoffDelayMs, slotOffsetMs } from '../../src/main/inventory';
+import { asSentence, namingHost } from '../../src/main/inventory/host-refresh';
 import { startLab, type Lab } from '../lab';
 import { inventoryCalls } from '../lab/agent/inventory';
 import { tempDir } from '../support/temp';
@@ -54,5 +55,15 @@ describe('background loops follow interval changes live', () => {
     const quick = h.api.cycles().filter((c) => c.kind === 'quick');
     expect(quick.at(-1)).toMatchObject({ refreshed: 3, failed: 0 });
     expect((await h.service.handlers!['inventory.syncStats']!({})).lastQuickSyncAt).not.toBeNull();
+  });
+});
+
+describe('notification wording', () => {
+  test('a reason that already names its host is not prefixed again; a sentence ends once', () => {
+    expect(namingHost('hv02', 'host hv02: cannot reach 10.0.0.2:5985 (connection refused)')).toBe('host hv02: cannot reach 10.0.0.2:5985 (connection refused)');
+    expect(namingHost('HV02', 'the agent is being installed')).toBe('host HV02: the agent is being installed');
+    expect(asSentence('is the WinRM service running?')).toBe('is the WinRM service running?');
+    expect(asSentence('timed out')).toBe('timed out.');
+    expect(asSentence('done. ')).toBe('done.');
   });
 });

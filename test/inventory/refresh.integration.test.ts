@@ -136,7 +136,11 @@ describe(`inventory refresh: ${HOSTS} lab hosts × ${VMS} VMs over NTLM-sealed W
     vms = h.api.snapshot().vms.filter((v) => v.hostId === id);
     expect(vms.every((v) => !v.stale && v.staleSince === null)).toBe(true);
     expect(h.hosts.list().find((x) => x.id === id)?.status).toBe('connected');
-    expect(h.notifications.filter((n) => n.title === 'Host hv05 unreachable')).toHaveLength(1);
+    const unreachable = h.notifications.filter((n) => n.title === 'Host hv05 unreachable');
+    expect(unreachable).toHaveLength(1);
+    // One sentence per clause: no doubled host prefix, no "?." where the error asks a question.
+    expect(unreachable[0]!.message).toMatch(/^.+[?] Its \d+ VMs keep their last known values/);
+    expect(unreachable[0]!.message).not.toMatch(/host hv05: host hv05:|[.?!]\./i);
     expect(h.notifications.filter((n) => n.title === 'Host hv05 recovered')).toHaveLength(1);
     assertStoreMatchesLab();
   });

@@ -108,7 +108,7 @@ export class HostRefresher {
     if (this.stopped || !this.store.host(hostId)) return 'deferred';
     const readiness = this.readiness(hostId);
     if (readiness.state === 'preparing') return this.markPreparing(hostId, readiness.reason);
-    if (readiness.state !== 'ready') return this.markFailed(hostId, 0, new Error(`host ${this.label(hostId)}: ${readiness.reason}`), this.now(), false);
+    if (readiness.state !== 'ready') return this.markFailed(hostId, 0, new Error(namingHost(this.label(hostId), readiness.reason)), this.now(), false);
     this.clearPreparing(hostId);
 
     const seq = (this.started.get(hostId) ?? 0) + 1;
@@ -206,7 +206,7 @@ export class HostRefresher {
       this.ctx.notifications.notify({
         level: 'error',
         title: `Host ${name} unreachable`,
-        message: `${message}. Its ${vms} VMs keep their last known values, marked stale; retrying automatically (next in ${Math.round(retryMs / 1000)} s).`,
+        message: `${asSentence(message)} Its ${vms} VMs keep their last known values, marked stale; retrying automatically (next in ${Math.round(retryMs / 1000)} s).`,
         hostId,
       });
     }
@@ -270,4 +270,15 @@ export class HostRefresher {
 function parseFullOrThrow(parsed: ReturnType<typeof parseFullInventory> | ReturnType<typeof parseQuickInventory>): ReturnType<typeof parseFullInventory> {
   if (!('host' in parsed)) throw new Error('internal: quick result applied as full');
   return parsed;
+}
+
+/** "host NAME: reason", unless the reason (an agent or WinRM error) already starts that way. */
+export function namingHost(name: string, reason: string): string {
+  return reason.toLowerCase().startsWith(`host ${name.toLowerCase()}:`) ? reason : `host ${name}: ${reason}`;
+}
+
+/** The text ending as a sentence: a full stop unless it already ends with one, a question or an exclamation mark. */
+export function asSentence(text: string): string {
+  const trimmed = text.trimEnd();
+  return /[.?!]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
