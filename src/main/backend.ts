@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import {
@@ -192,10 +193,6 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       log.info('backend stopped');
     },
   };
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 async function dispatch(handlers: Handlers, log: Logger, command: string, request: unknown): Promise<Result<unknown>> {

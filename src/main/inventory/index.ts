@@ -1,6 +1,7 @@
 // Inventory: the SQLite-backed read path for clusters, hosts and VMs, kept fresh from the hosts by
 // a startup refresh, spaced full and quick loops, per-host backoff and honest staleness.
 import path from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ContractError, ErrorCode, type InventoryDelta, type InventorySnapshot } from '../../shared/contract';
 import type { DeploymentApi } from '../deployment/api';
 import type { ServiceContext, ServiceModule, StartedService } from '../service-module';
@@ -64,7 +65,7 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
   // Between checking the file and reading its rows the event loop runs once: in browser mode the
   // same thread serves the page, which loads meanwhile.
   const opened = openInventoryDatabase(path.join(ctx.dataDir, 'inventory.db'), now);
-  await new Promise((resolve) => setImmediate(resolve));
+  await yieldToEventLoop();
   const store = InventoryStore.load(opened, now, { staleUntilConfirmed: true });
   if (store.recovered) {
     ctx.log.warn('inventory database was damaged and moved aside', { ...store.recovered });
