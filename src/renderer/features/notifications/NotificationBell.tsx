@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useApp } from '../../stores/app-store';
-import { ago } from '../../components/time';
+import { ago, newestFirst } from '../../components/time';
 
 export function NotificationBell() {
   const notifications = useApp((s) => s.notifications);
@@ -8,9 +8,7 @@ export function NotificationBell() {
   const toast = useApp((s) => s.toast);
   const navigate = useApp((s) => s.navigate); // jobs: click → job
   const [open, setOpen] = useState(false);
-  // Newest first. ISO timestamps order as plain strings; localeCompare would load the ICU collator
-  // (~10 ms) while the header renders for the first time.
-  const items = Object.values(notifications).sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+  const items = Object.values(notifications).sort(newestFirst);
   const unread = items.filter((n) => !n.read).length;
 
   const call = async (promise: Promise<{ ok: boolean; error?: { message: string } }> | undefined) => {

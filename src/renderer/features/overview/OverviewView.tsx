@@ -6,6 +6,7 @@ import { fleetFigures, isDisconnected, useClusterByHost } from '../../stores/inv
 import { useInventory } from '../../stores/inventory-store';
 import { useCountsPace } from '../../stores/counts-pace';
 import { compareNatural } from '../../components/natural-compare';
+import { newestFirst } from '../../components/time';
 
 /**
  * Fleet figures (hosts, clusters, VMs), disconnected hosts, every host, recent activity, all VMs.
@@ -104,10 +105,7 @@ export function OverviewView() {
 /** The latest notifications; its own component, so a notification does not re-render the whole page. */
 function RecentActivity() {
   const notifications = useApp((s) => s.notifications);
-  // ISO timestamps: code-unit order is time order (and localeCompare would initialise ICU's collator on first paint).
-  const recent = Object.values(notifications)
-    .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))
-    .slice(0, 8);
+  const recent = Object.values(notifications).sort(newestFirst).slice(0, 8);
   return (
     <>
       <h2>Recent activity</h2>
