@@ -15,7 +15,7 @@ describe('browser mode end to end (aether-v serve + Chromium)', () => {
 
   beforeAll(async () => {
     cli = startCli(['serve', '--data-dir', data.dir]);
-    url = (await cli.waitFor(/Open: (http\S+)/))[1]!;
+    url = await cli.pageUrl();
     browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(url);

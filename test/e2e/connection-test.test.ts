@@ -29,7 +29,7 @@ describe('Settings › Test connection against a lab host (aether-v serve + Chro
     const settings = { ...DEFAULT_SETTINGS, artifactServer: { bindAddress: '127.0.0.1', port: 0, advertisedBaseUrl: '' } };
     writeFileSync(path.join(data.dir, 'settings.json'), JSON.stringify({ schemaVersion: 1, settings, hosts: [] }));
     cli = startCli(['serve', '--data-dir', data.dir]);
-    const url = (await cli.waitFor(/Open: (http\S+)/))[1]!;
+    const url = await cli.pageUrl();
     browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(url);

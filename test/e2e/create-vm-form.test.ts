@@ -21,7 +21,7 @@ describe('create-VM form (aether-v serve + Chromium)', () => {
 
   beforeAll(async () => {
     cli = startCli(['serve', '--data-dir', data.dir]);
-    const url = (await cli.waitFor(/Open: (http\S+)/))[1]!;
+    const url = await cli.pageUrl();
     browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(url);

@@ -10,7 +10,7 @@ describe('npm run demo (browser mode)', () => {
 
   beforeAll(async () => {
     cli = startCli(['demo', '--hosts', '3', '--vms', '4', '--browser']);
-    url = (await cli.waitFor(/Open: (http\S+)/))[1]!;
+    url = await cli.pageUrl();
     browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {

@@ -38,7 +38,7 @@ describe('agent deployment in the UI', () => {
     await lab.host('hv03').setKnobs({ unreachable: true });
     seedDemoSettings(data.dir);
     cli = startCli(['serve', '--data-dir', data.dir]);
-    const url = (await cli.waitFor(/Open: (http\S+)/))[1]!;
+    const url = await cli.pageUrl();
     browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(url);
@@ -108,7 +108,7 @@ describe('agent deployment in the UI', () => {
 
   test('aether-v demo deploys the agent to its own lab (artifact server on 127.0.0.1)', async () => {
     demo = startCli(['demo', '--browser', '--hosts', '2', '--vms', '1', '--data-dir', demoData.dir]);
-    const url = (await demo.waitFor(/Open: (http\S+)/))[1]!;
+    const url = await demo.pageUrl();
     const demoPage = await browser.newPage();
     await demoPage.goto(url);
     await demoPage.getByTestId('nav-settings').click();

@@ -34,7 +34,7 @@ describe('inventory UI end to end (lab in this process, aether-v serve, Chromium
     const settings = { ...DEFAULT_SETTINGS, artifactServer: { bindAddress: '127.0.0.1', port: 0, advertisedBaseUrl: '' }, inventory: { fullSyncIntervalS: 60, quickSyncIntervalS: 5 } };
     writeFileSync(path.join(data.dir, 'settings.json'), JSON.stringify({ schemaVersion: 1, settings, hosts: [] }));
     cli = startCli(['serve', '--data-dir', data.dir]);
-    url = (await cli.waitFor(/Open: (http\S+)/))[1]!;
+    url = await cli.pageUrl();
     for (const h of lab.hosts) {
       const added = await wsCall(url, 'hosts.add', labHostInput(h));
       expect(added.ok, JSON.stringify(added.error)).toBe(true);

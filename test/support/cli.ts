@@ -11,6 +11,8 @@ export interface RunningCli {
   stderr(): string;
   /** Resolves with the first stdout line matching `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** `serve` and `demo`: the page URL they print ("Open: http://127.0.0.1:…/?token=…"), once printed. */
+  pageUrl(): Promise<string>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -28,7 +30,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCl
     err += d.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
+  const running: RunningCli = {
     child,
     stdout: () => out,
     stderr: () => err,
@@ -57,11 +59,13 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCl
         check();
       });
     },
+    pageUrl: async () => (await running.waitFor(/Open: (http\S+)/))[1]!,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       return exited;
     },
   };
+  return running;
 }
 
 /** Runs `aether-v <args>` to completion. */
