@@ -1,28 +1,18 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { startBrowserServer, type BrowserServer } from '../../src/main/transport/ws-server';
+import type { BrowserServer } from '../../src/main/transport/ws-server';
 import type { StateEvent } from '../../src/shared/contract';
-import { startTestBackend } from '../support/backend';
-import { tempDir } from '../support/temp';
+import { startServedTestBackend } from '../support/backend';
 
 describe('browser-mode server: events in batches', () => {
-  let t: Awaited<ReturnType<typeof startTestBackend>>;
+  let served: Awaited<ReturnType<typeof startServedTestBackend>>;
   let server: BrowserServer;
-  const renderer = tempDir();
 
   beforeAll(async () => {
-    mkdirSync(path.join(renderer.dir, 'assets'));
-    writeFileSync(path.join(renderer.dir, 'index.html'), '<!doctype html><p>app</p>');
-    t = await startTestBackend();
-    server = await startBrowserServer({ backend: t.backend, rendererDir: renderer.dir });
+    served = await startServedTestBackend();
+    server = served.server;
   });
-  afterAll(async () => {
-    await server.close();
-    await t.close();
-    renderer.cleanup();
-  });
+  afterAll(() => served.close());
 
   /** A client recording every message and the events they carry. */
   const client = () =>
@@ -43,13 +33,13 @@ describe('browser-mode server: events in batches', () => {
     expect(pred()).toBe(true);
   };
   const publish = (n: number) => {
-    for (let i = 0; i < n; i++) t.backend.services.hub.publishDelta('notifications', { upsert: [], remove: [`n${i}`] });
+    for (let i = 0; i < n; i++) served.backend.services.hub.publishDelta('notifications', { upsert: [], remove: [`n${i}`] });
   };
 
   test('a burst reaches every client in order, in far fewer messages; a client that drops off does not stop the others', async () => {
     const a = await client();
     const b = await client();
-    const first = t.backend.services.hub.revision('notifications') + 1;
+    const first = served.backend.services.hub.revision('notifications') + 1;
     publish(50);
     await until(() => a.events.length === 50 && b.events.length === 50);
     for (const c of [a, b]) {

@@ -1,29 +1,21 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { startBrowserServer, type BrowserServer } from '../../src/main/transport/ws-server';
-import { startTestBackend } from '../support/backend';
-import { tempDir } from '../support/temp';
+import type { BrowserServer } from '../../src/main/transport/ws-server';
+import { startServedTestBackend } from '../support/backend';
 
 describe('browser-mode server: token, host and origin checks, the contract over a WebSocket', () => {
-  let t: Awaited<ReturnType<typeof startTestBackend>>;
+  let served: Awaited<ReturnType<typeof startServedTestBackend>>;
   let server: BrowserServer;
-  const renderer = tempDir();
 
   beforeAll(async () => {
-    mkdirSync(path.join(renderer.dir, 'assets'));
-    writeFileSync(path.join(renderer.dir, 'index.html'), '<!doctype html><p>app</p>');
-    writeFileSync(path.join(renderer.dir, 'assets', 'app.js'), 'console.log(1)');
-    writeFileSync(path.join(path.dirname(renderer.dir), 'outside.txt'), 'secret');
-    t = await startTestBackend();
-    server = await startBrowserServer({ backend: t.backend, rendererDir: renderer.dir });
+    served = await startServedTestBackend();
+    server = served.server;
+    writeFileSync(path.join(served.rendererDir, 'assets', 'app.js'), 'console.log(1)');
+    writeFileSync(path.join(path.dirname(served.rendererDir), 'outside.txt'), 'secret');
   });
-  afterAll(async () => {
-    await server.close();
-    await t.close();
-    renderer.cleanup();
-  });
+  afterAll(() => served.close());
 
   const origin = () => `http://127.0.0.1:${server.port}`;
   const connect = (url: string, headers: Record<string, string> = { origin: origin() }) =>

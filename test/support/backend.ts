@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createBackend, type Backend } from '../../src/main/backend';
 import type { ServiceModule } from '../../src/main/service-module';
+import { startBrowserServer, type BrowserServer } from '../../src/main/transport/ws-server';
 import { DEFAULT_SETTINGS } from '../../src/shared/contract';
 import { tempDir } from './temp';
 
@@ -24,6 +25,25 @@ export async function startTestBackend(options: { dataDir?: string; modules?: Se
     async close() {
       await backend.close();
       temp?.cleanup();
+    },
+  };
+}
+
+/** A test backend behind the browser-mode server; the renderer bundle is a one-line page (add files under `assets/`). */
+export async function startServedTestBackend(): Promise<{ backend: Backend; server: BrowserServer; rendererDir: string; close(): Promise<void> }> {
+  const renderer = tempDir();
+  mkdirSync(path.join(renderer.dir, 'assets'));
+  writeFileSync(path.join(renderer.dir, 'index.html'), '<!doctype html><p>app</p>');
+  const t = await startTestBackend();
+  const server = await startBrowserServer({ backend: t.backend, rendererDir: renderer.dir });
+  return {
+    backend: t.backend,
+    server,
+    rendererDir: renderer.dir,
+    async close() {
+      await server.close();
+      await t.close();
+      renderer.cleanup();
     },
   };
 }
