@@ -2,6 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { inTransaction } from '../../sqlite-transaction';
 import type { JobFilter, JobLine, JobRecord, JobSort } from '../../../shared/contract';
 import { openJobsDatabase } from './job-db';
+import { jobSortValue } from '../../../shared/job-sort';
 
 type Row = Record<string, string | number | null>;
 
@@ -195,24 +196,8 @@ export class JobStore {
         (filter.parentId === undefined || r.parentId === filter.parentId) &&
         (!name || (r.vmName ?? '').toLowerCase().includes(name)),
     );
-    const key = (r: JobRecord): string => {
-      switch (sort.by) {
-        case 'finishedAt':
-          return r.finishedAt ?? '';
-        case 'state':
-          return r.state;
-        case 'type':
-          return r.type;
-        case 'host':
-          return (r.hostName ?? '').toLowerCase();
-        case 'vm':
-          return (r.vmName ?? '').toLowerCase();
-        default:
-          return r.createdAt;
-      }
-    };
     const sign = sort.dir === 'asc' ? 1 : -1;
-    matched.sort((a, b) => sign * (key(a).localeCompare(key(b)) || this.order.get(a.id)! - this.order.get(b.id)!));
+    matched.sort((a, b) => sign * (jobSortValue(a, sort.by).localeCompare(jobSortValue(b, sort.by)) || this.order.get(a.id)! - this.order.get(b.id)!));
     return { jobs: matched.slice(0, limit), total: matched.length };
   }
 

@@ -1,4 +1,5 @@
 import type { JobFilter, JobRecord, JobSort, JobState, JobType } from '../../../shared/contract';
+import { jobSortValue } from '../../../shared/job-sort';
 
 export interface ListFilter {
   state?: JobState;
@@ -13,23 +14,6 @@ export function contractFilter(f: ListFilter): JobFilter {
   return { ...(f.state ? { state: [f.state] } : {}), ...(f.type ? { type: [f.type] } : {}), ...(f.hostId ? { hostId: f.hostId } : {}) };
 }
 
-function sortValue(job: JobRecord, by: JobSort['by']): string {
-  switch (by) {
-    case 'createdAt':
-      return job.createdAt;
-    case 'finishedAt':
-      return job.finishedAt ?? '';
-    case 'state':
-      return job.state;
-    case 'type':
-      return job.type;
-    case 'host':
-      return (job.hostName ?? '').toLowerCase();
-    case 'vm':
-      return (job.vmName ?? '').toLowerCase();
-  }
-}
-
 /** Filters and sorts records the way jobs.list does (ties: newest first, then id). */
 export function filterJobs(jobs: Iterable<JobRecord>, filter: ListFilter, sort: JobSort): JobRecord[] {
   const rows = [...jobs].filter(
@@ -41,8 +25,8 @@ export function filterJobs(jobs: Iterable<JobRecord>, filter: ListFilter, sort: 
   );
   const sign = sort.dir === 'asc' ? 1 : -1;
   return rows.sort((a, b) => {
-    const x = sortValue(a, sort.by);
-    const y = sortValue(b, sort.by);
+    const x = jobSortValue(a, sort.by);
+    const y = jobSortValue(b, sort.by);
     if (x !== y) return x < y ? -sign : sign;
     if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
     return a.id < b.id ? -1 : 1;
