@@ -68,7 +68,13 @@ describe('inventory UI end to end (lab in this process, aether-v serve, Chromium
     const vms = lab.host(first.name).model.vms;
     const hostRow = page.getByRole('treeitem', { name: new RegExp(first.name) });
     const running = vms.filter((v) => v.state === 'Running').length;
-    expect(await hostRow.textContent()).toContain(`${running}/${vms.length}`);
+    // The tree's counts follow the inventory at their own pace (counts-pace.ts: within 500 ms),
+    // which is not the overview's slot: wait for them rather than read them once.
+    await page.waitForFunction(
+      ([name, want]) => Array.from(document.querySelectorAll('[role=treeitem]')).some((r) => r.textContent!.includes(name) && r.textContent!.includes(want)),
+      [first.name, `${running}/${vms.length}`] as const,
+      poll,
+    );
     await hostRow.focus();
     await page.keyboard.press('ArrowRight');
     await page.waitForFunction((n) => document.querySelectorAll('[role=treeitem][aria-level="3"]').length === n, vms.length, poll);
