@@ -198,6 +198,9 @@ describe('jobs UI end to end (lab in this process, aether-v serve, Chromium)', (
   test('command palette (Ctrl+Shift+P): the actions allowed for the VM on screen, and navigation, by keyboard', async () => {
     const off = lab.hosts.flatMap((h) => lab.host(h.name).model.vms).find((v) => v.state === 'Off')!;
     await searchOpen(off.name);
+    // The lab may have just shut it down (the bulk test): the palette offers what the app has
+    // observed, so wait until the app shows it off with nothing pending.
+    await page.waitForFunction(() => document.querySelector('[data-testid="state-badge"]')?.getAttribute('data-state') === 'Off' && !document.querySelector('[data-testid="vm-pending"]'), undefined, poll);
     await page.keyboard.press('Control+Shift+P');
     await page.getByTestId('palette').waitFor();
     const labels = await page.getByTestId('palette-item').allTextContents();
@@ -207,5 +210,5 @@ describe('jobs UI end to end (lab in this process, aether-v serve, Chromium)', (
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Jobs' }).waitFor();
     expect(await page.getByTestId('palette').count()).toBe(0);
-  }, 30_000);
+  }, 60_000);
 });
