@@ -5,6 +5,7 @@ import type { Backend } from '../../src/renderer/backend/backend';
 import type { CommandName, RequestOf, Result, VmDetails } from '../../src/shared/contract';
 import { VmTable } from '../../src/renderer/components/vm-table/VmTable';
 import { DisconnectedHostsView } from '../../src/renderer/features/inventory/DisconnectedHostsView';
+import { HostSyncBanner } from '../../src/renderer/features/inventory/HostSyncBanner';
 import { VmDetailView } from '../../src/renderer/features/inventory/VmDetailView';
 import { Sidebar } from '../../src/renderer/features/shell/Sidebar';
 import { useApp } from '../../src/renderer/stores/app-store';
@@ -142,6 +143,17 @@ describe('inventory views', () => {
     });
     expect(calls).toEqual([{ command: 'inventory.refresh', request: { hostId: 'hv02' } }]);
     expect(useApp.getState().toasts.at(-1)?.text).toBe('HV02: refreshing now.');
+  });
+
+  test('the host banner says unreachable only for a host that does not answer', () => {
+    const sync = { state: 'error' as const, lastError: 'hv00: agent newer than this app (9.0.0 > 1.0.0)', consecutiveFailures: 1 };
+    const down = makeHostView('hv00', { status: 'unreachable' });
+    render(<HostSyncBanner host={down} inventoryHost={makeHost('hv00', {}, sync)} />);
+    expect(dom.container.textContent).toMatch(/^HV00 is unreachable: hv00: agent newer/);
+    // The host answers (deployment found a newer agent and left it alone): not a network problem.
+    render(<HostSyncBanner host={makeHostView('hv00', { status: 'connected' })} inventoryHost={makeHost('hv00', {}, sync)} />);
+    expect(dom.container.textContent).toMatch(/^HV00 answers, but its inventory is not refreshed: hv00: agent newer than this app/);
+    expect(dom.container.textContent).toContain('Showing the last known inventory');
   });
 
   test('VM detail shows facts, fetches details with inventory.vm, refetches when they change, and switches tabs', async () => {

@@ -108,8 +108,8 @@ export class HostRefresher {
     if (this.stopped || !this.store.host(hostId)) return 'deferred';
     const readiness = this.readiness(hostId);
     if (readiness.state === 'preparing') return this.markPreparing(hostId, readiness.reason);
-    if (readiness.state !== 'ready') return this.markFailed(hostId, 0, new Error(namingHost(this.label(hostId), readiness.reason)), this.now(), false);
     this.clearPreparing(hostId);
+    if (readiness.state !== 'ready') return this.markFailed(hostId, 0, new Error(namingHost(this.label(hostId), readiness.reason)), this.now(), false);
 
     const seq = (this.started.get(hostId) ?? 0) + 1;
     this.started.set(hostId, seq);
@@ -203,10 +203,13 @@ export class HostRefresher {
     if (!this.unreachable.has(hostId)) {
       this.unreachable.add(hostId);
       const vms = this.store.snapshot().vms.filter((v) => v.hostId === hostId && !v.placeholder).length;
+      // A host whose agent cannot be used (newer than this app, or its deployment failed) still
+      // answers: calling it unreachable would send the admin to check the network.
+      const answers = !hostCall && this.ctx.hosts.list().find((h) => h.id === hostId)?.status === 'connected';
       this.ctx.notifications.notify({
         level: 'error',
-        title: `Host ${name} unreachable`,
-        message: `${asSentence(message)} Its ${vms} VMs keep their last known values, marked stale; retrying automatically (next in ${Math.round(retryMs / 1000)} s).`,
+        title: answers ? `Host ${name} not refreshed` : `Host ${name} unreachable`,
+        message: `${asSentence(message)} ${keptInventory(vms, host.sync.lastSuccessAt != null)}; retrying automatically (next in ${Math.round(retryMs / 1000)} s).`,
         hostId,
       });
     }
@@ -273,6 +276,13 @@ function parseFullOrThrow(parsed: ReturnType<typeof parseFullInventory> | Return
 }
 
 /** "host NAME: reason", unless the reason (an agent or WinRM error) already starts that way. */
+/** What the admin still sees of a host that failed: its last known VMs, or nothing yet. */
+function keptInventory(vms: number, everRead: boolean): string {
+  if (!everRead) return 'No inventory has been read from it yet';
+  if (vms === 0) return 'It had no VMs when last read';
+  return `Its ${vms} VM${vms === 1 ? '' : 's'} keep${vms === 1 ? 's its' : ' their'} last known values, marked stale`;
+}
+
 export function namingHost(name: string, reason: string): string {
   return reason.toLowerCase().startsWith(`host ${name.toLowerCase()}:`) ? reason : `host ${name}: ${reason}`;
 }

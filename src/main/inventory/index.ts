@@ -134,7 +134,12 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
   }, ['hosts', 'health']);
   const offDeployment = deployment?.onChange((hostId, readiness) => {
     const state = store.host(hostId)?.sync.state;
-    if (readiness.state === 'ready' && state !== 'fresh' && enabledHostIds().includes(hostId)) void refresher.full(hostId).promise;
+    if (!enabledHostIds().includes(hostId)) return;
+    if (readiness.state === 'ready' && state !== 'fresh') void refresher.full(hostId).promise;
+    // Deployment gave up on the host (its agent is newer, or it failed): "Preparing host, will
+    // retry" would no longer be true. The refresher marks it with deployment's reason at once,
+    // without calling the host, instead of at its next scheduled refresh minutes later.
+    else if ((readiness.state === 'newer' || readiness.state === 'error') && state === 'preparing') void refresher.full(hostId).promise;
   });
 
   const statsInput = (): StatsInput => ({ store, hostIds: enabledHostIds(), label, cycles, fullIntervalMs: fullIntervalMs(), loopsRunning, now: Date.now() });

@@ -4,8 +4,9 @@ import { useClock } from '../../components/Freshness';
 import { isDisconnected, isPreparing } from '../../stores/inventory-derived';
 
 /**
- * Freshness of one host in words: unreachable (with the error, since when, the next retry),
- * "Preparing host, will retry" while its agent deploys, or a slow-host warning.
+ * Freshness of one host in words: unreachable, or answering but not refreshed (each with the
+ * error, since when, the next retry), "Preparing host, will retry" while its agent deploys, or a
+ * slow-host warning.
  */
 export function HostSyncBanner({ host, inventoryHost }: { host: HostView; inventoryHost?: InventoryHost }) {
   const now = useClock();
@@ -22,7 +23,8 @@ export function HostSyncBanner({ host, inventoryHost }: { host: HostView; invent
     const seen = sync?.lastSuccessAt ?? host.lastSeenAt;
     return (
       <div className="banner banner-warning" role="alert" data-testid="host-unreachable">
-        <strong>{host.displayName} is unreachable</strong>
+        {/* It answers (host status), but its inventory cannot be read: the agent is newer than this app, or its deployment failed. */}
+        <strong>{host.status === 'connected' ? `${host.displayName} answers, but its inventory is not refreshed` : `${host.displayName} is unreachable`}</strong>
         {error ? `: ${error}` : ''}. Showing the last known inventory from {ago(seen ?? undefined, now)}
         {sync?.consecutiveFailures ? `; ${sync.consecutiveFailures} failed attempt${sync.consecutiveFailures === 1 ? '' : 's'}` : ''}
         {sync?.nextAttemptAt ? `; next retry ${inFuture(sync.nextAttemptAt, now)}` : ''}.
