@@ -192,24 +192,32 @@ function ConvertTo-DiskObject {
     return $disk
 }
 
+# A VM's hot state (what the quick sync reads). The full inventory carries it too, from the same
+# Get-VM objects at no extra cost, so a VM's CPU and memory show from its first refresh.
+function Add-VmHotState {
+    param($Entry, $Vm)
+    $heartbeat = $null
+    if ($null -ne $Vm.Heartbeat) { $heartbeat = [string]$Vm.Heartbeat }
+    $uptime = 0
+    if ($null -ne $Vm.Uptime) { $uptime = [long][Math]::Floor($Vm.Uptime.TotalSeconds) }
+    $Entry['UptimeSeconds'] = $uptime
+    $Entry['CpuUsagePercent'] = [int]$Vm.CPUUsage
+    $Entry['MemoryAssignedGB'] = ConvertTo-AgentGiB $Vm.MemoryAssigned
+    $Entry['MemoryDemandGB'] = ConvertTo-AgentGiB $Vm.MemoryDemand
+    $Entry['Heartbeat'] = $heartbeat
+}
+
 function Get-QuickInventory {
     param([object[]]$Vms)
     $list = New-Object System.Collections.ArrayList
     foreach ($vm in $Vms) {
-        $heartbeat = $null
-        if ($null -ne $vm.Heartbeat) { $heartbeat = [string]$vm.Heartbeat }
-        $uptime = 0
-        if ($null -ne $vm.Uptime) { $uptime = [long][Math]::Floor($vm.Uptime.TotalSeconds) }
-        $null = $list.Add([ordered]@{
-            Id               = Get-GuidKey $vm.Id
-            Name             = [string]$vm.Name
-            State            = Get-VmStateName $vm.State
-            UptimeSeconds    = $uptime
-            CpuUsagePercent  = [int]$vm.CPUUsage
-            MemoryAssignedGB = ConvertTo-AgentGiB $vm.MemoryAssigned
-            MemoryDemandGB   = ConvertTo-AgentGiB $vm.MemoryDemand
-            Heartbeat        = $heartbeat
-        })
+        $entry = [ordered]@{
+            Id    = Get-GuidKey $vm.Id
+            Name  = [string]$vm.Name
+            State = Get-VmStateName $vm.State
+        }
+        Add-VmHotState -Entry $entry -Vm $vm
+        $null = $list.Add($entry)
     }
     # The comma keeps the list one object; the caller takes ToArray() of it.
     return , $list
@@ -296,6 +304,7 @@ if ($vms.Count -gt 0) {
             Clustered            = [bool]$vm.IsClustered
         }
         if ($null -eq $entry.MemoryGB) { $entry.MemoryGB = 0 }
+        Add-VmHotState -Entry $entry -Vm $vm
 
         $nics = New-Object System.Collections.ArrayList
         $allIps = New-Object System.Collections.Generic.List[string]

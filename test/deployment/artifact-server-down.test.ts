@@ -10,6 +10,7 @@ import { DEFAULT_SETTINGS, type AppNotification, type HostView } from '../../src
 import type { DeploymentStatus } from '../../src/shared/contract/areas/deployment';
 import { labHostInput, startLab, type Lab } from '../lab';
 import { presetAgentVersion } from '../lab/deploy';
+import { BUNDLED_AGENT_VERSION } from '../support/agent-version';
 import { startTestBackend } from '../support/backend';
 import { tempDir } from '../support/temp';
 import { INSTALL_DIR } from './support';
@@ -27,7 +28,7 @@ describe('artifact server cannot start', () => {
     const settings = { ...DEFAULT_SETTINGS, artifactServer: { bindAddress: '127.0.0.1', port, advertisedBaseUrl: '' } };
     writeFileSync(path.join(temp.dir, 'settings.json'), JSON.stringify({ schemaVersion: 1, settings, hosts: [] }));
     lab = await startLab({ hosts: 2, vmsPerHost: 0, clusters: 0 });
-    presetAgentVersion(lab.host('hv01'), INSTALL_DIR, '1.0.0');
+    presetAgentVersion(lab.host('hv01'), INSTALL_DIR, BUNDLED_AGENT_VERSION);
     app = await startTestBackend({ dataDir: temp.dir });
     for (const info of lab.hosts) {
       const result = await app.backend.invoke('hosts.add', labHostInput(info, { withCluster: false }));
@@ -45,7 +46,7 @@ describe('artifact server cannot start', () => {
     const api = app.backend.modules.get('deployment')!.api as DeploymentApi;
     const hosts = (app.backend.services.hosts.list() as HostView[]).sort((a, b) => a.displayName.localeCompare(b.displayName));
     const [hv01, hv02] = await Promise.all(hosts.map((h) => api.ensureHostReady(h.id)));
-    expect(hv01).toEqual({ state: 'ready', agentVersion: '1.0.0' });
+    expect(hv01).toEqual({ state: 'ready', agentVersion: BUNDLED_AGENT_VERSION });
     expect(hv02).toMatchObject({ state: 'error' });
     expect(hv02.state === 'error' && hv02.reason).toMatch(/artifact server is not running: Artifact server: port \d+ on 127\.0\.0\.1 is already in use/);
     const health = app.backend.services.health();

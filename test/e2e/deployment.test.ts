@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { seedDemoSettings } from '../../src/main/deployment/demo-settings';
 import { startLab, type Lab } from '../lab';
 import { presetAgentVersion } from '../lab/deploy';
+import { BUNDLED_AGENT_VERSION } from '../support/agent-version';
 import { launchChromium } from '../support/browser';
 import { startCli, type RunningCli } from '../support/cli';
 import { tempDir } from '../support/temp';
@@ -78,7 +79,7 @@ describe('agent deployment in the UI', () => {
     expect(await page.getByTestId('deploy-hv01').getAttribute('data-state')).toBe('ready');
     expect(await page.getByTestId('deploy-hv02').getAttribute('data-state')).toBe('newer');
     expect(await page.getByTestId('deploy-hv02').textContent()).toContain(
-      'agent newer than this app (7.0.0 > 1.0.0)',
+      `agent newer than this app (7.0.0 > ${BUNDLED_AGENT_VERSION})`,
     );
     expect(await page.getByTestId('deploy-hv03').textContent()).toMatch(
       /host hv03: cannot reach 127\.0\.0\.1:\d+/,
@@ -103,7 +104,7 @@ describe('agent deployment in the UI', () => {
         timeout: 10_000,
       },
     );
-    expect(lab.host('hv02').files.getText(`${INSTALL_DIR}\\version`)?.trim()).toBe('1.0.0');
+    expect(lab.host('hv02').files.getText(`${INSTALL_DIR}\\version`)?.trim()).toBe(BUNDLED_AGENT_VERSION);
   }, 60_000);
 
   test('aether-v demo deploys the agent to its own lab (artifact server on 127.0.0.1)', async () => {

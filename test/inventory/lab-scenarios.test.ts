@@ -40,6 +40,11 @@ describe('inventory against lab knobs: single VM, zero VMs, slow host, cluster m
     const lone = fullInventoryData(lab.host('hv04'));
     expect(Array.isArray(lone.VirtualMachines)).toBe(false);
     expect(parseFullInventory(lone, 'hv04', new Date().toISOString()).vms).toHaveLength(1);
+    // Hot state travels with the inventory (agent 1.1.0); an older agent's entry has none.
+    const entry = { ...(lone.VirtualMachines as Record<string, unknown>) };
+    expect(parseFullInventory({ ...lone, VirtualMachines: [entry] }, 'hv04', '').vms[0]!.hot).toMatchObject({ cpuPercent: entry.CpuUsagePercent });
+    for (const field of ['UptimeSeconds', 'CpuUsagePercent', 'MemoryAssignedGB', 'MemoryDemandGB', 'Heartbeat']) delete entry[field];
+    expect(parseFullInventory({ ...lone, VirtualMachines: [entry] }, 'hv04', '').vms[0]!.hot).toBeUndefined();
     expect(asArray(null)).toEqual([]);
     // Through WinRM and the service: the lone object became exactly one stored VM.
     expect(vmsOf('hv04').map((v) => v.vmId)).toEqual([lab.host('hv04').model.vms[0]!.id]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { InventoryVm, VmDetails } from '../../src/shared/contract';
 import { startLab, type Lab, type SimVm } from '../lab';
-import { inventoryCalls, setInventoryKnobs } from '../lab/agent/inventory';
+import { inventoryCalls, setInventoryKnobs, toGiB } from '../lab/agent/inventory';
 import { addVms, removeVms } from '../lab/model';
 import { startBackendHarness, waitFor, type Harness } from './support/harness';
 
@@ -96,6 +96,18 @@ describe(`inventory refresh: ${HOSTS} lab hosts × ${VMS} VMs over NTLM-sealed W
     expect(snapshot.hosts.every((x) => x.sync.state === 'fresh' && x.sync.generation === 1)).toBe(true);
     expect(snapshot.vms.some((v) => v.name === 'Überwachung-01')).toBe(true);
     expect(snapshot.vms.every((v) => !v.stale)).toBe(true);
+    // The full refresh alone (no quick sync has run: its interval is an hour) filled the hot
+    // columns: CPU, memory and heartbeat show from the first refresh.
+    const byKey = new Map(snapshot.vms.map((v) => [v.key, v]));
+    for (const { hostId, vm } of labVms()) {
+      const got = byKey.get(`${hostId}:${vm.id}`)!;
+      expect({ cpu: got.cpuPercent, memory: got.memoryAssignedMb, heartbeat: got.heartbeat }, vm.name).toEqual({
+        cpu: vm.cpuUsagePercent,
+        memory: Math.round(toGiB(vm.memoryAssignedMiB * 2 ** 20) * 1024), // the agent's GiB, banker's rounding
+        heartbeat: vm.state === 'Running' ? 'OkApplicationsUnknown' : null,
+      });
+    }
+    expect(inventoryCalls(lab.host(lab.hosts[0]!.name)).quick).toBe(0);
   });
 
   test('remove 3 VMs and add 2 in the lab: the next refresh shows exactly that, as a delta', async () => {

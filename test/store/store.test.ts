@@ -109,6 +109,32 @@ describe('inventory store (node:sqlite, real files)', () => {
     store.close();
   });
 
+  test('a full enumeration carries hot state (CPU, memory, uptime, heartbeat); one from an older agent keeps the stored values', () => {
+    const store = InventoryStore.open(newFile());
+    store.syncConfiguredHosts([{ id: 'h1' }]);
+    const hot = { uptimeS: 3600, cpuPercent: 12, memoryAssignedMb: 4096, memoryDemandMb: 2900, heartbeat: 'OkApplicationsUnknown' };
+    const withHot = (h: typeof hot) => {
+      const input = full([{ id: VM_A, name: 'a' }]);
+      input.vms[0]!.hot = h;
+      return input;
+    };
+    // The first refresh already fills the CPU and memory columns: no wait for a quick sync.
+    const first = store.applyFull('h1', withHot(hot), fresh());
+    expect(first.vms.upsert[0]).toMatchObject({ cpuPercent: 12, memoryAssignedMb: 4096, memoryDemandMb: 2900, uptimeS: 3600, heartbeat: 'OkApplicationsUnknown' });
+    const changes = () => (store.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    // The same values (uptime advanced with the clock) write nothing but the sync row.
+    let before = changes();
+    expect(store.applyFull('h1', withHot({ ...hot, uptimeS: 3601 }), fresh()).vms.upsert).toEqual([]);
+    expect(changes() - before).toBe(1);
+    before = changes();
+    expect(store.applyFull('h1', withHot({ ...hot, cpuPercent: 80 }), fresh()).vms.upsert[0]!.cpuPercent).toBe(80);
+    expect(changes() - before).toBe(2); // sync row + vm_hot
+    // An agent older than 1.1.0 sends no hot state: the stored values stay, not erased to null.
+    expect(store.applyFull('h1', full([{ id: VM_A, name: 'a' }]), fresh()).vms.upsert).toEqual([]);
+    expect(store.snapshot().vms[0]).toMatchObject({ cpuPercent: 80, memoryAssignedMb: 4096 });
+    store.close();
+  });
+
   test('a host that fails keeps its VMs and they turn stale; everything survives a reopen', () => {
     const file = newFile();
     const store = InventoryStore.open(file);

@@ -1,5 +1,5 @@
 import type { VmDisk, VmState } from '../../shared/contract';
-import type { FullInventoryInput, FullVmInput, QuickInventoryInput, QuickVmInput, StoredNic } from '../store';
+import type { FullInventoryInput, FullVmInput, HotState, QuickInventoryInput, QuickVmInput, StoredNic } from '../store';
 
 /** The agent answered, but not with the inventory shape of docs/agent.md. */
 export class InventoryDataInvalid extends Error {
@@ -75,6 +75,19 @@ function parseVm(v: unknown): FullVmInput | undefined {
       disks: asArray(v.Disks).map(parseDisk).filter((d): d is VmDisk => Boolean(d)),
       nics,
     },
+    // An agent older than 1.1.0 does not send hot state with the inventory: leave it to the quick sync.
+    ...('CpuUsagePercent' in v ? { hot: hotStateOf(v) } : {}),
+  };
+}
+
+/** The hot-state fields both operations carry. */
+function hotStateOf(v: Obj): Omit<HotState, 'state'> {
+  return {
+    uptimeS: number(v.UptimeSeconds),
+    cpuPercent: number(v.CpuUsagePercent),
+    memoryAssignedMb: gibToMib(v.MemoryAssignedGB),
+    memoryDemandMb: gibToMib(v.MemoryDemandGB),
+    heartbeat: text(v.Heartbeat),
   };
 }
 
@@ -116,11 +129,7 @@ export function parseQuickInventory(data: unknown, host: string, observedAt: str
       vmId: id,
       name: text(v.Name) ?? id,
       state: state(v.State),
-      uptimeS: number(v.UptimeSeconds),
-      cpuPercent: number(v.CpuUsagePercent),
-      memoryAssignedMb: gibToMib(v.MemoryAssignedGB),
-      memoryDemandMb: gibToMib(v.MemoryDemandGB),
-      heartbeat: text(v.Heartbeat),
+      ...hotStateOf(v),
     });
   }
   return { vms, observedAt, agentTimestamp: isObj(data.Host) ? text(data.Host.Timestamp) : null };

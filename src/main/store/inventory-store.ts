@@ -6,7 +6,7 @@ import { openInventoryDatabase, type OpenedDatabase } from './database';
 import { DeltaBuilder } from './delta';
 import { loadInventory } from './load';
 import { Statements } from './statements';
-import type { FullInventoryInput, PendingOperationInput, PlaceholderInput, QuickInventoryInput, SyncFields } from './types';
+import type { FullInventoryInput, FullVmInput, PendingOperationInput, PlaceholderInput, QuickInventoryInput, SyncFields } from './types';
 import { DetailReader } from './details';
 import { configHash, defaultSync, hostView, placeholderView, sameHot, summarize, vmKey, vmView, type HostRecord, type VmRecord } from './vm-views';
 
@@ -228,7 +228,7 @@ export class InventoryStore {
       }
       if (existing && input.keep.os) config.operatingSystem = existing.config.operatingSystem;
       const contentHash = configHash(config);
-      const hot = existing && existing.hot.state === vm.state ? existing.hot : { ...(existing?.hot ?? emptyHot()), state: vm.state, observedAt: at };
+      const hot = hotFromFull(existing?.hot, vm, at);
       const summary = existing && contentHash === existing.contentHash ? existing.config : summarize(config);
       const record: VmRecord = { hostId, vmId: vm.vmId, name: vm.name, cluster, firstSeenAt: existing?.firstSeenAt ?? at, missingSinceGen: null, hot, config: summary, contentHash };
       if (!existing) {
@@ -485,6 +485,19 @@ export class InventoryStore {
       for (const vmId of this.byHost.get(next.hostId) ?? []) this.refreshView(vmKey(next.hostId, vmId), delta);
     }
   }
+}
+
+/**
+ * The hot state a full enumeration gives a VM: all of it from agent 1.1.0 on, only the power
+ * state from an older agent (the quick sync reads the rest). An unchanged value keeps the stored
+ * object, which is how applyFull knows not to write it.
+ */
+function hotFromFull(existing: VmRecord['hot'] | undefined, vm: FullVmInput, at: string): VmRecord['hot'] {
+  if (vm.hot) {
+    const next = { state: vm.state, ...vm.hot, observedAt: at };
+    return existing && sameHot(existing, next) ? existing : next;
+  }
+  return existing && existing.state === vm.state ? existing : { ...(existing ?? emptyHot()), state: vm.state, observedAt: at };
 }
 
 function emptyHot(): VmRecord['hot'] {

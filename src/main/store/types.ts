@@ -51,6 +51,8 @@ export interface FullVmInput {
   name: string;
   state: VmState;
   config: VmConfigInput;
+  /** Hot state read with the configuration (agent 1.1.0+); absent from an older agent. */
+  hot?: Omit<HotState, 'state'>;
 }
 
 export interface HostFactsInput {

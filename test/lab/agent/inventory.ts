@@ -88,7 +88,18 @@ async function enter(host: SimHost, kind: 'full' | 'quick', sleep: (ms: number) 
   }
 }
 
-function vmEntry(vm: SimVm, clustered: boolean): Record<string, unknown> {
+/** What the agent reads of a VM's hot state (both operations carry it). */
+function hotFields(vm: SimVm, at: number): Record<string, unknown> {
+  return {
+    UptimeSeconds: vmUptimeSeconds(vm, at),
+    CpuUsagePercent: vm.cpuUsagePercent,
+    MemoryAssignedGB: mibToGiB(vm.memoryAssignedMiB),
+    MemoryDemandGB: mibToGiB(vmMemoryDemandMiB(vm)),
+    Heartbeat: vmHeartbeat(vm),
+  };
+}
+
+function vmEntry(vm: SimVm, clustered: boolean, at: number): Record<string, unknown> {
   const memoryMiB = vm.memoryAssignedMiB || vm.memoryStartupMiB;
   const entry: Record<string, unknown> = {
     Name: vm.name,
@@ -106,6 +117,7 @@ function vmEntry(vm: SimVm, clustered: boolean): Record<string, unknown> {
     Notes: vm.notes,
     OperatingSystem: vm.operatingSystem,
     Clustered: clustered,
+    ...hotFields(vm, at),
   };
   const ips: string[] = [];
   const nics = vm.nics.map((n) => {
@@ -125,11 +137,12 @@ function vmEntry(vm: SimVm, clustered: boolean): Record<string, unknown> {
 export function fullInventoryData(host: SimHost, computerName?: string): Record<string, unknown> {
   const model = host.model;
   const clustered = Boolean(model.cluster);
-  const vms = model.vms.map((vm) => vmEntry(vm, clustered));
+  const at = Date.now();
+  const vms = model.vms.map((vm) => vmEntry(vm, clustered, at));
   return {
     Host: {
       ComputerName: computerName ?? host.computerName,
-      Timestamp: dotnetIso(new Date(Date.now() + inventoryKnobs(host).clockOffsetMs)),
+      Timestamp: dotnetIso(new Date(at + inventoryKnobs(host).clockOffsetMs)),
       ClusterName: model.cluster ?? null,
       Warnings: [],
       TotalCpuCores: model.logicalProcessors,
@@ -146,11 +159,7 @@ export function quickInventoryData(host: SimHost): Record<string, unknown> {
     Id: vm.id,
     Name: vm.name,
     State: vm.state,
-    UptimeSeconds: vmUptimeSeconds(vm, at),
-    CpuUsagePercent: vm.cpuUsagePercent,
-    MemoryAssignedGB: mibToGiB(vm.memoryAssignedMiB),
-    MemoryDemandGB: mibToGiB(vmMemoryDemandMiB(vm)),
-    Heartbeat: vmHeartbeat(vm),
+    ...hotFields(vm, at),
   }));
   return {
     Host: { ComputerName: host.computerName, Timestamp: dotnetIso(new Date(at + inventoryKnobs(host).clockOffsetMs)) },
