@@ -87,7 +87,9 @@ describe('agent deployment in the UI', () => {
     // The same notification is in the bell, once.
     await page.getByTestId('bell').click();
     const panel = page.getByRole('dialog', { name: 'Notifications' });
-    expect(await panel.getByText('Agent deployment: 1/3 hosts ready').count()).toBe(1);
+    // Beside its title, the message does not repeat "Agent deployment: ".
+    expect(await panel.getByText('1/3 hosts ready, 1 failed').count()).toBe(1);
+    expect(await panel.getByText('Agent deployment: 1/3').count()).toBe(0);
     await page.getByTestId('bell').click();
   }, 90_000);
 

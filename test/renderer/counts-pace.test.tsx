@@ -37,7 +37,7 @@ describe('counts follow a stream of deltas at a readable pace', () => {
     // Within the window: the figures hold while the VM rows follow every delta.
     const hv01Running = running.filter((v) => v.hostId === 'hv01');
     upsertVms(model, [{ ...hv01Running[0]!, state: 'Off' }]);
-    upsertVms(model, [{ ...hv01Running[1]!, state: 'Off', cpuPercent: 93 }]);
+    upsertVms(model, [{ ...hv01Running[1]!, state: 'Paused', cpuPercent: 93 }]);
     expect(text('figure-running')).toBe('7');
     expect(hostRow().textContent).toContain('4/6');
     const vmRow = dom.container.querySelector(`[data-key="${hv01Running[1]!.key}"]`);
@@ -55,9 +55,9 @@ describe('counts follow a stream of deltas at a readable pace', () => {
     act(() => dom.root.render(<VmTable scope={{ kind: 'all' }} height={3000} />));
     const vm = f.vms[1]!;
     upsertVms(model, [{ ...vm, cpuPercent: 10 }]);
-    upsertVms(model, [{ ...vm, state: 'Off', cpuPercent: 55 }]);
+    upsertVms(model, [{ ...vm, state: 'Paused', cpuPercent: 55 }]);
     const row = dom.container.querySelector(`[data-key="${vm.key}"]`)!;
-    expect(row.querySelector('[data-state]')!.getAttribute('data-state')).toBe('Off');
+    expect(row.querySelector('[data-state]')!.getAttribute('data-state')).toBe('Paused');
     expect(row.textContent).toContain('55 %');
   });
 

@@ -200,6 +200,7 @@ describe('inventory views', () => {
     const row = (k: string) => dom.container.querySelector(`[data-testid="tree-${k}"]`) as HTMLElement;
     expect(row('h:hv00').getAttribute('aria-expanded')).toBe('false');
     expect(row('h:hv00').textContent).toContain('2/3');
+    expect(row('g:Standalone hosts').textContent).toContain('1 host · 3 VMs');
     key(row('h:hv00'), 'ArrowRight');
     expect(row('h:hv00').getAttribute('aria-expanded')).toBe('true');
     const vmKey = makeVm('hv00', 1).key;

@@ -23,8 +23,8 @@ describe('live updates without full re-renders', () => {
     const vm = f.vms[1]!; // Running, cpu 1 %
     const row = () => rows().find((r) => r.dataset.key === vm.key)!;
     expect(row().querySelector('[data-state]')!.getAttribute('data-state')).toBe('Running');
-    upsertVms(model, [{ ...vm, state: 'Off', cpuPercent: 77 }]);
-    expect(row().querySelector('[data-state]')!.getAttribute('data-state')).toBe('Off');
+    upsertVms(model, [{ ...vm, state: 'Paused', cpuPercent: 77 }]);
+    expect(row().querySelector('[data-state]')!.getAttribute('data-state')).toBe('Paused');
     expect(row().textContent).toContain('77 %');
   });
 

@@ -10,6 +10,8 @@ import { VirtualList } from '../VirtualList';
 import { StateBadge } from './StateBadge';
 import { BulkActionBar } from '../../features/jobs/BulkActionBar'; // jobs: actions on the selection
 import { filterAndSort, LIVE_COLUMNS, nextSort, type SortColumn, type SortSpec, type TableContext, type VmFilter } from './table-model';
+import { counted } from '../counted';
+import { cpuUsageText, heldMemoryText } from '../vm-usage';
 
 export type VmScope = { kind: 'all' } | { kind: 'host'; hostId: string } | { kind: 'cluster'; cluster: string };
 
@@ -163,8 +165,8 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
           </select>
         )}
         <span className="muted" data-testid="vm-table-summary">
-          {order.length}
-          {total !== undefined && total !== order.length ? ` of ${total}` : ''} VMs{selected.size ? ` · ${selected.size} selected` : ''}
+          {total !== undefined && total !== order.length ? `${order.length} of ${counted(total, 'VM')}` : counted(order.length, 'VM')}
+          {selected.size ? ` · ${selected.size} selected` : ''}
         </span>
       </div>
       <BulkActionBar scope={id} /> {/* jobs */}
@@ -249,8 +251,8 @@ const VmRow = memo(function VmRow({ vmKey, index, ctx, selected, cursor, onClick
       </div>
       <div role="gridcell">{ctx.hostName(vm.hostId)}</div>
       <div role="gridcell">{ctx.clusterOf(vm.hostId) ?? '—'}</div>
-      <div role="gridcell">{vm.cpuPercent === null ? '—' : `${Math.round(vm.cpuPercent)} %`}</div>
-      <div role="gridcell">{vm.memoryAssignedMb === null ? '—' : `${(vm.memoryAssignedMb / 1024).toFixed(1)} GB`}</div>
+      <div role="gridcell">{cpuUsageText(vm)}</div>
+      <div role="gridcell">{heldMemoryText(vm, vm.memoryAssignedMb)}</div>
       <div role="gridcell">{vm.ipAddresses[0] ?? '—'}</div>
       <div role="gridcell">
         <Observed at={vm.observedAt} staleSince={vm.stale ? vm.staleSince : null} />

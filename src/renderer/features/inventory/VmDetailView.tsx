@@ -8,6 +8,7 @@ import { useInventory } from '../../stores/inventory-store';
 import { HostSyncBanner } from './HostSyncBanner';
 import { VmActions } from '../jobs/VmActions'; // jobs: VM action buttons + pending operation
 import { useVmDetails, type VmDetailsState } from './useVmDetails';
+import { cpuUsageText, heldMemoryText } from '../../components/vm-usage';
 
 const TABS = ['Hardware', 'Disks', 'Networks', 'Notes'] as const;
 type Tab = (typeof TABS)[number];
@@ -98,7 +99,7 @@ function Hardware({ vm, details }: { vm: InventoryVm; details: VmDetails }) {
       <dt>Virtual processors</dt>
       <dd>{dash(vm.processorCount)}</dd>
       <dt>CPU usage</dt>
-      <dd>{vm.cpuPercent === null ? '—' : `${Math.round(vm.cpuPercent)} %`}</dd>
+      <dd>{cpuUsageText(vm)}</dd>
       <dt>Memory</dt>
       <dd>
         {vm.dynamicMemory
@@ -107,7 +108,7 @@ function Hardware({ vm, details }: { vm: InventoryVm; details: VmDetails }) {
       </dd>
       <dt>Memory assigned / demand</dt>
       <dd>
-        {gb(vm.memoryAssignedMb)} / {gb(vm.memoryDemandMb)}
+        {heldMemoryText(vm, vm.memoryAssignedMb)} / {heldMemoryText(vm, vm.memoryDemandMb)}
       </dd>
       <dt>Heartbeat</dt>
       <dd>{dash(vm.heartbeat)}</dd>

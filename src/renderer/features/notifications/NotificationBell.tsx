@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useApp } from '../../stores/app-store';
 import { ago, newestFirst } from '../../components/time';
+import { messageBesideTitle } from '../../components/notification-text';
 
 export function NotificationBell() {
   const notifications = useApp((s) => s.notifications);
@@ -37,7 +38,7 @@ export function NotificationBell() {
                 <div>
                   <strong>{n.title}</strong> <span className="when">{ago(n.updatedAt)}</span>
                 </div>
-                <div>{n.message}</div>
+                <div>{messageBesideTitle(n)}</div>
                 {n.jobId && (
                   // jobs: open the job this notification is about
                   <button

@@ -7,6 +7,7 @@ import { useInventory } from '../../stores/inventory-store';
 import { useCountsPace } from '../../stores/counts-pace';
 import { compareNatural } from '../../components/natural-compare';
 import { newestFirst } from '../../components/time';
+import { messageBesideTitle } from '../../components/notification-text';
 
 /**
  * Fleet figures (hosts, clusters, VMs), disconnected hosts, every host, recent activity, all VMs.
@@ -117,7 +118,7 @@ function RecentActivity() {
             <li key={n.id} className={`level-${n.level}`}>
               <span className="when live-box live-ago">
                 <Ago at={n.updatedAt} />
-              </span> <strong>{n.title}</strong> {n.message}
+              </span> <strong>{n.title}</strong> {messageBesideTitle(n)}
             </li>
           ))}
         </ul>

@@ -2,6 +2,7 @@ import type { HostView, InventoryVm } from '../../../shared/contract';
 import type { HostVmCounts } from '../../stores/inventory-model';
 import type { View } from '../../stores/app-store';
 import { compareNatural } from '../../components/natural-compare';
+import { counted } from '../../components/counted';
 
 export interface TreeRow {
   key: string;
@@ -76,7 +77,7 @@ export function treeRows(input: TreeInput): TreeRow[] {
       key,
       depth: 0,
       label: group,
-      count: `${members.length} hosts · ${total} VMs`,
+      count: `${counted(members.length, 'host')} · ${counted(total, 'VM')}`,
       expandable: true,
       expanded: open,
       view: group === STANDALONE ? { name: 'overview' } : { name: 'cluster', label: group },

@@ -1,0 +1,4 @@
+/** "1 host", "3 hosts": a count with its noun, singular for one. */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,25 @@
+import { describe, expect, test } from 'vitest';
+import { counted } from '../../src/renderer/components/counted';
+import { messageBesideTitle } from '../../src/renderer/components/notification-text';
+import { cpuUsageText, heldMemoryText } from '../../src/renderer/components/vm-usage';
+
+describe('display text', () => {
+  test('counts take the singular for one', () => {
+    expect([counted(0, 'host'), counted(1, 'host'), counted(2, 'VM')]).toEqual(['0 hosts', '1 host', '2 VMs']);
+  });
+
+  test('a message that starts with its title does not repeat it beside the title', () => {
+    expect(messageBesideTitle({ title: 'Agent deployment', message: 'Agent deployment: 4/4 hosts ready, 0 failed' })).toBe('4/4 hosts ready, 0 failed');
+    expect(messageBesideTitle({ title: 'Host hv02 unreachable', message: 'Host hv02: connection refused.' })).toBe('Host hv02: connection refused.');
+  });
+
+  test("an Off or Saved VM's zero CPU and memory read as no value; a running VM's zero is a reading", () => {
+    const at = (state: 'Off' | 'Saved' | 'Running' | 'Paused') => ({ state, cpuPercent: 0 });
+    expect([at('Off'), at('Saved'), at('Running'), at('Paused')].map(cpuUsageText)).toEqual(['—', '—', '0 %', '0 %']);
+    expect(cpuUsageText({ state: 'Running', cpuPercent: null })).toBe('—');
+    expect(cpuUsageText({ state: 'Running', cpuPercent: 28.6 })).toBe('29 %');
+    expect(heldMemoryText({ state: 'Off' }, 0)).toBe('—');
+    expect(heldMemoryText({ state: 'Running' }, 5734)).toBe('5.6 GB');
+    expect(heldMemoryText({ state: 'Running' }, null)).toBe('—');
+  });
+});
