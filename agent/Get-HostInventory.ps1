@@ -55,6 +55,19 @@ function Group-ByVmId {
     return $map
 }
 
+# Memory the host can still give to VMs. Both operations report it: it changes whenever a VM
+# starts or stops, so it is as fresh as the VMs' hot state. One CIM query of a local class.
+function Add-HostFreeMemory {
+    param($HostInfo, [System.Collections.Generic.List[string]]$HostWarnings)
+    try {
+        $os = Get-CimInstance -ClassName 'Win32_OperatingSystem' -ErrorAction Stop
+        # FreePhysicalMemory is in KiB.
+        $HostInfo['AvailableMemoryGB'] = ConvertTo-AgentGiB (([double]$os.FreePhysicalMemory) * 1024)
+    } catch {
+        $HostWarnings.Add('Free memory query failed: ' + $_.Exception.Message)
+    }
+}
+
 function Get-HostFacts {
     param([System.Collections.Generic.List[string]]$HostWarnings)
     $hostInfo = [ordered]@{
@@ -95,6 +108,7 @@ function Get-HostFacts {
     } catch {
         $HostWarnings.Add('Memory inventory failed: ' + $_.Exception.Message)
     }
+    Add-HostFreeMemory -HostInfo $hostInfo -HostWarnings $HostWarnings
     return $hostInfo
 }
 
@@ -241,6 +255,7 @@ if ($Quick) {
         ComputerName = $env:COMPUTERNAME
         Timestamp    = [DateTime]::UtcNow.ToString('o', [Globalization.CultureInfo]::InvariantCulture)
     }
+    Add-HostFreeMemory -HostInfo $quickHost -HostWarnings $warnings
     return [ordered]@{
         Host            = $quickHost
         VirtualMachines = $quickVms.ToArray()

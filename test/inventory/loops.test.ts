@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backoffDelayMs, slotOffsetMs } from '../../src/main/inventory';
-import { asSentence, namingHost } from '../../src/main/inventory/host-refresh';
+import { namingHost } from '../../src/main/inventory/host-refresh';
+import { asSentence } from '../../src/shared/sentence';
 import { startLab, type Lab } from '../lab';
 import { inventoryCalls } from '../lab/agent/inventory';
 import { tempDir } from '../support/temp';

@@ -108,6 +108,11 @@ describe(`inventory refresh: ${HOSTS} lab hosts × ${VMS} VMs over NTLM-sealed W
       });
     }
     expect(inventoryCalls(lab.host(lab.hosts[0]!.name)).quick).toBe(0);
+    // Each host's free memory (the cluster view sums it) came with its inventory.
+    for (const info of lab.hosts) {
+      const host = snapshot.hosts.find((x) => x.hostId === idOf(info.name))!;
+      expect(host.memoryAvailableGb, info.name).toBe(toGiB(lab.host(info.name).model.memoryAvailableMiB * 2 ** 20));
+    }
   });
 
   test('remove 3 VMs and add 2 in the lab: the next refresh shows exactly that, as a delta', async () => {

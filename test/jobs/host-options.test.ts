@@ -18,7 +18,7 @@ const vm = (name: string, switches: (string | null)[], disks: string[]): FullInv
   },
 });
 const inventory = (vms: FullInventoryInput['vms']): FullInventoryInput => ({
-  host: { computerName: 'HV', cluster: null, cpuCores: 8, memoryGb: 64, warnings: [] },
+  host: { computerName: 'HV', cluster: null, cpuCores: 8, memoryGb: 64, memoryAvailableGb: null, warnings: [] },
   vms,
   observedAt: new Date().toISOString(),
   agentTimestamp: null,

@@ -121,7 +121,11 @@ describe('VmTable', () => {
     load(f);
     render(<VmTable scope={{ kind: 'all' }} height={3000} />);
     expect(rows()[1]!.className).toContain('stale');
-    expect(rows()[1]!.textContent).toMatch(/observed 4\d s ago · stale since 2 min ago/);
+    // The cell shows what matters in its width; its tooltip has when it was observed too.
+    expect(rows()[1]!.textContent).toMatch(/stale since 2 min ago/);
+    expect(rows()[1]!.textContent).not.toMatch(/observed/);
+    expect(rows()[1]!.querySelector('[data-testid="freshness"]')!.getAttribute('title')).toMatch(/^observed 4\d s ago · stale since 2 min ago\n\d{4}-/);
+    expect(rows()[0]!.textContent).toMatch(/observed 4\d s ago/);
     expect(rows()[0]!.className).not.toContain('stale');
   });
 });
@@ -154,6 +158,12 @@ describe('inventory views', () => {
     render(<HostSyncBanner host={makeHostView('hv00', { status: 'connected' })} inventoryHost={makeHost('hv00', {}, sync)} />);
     expect(dom.container.textContent).toMatch(/^HV00 answers, but its inventory is not refreshed: hv00: agent newer than this app/);
     expect(dom.container.textContent).toContain('Showing the last known inventory');
+    // An error that ends its own sentence is not given a second full stop; one attempt is singular.
+    const refused = { state: 'error' as const, lastError: 'hv00: connection refused — is the WinRM service running?', consecutiveFailures: 1 };
+    render(<HostSyncBanner host={down} inventoryHost={makeHost('hv00', {}, refused)} />);
+    expect(dom.container.textContent).toContain('is the WinRM service running? Showing the last known inventory');
+    expect(dom.container.textContent).toContain('; 1 failed attempt');
+    expect(dom.container.textContent).not.toContain('attempts');
   });
 
   test('VM detail shows facts, fetches details with inventory.vm, refetches when they change, and switches tabs', async () => {

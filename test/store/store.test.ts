@@ -9,7 +9,7 @@ const VM_B = '66666666-7777-8888-9999-000000000000';
 
 function full(vms: Array<{ id: string; name: string; state?: 'Running' | 'Off' }>, complete = true): FullInventoryInput {
   return {
-    host: { computerName: 'HV01', cluster: null, cpuCores: 32, memoryGb: 256, warnings: [] },
+    host: { computerName: 'HV01', cluster: null, cpuCores: 32, memoryGb: 256, memoryAvailableGb: null, warnings: [] },
     vms: vms.map((v) => ({
       vmId: v.id,
       name: v.name,
@@ -101,9 +101,9 @@ describe('inventory store (node:sqlite, real files)', () => {
     expect(renamed.vms.upsert.map((v) => v.state)).toEqual(['Off']);
     expect(changes() - before).toBe(2); // sync row + vm_hot
     const quick = { vmId: VM_A, name: 'a', state: 'Off' as const, uptimeS: 0, cpuPercent: 0, memoryAssignedMb: 0, memoryDemandMb: 0, heartbeat: null };
-    const first = store.applyQuick('h1', { vms: [quick], observedAt: new Date().toISOString(), agentTimestamp: null }, fresh());
+    const first = store.applyQuick('h1', { vms: [quick], observedAt: new Date().toISOString(), agentTimestamp: null, hostMemoryAvailableGb: null }, fresh());
     expect(first.delta.vms.upsert).toHaveLength(1);
-    const second = store.applyQuick('h1', { vms: [quick, { ...quick, vmId: VM_B }], observedAt: new Date().toISOString(), agentTimestamp: null }, fresh());
+    const second = store.applyQuick('h1', { vms: [quick, { ...quick, vmId: VM_B }], observedAt: new Date().toISOString(), agentTimestamp: null, hostMemoryAvailableGb: null }, fresh());
     expect(second.delta.vms.upsert).toHaveLength(0);
     expect(second.unknownVmIds).toEqual([VM_B]);
     store.close();
@@ -133,6 +133,25 @@ describe('inventory store (node:sqlite, real files)', () => {
     expect(store.applyFull('h1', full([{ id: VM_A, name: 'a' }]), fresh()).vms.upsert).toEqual([]);
     expect(store.snapshot().vms[0]).toMatchObject({ cpuPercent: 80, memoryAssignedMb: 4096 });
     store.close();
+  });
+
+  test("a quick sync updates the host's free memory (kept on file); one without the reading keeps the last", () => {
+    const file = newFile();
+    const store = InventoryStore.open(file);
+    store.syncConfiguredHosts([{ id: 'h1' }]);
+    const input = full([{ id: VM_A, name: 'a' }]);
+    input.host.memoryAvailableGb = 100;
+    store.applyFull('h1', input, fresh());
+    expect(store.snapshot().hosts[0]!.memoryAvailableGb).toBe(100);
+    const quick = (gb: number | null) => ({ vms: [], observedAt: new Date().toISOString(), agentTimestamp: null, hostMemoryAvailableGb: gb });
+    const { delta } = store.applyQuick('h1', quick(92.5), fresh());
+    expect(delta.hosts.upsert.map((h) => h.memoryAvailableGb)).toEqual([92.5]);
+    store.applyQuick('h1', quick(null), fresh());
+    expect(store.snapshot().hosts[0]!.memoryAvailableGb).toBe(92.5);
+    store.close();
+    const reopened = InventoryStore.open(file);
+    expect(reopened.snapshot().hosts[0]!.memoryAvailableGb).toBe(92.5);
+    reopened.close();
   });
 
   test('a host that fails keeps its VMs and they turn stale; everything survives a reopen', () => {

@@ -5,6 +5,7 @@ import { isEmptyDelta, type InventoryStore, type SyncFields } from '../store';
 import type { InventoryDelta } from '../../shared/contract';
 import { parseFullInventory, parseQuickInventory } from './parse';
 import { backoffDelayMs, type BackoffPolicy } from './timing';
+import { asSentence } from '../../shared/sentence';
 
 export type RefreshKind = 'full' | 'quick';
 /** refreshed: applied · failed: host call failed · deferred: not attempted (preparing, busy, backoff) · discarded: superseded. */
@@ -275,7 +276,6 @@ function parseFullOrThrow(parsed: ReturnType<typeof parseFullInventory> | Return
   return parsed;
 }
 
-/** "host NAME: reason", unless the reason (an agent or WinRM error) already starts that way. */
 /** What the admin still sees of a host that failed: its last known VMs, or nothing yet. */
 function keptInventory(vms: number, everRead: boolean): string {
   if (!everRead) return 'No inventory has been read from it yet';
@@ -283,12 +283,8 @@ function keptInventory(vms: number, everRead: boolean): string {
   return `Its ${vms} VM${vms === 1 ? '' : 's'} keep${vms === 1 ? 's its' : ' their'} last known values, marked stale`;
 }
 
+/** "host NAME: reason", unless the reason (an agent or WinRM error) already starts that way. */
 export function namingHost(name: string, reason: string): string {
   return reason.toLowerCase().startsWith(`host ${name.toLowerCase()}:`) ? reason : `host ${name}: ${reason}`;
 }
 
-/** The text ending as a sentence: a full stop unless it already ends with one, a question or an exclamation mark. */
-export function asSentence(text: string): string {
-  const trimmed = text.trimEnd();
-  return /[.?!]$/.test(trimmed) ? trimmed : `${trimmed}.`;
-}

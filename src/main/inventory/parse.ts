@@ -106,6 +106,7 @@ export function parseFullInventory(data: unknown, host: string, observedAt: stri
       cluster: text(data.Host.ClusterName) || null,
       cpuCores: integer(data.Host.TotalCpuCores),
       memoryGb: number(data.Host.TotalMemoryGB),
+      memoryAvailableGb: number(data.Host.AvailableMemoryGB),
       warnings: [...strings(data.Host.Warnings), ...warnings],
     },
     vms,
@@ -132,5 +133,6 @@ export function parseQuickInventory(data: unknown, host: string, observedAt: str
       ...hotStateOf(v),
     });
   }
-  return { vms, observedAt, agentTimestamp: isObj(data.Host) ? text(data.Host.Timestamp) : null };
+  const facts: Obj = isObj(data.Host) ? data.Host : {};
+  return { vms, observedAt, agentTimestamp: text(facts.Timestamp), hostMemoryAvailableGb: number(facts.AvailableMemoryGB) };
 }

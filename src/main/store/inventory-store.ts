@@ -199,6 +199,7 @@ export class InventoryStore {
       cluster,
       cpuCores: input.host.cpuCores ?? host.cpuCores,
       memoryGb: input.host.memoryGb ?? host.memoryGb,
+      memoryAvailableGb: input.host.memoryAvailableGb ?? host.memoryAvailableGb,
       sync: { ...sync, generation: gen },
     };
     const writes: Array<() => void> = [];
@@ -314,8 +315,10 @@ export class InventoryStore {
     const confirmed = [...records.entries()]
       .map(([key, r]) => ({ key, op: this.pending.get(key), state: r.hot.state }))
       .filter((x) => x.op?.desiredState && x.op.desiredState === x.state);
+    const memoryAvailableGb = input.hostMemoryAvailableGb ?? host.memoryAvailableGb;
     this.transaction(() => {
       this.st.writeSync(hostId, sync);
+      if (memoryAvailableGb !== host.memoryAvailableGb) this.st.writeHostMemoryAvailable(hostId, memoryAvailableGb, input.observedAt);
       for (const [key, record] of records) {
         const before = this.vms.get(key)!;
         if (before.hot !== record.hot) this.st.writeHot(record);
@@ -329,7 +332,7 @@ export class InventoryStore {
       this.index(record);
       this.refreshView(key, delta);
     }
-    this.replaceHost({ ...host, sync }, delta);
+    this.replaceHost({ ...host, memoryAvailableGb, sync }, delta);
     return { delta: delta.build(), unknownVmIds, missingVmIds };
   }
 
@@ -505,5 +508,5 @@ function emptyHot(): VmRecord['hot'] {
 }
 
 function hostFactsChanged(a: HostRecord, b: HostRecord): boolean {
-  return a.computerName !== b.computerName || a.cluster !== b.cluster || a.cpuCores !== b.cpuCores || a.memoryGb !== b.memoryGb;
+  return a.computerName !== b.computerName || a.cluster !== b.cluster || a.cpuCores !== b.cpuCores || a.memoryGb !== b.memoryGb || a.memoryAvailableGb !== b.memoryAvailableGb;
 }

@@ -17,6 +17,7 @@ export class Statements {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(host_id) DO UPDATE SET computer_name=excluded.computer_name, cluster=excluded.cluster, cpu_cores=excluded.cpu_cores,
           memory_gb=excluded.memory_gb, memory_available_gb=excluded.memory_available_gb, warnings=excluded.warnings, updated_at=excluded.updated_at`),
+      updateHostMemoryAvailable: p('UPDATE hosts SET memory_available_gb=?, updated_at=? WHERE host_id=?'),
       deleteHost: p('DELETE FROM hosts WHERE host_id = ?'),
       insertSync: p('INSERT OR IGNORE INTO host_sync (host_id) VALUES (?)'),
       updateSync: p(`UPDATE host_sync SET state=?, last_attempt_at=?, last_success_at=?, last_quick_at=?, consecutive_failures=?, next_attempt_at=?,
@@ -59,6 +60,11 @@ export class Statements {
   upsertHost(h: { hostId: string; computerName: string | null; cluster: string | null; cpuCores: number | null; memoryGb: number | null; memoryAvailableGb: number | null }, warnings: string[], at: string): void {
     this.run('upsertHost', h.hostId, h.computerName, h.cluster, h.cpuCores, h.memoryGb, h.memoryAvailableGb, JSON.stringify(warnings), at);
     this.run('insertSync', h.hostId);
+  }
+
+  /** A quick sync's free-memory reading: the one host fact it carries. */
+  writeHostMemoryAvailable(hostId: string, gb: number | null, at: string): void {
+    this.run('updateHostMemoryAvailable', gb, at, hostId);
   }
 
   deleteHost(hostId: string): void {

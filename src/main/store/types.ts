@@ -60,6 +60,8 @@ export interface HostFactsInput {
   cluster: string | null;
   cpuCores: number | null;
   memoryGb: number | null;
+  /** Free physical memory, GiB (agent 1.1.0+; null when not reported). */
+  memoryAvailableGb: number | null;
   warnings: string[];
 }
 
@@ -94,6 +96,8 @@ export interface QuickVmInput extends HotState {
 
 export interface QuickInventoryInput {
   vms: QuickVmInput[];
+  /** The host's free physical memory, GiB (agent 1.1.0+; null when not reported). */
+  hostMemoryAvailableGb: number | null;
   observedAt: string;
   agentTimestamp: string | null;
 }

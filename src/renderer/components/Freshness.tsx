@@ -46,14 +46,19 @@ export function Ago({ at }: { at: string | null | undefined }) {
   return <>{ago(at ?? undefined, t)}</>;
 }
 
-/** "observed 42 s ago", ticking; "stale since 3 min ago" when the host could not be reached. */
-export function Observed({ at, staleSince, prefix = 'observed' }: { at: string | null | undefined; staleSince?: string | null; prefix?: string }) {
+/**
+ * "observed 42 s ago", ticking; "· stale since 3 min ago" added when the host could not be reached.
+ * `compact` (a table cell) shows only the stale part of a stale value; the tooltip has both.
+ */
+export function Observed({ at, staleSince, prefix = 'observed', compact = false }: { at: string | null | undefined; staleSince?: string | null; prefix?: string; compact?: boolean }) {
   const t = useClock();
   const label = `${prefix} ${ago(at ?? undefined, t)}`;
+  const stale = staleSince ? `stale since ${ago(staleSince, t)}` : '';
+  const title = [stale ? `${label} · ${stale}` : label, at].filter(Boolean).join('\n');
   return (
-    <span className={`freshness ${staleSince ? 'freshness-stale' : ''}`} data-testid="freshness" title={at ?? undefined}>
-      {label}
-      {staleSince && <span className="stale-note"> · stale since {ago(staleSince, t)}</span>}
+    <span className={`freshness ${staleSince ? 'freshness-stale' : ''}`} data-testid="freshness" title={title}>
+      {compact && stale ? <span className="stale-note">{stale}</span> : label}
+      {!compact && stale && <span className="stale-note"> · {stale}</span>}
     </span>
   );
 }

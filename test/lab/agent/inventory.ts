@@ -147,6 +147,7 @@ export function fullInventoryData(host: SimHost, computerName?: string): Record<
       Warnings: [],
       TotalCpuCores: model.logicalProcessors,
       TotalMemoryGB: mibToGiB(model.memoryTotalMiB),
+      AvailableMemoryGB: mibToGiB(model.memoryAvailableMiB),
     },
     VirtualMachines: inventoryKnobs(host).loneObject && vms.length === 1 ? vms[0] : vms,
     Warnings: [],
@@ -162,7 +163,7 @@ export function quickInventoryData(host: SimHost): Record<string, unknown> {
     ...hotFields(vm, at),
   }));
   return {
-    Host: { ComputerName: host.computerName, Timestamp: dotnetIso(new Date(at + inventoryKnobs(host).clockOffsetMs)) },
+    Host: { ComputerName: host.computerName, Timestamp: dotnetIso(new Date(at + inventoryKnobs(host).clockOffsetMs)), AvailableMemoryGB: mibToGiB(host.model.memoryAvailableMiB) },
     VirtualMachines: inventoryKnobs(host).loneObject && vms.length === 1 ? vms[0] : vms,
     Warnings: [],
   };

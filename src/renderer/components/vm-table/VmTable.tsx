@@ -255,7 +255,7 @@ const VmRow = memo(function VmRow({ vmKey, index, ctx, selected, cursor, onClick
       <div role="gridcell">{heldMemoryText(vm, vm.memoryAssignedMb)}</div>
       <div role="gridcell">{vm.ipAddresses[0] ?? '—'}</div>
       <div role="gridcell">
-        <Observed at={vm.observedAt} staleSince={vm.stale ? vm.staleSince : null} />
+        <Observed at={vm.observedAt} staleSince={vm.stale ? vm.staleSince : null} compact />
       </div>
     </div>
   );

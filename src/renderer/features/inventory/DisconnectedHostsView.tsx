@@ -4,6 +4,7 @@ import { useHostCounts, isDisconnected } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { ago } from '../../components/time';
 import { useClock } from '../../components/Freshness';
+import { counted } from '../../components/counted';
 
 /** Every unreachable host with its error and a Retry that really refreshes that host now. */
 export function DisconnectedHostsView() {
@@ -49,8 +50,8 @@ export function DisconnectedHostsView() {
                   <span className="muted">{h.address}</span>
                   <div className="error">{sync?.lastError ?? h.lastError ?? 'No error recorded yet.'}</div>
                   <div className="muted">
-                    Last seen {ago(sync?.lastSuccessAt ?? h.lastSeenAt, now)} · {counts.get(h.id)?.total ?? 0} VMs shown from the last known inventory
-                    {sync?.consecutiveFailures ? ` · ${sync.consecutiveFailures} failed attempts` : ''}
+                    Last seen {ago(sync?.lastSuccessAt ?? h.lastSeenAt, now)} · {counted(counts.get(h.id)?.total ?? 0, 'VM')} shown from the last known inventory
+                    {sync?.consecutiveFailures ? ` · ${counted(sync.consecutiveFailures, 'failed attempt')}` : ''}
                   </div>
                 </div>
                 <div className="row-actions">

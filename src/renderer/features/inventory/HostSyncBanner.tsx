@@ -1,4 +1,6 @@
 import type { HostView, InventoryHost } from '../../../shared/contract';
+import { asSentence } from '../../../shared/sentence';
+import { counted } from '../../components/counted';
 import { ago } from '../../components/time';
 import { useClock } from '../../components/Freshness';
 import { isDisconnected, isPreparing } from '../../stores/inventory-derived';
@@ -25,8 +27,8 @@ export function HostSyncBanner({ host, inventoryHost }: { host: HostView; invent
       <div className="banner banner-warning" role="alert" data-testid="host-unreachable">
         {/* It answers (host status), but its inventory cannot be read: the agent is newer than this app, or its deployment failed. */}
         <strong>{host.status === 'connected' ? `${host.displayName} answers, but its inventory is not refreshed` : `${host.displayName} is unreachable`}</strong>
-        {error ? `: ${error}` : ''}. Showing the last known inventory from {ago(seen ?? undefined, now)}
-        {sync?.consecutiveFailures ? `; ${sync.consecutiveFailures} failed attempt${sync.consecutiveFailures === 1 ? '' : 's'}` : ''}
+        {error ? `: ${asSentence(error)}` : '.'} Showing the last known inventory from {ago(seen ?? undefined, now)}
+        {sync?.consecutiveFailures ? `; ${counted(sync.consecutiveFailures, 'failed attempt')}` : ''}
         {sync?.nextAttemptAt ? `; next retry ${inFuture(sync.nextAttemptAt, now)}` : ''}.
       </div>
     );
