@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, rm, writeFile, utimes } from 'node:fs/promises';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   startArtifactServer,
   type ArtifactLogEvent,
@@ -187,8 +187,8 @@ describe('artifact server: manifest and files', () => {
     expect(server.downloads.count).toBe(0);
     await rawRequest(port(), 'GET', '/agent/A.ps1');
     await rawRequest(port(), 'GET', '/agent/version');
-    await new Promise((r) => setTimeout(r, 20));
-    expect(server.downloads.count).toBe(2);
+    // Counted on the response's 'finish', which may come a turn after the client has the bytes.
+    await vi.waitFor(() => expect(server.downloads.count).toBe(2), { timeout: 2_000 });
     expect(server.downloads.recent.map((d) => d.file)).toEqual(['A.ps1', 'version']);
     expect(server.downloads.recent[0].remoteAddress).toMatch(/127\.0\.0\.1/);
     const served = events.filter((e) => e.status === 200);

@@ -1,6 +1,6 @@
 // The lab's host side of deployment, driven by a plain WinrmClient: the fixed scripts are
 // recognised only by their exact text, files come over real HTTP and land in the virtual FS.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AgentManifest } from '../../src/main/deployment/manifest';
 import {
   encodeScriptInput,
@@ -70,7 +70,9 @@ describe('lab: fixed deployment scripts', () => {
     const result = resultOf(outcome.stdout);
     expect(result.status).toBe('ok');
     expect(result.data.files).toHaveLength(manifest.files.length);
-    expect(server.downloads.count - before).toBe(manifest.files.length);
+    // The server counts a download when its response 'finish'es, which can come a turn after the
+    // lab (same process) has read the last byte and finished the install.
+    await vi.waitFor(() => expect(server.downloads.count - before).toBe(manifest.files.length), { timeout: 2_000 });
     expect(outcome.stdout).toMatch(/AETHERV-LOG .*"step":"version"/);
     const host = lab.host(lab.hosts[0]!.name);
     expect(host.files.getText(`${DIR}\\version`)?.trim()).toBe(manifest.agentVersion);
