@@ -149,6 +149,15 @@ describe('inventory views', () => {
     expect(useApp.getState().toasts.at(-1)?.text).toBe('HV02: refreshing now.');
   });
 
+  test('host lists read in natural order (hv2 before hv10), as in the tree', () => {
+    const f = fleet(3, 1);
+    f.views = f.views.map((v, i) => ({ ...v, displayName: ['hv10', 'hv9', 'hv2'][i]!, status: 'unreachable' as const }));
+    load(f);
+    render(<DisconnectedHostsView />);
+    const names = [...dom.container.querySelectorAll('li .host-name')].map((b) => b.textContent);
+    expect(names).toEqual(['hv2', 'hv9', 'hv10']);
+  });
+
   test('the host banner says unreachable only for a host that does not answer', () => {
     const sync = { state: 'error' as const, lastError: 'hv00: agent newer than this app (9.0.0 > 1.0.0)', consecutiveFailures: 1 };
     const down = makeHostView('hv00', { status: 'unreachable' });

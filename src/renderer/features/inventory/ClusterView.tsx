@@ -4,6 +4,7 @@ import { useApp } from '../../stores/app-store';
 import { isDisconnected, isPreparing, useClusterByHost, useHostCounts } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { Observed } from '../../components/Freshness';
+import { compareNatural } from '../../components/natural-compare';
 
 /** One cluster: summed resources, a card per host (status, VM counts, freshness), and its VMs. */
 export function ClusterView({ cluster }: { cluster: string }) {
@@ -15,7 +16,7 @@ export function ClusterView({ cluster }: { cluster: string }) {
   const model = useInventory.getState().model;
   const members = Object.values(hosts)
     .filter((h) => clusterByHost.get(h.id) === cluster)
-    .sort((a, b) => a.displayName.localeCompare(b.displayName));
+    .sort((a, b) => compareNatural(a.displayName, b.displayName));
 
   let cores = 0;
   let memory = 0;

@@ -5,6 +5,7 @@ import { useInventory } from '../../stores/inventory-store';
 import { ago } from '../../components/time';
 import { useClock } from '../../components/Freshness';
 import { counted } from '../../components/counted';
+import { compareNatural } from '../../components/natural-compare';
 
 /** Every unreachable host with its error and a Retry that really refreshes that host now. */
 export function DisconnectedHostsView() {
@@ -19,7 +20,7 @@ export function DisconnectedHostsView() {
   const [retrying, setRetrying] = useState<Record<string, boolean>>({});
   const down = Object.values(hosts)
     .filter((h) => isDisconnected(h, model.hosts.get(h.id)))
-    .sort((a, b) => a.displayName.localeCompare(b.displayName));
+    .sort((a, b) => compareNatural(a.displayName, b.displayName));
 
   const retry = async (hostId: string, name: string) => {
     if (!backend) return;

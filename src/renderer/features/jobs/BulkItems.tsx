@@ -3,6 +3,7 @@ import type { JobRecord } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 import { rememberJobs, useJobs } from '../../stores/jobs-store';
 import { JobStateBadge } from './JobStateBadge';
+import { compareNatural } from '../../components/natural-compare';
 
 const RETRYABLE = new Set(['failed', 'cancelled', 'interrupted']);
 
@@ -26,7 +27,7 @@ export function BulkItems({ job }: { job: JobRecord }) {
   }, [backend, job.id]);
 
   const items = useMemo(
-    () => Object.values(jobs).filter((j) => j.parentId === job.id).sort((a, b) => (a.hostName ?? '').localeCompare(b.hostName ?? '') || (a.vmName ?? '').localeCompare(b.vmName ?? '')),
+    () => Object.values(jobs).filter((j) => j.parentId === job.id).sort((a, b) => compareNatural(a.hostName ?? '', b.hostName ?? '') || compareNatural(a.vmName ?? '', b.vmName ?? '')),
     [jobs, job.id],
   );
   const retryable = items.filter((i) => RETRYABLE.has(i.state)).length;

@@ -5,6 +5,7 @@ import { rememberJobs } from '../../stores/jobs-store';
 import { appliesTo, NO_OPTIONS, optionsFor, unavailableReason } from './host-options';
 import { JobFieldInput, type DraftValue } from './JobFieldInput';
 import './jobs.css';
+import { compareNatural } from '../../components/natural-compare';
 
 type Outcome = { kind: 'valid'; warnings: string[] } | { kind: 'invalid'; count: number; warnings: string[] } | { kind: 'error'; message: string; stale?: boolean };
 
@@ -75,7 +76,7 @@ export function CreateVmForm() {
     void load();
   }, [load]);
 
-  const hostList = useMemo(() => Object.values(hosts).sort((a, b) => a.displayName.localeCompare(b.displayName)), [hosts]);
+  const hostList = useMemo(() => Object.values(hosts).sort((a, b) => compareNatural(a.displayName, b.displayName)), [hosts]);
   const host = hostId ? hosts[hostId] : undefined;
   const blocked = unavailableReason(host);
 

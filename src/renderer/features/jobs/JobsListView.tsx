@@ -7,6 +7,7 @@ import { contractFilter, filterJobs, jobTitle, TYPE_LABEL, type ListFilter } fro
 import { JobStateBadge } from './JobStateBadge';
 import { clockTime, duration } from './output-model';
 import './jobs.css';
+import { compareNatural } from '../../components/natural-compare';
 
 const STATES: JobState[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'];
 const TYPES = Object.keys(TYPE_LABEL) as JobType[];
@@ -44,7 +45,7 @@ export function JobsListView() {
   }, [backend, filter, sort]);
 
   const rows = useMemo(() => filterJobs(Object.values(jobs), filter, sort), [jobs, filter, sort]);
-  const hostList = Object.values(hosts).sort((a, b) => a.displayName.localeCompare(b.displayName));
+  const hostList = Object.values(hosts).sort((a, b) => compareNatural(a.displayName, b.displayName));
   const sortBy = (by: JobSort['by']) => setSort((s) => (s.by === by ? { by, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { by, dir: by === 'createdAt' || by === 'finishedAt' ? 'desc' : 'asc' }));
 
   return (

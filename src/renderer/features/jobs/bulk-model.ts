@@ -1,5 +1,6 @@
 import type { BulkPreviewItem, BulkTarget, InventoryVm, VmAction } from '../../../shared/contract';
 import { checkVmAction, VM_ACTIONS } from '../../../shared/contract/vm-actions';
+import { compareNatural } from '../../components/natural-compare';
 
 /** Selected inventory keys (`hostId:vmId`) → bulk targets; keys of VMs no longer known are dropped. */
 export function targetsOf(keys: Iterable<string>, vms: ReadonlyMap<string, Pick<InventoryVm, 'hostId' | 'vmId'>>): BulkTarget[] {
@@ -37,5 +38,5 @@ export function perHostCounts(items: readonly BulkPreviewItem[]): HostCount[] {
     else row.skipped++;
     byHost.set(item.hostId, row);
   }
-  return [...byHost.values()].sort((a, b) => b.willRun - a.willRun || a.hostName.localeCompare(b.hostName));
+  return [...byHost.values()].sort((a, b) => b.willRun - a.willRun || compareNatural(a.hostName, b.hostName));
 }

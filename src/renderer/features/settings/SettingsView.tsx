@@ -5,6 +5,7 @@ import { StatusDot, statusLabel } from '../../components/StatusDot';
 import { errorsByField, Field } from './fields';
 import { HostForm } from './HostForm';
 import { DeploymentPanel } from '../deployment/DeploymentPanel';
+import { compareNatural } from '../../components/natural-compare';
 
 export function SettingsView() {
   return (
@@ -22,7 +23,7 @@ function HostsSection() {
   const backend = useApp((s) => s.backend);
   const toast = useApp((s) => s.toast);
   const [editing, setEditing] = useState<string | 'new' | undefined>();
-  const list = Object.values(hosts).sort((a, b) => a.displayName.localeCompare(b.displayName));
+  const list = Object.values(hosts).sort((a, b) => compareNatural(a.displayName, b.displayName));
 
   const remove = async (host: HostView) => {
     if (!backend || !window.confirm(`Remove ${host.displayName} and its stored password?`)) return;
