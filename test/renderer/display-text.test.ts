@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { counted } from '../../src/renderer/components/counted';
 import { messageBesideTitle } from '../../src/renderer/components/notification-text';
 import { cpuUsageText, heldMemoryText } from '../../src/renderer/components/vm-usage';
+import { notRefreshedSummary } from '../../src/renderer/features/overview/OverviewView';
 
 describe('display text', () => {
   test('counts take the singular for one', () => {
@@ -21,5 +22,12 @@ describe('display text', () => {
     expect(heldMemoryText({ state: 'Off' }, 0)).toBe('—');
     expect(heldMemoryText({ state: 'Running' }, 5734)).toBe('5.6 GB');
     expect(heldMemoryText({ state: 'Running' }, null)).toBe('—');
+  });
+
+  test("the overview's banner tells unreachable hosts from hosts that answer but are not refreshed", () => {
+    expect(notRefreshedSummary(1, 0)).toBe('1 host is unreachable; its VMs show the last known state.');
+    expect(notRefreshedSummary(2, 0)).toBe('2 hosts are unreachable; their VMs show the last known state.');
+    expect(notRefreshedSummary(0, 1)).toBe('1 host answers but is not refreshed; its VMs show the last known state.');
+    expect(notRefreshedSummary(1, 1)).toBe('2 hosts are not refreshed (1 unreachable, 1 answering but not refreshed); their VMs show the last known state.');
   });
 });

@@ -8,6 +8,7 @@ import { useCountsPace } from '../../stores/counts-pace';
 import { compareNatural } from '../../components/natural-compare';
 import { newestFirst } from '../../components/time';
 import { messageBesideTitle } from '../../components/notification-text';
+import { counted } from '../../components/counted';
 
 /**
  * Fleet figures (hosts, clusters, VMs), disconnected hosts, every host, recent activity, all VMs.
@@ -15,6 +16,18 @@ import { messageBesideTitle } from '../../components/notification-text';
  * host row's count, see VmFigures and HostVmCount), at the counts' pace (a few times a second),
  * and the clock re-renders only the "… ago" texts. A notification re-renders only RecentActivity.
  */
+/**
+ * The overview's banner for hosts whose inventory is not refreshed: those that do not answer, and
+ * those that answer but whose agent cannot be used (newer than this app, deployment failed).
+ */
+export function notRefreshedSummary(unreachable: number, answering: number): string {
+  const total = unreachable + answering;
+  const theirVms = total === 1 ? 'its VMs show' : 'their VMs show';
+  if (answering === 0) return `${counted(total, 'host')} ${total === 1 ? 'is' : 'are'} unreachable; ${theirVms} the last known state.`;
+  if (unreachable === 0) return `${counted(total, 'host')} ${total === 1 ? 'answers' : 'answer'} but ${total === 1 ? 'is' : 'are'} not refreshed; ${theirVms} the last known state.`;
+  return `${counted(total, 'host')} are not refreshed (${unreachable} unreachable, ${answering} answering but not refreshed); their VMs show the last known state.`;
+}
+
 export function OverviewView() {
   const allHosts = useApp((s) => s.hosts);
   const navigate = useApp((s) => s.navigate);
@@ -26,7 +39,8 @@ export function OverviewView() {
   const hosts = Object.values(allHosts).sort((a, b) => compareNatural(a.displayName, b.displayName));
   const connected = hosts.filter((h) => h.status === 'connected').length;
   const clusters = new Set([...clusterByHost.values()].filter(Boolean)).size;
-  const down = hosts.filter((h) => isDisconnected(h, model.hosts.get(h.id))).length;
+  const down = hosts.filter((h) => isDisconnected(h, model.hosts.get(h.id)));
+  const unreachable = down.filter((h) => h.status !== 'connected').length;
 
   return (
     <section aria-labelledby="overview-title">
@@ -37,9 +51,9 @@ export function OverviewView() {
         <Figure label="Clusters" value={clusters} testId="figure-clusters" />
         <VmFigures />
       </div>
-      {down > 0 && (
+      {down.length > 0 && (
         <div className="banner banner-warning" role="alert" data-testid="overview-disconnected">
-          {down} host{down === 1 ? ' is' : 's are'} unreachable; their VMs show the last known state.{' '}
+          {notRefreshedSummary(unreachable, down.length - unreachable)}{' '}
           <button className="link" onClick={() => navigate({ name: 'disconnected' })}>
             Show disconnected hosts
           </button>
