@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backoffDelayMs, slotOffsetMs } from '../../src/main/inventory';
-import { namingHost } from '../../src/main/inventory/host-refresh';
+import { namingHost, withoutHostName } from '../../src/main/inventory/host-refresh';
 import { asSentence } from '../../src/shared/sentence';
 import { startLab, type Lab } from '../lab';
 import { inventoryCalls } from '../lab/agent/inventory';
@@ -63,6 +63,8 @@ describe('notification wording', () => {
   test('a reason that already names its host is not prefixed again; a sentence ends once', () => {
     expect(namingHost('hv02', 'host hv02: cannot reach 10.0.0.2:5985 (connection refused)')).toBe('host hv02: cannot reach 10.0.0.2:5985 (connection refused)');
     expect(namingHost('HV02', 'the agent is being installed')).toBe('host HV02: the agent is being installed');
+    expect(withoutHostName('HV02', 'host hv02: agent newer than this app')).toBe('agent newer than this app');
+    expect(withoutHostName('hv02', 'cannot reach hv02.lab.local:5985')).toBe('cannot reach hv02.lab.local:5985');
     expect(asSentence('is the WinRM service running?')).toBe('is the WinRM service running?');
     expect(asSentence('timed out')).toBe('timed out.');
     expect(asSentence('done. ')).toBe('done.');

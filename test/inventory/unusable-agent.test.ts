@@ -31,7 +31,8 @@ describe('inventory of a host whose agent is newer than this app', () => {
     expect(titles.filter((t) => t === 'Host hv02 not refreshed')).toHaveLength(1);
     expect(titles).not.toContain('Host hv02 unreachable');
     const notice = h.notifications.find((n) => n.title === 'Host hv02 not refreshed')!;
-    expect(notice.message).toMatch(/agent newer than this app .*; update this app or force redeploy\. No inventory has been read from it yet; retrying automatically/);
+    // The title names the host; the message does not name it again.
+    expect(notice.message).toMatch(/^agent newer than this app .*; update this app or force redeploy\. No inventory has been read from it yet; retrying automatically/);
     // "Preparing host, will retry" is no longer true: its notice is gone from the bell.
     expect(h.notificationCenter.list().filter((n) => n.title.startsWith('Preparing host'))).toHaveLength(0);
     // The other host is unaffected.

@@ -210,7 +210,7 @@ export class HostRefresher {
       this.ctx.notifications.notify({
         level: 'error',
         title: answers ? `Host ${name} not refreshed` : `Host ${name} unreachable`,
-        message: `${asSentence(message)} ${keptInventory(vms, host.sync.lastSuccessAt != null)}; retrying automatically (next in ${Math.round(retryMs / 1000)} s).`,
+        message: `${asSentence(withoutHostName(name, message))} ${keptInventory(vms, host.sync.lastSuccessAt != null)}; retrying automatically (next in ${Math.round(retryMs / 1000)} s).`,
         hostId,
       });
     }
@@ -286,5 +286,11 @@ function keptInventory(vms: number, everRead: boolean): string {
 /** "host NAME: reason", unless the reason (an agent or WinRM error) already starts that way. */
 export function namingHost(name: string, reason: string): string {
   return reason.toLowerCase().startsWith(`host ${name.toLowerCase()}:`) ? reason : `host ${name}: ${reason}`;
+}
+
+/** The reason without a leading "host NAME: ", for text whose title already names the host. */
+export function withoutHostName(name: string, reason: string): string {
+  const prefix = `host ${name.toLowerCase()}: `;
+  return reason.toLowerCase().startsWith(prefix) ? reason.slice(prefix.length) : reason;
 }
 
