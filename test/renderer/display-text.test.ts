@@ -3,6 +3,8 @@ import { counted } from '../../src/renderer/components/counted';
 import { messageBesideTitle } from '../../src/renderer/components/notification-text';
 import { cpuUsageText, heldMemoryText } from '../../src/renderer/components/vm-usage';
 import { notRefreshedSummary } from '../../src/renderer/features/overview/OverviewView';
+import { confirmedAt } from '../../src/renderer/stores/vm-freshness';
+import { makeHost, makeVm } from './fixtures';
 
 describe('display text', () => {
   test('counts take the singular for one', () => {
@@ -29,5 +31,13 @@ describe('display text', () => {
     expect(notRefreshedSummary(2, 0)).toBe('2 hosts are unreachable; their VMs show the last known state.');
     expect(notRefreshedSummary(0, 1)).toBe('1 host answers but is not refreshed; its VMs show the last known state.');
     expect(notRefreshedSummary(1, 1)).toBe('2 hosts are not refreshed (1 unreachable, 1 answering but not refreshed); their VMs show the last known state.');
+  });
+
+  test('a VM is confirmed by the later of its own change and its host\'s last success; a placeholder only by its own time', () => {
+    const host = makeHost('hv00', {}, { lastSuccessAt: '2026-01-01T10:00:00.000Z', lastQuickAt: '2026-01-01T10:04:30.000Z' });
+    expect(confirmedAt(makeVm('hv00', 0, { observedAt: '2026-01-01T09:00:00.000Z' }), host)).toBe('2026-01-01T10:04:30.000Z');
+    expect(confirmedAt(makeVm('hv00', 0, { observedAt: '2026-01-01T10:05:00.000Z' }), host)).toBe('2026-01-01T10:05:00.000Z');
+    expect(confirmedAt(makeVm('hv00', 0, { observedAt: '2026-01-01T09:00:00.000Z', placeholder: true }), host)).toBe('2026-01-01T09:00:00.000Z');
+    expect(confirmedAt(makeVm('hv00', 0, { observedAt: '2026-01-01T09:00:00.000Z' }), undefined)).toBe('2026-01-01T09:00:00.000Z');
   });
 });

@@ -115,9 +115,28 @@ describe('VmTable', () => {
     expect(rows()).toHaveLength(4);
   });
 
+  test("a VM whose values have not changed shows when its host last confirmed it, and follows the host's syncs", () => {
+    const f = fleet(1, 1);
+    const tenMinutesAgo = new Date(Date.now() - 600_000).toISOString();
+    f.vms[0] = { ...f.vms[0]!, observedAt: tenMinutesAgo };
+    f.hosts[0] = makeHost('hv00', {}, { lastSuccessAt: new Date(Date.now() - 240_000).toISOString(), lastQuickAt: new Date(Date.now() - 5_000).toISOString() });
+    const model = loadFleet(f);
+    render(<VmTable scope={{ kind: 'all' }} height={3000} />);
+    const cell = () => rows()[0]!.querySelector('[data-testid="freshness"]')!.textContent;
+    expect(cell()).toBe('observed 5 s ago');
+    // The next quick sync of the host (a host delta; the VM itself does not change).
+    act(() => {
+      model.apply([{ hosts: { upsert: [makeHost('hv00', {}, { lastQuickAt: new Date().toISOString() })], remove: [] }, vms: { upsert: [], remove: [] } }]);
+      useInventory.setState({ version: model.version, hostsVersion: model.hostsVersion });
+    });
+    expect(cell()).toBe('observed 0 s ago');
+  });
+
   test('a stale VM row is dimmed and says since when', () => {
     const f = fleet(1, 2);
     f.vms[1] = { ...f.vms[1]!, stale: true, staleSince: new Date(Date.now() - 120_000).toISOString() };
+    // Its host last answered 3 minutes ago: that confirms nothing newer than the VMs' own times.
+    f.hosts[0] = makeHost('hv00', {}, { lastSuccessAt: new Date(Date.now() - 180_000).toISOString(), lastQuickAt: null });
     load(f);
     render(<VmTable scope={{ kind: 'all' }} height={3000} />);
     expect(rows()[1]!.className).toContain('stale');

@@ -1,3 +1,4 @@
+import type { InventoryVm } from '../../../shared/contract';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { useApp } from '../../stores/app-store';
 import { useClusterByHost, useHostNames } from '../../stores/inventory-derived';
@@ -12,6 +13,7 @@ import { BulkActionBar } from '../../features/jobs/BulkActionBar'; // jobs: acti
 import { filterAndSort, LIVE_COLUMNS, nextSort, type SortColumn, type SortSpec, type TableContext, type VmFilter } from './table-model';
 import { counted } from '../counted';
 import { cpuUsageText, heldMemoryText } from '../vm-usage';
+import { useConfirmedAt } from '../../stores/vm-freshness';
 
 export type VmScope = { kind: 'all' } | { kind: 'host'; hostId: string } | { kind: 'cluster'; cluster: string };
 
@@ -59,7 +61,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   // Built from maps that keep their identity until a name or cluster really changes, so a host's
   // status update does not re-sort 10,000 rows.
   const ctx: TableContext = useMemo(
-    () => ({ vms: model.vms, hostName: (h) => hostNames.get(h) ?? h, clusterOf: (h) => clusterByHost.get(h) }),
+    () => ({ vms: model.vms, hostName: (h) => hostNames.get(h) ?? h, clusterOf: (h) => clusterByHost.get(h), host: (h) => model.hosts.get(h) }),
     [model, hostNames, clusterByHost],
   );
   // Live columns and the state filter follow every delta, throttled; other orders change only
@@ -222,6 +224,11 @@ interface VmRowProps {
 }
 
 /** One row, subscribed to its own VM: a delta for another VM does not re-render it. */
+/** The freshness cell: its own component, so a host's sync time re-renders this cell alone. */
+function VmObserved({ vm }: { vm: InventoryVm }) {
+  return <Observed at={useConfirmedAt(vm)} staleSince={vm.stale ? vm.staleSince : null} compact />;
+}
+
 const VmRow = memo(function VmRow({ vmKey, index, ctx, selected, cursor, onClick, onOpen }: VmRowProps) {
   const vm = useInventory((s) => s.model.vms.get(vmKey));
   if (!vm) return null;
@@ -255,7 +262,7 @@ const VmRow = memo(function VmRow({ vmKey, index, ctx, selected, cursor, onClick
       <div role="gridcell">{heldMemoryText(vm, vm.memoryAssignedMb)}</div>
       <div role="gridcell">{vm.ipAddresses[0] ?? '—'}</div>
       <div role="gridcell">
-        <Observed at={vm.observedAt} staleSince={vm.stale ? vm.staleSince : null} compact />
+        <VmObserved vm={vm} />
       </div>
     </div>
   );

@@ -1,4 +1,5 @@
-import type { InventoryVm, VmState } from '../../../shared/contract';
+import type { InventoryHost, InventoryVm, VmState } from '../../../shared/contract';
+import { confirmedAt } from '../../stores/vm-freshness';
 
 export type SortColumn = 'name' | 'state' | 'host' | 'cluster' | 'cpu' | 'memory' | 'uptime' | 'ip' | 'observed';
 export interface SortSpec {
@@ -16,6 +17,8 @@ export interface TableContext {
   vms: ReadonlyMap<string, InventoryVm>;
   hostName(hostId: string): string;
   clusterOf(hostId: string): string | undefined;
+  /** The host's inventory record (its sync times confirm its VMs: see confirmedAt). */
+  host?(hostId: string): InventoryHost | undefined;
 }
 
 /** Columns whose values change with every quick sync: sorting by them must follow live updates. */
@@ -42,7 +45,7 @@ function sortKey(vm: InventoryVm, column: SortColumn, ctx: TableContext): SortKe
     case 'ip':
       return vm.ipAddresses[0] ?? '';
     case 'observed':
-      return Date.parse(vm.observedAt) || 0;
+      return Date.parse(confirmedAt(vm, ctx.host?.(vm.hostId)) ?? '') || 0;
   }
 }
 

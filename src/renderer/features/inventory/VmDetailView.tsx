@@ -9,6 +9,7 @@ import { HostSyncBanner } from './HostSyncBanner';
 import { VmActions } from '../jobs/VmActions'; // jobs: VM action buttons + pending operation
 import { useVmDetails, type VmDetailsState } from './useVmDetails';
 import { cpuUsageText, heldMemoryText } from '../../components/vm-usage';
+import { confirmedAt } from '../../stores/vm-freshness';
 
 const TABS = ['Hardware', 'Disks', 'Networks', 'Notes'] as const;
 type Tab = (typeof TABS)[number];
@@ -34,13 +35,14 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
   const [tab, setTab] = useState<Tab>('Hardware');
   const details = useVmDetails(vm);
   if (!vm) return <p className="muted">This VM is no longer in the inventory (it was deleted or its host was removed).</p>;
+  const confirmed = confirmedAt(vm, inventoryHost);
 
   return (
     <section aria-labelledby="vm-title" className={vm.stale ? 'vm-detail stale-section' : 'vm-detail'}>
       {host && <HostSyncBanner host={host} inventoryHost={inventoryHost} />}
       <h1 id="vm-title">{vm.name}</h1>
       <p>
-        <StateBadge vm={vm} /> <Observed at={vm.observedAt} staleSince={vm.stale ? vm.staleSince : null} />
+        <StateBadge vm={vm} /> <Observed at={confirmed} staleSince={vm.stale ? vm.staleSince : null} />
       </p>
       <VmActions vm={vm} /> {/* jobs */}
       <dl className="facts" data-testid="vm-facts">
