@@ -6,6 +6,7 @@ import type { CommandName, RequestOf, Result, VmDetails } from '../../src/shared
 import { VmTable } from '../../src/renderer/components/vm-table/VmTable';
 import { DisconnectedHostsView } from '../../src/renderer/features/inventory/DisconnectedHostsView';
 import { HostSyncBanner } from '../../src/renderer/features/inventory/HostSyncBanner';
+import { HostView } from '../../src/renderer/features/overview/HostView';
 import { VmDetailView } from '../../src/renderer/features/inventory/VmDetailView';
 import { Sidebar } from '../../src/renderer/features/shell/Sidebar';
 import { useApp } from '../../src/renderer/stores/app-store';
@@ -175,6 +176,16 @@ describe('inventory views', () => {
     render(<DisconnectedHostsView />);
     const names = [...dom.container.querySelectorAll('li .host-name')].map((b) => b.textContent);
     expect(names).toEqual(['hv2', 'hv9', 'hv10']);
+  });
+
+  test("the host page says its inventory state in words", () => {
+    const f = fleet(1, 1);
+    f.views[0] = makeHostView('hv00', { status: 'unreachable' });
+    f.hosts[0] = makeHost('hv00', {}, { state: 'error', lastError: 'hv00: timed out', consecutiveFailures: 2 });
+    load(f);
+    render(<HostView id="hv00" />);
+    const inventory = [...dom.container.querySelectorAll('dt')].find((dt) => dt.textContent === 'Inventory')!.nextElementSibling!;
+    expect(inventory.textContent).toMatch(/^not refreshed, its last attempt failed · full sync \d+ s ago/);
   });
 
   test('the host banner says unreachable only for a host that does not answer', () => {

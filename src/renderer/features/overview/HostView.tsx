@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ConnectionTestResult } from '../../../shared/contract';
+import type { ConnectionTestResult, InventoryHost } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 import { StatusDot, statusLabel } from '../../components/StatusDot';
 import { Ago, Observed } from '../../components/Freshness';
@@ -9,6 +9,15 @@ import { useInventory } from '../../stores/inventory-store';
 import { useCountsPace } from '../../stores/counts-pace';
 import { HostSyncBanner } from '../inventory/HostSyncBanner';
 import { ConnectionTestReport } from '../settings/ConnectionTestReport';
+
+/** A host's inventory state in words (the store's names are terse). */
+const SYNC_STATE_WORDS: Record<InventoryHost['sync']['state'], string> = {
+  fresh: 'fresh',
+  stale: 'stale, not confirmed since the app started',
+  error: 'not refreshed, its last attempt failed',
+  preparing: 'preparing the host',
+  never: 'never read',
+};
 
 export function HostView({ id }: { id: string }) {
   const host = useApp((s) => s.hosts[id]);
@@ -59,7 +68,7 @@ export function HostView({ id }: { id: string }) {
         <dd>
           {sync ? (
             <>
-              {sync.state} · <Observed at={sync.lastSuccessAt} prefix="full sync" />
+              {SYNC_STATE_WORDS[sync.state]} · <Observed at={sync.lastSuccessAt} prefix="full sync" />
               {sync.lastQuickAt && (
                 <>
                   {' '}
