@@ -35,6 +35,8 @@ describe('inventory of a host whose agent is newer than this app', () => {
     expect(notice.message).toMatch(/^agent newer than this app .*; update this app or force redeploy\. No inventory has been read from it yet; retrying automatically/);
     // "Preparing host, will retry" is no longer true: its notice is gone from the bell.
     expect(h.notificationCenter.list().filter((n) => n.title.startsWith('Preparing host'))).toHaveLength(0);
+    // Diagnostics counts it as not refreshed, without calling it unreachable.
+    expect(h.service.status?.().detail).toMatch(/^2 hosts \(1 fresh, 1 not refreshed\), 3 VMs/);
     // The other host is unaffected.
     expect(h.api.snapshot().vms.filter((v) => v.hostId === idOf('hv01') && !v.placeholder)).toHaveLength(3);
   });

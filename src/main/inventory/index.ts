@@ -180,7 +180,7 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
     status: () => {
       const s = syncStats(statsInput());
       const readiness = deployment ? '' : '; deployment service not running: every enabled host is treated as ready';
-      return { name: 'inventory', state: 'running', detail: `${s.totals.hosts} hosts (${s.hosts.fresh} fresh, ${s.hosts.error} unreachable), ${s.totals.vms} VMs${readiness}` };
+      return { name: 'inventory', state: 'running', detail: `${s.totals.hosts} hosts (${s.hosts.fresh} fresh, ${s.hosts.error} not refreshed), ${s.totals.vms} VMs${readiness}` };
     },
     metrics: () => inventoryMetrics(statsInput()),
     handlers: {
