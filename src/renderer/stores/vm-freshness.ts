@@ -19,11 +19,8 @@ export function confirmedAt(vm: InventoryVm, host: InventoryHost | undefined): s
   return later(vm.observedAt, later(host.sync.lastSuccessAt, host.sync.lastQuickAt));
 }
 
-/** confirmedAt for a rendered VM; re-renders when its host's last success moves, not on other host changes. */
+/** confirmedAt for a rendered VM; re-renders when its host's record is replaced (a host delta), not on other hosts' changes. */
 export function useConfirmedAt(vm: InventoryVm): string | null {
-  const hostConfirmed = useInventory((s) => {
-    const sync = s.model.hosts.get(vm.hostId)?.sync;
-    return sync ? later(sync.lastSuccessAt, sync.lastQuickAt) : null;
-  });
-  return vm.placeholder ? vm.observedAt : later(vm.observedAt, hostConfirmed);
+  const host = useInventory((s) => s.model.hosts.get(vm.hostId));
+  return confirmedAt(vm, host);
 }
