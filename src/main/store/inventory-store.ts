@@ -6,7 +6,7 @@ import { openInventoryDatabase, type OpenedDatabase } from './database';
 import { DeltaBuilder } from './delta';
 import { loadInventory } from './load';
 import { Statements } from './statements';
-import type { FullInventoryInput, FullVmInput, PendingOperationInput, PlaceholderInput, QuickInventoryInput, SyncFields } from './types';
+import type { FullInventoryInput, FullVmInput, HotState, PendingOperationInput, PlaceholderInput, QuickInventoryInput, SyncFields } from './types';
 import { DetailReader } from './details';
 import { configHash, defaultSync, hostView, placeholderView, sameHot, summarize, vmKey, vmView, type HostRecord, type VmRecord } from './vm-views';
 
@@ -306,10 +306,9 @@ export class InventoryStore {
         unknownVmIds.push(q.vmId);
         continue;
       }
-      const hot = { state: q.state, uptimeS: q.uptimeS, cpuPercent: q.cpuPercent, memoryAssignedMb: q.memoryAssignedMb, memoryDemandMb: q.memoryDemandMb, heartbeat: q.heartbeat, observedAt: input.observedAt };
-      const hotChanged = !sameHot(existing.hot, hot);
-      if (!hotChanged && existing.name === q.name) continue;
-      records.set(key, { ...existing, name: q.name, hot: hotChanged ? hot : existing.hot });
+      const hot = hotAsRead(existing.hot, q, input.observedAt);
+      if (hot === existing.hot && existing.name === q.name) continue;
+      records.set(key, { ...existing, name: q.name, hot });
     }
     const missingVmIds = [...(this.byHost.get(hostId) ?? [])].filter((id) => !listed.has(id));
     const confirmed = [...records.entries()]
@@ -496,11 +495,14 @@ export class InventoryStore {
  * object, which is how applyFull knows not to write it.
  */
 function hotFromFull(existing: VmRecord['hot'] | undefined, vm: FullVmInput, at: string): VmRecord['hot'] {
-  if (vm.hot) {
-    const next = { state: vm.state, ...vm.hot, observedAt: at };
-    return existing && sameHot(existing, next) ? existing : next;
-  }
+  if (vm.hot) return hotAsRead(existing, { state: vm.state, ...vm.hot }, at);
   return existing && existing.state === vm.state ? existing : { ...(existing ?? emptyHot()), state: vm.state, observedAt: at };
+}
+
+/** The hot state a sync read, or the stored object when it reads the same (then nothing is written). */
+function hotAsRead(existing: VmRecord['hot'] | undefined, read: HotState, at: string): VmRecord['hot'] {
+  const next = { state: read.state, uptimeS: read.uptimeS, cpuPercent: read.cpuPercent, memoryAssignedMb: read.memoryAssignedMb, memoryDemandMb: read.memoryDemandMb, heartbeat: read.heartbeat, observedAt: at };
+  return existing && sameHot(existing, next) ? existing : next;
 }
 
 function emptyHot(): VmRecord['hot'] {
