@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { counted } from '../../src/renderer/components/counted';
+import { counted } from '../../src/shared/counted';
 import { messageBesideTitle } from '../../src/renderer/components/notification-text';
 import { cpuUsageText, heldMemoryText } from '../../src/renderer/components/vm-usage';
 import { notRefreshedSummary } from '../../src/renderer/features/overview/OverviewView';

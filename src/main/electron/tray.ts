@@ -1,5 +1,6 @@
 import { Menu, nativeImage, Notification, Tray, type MenuItemConstructorOptions } from 'electron';
 import type { AppNotification, HostView } from '../../shared/contract';
+import { counted } from '../../shared/counted';
 
 export type FleetHealth = 'ok' | 'degraded' | 'down' | 'empty';
 
@@ -102,7 +103,7 @@ export class NativeNotifier {
       this.held++;
       return false;
     }
-    const extra = this.held ? ` (and ${this.held} more change${this.held === 1 ? '' : 's'}: see Aether-V)` : '';
+    const extra = this.held ? ` (and ${counted(this.held, 'more change')}: see Aether-V)` : '';
     this.held = 0;
     this.show(n.title, n.message + extra);
     return true;

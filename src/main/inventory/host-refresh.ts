@@ -6,6 +6,7 @@ import type { InventoryDelta } from '../../shared/contract';
 import { parseFullInventory, parseQuickInventory } from './parse';
 import { backoffDelayMs, type BackoffPolicy } from './timing';
 import { asSentence } from '../../shared/sentence';
+import { counted } from '../../shared/counted';
 
 export type RefreshKind = 'full' | 'quick';
 /** refreshed: applied · failed: host call failed · deferred: not attempted (preparing, busy, backoff) · discarded: superseded. */
@@ -280,7 +281,7 @@ function parseFullOrThrow(parsed: ReturnType<typeof parseFullInventory> | Return
 function keptInventory(vms: number, everRead: boolean): string {
   if (!everRead) return 'No inventory has been read from it yet';
   if (vms === 0) return 'It had no VMs when last read';
-  return `Its ${vms} VM${vms === 1 ? '' : 's'} keep${vms === 1 ? 's its' : ' their'} last known values, marked stale`;
+  return `Its ${counted(vms, 'VM')} keep${vms === 1 ? 's its' : ' their'} last known values, marked stale`;
 }
 
 /** "host NAME: reason", unless the reason (an agent or WinRM error) already starts that way. */

@@ -11,6 +11,7 @@ import { maskSecrets, validateJobInput } from './validation/validate';
 import { exportJobs } from './export';
 import { JobsCore, type JobsServiceOptions } from './service';
 import { VmActions } from './vm-actions';
+import { counted } from '../../shared/counted';
 
 export { checkSubmissionSafeguards, estimateFreeMemoryGb, SubmissionRefused, type SubmissionView } from './safeguards';
 export { JobSchemaInvalid, JobValidationFailed, SchemaOutOfDate } from './errors';
@@ -42,7 +43,7 @@ export function createJobsModule(options: { schemaPath?: string } & JobsServiceO
         // A broken bundled schema must not crash the app: diagnostic mode names the file and the problem.
         const problems = error instanceof JobSchemaInvalid ? error.problems.map((p) => `Job input schema ${file}: ${p}`) : [`Job input schema ${file}: ${(error as Error).message}`];
         ctx.log.error('job input schema rejected', { file, problems });
-        const detail = `schema rejected (${problems.length} problem${problems.length === 1 ? '' : 's'}); create-VM is unavailable`;
+        const detail = `schema rejected (${counted(problems.length, 'problem')}); create-VM is unavailable`;
         return { name: 'jobs', problems, status: () => ({ name: 'jobs', state: 'failed', detail }), stop: async () => undefined };
       }
       const { schema } = compiled;

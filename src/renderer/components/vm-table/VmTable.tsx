@@ -11,7 +11,7 @@ import { VirtualList } from '../VirtualList';
 import { StateBadge } from './StateBadge';
 import { BulkActionBar } from '../../features/jobs/BulkActionBar'; // jobs: actions on the selection
 import { filterAndSort, LIVE_COLUMNS, nextSort, type SortColumn, type SortSpec, type TableContext, type VmFilter } from './table-model';
-import { counted } from '../counted';
+import { counted } from '../../../shared/counted';
 import { cpuUsageText, heldMemoryText } from '../vm-usage';
 import { useConfirmedAt } from '../../stores/vm-freshness';
 

@@ -4,7 +4,7 @@ import { useHostCounts, isDisconnected } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { ago } from '../../components/time';
 import { useClock } from '../../components/Freshness';
-import { counted } from '../../components/counted';
+import { counted } from '../../../shared/counted';
 import { compareNatural } from '../../components/natural-compare';
 
 /** Every unreachable host with its error and a Retry that really refreshes that host now. */

@@ -1,6 +1,6 @@
 import type { HostView, InventoryHost } from '../../../shared/contract';
 import { asSentence } from '../../../shared/sentence';
-import { counted } from '../../components/counted';
+import { counted } from '../../../shared/counted';
 import { ago } from '../../components/time';
 import { useClock } from '../../components/Freshness';
 import { isDisconnected, isPreparing } from '../../stores/inventory-derived';

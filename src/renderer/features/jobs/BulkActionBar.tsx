@@ -7,6 +7,7 @@ import { useVmSelection } from '../../stores/selection-store';
 import { bulkActionCounts, targetsOf } from './bulk-model';
 import { ACTION_LABEL } from './vm-action-model';
 import './jobs.css';
+import { counted } from '../../../shared/counted';
 
 /**
  * Shown over a VM table with a selection (any hosts, any clusters): one button per action with
@@ -32,7 +33,7 @@ export function BulkActionBar({ scope }: { scope: string }) {
   return (
     <div className="bulk-bar" role="toolbar" aria-label="Actions on the selected VMs" data-testid="bulk-bar">
       <span>
-        {selected.length} selected on {hosts} host{hosts === 1 ? '' : 's'}
+        {selected.length} selected on {counted(hosts, 'host')}
       </span>
       {VM_ACTIONS.map((a) => (
         <button key={a} disabled={counts[a] === 0} onClick={() => open(a)} data-testid={`bulk-${a}`} title={`${ACTION_LABEL[a]}: applies to ${counts[a]} of ${selected.length}`}>

@@ -4,6 +4,7 @@ import { useApp } from '../../stores/app-store';
 import { rememberJobs, useJobs } from '../../stores/jobs-store';
 import { JobStateBadge } from './JobStateBadge';
 import { compareNatural } from '../../components/natural-compare';
+import { counted } from '../../../shared/counted';
 
 const RETRYABLE = new Set(['failed', 'cancelled', 'interrupted']);
 
@@ -40,7 +41,7 @@ export function BulkItems({ job }: { job: JobRecord }) {
     if (!result.ok) toast('error', result.error.message);
     else {
       rememberJobs(result.data.items);
-      toast('info', `Queued ${result.data.items.length} item${result.data.items.length === 1 ? '' : 's'} again.`);
+      toast('info', `Queued ${counted(result.data.items.length, 'item')} again.`);
     }
   };
 

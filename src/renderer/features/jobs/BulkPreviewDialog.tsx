@@ -5,6 +5,7 @@ import { rememberJobs, useJobs } from '../../stores/jobs-store';
 import { perHostCounts } from './bulk-model';
 import { Dialog } from './Dialog';
 import { ACTION_LABEL } from './vm-action-model';
+import { counted } from '../../../shared/counted';
 
 /** What a bulk action will do (vm.bulkPreview): per VM will run / skipped and why, per host; Run queues it. */
 export function BulkPreviewDialog() {
@@ -58,7 +59,7 @@ function Preview({ request, onClose }: { request: BulkRequest; onClose(): void }
       {preview && (
         <div data-testid="bulk-preview">
           <p data-testid="bulk-summary">
-            {preview.willRun} will run, {preview.skipped} skipped, on {preview.hosts} host{preview.hosts === 1 ? '' : 's'}.
+            {preview.willRun} will run, {preview.skipped} skipped, on {counted(preview.hosts, 'host')}.
           </p>
           <table className="table compact-table" aria-label="Per host">
             <thead>
@@ -104,7 +105,7 @@ function Preview({ request, onClose }: { request: BulkRequest; onClose(): void }
       )}
       <div className="row-actions">
         <button className="primary" disabled={!preview || preview.willRun === 0 || busy} onClick={() => void run()} data-testid="bulk-run">
-          {busy ? 'Queuing…' : preview ? `${label} ${preview.willRun} VM${preview.willRun === 1 ? '' : 's'}` : label}
+          {busy ? 'Queuing…' : preview ? `${label} ${counted(preview.willRun, 'VM')}` : label}
         </button>
         <button onClick={onClose}>Cancel</button>
       </div>

@@ -6,6 +6,7 @@ import { appliesTo, NO_OPTIONS, optionsFor, unavailableReason } from './host-opt
 import { JobFieldInput, type DraftValue } from './JobFieldInput';
 import './jobs.css';
 import { compareNatural } from '../../components/natural-compare';
+import { counted } from '../../../shared/counted';
 
 type Outcome = { kind: 'valid'; warnings: string[] } | { kind: 'invalid'; count: number; warnings: string[] } | { kind: 'error'; message: string; stale?: boolean };
 
@@ -253,7 +254,7 @@ function Result({ outcome, onReload }: { outcome: Outcome | undefined; onReload(
       {outcome.kind === 'valid' && <p className="ok-text">All values are valid.</p>}
       {outcome.kind === 'invalid' && (
         <p className="error">
-          {outcome.count} problem{outcome.count === 1 ? '' : 's'} found; see the marked fields.
+          {counted(outcome.count, 'problem')} found; see the marked fields.
         </p>
       )}
       {outcome.kind === 'error' && (

@@ -3,6 +3,7 @@ import { useApp } from '../../stores/app-store';
 import { rememberJobs, useJobs } from '../../stores/jobs-store';
 import { useInventory } from '../../stores/inventory-store';
 import { Dialog } from './Dialog';
+import { counted } from '../../../shared/counted';
 
 /**
  * Delete a VM: optionally with its disks (the backend never deletes shared disks), turning it off
@@ -64,7 +65,7 @@ function DeleteForm({ vmKey, onClose }: { vmKey: string; onClose(): void }) {
         </p>
         <label className="check">
           <input type="checkbox" checked={deleteDisks} onChange={(e) => setDeleteDisks(e.target.checked)} data-testid="delete-disks" />
-          Also delete its disks ({vm.diskCount} virtual disk{vm.diskCount === 1 ? '' : 's'}; shared disks are never deleted)
+          Also delete its disks ({counted(vm.diskCount, 'virtual disk')}; shared disks are never deleted)
         </label>
         {needsForce && (
           <label className="check">

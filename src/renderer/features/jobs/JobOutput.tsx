@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { JobLine } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 import { clockTime, followAfterScroll, highlightSegments, linesAsText, searchLines, stepHit } from './output-model';
+import { counted } from '../../../shared/counted';
 
 /**
  * A job's live output: follows the tail until the user scrolls up (then a "Follow" button brings
@@ -35,7 +36,7 @@ export function JobOutput({ lines, loading, error }: { lines: readonly JobLine[]
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(linesAsText(lines));
-      toast('success', `Copied ${lines.length} line${lines.length === 1 ? '' : 's'}.`);
+      toast('success', `Copied ${counted(lines.length, 'line')}.`);
     } catch (e) {
       toast('error', `Could not copy: ${(e as Error).message}`);
     }

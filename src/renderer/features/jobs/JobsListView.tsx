@@ -8,6 +8,7 @@ import { JobStateBadge } from './JobStateBadge';
 import { clockTime, duration } from './output-model';
 import './jobs.css';
 import { compareNatural } from '../../components/natural-compare';
+import { counted } from '../../../shared/counted';
 
 const STATES: JobState[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'];
 const TYPES = Object.keys(TYPE_LABEL) as JobType[];
@@ -96,7 +97,7 @@ export function JobsListView() {
           Show bulk items
         </label>
         <span className="muted" data-testid="jobs-count">
-          {rows.length} job{rows.length === 1 ? '' : 's'}
+          {counted(rows.length, 'job')}
           {total !== undefined && total > rows.length ? ` (${total} in history match)` : ''}
         </span>
       </div>

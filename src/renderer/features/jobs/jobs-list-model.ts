@@ -1,5 +1,6 @@
 import type { JobFilter, JobRecord, JobSort, JobState, JobType } from '../../../shared/contract';
 import { jobSortValue } from '../../../shared/job-sort';
+import { counted } from '../../../shared/counted';
 
 export interface ListFilter {
   state?: JobState;
@@ -38,7 +39,7 @@ export const TYPE_LABEL: Record<JobType, string> = { 'vm.create': 'Create VM', '
 /** "Create VM web01", "Shut down web01", "Bulk stop (12 VMs)". */
 export function jobTitle(job: JobRecord): string {
   const vm = job.vmName ?? (typeof job.parameters.vmName === 'string' ? job.parameters.vmName : '');
-  if (job.type === 'bulk') return `Bulk ${job.action ?? 'action'}${job.bulk ? ` (${job.bulk.total} VM${job.bulk.total === 1 ? '' : 's'})` : ''}`;
+  if (job.type === 'bulk') return `Bulk ${job.action ?? 'action'}${job.bulk ? ` (${counted(job.bulk.total, 'VM')})` : ''}`;
   if (job.type === 'vm.action') return `${job.action ?? 'Action'} ${vm}`.trim();
   return `${TYPE_LABEL[job.type]} ${vm}`.trim();
 }

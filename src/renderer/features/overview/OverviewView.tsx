@@ -8,7 +8,7 @@ import { useCountsPace } from '../../stores/counts-pace';
 import { compareNatural } from '../../components/natural-compare';
 import { newestFirst } from '../../components/time';
 import { messageBesideTitle } from '../../components/notification-text';
-import { counted } from '../../components/counted';
+import { counted } from '../../../shared/counted';
 
 /**
  * Fleet figures (hosts, clusters, VMs), disconnected hosts, every host, recent activity, all VMs.

@@ -2,7 +2,7 @@ import type { HostView, InventoryVm } from '../../../shared/contract';
 import type { HostVmCounts } from '../../stores/inventory-model';
 import type { View } from '../../stores/app-store';
 import { compareNatural } from '../../components/natural-compare';
-import { counted } from '../../components/counted';
+import { counted } from '../../../shared/counted';
 
 export interface TreeRow {
   key: string;
