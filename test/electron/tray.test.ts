@@ -59,6 +59,10 @@ describe('tray and native notifications (fake electron)', () => {
       { title: 'Host unreachable', body: 'HV01: connection refused' },
       { title: 'Host recovered', body: 'HV01 is reachable again' },
     ]);
+    // A message that starts with its title does not repeat it in the body.
+    const progress = note({ id: 'n3', level: 'warning', hostId: undefined, title: 'Agent deployment', message: 'Agent deployment: 3/4 hosts ready, 1 failed' });
+    expect(notifier.handle(progress, true)).toBe(true);
+    expect(fake.shown.at(-1)).toEqual({ title: 'Agent deployment', body: '3/4 hosts ready, 1 failed' });
   });
 
   test('a burst is rate-limited and the next notification says how many were held back', async () => {

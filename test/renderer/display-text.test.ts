@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { counted } from '../../src/shared/counted';
-import { messageBesideTitle } from '../../src/renderer/components/notification-text';
+import { messageBesideTitle } from '../../src/shared/notification-text';
 import { cpuUsageText, heldMemoryText } from '../../src/renderer/components/vm-usage';
 import { notRefreshedSummary } from '../../src/renderer/features/overview/OverviewView';
 import { confirmedAt } from '../../src/renderer/stores/vm-freshness';

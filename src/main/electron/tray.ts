@@ -1,6 +1,7 @@
 import { Menu, nativeImage, Notification, Tray, type MenuItemConstructorOptions } from 'electron';
 import type { AppNotification, HostView } from '../../shared/contract';
 import { counted } from '../../shared/counted';
+import { messageBesideTitle } from '../../shared/notification-text';
 
 export type FleetHealth = 'ok' | 'degraded' | 'down' | 'empty';
 
@@ -105,7 +106,7 @@ export class NativeNotifier {
     }
     const extra = this.held ? ` (and ${counted(this.held, 'more change')}: see Aether-V)` : '';
     this.held = 0;
-    this.show(n.title, n.message + extra);
+    this.show(n.title, messageBesideTitle(n) + extra);
     return true;
   }
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useApp } from '../../stores/app-store';
 import { ago, newestFirst } from '../../components/time';
-import { messageBesideTitle } from '../../components/notification-text';
+import { messageBesideTitle } from '../../../shared/notification-text';
 
 export function NotificationBell() {
   const notifications = useApp((s) => s.notifications);

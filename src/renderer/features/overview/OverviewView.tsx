@@ -7,7 +7,7 @@ import { useInventory } from '../../stores/inventory-store';
 import { useCountsPace } from '../../stores/counts-pace';
 import { compareNatural } from '../../components/natural-compare';
 import { newestFirst } from '../../components/time';
-import { messageBesideTitle } from '../../components/notification-text';
+import { messageBesideTitle } from '../../../shared/notification-text';
 import { counted } from '../../../shared/counted';
 
 /**
