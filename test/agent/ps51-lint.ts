@@ -3,9 +3,13 @@
  * CI, so the hosts are the first place a PS7-only construct would fail; this catches the known
  * ones statically. Rules work on the source with comments and strings blanked out (found with
  * tree-sitter-powershell), so text inside a message can never trigger or hide a finding.
+ *
+ * The parser is web-tree-sitter (WebAssembly, nothing compiled at install time) running the
+ * grammar's own `tree-sitter-powershell.wasm`. Loading it is asynchronous, so this module loads it
+ * once with a top-level await: importers get ready-to-use synchronous functions.
  */
-import Parser from 'tree-sitter';
-import PowerShell from 'tree-sitter-powershell';
+import { createRequire } from 'node:module';
+import { Language, Parser, type Node } from 'web-tree-sitter';
 
 export type Ps51Rule =
   | 'as-hashtable'
@@ -32,20 +36,33 @@ export interface SyntaxProblem {
   text: string;
 }
 
-let parser: Parser | undefined;
-function getParser(): Parser {
-  if (!parser) {
-    parser = new Parser();
-    parser.setLanguage(PowerShell as Parser.Language);
-  }
+async function loadParser(): Promise<Parser> {
+  const grammar = createRequire(import.meta.url).resolve(
+    'tree-sitter-powershell/tree-sitter-powershell.wasm',
+  );
+  await Parser.init();
+  const parser = new Parser();
+  parser.setLanguage(await Language.load(grammar));
   return parser;
+}
+
+const parser = await loadParser();
+
+/** Runs `fn` on the syntax tree of `source`, then frees the tree (it lives in WebAssembly memory). */
+function withTree<T>(source: string, fn: (root: Node) => T): T {
+  const tree = parser.parse(source);
+  if (!tree) throw new Error('tree-sitter-powershell returned no tree');
+  try {
+    return fn(tree.rootNode);
+  } finally {
+    tree.delete();
+  }
 }
 
 /** Parses PowerShell and lists every ERROR or MISSING node (1-based positions). */
 export function findSyntaxErrors(source: string): SyntaxProblem[] {
-  const tree = getParser().parse(source);
   const problems: SyntaxProblem[] = [];
-  const visit = (node: Parser.SyntaxNode): void => {
+  const visit = (node: Node): void => {
     if (node.type === 'ERROR' || node.isMissing) {
       problems.push({
         line: node.startPosition.row + 1,
@@ -54,9 +71,11 @@ export function findSyntaxErrors(source: string): SyntaxProblem[] {
       });
       return;
     }
-    for (const child of node.children) visit(child);
+    for (const child of node.children) if (child) visit(child);
   };
-  if (tree.rootNode.hasError) visit(tree.rootNode);
+  withTree(source, (root) => {
+    if (root.hasError) visit(root);
+  });
   return problems;
 }
 
@@ -65,14 +84,14 @@ const VERBATIM_STRING_TYPES = new Set(['verbatim_string_characters', 'verbatim_h
 const EXPANDABLE_STRING_TYPES = new Set(['expandable_string_literal', 'expandable_here_string_literal']);
 
 /** Blanks (keeps newlines, so offsets and lines stay valid) every node whose type is in `types`. */
-function maskNodes(source: string, root: Parser.SyntaxNode, types: Set<string>): string {
+function maskNodes(source: string, root: Node, types: Set<string>): string {
   const chars = source.split('');
-  const visit = (node: Parser.SyntaxNode): void => {
+  const visit = (node: Node): void => {
     if (types.has(node.type)) {
       for (let i = node.startIndex; i < node.endIndex; i++) if (chars[i] !== '\n') chars[i] = ' ';
       return;
     }
-    for (const child of node.children) visit(child);
+    for (const child of node.children) if (child) visit(child);
   };
   visit(root);
   return chars.join('');
@@ -114,16 +133,16 @@ const OUTPUT_COMMANDS =
   /\b(Write-Host|Write-Output|Write-Verbose|Write-Warning|Write-Information|Write-Debug|Write-AgentLog)\b/gi;
 
 export function lintPs51(source: string): LintFinding[] {
-  const tree = getParser().parse(source);
-  const root = tree.rootNode;
   // `code`: comments and all strings blanked. `interpolating`: only verbatim strings blanked,
   // because "$password" inside a double-quoted string is still the variable's value.
-  const code = maskNodes(
-    source,
-    root,
-    new Set([...COMMENT_TYPES, ...VERBATIM_STRING_TYPES, ...EXPANDABLE_STRING_TYPES]),
-  );
-  const interpolating = maskNodes(source, root, new Set([...COMMENT_TYPES, ...VERBATIM_STRING_TYPES]));
+  const [code, interpolating] = withTree(source, (root) => [
+    maskNodes(
+      source,
+      root,
+      new Set([...COMMENT_TYPES, ...VERBATIM_STRING_TYPES, ...EXPANDABLE_STRING_TYPES]),
+    ),
+    maskNodes(source, root, new Set([...COMMENT_TYPES, ...VERBATIM_STRING_TYPES])),
+  ]);
   const findings: LintFinding[] = [];
   const add = (rule: Ps51Rule, index: number, message: string): void => {
     findings.push({ rule, ...positionOf(source, index), message });
