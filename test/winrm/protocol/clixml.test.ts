@@ -134,4 +134,11 @@ describe('decodeClixmlDocument', () => {
     );
     expect(records).toEqual([{ stream: 'error', text: 'boom\n' }]);
   });
+
+  it("drops PowerShell 7's ANSI colour sequences (as pwsh 7.6 wrote them, captured in the lab)", () => {
+    const xml =
+      '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">_x001B_[31;1mWrite-Error: _x001B_[31;1mboom_x001B_[0m_x000A_</S></Objs>';
+    expect(decodeClixmlDocument(xml)).toEqual([{ stream: 'error', text: 'Write-Error: boom\n' }]);
+    expect(decodeClixmlDocument(xml.replace('</Objs>', ''))).toEqual([{ stream: 'error', text: 'Write-Error: boom\n' }]);
+  });
 });

@@ -60,7 +60,7 @@ function decodeStrict(xml: string): ClixmlRecord[] {
     if (stream === 'progress') continue;
     const text = el.localName === 'S' ? textOf(el) : objectText(el);
     if (text === undefined) continue;
-    records.push({ stream, text: unescapeClixml(text) });
+    records.push({ stream, text: withoutAnsi(unescapeClixml(text)) });
   }
   return records;
 }
@@ -72,6 +72,17 @@ function objectText(el: Element): string | undefined {
   return toString ? textOf(toString) : undefined;
 }
 
+/**
+ * PowerShell 7 colours its error view with ANSI sequences even when it serialises errors to CLIXML
+ * (seen from pwsh 7.6 with redirected streams: `_x001B_[31;1m…_x001B_[0m`); Windows PowerShell 5.1
+ * writes none. Error text is shown to people and matched by rules, so the sequences go.
+ */
+const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+
+function withoutAnsi(text: string): string {
+  return text.includes('\u001b') ? text.replace(ANSI_SEQUENCE, '') : text;
+}
+
 const S_ELEMENT = /<S\b([^>]*)>([^<]*)<\/S>/g;
 const S_ATTR = /\bS\s*=\s*"([^"]*)"/;
 
@@ -81,7 +92,7 @@ function decodeTolerant(xml: string): ClixmlRecord[] {
   for (const match of xml.matchAll(S_ELEMENT)) {
     const stream = streamOf(S_ATTR.exec(match[1] ?? '')?.[1]);
     if (stream === 'progress') continue;
-    records.push({ stream, text: unescapeClixml(decodeEntities(match[2] ?? '')) });
+    records.push({ stream, text: withoutAnsi(unescapeClixml(decodeEntities(match[2] ?? ''))) });
   }
   return records;
 }
