@@ -229,11 +229,19 @@ function ConvertTo-AgentIsoTime {
     return ([DateTime]$Value).ToUniversalTime().ToString('o', [Globalization.CultureInfo]::InvariantCulture)
 }
 
+function Get-AgentLeafName {
+    # The last segment of a Windows path. A string rule rather than [IO.Path]::GetFileName, whose
+    # answer depends on the platform the .NET runtime thinks it is on.
+    param([AllowEmptyString()][string]$Path)
+    return @($Path -split '[\\/]')[-1]
+}
+
 function Get-AgentVersionText {
     # The version file sits next to the scripts; BOM, NUL (UTF-16 writers) and blanks are ignored.
     $path = Join-Path $PSScriptRoot 'version'
     if (-not (Test-Path -LiteralPath $path -PathType Leaf)) { return '' }
-    $raw = [IO.File]::ReadAllText($path)
+    # .NET resolves paths without PowerShell's drives: hand it the provider path.
+    $raw = [IO.File]::ReadAllText((Convert-Path -LiteralPath $path))
     $clean = $raw.Replace([string][char]0xFEFF, '').Replace([string][char]0, '')
     foreach ($line in @($clean -split "`r?`n")) {
         if ($line.Trim().Length -gt 0) { return $line.Trim() }

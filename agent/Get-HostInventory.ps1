@@ -189,7 +189,7 @@ function ConvertTo-DiskObject {
     param($Drive, [hashtable]$VhdByPath)
     $path = [string]$Drive.Path
     $name = 'Unknown'
-    if ($path) { $name = [IO.Path]::GetFileName($path) }
+    if ($path) { $name = Get-AgentLeafName -Path $path }
     $disk = [ordered]@{
         Id       = [string]$Drive.Id
         Name     = $name

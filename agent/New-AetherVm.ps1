@@ -30,7 +30,10 @@ function Assert-HostPath {
     # Paths are data (passed to -LiteralPath), but they must still be absolute and free of '..'
     # so a value cannot wander outside the folder an administrator configured.
     param([string]$Name, [string]$Path)
-    if (-not [IO.Path]::IsPathRooted($Path) -or @($Path -split '[\\/]' | Where-Object { $_ -eq '..' }).Count -gt 0) {
+    # A drive letter and a backslash, or a UNC share: [IO.Path]::IsPathRooted also accepts the
+    # drive-relative 'C:disk.vhdx' and the current-drive '\VMs', which land wherever the process is.
+    $absolute = $Path -match '^[A-Za-z]:[\\/]' -or $Path -match '^\\\\[^\\/]+\\[^\\/]+'
+    if (-not $absolute -or @($Path -split '[\\/]' | Where-Object { $_ -eq '..' }).Count -gt 0) {
         throw (New-AgentError -Code 'INVALID_FIELDS' -Message ("Field '" + $Name + "' must be an absolute Windows path without '..'."))
     }
 }
@@ -211,7 +214,9 @@ $isoCopy = $null
 try {
     $diskFolder = Join-Path $vmFolder 'Virtual Hard Disks'
     $null = New-Item -ItemType Directory -Path $diskFolder -Force
-    $vhdPath = Join-Path $diskFolder ($vmName + [IO.Path]::GetExtension($imagePath))
+    $extension = '.vhdx'
+    if ((Get-AgentLeafName -Path $imagePath) -match '(\.[^.]+)$') { $extension = $Matches[1] }
+    $vhdPath = Join-Path $diskFolder ($vmName + $extension)
     Write-AgentLog -Message ('Copying image ' + $imagePath + ' to ' + $vhdPath) -Step 'copy-image'
     Copy-Item -LiteralPath $imagePath -Destination $vhdPath
     if ($null -ne $diskSizeGB) {
@@ -223,7 +228,7 @@ try {
         }
     }
     if ($null -ne $isoSource) {
-        $isoCopy = Join-Path $vmFolder ([IO.Path]::GetFileName($isoSource))
+        $isoCopy = Join-Path $vmFolder (Get-AgentLeafName -Path $isoSource)
         Write-AgentLog -Message ('Copying provisioning media to ' + $isoCopy) -Step 'copy-iso'
         Copy-Item -LiteralPath $isoSource -Destination $isoCopy
     }

@@ -13,7 +13,12 @@ $force = Get-AgentField -Fields $Fields -Name 'force' -Type 'bool' -Default $fal
 
 function Get-PathKey {
     param([string]$Path)
-    return [IO.Path]::GetFullPath($Path).ToLowerInvariant()
+    # One spelling per file for comparisons: NTFS ignores case and accepts '/' for '\'. A string
+    # rule, not [IO.Path]::GetFullPath, which would resolve a relative path against this process.
+    $unc = $Path.StartsWith('\\') -or $Path.StartsWith('//')
+    $key = (($Path -replace '/', '\') -replace '\\{2,}', '\').TrimEnd('\').ToLowerInvariant()
+    if ($unc) { $key = '\' + $key }
+    return $key
 }
 
 function Get-PathsUsedByOtherVms {

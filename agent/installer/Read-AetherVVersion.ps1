@@ -9,7 +9,8 @@ try {
     $path = Join-Path -Path ([string]$request.installDir) -ChildPath 'version'
     $data = [ordered]@{ exists = $false; base64 = $null }
     if (Test-Path -LiteralPath $path -PathType Leaf) {
-        $bytes = [IO.File]::ReadAllBytes($path)
+        # .NET resolves paths without PowerShell's drives: hand it the provider path.
+        $bytes = [IO.File]::ReadAllBytes((Convert-Path -LiteralPath $path))
         if ($bytes.Length -gt 4096) {
             $bytes = $bytes[0..4095]
         }
