@@ -91,12 +91,14 @@ function Get-AgentErrorInfo {
     }
     $code = 'INTERNAL_ERROR'
     $category = [string]$ErrorRecord.CategoryInfo.Category
-    if ($ErrorRecord.FullyQualifiedErrorId -match 'Microsoft\.HyperV|VirtualizationException' -or
+    # Access first: Hyper-V's own "You do not have the required permission" is a
+    # VirtualizationException too, and the admin's fix (group membership) differs from a Hyper-V fault.
+    if ($category -eq 'PermissionDenied' -or $exception -is [System.UnauthorizedAccessException]) {
+        $code = 'ACCESS_DENIED'
+    } elseif ($ErrorRecord.FullyQualifiedErrorId -match 'Microsoft\.HyperV|VirtualizationException' -or
         $exception.GetType().FullName -like 'Microsoft.HyperV*' -or
         $exception.GetType().FullName -like 'Microsoft.Virtualization*') {
         $code = 'HYPERV_ERROR'
-    } elseif ($category -eq 'PermissionDenied' -or $exception -is [System.UnauthorizedAccessException]) {
-        $code = 'ACCESS_DENIED'
     }
     return [ordered]@{
         code          = $code
@@ -252,7 +254,14 @@ function Get-AgentVersionText {
 function Get-AetherVmById {
     # VMs are addressed by GUID only: names are not unique on a Hyper-V host.
     param([Parameter(Mandatory = $true)][Guid]$VmId)
-    $vm = @(Get-VM -Id $VmId -ErrorAction SilentlyContinue)
+    # Only "no such VM" means VM_NOT_FOUND. Any other failure (access denied, the management
+    # service stopped) must surface as itself, not send the admin to refresh the inventory.
+    try {
+        $vm = @(Get-VM -Id $VmId -ErrorAction Stop)
+    } catch {
+        if ([string]$_.CategoryInfo.Category -ne 'ObjectNotFound') { throw }
+        $vm = @()
+    }
     if ($vm.Count -eq 0) {
         throw (New-AgentError -Code 'VM_NOT_FOUND' -Message ('No VM with id ' + $VmId.ToString() + ' exists on host ' + $env:COMPUTERNAME + '. Refresh the inventory.'))
     }

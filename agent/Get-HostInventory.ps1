@@ -246,7 +246,9 @@ $hostWarnings = New-Object System.Collections.Generic.List[string]
 try {
     $vms = @(Get-VM -ErrorAction Stop)
 } catch {
-    throw (New-AgentError -Code 'HYPERV_ERROR' -Message ('Listing VMs failed on ' + $env:COMPUTERNAME + ': ' + $_.Exception.Message + ' Is the Hyper-V role and its PowerShell module installed, and is the account a Hyper-V administrator?'))
+    $listingCode = 'HYPERV_ERROR'
+    if ([string]$_.CategoryInfo.Category -eq 'PermissionDenied') { $listingCode = 'ACCESS_DENIED' }
+    throw (New-AgentError -Code $listingCode -Message ('Listing VMs failed on ' + $env:COMPUTERNAME + ': ' + $_.Exception.Message + ' Is the Hyper-V role and its PowerShell module installed, and is the account a Hyper-V administrator?'))
 }
 
 if ($Quick) {

@@ -134,12 +134,25 @@ try {
         $jobs += [pscustomobject]@{ name = [string]$file.name; job = $job }
     }
     $failed = @()
+    # A job can hang (a stuck process, a proxy that never answers): bound the wait by what its
+    # attempts may take (600 s each plus the backoff) so the installer always returns a result.
+    $jobDeadline = [DateTime]::UtcNow.AddSeconds($attempts * 600 + $retryIntervalS * [Math]::Pow(2, $attempts) + 60)
     foreach ($entry in $jobs) {
-        $null = Wait-Job -Job $entry.job
+        $remaining = [int][Math]::Max(1, ($jobDeadline - [DateTime]::UtcNow).TotalSeconds)
+        $finished = Wait-Job -Job $entry.job -Timeout $remaining
+        $why = 'The download job produced no result'
+        if ($null -eq $finished) {
+            Stop-Job -Job $entry.job
+            $why = 'The download job did not finish within ' + $remaining + ' s'
+        }
         $outcome = @(Receive-Job -Job $entry.job -ErrorAction SilentlyContinue) | Select-Object -Last 1
+        # A job that could not even start (its process failed) says why only in its state.
+        foreach ($child in @($entry.job.ChildJobs)) {
+            if ($null -ne $child.JobStateInfo.Reason) { $why = $why + ': ' + $child.JobStateInfo.Reason.Message }
+        }
         Remove-Job -Job $entry.job -Force
         if ($null -eq $outcome) {
-            $outcome = [pscustomobject]@{ ok = $false; attempts = 0; sha256 = $null; bytes = $null; error = 'The download job produced no result'; code = 'DOWNLOAD_FAILED' }
+            $outcome = [pscustomobject]@{ ok = $false; attempts = 0; sha256 = $null; bytes = $null; error = $why; code = 'DOWNLOAD_FAILED' }
         }
         $result = [ordered]@{ name = $entry.name; ok = [bool]$outcome.ok; attempts = $outcome.attempts; sha256 = $outcome.sha256; bytes = $outcome.bytes; error = $outcome.error; code = $outcome.code }
         $fileResults += $result

@@ -6,6 +6,7 @@ import { VirtualFileSystem } from './files';
 import { DEFAULT_KNOBS, mergeKnobs, type HostKnobs, type HostStats } from './knobs';
 import { Prng } from './model/prng';
 import type { SimHostModel } from './model/types';
+import type { RealPowerShell } from './pwsh/runtime';
 import type { ScriptHandler, ShellEnvironment } from './shell/types';
 import type { Credentials } from './wsman/auth';
 import type { LabCertificate } from './wsman/cert';
@@ -25,6 +26,11 @@ export class SimHost {
   readonly files = new VirtualFileSystem();
   readonly credentials: Credentials;
   private currentKnobs: HostKnobs = { ...DEFAULT_KNOBS };
+  /**
+   * Set when this host runs PowerShell for real (lab option `realAgent`): its powershell.exe
+   * commands start real pwsh processes against the simulated Hyper-V modules, and its files are on disk.
+   */
+  realPowerShell: RealPowerShell | undefined;
   private readonly handlers = new Map<string, ScriptHandler>();
   private readonly counters = { httpRequests: 0, concurrentCommands: 0, maxConcurrentCommands: 0, commandsStarted: 0, authFailures: 0 };
   private readonly winrs: WinrsService;

@@ -6,6 +6,7 @@ import { SimHost } from './host';
 import { generateLabModel } from './model';
 import { createLabCertificate } from './wsman/cert';
 import { installAgentSimulation } from './agent';
+import { LAB_DRIVES, startRealPowerShell } from './pwsh/runtime';
 
 export interface LabOptions {
   hosts?: number;
@@ -16,7 +17,16 @@ export interface LabOptions {
   allowUnencryptedBasic?: boolean;
   username?: string;
   password?: string;
+  /**
+   * Run the real agent: every powershell.exe command starts a real PowerShell process (pwsh) with
+   * the simulated Hyper-V modules over this lab's host model, and each host's files are on disk.
+   * Without it the TypeScript stand-ins in test/lab/agent answer (fast, for many hosts).
+   */
+  realAgent?: boolean;
 }
+
+/** Golden images every real-agent host has, so vm.create finds a file to copy. */
+export const LAB_GOLDEN_IMAGES = ['D:\\Images\\ws2022.vhdx', 'D:\\Images\\ubuntu-22.04.vhdx'];
 
 export interface LabHostInfo {
   name: string;
@@ -27,6 +37,8 @@ export interface LabHostInfo {
   password: string;
   certFingerprintSha256?: string;
   caPem?: string;
+  /** With realAgent: the folder holding this host's drives (`C`, `D`) on this machine. */
+  diskRoot?: string;
 }
 
 export interface Lab {
@@ -58,13 +70,22 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       new SimHost({ model: hostModel, credentials, allowUnencrypted: options.allowUnencryptedBasic ?? false, certificate, seed: (options.seed ?? 1) * 1000 + index }),
   );
   for (const host of simHosts) installAgentSimulation(host);
+  const byName = new Map(simHosts.map((h) => [h.name.toLowerCase(), h]));
+  const real = options.realAgent ? await startRealPowerShell((name) => byName.get(name.toLowerCase())) : undefined;
+  if (real) {
+    for (const host of simHosts) {
+      host.files.attachDisk(real.hostRoot(host), LAB_DRIVES);
+      for (const image of LAB_GOLDEN_IMAGES) host.files.put(image, `lab golden image ${image}\n`);
+      host.realPowerShell = real;
+    }
+  }
   try {
     for (const host of simHosts) await host.listen();
   } catch (error) {
     await Promise.all(simHosts.map((h) => h.close()));
+    await real?.close();
     throw error;
   }
-  const byName = new Map(simHosts.map((h) => [h.name.toLowerCase(), h]));
   return {
     hosts: simHosts.map((h) => ({
       name: h.name,
@@ -75,6 +96,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       password: credentials.password,
       certFingerprintSha256: certificate?.fingerprintSha256,
       caPem: certificate?.certPem,
+      ...(real ? { diskRoot: real.hostRoot(h) } : {}),
     })),
     host(name: string): SimHost {
       const host = byName.get(name.toLowerCase());
@@ -83,6 +105,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     },
     async close(): Promise<void> {
       await Promise.all(simHosts.map((h) => h.close()));
+      await real?.close();
     },
   };
 }

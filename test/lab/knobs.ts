@@ -22,6 +22,11 @@ export interface HostKnobs {
   receiveChunkBytes: number;
   /** The Hyper-V role is installed (vmms service running); off = a plain Windows server. */
   hyperV: boolean;
+  /**
+   * Real-agent hosts only: background jobs cannot start (Start-Job's process fails at once, as
+   * when a host's WinRM quota or policy forbids more processes).
+   */
+  jobsFail: boolean;
 }
 
 export const DEFAULT_KNOBS: HostKnobs = {
@@ -35,6 +40,7 @@ export const DEFAULT_KNOBS: HostKnobs = {
   maxShells: 30,
   receiveChunkBytes: 32 * 1024,
   hyperV: true,
+  jobsFail: false,
 };
 
 const BOUNDS: Partial<Record<keyof HostKnobs, [number, number]>> = {

@@ -30,7 +30,7 @@ export function electronBinary(): string | undefined {
 export const command: CliCommand = {
   name: 'demo',
   summary: 'start the simulated Hyper-V lab and the app preconfigured with its hosts',
-  help: `Usage: aether-v demo [--hosts N] [--vms M] [--seed S] [--port P] [--data-dir DIR] [--browser] [--open]
+  help: `Usage: aether-v demo [--hosts N] [--vms M] [--seed S] [--port P] [--data-dir DIR] [--real-agent] [--browser] [--open]
 
 Starts a simulated Hyper-V lab on 127.0.0.1 (real WS-Man endpoints, NTLM with message encryption)
 and Aether-V configured with its hosts. Uses Electron when its binary is installed, otherwise
@@ -42,21 +42,26 @@ Options:
   --seed S         model seed (default 1)
   --port P         browser-mode port on 127.0.0.1 (default: a free port)
   --data-dir DIR   app data directory (default: a fresh temporary directory)
+  --real-agent     the lab runs the real agent scripts in real PowerShell (pwsh) against its
+                   simulated Hyper-V modules: slower, but what you watch is the code hosts run.
+                   Needs pwsh (npm test installs it); default 2 hosts × 6 VMs
   --browser        use browser mode even if Electron is installed
   --open           open the browser-mode URL in the default browser
 `,
   async run(args) {
-    const parsed = parseArgs(args, { valueFlags: ['hosts', 'vms', 'seed', 'port', 'data-dir'], booleanFlags: ['browser', 'open'] });
-    const hosts = intFlag(parsed, 'hosts', 4, 1, 500);
-    const vmsPerHost = intFlag(parsed, 'vms', 12, 0, 1000);
+    const parsed = parseArgs(args, { valueFlags: ['hosts', 'vms', 'seed', 'port', 'data-dir'], booleanFlags: ['browser', 'open', 'real-agent'] });
+    const realAgent = parsed.flags.has('real-agent');
+    const hosts = intFlag(parsed, 'hosts', realAgent ? 2 : 4, 1, realAgent ? 16 : 500);
+    const vmsPerHost = intFlag(parsed, 'vms', realAgent ? 6 : 12, 0, 1000);
     const seed = intFlag(parsed, 'seed', 1, 0, 2 ** 31 - 1);
     const port = intFlag(parsed, 'port', 0, 0, 65_535);
     const dataDir = path.resolve(String(parsed.flags.get('data-dir') ?? mkdtempSync(path.join(os.tmpdir(), 'aether-v-demo-'))));
 
     const { startLab, labHostInput } = await import('../../../test/lab');
-    const lab = await startLab({ hosts, vmsPerHost, seed });
+    const lab = await startLab({ hosts, vmsPerHost, seed, realAgent });
     const inputs: HostInput[] = lab.hosts.map((h) => labHostInput(h));
-    process.stdout.write(`Simulated lab: ${lab.hosts.length} hosts × ${vmsPerHost} VMs on 127.0.0.1\n`);
+    process.stdout.write(`Simulated lab: ${lab.hosts.length} hosts × ${vmsPerHost} VMs on 127.0.0.1${realAgent ? ', running the real agent in PowerShell' : ''}\n`);
+    if (realAgent) for (const h of lab.hosts) process.stdout.write(`  ${h.name}: drives C: and D: in ${h.diskRoot}\n`);
 
     const electron = parsed.flags.has('browser') ? undefined : electronBinary();
     if (electron) {

@@ -4,7 +4,7 @@
  */
 import { UsageError, type CliCommand } from '../command';
 
-const HELP = `Usage: aether-v lab [--hosts N] [--vms M] [--seed S] [--clusters C] [--https]
+const HELP = `Usage: aether-v lab [--hosts N] [--vms M] [--seed S] [--clusters C] [--https] [--real-agent]
 
 Starts simulated Hyper-V hosts on 127.0.0.1 (ephemeral ports). Each is a real WS-Man endpoint:
 NTLM with message encryption over HTTP, and with --https also Basic/NTLM over HTTPS with a
@@ -18,6 +18,9 @@ Options:
   --seed S       seed of the generated inventory (default 1); same seed, same lab
   --clusters C   number of failover clusters (default 1, 0–16)
   --https        also listen on HTTPS
+  --real-agent   run powershell.exe commands in real PowerShell (pwsh) with the simulated
+                 Hyper-V modules, so deployed agent scripts really run; each host's files are
+                 on disk under a temporary folder
 `;
 
 interface LabArgs {
@@ -26,15 +29,20 @@ interface LabArgs {
   seed?: number;
   clusters?: number;
   https: boolean;
+  realAgent: boolean;
 }
 
 function parseArgs(args: string[]): LabArgs {
-  const parsed: LabArgs = { https: false };
+  const parsed: LabArgs = { https: false, realAgent: false };
   const numeric: Record<string, 'hosts' | 'vmsPerHost' | 'seed' | 'clusters'> = { '--hosts': 'hosts', '--vms': 'vmsPerHost', '--seed': 'seed', '--clusters': 'clusters' };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split('=', 2);
     if (flag === '--https') {
       parsed.https = true;
+      continue;
+    }
+    if (flag === '--real-agent') {
+      parsed.realAgent = true;
       continue;
     }
     const key = numeric[flag];

@@ -26,7 +26,8 @@ export interface AgentInvocation {
 
 const LOG_PREFIX = 'AETHERV-LOG ';
 const RESULT_PREFIX = 'AETHERV-RESULT ';
-const NOT_RECOGNIZED = /is not recognized as the name of a cmdlet|cannot find path|cannot be found/i;
+// Windows PowerShell 5.1 says "as the name of a cmdlet", PowerShell 7 "as a name of a cmdlet".
+const NOT_RECOGNIZED = /is not recognized as (?:the|a) name of a cmdlet|cannot find path|cannot be found/i;
 
 /**
  * Runs one agent operation on a host: the fixed command text, the envelope on stdin, stdout read

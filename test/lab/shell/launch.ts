@@ -4,6 +4,7 @@
  * stdin script, -File) and the errors a real host gives for unknown programs.
  */
 import { findFixedScript } from '../deploy';
+import { runRealPowerShell, scriptOfArguments } from '../pwsh/launcher';
 import { abortableSleep, CTRL_C_EXIT_CODE, SimProcess } from './process';
 import { PowerShellSession } from './powershell';
 import type { ScriptHandler, ShellEnvironment } from './types';
@@ -190,6 +191,9 @@ function psParameter(arg: string): string | undefined {
 /** powershell.exe's own argument handling (Windows PowerShell 5.1). */
 export async function runPowerShell(argText: string, proc: SimProcess, env: ShellEnvironment): Promise<number> {
   const args = splitWindowsArgs(argText);
+  const real = env.host.realPowerShell;
+  const realScript = real ? scriptOfArguments(args) : undefined;
+  if (real && realScript !== undefined) return runRealPowerShell(realScript, proc, env.host, real, env.userName, args);
   let script: string | undefined;
   let fromStdin = false;
   let file: { path: string; args: string[] } | undefined;

@@ -51,6 +51,13 @@ export class SimProcess {
     this.notify();
   }
 
+  /** Bytes a real program wrote, passed through unchanged (they are already in the shell's code page). */
+  writeBytes(stream: StreamName, data: Buffer): void {
+    if (this.done || data.length === 0) return;
+    this.chunks.push({ stream, data });
+    this.notify();
+  }
+
   finish(exitCode: number): void {
     if (this.done) return;
     this.code = exitCode;
@@ -128,6 +135,18 @@ export class SimProcess {
     const text = this.stdinBuffer.toString('utf8');
     this.stdinBuffer = Buffer.alloc(0);
     return text.replace(/^\uFEFF/, '');
+  }
+
+  /**
+   * Whatever stdin has arrived (waiting until something does), or null once the client ended it
+   * and all was taken (or the command ended): how a real process's stdin pipe is fed. Rejects when the command is killed.
+   */
+  async takeStdin(): Promise<Buffer | null> {
+    while (this.stdinBuffer.length === 0 && !this.stdinEnded && !this.done) await this.waitForStdin();
+    if (this.stdinBuffer.length === 0) return null;
+    const data = this.stdinBuffer;
+    this.stdinBuffer = Buffer.alloc(0);
+    return data;
   }
 
   /** Next complete line of stdin (without its newline), the unterminated rest at EOF, or null after EOF. */
