@@ -26,6 +26,19 @@ export interface SimDisk {
   diskType: 'Fixed' | 'Dynamic' | 'Differencing';
   capacityBytes: number;
   fileSizeBytes: number;
+  /** Shared disk (Get-VMHardDiskDrive's SupportPersistentReservations); absent = a name containing "shared". */
+  supportPersistentReservations?: boolean;
+  /** Parent VHD of a differencing disk (Get-VHD's ParentPath); absent = none. */
+  parentPath?: string | null;
+}
+
+/** A DVD drive (Get-VMDvdDrive); `path` null = empty drive. */
+export interface SimDvdDrive {
+  /** `Microsoft:<VM-GUID>\<GUID>\<controller>\<location>\D`, upper case. */
+  id: string;
+  path: string | null;
+  controllerNumber: number;
+  controllerLocation: number;
 }
 
 export interface SimNic {
@@ -62,6 +75,20 @@ export interface SimVm {
   ipAddresses: string[];
   disks: SimDisk[];
   nics: SimNic[];
+  // Optional facts the simulated Hyper-V module (test/lab/pwsh) reads and writes; absent = the
+  // default named on each, so generated models need none of them.
+  /** The VM is a cluster role; absent = the host is in a cluster. */
+  isClustered?: boolean;
+  /** Hyper-V's `Path` (folder of the VM's configuration); absent = derived from the first disk. */
+  configPath?: string;
+  /** Properties of Get-VM's object whose read throws VirtualizationException (a broken host). */
+  throwingProperties?: string[];
+  /** DVD drives; absent = none. */
+  dvdDrives?: SimDvdDrive[];
+  /** KVP items by name: `host` written by the host (AddKvpItems), `guest` written by the guest. */
+  kvp?: { host: Record<string, string>; guest: Record<string, string> };
+  /** Generation 2 firmware settings (Set-VMFirmware); absent = Hyper-V's defaults. */
+  firmware?: { secureBootTemplate?: string; firstBootDeviceId?: string };
 }
 
 export interface SimHostModel {
@@ -73,6 +100,8 @@ export interface SimHostModel {
   memoryAvailableMiB: number;
   virtualSwitches: string[];
   vms: SimVm[];
+  /** Active Directory domain (Win32_ComputerSystem.Domain); absent = 'lab.local'. */
+  domain?: string;
 }
 
 export interface SimCluster {
