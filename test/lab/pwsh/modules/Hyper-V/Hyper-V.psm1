@@ -1,0 +1,765 @@
+# Simulated Hyper-V module for the lab: the cmdlets the agent uses, with the real parameter names,
+# output types (types/HyperV.cs) and error records (VirtualizationException, the real
+# FullyQualifiedErrorId and category). Every cmdlet is one or two RPCs to the lab's host model
+# (test/lab/pwsh/hyperv-rpc.ts), which applies Hyper-V's rules. docs/hyperv-sim.md lists what is
+# simulated and how it differs from a real host.
+Set-StrictMode -Version Latest
+
+# The lab links this folder into a host's module path: find the sibling modules beside the target.
+& {
+    $link = [IO.Directory]::ResolveLinkTarget($PSScriptRoot, $true)
+    $root = Split-Path -Parent $(if ($null -ne $link) { $link.FullName } else { $PSScriptRoot })
+    Import-Module (Join-Path $root 'AetherV.LabRpc/AetherV.LabRpc.psd1')
+}
+
+$script:Cmd = 'Microsoft.HyperV.PowerShell.Commands.'
+$script:VhdCmd = 'Microsoft.Vhd.PowerShell.Cmdlets.'
+# Lab error kind -> the error id and category Hyper-V's cmdlets use for that kind of failure.
+$script:KindMap = @{
+    NotFound         = @('ObjectNotFound', [System.Management.Automation.ErrorCategory]::ObjectNotFound)
+    InvalidState     = @('InvalidState', [System.Management.Automation.ErrorCategory]::InvalidOperation)
+    PermissionDenied = @('AccessDenied', [System.Management.Automation.ErrorCategory]::PermissionDenied)
+    InvalidArgument  = @('InvalidParameter', [System.Management.Automation.ErrorCategory]::InvalidArgument)
+    OperationFailed  = @('OperationFailed', [System.Management.Automation.ErrorCategory]::NotSpecified)
+    ObjectExists     = @('ObjectExists', [System.Management.Automation.ErrorCategory]::ResourceExists)
+}
+
+# ---- helpers (not exported) ---------------------------------------------------------------------
+
+function Invoke-Hv {
+    param([string]$Method, [System.Collections.IDictionary]$Params = @{})
+    Invoke-LabRpc -Method $Method -Params $Params
+}
+
+function Write-HvError {
+    # Writes (or throws, -Terminating) the error record a Hyper-V cmdlet would for this exception.
+    param(
+        [Parameter(Mandatory = $true)]$Cmdlet,
+        [Parameter(Mandatory = $true)][Exception]$Exception,
+        [Parameter(Mandatory = $true)][string]$Class,
+        $Target = $null,
+        [string]$ErrorId,
+        $Category = $null,
+        [switch]$Terminating
+    )
+    $Exception = Get-LabInnerException $Exception
+    if ($Exception -isnot [Microsoft.HyperV.PowerShell.VirtualizationException]) {
+        $Exception = New-LabVirtualizationException -Kind 'OperationFailed' -Message $Exception.Message
+    }
+    $entry = $script:KindMap[[AetherV.Lab.LabRpc]::KindOf($Exception)]
+    if ($null -eq $entry) { $entry = $script:KindMap['OperationFailed'] }
+    if (-not $ErrorId) { $ErrorId = $entry[0] }
+    if ($null -eq $Category) { $Category = $entry[1] }
+    $record = [AetherV.Lab.Errors]::Record($Exception, $ErrorId, $Class, $Category, $Target)
+    if ($Terminating) { $Cmdlet.ThrowTerminatingError($record) } else { $Cmdlet.WriteError($record) }
+}
+
+function Confirm-Hv {
+    # ShouldProcess/ShouldContinue called from script wrap their failure (a prompt in a
+    # non-interactive session) in MethodInvocationException; a cmdlet reports the failure itself.
+    param($Cmdlet, [string]$Target, [string]$Action, [string]$Query)
+    try {
+        if ($Query) { return $Cmdlet.ShouldContinue($Query, $Action) }
+        return $Cmdlet.ShouldProcess($Target, $Action)
+    } catch {
+        $inner = Get-LabInnerException $_.Exception
+        if ($inner -is [System.Management.Automation.IContainsErrorRecord]) { $Cmdlet.ThrowTerminatingError($inner.ErrorRecord) }
+        throw
+    }
+}
+
+function ConvertTo-HvVm {
+    param([System.Collections.IDictionary]$Facts)
+    return [AetherV.Lab.HyperVObjects]::VirtualMachine($Facts, $env:COMPUTERNAME)
+}
+
+function Resolve-HvVm {
+    # VM facts for -VM objects or -Name/-VMName values (wildcards allowed). A plain name that
+    # matches nothing writes Hyper-V's "unable to find" error; the other names still resolve.
+    param(
+        [Parameter(Mandatory = $true)]$Cmdlet,
+        [Parameter(Mandatory = $true)][string]$Class,
+        [string[]]$Name,
+        [object[]]$VM,
+        [string]$NotFoundId = 'ObjectNotFound',
+        $NotFoundCategory = [System.Management.Automation.ErrorCategory]::ObjectNotFound
+    )
+    # A failed listing is the cmdlet's terminating error; callers keep no try/catch around this, so
+    # a "not found" below that -ErrorAction Stop escalates reaches the caller unchanged.
+    if ($null -ne $VM) {
+        $ids = @($VM | ForEach-Object { [AetherV.Lab.HyperVObjects]::IdOf($_).ToString() })
+        try { $found = @(Invoke-Hv 'vm.list' @{ ids = $ids }) } catch { Write-HvError -Cmdlet $Cmdlet -Exception $_.Exception -Class $Class -Terminating }
+        foreach ($one in $VM) {
+            $id = [AetherV.Lab.HyperVObjects]::IdOf($one).ToString()
+            $match = @($found | Where-Object { $_.id -eq $id })
+            if ($match.Count -gt 0) { $match[0]; continue }
+            $ex = New-LabVirtualizationException -Kind 'NotFound' -Message ('The operation cannot be performed because the virtual machine ''' + [AetherV.Lab.HyperVObjects]::NameOf($one) + ''' no longer exists.')
+            Write-HvError -Cmdlet $Cmdlet -Exception $ex -Class $Class
+        }
+        return
+    }
+    try { $all = @(Invoke-Hv 'vm.list') } catch { Write-HvError -Cmdlet $Cmdlet -Exception $_.Exception -Class $Class -Terminating }
+    if ($null -eq $Name -or $Name.Count -eq 0) { return $all }
+    $seen = @{}
+    foreach ($n in $Name) {
+        $pattern = [System.Management.Automation.WildcardPattern]::new($n, [System.Management.Automation.WildcardOptions]::IgnoreCase)
+        $hits = @($all | Where-Object { $pattern.IsMatch([string]$_.name) })
+        if ($hits.Count -eq 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n)) {
+            $ex = New-LabVirtualizationException -Kind 'NotFound' -Message ('Hyper-V was unable to find a virtual machine with name "' + $n + '".')
+            Write-HvError -Cmdlet $Cmdlet -Exception $ex -Class $Class -Target $n -ErrorId $NotFoundId -Category $NotFoundCategory
+        }
+        foreach ($hit in $hits) {
+            if (-not $seen.ContainsKey($hit.id)) { $seen[$hit.id] = $true; $hit }
+        }
+    }
+}
+
+function Get-HvVmIdFilter {
+    # Ids for a *-VM* listing; $null means "every VM" (no need to resolve names first).
+    param($Cmdlet, [string]$Class, [string[]]$VMName, [object[]]$VM)
+    if ($null -eq $VM -and $null -ne $VMName -and $VMName -contains '*') { return $null }
+    return , @(Resolve-HvVm -Cmdlet $Cmdlet -Class $Class -Name $VMName -VM $VM | ForEach-Object { $_.id })
+}
+
+function Invoke-HvPowerAction {
+    param($Cmdlet, [string]$Class, [string]$Action, [string]$Verb, [string[]]$Name, [object[]]$VM, [switch]$Passthru, [switch]$Confirmed)
+    foreach ($facts in @(Resolve-HvVm -Cmdlet $Cmdlet -Class $Class -Name $Name -VM $VM)) {
+        if (-not $Confirmed -and -not $Cmdlet.ShouldProcess($facts.name, $Verb)) { continue }
+        try {
+            $result = Invoke-Hv 'vm.action' @{ id = $facts.id; action = $Action }
+        } catch {
+            Write-HvError -Cmdlet $Cmdlet -Exception $_.Exception -Class $Class
+            continue
+        }
+        if ($result.alreadyInState) { $Cmdlet.WriteWarning('The virtual machine is already in the specified state.') }
+        if ($Passthru) { $Cmdlet.WriteObject((ConvertTo-HvVm $result.vm)) }
+    }
+}
+
+# ---- VMs --------------------------------------------------------------------------------------
+
+function Get-VM {
+    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('VMName')][ValidateNotNullOrEmpty()][string[]]$Name,
+        [Parameter(ParameterSetName = 'Id', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('VMId')][Guid]$Id,
+        [string[]]$ComputerName
+    )
+    process {
+        $class = $script:Cmd + 'GetVM'
+        if ($PSCmdlet.ParameterSetName -eq 'Id') {
+            try { $found = @(Invoke-Hv 'vm.list' @{ ids = @($Id.ToString()) }) } catch { Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class -Terminating }
+            if ($found.Count -eq 0) {
+                $ex = New-LabVirtualizationException -Kind 'InvalidArgument' -Message ('Hyper-V was unable to find a virtual machine with ID "' + $Id + '".')
+                Write-HvError -Cmdlet $PSCmdlet -Exception $ex -Class $class -Target $Id -ErrorId 'InvalidParameter'
+            }
+        } else {
+            # Get-VM's "not found" is InvalidArgument/InvalidParameter; the other cmdlets say ObjectNotFound.
+            $found = @(Resolve-HvVm -Cmdlet $PSCmdlet -Class $class -Name $Name -NotFoundId 'InvalidParameter' -NotFoundCategory ([System.Management.Automation.ErrorCategory]::InvalidArgument))
+        }
+        foreach ($facts in $found) { ConvertTo-HvVm $facts }
+    }
+}
+
+function Get-VMHost {
+    [CmdletBinding()]
+    [OutputType('Microsoft.HyperV.PowerShell.VMHost')]
+    param([string[]]$ComputerName)
+    try {
+        [AetherV.Lab.HyperVObjects]::Host((Invoke-Hv 'host.get'))
+    } catch {
+        Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class ($script:Cmd + 'GetVMHost') -Terminating
+    }
+}
+
+function New-VM {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'No VHD')]
+    [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
+    param(
+        [Parameter(Position = 0)][Alias('VMName')][ValidateNotNullOrEmpty()][string]$Name = 'New Virtual Machine',
+        [Parameter(Position = 1)][long]$MemoryStartupBytes = 1GB,
+        [Parameter(Position = 2)][int16]$Generation = 1,
+        [Parameter(ParameterSetName = 'Existing VHD', Mandatory = $true)][string]$VHDPath,
+        [Parameter(ParameterSetName = 'New VHD', Mandatory = $true)][string]$NewVHDPath,
+        [Parameter(ParameterSetName = 'New VHD', Mandatory = $true)][uint64]$NewVHDSizeBytes,
+        [Parameter(ParameterSetName = 'No VHD')][switch]$NoVHD,
+        [string]$Path,
+        [string]$SwitchName,
+        [string]$BootDevice,
+        [string]$Version,
+        [switch]$Force,
+        [switch]$AsJob
+    )
+    $class = $script:Cmd + 'NewVM'
+    if (-not $PSCmdlet.ShouldProcess($Name, 'New-VM')) { return }
+    $params = @{ name = $Name; generation = [int]$Generation; memoryStartupBytes = $MemoryStartupBytes }
+    if ($PSBoundParameters.ContainsKey('Path')) { $params['path'] = $Path }
+    if ($PSBoundParameters.ContainsKey('SwitchName')) { $params['switchName'] = $SwitchName }
+    try {
+        if ($PSCmdlet.ParameterSetName -eq 'New VHD') {
+            $null = Invoke-Hv 'vhd.new' @{ path = $NewVHDPath; sizeBytes = $NewVHDSizeBytes; type = 'Dynamic' }
+            $params['vhdPath'] = $NewVHDPath
+        } elseif ($PSCmdlet.ParameterSetName -eq 'Existing VHD') {
+            $params['vhdPath'] = $VHDPath
+        }
+        ConvertTo-HvVm (Invoke-Hv 'vm.new' $params)
+    } catch {
+        Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class -Category ([System.Management.Automation.ErrorCategory]::InvalidOperation)
+    }
+}
+
+function Remove-VM {
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High', DefaultParameterSetName = 'Name')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)][Alias('VMName')][string[]]$Name,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [switch]$Force,
+        [switch]$Passthru
+    )
+    process {
+        $class = $script:Cmd + 'RemoveVM'
+        foreach ($facts in @(Resolve-HvVm -Cmdlet $PSCmdlet -Class $class -Name $Name -VM $VM)) {
+            # -Force skips the confirmation, as on Hyper-V; -WhatIf still only reports.
+            $go = if ($Force -and -not $WhatIfPreference) { $true } else { Confirm-Hv -Cmdlet $PSCmdlet -Target $facts.name -Action 'Remove virtual machine' }
+            if (-not $go) { continue }
+            try {
+                $null = Invoke-Hv 'vm.remove' @{ id = $facts.id }
+                if ($Passthru) { ConvertTo-HvVm $facts }
+            } catch {
+                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
+            }
+        }
+    }
+}
+
+function Set-VM {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)][Alias('VMName')][string[]]$Name,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [long]$ProcessorCount,
+        [long]$MemoryStartupBytes,
+        [long]$MemoryMinimumBytes,
+        [long]$MemoryMaximumBytes,
+        [switch]$DynamicMemory,
+        [switch]$StaticMemory,
+        [string]$Notes,
+        [string]$NewVMName,
+        [switch]$Passthru
+    )
+    process {
+        $params = @{}
+        if ($PSBoundParameters.ContainsKey('ProcessorCount')) { $params['processorCount'] = $ProcessorCount }
+        if ($PSBoundParameters.ContainsKey('MemoryStartupBytes')) { $params['memoryStartupBytes'] = $MemoryStartupBytes }
+        if ($PSBoundParameters.ContainsKey('MemoryMinimumBytes')) { $params['memoryMinimumBytes'] = $MemoryMinimumBytes }
+        if ($PSBoundParameters.ContainsKey('MemoryMaximumBytes')) { $params['memoryMaximumBytes'] = $MemoryMaximumBytes }
+        if ($DynamicMemory) { $params['dynamicMemoryEnabled'] = $true }
+        if ($StaticMemory) { $params['dynamicMemoryEnabled'] = $false }
+        if ($PSBoundParameters.ContainsKey('Notes')) { $params['notes'] = $Notes }
+        if ($PSBoundParameters.ContainsKey('NewVMName')) { $params['newName'] = $NewVMName }
+        Set-HvVmSettings -Cmdlet $PSCmdlet -Class ($script:Cmd + 'SetVM') -Name $Name -VM $VM -Settings $params -Output $(if ($Passthru) { 'VM' } else { '' })
+    }
+}
+
+function Set-HvVmSettings {
+    param($Cmdlet, [string]$Class, [string[]]$Name, [object[]]$VM, [hashtable]$Settings, [string]$Output)
+    foreach ($facts in @(Resolve-HvVm -Cmdlet $Cmdlet -Class $Class -Name $Name -VM $VM)) {
+        if (-not $Cmdlet.ShouldProcess($facts.name, 'Modify virtual machine settings')) { continue }
+        $call = @{ id = $facts.id } + $Settings
+        try {
+            $after = Invoke-Hv 'vm.set' $call
+        } catch {
+            Write-HvError -Cmdlet $Cmdlet -Exception $_.Exception -Class $Class
+            continue
+        }
+        switch ($Output) {
+            'VM' { $Cmdlet.WriteObject((ConvertTo-HvVm $after)) }
+            'Memory' { $Cmdlet.WriteObject([AetherV.Lab.HyperVObjects]::Memory($after, $env:COMPUTERNAME)) }
+            'Processor' { $Cmdlet.WriteObject([AetherV.Lab.HyperVObjects]::Processor($after, $env:COMPUTERNAME)) }
+        }
+    }
+}
+
+function Get-VMMemory {
+    [CmdletBinding(DefaultParameterSetName = 'VMName')]
+    [OutputType('Microsoft.HyperV.PowerShell.VMMemory')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM
+    )
+    process {
+        foreach ($facts in @(Resolve-HvVm -Cmdlet $PSCmdlet -Class ($script:Cmd + 'GetVMMemory') -Name $VMName -VM $VM)) {
+            [AetherV.Lab.HyperVObjects]::Memory($facts, $env:COMPUTERNAME)
+        }
+    }
+}
+
+function Set-VMMemory {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'VMName')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [bool]$DynamicMemoryEnabled,
+        [long]$StartupBytes,
+        [long]$MinimumBytes,
+        [long]$MaximumBytes,
+        [int]$Buffer,
+        [int]$Priority,
+        [switch]$Passthru
+    )
+    process {
+        $params = @{}
+        if ($PSBoundParameters.ContainsKey('DynamicMemoryEnabled')) { $params['dynamicMemoryEnabled'] = $DynamicMemoryEnabled }
+        if ($PSBoundParameters.ContainsKey('StartupBytes')) { $params['memoryStartupBytes'] = $StartupBytes }
+        if ($PSBoundParameters.ContainsKey('MinimumBytes')) { $params['memoryMinimumBytes'] = $MinimumBytes }
+        if ($PSBoundParameters.ContainsKey('MaximumBytes')) { $params['memoryMaximumBytes'] = $MaximumBytes }
+        Set-HvVmSettings -Cmdlet $PSCmdlet -Class ($script:Cmd + 'SetVMMemory') -Name $VMName -VM $VM -Settings $params -Output $(if ($Passthru) { 'Memory' } else { '' })
+    }
+}
+
+function Get-VMProcessor {
+    [CmdletBinding(DefaultParameterSetName = 'VMName')]
+    [OutputType('Microsoft.HyperV.PowerShell.VMProcessor')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM
+    )
+    process {
+        foreach ($facts in @(Resolve-HvVm -Cmdlet $PSCmdlet -Class ($script:Cmd + 'GetVMProcessor') -Name $VMName -VM $VM)) {
+            [AetherV.Lab.HyperVObjects]::Processor($facts, $env:COMPUTERNAME)
+        }
+    }
+}
+
+function Set-VMProcessor {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'VMName')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [long]$Count,
+        [switch]$Passthru
+    )
+    process {
+        $params = @{}
+        if ($PSBoundParameters.ContainsKey('Count')) { $params['processorCount'] = $Count }
+        Set-HvVmSettings -Cmdlet $PSCmdlet -Class ($script:Cmd + 'SetVMProcessor') -Name $VMName -VM $VM -Settings $params -Output $(if ($Passthru) { 'Processor' } else { '' })
+    }
+}
+
+# ---- power actions ----------------------------------------------------------------------------
+
+function Start-VM {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
+    [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)][Alias('VMName')][string[]]$Name,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [switch]$Passthru,
+        [switch]$AsJob
+    )
+    process { Invoke-HvPowerAction -Cmdlet $PSCmdlet -Class ($script:Cmd + 'StartVM') -Action 'start' -Verb 'Start-VM' -Name $Name -VM $VM -Passthru:$Passthru }
+}
+
+function Stop-VM {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
+    [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)][Alias('VMName')][string[]]$Name,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [switch]$Force,
+        [switch]$TurnOff,
+        [switch]$Save,
+        [switch]$Passthru,
+        [switch]$AsJob
+    )
+    process {
+        $action = if ($TurnOff) { 'turnoff' } elseif ($Save) { 'save' } else { 'shutdown' }
+        Invoke-HvPowerAction -Cmdlet $PSCmdlet -Class ($script:Cmd + 'StopVM') -Action $action -Verb 'Stop-VM' -Name $Name -VM $VM -Passthru:$Passthru
+    }
+}
+
+function Save-VM {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
+    [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)][Alias('VMName')][string[]]$Name,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [switch]$Passthru,
+        [switch]$AsJob
+    )
+    process { Invoke-HvPowerAction -Cmdlet $PSCmdlet -Class ($script:Cmd + 'SaveVM') -Action 'save' -Verb 'Save-VM' -Name $Name -VM $VM -Passthru:$Passthru }
+}
+
+function Suspend-VM {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
+    [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)][Alias('VMName')][string[]]$Name,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [switch]$Passthru,
+        [switch]$AsJob
+    )
+    process { Invoke-HvPowerAction -Cmdlet $PSCmdlet -Class ($script:Cmd + 'SuspendVM') -Action 'pause' -Verb 'Suspend-VM' -Name $Name -VM $VM -Passthru:$Passthru }
+}
+
+function Resume-VM {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
+    [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)][Alias('VMName')][string[]]$Name,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [switch]$Passthru,
+        [switch]$AsJob
+    )
+    process { Invoke-HvPowerAction -Cmdlet $PSCmdlet -Class ($script:Cmd + 'ResumeVM') -Action 'resume' -Verb 'Resume-VM' -Name $Name -VM $VM -Passthru:$Passthru }
+}
+
+function Restart-VM {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
+    [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)][Alias('VMName')][string[]]$Name,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [ValidateSet('Reset', 'Reboot')][string]$Type = 'Reset',
+        [switch]$Force,
+        [switch]$Passthru,
+        [switch]$AsJob
+    )
+    process {
+        $class = $script:Cmd + 'RestartVM'
+        foreach ($facts in @(Resolve-HvVm -Cmdlet $PSCmdlet -Class $class -Name $Name -VM $VM)) {
+            if (-not $PSCmdlet.ShouldProcess($facts.name, 'Restart-VM')) { continue }
+            # Without -Force Hyper-V asks first (and a non-interactive session cannot answer).
+            if (-not $Force -and -not (Confirm-Hv -Cmdlet $PSCmdlet -Action 'Restart-VM' -Query ('Are you sure you want to restart virtual machine "' + $facts.name + '"? Any unsaved work will be lost.'))) { continue }
+            Invoke-HvPowerAction -Cmdlet $PSCmdlet -Class $class -Action 'reset' -Verb 'Restart-VM' -VM @(ConvertTo-HvVm $facts) -Passthru:$Passthru -Confirmed
+        }
+    }
+}
+
+# ---- network adapters -------------------------------------------------------------------------
+
+function Get-VMNetworkAdapter {
+    [CmdletBinding(DefaultParameterSetName = 'VMName')]
+    [OutputType('Microsoft.HyperV.PowerShell.VMNetworkAdapter')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [Parameter(ParameterSetName = 'All', Mandatory = $true)][switch]$All,
+        [Parameter(ParameterSetName = 'ManagementOS', Mandatory = $true)][switch]$ManagementOS,
+        [string]$Name,
+        [switch]$IsLegacy
+    )
+    process {
+        $class = $script:Cmd + 'GetVMNetworkAdapter'
+        # The lab's host has no management-OS adapters: -ManagementOS lists none, -All the VMs' only.
+        if ($ManagementOS) { return }
+        $params = @{}
+        if (-not $All) {
+            $ids = Get-HvVmIdFilter -Cmdlet $PSCmdlet -Class $class -VMName $VMName -VM $VM
+            if ($null -ne $ids) { $params['vmIds'] = $ids }
+        }
+        try { $adapters = @(Invoke-Hv 'nic.list' $params) } catch { Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class -Terminating }
+        foreach ($facts in $adapters) {
+            if ($Name -and -not ([System.Management.Automation.WildcardPattern]::new($Name, 'IgnoreCase').IsMatch([string]$facts.name))) { continue }
+            [AetherV.Lab.HyperVObjects]::NetworkAdapter($facts, $env:COMPUTERNAME)
+        }
+    }
+}
+
+function Set-VMNetworkAdapterVlan {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'VMName')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'ResourceObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VMNetworkAdapter[]]$VMNetworkAdapter,
+        [string]$VMNetworkAdapterName,
+        [switch]$Untagged,
+        [switch]$Access,
+        [switch]$Trunk,
+        [switch]$Isolated,
+        [switch]$Community,
+        [switch]$Promiscuous,
+        [Alias('AccessVlanId')][int]$VlanId,
+        [int]$NativeVlanId,
+        [string]$AllowedVlanIdList,
+        [switch]$Passthru
+    )
+    process {
+        $class = $script:Cmd + 'SetVMNetworkAdapterVlan'
+        $modes = @(@('Untagged', 'Access', 'Trunk', 'Isolated', 'Community', 'Promiscuous') | Where-Object { $PSBoundParameters.ContainsKey($_) -and $PSBoundParameters[$_] })
+        if ($modes.Count -ne 1) {
+            $ex = New-LabVirtualizationException -Kind 'InvalidArgument' -Message 'Specify exactly one of -Untagged, -Access, -Trunk, -Isolated, -Community or -Promiscuous.'
+            Write-HvError -Cmdlet $PSCmdlet -Exception $ex -Class $class -Terminating
+        }
+        if ($modes[0] -eq 'Access' -and -not $PSBoundParameters.ContainsKey('VlanId')) {
+            $ex = New-LabVirtualizationException -Kind 'InvalidArgument' -Message 'The -VlanId parameter is required with -Access.'
+            Write-HvError -Cmdlet $PSCmdlet -Exception $ex -Class $class -Terminating
+        }
+        $targets = $VMNetworkAdapter
+        if ($PSCmdlet.ParameterSetName -eq 'VMName') {
+            $ids = @(Resolve-HvVm -Cmdlet $PSCmdlet -Class $class -Name $VMName | ForEach-Object { $_.id })
+            try { $listed = @(Invoke-Hv 'nic.list' @{ vmIds = $ids }) } catch { Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class -Terminating }
+            $targets = @($listed | ForEach-Object { [AetherV.Lab.HyperVObjects]::NetworkAdapter($_, $env:COMPUTERNAME) })
+            if ($VMNetworkAdapterName) { $targets = @($targets | Where-Object { $_.Name -like $VMNetworkAdapterName }) }
+        }
+        foreach ($adapter in $targets) {
+            if (-not $PSCmdlet.ShouldProcess($adapter.VMName + ': ' + $adapter.Name, 'Set VLAN')) { continue }
+            try {
+                $after = Invoke-Hv 'nic.setVlan' @{ vmId = $adapter.VMId.ToString(); nicId = $adapter.Id; mode = $modes[0]; vlanId = $(if ($PSBoundParameters.ContainsKey('VlanId')) { $VlanId } else { $null }) }
+                if ($Passthru) { [AetherV.Lab.HyperVObjects]::NetworkAdapter($after, $env:COMPUTERNAME).VlanSetting }
+            } catch {
+                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
+            }
+        }
+    }
+}
+
+function Get-VMSwitch {
+    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    [OutputType('Microsoft.HyperV.PowerShell.VMSwitch')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Position = 0)][Alias('SwitchName')][string[]]$Name,
+        [Parameter(ParameterSetName = 'Id', Mandatory = $true)][Guid[]]$Id,
+        [string[]]$SwitchType
+    )
+    $class = $script:Cmd + 'GetVMSwitch'
+    try {
+        $all = @(Invoke-Hv 'switch.list' | ForEach-Object { [AetherV.Lab.HyperVObjects]::Switch($_, $env:COMPUTERNAME) })
+    } catch {
+        Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class -Terminating
+    }
+    if ($SwitchType) { $all = @($all | Where-Object { $SwitchType -contains [string]$_.SwitchType }) }
+    if ($PSCmdlet.ParameterSetName -eq 'Id') { return @($all | Where-Object { $Id -contains $_.Id }) }
+    if (-not $Name) { return $all }
+    foreach ($n in $Name) {
+        $hits = @($all | Where-Object { $_.Name -like $n })
+        if ($hits.Count -eq 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n)) {
+            $ex = New-LabVirtualizationException -Kind 'InvalidArgument' -Message ('Hyper-V was unable to find a virtual switch with name "' + $n + '".')
+            Write-HvError -Cmdlet $PSCmdlet -Exception $ex -Class $class -Target $n
+        }
+        $hits
+    }
+}
+
+# ---- drives -----------------------------------------------------------------------------------
+
+function Get-HvDrives {
+    param($Cmdlet, [string]$Class, [string]$Method, [string[]]$VMName, [object[]]$VM)
+    $ids = Get-HvVmIdFilter -Cmdlet $Cmdlet -Class $Class -VMName $VMName -VM $VM
+    $params = @{}
+    if ($null -ne $ids) { $params['vmIds'] = $ids }
+    try { return @(Invoke-Hv $Method $params) } catch { Write-HvError -Cmdlet $Cmdlet -Exception $_.Exception -Class $Class -Terminating }
+}
+
+function Get-VMHardDiskDrive {
+    [CmdletBinding(DefaultParameterSetName = 'VMName')]
+    [OutputType('Microsoft.HyperV.PowerShell.HardDiskDrive')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [Microsoft.HyperV.PowerShell.ControllerType]$ControllerType,
+        [int]$ControllerNumber,
+        [int]$ControllerLocation
+    )
+    process {
+        foreach ($facts in (Get-HvDrives -Cmdlet $PSCmdlet -Class ($script:Cmd + 'GetVMHardDiskDrive') -Method 'drive.list' -VMName $VMName -VM $VM)) {
+            $drive = [AetherV.Lab.HyperVObjects]::HardDiskDrive($facts, $env:COMPUTERNAME)
+            if ($PSBoundParameters.ContainsKey('ControllerType') -and $drive.ControllerType -ne $ControllerType) { continue }
+            if ($PSBoundParameters.ContainsKey('ControllerNumber') -and $drive.ControllerNumber -ne $ControllerNumber) { continue }
+            if ($PSBoundParameters.ContainsKey('ControllerLocation') -and $drive.ControllerLocation -ne $ControllerLocation) { continue }
+            $drive
+        }
+    }
+}
+
+function Get-VMDvdDrive {
+    [CmdletBinding(DefaultParameterSetName = 'VMName')]
+    [OutputType('Microsoft.HyperV.PowerShell.DvdDrive')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [int]$ControllerNumber,
+        [int]$ControllerLocation
+    )
+    process {
+        foreach ($facts in (Get-HvDrives -Cmdlet $PSCmdlet -Class ($script:Cmd + 'GetVMDvdDrive') -Method 'dvd.list' -VMName $VMName -VM $VM)) {
+            $drive = [AetherV.Lab.HyperVObjects]::DvdDrive($facts, $env:COMPUTERNAME)
+            if ($PSBoundParameters.ContainsKey('ControllerNumber') -and $drive.ControllerNumber -ne $ControllerNumber) { continue }
+            if ($PSBoundParameters.ContainsKey('ControllerLocation') -and $drive.ControllerLocation -ne $ControllerLocation) { continue }
+            $drive
+        }
+    }
+}
+
+function Add-VMDvdDrive {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'VMName')]
+    [OutputType('Microsoft.HyperV.PowerShell.DvdDrive')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [Parameter(Position = 3)][string]$Path,
+        [Parameter(Position = 1)][int]$ControllerNumber,
+        [Parameter(Position = 2)][int]$ControllerLocation,
+        [switch]$Passthru
+    )
+    process {
+        $class = $script:Cmd + 'AddVMDvdDrive'
+        foreach ($facts in @(Resolve-HvVm -Cmdlet $PSCmdlet -Class $class -Name $VMName -VM $VM)) {
+            if (-not $PSCmdlet.ShouldProcess($facts.name, 'Add DVD drive')) { continue }
+            $params = @{ vmId = $facts.id }
+            if ($Path) { $params['path'] = $Path }
+            if ($PSBoundParameters.ContainsKey('ControllerNumber')) { $params['controllerNumber'] = $ControllerNumber }
+            if ($PSBoundParameters.ContainsKey('ControllerLocation')) { $params['controllerLocation'] = $ControllerLocation }
+            try {
+                $drive = Invoke-Hv 'dvd.add' $params
+                if ($Passthru) { [AetherV.Lab.HyperVObjects]::DvdDrive($drive, $env:COMPUTERNAME) }
+            } catch {
+                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
+            }
+        }
+    }
+}
+
+function Remove-VMDvdDrive {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'VMName')]
+    param(
+        [Parameter(ParameterSetName = 'Object', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.DvdDrive[]]$VMDvdDrive,
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string]$VMName,
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 1)][int]$ControllerNumber,
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 2)][int]$ControllerLocation,
+        [switch]$Passthru
+    )
+    process {
+        $class = $script:Cmd + 'RemoveVMDvdDrive'
+        $drives = $VMDvdDrive
+        if ($PSCmdlet.ParameterSetName -eq 'VMName') {
+            $drives = @(Get-VMDvdDrive -VMName $VMName -ControllerNumber $ControllerNumber -ControllerLocation $ControllerLocation)
+        }
+        foreach ($drive in $drives) {
+            if (-not $PSCmdlet.ShouldProcess($drive.VMName + ': ' + $drive.Name, 'Remove DVD drive')) { continue }
+            try {
+                $null = Invoke-Hv 'dvd.remove' @{ vmId = $drive.VMId.ToString(); id = $drive.Id }
+                if ($Passthru) { $drive }
+            } catch {
+                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
+            }
+        }
+    }
+}
+
+function Set-VMFirmware {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'VMName')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [string]$SecureBootTemplate,
+        [Microsoft.HyperV.PowerShell.OnOffState]$EnableSecureBoot,
+        [object]$FirstBootDevice,
+        [object[]]$BootOrder,
+        [switch]$Passthru
+    )
+    process {
+        $class = $script:Cmd + 'SetVMFirmware'
+        foreach ($facts in @(Resolve-HvVm -Cmdlet $PSCmdlet -Class $class -Name $VMName -VM $VM)) {
+            if (-not $PSCmdlet.ShouldProcess($facts.name, 'Set firmware')) { continue }
+            $params = @{ vmId = $facts.id }
+            if ($SecureBootTemplate) { $params['secureBootTemplate'] = $SecureBootTemplate }
+            if ($null -ne $FirstBootDevice) { $params['firstBootDeviceId'] = [string]$FirstBootDevice.Id }
+            elseif ($null -ne $BootOrder -and $BootOrder.Count -gt 0) { $params['firstBootDeviceId'] = [string]$BootOrder[0].Id }
+            try {
+                $null = Invoke-Hv 'firmware.set' $params
+            } catch {
+                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
+            }
+        }
+    }
+}
+
+# ---- virtual hard disks (module "Hyper-V", cmdlet classes Microsoft.Vhd.PowerShell.Cmdlets) -----
+
+function Get-VHD {
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    [OutputType('Microsoft.Vhd.PowerShell.VirtualHardDisk')]
+    param(
+        [Parameter(ParameterSetName = 'Path', Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('FullName')][string[]]$Path,
+        [Parameter(ParameterSetName = 'VMId', Mandatory = $true, ValueFromPipelineByPropertyName = $true)][Guid[]]$VMId
+    )
+    process {
+        $class = $script:VhdCmd + 'GetVHD'
+        try {
+            $paths = $Path
+            if ($PSCmdlet.ParameterSetName -eq 'VMId') {
+                $paths = @(Invoke-Hv 'drive.list' @{ vmIds = @($VMId | ForEach-Object { $_.ToString() }) } | ForEach-Object { $_.path })
+            }
+            $answers = @(Invoke-Hv 'vhd.get' @{ paths = @($paths) })
+        } catch [Microsoft.HyperV.PowerShell.VirtualizationException] {
+            Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class -Terminating
+        }
+        # A path that is not a virtual disk is a non-terminating error; the others still come out.
+        foreach ($answer in $answers) {
+            if ($answer.ok) {
+                [AetherV.Lab.HyperVObjects]::Vhd($answer, $env:COMPUTERNAME)
+            } else {
+                $ex = New-LabVirtualizationException -Kind 'InvalidArgument' -Message $answer.error.message
+                Write-HvError -Cmdlet $PSCmdlet -Exception $ex -Class $class -Target $answer.path
+            }
+        }
+    }
+}
+
+function New-VHD {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'DynamicWithoutSource')]
+    [OutputType('Microsoft.Vhd.PowerShell.VirtualHardDisk')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)][string[]]$Path,
+        [Parameter(Position = 1)][uint64]$SizeBytes,
+        [Parameter(ParameterSetName = 'FixedWithoutSource', Mandatory = $true)][switch]$Fixed,
+        [Parameter(ParameterSetName = 'DynamicWithoutSource')][switch]$Dynamic,
+        [Parameter(ParameterSetName = 'Differencing', Mandatory = $true)][switch]$Differencing,
+        [Parameter(ParameterSetName = 'Differencing', Mandatory = $true)][string]$ParentPath,
+        [uint32]$BlockSizeBytes,
+        [uint32]$LogicalSectorSizeBytes,
+        [uint32]$PhysicalSectorSizeBytes,
+        [switch]$AsJob
+    )
+    $class = $script:VhdCmd + 'NewVHD'
+    $type = if ($Fixed) { 'Fixed' } elseif ($Differencing) { 'Differencing' } else { 'Dynamic' }
+    foreach ($one in $Path) {
+        if (-not $PSCmdlet.ShouldProcess($one, 'New-VHD')) { continue }
+        $params = @{ path = $one; type = $type; sizeBytes = $SizeBytes }
+        if ($Differencing) { $params['parentPath'] = $ParentPath }
+        try {
+            [AetherV.Lab.HyperVObjects]::Vhd((Invoke-Hv 'vhd.new' $params), $env:COMPUTERNAME)
+        } catch {
+            Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class -Target $one
+        }
+    }
+}
+
+function Resize-VHD {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Size')]
+    [OutputType('Microsoft.Vhd.PowerShell.VirtualHardDisk')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)][Alias('FullName')][string[]]$Path,
+        [Parameter(ParameterSetName = 'Size', Mandatory = $true, Position = 1)][uint64]$SizeBytes,
+        [Parameter(ParameterSetName = 'MinimumSize', Mandatory = $true)][switch]$ToMinimumSize,
+        [switch]$Passthru,
+        [switch]$AsJob
+    )
+    process {
+        $class = $script:VhdCmd + 'ResizeVHD'
+        foreach ($one in $Path) {
+            if (-not $PSCmdlet.ShouldProcess($one, 'Resize-VHD')) { continue }
+            try {
+                if ($ToMinimumSize) { throw (New-LabVirtualizationException -Kind 'InvalidArgument' -Message 'The lab does not simulate -ToMinimumSize (it knows no partition layout).') }
+                $after = Invoke-Hv 'vhd.resize' @{ path = $one; sizeBytes = $SizeBytes }
+                if ($Passthru) { [AetherV.Lab.HyperVObjects]::Vhd($after, $env:COMPUTERNAME) }
+            } catch {
+                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class -Target $one
+            }
+        }
+    }
+}
