@@ -770,31 +770,37 @@ function kvpList(host: SimHost, p: Params): unknown {
   }));
 }
 
+/** Add/Remove/ModifyKvpItems as documented: at most 128 items; the whole call fails if any item is
+ * already there (add) or missing (remove, modify); a failure is the job's, the pool is unchanged. */
 function kvpChange(host: SimHost, p: Params, verb: 'add' | 'remove' | 'modify'): unknown {
   const vm = findVm(host, str(p, 'vmId'));
   const raw = p.items;
   if (!Array.isArray(raw)) fail('InvalidArgument', 'lab RPC: items must be an array of {name, data}');
   const pool = kvpOf(vm).host;
+  const list = (raw as Array<{ name?: unknown; data?: unknown }>).map((item) => ({
+    name: typeof item?.name === 'string' ? item.name : '',
+    data: typeof item?.data === 'string' ? item.data : '',
+  }));
+  const failed = (description: string): KvpJob => ({ jobState: 10, errorCode: 32773, errorDescription: description });
   let job: KvpJob = { jobState: 7, errorCode: 0, errorDescription: '' };
-  for (const item of raw as Array<{ name?: unknown; data?: unknown }>) {
-    const name = typeof item?.name === 'string' ? item.name : '';
-    const data = typeof item?.data === 'string' ? item.data : '';
+  if (list.length === 0 || list.length > 128) job = failed(`The parameter is incorrect: a KVP call takes 1 to 128 items, not ${list.length}.`);
+  for (const { name, data } of list) {
+    if (job.jobState !== 7) break;
+    const exists = Object.prototype.hasOwnProperty.call(pool, name);
     // The guest pool's record holds 512 bytes of key and 2048 of value, each NUL-terminated.
     if (!name || Buffer.byteLength(name) > 511 || Buffer.byteLength(data) > 2047) {
-      job = { jobState: 10, errorCode: 32773, errorDescription: `The parameter is incorrect: KVP item '${name.slice(0, 64)}' has an empty or too long name (max 511 bytes) or data (max 2047 bytes).` };
-      break;
+      job = failed(`The parameter is incorrect: KVP item '${name.slice(0, 64)}' has an empty or too long name (max 511 bytes) or data (max 2047 bytes).`);
+    } else if (verb === 'add' && exists) {
+      job = failed(`Failed to add the KVP item '${name}' to '${vm.name}': an item with that name already exists.`);
+    } else if (verb !== 'add' && !exists) {
+      job = failed(`Failed to ${verb} the KVP item '${name}' of '${vm.name}': no item with that name exists.`);
     }
-    const exists = Object.prototype.hasOwnProperty.call(pool, name);
-    if (verb === 'add' && exists) {
-      job = { jobState: 10, errorCode: 32773, errorDescription: `Failed to add the KVP item '${name}' to '${vm.name}': an item with that name already exists.` };
-      break;
+  }
+  if (job.jobState === 7) {
+    for (const { name, data } of list) {
+      if (verb === 'remove') delete pool[name];
+      else pool[name] = data;
     }
-    if (verb === 'modify' && !exists) {
-      job = { jobState: 10, errorCode: 32773, errorDescription: `Failed to modify the KVP item '${name}' of '${vm.name}': no item with that name exists.` };
-      break;
-    }
-    if (verb === 'remove') delete pool[name];
-    else pool[name] = data;
   }
   const jobs = kvpJobs.get(host) ?? new Map<string, KvpJob>();
   kvpJobs.set(host, jobs);

@@ -66,7 +66,8 @@ function ConvertTo-KvpXml {
 
 function ConvertTo-KvpXmlList {
     param([object[]]$Items, [int]$Source)
-    return [string[]]@($Items | Where-Object { $null -ne $_ } | ForEach-Object { ConvertTo-KvpXml -Name $_.name -Data $_.data -Source $Source })
+    # The comma keeps the array whole: a property with one item is still string[] (as in WMI).
+    return , [string[]]@($Items | Where-Object { $null -ne $_ } | ForEach-Object { ConvertTo-KvpXml -Name $_.name -Data $_.data -Source $Source })
 }
 
 # Msvm_ComputerSystem.EnabledState for each Hyper-V state (CIM_EnabledLogicalElement values).
