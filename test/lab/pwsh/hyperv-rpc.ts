@@ -516,8 +516,9 @@ async function vmNew(host: SimHost, p: Params): Promise<unknown> {
   if (vhdPath && vhd) {
     vm.disks.push({
       id: `Microsoft:${ID}\\${randomUUID().toUpperCase()}\\0\\0\\D`,
-      name: vhdPath.split('\\').pop() ?? vhdPath,
-      path: VirtualFileSystem.normalize(vhdPath),
+      name: vhdPath.split(/[\\/]/).pop() ?? vhdPath,
+      // Hyper-V keeps an attachment's path as the caller wrote it (Get-VHD reports it normalized).
+      path: vhdPath.trim(),
       diskType: vhd.type,
       capacityBytes: vhd.sizeBytes,
       fileSizeBytes: vhd.fileSizeBytes,
@@ -633,7 +634,7 @@ function dvdAdd(host: SimHost, p: Params): unknown {
     controllerLocation = optInt(p, 'controllerLocation') ?? 0;
     while (used.has(controllerLocation)) controllerLocation++;
   }
-  const dvd: SimDvdDrive = { id: `Microsoft:${vm.id.toUpperCase()}\\${randomUUID().toUpperCase()}\\${controllerNumber}\\${controllerLocation}\\D`, path: path === null ? null : VirtualFileSystem.normalize(path), controllerNumber, controllerLocation };
+  const dvd: SimDvdDrive = { id: `Microsoft:${vm.id.toUpperCase()}\\${randomUUID().toUpperCase()}\\${controllerNumber}\\${controllerLocation}\\D`, path: path === null ? null : path.trim(), controllerNumber, controllerLocation };
   drives.push(dvd);
   return dvdFacts(vm, dvd);
 }
