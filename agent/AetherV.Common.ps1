@@ -256,10 +256,12 @@ function Get-AetherVmById {
     param([Parameter(Mandatory = $true)][Guid]$VmId)
     # Only "no such VM" means VM_NOT_FOUND. Any other failure (access denied, the management
     # service stopped) must surface as itself, not send the admin to refresh the inventory.
+    # Get-VM -Id reports an unknown id as InvalidArgument ("unable to find a virtual machine with
+    # ID"); ObjectNotFound is accepted too, as other Hyper-V cmdlets use it.
     try {
         $vm = @(Get-VM -Id $VmId -ErrorAction Stop)
     } catch {
-        if ([string]$_.CategoryInfo.Category -ne 'ObjectNotFound') { throw }
+        if (@('ObjectNotFound', 'InvalidArgument') -notcontains [string]$_.CategoryInfo.Category) { throw }
         $vm = @()
     }
     if ($vm.Count -eq 0) {

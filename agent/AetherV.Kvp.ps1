@@ -50,7 +50,7 @@ function Get-KvpHostItems {
     param([Parameter(Mandatory = $true)][Guid]$VmId)
     $prefix = 'Microsoft:' + $VmId.ToString().ToUpperInvariant()
     $settings = @(Get-CimInstance -Namespace $script:KvpNamespace -ClassName 'Msvm_KvpExchangeComponentSettingData' |
-        Where-Object { ([string]$_.InstanceID).ToUpperInvariant().StartsWith($prefix) })
+        Where-Object { ([string]$_.InstanceID).StartsWith($prefix, [StringComparison]::OrdinalIgnoreCase) })
     if ($settings.Count -eq 0) { return @{} }
     return (Get-KvpItemsFromXml -XmlItems $settings[0].HostExchangeItems)
 }

@@ -136,6 +136,53 @@ describe('agent operations in real PowerShell (clustered host hv01, standalone h
     expect(host.files.exists('D:\\VMs\\real-web-01\\Virtual Hard Disks\\real-web-01.vhdx')).toBe(false);
   }, 120_000);
 
+  test('create with guest settings: the real KVP host side publishes encrypted values and the simulated guest applies them', async () => {
+    const host = rig.host(standalone);
+    // The provisioning media are not built yet (issue 14): a stand-in file where the agent looks.
+    host.files.put(`${INSTALL_DIR}\\LinuxProvisioning.iso`, 'lab stand-in for the provisioning ISO\n');
+    const secret = 'Kvp-Secret-Pass-6642';
+    const logs: AgentLogEntry[] = [];
+    const created = (await rig.invoke(
+      'vm.create',
+      {
+        vmName: 'real-kvp-01',
+        osFamily: 'linux',
+        imagePath: 'D:\\Images\\ubuntu-22.04.vhdx',
+        vmRootPath: 'D:\\VMs',
+        guest: { guest_la_uid: 'ops', guest_la_pw: secret, guest_v4_ip_addr: '10.1.2.3', guest_v4_cidr_prefix: '24', guest_v4_default_gw: '10.1.2.1', ansible_ssh_user: 'ansible', ansible_ssh_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9vcGxhYiBrZXkgZm9yIHRlc3Rz lab' },
+        publishSettleSeconds: 1,
+      },
+      { host: standalone, logs },
+    )) as Record<string, unknown>;
+    expect(created).toMatchObject({ vmName: 'real-kvp-01', status: 'created', provisioned: true });
+    const steps = logs.map((l) => l.step);
+    for (const step of ['copy-iso', 'wait-key', 'publish', 'wait-apply', 'cleanup']) expect(steps).toContain(step);
+    expect(logs.map((l) => l.message)).toContain('Guest state: provisioningapplied');
+    expect(JSON.stringify(logs)).not.toContain(secret);
+    // The ISO copy is gone after provisioning, the VM stays.
+    expect(host.files.exists('D:\\VMs\\real-kvp-01\\LinuxProvisioning.iso')).toBe(false);
+    expect(host.model.vms.some((v) => v.id === created.vmId)).toBe(true);
+  }, 120_000);
+
+  test('a VM property that throws when read: PowerShell reads it as empty, the VM stays listed', async () => {
+    const host = rig.host(clustered);
+    const vm = host.model.vms[0]!;
+    for (const property of ['State', 'Notes', 'Uptime']) {
+      setHyperVSimKnobs(host, { throwingProperty: { vmId: vm.id, property } });
+      try {
+        const parsed = parseFullInventory(await rig.invoke('inventory', {}, { host: clustered }), clustered, new Date().toISOString());
+        expect(parsed.complete, property).toBe(true);
+        const entry = parsed.vms.find((v) => v.vmId === vm.id)!;
+        expect(entry, property).toBeDefined();
+        if (property === 'State') expect(entry.state).toBe('Unknown');
+        if (property === 'Notes') expect(entry.config.notes).toBeNull();
+        if (property === 'Uptime') expect(entry.hot?.uptimeS).toBe(0);
+      } finally {
+        setHyperVSimKnobs(host, { throwingProperty: null });
+      }
+    }
+  }, 90_000);
+
   test('delete keeps a disk another VM uses', async () => {
     const host = rig.host(standalone);
     const [victim, neighbour] = host.model.vms.filter((v) => v.disks.length > 0);

@@ -102,6 +102,17 @@ describe('real agent end to end: deploy → inventory → create → action → 
     for (const step of ['Copying image', 'Waiting up to', 'Guest state: provisioningapplied']) expect(output).toContain(step);
     const vm = host.model.vms.find((v) => v.name === NEW_VM)!;
     expect(vm.state).toBe('Running');
+    // The host's table shows the real VM (no longer the "Creating" placeholder) once inventory read it.
+    await page.getByRole('treeitem', { name: new RegExp(lab.hosts[0]!.name) }).first().click();
+    await page.getByRole('heading', { name: lab.hosts[0]!.name }).waitFor();
+    await page.waitForFunction(
+      (name) => {
+        const rows = Array.from(document.querySelectorAll('[role=row][data-key]')).filter((r) => r.textContent!.includes(name));
+        return rows.length === 1 && Boolean(rows[0]!.querySelector('[data-state="Running"]')) && !rows[0]!.classList.contains('placeholder');
+      },
+      NEW_VM,
+      poll,
+    );
     await openVm(NEW_VM);
     await page.waitForFunction(() => document.querySelector('[data-testid="state-badge"]')?.getAttribute('data-state') === 'Running', undefined, poll);
     expect(filesContaining(data.dir, ADMIN_PASSWORD)).toEqual([]);
@@ -128,6 +139,7 @@ describe('real agent end to end: deploy → inventory → create → action → 
     await page.getByTestId('delete-submit').click();
     await expect.poll(() => host.model.vms.some((v) => v.name === NEW_VM), { timeout: 60_000, interval: 250 }).toBe(false);
     expect(host.files.exists(vhd)).toBe(false);
+    await page.getByRole('button', { name: 'Aether-V' }).click();
     await page.waitForFunction((n) => document.querySelector('[data-testid="figure-vms"]')?.textContent === String(n), host.model.vms.length, poll);
   }, 120_000);
 });

@@ -138,7 +138,8 @@ export function fullInventoryData(host: SimHost, computerName?: string): Record<
   const model = host.model;
   const clustered = Boolean(model.cluster);
   const at = Date.now();
-  const vms = model.vms.map((vm) => vmEntry(vm, clustered, at));
+  // A VM created or removed as a cluster role says so itself; otherwise a clustered host's VMs are roles.
+  const vms = model.vms.map((vm) => vmEntry(vm, vm.isClustered ?? clustered, at));
   return {
     Host: {
       ComputerName: computerName ?? host.computerName,
