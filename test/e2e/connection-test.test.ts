@@ -3,14 +3,12 @@
  * runs as a real subprocess, and Chromium drives the Settings form against a lab host over
  * NTLM-sealed HTTP — three passing steps, then a wrong password naming the step that failed.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { DEFAULT_SETTINGS } from '../../src/shared/contract';
 import { startLab, type Lab, type LabHostInfo } from '../lab';
 import { launchChromium } from '../support/browser';
-import { startCli, type RunningCli } from '../support/cli';
+import type { RunningCli } from '../support/cli';
+import { serveApp } from '../support/served-app';
 import { filesContaining, tempDir } from '../support/temp';
 
 describe('Settings › Test connection against a lab host (aether-v serve + Chromium)', () => {
@@ -26,10 +24,8 @@ describe('Settings › Test connection against a lab host (aether-v serve + Chro
     lab = await startLab({ hosts: 1, vmsPerHost: 1, password: 'E2e-Lab-Passw0rd!' });
     info = lab.hosts[0];
     // Artifact server on a free port, so this file never clashes with another test's backend.
-    const settings = { ...DEFAULT_SETTINGS, artifactServer: { bindAddress: '127.0.0.1', port: 0, advertisedBaseUrl: '' } };
-    writeFileSync(path.join(data.dir, 'settings.json'), JSON.stringify({ schemaVersion: 1, settings, hosts: [] }));
-    cli = startCli(['serve', '--data-dir', data.dir]);
-    const url = await cli.pageUrl();
+    const { cli: started, url } = await serveApp(data.dir);
+    cli = started;
     browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(url);

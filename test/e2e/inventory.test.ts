@@ -1,13 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { DEFAULT_SETTINGS } from '../../src/shared/contract';
-import { labHostInput, startLab, type Lab } from '../lab';
+import { startLab, type Lab } from '../lab';
 import { launchChromium } from '../support/browser';
-import { startCli, type RunningCli } from '../support/cli';
+import type { RunningCli } from '../support/cli';
+import { serveApp } from '../support/served-app';
 import { tempDir } from '../support/temp';
-import { wsCall } from '../support/ws-call';
 
 /** One contract call over the browser-mode WebSocket, the way the renderer makes it. */
 
@@ -31,14 +28,7 @@ describe('inventory UI end to end (lab in this process, aether-v serve, Chromium
       runningVms += vms.filter((vm) => vm.state === 'Running').length;
     }
     // Loopback artifact server on a free port (the lab downloads the agent from it); quick syncs every 5 s.
-    const settings = { ...DEFAULT_SETTINGS, artifactServer: { bindAddress: '127.0.0.1', port: 0, advertisedBaseUrl: '' }, inventory: { fullSyncIntervalS: 60, quickSyncIntervalS: 5 } };
-    writeFileSync(path.join(data.dir, 'settings.json'), JSON.stringify({ schemaVersion: 1, settings, hosts: [] }));
-    cli = startCli(['serve', '--data-dir', data.dir]);
-    url = await cli.pageUrl();
-    for (const h of lab.hosts) {
-      const added = await wsCall(url, 'hosts.add', labHostInput(h));
-      expect(added.ok, JSON.stringify(added.error)).toBe(true);
-    }
+    ({ cli, url } = await serveApp(data.dir, { hosts: lab.hosts, settings: { inventory: { fullSyncIntervalS: 60, quickSyncIntervalS: 5 } } }));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url);

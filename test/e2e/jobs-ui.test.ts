@@ -1,14 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { DEFAULT_SETTINGS } from '../../src/shared/contract';
 import { startLab, type Lab } from '../lab';
 import { setJobKnobs } from '../lab/agent/jobs';
 import { launchChromium } from '../support/browser';
-import { startCli, type RunningCli } from '../support/cli';
+import type { RunningCli } from '../support/cli';
+import { serveApp } from '../support/served-app';
 import { filesContaining, tempDir } from '../support/temp';
-import { wsCall } from '../support/ws-call';
+import { fillCreateVmForm, openBySearch, windowsCreateValues } from '../support/ui-actions';
 
 /** One contract call over the browser-mode WebSocket, the way the renderer makes it. */
 
@@ -27,26 +26,13 @@ describe('jobs UI end to end (lab in this process, aether-v serve, Chromium)', (
   let watcher: Page;
   let createJobId = '';
 
-  const searchOpen = async (name: string) => {
-    await page.getByRole('searchbox', { name: 'Search everywhere' }).fill(name);
-    await page.getByRole('option', { name: new RegExp(name) }).first().waitFor();
-    await page.getByRole('searchbox', { name: 'Search everywhere' }).press('Enter');
-    await page.getByRole('heading', { name }).waitFor();
-  };
-
   beforeAll(async () => {
     lab = await startLab({ hosts: 2, vmsPerHost: 6, seed: 23, clusters: 0 });
     // Slow enough to watch: each create step 1.2 s, power transitions 2 s.
     for (const h of lab.hosts) setJobKnobs(lab.host(h.name), { stepMs: 1200, actionMs: 2000 });
-    const settings = { ...DEFAULT_SETTINGS, artifactServer: { bindAddress: '127.0.0.1', port: 0, advertisedBaseUrl: '' }, inventory: { fullSyncIntervalS: 60, quickSyncIntervalS: 5 } };
-    writeFileSync(path.join(data.dir, 'settings.json'), JSON.stringify({ schemaVersion: 1, settings, hosts: [] }));
-    cli = startCli(['serve', '--data-dir', data.dir]);
-    url = await cli.pageUrl();
-    for (const h of lab.hosts) {
-      const target = new URL(h.httpUrl);
-      const added = await wsCall(url, 'hosts.add', { displayName: h.name, address: target.hostname, port: Number(target.port), transport: 'http', auth: 'ntlm', username: h.username, password: h.password });
-      expect(added.ok, JSON.stringify(added.error)).toBe(true);
-    }
+    const app = await serveApp(data.dir, { hosts: lab.hosts, settings: { inventory: { fullSyncIntervalS: 60, quickSyncIntervalS: 5 } } });
+    cli = app.cli;
+    url = app.url;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
     watcher = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -71,22 +57,7 @@ describe('jobs UI end to end (lab in this process, aether-v serve, Chromium)', (
     await watcher.getByRole('treeitem', { name: new RegExp(host.name) }).first().click();
     await watcher.getByRole('heading', { name: host.name }).waitFor();
 
-    await page.getByTestId('nav-create-vm').click();
-    await page.getByRole('form', { name: 'Create VM' }).waitFor();
-    await page.locator('#job-host').selectOption({ label: `${host.name} (connected)` });
-    const fill = (id: string, value: string) => page.locator(`#job-${id}`).fill(value);
-    await fill('vmName', NEW_VM);
-    await fill('imagePath', 'D:\\Images\\WS2022.vhdx');
-    await fill('vmRootPath', 'D:\\VMs');
-    await fill('adminUser', 'labadmin');
-    await fill('adminPassword', ADMIN_PASSWORD);
-    await fill('ipv4Address', '10.20.30.41');
-    await fill('ipv4PrefixLength', '24');
-    await fill('ipv4Gateway', '10.20.30.1');
-    await fill('ipv4Dns1', '10.20.30.2');
-    await fill('domainName', 'corp.example.com');
-    await fill('domainJoinUser', 'CORP\\joiner');
-    await fill('domainJoinPassword', JOIN_PASSWORD);
+    await fillCreateVmForm(page, host.name, windowsCreateValues(NEW_VM, { adminPassword: ADMIN_PASSWORD, joinPassword: JOIN_PASSWORD }));
     await page.getByTestId('create-vm-submit').click();
 
     // The job's page opens; the secrets are shown masked in its parameters.
@@ -138,7 +109,7 @@ describe('jobs UI end to end (lab in this process, aether-v serve, Chromium)', (
 
   test("stop a VM from its page: the pending label shows at once, then the host's state confirms it", async () => {
     const vm = lab.host(lab.hosts[1]!.name).model.vms.find((v) => v.state === 'Running')!;
-    await searchOpen(vm.name);
+    await openBySearch(page, vm.name);
     expect(await page.getByTestId('vm-action-start').isDisabled()).toBe(true);
     await page.getByTestId('vm-action-shutdown').click();
     await page.getByTestId('vm-pending').waitFor({ timeout: 10_000 });
@@ -197,7 +168,7 @@ describe('jobs UI end to end (lab in this process, aether-v serve, Chromium)', (
 
   test('command palette (Ctrl+Shift+P): the actions allowed for the VM on screen, and navigation, by keyboard', async () => {
     const off = lab.hosts.flatMap((h) => lab.host(h.name).model.vms).find((v) => v.state === 'Off')!;
-    await searchOpen(off.name);
+    await openBySearch(page, off.name);
     // The lab may have just shut it down (the bulk test): the palette offers what the app has
     // observed, so wait until the app shows it off with nothing pending.
     await page.waitForFunction(() => document.querySelector('[data-testid="state-badge"]')?.getAttribute('data-state') === 'Off' && !document.querySelector('[data-testid="vm-pending"]'), undefined, poll);

@@ -3,17 +3,16 @@
 // Deployment (the real installer and its Start-Job downloads from the artifact server), inventory
 // (the real Get-HostInventory.ps1), create with guest provisioning (the real KVP host side against
 // the lab's simulated guest), a power action and a delete.
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_SETTINGS } from '../../src/shared/contract';
 import { startLab, type Lab } from '../lab';
 import { setJobKnobs } from '../lab/agent/jobs';
 import { launchChromium } from '../support/browser';
-import { startCli, type RunningCli } from '../support/cli';
+import type { RunningCli } from '../support/cli';
+import { fillCreateVmForm, openBySearch, windowsCreateValues } from '../support/ui-actions';
+import { serveApp } from '../support/served-app';
 import { filesContaining, tempDir } from '../support/temp';
-import { wsCall } from '../support/ws-call';
 
 const poll = { polling: 200, timeout: 90_000 } as const;
 const ADMIN_PASSWORD = 'Real-Adm1n-Secret-4417';
@@ -28,30 +27,17 @@ describe('real agent end to end: deploy → inventory → create → action → 
   let browser: Browser;
   let page: Page;
 
-  const openVm = async (name: string) => {
-    await page.getByRole('searchbox', { name: 'Search everywhere' }).fill(name);
-    await page.getByRole('option', { name: new RegExp(name) }).first().waitFor();
-    await page.getByRole('searchbox', { name: 'Search everywhere' }).press('Enter');
-    await page.getByRole('heading', { name }).waitFor();
-  };
-
   beforeAll(async () => {
     lab = await startLab({ hosts: 1, vmsPerHost: 3, seed: 31, clusters: 0, realAgent: true });
     const host = lab.host(lab.hosts[0]!.name);
     // Guest polling and the settle pause are Start-Sleep calls: a tenth of their real length.
     await host.setKnobs({ slowFactor: 0.1 });
     setJobKnobs(host, { actionMs: 500 });
-    const settings = { ...DEFAULT_SETTINGS, artifactServer: { bindAddress: '127.0.0.1', port: 0, advertisedBaseUrl: '' }, inventory: { fullSyncIntervalS: 60, quickSyncIntervalS: 5 } };
-    writeFileSync(path.join(data.dir, 'settings.json'), JSON.stringify({ schemaVersion: 1, settings, hosts: [] }));
-    cli = startCli(['serve', '--data-dir', data.dir]);
-    const url = await cli.pageUrl();
-    const info = lab.hosts[0]!;
-    const target = new URL(info.httpUrl);
-    const added = await wsCall(url, 'hosts.add', { displayName: info.name, address: target.hostname, port: Number(target.port), transport: 'http', auth: 'ntlm', username: info.username, password: info.password });
-    expect(added.ok, JSON.stringify(added.error)).toBe(true);
+    const app = await serveApp(data.dir, { hosts: lab.hosts, settings: { inventory: { fullSyncIntervalS: 60, quickSyncIntervalS: 5 } } });
+    cli = app.cli;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(url);
+    await page.goto(app.url);
   }, 120_000);
 
   afterAll(async () => {
@@ -74,22 +60,7 @@ describe('real agent end to end: deploy → inventory → create → action → 
     // The provisioning media are not built yet (issue 14): the lab puts a stand-in ISO where the
     // agent looks for it, so the real KVP exchange runs.
     host.files.put(`${INSTALL_DIR}\\WindowsProvisioning.iso`, 'lab stand-in for the provisioning ISO\n');
-    await page.getByTestId('nav-create-vm').click();
-    await page.getByRole('form', { name: 'Create VM' }).waitFor();
-    await page.locator('#job-host').selectOption({ label: `${lab.hosts[0]!.name} (connected)` });
-    const fill = (id: string, value: string) => page.locator(`#job-${id}`).fill(value);
-    await fill('vmName', NEW_VM);
-    await fill('imagePath', 'D:\\Images\\ws2022.vhdx');
-    await fill('vmRootPath', 'D:\\VMs');
-    await fill('adminUser', 'labadmin');
-    await fill('adminPassword', ADMIN_PASSWORD);
-    await fill('ipv4Address', '10.20.30.41');
-    await fill('ipv4PrefixLength', '24');
-    await fill('ipv4Gateway', '10.20.30.1');
-    await fill('ipv4Dns1', '10.20.30.2');
-    await fill('domainName', 'corp.example.com');
-    await fill('domainJoinUser', 'CORP\\joiner');
-    await fill('domainJoinPassword', JOIN_PASSWORD);
+    await fillCreateVmForm(page, lab.hosts[0]!.name, windowsCreateValues(NEW_VM, { adminPassword: ADMIN_PASSWORD, joinPassword: JOIN_PASSWORD }));
     await page.getByTestId('create-vm-submit').click();
     await page.getByTestId('job-detail').waitFor();
     await page.waitForFunction(
@@ -113,14 +84,14 @@ describe('real agent end to end: deploy → inventory → create → action → 
       NEW_VM,
       poll,
     );
-    await openVm(NEW_VM);
+    await openBySearch(page, NEW_VM);
     await page.waitForFunction(() => document.querySelector('[data-testid="state-badge"]')?.getAttribute('data-state') === 'Running', undefined, poll);
     expect(filesContaining(data.dir, ADMIN_PASSWORD)).toEqual([]);
     expect(filesContaining(data.dir, JOIN_PASSWORD)).toEqual([]);
   }, 200_000);
 
   test('shut the new VM down from its page: the real Stop-VM runs and the host confirms Off', async () => {
-    await openVm(NEW_VM);
+    await openBySearch(page, NEW_VM);
     await page.getByTestId('vm-action-shutdown').click();
     await page.getByTestId('vm-pending').waitFor({ timeout: 10_000 });
     await page.waitForFunction(() => document.querySelector('[data-testid="state-badge"]')?.getAttribute('data-state') === 'Off' && !document.querySelector('[data-testid="vm-pending"]'), undefined, poll);
@@ -131,7 +102,7 @@ describe('real agent end to end: deploy → inventory → create → action → 
     const host = lab.host(lab.hosts[0]!.name);
     const vhd = 'D:\\VMs\\real-ui-01\\Virtual Hard Disks\\real-ui-01.vhdx';
     expect(host.files.exists(vhd)).toBe(true);
-    await openVm(NEW_VM);
+    await openBySearch(page, NEW_VM);
     await page.getByTestId('vm-action-delete').click();
     await page.getByTestId('delete-vm-form').waitFor();
     await page.getByTestId('delete-disks').check();
