@@ -5,10 +5,12 @@
 # whose child processes get the same drives. The Hyper-V and FailoverClusters modules are not
 # imported here: they autoload from PSModulePath when first used, as on Windows, and a host
 # "without the Hyper-V module" simply does not have it there. Writes no output and leaves $? alone.
-$PSStyle.OutputRendering = 'PlainText'
-$PSStyle.Formatting.Error = ''
-$PSStyle.Formatting.ErrorAccent = ''
-$PSStyle.Formatting.Warning = ''
+if ($PSVersionTable.PSVersion.Major -ge 7) {
+    $PSStyle.OutputRendering = 'PlainText'
+    $PSStyle.Formatting.Error = ''
+    $PSStyle.Formatting.ErrorAccent = ''
+    $PSStyle.Formatting.Warning = ''
+}
 $ErrorView = 'NormalView'
 # The lab runs the agent under the strictest mode, so a read of a property that is not there or of
 # an unset variable fails the test here instead of yielding $null on a customer's host.
