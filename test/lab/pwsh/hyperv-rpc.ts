@@ -192,30 +192,19 @@ function slotOf(id: string, fallbackLocation: number): [number, number] {
   return [Number.isInteger(controller) ? controller : 0, Number.isInteger(location) ? location : fallbackLocation];
 }
 
+/** What a hard disk and a DVD drive both report: whose drive it is, its file and its controller slot. */
+function slotFacts(vm: SimVm, drive: { id: string; path: string | null }, slot: readonly [number, number]): Record<string, unknown> {
+  const [controllerNumber, controllerLocation] = slot;
+  const controllerType = vm.generation === 1 ? 'IDE' : 'SCSI';
+  return { id: drive.id, vmId: vm.id, vmName: vm.name, path: drive.path, controllerType, controllerNumber, controllerLocation };
+}
+
 function driveFacts(vm: SimVm, disk: SimDisk, index: number): Record<string, unknown> {
-  const [controllerNumber, controllerLocation] = slotOf(disk.id, index);
-  return {
-    id: disk.id,
-    vmId: vm.id,
-    vmName: vm.name,
-    path: disk.path,
-    controllerType: vm.generation === 1 ? 'IDE' : 'SCSI',
-    controllerNumber,
-    controllerLocation,
-    supportPersistentReservations: disk.supportPersistentReservations ?? /shared/i.test(disk.name),
-  };
+  return { ...slotFacts(vm, disk, slotOf(disk.id, index)), supportPersistentReservations: disk.supportPersistentReservations ?? /shared/i.test(disk.name) };
 }
 
 function dvdFacts(vm: SimVm, dvd: SimDvdDrive): Record<string, unknown> {
-  return {
-    id: dvd.id,
-    vmId: vm.id,
-    vmName: vm.name,
-    path: dvd.path,
-    controllerType: vm.generation === 1 ? 'IDE' : 'SCSI',
-    controllerNumber: dvd.controllerNumber,
-    controllerLocation: dvd.controllerLocation,
-  };
+  return slotFacts(vm, dvd, [dvd.controllerNumber, dvd.controllerLocation]);
 }
 
 // ---- virtual hard disks -----------------------------------------------------------------------

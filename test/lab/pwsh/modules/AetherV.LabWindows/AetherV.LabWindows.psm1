@@ -3,11 +3,8 @@
 # names are the real CimInstance ones, with the real property names, types and units.
 Set-StrictMode -Version Latest
 
-& {
-    $link = [IO.Directory]::ResolveLinkTarget($PSScriptRoot, $true)
-    $root = Split-Path -Parent $(if ($null -ne $link) { $link.FullName } else { $PSScriptRoot })
-    Import-Module (Join-Path $root 'AetherV.LabRpc/AetherV.LabRpc.psd1')
-}
+# AetherV.LabRpc is beside this module's real folder (the lab links that into a host's module path).
+Import-Module (Join-Path (Split-Path -Parent ([IO.Directory]::ResolveLinkTarget($PSScriptRoot, $true) ?? [IO.DirectoryInfo]$PSScriptRoot).FullName) 'AetherV.LabRpc/AetherV.LabRpc.psd1')
 
 $script:CimCmd = 'Microsoft.Management.Infrastructure.CimCmdlets.'
 $script:V2 = 'root/virtualization/v2'

@@ -5,12 +5,8 @@
 # simulated and how it differs from a real host.
 Set-StrictMode -Version Latest
 
-# The lab links this folder into a host's module path: find the sibling modules beside the target.
-& {
-    $link = [IO.Directory]::ResolveLinkTarget($PSScriptRoot, $true)
-    $root = Split-Path -Parent $(if ($null -ne $link) { $link.FullName } else { $PSScriptRoot })
-    Import-Module (Join-Path $root 'AetherV.LabRpc/AetherV.LabRpc.psd1')
-}
+# AetherV.LabRpc is beside this module's real folder (the lab links that into a host's module path).
+Import-Module (Join-Path (Split-Path -Parent ([IO.Directory]::ResolveLinkTarget($PSScriptRoot, $true) ?? [IO.DirectoryInfo]$PSScriptRoot).FullName) 'AetherV.LabRpc/AetherV.LabRpc.psd1')
 
 $script:Cmd = 'Microsoft.HyperV.PowerShell.Commands.'
 $script:VhdCmd = 'Microsoft.Vhd.PowerShell.Cmdlets.'
@@ -121,18 +117,32 @@ function Get-HvVmIdFilter {
     return , @(Resolve-HvVm -Cmdlet $Cmdlet -Class $Class -Name $VMName -VM $VM | ForEach-Object { $_.id })
 }
 
-function Invoke-HvPowerAction {
-    param($Cmdlet, [string]$Class, [string]$Action, [string]$Verb, [string[]]$Name, [object[]]$VM, [switch]$Passthru, [switch]$Confirmed)
+function Get-HvBoundParams {
+    # RPC parameters from the cmdlet parameters the caller gave; $Map: cmdlet parameter -> RPC name.
+    param([System.Collections.IDictionary]$Bound, [System.Collections.IDictionary]$Map)
+    $params = @{}
+    foreach ($key in $Map.Keys) {
+        if ($Bound.ContainsKey($key)) { $params[$Map[$key]] = $Bound[$key] }
+    }
+    return $params
+}
+
+function Invoke-HvVmChange {
+    # The loop of the cmdlets that change VMs: for each VM named or given, ShouldProcess($Action),
+    # the question $Query (if any) and one call of $Method with the VM's id under $IdKey. The
+    # answers stream out in order; a failed call is that VM's error and the other VMs go on.
+    param(
+        $Cmdlet, [string]$Class, [string[]]$Name, [object[]]$VM, [string]$Action, [string]$Query,
+        [string]$Method, [string]$IdKey = 'id', [hashtable]$Params = @{}
+    )
     foreach ($facts in @(Resolve-HvVm -Cmdlet $Cmdlet -Class $Class -Name $Name -VM $VM)) {
-        if (-not $Confirmed -and -not $Cmdlet.ShouldProcess($facts.name, $Verb)) { continue }
+        if (-not $Cmdlet.ShouldProcess($facts.name, $Action)) { continue }
+        if ($Query -and -not (Confirm-Hv -Cmdlet $Cmdlet -Action $Action -Query ($Query -f $facts.name))) { continue }
         try {
-            $result = Invoke-Hv 'vm.action' @{ id = $facts.id; action = $Action }
+            Invoke-Hv $Method (@{ $IdKey = $facts.id } + $Params)
         } catch {
             Write-HvError -Cmdlet $Cmdlet -Exception $_.Exception -Class $Class
-            continue
         }
-        if ($result.alreadyInState) { $Cmdlet.WriteWarning('The virtual machine is already in the specified state.') }
-        if ($Passthru) { $Cmdlet.WriteObject((ConvertTo-HvVm $result.vm)) }
     }
 }
 
@@ -196,8 +206,7 @@ function New-VM {
     $class = $script:Cmd + 'NewVM'
     if (-not $PSCmdlet.ShouldProcess($Name, 'New-VM')) { return }
     $params = @{ name = $Name; generation = [int]$Generation; memoryStartupBytes = $MemoryStartupBytes }
-    if ($PSBoundParameters.ContainsKey('Path')) { $params['path'] = $Path }
-    if ($PSBoundParameters.ContainsKey('SwitchName')) { $params['switchName'] = $SwitchName }
+    $params += Get-HvBoundParams $PSBoundParameters @{ Path = 'path'; SwitchName = 'switchName' }
     try {
         if ($PSCmdlet.ParameterSetName -eq 'New VHD') {
             $null = Invoke-Hv 'vhd.new' @{ path = $NewVHDPath; sizeBytes = $NewVHDSizeBytes; type = 'Dynamic' }
@@ -251,34 +260,25 @@ function Set-VM {
         [switch]$Passthru
     )
     process {
-        $params = @{}
-        if ($PSBoundParameters.ContainsKey('ProcessorCount')) { $params['processorCount'] = $ProcessorCount }
-        if ($PSBoundParameters.ContainsKey('MemoryStartupBytes')) { $params['memoryStartupBytes'] = $MemoryStartupBytes }
-        if ($PSBoundParameters.ContainsKey('MemoryMinimumBytes')) { $params['memoryMinimumBytes'] = $MemoryMinimumBytes }
-        if ($PSBoundParameters.ContainsKey('MemoryMaximumBytes')) { $params['memoryMaximumBytes'] = $MemoryMaximumBytes }
+        $params = Get-HvBoundParams $PSBoundParameters @{
+            ProcessorCount = 'processorCount'; MemoryStartupBytes = 'memoryStartupBytes'; MemoryMinimumBytes = 'memoryMinimumBytes'
+            MemoryMaximumBytes = 'memoryMaximumBytes'; Notes = 'notes'; NewVMName = 'newName'
+        }
         if ($DynamicMemory) { $params['dynamicMemoryEnabled'] = $true }
         if ($StaticMemory) { $params['dynamicMemoryEnabled'] = $false }
-        if ($PSBoundParameters.ContainsKey('Notes')) { $params['notes'] = $Notes }
-        if ($PSBoundParameters.ContainsKey('NewVMName')) { $params['newName'] = $NewVMName }
         Set-HvVmSettings -Cmdlet $PSCmdlet -Class ($script:Cmd + 'SetVM') -Name $Name -VM $VM -Settings $params -Output $(if ($Passthru) { 'VM' } else { '' })
     }
 }
 
 function Set-HvVmSettings {
     param($Cmdlet, [string]$Class, [string[]]$Name, [object[]]$VM, [hashtable]$Settings, [string]$Output)
-    foreach ($facts in @(Resolve-HvVm -Cmdlet $Cmdlet -Class $Class -Name $Name -VM $VM)) {
-        if (-not $Cmdlet.ShouldProcess($facts.name, 'Modify virtual machine settings')) { continue }
-        $call = @{ id = $facts.id } + $Settings
-        try {
-            $after = Invoke-Hv 'vm.set' $call
-        } catch {
-            Write-HvError -Cmdlet $Cmdlet -Exception $_.Exception -Class $Class
-            continue
-        }
+    $change = @{ Cmdlet = $Cmdlet; Class = $Class; Name = $Name; VM = $VM; Action = 'Modify virtual machine settings'; Method = 'vm.set'; Params = $Settings }
+    Invoke-HvVmChange @change | ForEach-Object {
+        $after = $_
         switch ($Output) {
-            'VM' { $Cmdlet.WriteObject((ConvertTo-HvVm $after)) }
-            'Memory' { $Cmdlet.WriteObject([AetherV.Lab.HyperVObjects]::Memory($after, $env:COMPUTERNAME)) }
-            'Processor' { $Cmdlet.WriteObject([AetherV.Lab.HyperVObjects]::Processor($after, $env:COMPUTERNAME)) }
+            'VM' { ConvertTo-HvVm $after }
+            'Memory' { [AetherV.Lab.HyperVObjects]::Memory($after, $env:COMPUTERNAME) }
+            'Processor' { [AetherV.Lab.HyperVObjects]::Processor($after, $env:COMPUTERNAME) }
         }
     }
 }
@@ -311,11 +311,9 @@ function Set-VMMemory {
         [switch]$Passthru
     )
     process {
-        $params = @{}
-        if ($PSBoundParameters.ContainsKey('DynamicMemoryEnabled')) { $params['dynamicMemoryEnabled'] = $DynamicMemoryEnabled }
-        if ($PSBoundParameters.ContainsKey('StartupBytes')) { $params['memoryStartupBytes'] = $StartupBytes }
-        if ($PSBoundParameters.ContainsKey('MinimumBytes')) { $params['memoryMinimumBytes'] = $MinimumBytes }
-        if ($PSBoundParameters.ContainsKey('MaximumBytes')) { $params['memoryMaximumBytes'] = $MaximumBytes }
+        $params = Get-HvBoundParams $PSBoundParameters @{
+            DynamicMemoryEnabled = 'dynamicMemoryEnabled'; StartupBytes = 'memoryStartupBytes'; MinimumBytes = 'memoryMinimumBytes'; MaximumBytes = 'memoryMaximumBytes'
+        }
         Set-HvVmSettings -Cmdlet $PSCmdlet -Class ($script:Cmd + 'SetVMMemory') -Name $VMName -VM $VM -Settings $params -Output $(if ($Passthru) { 'Memory' } else { '' })
     }
 }
@@ -343,14 +341,48 @@ function Set-VMProcessor {
         [switch]$Passthru
     )
     process {
-        $params = @{}
-        if ($PSBoundParameters.ContainsKey('Count')) { $params['processorCount'] = $Count }
+        $params = Get-HvBoundParams $PSBoundParameters @{ Count = 'processorCount' }
         Set-HvVmSettings -Cmdlet $PSCmdlet -Class ($script:Cmd + 'SetVMProcessor') -Name $VMName -VM $VM -Settings $params -Output $(if ($Passthru) { 'Processor' } else { '' })
     }
 }
 
 # ---- power actions ----------------------------------------------------------------------------
 
+# Per power-action cmdlet: the lab's action (vm.action), the switches that pick another one (the
+# first one given wins: Stop-VM -TurnOff before -Save), and the question asked unless -Force.
+$script:PowerActions = @{
+    'Start-VM'   = @{ Action = 'start' }
+    'Stop-VM'    = @{ Action = 'shutdown'; Switches = [ordered]@{ TurnOff = 'turnoff'; Save = 'save' } }
+    'Save-VM'    = @{ Action = 'save' }
+    'Suspend-VM' = @{ Action = 'pause' }
+    'Resume-VM'  = @{ Action = 'resume' }
+    # Without -Force Hyper-V asks first (and a non-interactive session cannot answer).
+    'Restart-VM' = @{ Action = 'reset'; Query = 'Are you sure you want to restart virtual machine "{0}"? Any unsaved work will be lost.' }
+}
+
+function Invoke-HvPowerAction {
+    # The body of every power-action cmdlet: the cmdlet's name picks its row of $script:PowerActions.
+    param($Cmdlet, [System.Collections.IDictionary]$Bound)
+    $verb = $Cmdlet.MyInvocation.MyCommand.Name
+    $spec = $script:PowerActions[$verb]
+    $action = $spec.Action
+    if ($spec.ContainsKey('Switches')) {
+        $given = @($spec.Switches.Keys | Where-Object { $Bound[$_] })
+        if ($given.Count -gt 0) { $action = $spec.Switches[$given[0]] }
+    }
+    $query = if ($spec.ContainsKey('Query') -and -not $Bound['Force']) { $spec.Query } else { '' }
+    $change = @{
+        Cmdlet = $Cmdlet; Class = $script:Cmd + $verb.Replace('-', ''); Name = $Bound['Name']; VM = $Bound['VM']
+        Action = $verb; Query = $query; Method = 'vm.action'; Params = @{ action = $action }
+    }
+    Invoke-HvVmChange @change | ForEach-Object {
+        if ($_.alreadyInState) { $Cmdlet.WriteWarning('The virtual machine is already in the specified state.') }
+        if ($Bound['Passthru']) { ConvertTo-HvVm $_.vm }
+    }
+}
+
+# Start-VM, Save-VM, Suspend-VM and Resume-VM take the same parameters: this one definition serves
+# all four, under each name (set below).
 function Start-VM {
     [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
     [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
@@ -360,8 +392,9 @@ function Start-VM {
         [switch]$Passthru,
         [switch]$AsJob
     )
-    process { Invoke-HvPowerAction -Cmdlet $PSCmdlet -Class ($script:Cmd + 'StartVM') -Action 'start' -Verb 'Start-VM' -Name $Name -VM $VM -Passthru:$Passthru }
+    process { Invoke-HvPowerAction -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
 }
+'Save-VM', 'Suspend-VM', 'Resume-VM' | ForEach-Object { Set-Item -Path "function:script:$_" -Value ${function:Start-VM} }
 
 function Stop-VM {
     [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
@@ -375,46 +408,7 @@ function Stop-VM {
         [switch]$Passthru,
         [switch]$AsJob
     )
-    process {
-        $action = if ($TurnOff) { 'turnoff' } elseif ($Save) { 'save' } else { 'shutdown' }
-        Invoke-HvPowerAction -Cmdlet $PSCmdlet -Class ($script:Cmd + 'StopVM') -Action $action -Verb 'Stop-VM' -Name $Name -VM $VM -Passthru:$Passthru
-    }
-}
-
-function Save-VM {
-    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
-    [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
-    param(
-        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)][Alias('VMName')][string[]]$Name,
-        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
-        [switch]$Passthru,
-        [switch]$AsJob
-    )
-    process { Invoke-HvPowerAction -Cmdlet $PSCmdlet -Class ($script:Cmd + 'SaveVM') -Action 'save' -Verb 'Save-VM' -Name $Name -VM $VM -Passthru:$Passthru }
-}
-
-function Suspend-VM {
-    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
-    [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
-    param(
-        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)][Alias('VMName')][string[]]$Name,
-        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
-        [switch]$Passthru,
-        [switch]$AsJob
-    )
-    process { Invoke-HvPowerAction -Cmdlet $PSCmdlet -Class ($script:Cmd + 'SuspendVM') -Action 'pause' -Verb 'Suspend-VM' -Name $Name -VM $VM -Passthru:$Passthru }
-}
-
-function Resume-VM {
-    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
-    [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
-    param(
-        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)][Alias('VMName')][string[]]$Name,
-        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
-        [switch]$Passthru,
-        [switch]$AsJob
-    )
-    process { Invoke-HvPowerAction -Cmdlet $PSCmdlet -Class ($script:Cmd + 'ResumeVM') -Action 'resume' -Verb 'Resume-VM' -Name $Name -VM $VM -Passthru:$Passthru }
+    process { Invoke-HvPowerAction -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
 }
 
 function Restart-VM {
@@ -428,15 +422,7 @@ function Restart-VM {
         [switch]$Passthru,
         [switch]$AsJob
     )
-    process {
-        $class = $script:Cmd + 'RestartVM'
-        foreach ($facts in @(Resolve-HvVm -Cmdlet $PSCmdlet -Class $class -Name $Name -VM $VM)) {
-            if (-not $PSCmdlet.ShouldProcess($facts.name, 'Restart-VM')) { continue }
-            # Without -Force Hyper-V asks first (and a non-interactive session cannot answer).
-            if (-not $Force -and -not (Confirm-Hv -Cmdlet $PSCmdlet -Action 'Restart-VM' -Query ('Are you sure you want to restart virtual machine "' + $facts.name + '"? Any unsaved work will be lost.'))) { continue }
-            Invoke-HvPowerAction -Cmdlet $PSCmdlet -Class $class -Action 'reset' -Verb 'Restart-VM' -VM @(ConvertTo-HvVm $facts) -Passthru:$Passthru -Confirmed
-        }
-    }
+    process { Invoke-HvPowerAction -Cmdlet $PSCmdlet -Bound $PSBoundParameters }
 }
 
 # ---- network adapters -------------------------------------------------------------------------
@@ -546,11 +532,18 @@ function Get-VMSwitch {
 # ---- drives -----------------------------------------------------------------------------------
 
 function Get-HvDrives {
-    param($Cmdlet, [string]$Class, [string]$Method, [string[]]$VMName, [object[]]$VM)
+    # Drives ($Type: HardDiskDrive or DvdDrive objects) of the VMs asked for, narrowed by whichever of
+    # -ControllerType, -ControllerNumber and -ControllerLocation the cmdlet was given ($Bound).
+    param($Cmdlet, [string]$Class, [string]$Method, [string]$Type, [string[]]$VMName, [object[]]$VM, [System.Collections.IDictionary]$Bound)
     $ids = Get-HvVmIdFilter -Cmdlet $Cmdlet -Class $Class -VMName $VMName -VM $VM
     $params = @{}
     if ($null -ne $ids) { $params['vmIds'] = $ids }
-    try { return @(Invoke-Hv $Method $params) } catch { Write-HvError -Cmdlet $Cmdlet -Exception $_.Exception -Class $Class -Terminating }
+    try { $found = @(Invoke-Hv $Method $params) } catch { Write-HvError -Cmdlet $Cmdlet -Exception $_.Exception -Class $Class -Terminating }
+    $filters = @('ControllerType', 'ControllerNumber', 'ControllerLocation' | Where-Object { $Bound.ContainsKey($_) })
+    foreach ($facts in $found) {
+        $drive = [AetherV.Lab.HyperVObjects]::$Type($facts, $env:COMPUTERNAME)
+        if (@($filters | Where-Object { $drive.$_ -ne $Bound[$_] }).Count -eq 0) { $drive }
+    }
 }
 
 function Get-VMHardDiskDrive {
@@ -564,13 +557,7 @@ function Get-VMHardDiskDrive {
         [int]$ControllerLocation
     )
     process {
-        foreach ($facts in (Get-HvDrives -Cmdlet $PSCmdlet -Class ($script:Cmd + 'GetVMHardDiskDrive') -Method 'drive.list' -VMName $VMName -VM $VM)) {
-            $drive = [AetherV.Lab.HyperVObjects]::HardDiskDrive($facts, $env:COMPUTERNAME)
-            if ($PSBoundParameters.ContainsKey('ControllerType') -and $drive.ControllerType -ne $ControllerType) { continue }
-            if ($PSBoundParameters.ContainsKey('ControllerNumber') -and $drive.ControllerNumber -ne $ControllerNumber) { continue }
-            if ($PSBoundParameters.ContainsKey('ControllerLocation') -and $drive.ControllerLocation -ne $ControllerLocation) { continue }
-            $drive
-        }
+        Get-HvDrives -Cmdlet $PSCmdlet -Class ($script:Cmd + 'GetVMHardDiskDrive') -Method 'drive.list' -Type 'HardDiskDrive' -VMName $VMName -VM $VM -Bound $PSBoundParameters
     }
 }
 
@@ -584,12 +571,7 @@ function Get-VMDvdDrive {
         [int]$ControllerLocation
     )
     process {
-        foreach ($facts in (Get-HvDrives -Cmdlet $PSCmdlet -Class ($script:Cmd + 'GetVMDvdDrive') -Method 'dvd.list' -VMName $VMName -VM $VM)) {
-            $drive = [AetherV.Lab.HyperVObjects]::DvdDrive($facts, $env:COMPUTERNAME)
-            if ($PSBoundParameters.ContainsKey('ControllerNumber') -and $drive.ControllerNumber -ne $ControllerNumber) { continue }
-            if ($PSBoundParameters.ContainsKey('ControllerLocation') -and $drive.ControllerLocation -ne $ControllerLocation) { continue }
-            $drive
-        }
+        Get-HvDrives -Cmdlet $PSCmdlet -Class ($script:Cmd + 'GetVMDvdDrive') -Method 'dvd.list' -Type 'DvdDrive' -VMName $VMName -VM $VM -Bound $PSBoundParameters
     }
 }
 
@@ -605,19 +587,11 @@ function Add-VMDvdDrive {
         [switch]$Passthru
     )
     process {
-        $class = $script:Cmd + 'AddVMDvdDrive'
-        foreach ($facts in @(Resolve-HvVm -Cmdlet $PSCmdlet -Class $class -Name $VMName -VM $VM)) {
-            if (-not $PSCmdlet.ShouldProcess($facts.name, 'Add DVD drive')) { continue }
-            $params = @{ vmId = $facts.id }
-            if ($Path) { $params['path'] = $Path }
-            if ($PSBoundParameters.ContainsKey('ControllerNumber')) { $params['controllerNumber'] = $ControllerNumber }
-            if ($PSBoundParameters.ContainsKey('ControllerLocation')) { $params['controllerLocation'] = $ControllerLocation }
-            try {
-                $drive = Invoke-Hv 'dvd.add' $params
-                if ($Passthru) { [AetherV.Lab.HyperVObjects]::DvdDrive($drive, $env:COMPUTERNAME) }
-            } catch {
-                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
-            }
+        $params = Get-HvBoundParams $PSBoundParameters @{ ControllerNumber = 'controllerNumber'; ControllerLocation = 'controllerLocation' }
+        if ($Path) { $params['path'] = $Path }
+        $change = @{ Cmdlet = $PSCmdlet; Class = $script:Cmd + 'AddVMDvdDrive'; Name = $VMName; VM = $VM; Action = 'Add DVD drive'; Method = 'dvd.add'; IdKey = 'vmId'; Params = $params }
+        Invoke-HvVmChange @change | ForEach-Object {
+            if ($Passthru) { [AetherV.Lab.HyperVObjects]::DvdDrive($_, $env:COMPUTERNAME) }
         }
     }
 }
@@ -661,19 +635,12 @@ function Set-VMFirmware {
         [switch]$Passthru
     )
     process {
-        $class = $script:Cmd + 'SetVMFirmware'
-        foreach ($facts in @(Resolve-HvVm -Cmdlet $PSCmdlet -Class $class -Name $VMName -VM $VM)) {
-            if (-not $PSCmdlet.ShouldProcess($facts.name, 'Set firmware')) { continue }
-            $params = @{ vmId = $facts.id }
-            if ($SecureBootTemplate) { $params['secureBootTemplate'] = $SecureBootTemplate }
-            if ($null -ne $FirstBootDevice) { $params['firstBootDeviceId'] = [string]$FirstBootDevice.Id }
-            elseif ($null -ne $BootOrder -and $BootOrder.Count -gt 0) { $params['firstBootDeviceId'] = [string]$BootOrder[0].Id }
-            try {
-                $null = Invoke-Hv 'firmware.set' $params
-            } catch {
-                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
-            }
-        }
+        $params = @{}
+        if ($SecureBootTemplate) { $params['secureBootTemplate'] = $SecureBootTemplate }
+        if ($null -ne $FirstBootDevice) { $params['firstBootDeviceId'] = [string]$FirstBootDevice.Id }
+        elseif ($null -ne $BootOrder -and $BootOrder.Count -gt 0) { $params['firstBootDeviceId'] = [string]$BootOrder[0].Id }
+        $change = @{ Cmdlet = $PSCmdlet; Class = $script:Cmd + 'SetVMFirmware'; Name = $VMName; VM = $VM; Action = 'Set firmware'; Method = 'firmware.set'; IdKey = 'vmId'; Params = $params }
+        $null = Invoke-HvVmChange @change
     }
 }
 
