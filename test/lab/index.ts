@@ -2,6 +2,7 @@
  * The simulated Hyper-V lab: several hosts on loopback ports, each a real WS-Man endpoint (Basic,
  * NTLM with sealing, HTTPS) backed by a seeded inventory model. Tests and `aether-v lab` start it here.
  */
+import { mkdirSync } from 'node:fs';
 import { SimHost } from './host';
 import { generateLabModel } from './model';
 import { createLabCertificate } from './wsman/cert';
@@ -75,6 +76,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   if (real) {
     for (const host of simHosts) {
       host.files.attachDisk(real.hostRoot(host), LAB_DRIVES);
+      // WinRS starts commands in the user's profile folder; the bootstrap changes to it.
+      mkdirSync(host.files.realPath(`C:\\Users\\${credentials.username.replace(/^.*\\/, '')}`)!, { recursive: true });
       for (const image of LAB_GOLDEN_IMAGES) host.files.put(image, `lab golden image ${image}\n`);
       host.realPowerShell = real;
     }

@@ -14,7 +14,7 @@ if ($PSVersionTable.PSVersion.Major -ge 7) {
 $ErrorView = 'NormalView'
 # The lab runs the agent under the strictest mode, so a read of a property that is not there or of
 # an unset variable fails the test here instead of yielding $null on a customer's host.
-if ($env:AETHERV_LAB_STRICT -eq '1') { Set-StrictMode -Version Latest }
+Set-StrictMode -Version Latest
 & {
     foreach ($drive in ($env:AETHERV_LAB_DRIVES -split ';')) {
         if (-not $drive) { continue }
@@ -39,12 +39,12 @@ function global:Start-Job {
         [scriptblock]$InitializationScript
     )
     $labInit = [scriptblock]::Create(". (`$env:AETHERV_LAB_BOOTSTRAP)")
+    if ($InitializationScript) {
+        $labInit = [scriptblock]::Create(". (`$env:AETHERV_LAB_BOOTSTRAP); . ([scriptblock]::Create(" + "'" + $InitializationScript.ToString().Replace("'", "''") + "'" + '))')
+    }
+    # The jobsFail knob wins over any initialization script: the job's process must not start.
     if ($env:AETHERV_LAB_JOBS_FAIL -eq '1') {
         $labInit = [scriptblock]::Create("throw 'The lab host refuses to start background processes (knob jobsFail).'")
-    }
-    if ($InitializationScript) {
-        $callerInit = $InitializationScript
-        $labInit = [scriptblock]::Create(". (`$env:AETHERV_LAB_BOOTSTRAP); . ([scriptblock]::Create(" + "'" + $callerInit.ToString().Replace("'", "''") + "'" + '))')
     }
     $arguments = @{ ScriptBlock = $ScriptBlock; InitializationScript = $labInit }
     if ($PSBoundParameters.ContainsKey('ArgumentList')) { $arguments['ArgumentList'] = $ArgumentList }

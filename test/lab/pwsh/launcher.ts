@@ -6,31 +6,14 @@
  * A WinRS Signal (ctrl_c/terminate) kills the whole process group, Start-Job children included.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimHost } from '../host';
 import type { SimProcess } from '../shell/process';
 import { hyperVSimKnobs } from './hyperv-rpc';
-import { basePwshEnvironment, HOST_MODULES, LAB_BOOTSTRAP, LAB_DRIVES, LAB_MODULES_DIR, type RealPowerShell } from './runtime';
+import { basePwshEnvironment, LAB_BOOTSTRAP, LAB_DRIVES, LAB_MODULES_DIR, type RealPowerShell } from './runtime';
 
 /** powershell.exe's own parameters that the lab passes on (the app sends only these). */
 const PASSED_SWITCHES = new Set(['-noprofile', '-noninteractive', '-nologo']);
-
-/**
- * The script a powershell.exe argument list runs, when it is one the lab can run for real
- * (-EncodedCommand or -Command text); undefined for -File, `-Command -` and the like.
- */
-export function scriptOfArguments(args: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i].toLowerCase();
-    if (/^-(e|ec|enc|encodedcommand)$/.test(arg)) return Buffer.from(args[i + 1] ?? '', 'base64').toString('utf16le');
-    if (/^-(c|command)$/.test(arg)) return args[i + 1] === '-' ? undefined : args.slice(i + 1).join(' ');
-    if (/^-(f|file)$/.test(arg) || arg === '-') return undefined;
-    if (/^-(ep|ex|executionpolicy|inputformat|outputformat|windowstyle|version|configurationname)$/.test(arg)) i++;
-    else if (!arg.startsWith('-')) return args.slice(i).join(' ');
-  }
-  return undefined;
-}
 
 /** Windows' variables for the process, with the host's names; `HOME` etc. stay Linux's for pwsh. */
 function windowsEnvironment(host: SimHost, userName: string): Record<string, string> {
@@ -49,7 +32,10 @@ function windowsEnvironment(host: SimHost, userName: string): Record<string, str
   };
 }
 
-/** Files the model says exist (VM disks) get a small stand-in on the host's disk, once. */
+/**
+ * Files the model says exist (VM disks) get a small stand-in on the host's disk. Checked before every
+ * command: the model changes between commands (churn, stand-in creates, tests adding disks).
+ */
 function materializeModelFiles(host: SimHost): void {
   for (const vm of host.model.vms) {
     for (const disk of vm.disks) {
@@ -58,25 +44,16 @@ function materializeModelFiles(host: SimHost): void {
   }
 }
 
-function prepareHost(host: SimHost, runtime: RealPowerShell, userName: string): string {
-  const root = runtime.hostRoot(host);
-  const profile = host.files.realPath(`C:\\Users\\${userName}`);
-  if (profile && !existsSync(profile)) mkdirSync(profile, { recursive: true });
-  const modules = HOST_MODULES.filter((name) => name !== 'Hyper-V' || !hyperVSimKnobs(host).moduleMissing);
-  runtime.setInstalledModules(host, modules);
-  materializeModelFiles(host);
-  return root;
-}
-
 export function runRealPowerShell(script: string, proc: SimProcess, host: SimHost, runtime: RealPowerShell, userName: string, passedArgs: readonly string[] = []): Promise<number> {
-  const root = prepareHost(host, runtime, userName);
+  const root = runtime.hostRoot(host);
+  materializeModelFiles(host);
   const switches = passedArgs.filter((arg) => PASSED_SWITCHES.has(arg.toLowerCase()));
   // The bootstrap goes on the script's first line so line numbers in error records stay the host's.
   const text = '. ($env:AETHERV_LAB_BOOTSTRAP); ' + script;
   const env = {
     ...basePwshEnvironment(),
     ...windowsEnvironment(host, userName),
-    PSModulePath: join(root, 'Modules'),
+    PSModulePath: runtime.modulePath(!hyperVSimKnobs(host).moduleMissing),
     AETHERV_LAB_BOOTSTRAP: LAB_BOOTSTRAP,
     AETHERV_LAB_DRIVES: LAB_DRIVES.map((letter) => `${letter}=${join(root, letter)}`).join(';'),
     AETHERV_LAB_WINDOWS_MODULE: join(LAB_MODULES_DIR, 'AetherV.LabWindows'),
@@ -84,7 +61,6 @@ export function runRealPowerShell(script: string, proc: SimProcess, host: SimHos
     AETHERV_LAB_TOKEN: runtime.rpc.token,
     AETHERV_LAB_HOST: host.name,
     AETHERV_LAB_TYPES_DLL: runtime.typesDll,
-    AETHERV_LAB_STRICT: runtime.strictMode ? '1' : '0',
     AETHERV_LAB_SLOW_FACTOR: String(host.knobs.slowFactor),
     AETHERV_LAB_JOBS_FAIL: host.knobs.jobsFail ? '1' : '0',
   };

@@ -24,18 +24,17 @@ const TYPES_SOURCE = join(HERE, 'types', 'HyperV.cs');
 export const LAB_DRIVES = ['C', 'D'] as const;
 /** Modules a Hyper-V host has installed; a host may lack Hyper-V (see hyperVSimKnobs). */
 const HOST_MODULES = ['Hyper-V', 'FailoverClusters'] as const;
+const WITHOUT_HYPERV = HOST_MODULES.filter((name) => name !== 'Hyper-V');
 
 export interface RealPowerShell {
   pwsh: string;
   rpc: LabRpcServer;
   typesDll: string;
   workRoot: string;
-  /** Scripts run under `Set-StrictMode -Version Latest` (the default; tests of lenient hosts turn it off). */
-  strictMode: boolean;
-  /** The folder of one host: drives under it, its module path in `Modules`. */
+  /** The folder of one host: its drives are the folders under it. */
   hostRoot(host: SimHost): string;
-  /** Links `modules` (names under test/lab/pwsh/modules) as the host's installed modules. */
-  setInstalledModules(host: SimHost, modules: readonly string[]): void;
+  /** PSModulePath of a host with, or without, the Hyper-V module installed. */
+  modulePath(withHyperV: boolean): string;
   close(): Promise<void>;
 }
 
@@ -72,24 +71,26 @@ export async function startRealPowerShell(resolveHost: (name: string) => SimHost
   const rpc = await startLabRpcServer(resolveHost);
   const workRoot = mkdtempSync(join(tmpdir(), 'aetherv-lab-'));
   const hostRoot = (host: SimHost) => join(workRoot, host.name.toLowerCase());
+  // Two fixed module folders, made once: a command picks one by the host's knob, so nothing on
+  // disk changes under a pwsh process that is still autoloading from it.
+  const installed = (name: string, modules: readonly string[]) => {
+    const dir = join(workRoot, name);
+    mkdirSync(dir, { recursive: true });
+    for (const moduleName of modules) symlinkSync(join(LAB_MODULES_DIR, moduleName), join(dir, moduleName), 'dir');
+    return dir;
+  };
+  const withHyperV = installed('modules-hyperv', HOST_MODULES);
+  const withoutHyperV = installed('modules-no-hyperv', WITHOUT_HYPERV);
   return {
     pwsh,
     rpc,
     typesDll,
     workRoot,
-    strictMode: true,
     hostRoot,
-    setInstalledModules(host, modules) {
-      const dir = join(hostRoot(host), 'Modules');
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      for (const name of modules) symlinkSync(join(LAB_MODULES_DIR, name), join(dir, name), 'dir');
-    },
+    modulePath: (hyperV) => (hyperV ? withHyperV : withoutHyperV),
     async close() {
       await rpc.close();
       rmSync(workRoot, { recursive: true, force: true });
     },
   };
 }
-
-export { HOST_MODULES };

@@ -4,7 +4,7 @@
  * stdin script, -File) and the errors a real host gives for unknown programs.
  */
 import { findFixedScript } from '../deploy';
-import { runRealPowerShell, scriptOfArguments } from '../pwsh/launcher';
+import { runRealPowerShell } from '../pwsh/launcher';
 import { abortableSleep, CTRL_C_EXIT_CODE, SimProcess } from './process';
 import { PowerShellSession } from './powershell';
 import type { ScriptHandler, ShellEnvironment } from './types';
@@ -191,9 +191,6 @@ function psParameter(arg: string): string | undefined {
 /** powershell.exe's own argument handling (Windows PowerShell 5.1). */
 export async function runPowerShell(argText: string, proc: SimProcess, env: ShellEnvironment): Promise<number> {
   const args = splitWindowsArgs(argText);
-  const real = env.host.realPowerShell;
-  const realScript = real ? scriptOfArguments(args) : undefined;
-  if (real && realScript !== undefined) return runRealPowerShell(realScript, proc, env.host, real, env.userName, args);
   let script: string | undefined;
   let fromStdin = false;
   let file: { path: string; args: string[] } | undefined;
@@ -219,6 +216,10 @@ export async function runPowerShell(argText: string, proc: SimProcess, env: Shel
     }
     if (PS_TAKES_VALUE.has(param)) i++;
   }
+  // A real-agent host runs -EncodedCommand/-Command text in real PowerShell; -File and scripts on
+  // stdin keep to this interpreter.
+  const real = env.host.realPowerShell;
+  if (real && script !== undefined) return runRealPowerShell(script, proc, env.host, real, env.userName, args);
   const session = new PowerShellSession(proc, env);
   let exitCode: number | undefined;
   try {

@@ -46,9 +46,7 @@ export class SimProcess {
   }
 
   write(stream: StreamName, text: string): void {
-    if (this.done || text.length === 0) return;
-    this.chunks.push({ stream, data: encodeForCodepage(text, this.codepage) });
-    this.notify();
+    this.writeBytes(stream, encodeForCodepage(text, this.codepage));
   }
 
   /** Bytes a real program wrote, passed through unchanged (they are already in the shell's code page). */
