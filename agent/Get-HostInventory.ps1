@@ -246,8 +246,9 @@ $hostWarnings = New-Object System.Collections.Generic.List[string]
 try {
     $vms = @(Get-VM -ErrorAction Stop)
 } catch {
+    # Access denied keeps its own code (the one rule in Get-AgentErrorInfo); anything else is Hyper-V's.
     $listingCode = 'HYPERV_ERROR'
-    if ([string]$_.CategoryInfo.Category -eq 'PermissionDenied') { $listingCode = 'ACCESS_DENIED' }
+    if ((Get-AgentErrorInfo -ErrorRecord $_).code -eq 'ACCESS_DENIED') { $listingCode = 'ACCESS_DENIED' }
     throw (New-AgentError -Code $listingCode -Message ('Listing VMs failed on ' + $env:COMPUTERNAME + ': ' + $_.Exception.Message + ' Is the Hyper-V role and its PowerShell module installed, and is the account a Hyper-V administrator?'))
 }
 

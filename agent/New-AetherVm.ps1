@@ -30,7 +30,7 @@ function Assert-HostPath {
     # Paths are data (passed to -LiteralPath), but they must still be absolute and free of '..'
     # so a value cannot wander outside the folder an administrator configured.
     param([string]$Name, [string]$Path)
-    # A drive letter and a backslash, or a UNC share: [IO.Path]::IsPathRooted also accepts the
+    # A drive letter and a separator, or a UNC share: [IO.Path]::IsPathRooted also accepts the
     # drive-relative 'C:disk.vhdx' and the current-drive '\VMs', which land wherever the process is.
     $absolute = $Path -match '^[A-Za-z]:[\\/]' -or $Path -match '^\\\\[^\\/]+\\[^\\/]+'
     if (-not $absolute -or @($Path -split '[\\/]' | Where-Object { $_ -eq '..' }).Count -gt 0) {
