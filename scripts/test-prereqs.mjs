@@ -13,10 +13,11 @@
  * on a problem it prints one line saying what to install and how, and exits 1.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findOnPath, isExecutable } from './executables.mjs';
 
 const PWSH_VERSION = '7.6.10';
 const DOTNET_INSTALL = `dotnet tool install --global PowerShell --version ${PWSH_VERSION}`;
@@ -28,29 +29,6 @@ const isWindows = process.platform === 'win32';
 
 /** A problem the user fixes by installing something; its message is all that is printed. */
 class Missing extends Error {}
-
-function isExecutable(file) {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The first executable called `name` on PATH (with PATHEXT's extensions on Windows). */
-function onPath(name) {
-  const extensions = isWindows ? ['', ...(process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';')] : [''];
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    for (const ext of extensions) {
-      const file = resolve(dir, name + ext.toLowerCase());
-      if (isExecutable(file)) return file;
-    }
-  }
-  return undefined;
-}
 
 /** Runs a command without a shell; output is captured. `error` is set when it could not start. */
 function run(command, args, options = {}) {
@@ -89,13 +67,13 @@ function aptInstall(packages) {
   const list = packages.join(' ');
   const required = `${packages.join(' and ')} ${packages.length > 1 ? 'are' : 'is'} required for the tests`;
   const by = `\`sudo apt-get install ${list}\``;
-  if (!onPath('apt-get')) {
+  if (!findOnPath('apt-get')) {
     throw new Missing(
       `${required} and apt-get is not available: install ${list} with your system's package manager (the tests use ${DEBIAN_CHROMIUM} or CHROMIUM_PATH, and pywinrm for ${PYTHON})`,
     );
   }
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!root && !onPath('sudo')) {
+  if (!root && !findOnPath('sudo')) {
     throw new Missing(
       `${required} and installing ${packages.length > 1 ? 'them' : 'it'} needs root: run \`apt-get install -y ${list}\` as root (sudo is not available)`,
     );
@@ -145,11 +123,11 @@ function dotnetToolsPwsh() {
 
 /** powershell.exe, pwsh on PATH, the dotnet global tool, or a fresh dotnet global tool install. */
 function locatePowerShell() {
-  const found = onPath('powershell.exe') ?? onPath('pwsh');
+  const found = findOnPath('powershell.exe') ?? findOnPath('pwsh');
   if (found) return found;
   const tool = dotnetToolsPwsh();
   if (isExecutable(tool)) return tool;
-  if (!onPath('dotnet')) {
+  if (!findOnPath('dotnet')) {
     throw new Missing(
       `PowerShell is required for the agent tests: install it with \`${DOTNET_INSTALL}\` (needs the .NET SDK) or put pwsh on PATH`,
     );

@@ -2,10 +2,11 @@
  * Where the tests find what scripts/test-prereqs.mjs (run by `npm test`) found or installed.
  * A missing prerequisite is an error naming what to install, never a skipped test.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findOnPath, isExecutable } from '../../scripts/executables.mjs';
 
 /** Written by scripts/test-prereqs.mjs. */
 export const PREREQS_FILE = fileURLToPath(
@@ -21,16 +22,6 @@ export interface PrereqsLookup {
   home?: string;
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function recordedPwsh(file: string): string | undefined {
   try {
     const recorded = (JSON.parse(readFileSync(file, 'utf8')) as { pwsh?: unknown }).pwsh;
@@ -38,18 +29,6 @@ function recordedPwsh(file: string): string | undefined {
   } catch {
     return undefined; // not written yet or unreadable: look further.
   }
-}
-
-function pwshOnPath(env: NodeJS.ProcessEnv): string | undefined {
-  const extensions = process.platform === 'win32' ? ['', ...(env.PATHEXT ?? '.EXE').split(';')] : [''];
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    for (const ext of extensions) {
-      const file = resolve(dir, 'pwsh' + ext.toLowerCase());
-      if (isExecutable(file)) return file;
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -71,7 +50,7 @@ export function findPowerShell(lookup: PrereqsLookup = {}): string {
   );
   const found =
     recordedPwsh(lookup.prereqsFile ?? PREREQS_FILE) ??
-    pwshOnPath(env) ??
+    findOnPath('pwsh', env) ??
     (isExecutable(tool) ? tool : undefined);
   if (found) return found;
   throw new Error(
