@@ -6,9 +6,10 @@
  * process means the real agent, the TypeScript stand-ins and the tests all see one host model.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SimHost } from '../host';
+import { readBody } from '../http-body';
 import { handleHyperVRpc, HyperVRpcError } from './hyperv-rpc';
 
 /** Requests larger than this are refused: the module never sends more than a few KVP items. */
@@ -18,24 +19,6 @@ export interface LabRpcServer {
   url: string;
   token: string;
   close(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HyperVRpcError('InvalidArgument', `request body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -57,7 +40,7 @@ export async function startLabRpcServer(resolveHost: (name: string) => SimHost |
     if (!tokenMatches(req.headers.authorization, token)) return send(401, { ok: false, error: { kind: 'PermissionDenied', message: 'bad lab token' } });
     void (async () => {
       try {
-        const request = JSON.parse(await readBody(req)) as { host?: unknown; method?: unknown; params?: unknown };
+        const request = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8')) as { host?: unknown; method?: unknown; params?: unknown };
         if (typeof request.host !== 'string' || typeof request.method !== 'string') throw new HyperVRpcError('InvalidArgument', 'host and method are required');
         const host = resolveHost(request.host);
         if (!host) throw new HyperVRpcError('NotFound', `the lab has no host '${request.host}'`);

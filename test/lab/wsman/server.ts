@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { ENCRYPTED_CONTENT_TYPE, isEncryptedContentType, sealToBody, unsealFromBody } from '../../../src/main/winrm/http/multipart';
 import type { NtlmSessionSecurity } from '../../../src/main/winrm/ntlm';
 import type { Prng } from '../model/prng';
+import { readBody } from '../http-body';
 import type { HostKnobs } from '../knobs';
 import { authenticate, challengeHeaders, type Credentials } from './auth';
 import { FAULTS } from './faults';
@@ -39,20 +40,6 @@ function identifyResponse(authenticated: boolean): string {
     `<wsmid:ProductVendor>Microsoft Corporation</wsmid:ProductVendor><wsmid:ProductVersion>${version}</wsmid:ProductVersion>` +
     `</wsmid:IdentifyResponse></s:Body></s:Envelope>`
   );
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) req.destroy(new Error('request body too large'));
-      else parts.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(parts)));
-    req.on('error', reject);
-  });
 }
 
 function delay(ms: number): Promise<void> {
@@ -116,7 +103,7 @@ export class WsmanListener {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.host.countRequest();
     const knobs = this.host.knobs();
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY);
     await delay(knobs.latencyMs);
     if (knobs.failureRate > 0 && this.host.failureRng.next() < knobs.failureRate) {
       const reset = knobs.failureMode === 'reset' || (knobs.failureMode === 'mixed' && this.host.failureRng.chance(0.5));
