@@ -5,14 +5,10 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startArtifactServer, type ArtifactServer } from '../../src/main/deployment/artifact-server';
 import { encodeScriptInput, INSTALLER_SCRIPT, resolveAgentDir, VERSION_SCRIPT } from '../../src/main/deployment/scripts';
+import { resultOf } from '../support/result-line';
 import { startRealAgentLab, type RealAgentLab } from './support';
 
 const DIR = 'D:\\Aether-V (Test)\\agent';
-const resultOf = (stdout: string) => {
-  const line = stdout.split(/\r?\n/).filter((l) => l.startsWith('AETHERV-RESULT ')).pop();
-  if (!line) throw new Error(`no result line in:\n${stdout}`);
-  return JSON.parse(line.slice('AETHERV-RESULT '.length));
-};
 
 describe('deployment scripts in real PowerShell', () => {
   let rig: RealAgentLab;

@@ -8,6 +8,7 @@ import { parseFullInventory, parseQuickInventory } from '../../src/main/inventor
 import { setJobKnobs } from '../lab/agent/jobs';
 import { setHyperVSimKnobs } from '../lab/pwsh/hyperv-rpc';
 import { BUNDLED_AGENT_VERSION } from '../support/agent-version';
+import { resultOf } from '../support/result-line';
 import { INSTALL_DIR, startRealAgentLab, type RealAgentLab } from './support';
 
 const failure = async (promise: Promise<unknown>) => {
@@ -97,8 +98,7 @@ describe('agent operations in real PowerShell (clustered host hv01, standalone h
   test('envelope errors: schema version, unknown operation, undecodable input', async () => {
     const raw = async (stdin: string) => {
       const out = await rig.client(standalone).powershell(agentCommandText(INSTALL_DIR), { stdin });
-      const line = out.stdout.split(/\r?\n/).filter((l) => l.startsWith('AETHERV-RESULT ')).pop();
-      return { exitCode: out.exitCode, result: JSON.parse(line!.slice('AETHERV-RESULT '.length)) as { status: string; error: { code: string } } };
+      return { exitCode: out.exitCode, result: resultOf(out.stdout) as { status: string; error: { code: string } } };
     };
     const b64 = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
     const mismatch = await raw(b64({ operation: 'inventory', correlationId: 'c', schemaVersion: 2, fields: {} }));

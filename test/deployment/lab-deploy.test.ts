@@ -12,15 +12,9 @@ import { startArtifactServer, type ArtifactServer } from '../../src/main/deploym
 import { WinrmClient } from '../../src/main/winrm';
 import { startLab, type Lab } from '../lab';
 import { deployStats, setDeployKnobs } from '../lab/deploy';
+import { resultOf } from '../support/result-line';
 
 const DIR = 'D:\\Aether-V (Test)\\agent';
-const resultOf = (stdout: string) =>
-  JSON.parse(
-    stdout
-      .split(/\r?\n/)
-      .filter((l) => l.startsWith('AETHERV-RESULT '))[0]!
-      .slice(15),
-  );
 
 describe('lab: fixed deployment scripts', () => {
   let lab: Lab;
