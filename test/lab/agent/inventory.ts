@@ -72,6 +72,11 @@ export function vmMemoryDemandMiB(vm: SimVm): number {
   return online(vm) ? Math.round(vm.memoryAssignedMiB * 0.7) : 0;
 }
 
+/** A VM created or removed as a cluster role says so itself; otherwise a clustered host's VMs are roles. */
+export function vmIsClustered(host: SimHost, vm: SimVm): boolean {
+  return vm.isClustered ?? Boolean(host.model.cluster);
+}
+
 export function vmHeartbeat(vm: SimVm): string | null {
   return vm.state === 'Running' ? 'OkApplicationsUnknown' : null;
 }
@@ -99,7 +104,7 @@ function hotFields(vm: SimVm, at: number): Record<string, unknown> {
   };
 }
 
-function vmEntry(vm: SimVm, clustered: boolean, at: number): Record<string, unknown> {
+function vmEntry(host: SimHost, vm: SimVm, at: number): Record<string, unknown> {
   const memoryMiB = vm.memoryAssignedMiB || vm.memoryStartupMiB;
   const entry: Record<string, unknown> = {
     Name: vm.name,
@@ -116,7 +121,7 @@ function vmEntry(vm: SimVm, clustered: boolean, at: number): Record<string, unkn
     Version: vm.configurationVersion,
     Notes: vm.notes,
     OperatingSystem: vm.operatingSystem,
-    Clustered: clustered,
+    Clustered: vmIsClustered(host, vm),
     ...hotFields(vm, at),
   };
   const ips: string[] = [];
@@ -136,10 +141,8 @@ function vmEntry(vm: SimVm, clustered: boolean, at: number): Record<string, unkn
 /** The `inventory` data object for a host, as the real agent would print it now. */
 export function fullInventoryData(host: SimHost, computerName?: string): Record<string, unknown> {
   const model = host.model;
-  const clustered = Boolean(model.cluster);
   const at = Date.now();
-  // A VM created or removed as a cluster role says so itself; otherwise a clustered host's VMs are roles.
-  const vms = model.vms.map((vm) => vmEntry(vm, vm.isClustered ?? clustered, at));
+  const vms = model.vms.map((vm) => vmEntry(host, vm, at));
   return {
     Host: {
       ComputerName: computerName ?? host.computerName,

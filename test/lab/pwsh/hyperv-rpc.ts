@@ -9,7 +9,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { VirtualFileSystem } from '../files';
 import type { SimHost } from '../host';
-import { vmHeartbeat, vmMemoryDemandMiB, vmUptimeSeconds } from '../agent/inventory';
+import { vmHeartbeat, vmIsClustered, vmMemoryDemandMiB, vmUptimeSeconds } from '../agent/inventory';
 import { jobKnobs } from '../agent/jobs';
 import { guestGenerateKey, guestRead, type GuestKeys } from '../agent/jobs/kvp-guest';
 import type { SimDisk, SimDvdDrive, SimNic, SimVm, VmState } from '../model/types';
@@ -123,7 +123,6 @@ function vmsOf(host: SimHost, ids: string[] | undefined): SimVm[] {
   const wanted = new Set(ids.map((i) => i.toLowerCase()));
   return host.model.vms.filter((v) => wanted.has(v.id));
 }
-const isClustered = (host: SimHost, vm: SimVm) => vm.isClustered ?? Boolean(host.model.cluster);
 const hyperVState = (state: VmState) => (state === 'Unknown' ? 'Other' : state);
 
 /** The VM's folder (Hyper-V `Path`): set by New-VM, else the folder above "Virtual Hard Disks". */
@@ -161,7 +160,7 @@ function vmFacts(host: SimHost, vm: SimVm, at = Date.now()): Record<string, unkn
     creationTime: vm.creationTime,
     uptimeSeconds: vmUptimeSeconds(vm, at),
     heartbeat: vmHeartbeat(vm),
-    isClustered: isClustered(host, vm),
+    isClustered: vmIsClustered(host, vm),
     path: vmPath(vm),
     status: 'Operating normally',
     throwingProperties: throwing,
@@ -572,7 +571,7 @@ async function vmRemove(host: SimHost, p: Params): Promise<unknown> {
   if (jobKnobs(host).hang) await hang();
   // DestroySystem needs the VM off or saved.
   if (vm.state !== 'Off' && vm.state !== 'Saved') fail('InvalidState', `'${vm.name}' failed to delete.\n${CURRENT_STATE}`);
-  if (isClustered(host, vm)) {
+  if (vmIsClustered(host, vm)) {
     fail('InvalidState', `'${vm.name}' failed to delete.\nThe virtual machine is a clustered role; remove it from the cluster first (Remove-ClusterGroup).`);
   }
   await sleep(jobKnobs(host).actionMs * host.knobs.slowFactor);
@@ -684,7 +683,7 @@ function clusterGroups(host: SimHost): unknown {
   return [
     { name: 'Cluster Group', ownerNode: owner, state: 'Online', groupType: 'Cluster', id: stableGuid(`group:cluster:${host.model.cluster}`), vmId: null },
     { name: 'Available Storage', ownerNode: owner, state: 'Offline', groupType: 'AvailableStorage', id: stableGuid(`group:storage:${host.model.cluster}`), vmId: null },
-    ...host.model.vms.filter((vm) => isClustered(host, vm)).map((vm) => vmGroup(host, vm)),
+    ...host.model.vms.filter((vm) => vmIsClustered(host, vm)).map((vm) => vmGroup(host, vm)),
   ];
 }
 
@@ -694,7 +693,7 @@ function clusterAddVmRole(host: SimHost, p: Params): unknown {
   const vmName = optStr(p, 'vmName');
   const vm = vmId ? findVm(host, vmId) : host.model.vms.find((v) => v.name.toLowerCase() === (vmName ?? '').toLowerCase());
   if (!vm) fail('NotFound', `The virtual machine '${vmName ?? ''}' was not found on any node of the cluster.`);
-  if (isClustered(host, vm)) fail('ObjectExists', `The virtual machine '${vm.name}' is already a clustered role.`);
+  if (vmIsClustered(host, vm)) fail('ObjectExists', `The virtual machine '${vm.name}' is already a clustered role.`);
   vm.isClustered = true;
   return vmGroup(host, vm);
 }
@@ -703,7 +702,7 @@ function clusterRemoveGroup(host: SimHost, p: Params): unknown {
   requireCluster(host);
   const vmId = optStr(p, 'vmId');
   const name = optStr(p, 'name');
-  const vm = host.model.vms.find((v) => isClustered(host, v) && (vmId ? v.id === vmId.toLowerCase() : v.name.toLowerCase() === (name ?? '').toLowerCase()));
+  const vm = host.model.vms.find((v) => vmIsClustered(host, v) && (vmId ? v.id === vmId.toLowerCase() : v.name.toLowerCase() === (name ?? '').toLowerCase()));
   if (!vm) {
     if (name && ['cluster group', 'available storage'].includes(name.toLowerCase())) fail('InvalidState', `The cluster group '${name}' is a core group and cannot be removed.`);
     fail('NotFound', `An error occurred opening cluster group '${name ?? vmId ?? ''}'.\nThe group was not found.`);
