@@ -109,7 +109,8 @@ describe('real agent end to end: deploy → inventory → create → action → 
     await page.getByTestId('delete-confirm').fill(NEW_VM);
     await page.getByTestId('delete-submit').click();
     await expect.poll(() => host.model.vms.some((v) => v.name === NEW_VM), { timeout: 60_000, interval: 250 }).toBe(false);
-    expect(host.files.exists(vhd)).toBe(false);
+    // The agent removes the VM first, then its disk files: the file goes a moment after the VM.
+    await expect.poll(() => host.files.exists(vhd), { timeout: 30_000, interval: 250 }).toBe(false);
     await page.getByRole('button', { name: 'Aether-V' }).click();
     await page.waitForFunction((n) => document.querySelector('[data-testid="figure-vms"]')?.textContent === String(n), host.model.vms.length, poll);
   }, 120_000);
