@@ -18,7 +18,7 @@ import { ProcessMetrics } from './diagnostics/process-metrics';
 import { EventHub } from './events/event-hub';
 import { createHandlers, type Handlers } from './handlers';
 import { HostRegistry } from './hosts/host-registry';
-import { createLogger, type Logger } from './log';
+import { createLogger, logLimits, type AppLog } from './log';
 import { NotificationCenter } from './notifications/notification-center';
 import { EncryptedFileSecretStore, keyFileCipher, type SecretCipher } from './secrets/secret-store';
 import type { Services } from './services';
@@ -63,7 +63,7 @@ export interface Backend {
   readonly handlerSources: Readonly<Record<CommandName, string>>;
   subscribe(listener: (event: StateEvent) => void): () => void;
   readonly services: Services;
-  readonly log: Logger;
+  readonly log: AppLog;
   close(): Promise<void>;
 }
 
@@ -84,6 +84,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const settings = new SettingsStore(options.settingsPersistence ?? new JsonFilePersistence(path.join(options.dataDir, 'settings.json')));
   const loaded = await settings.load();
   problems.push(...loaded.problems);
+  log.configure(logLimits(settings.getSettings().log));
 
   let cipher: SecretCipher | undefined = options.secretCipher;
   if (!cipher) {
@@ -97,7 +98,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 
   const notifications = new NotificationCenter(path.join(options.dataDir, 'notifications.json'), hub);
   await notifications.load();
-  const hosts = new HostRegistry(settings, secrets, hub);
+  // A log that cannot be written (disk full) is said once, not per line.
+  log.onWriteFailure((problem) => notifications.notify({ level: 'error', title: 'App log not written', message: problem, key: 'app-log-write' }));
+  const hosts = new HostRegistry(settings, secrets, hub, log);
   const processMetrics = new ProcessMetrics();
   const scheduler = new RemoteTaskScheduler();
   // The JOB lane is as wide as the "parallel job workers" setting, now and whenever it changes.
@@ -164,10 +167,11 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     metrics: () => ({
       ...processMetrics.read(),
       services: serviceStates(),
-      groups: [...schedulerMetricGroups(scheduler), ...[...started.values()].flatMap((s) => s.metrics?.() ?? []), memory.metrics()],
+      groups: [...schedulerMetricGroups(scheduler), ...[...started.values()].flatMap((s) => s.metrics?.() ?? []), memory.metrics(), log.metrics()],
     }),
     onSettingsChanged: (next) => {
       sizeJobLane(next.jobs.workers);
+      log.configure(logLimits(next.log));
       hub.publishSnapshot('health');
     },
   };
@@ -195,7 +199,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   };
 }
 
-async function dispatch(handlers: Handlers, log: Logger, command: string, request: unknown): Promise<Result<unknown>> {
+async function dispatch(handlers: Handlers, log: AppLog, command: string, request: unknown): Promise<Result<unknown>> {
   if (!isCommandName(command)) {
     return { ok: false, error: { code: ErrorCode.UnknownCommand, message: `Unknown command "${command}". The app and its backend may be different versions; restart the app.` } };
   }
@@ -207,7 +211,8 @@ async function dispatch(handlers: Handlers, log: Logger, command: string, reques
     if (process.env.AETHERV_VALIDATE_RESPONSES === '1') assertResponse(command, data);
     return { ok: true, data };
   } catch (error) {
-    return { ok: false, error: toErrorBody(error, log, command) };
+    // Every registered secret is masked out of what a client is told, whatever threw.
+    return { ok: false, error: log.mask(toErrorBody(error, log, command)) };
   }
 }
 
@@ -216,7 +221,7 @@ function assertResponse(command: CommandName, data: unknown): void {
   if (!validate(data)) throw new Error(`response of ${command} breaks the contract: ${JSON.stringify(toFieldErrors(validate.errors))}`);
 }
 
-function toErrorBody(error: unknown, log: Logger, command: string) {
+function toErrorBody(error: unknown, log: AppLog, command: string) {
   if (error instanceof ContractError) return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
   const coded = error as { code?: unknown; message?: unknown };
   // WinRM and scheduler errors carry their own stable codes and person-readable messages.

@@ -9,6 +9,7 @@ const log: Logger = {
   warn: () => undefined,
   error: () => undefined,
   addSecret: () => undefined,
+  forgetSecrets: () => undefined,
 };
 
 afterEach(() => {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   ContractError,
+  credentialBoundChanges,
   ErrorCode,
+  passwordRequiredMessage,
   validationError,
   type HostEntry,
   type HostInput,
@@ -9,7 +11,9 @@ import {
   type HostView,
 } from '../../shared/contract';
 import type { EventHub } from '../events/event-hub';
-import type { SecretStore } from '../secrets/secret-store';
+import type { Logger } from '../log';
+import { secretDigest } from '../secrets/digest';
+import { SecretUnreadable, type SecretStore } from '../secrets/secret-store';
 import type { SettingsStore } from '../settings/settings-store';
 
 export type HostStatus = HostView['status'];
@@ -32,11 +36,15 @@ const DEFAULT_PORT = { https: 5986, http: 5985 } as const;
  */
 export class HostRegistry {
   private readonly runtime = new Map<string, RuntimeStatus>();
+  /** Per host, a digest (never the password) of the password the log currently masks. */
+  private readonly maskedPasswords = new Map<string, string>();
 
   constructor(
     private readonly settings: SettingsStore,
     private readonly secrets: SecretStore,
     private readonly hub: EventHub,
+    /** Every password that enters or leaves the secret store is registered here, so no log line shows it. */
+    private readonly log?: Pick<Logger, 'addSecret' | 'forgetSecrets'>,
   ) {
     hub.registerSource('hosts', () => this.list());
   }
@@ -53,7 +61,18 @@ export class HostRegistry {
 
   async credentials(id: string): Promise<HostCredentials> {
     const entry = this.entry(id);
-    const password = await this.secrets.get(entry.credentialRef);
+    let password: string | undefined;
+    try {
+      password = await this.secrets.get(entry.credentialRef);
+    } catch (error) {
+      if (!(error instanceof SecretUnreadable)) throw error;
+      throw new ContractError(
+        ErrorCode.NotFound,
+        `Host ${entry.displayName}: the stored password can no longer be decrypted (the secret key or the OS keychain changed). Edit the host in Settings and enter it again.`,
+        { host: entry.displayName },
+      );
+    }
+    this.rememberSecret(id, password);
     if (password === undefined) {
       throw new ContractError(ErrorCode.NotFound, `Host ${entry.displayName}: no stored password. Edit the host in Settings and enter it again.`, {
         host: entry.displayName,
@@ -83,8 +102,16 @@ export class HostRegistry {
     this.checkRules(entry, hosts);
     // Refuse before touching the secret store, so a refused add leaves no orphaned password.
     this.settings.assertWritable();
+    this.log?.addSecret(input.password, secretScope(id));
     await this.secrets.put(entry.credentialRef, input.password);
-    await this.settings.replaceHosts([...hosts, entry]);
+    this.rememberSecret(id, input.password);
+    try {
+      await this.settings.replaceHosts([...hosts, entry]);
+    } catch (error) {
+      // The host was not saved (e.g. disk full): leave no password behind for an entry that does not exist.
+      await this.secrets.delete(entry.credentialRef).catch(() => undefined);
+      throw error;
+    }
     this.publish([entry.id]);
     return this.view(entry);
   }
@@ -109,9 +136,36 @@ export class HostRegistry {
       next,
       hosts.filter((h) => h.id !== next.id),
     );
+    // Where the password goes may only change together with the password itself.
+    const rebound = credentialBoundChanges(current, next);
+    if (rebound.length > 0 && patch.password === undefined) {
+      const message = passwordRequiredMessage(current.displayName, rebound);
+      throw new ContractError(ErrorCode.ValidationFailed, message, {
+        host: current.displayName,
+        fields: [
+          { field: 'password', message: message.replace(/^password: /, '') },
+          ...rebound.map((field) => ({ field, message: 'changed: enter the password again to save this change' })),
+        ],
+      });
+    }
     this.settings.assertWritable();
-    if (patch.password !== undefined) await this.secrets.put(next.credentialRef, patch.password);
-    await this.settings.replaceHosts(hosts.map((h) => (h.id === next.id ? next : h)));
+    if (patch.password === undefined) {
+      await this.settings.replaceHosts(hosts.map((h) => (h.id === next.id ? next : h)));
+    } else {
+      // Masked from now on; the old one is forgotten only once the new one is stored.
+      this.log?.addSecret(patch.password, secretScope(next.id));
+      const previous = await this.secrets.get(next.credentialRef).catch(() => undefined);
+      await this.secrets.put(next.credentialRef, patch.password);
+      try {
+        await this.settings.replaceHosts(hosts.map((h) => (h.id === next.id ? next : h)));
+      } catch (error) {
+        // The entry kept its old address: it must keep its old password too, or the new password
+        // would go to the old address (and the host would stop working).
+        await (previous === undefined ? this.secrets.delete(next.credentialRef) : this.secrets.put(next.credentialRef, previous)).catch(() => undefined);
+        throw error;
+      }
+      this.rememberSecret(next.id, patch.password);
+    }
     this.publish([next.id]);
     return this.view(next);
   }
@@ -120,6 +174,8 @@ export class HostRegistry {
     const entry = this.entry(id);
     await this.settings.replaceHosts(this.settings.getHosts().filter((h) => h.id !== id));
     await this.secrets.delete(entry.credentialRef);
+    this.log?.forgetSecrets(secretScope(id));
+    this.maskedPasswords.delete(id);
     this.runtime.delete(id);
     this.hub.publishDelta('hosts', { upsert: [], remove: [id] });
     return true;
@@ -150,11 +206,24 @@ export class HostRegistry {
     const { credentialRef, ...rest } = entry;
     return {
       ...rest,
-      hasPassword: Boolean(credentialRef),
+      hasPassword: this.secrets.has(credentialRef),
       status: entry.enabled ? (runtime?.status ?? 'unknown') : 'disabled',
       ...(runtime?.lastError ? { lastError: runtime.lastError } : {}),
       ...(runtime?.lastSeenAt ? { lastSeenAt: runtime.lastSeenAt } : {}),
     };
+  }
+
+  /**
+   * The log masks a host's current password (a replaced one is forgotten). Called on every read of
+   * the password, so it only touches the log's masker when the password actually changed.
+   */
+  private rememberSecret(id: string, password: string | undefined): void {
+    if (!this.log || password === undefined) return;
+    const digest = secretDigest(password);
+    if (this.maskedPasswords.get(id) === digest) return;
+    this.log.forgetSecrets(secretScope(id));
+    this.log.addSecret(password, secretScope(id));
+    this.maskedPasswords.set(id, digest);
   }
 
   /** Cross-field rules: insecure combinations and duplicates. */
@@ -180,6 +249,10 @@ export class HostRegistry {
       );
     }
   }
+}
+
+function secretScope(hostId: string): string {
+  return `host:${hostId}`;
 }
 
 function normaliseFingerprint(value: string): string {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { invokeAgent, type AgentInvocation } from '../agent';
 import type { Logger } from '../log';
+import { secretDigest } from '../secrets/digest';
 import type { SettingsStore } from '../settings/settings-store';
 import type { Lane, RemoteTaskScheduler } from '../tasks';
 import { WinrmClient } from '../winrm';
@@ -60,7 +61,8 @@ export class RemoteHosts {
   async client(hostId: string): Promise<WinrmClient> {
     const entry = this.hosts.entry(hostId);
     const { password } = await this.hosts.credentials(hostId);
-    const fingerprint = JSON.stringify([entry.address, entry.port, entry.transport, entry.auth, entry.allowUnencryptedBasic, entry.username, entry.tlsFingerprintSha256, password]);
+    // The cache key tells "same password?" by a keyed digest: the password itself is never a key.
+    const fingerprint = JSON.stringify([entry.address, entry.port, entry.transport, entry.auth, entry.allowUnencryptedBasic, entry.username, entry.tlsFingerprintSha256, secretDigest(password)]);
     const cached = this.clients.get(hostId);
     if (cached?.fingerprint === fingerprint) return cached.client;
     if (cached) void cached.client.close().catch(() => undefined);

@@ -1,30 +1,36 @@
 import { SECRET_MASK } from '../../shared/contract';
+import { SecretSet } from '../secrets/masking';
 
 /**
  * Masks secret values wherever they appear in text the app keeps or shows (job lines, error
- * messages). Secrets are held only while a job that uses them is alive, then forgotten.
+ * messages), as typed and in their JSON-escaped forms. Secrets are held only while a job that
+ * uses them is alive: the job service forgets them when the job ends (JobService.finish).
  */
 export class SecretMasker {
-  private readonly secrets = new Map<string, Set<string>>();
+  private readonly secrets = new SecretSet(SECRET_MASK);
+  private readonly jobs = new Set<string>();
 
   add(jobId: string, values: string[]): void {
-    const set = this.secrets.get(jobId) ?? new Set<string>();
-    for (const v of values) if (v) set.add(v);
-    this.secrets.set(jobId, set);
+    this.secrets.add(jobId, values);
+    this.jobs.add(jobId);
   }
 
   forget(jobId: string): void {
-    this.secrets.delete(jobId);
+    this.secrets.forget(jobId);
+    this.jobs.delete(jobId);
+  }
+
+  /** Jobs whose secrets are still held (ended jobs must not be here). */
+  get heldJobs(): number {
+    return this.jobs.size;
   }
 
   mask(text: string): string {
-    let out = text;
-    for (const set of this.secrets.values()) {
-      for (const secret of set) {
-        if (secret.length < 3 || !out.includes(secret)) continue;
-        out = out.split(secret).join(SECRET_MASK);
-      }
-    }
-    return out;
+    return this.secrets.mask(text);
+  }
+
+  /** A copy of a structured value (a job result, an error) with every held secret masked. */
+  maskValue<T>(value: T): T {
+    return this.secrets.maskValue(value) as T;
   }
 }

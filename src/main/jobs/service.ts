@@ -209,6 +209,7 @@ export class JobsCore {
     this.store.flush();
     const record = this.update(jobId, { state, finishedAt: new Date().toISOString(), ...patch });
     this.masker.forget(jobId);
+    this.ctx.log.forgetSecrets(`job:${jobId}`);
     return record;
   }
 
@@ -246,7 +247,7 @@ export class JobsCore {
       parameters: { ...maskSecrets(this.compiled, values), imageOsFamily: request.imageOsFamily },
       warnings,
     });
-    for (const s of secrets) this.ctx.log.addSecret(s);
+    for (const s of secrets) this.ctx.log.addSecret(s, `job:${record.id}`);
     this.masker.add(record.id, secrets);
     const placeholder = this.inventory?.addPlaceholder({ hostId: request.hostId, name: vmName, jobId: record.id });
     const hostName = this.hostName(request.hostId);

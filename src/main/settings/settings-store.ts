@@ -103,16 +103,24 @@ export class SettingsStore {
       agent: { ...this.settings.agent, ...patch.agent },
       artifactServer: { ...this.settings.artifactServer, ...patch.artifactServer },
       jobs: { ...this.settings.jobs, ...patch.jobs },
+      log: { ...this.settings.log, ...patch.log },
     };
     this.settings = next;
     await this.persist();
     return this.getSettings();
   }
 
+  /** Stores the host list; memory changes only once the file is written, so both always agree. */
   async replaceHosts(hosts: readonly HostEntry[]): Promise<void> {
     this.assertWritable();
+    const previous = this.hosts;
     this.setHosts(hosts);
-    await this.persist();
+    try {
+      await this.persist();
+    } catch (error) {
+      this.setHosts(previous);
+      throw error;
+    }
   }
 
   /** Throws DIAGNOSTIC_MODE when the stored file could not be loaded (nothing may overwrite it). */

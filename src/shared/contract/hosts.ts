@@ -76,6 +76,38 @@ export const HostPatch = Type.Object(
 );
 export type HostPatch = Static<typeof HostPatch>;
 
+/**
+ * The fields that decide where (and how) a stored password is sent. Changing any of them on an
+ * existing host needs the password again: otherwise an edit, by mistake or by someone at an
+ * unlocked workstation, could send the saved password to an address it was never meant for.
+ */
+export const CREDENTIAL_BOUND_FIELDS = ['address', 'port', 'transport', 'auth', 'allowUnencryptedBasic'] as const;
+export type CredentialBoundField = (typeof CREDENTIAL_BOUND_FIELDS)[number];
+
+/** The words each field has on the host form. */
+export const CREDENTIAL_BOUND_LABELS: Record<CredentialBoundField, string> = {
+  address: 'address',
+  port: 'port',
+  transport: 'transport',
+  auth: 'authentication',
+  allowUnencryptedBasic: '"allow unencrypted Basic"',
+};
+
+/** Which credential-bound fields differ between a stored host and its edited form (one rule for backend and UI). */
+export function credentialBoundChanges(
+  stored: Pick<HostEntry, CredentialBoundField>,
+  next: Pick<HostEntry, CredentialBoundField>,
+): CredentialBoundField[] {
+  return CREDENTIAL_BOUND_FIELDS.filter((field) => stored[field] !== next[field]);
+}
+
+/** The sentence shown when such a change comes without the password. */
+export function passwordRequiredMessage(hostName: string, changed: readonly CredentialBoundField[]): string {
+  const names = changed.map((f) => CREDENTIAL_BOUND_LABELS[f]);
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
+  return `password: changing the ${list} of ${hostName} needs the password again, so the saved password is only ever sent where it was entered for; enter it and save again`;
+}
+
 /** What the renderer sees: the entry without the credential reference, plus live status. */
 export const HostView = Type.Object({
   id: Type.String(),
@@ -89,6 +121,7 @@ export const HostView = Type.Object({
   cluster: Type.Optional(Type.String()),
   enabled: Type.Boolean(),
   tlsFingerprintSha256: Type.Optional(Type.String()),
+  /** The secret store holds a password for this host that it can decrypt. */
   hasPassword: Type.Boolean(),
   status: Type.Union([
     Type.Literal('unknown'),

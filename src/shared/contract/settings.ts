@@ -54,6 +54,14 @@ export const JobSettings = Type.Object(
   { additionalProperties: false },
 );
 
+export const LogSettings = Type.Object(
+  {
+    maxFileMB: Type.Integer({ minimum: 1, maximum: 1_024, default: 10, hint: 'megabytes per app.log file before it rotates, 1–1024' }),
+    keepFiles: Type.Integer({ minimum: 1, maximum: 20, default: 3, hint: 'rotated app.log files kept (app.log.1 … app.log.N), 1–20' }),
+  },
+  { additionalProperties: false },
+);
+
 /** The user-editable settings (hosts have their own commands). */
 export const Settings = Type.Object(
   {
@@ -62,6 +70,7 @@ export const Settings = Type.Object(
     agent: AgentSettings,
     artifactServer: ArtifactServerSettings,
     jobs: JobSettings,
+    log: LogSettings,
   },
   { additionalProperties: false },
 );
@@ -75,6 +84,7 @@ export const SettingsPatch = Type.Object(
     agent: Type.Optional(Type.Partial(AgentSettings, { additionalProperties: false })),
     artifactServer: Type.Optional(Type.Partial(ArtifactServerSettings, { additionalProperties: false })),
     jobs: Type.Optional(Type.Partial(JobSettings, { additionalProperties: false })),
+    log: Type.Optional(Type.Partial(LogSettings, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -86,4 +96,5 @@ export const DEFAULT_SETTINGS: Settings = {
   agent: { installDir: 'C:\\ProgramData\\Aether-V\\agent', downloadAttempts: 3, downloadRetryIntervalS: 2 },
   artifactServer: { bindAddress: '0.0.0.0', port: 8765, advertisedBaseUrl: '' },
   jobs: { workers: 4 },
+  log: { maxFileMB: 10, keepFiles: 3 },
 };
