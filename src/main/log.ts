@@ -132,6 +132,8 @@ export function createLogger(dataDir: string, options: { echo?: boolean; limits?
           writeFailures: failures,
           failing: failing !== undefined,
           lastError,
+          // How many secret values the log masks now: host passwords plus running jobs' secrets.
+          maskedSecrets: secrets.size,
         },
       ],
     }),

@@ -1,5 +1,13 @@
 import { useState, type FormEvent } from 'react';
-import type { ConnectionTestResult, HostInput, HostView } from '../../../shared/contract';
+import {
+  CREDENTIAL_BOUND_LABELS,
+  credentialBoundChanges,
+  passwordRequiredMessage,
+  type ConnectionTestResult,
+  type CredentialBoundField,
+  type HostInput,
+  type HostView,
+} from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 import { ConnectionTestReport } from './ConnectionTestReport';
 import { errorsByField, Field } from './fields';
@@ -52,6 +60,25 @@ function toInput(d: Draft): HostInput {
   };
 }
 
+/** The credential-bound fields the draft changes on a stored host (the backend applies the same rule). */
+function reboundFields(host: HostView | undefined, d: Draft): CredentialBoundField[] {
+  if (!host) return [];
+  const port = d.port.trim() === '' ? host.port : Number(d.port);
+  return credentialBoundChanges(host, {
+    address: d.address.trim().toLowerCase(),
+    port,
+    transport: d.transport,
+    auth: d.auth,
+    allowUnencryptedBasic: d.allowUnencryptedBasic,
+  });
+}
+
+function passwordLabel(host: HostView | undefined, rebound: CredentialBoundField[]): string {
+  if (!host) return 'Password';
+  if (rebound.length > 0) return 'Password (required again)';
+  return host.hasPassword ? 'Password (leave empty to keep)' : 'Password (none stored: enter it)';
+}
+
 export function HostForm({ host, onDone }: { host?: HostView; onDone(): void }) {
   const backend = useApp((s) => s.backend);
   const toast = useApp((s) => s.toast);
@@ -62,10 +89,21 @@ export function HostForm({ host, onDone }: { host?: HostView; onDone(): void }) 
   const [report, setReport] = useState<ConnectionTestResult | string | undefined>();
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const prefix = host ? `edit-${host.id}` : 'new-host';
+  const rebound = reboundFields(host, draft);
+  // Said before the user tries to save, and enforced again by the backend.
+  const passwordMissing = host !== undefined && rebound.length > 0 && draft.password === '';
+
+  const askForPassword = (): boolean => {
+    if (!host || !passwordMissing) return false;
+    const message = passwordRequiredMessage(host.displayName, rebound);
+    setErrors({ password: message.replace(/^password: /, '') });
+    setFormError(message);
+    return true;
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!backend) return;
+    if (!backend || askForPassword()) return;
     setBusy(true);
     const input = toInput(draft);
     const result = host
@@ -90,6 +128,8 @@ export function HostForm({ host, onDone }: { host?: HostView; onDone(): void }) 
   const test = async () => {
     if (!backend) return;
     setReport(undefined);
+    // Testing the stored entry would not test the changed address; testing the draft needs the password.
+    if (askForPassword()) return;
     setBusy(true);
     const result = host && !draft.password ? await backend.invoke('hosts.testConnection', { id: host.id }) : await backend.invoke('hosts.testConnection', { draft: toInput(draft) });
     setBusy(false);
@@ -129,10 +169,16 @@ export function HostForm({ host, onDone }: { host?: HostView; onDone(): void }) 
           </select>
         </Field>
         {input('username', 'User name', { required: true, autoComplete: 'off', placeholder: 'CORP\\admin' })}
-        {input('password', host ? 'Password (leave empty to keep)' : 'Password', { type: 'password', autoComplete: 'new-password' })}
+        {input('password', passwordLabel(host, rebound), { type: 'password', autoComplete: 'new-password', required: passwordMissing || !host })}
         {input('cluster', 'Cluster label (optional)')}
         {draft.transport === 'https' && input('tlsFingerprintSha256', 'Pinned certificate SHA-256 (optional)', {}, 'for self-signed host certificates')}
       </div>
+      {host && rebound.length > 0 && (
+        <p className="banner banner-warning" role="note" data-testid="password-again">
+          You changed the {rebound.map((f) => CREDENTIAL_BOUND_LABELS[f]).join(', ')}: enter the password again. A saved password is only ever sent
+          where it was entered for, so changing where or how it is sent needs it again.
+        </p>
+      )}
       {draft.transport === 'http' && draft.auth === 'basic' && (
         <label className="check">
           <input type="checkbox" checked={draft.allowUnencryptedBasic} onChange={(e) => set('allowUnencryptedBasic', e.target.checked)} /> Allow unencrypted
