@@ -101,10 +101,15 @@ export function credentialBoundChanges(
   return CREDENTIAL_BOUND_FIELDS.filter((field) => stored[field] !== next[field]);
 }
 
+/** "address, port and authentication": the changed fields in the form's words. */
+export function credentialBoundList(changed: readonly CredentialBoundField[]): string {
+  const names = changed.map((f) => CREDENTIAL_BOUND_LABELS[f]);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
+}
+
 /** The sentence shown when such a change comes without the password. */
 export function passwordRequiredMessage(hostName: string, changed: readonly CredentialBoundField[]): string {
-  const names = changed.map((f) => CREDENTIAL_BOUND_LABELS[f]);
-  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
+  const list = credentialBoundList(changed);
   return `password: changing the ${list} of ${hostName} needs the password again, so the saved password is only ever sent where it was entered for; enter it and save again`;
 }
 

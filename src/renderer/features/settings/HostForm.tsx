@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import {
-  CREDENTIAL_BOUND_LABELS,
   credentialBoundChanges,
+  credentialBoundList,
   passwordRequiredMessage,
   type ConnectionTestResult,
   type CredentialBoundField,
@@ -42,8 +42,16 @@ function draftFrom(host?: HostView): Draft {
   };
 }
 
+/**
+ * The "allow unencrypted Basic" box is only shown for Basic over HTTP; while hidden, the stored
+ * value (false for a new host) stands, so a box ticked and then hidden changes nothing.
+ */
+function allowUnencryptedBasic(d: Draft, host?: HostView): boolean {
+  return d.transport === 'http' && d.auth === 'basic' ? d.allowUnencryptedBasic : (host?.allowUnencryptedBasic ?? false);
+}
+
 /** Only what the user filled in is sent; the backend applies defaults and validates every field. */
-function toInput(d: Draft): HostInput {
+function toInput(d: Draft, host?: HostView): HostInput {
   const port = d.port.trim() === '' ? undefined : Number(d.port);
   return {
     displayName: d.displayName,
@@ -51,7 +59,7 @@ function toInput(d: Draft): HostInput {
     ...(port !== undefined ? { port: Number.isNaN(port) ? (d.port as unknown as number) : port } : {}),
     transport: d.transport,
     auth: d.auth,
-    allowUnencryptedBasic: d.allowUnencryptedBasic,
+    allowUnencryptedBasic: allowUnencryptedBasic(d, host),
     username: d.username,
     password: d.password,
     ...(d.cluster.trim() ? { cluster: d.cluster } : {}),
@@ -69,7 +77,7 @@ function reboundFields(host: HostView | undefined, d: Draft): CredentialBoundFie
     port,
     transport: d.transport,
     auth: d.auth,
-    allowUnencryptedBasic: d.allowUnencryptedBasic,
+    allowUnencryptedBasic: allowUnencryptedBasic(d, host),
   });
 }
 
@@ -105,7 +113,7 @@ export function HostForm({ host, onDone }: { host?: HostView; onDone(): void }) 
     event.preventDefault();
     if (!backend || askForPassword()) return;
     setBusy(true);
-    const input = toInput(draft);
+    const input = toInput(draft, host);
     const result = host
       ? await backend.invoke('hosts.update', {
           id: host.id,
@@ -131,7 +139,7 @@ export function HostForm({ host, onDone }: { host?: HostView; onDone(): void }) 
     // Testing the stored entry would not test the changed address; testing the draft needs the password.
     if (askForPassword()) return;
     setBusy(true);
-    const result = host && !draft.password ? await backend.invoke('hosts.testConnection', { id: host.id }) : await backend.invoke('hosts.testConnection', { draft: toInput(draft) });
+    const result = host && !draft.password ? await backend.invoke('hosts.testConnection', { id: host.id }) : await backend.invoke('hosts.testConnection', { draft: toInput(draft, host) });
     setBusy(false);
     if (!result.ok) setErrors(errorsByField(result.error.details?.fields?.map((f) => ({ ...f, field: f.field.replace(/^draft\./, '') }))));
     setReport(result.ok ? result.data : result.error.message);
@@ -175,7 +183,7 @@ export function HostForm({ host, onDone }: { host?: HostView; onDone(): void }) 
       </div>
       {host && rebound.length > 0 && (
         <p className="banner banner-warning" role="note" data-testid="password-again">
-          You changed the {rebound.map((f) => CREDENTIAL_BOUND_LABELS[f]).join(', ')}: enter the password again. A saved password is only ever sent
+          You changed the {credentialBoundList(rebound)}: enter the password again. A saved password is only ever sent
           where it was entered for, so changing where or how it is sent needs it again.
         </p>
       )}
