@@ -1,5 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 
+// The credential rule is schema-free, so the renderer's host form can use it without TypeBox.
+export * from './host-rules';
+
 /** DNS name (RFC 1123 labels) or IPv4; IPv6 goes through the `ip` format check. */
 const HOST_NAME_PATTERN =
   '^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$';
@@ -75,43 +78,6 @@ export const HostPatch = Type.Object(
   { additionalProperties: false },
 );
 export type HostPatch = Static<typeof HostPatch>;
-
-/**
- * The fields that decide where (and how) a stored password is sent. Changing any of them on an
- * existing host needs the password again: otherwise an edit, by mistake or by someone at an
- * unlocked workstation, could send the saved password to an address it was never meant for.
- */
-export const CREDENTIAL_BOUND_FIELDS = ['address', 'port', 'transport', 'auth', 'allowUnencryptedBasic'] as const;
-export type CredentialBoundField = (typeof CREDENTIAL_BOUND_FIELDS)[number];
-
-/** The words each field has on the host form. */
-export const CREDENTIAL_BOUND_LABELS: Record<CredentialBoundField, string> = {
-  address: 'address',
-  port: 'port',
-  transport: 'transport',
-  auth: 'authentication',
-  allowUnencryptedBasic: '"allow unencrypted Basic"',
-};
-
-/** Which credential-bound fields differ between a stored host and its edited form (one rule for backend and UI). */
-export function credentialBoundChanges(
-  stored: Pick<HostEntry, CredentialBoundField>,
-  next: Pick<HostEntry, CredentialBoundField>,
-): CredentialBoundField[] {
-  return CREDENTIAL_BOUND_FIELDS.filter((field) => stored[field] !== next[field]);
-}
-
-/** "address, port and authentication": the changed fields in the form's words. */
-export function credentialBoundList(changed: readonly CredentialBoundField[]): string {
-  const names = changed.map((f) => CREDENTIAL_BOUND_LABELS[f]);
-  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
-}
-
-/** The sentence shown when such a change comes without the password. */
-export function passwordRequiredMessage(hostName: string, changed: readonly CredentialBoundField[]): string {
-  const list = credentialBoundList(changed);
-  return `password: changing the ${list} of ${hostName} needs the password again, so the saved password is only ever sent where it was entered for; enter it and save again`;
-}
 
 /** What the renderer sees: the entry without the credential reference, plus live status. */
 export const HostView = Type.Object({

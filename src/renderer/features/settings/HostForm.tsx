@@ -1,13 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import {
-  credentialBoundChanges,
-  credentialBoundList,
-  passwordRequiredMessage,
-  type ConnectionTestResult,
-  type CredentialBoundField,
-  type HostInput,
-  type HostView,
-} from '../../../shared/contract';
+import type { ConnectionTestResult, HostInput, HostView } from '../../../shared/contract';
+import { credentialBoundChanges, credentialBoundList, passwordRequiredMessage, type CredentialBoundField } from '../../../shared/contract/host-rules';
 import { useApp } from '../../stores/app-store';
 import { ConnectionTestReport } from './ConnectionTestReport';
 import { errorsByField, Field } from './fields';
