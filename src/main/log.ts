@@ -115,7 +115,7 @@ export function createLogger(dataDir: string, options: { echo?: boolean; limits?
     error: (m, f) => write('error', m, f),
     addSecret: (value, scope = 'app') => secrets.add(scope, [value]),
     forgetSecrets: (scope) => secrets.forget(scope),
-    mask: <T>(value: T) => secrets.maskValue(value) as T,
+    mask: <T>(value: T) => secrets.maskValue(value, { bounded: false }) as T,
     configure: (limits) => file.setLimits(limits),
     onWriteFailure: (listener) => void failureListeners.push(listener),
     metrics: () => ({

@@ -133,6 +133,18 @@ describe('masking happens on values, before serialising', () => {
     expect((record!.big as string).length).toBeLessThan(20_000);
   });
 
+  test('log.mask (for error bodies sent to clients) masks secrets but keeps every field and character', () => {
+    const log = createLogger(newDir());
+    log.addSecret(SECRET, 'host:h1');
+    const fields = Array.from({ length: 300 }, (_, i) => ({ field: `f${i}`, message: i === 299 ? `has ${SECRET}` : 'ok' }));
+    const body = { code: 'VALIDATION_FAILED', message: `${'m'.repeat(20_000)} ${SECRET}`, details: { fields } };
+    const masked = log.mask(body);
+    expect(masked.details.fields).toHaveLength(300);
+    expect(masked.details.fields[299]).toEqual({ field: 'f299', message: 'has ********' });
+    expect(masked.message).toBe(`${'m'.repeat(20_000)} ********`);
+    expect(body.message).toContain(SECRET); // a copy: the original is left alone
+  });
+
   test('a scope’s secrets are masked until the scope is forgotten (a job that ended), and other scopes keep the same value masked', () => {
     const dir = newDir();
     const log = createLogger(dir);

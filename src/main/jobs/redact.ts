@@ -31,6 +31,6 @@ export class SecretMasker {
 
   /** A copy of a structured value (a job result, an error) with every held secret masked. */
   maskValue<T>(value: T): T {
-    return this.secrets.maskValue(value) as T;
+    return this.secrets.maskValue(value, { bounded: false }) as T;
   }
 }

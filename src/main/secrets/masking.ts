@@ -12,6 +12,8 @@ export const SECRET_KEY = /pass(word)?|secret|token|credential|authorization/i;
 /** A string longer than this is cut (with a note), so one field cannot make a log line unbounded. */
 const MAX_STRING = 16_384;
 const MAX_DEPTH = 8;
+// Values that travel on are kept whole, but a pathological nesting still cannot exhaust the stack.
+const MAX_DEPTH_UNBOUNDED = 64;
 const MAX_ENTRIES = 200;
 
 /**
@@ -78,50 +80,56 @@ export class SecretSet {
    * depth cut. Masking before serialising means an escaped form can never slip past the mask and
    * the mask can never break the JSON around it.
    */
-  maskValue(value: unknown): unknown {
-    return this.walk(value, 0, new WeakSet());
+  maskValue(value: unknown, options: { bounded?: boolean } = {}): unknown {
+    return this.walk(value, 0, new WeakSet(), options.bounded ?? true);
   }
 
-  private walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
-    if (typeof value === 'string') return this.mask(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}… (${value.length - MAX_STRING} more characters)` : value);
+  /**
+   * `bounded` (for log lines) cuts long strings and lists; values that travel on (error bodies,
+   * job records) keep their length, only the secrets in them change.
+   */
+  private walk(value: unknown, depth: number, seen: WeakSet<object>, bounded: boolean): unknown {
+    if (typeof value === 'string') return this.mask(bounded && value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}… (${value.length - MAX_STRING} more characters)` : value);
     if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
     if (value === undefined) return undefined;
     if (typeof value === 'bigint') return value.toString();
     if (typeof value === 'symbol' || typeof value === 'function') return `[${typeof value}]`;
     const object = value as object;
     if (seen.has(object)) return '[circular]';
-    if (depth >= MAX_DEPTH) return '[nested too deep]';
+    if (depth >= (bounded ? MAX_DEPTH : MAX_DEPTH_UNBOUNDED)) return '[nested too deep]';
     seen.add(object);
     try {
       if (object instanceof Date) return Number.isNaN(object.getTime()) ? 'Invalid Date' : object.toISOString();
       if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) return `[${object.byteLength} bytes]`;
-      if (object instanceof Error) return this.walkError(object, depth, seen);
-      if (Array.isArray(object)) return this.walkList(object, depth, seen);
-      if (object instanceof Set) return this.walkList([...object], depth, seen);
-      if (object instanceof Map) return this.walkEntries([...object.entries()].map(([k, v]) => [String(k), v]), depth, seen);
-      return this.walkEntries(Object.entries(object), depth, seen);
+      if (object instanceof Error) return this.walkError(object, depth, seen, bounded);
+      if (Array.isArray(object)) return this.walkList(object, depth, seen, bounded);
+      if (object instanceof Set) return this.walkList([...object], depth, seen, bounded);
+      if (object instanceof Map) return this.walkEntries([...object.entries()].map(([k, v]) => [String(k), v]), depth, seen, bounded);
+      return this.walkEntries(Object.entries(object), depth, seen, bounded);
     } finally {
       seen.delete(object);
     }
   }
 
-  private walkList(items: unknown[], depth: number, seen: WeakSet<object>): unknown[] {
-    const out = items.slice(0, MAX_ENTRIES).map((item) => this.walk(item, depth + 1, seen) ?? null);
-    if (items.length > MAX_ENTRIES) out.push(`… ${items.length - MAX_ENTRIES} more`);
+  private walkList(items: unknown[], depth: number, seen: WeakSet<object>, bounded: boolean): unknown[] {
+    const cut = bounded && items.length > MAX_ENTRIES;
+    const out = (cut ? items.slice(0, MAX_ENTRIES) : items).map((item) => this.walk(item, depth + 1, seen, bounded) ?? null);
+    if (cut) out.push(`… ${items.length - MAX_ENTRIES} more`);
     return out;
   }
 
-  private walkEntries(entries: [string, unknown][], depth: number, seen: WeakSet<object>): Record<string, unknown> {
+  private walkEntries(entries: [string, unknown][], depth: number, seen: WeakSet<object>, bounded: boolean): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of entries.slice(0, MAX_ENTRIES)) {
+    const cut = bounded && entries.length > MAX_ENTRIES;
+    for (const [key, item] of cut ? entries.slice(0, MAX_ENTRIES) : entries) {
       const safeKey = this.mask(key);
-      out[safeKey] = SECRET_KEY.test(key) && item !== undefined && item !== null && item !== '' ? this.maskText : this.walk(item, depth + 1, seen);
+      out[safeKey] = SECRET_KEY.test(key) && item !== undefined && item !== null && item !== '' ? this.maskText : this.walk(item, depth + 1, seen, bounded);
     }
-    if (entries.length > MAX_ENTRIES) out['…'] = `${entries.length - MAX_ENTRIES} more fields`;
+    if (cut) out['…'] = `${entries.length - MAX_ENTRIES} more fields`;
     return out;
   }
 
-  private walkError(error: Error, depth: number, seen: WeakSet<object>): Record<string, unknown> {
+  private walkError(error: Error, depth: number, seen: WeakSet<object>, bounded: boolean): Record<string, unknown> {
     const own = Object.entries(error).filter(([key]) => key !== 'cause');
     const fields: [string, unknown][] = [
       ['name', error.name],
@@ -130,7 +138,7 @@ export class SecretSet {
       ...(error.stack ? ([['stack', error.stack]] as [string, unknown][]) : []),
       ...(error.cause !== undefined ? ([['cause', error.cause]] as [string, unknown][]) : []),
     ];
-    return this.walkEntries(fields, depth, seen);
+    return this.walkEntries(fields, depth, seen, bounded);
   }
 
   private allForms(): string[] {
