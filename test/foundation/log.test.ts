@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, sym
 import path from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createLogger } from '../../src/main/log';
+import { SecretSet } from '../../src/main/secrets/masking';
 import type { Failure, Settings } from '../../src/shared/contract';
 import { startTestBackend } from '../support/backend';
 import { tempDir } from '../support/temp';
@@ -131,6 +132,20 @@ describe('masking happens on values, before serialising', () => {
     expect(record).toMatchObject({ level: 'warn', message: 'the real message', 'field.message': 'a field called message', 'field.level': 'debug' });
     expect(record!.cyclic).toEqual({ name: 'a', self: '[circular]' });
     expect((record!.big as string).length).toBeLessThan(20_000);
+  });
+
+  test('the one-pass masker: repeated, adjacent and prefix-sharing secrets, at the start and the end, among 500 others', () => {
+    const set = new SecretSet('#');
+    for (let i = 0; i < 500; i++) set.add(`host:${i}`, [`Other-Pw-${i}`]);
+    set.add('a', ['abc', 'abcdef']);
+    expect(set.mask('abcdef')).toBe('#');
+    expect(set.mask('abcabc')).toBe('##');
+    expect(set.mask('xabcdefabcx')).toBe('x##x');
+    expect(set.mask('Other-Pw-499 and Other-Pw-7!')).toBe('# and #!');
+    expect(set.mask('ab')).toBe('ab');
+    expect(set.mask('nothing here')).toBe('nothing here');
+    set.forget('a');
+    expect(set.mask('abcdef')).toBe('abcdef');
   });
 
   test('log.mask (for error bodies sent to clients) masks secrets but keeps every field and character', () => {

@@ -33,7 +33,8 @@ export function secretForms(secret: string): string[] {
  */
 export class SecretSet {
   private readonly scopes = new Map<string, Set<string>>();
-  private forms: string[] | undefined;
+  /** Every form of every held secret, by its first three characters (see `mask`). */
+  private index: Map<number, string[]> | undefined;
 
   constructor(private readonly maskText: string = DEFAULT_MASK) {}
 
@@ -47,7 +48,7 @@ export class SecretSet {
     }
     if (!added) return;
     this.scopes.set(scope, set);
-    this.forms = undefined;
+    this.index = undefined;
   }
 
   /** Replaces a scope's secrets (a host whose password changed). */
@@ -57,7 +58,7 @@ export class SecretSet {
   }
 
   forget(scope: string): void {
-    if (this.scopes.delete(scope)) this.forms = undefined;
+    if (this.scopes.delete(scope)) this.index = undefined;
   }
 
   /** How many distinct secret values are held (for tests and diagnostics). */
@@ -65,13 +66,29 @@ export class SecretSet {
     return new Set([...this.scopes.values()].flatMap((s) => [...s])).size;
   }
 
-  /** `text` with every form of every held secret replaced by the mask. */
+  /**
+   * `text` with every form of every held secret replaced by the mask. One pass over the text,
+   * looking up each position's first three characters, so the cost does not grow with the number
+   * of secrets held (hundreds of host passwords): at each position the longest form wins.
+   */
   mask(text: string): string {
-    const forms = this.allForms();
-    if (forms.length === 0) return text;
-    let out = text;
-    for (const form of forms) if (out.includes(form)) out = out.split(form).join(this.maskText);
-    return out;
+    const index = this.formIndex();
+    if (index.size === 0 || text.length < MIN_MASKED_LENGTH) return text;
+    let out = '';
+    let copied = 0;
+    let i = 0;
+    while (i + MIN_MASKED_LENGTH <= text.length) {
+      const candidates = index.get(trigram(text, i));
+      const hit = candidates?.find((form) => text.startsWith(form, i));
+      if (hit === undefined) {
+        i++;
+        continue;
+      }
+      out += text.slice(copied, i) + this.maskText;
+      i += hit.length;
+      copied = i;
+    }
+    return copied === 0 ? text : out + text.slice(copied);
   }
 
   /**
@@ -141,11 +158,24 @@ export class SecretSet {
     return this.walkEntries(fields, depth, seen, bounded);
   }
 
-  private allForms(): string[] {
-    if (!this.forms) {
+  private formIndex(): Map<number, string[]> {
+    if (!this.index) {
       const values = new Set([...this.scopes.values()].flatMap((s) => [...s]));
-      this.forms = [...new Set([...values].flatMap(secretForms))].sort((a, b) => b.length - a.length);
+      const forms = [...new Set([...values].flatMap(secretForms))].sort((a, b) => b.length - a.length);
+      const index = new Map<number, string[]>();
+      for (const form of forms) {
+        const key = trigram(form, 0);
+        const list = index.get(key);
+        if (list) list.push(form);
+        else index.set(key, [form]);
+      }
+      this.index = index;
     }
-    return this.forms;
+    return this.index;
   }
+}
+
+/** The three UTF-16 code units at `at` as one number (exact: 3 × 16 bits fit a double). */
+function trigram(text: string, at: number): number {
+  return (text.charCodeAt(at) * 65_536 + text.charCodeAt(at + 1)) * 65_536 + text.charCodeAt(at + 2);
 }
