@@ -13,6 +13,8 @@ import {
   type ServiceStatus,
   type StateEvent,
 } from '../shared/contract';
+import { FaultLog, isDiskFull } from './diagnostics/faults';
+import { injectFaultsFromEnv, installLastResortHandlers } from './diagnostics/last-resort';
 import { MemoryTrimmer } from './diagnostics/memory-trim';
 import { ProcessMetrics } from './diagnostics/process-metrics';
 import { EventHub } from './events/event-hub';
@@ -53,6 +55,13 @@ export interface BackendOptions {
    * callback per host) would otherwise run while the first snapshot is being sent.
    */
   hostContact?: Promise<void>;
+  /**
+   * Install the process-wide last-resort handlers for uncaught errors and unhandled rejections
+   * (the Electron main process and `aether-v serve` do; tests that embed a backend do not).
+   */
+  lastResortHandlers?: boolean;
+  /** Whether an OS keychain protects passwords (Electron's safeStorage backend), for Diagnostics. */
+  keychain?: { available: boolean; detail: string };
 }
 
 export interface Backend {
@@ -64,6 +73,8 @@ export interface Backend {
   subscribe(listener: (event: StateEvent) => void): () => void;
   readonly services: Services;
   readonly log: Logger;
+  /** Faults the process survived, shown in Diagnostics. */
+  readonly faults: FaultLog;
   close(): Promise<void>;
 }
 
@@ -80,6 +91,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const log = createLogger(options.dataDir, { echo: options.echoLog ?? false });
   const hub = new EventHub();
   const problems: string[] = [];
+  const faults = new FaultLog();
+  const uninstallLastResort = options.lastResortHandlers ? installLastResortHandlers(log, faults) : () => undefined;
 
   const settings = new SettingsStore(options.settingsPersistence ?? new JsonFilePersistence(path.join(options.dataDir, 'settings.json')));
   const loaded = await settings.load();
@@ -97,6 +110,18 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 
   const notifications = new NotificationCenter(path.join(options.dataDir, 'notifications.json'), hub);
   await notifications.load();
+  // Every survived fault reaches Diagnostics (health topic); a full disk also tells the admin.
+  faults.onFault((fault, isNew) => {
+    hub.publishSnapshot('health');
+    if (fault.kind === 'disk-full' && isNew) {
+      notifications.notify({
+        key: `disk-full:${fault.source}`,
+        level: 'error',
+        title: 'Disk full',
+        message: `The disk holding ${options.dataDir} is full: ${fault.source} could not be saved (${fault.message}). Free some space; what was saved before is intact.`,
+      });
+    }
+  });
   const hosts = new HostRegistry(settings, secrets, hub);
   const processMetrics = new ProcessMetrics();
   const scheduler = new RemoteTaskScheduler();
@@ -114,7 +139,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     await yieldToEventLoop();
     const startedAt = performance.now();
     try {
-      const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, remote, log, memory, started, hostContact });
+      const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, remote, log, memory, started, hostContact, faults });
       started.set(module.name, service);
       problems.push(...(service.problems ?? []));
       log.info('service started', { service: module.name, durationMs: Math.round(performance.now() - startedAt) });
@@ -141,6 +166,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     healthy: problems.length === 0,
     problems: [...problems],
     services: serviceStates(),
+    faults: faults.list(),
   });
   hub.registerSource('health', health);
 
@@ -159,6 +185,10 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       platform: `${process.platform}-${process.arch}`,
       dataDir: options.dataDir,
       secretStorage: secrets.protection,
+      keychain: options.keychain ?? {
+        available: false,
+        detail: options.runtime === 'browser' ? 'not used in browser mode: passwords are encrypted with a key file in the data directory' : 'unknown',
+      },
     }),
     health,
     metrics: () => ({
@@ -173,16 +203,18 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   };
 
   const { handlers, sources: handlerSources } = mergeHandlers(createHandlers(services), [...started.values()]);
+  if (options.lastResortHandlers) injectFaultsFromEnv();
   if (problems.length) log.warn('backend started in diagnostic mode', { problems });
   else log.info('backend started', { dataDir: options.dataDir, runtime: options.runtime });
 
   return {
     services,
     log,
+    faults,
     modules: started,
     handlerSources,
     subscribe: (listener) => hub.subscribe(listener),
-    invoke: (command, request) => dispatch(handlers, log, command, request),
+    invoke: (command, request) => dispatch(handlers, log, command, request, faults),
     async close() {
       for (const service of [...started.values()].reverse()) await service.stop().catch((e: Error) => log.warn(`stopping ${service.name}: ${e.message}`));
       await scheduler.close();
@@ -190,12 +222,13 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       processMetrics.close();
       memory.stop();
       await notifications.flush();
+      uninstallLastResort();
       log.info('backend stopped');
     },
   };
 }
 
-async function dispatch(handlers: Handlers, log: Logger, command: string, request: unknown): Promise<Result<unknown>> {
+async function dispatch(handlers: Handlers, log: Logger, command: string, request: unknown, faults: FaultLog): Promise<Result<unknown>> {
   if (!isCommandName(command)) {
     return { ok: false, error: { code: ErrorCode.UnknownCommand, message: `Unknown command "${command}". The app and its backend may be different versions; restart the app.` } };
   }
@@ -207,7 +240,9 @@ async function dispatch(handlers: Handlers, log: Logger, command: string, reques
     if (process.env.AETHERV_VALIDATE_RESPONSES === '1') assertResponse(command, data);
     return { ok: true, data };
   } catch (error) {
-    return { ok: false, error: toErrorBody(error, log, command) };
+    const body = toErrorBody(error, log, command);
+    if (body.code === ErrorCode.DiskFull || isDiskFull(error)) faults.report('disk-full', command.startsWith('settings.') || command.startsWith('hosts.') ? 'settings' : command, error);
+    return { ok: false, error: body };
   }
 }
 
@@ -218,6 +253,10 @@ function assertResponse(command: CommandName, data: unknown): void {
 
 function toErrorBody(error: unknown, log: Logger, command: string) {
   if (error instanceof ContractError) return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+  if (isDiskFull(error)) {
+    log.error('command failed: disk full', { command, error: (error as Error)?.message ?? String(error) });
+    return { code: ErrorCode.DiskFull, message: `${command} could not save its data: the disk is full. Free some space and try again; what was saved before is intact.` };
+  }
   const coded = error as { code?: unknown; message?: unknown };
   // WinRM and scheduler errors carry their own stable codes and person-readable messages.
   if (typeof coded?.code === 'string' && /^[A-Z_]+$/.test(coded.code) && typeof coded.message === 'string') {

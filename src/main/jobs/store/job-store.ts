@@ -3,6 +3,8 @@ import { inTransaction } from '../../sqlite-transaction';
 import type { JobFilter, JobLine, JobRecord, JobSort } from '../../../shared/contract';
 import { openJobsDatabase } from './job-db';
 import { jobSortValue } from '../../../shared/job-sort';
+import { isDiskFull } from '../../diagnostics/faults';
+import { DEFAULT_RETENTION, deleteJobs, jobsToPrune, reclaimSpace, truncatedLineText, type JobRetention } from './retention';
 
 type Row = Record<string, string | number | null>;
 
@@ -10,12 +12,27 @@ const FLUSH_MS = 15;
 const MAX_BATCH = 500;
 /** A record upsert for a new line count is published at most this often per job. */
 const LINE_COUNT_PUBLISH_MS = 1000;
+/** Retention runs at open and then this often. */
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+/** While the disk is full, writes are retried this often … */
+const RETRY_MS = 5_000;
+/** … holding at most this many unsaved lines in memory; later ones are dropped (and counted). */
+const MAX_UNSAVED_LINES = 20_000;
 
 export interface JobStoreEvents {
   /** Records changed (state, timings, counts); already persisted. */
   records(records: JobRecord[]): void;
   /** New output lines; already persisted (a client never sees a line the file does not have). */
   lines(lines: JobLine[]): void;
+  /** Jobs removed by retention (already deleted from the file). */
+  removed?(ids: string[]): void;
+}
+
+export interface JobStoreOptions {
+  /** Read at every prune and line, so a settings change applies at once. */
+  retention?: () => JobRetention;
+  /** A write failed because the disk is full (reported once per episode); the store retries. */
+  onDiskFull?: (error: unknown) => void;
 }
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
@@ -61,11 +78,21 @@ export class JobStore {
   readonly recovered?: { movedTo: string; reason: string };
   /** Jobs found queued/running at open (the previous run stopped): now `interrupted`. */
   readonly interruptedAtOpen: string[] = [];
+  /** Records changed in memory whose write failed (disk full); written with the next retry. */
+  private readonly unsaved = new Set<string>();
+  private diskFull = false;
+  /** The retention settings as last read (each flush and prune re-reads them; appendLine is hot). */
+  private limits: JobRetention = DEFAULT_RETENTION;
+  private droppedWhileFull = 0;
+  private readonly pruneTimer: NodeJS.Timeout;
+  /** What the last prune did, for metrics and tests. */
+  lastPrune: { at: string; removed: number; vacuumed: boolean } | undefined;
 
   constructor(
     file: string,
     private readonly events: JobStoreEvents,
     private readonly now: () => Date = () => new Date(),
+    private readonly options: JobStoreOptions = {},
   ) {
     const opened = openJobsDatabase(file);
     this.db = opened.db;
@@ -84,6 +111,66 @@ export class JobStore {
       this.ord = Math.max(this.ord, Number(row.ord));
     }
     this.interruptAll();
+    this.safePrune(true);
+    this.pruneTimer = setInterval(() => this.safePrune(false), PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
+  }
+
+  private retention(): JobRetention {
+    this.limits = this.options.retention?.() ?? DEFAULT_RETENTION;
+    return this.limits;
+  }
+
+  /**
+   * Removes finished jobs past the retention settings (never queued or running ones) and their
+   * lines, then reclaims space. Runs at open and hourly; a failure is logged by the caller's fault
+   * handler and retried next time, it never stops the store.
+   */
+  prune(atStart = false): { removed: number; vacuumed: boolean } {
+    this.flush();
+    const ids = jobsToPrune(this.all(), this.retention(), this.now());
+    let vacuumed = false;
+    if (ids.length) {
+      deleteJobs(this.db, ids);
+      for (const id of ids) {
+        this.records.delete(id);
+        this.order.delete(id);
+        this.lastCountPublish.delete(id);
+        this.unsaved.delete(id);
+      }
+      this.events.removed?.(ids);
+    }
+    if (ids.length || atStart) vacuumed = reclaimSpace(this.db, atStart);
+    this.lastPrune = { at: this.now().toISOString(), removed: ids.length, vacuumed };
+    return { removed: ids.length, vacuumed };
+  }
+
+  /** Pruning needs a little space itself (the WAL): on a full disk it waits for the next round. */
+  private safePrune(atStart: boolean): void {
+    try {
+      this.prune(atStart);
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      this.options.onDiskFull?.(error);
+    }
+  }
+
+  /** Runs a write; a full disk is reported once and retried later instead of thrown. */
+  private tryWrite(work: () => void): boolean {
+    try {
+      this.transaction(work);
+      if (this.diskFull) {
+        this.diskFull = false;
+        this.droppedWhileFull = 0;
+      }
+      return true;
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      if (!this.diskFull) this.options.onDiskFull?.(error);
+      this.diskFull = true;
+      this.timer ??= setTimeout(() => this.flush(), RETRY_MS);
+      return false;
+    }
   }
 
   private interruptAll(): void {
@@ -121,7 +208,8 @@ export class JobStore {
   /** Writes records now (state changes are never batched) and publishes them. */
   put(...records: JobRecord[]): void {
     if (!records.length) return;
-    this.transaction(() => records.forEach((r) => this.write(r)));
+    // The state is real whether or not the disk takes it now: keep and publish it, write it later.
+    if (!this.tryWrite(() => records.forEach((r) => this.write(r)))) records.forEach((r) => this.unsaved.add(r.id));
     records.forEach((r) => this.records.set(r.id, r));
     this.events.records(records);
   }
@@ -144,7 +232,17 @@ export class JobStore {
   appendLine(jobId: string, line: Omit<JobLine, 'jobId' | 'seq' | 'at'> & { at?: string }): void {
     const record = this.records.get(jobId);
     if (!record) return;
-    const full: JobLine = { jobId, seq: record.lineCount, at: line.at ?? this.now().toISOString(), stream: line.stream, level: line.level, text: line.text, step: line.step };
+    const max = this.limits.maxOutputLinesPerJob;
+    if (record.lineCount > max) return;
+    if (this.pending.length >= MAX_UNSAVED_LINES) {
+      this.droppedWhileFull++;
+      return;
+    }
+    const at = line.at ?? this.now().toISOString();
+    const full: JobLine =
+      record.lineCount === max
+        ? { jobId, seq: record.lineCount, at, stream: 'system', level: 'warn', text: truncatedLineText(max), step: line.step }
+        : { jobId, seq: record.lineCount, at, stream: line.stream, level: line.level, text: line.text, step: line.step };
     record.lineCount++;
     this.pending.push(full);
     if (this.pending.length >= MAX_BATCH) this.flush();
@@ -154,14 +252,21 @@ export class JobStore {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.pending.length) return;
+    this.retention();
+    if (!this.pending.length && !this.unsaved.size) return;
     const batch = this.pending;
-    this.pending = [];
-    const jobs = new Set(batch.map((l) => l.jobId));
-    this.transaction(() => {
-      for (const l of batch) this.st.line.run(l.jobId, l.seq, l.stream, l.level, l.text, l.step, l.at);
+    const jobs = new Set(batch.map((l) => l.jobId).filter((id) => this.records.has(id)));
+    const unsaved = [...this.unsaved].map((id) => this.records.get(id)).filter((r): r is JobRecord => r !== undefined);
+    const saved = this.tryWrite(() => {
+      for (const r of unsaved) this.write(r);
+      for (const l of batch) if (jobs.has(l.jobId)) this.st.line.run(l.jobId, l.seq, l.stream, l.level, l.text, l.step, l.at);
       for (const id of jobs) this.st.count.run(this.records.get(id)!.lineCount, id);
     });
+    // Unsaved lines stay pending (bounded in appendLine) and are published once on disk.
+    if (!saved) return;
+    this.pending = [];
+    this.unsaved.clear();
+    if (!batch.length) return;
     this.events.lines(batch);
     const now = Date.now();
     const due: JobRecord[] = [];
@@ -201,8 +306,15 @@ export class JobStore {
     return { jobs: matched.slice(0, limit), total: matched.length };
   }
 
+  /** Lines not kept because the disk was full and the in-memory buffer was at its bound. */
+  get linesDroppedWhileDiskFull(): number {
+    return this.droppedWhileFull;
+  }
+
   close(): void {
+    clearInterval(this.pruneTimer);
     this.flush();
+    if (this.timer) clearTimeout(this.timer);
     this.db.close();
   }
 }
