@@ -208,8 +208,11 @@ export class JobStore {
   /** Writes records now (state changes are never batched) and publishes them. */
   put(...records: JobRecord[]): void {
     if (!records.length) return;
+    for (const r of records) if (!this.order.has(r.id)) this.order.set(r.id, ++this.ord);
     // The state is real whether or not the disk takes it now: keep and publish it, write it later.
-    if (!this.tryWrite(() => records.forEach((r) => this.write(r)))) records.forEach((r) => this.unsaved.add(r.id));
+    // While the disk is full, a record waits for its held lines (one retry writes both), so the
+    // file never says "completed, 250 lines" while holding 50.
+    if (this.diskFull || !this.tryWrite(() => records.forEach((r) => this.write(r)))) records.forEach((r) => this.unsaved.add(r.id));
     records.forEach((r) => this.records.set(r.id, r));
     this.events.records(records);
   }
