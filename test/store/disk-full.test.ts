@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { repoRoot } from '../support/cli';
+import { tempDir } from '../support/temp';
+
+const temp = tempDir('aetherv-diskfull-');
+afterAll(() => temp.cleanup());
+
+/**
+ * A real full disk: the child runs in its own user + mount namespace (`unshare -rm`, no root
+ * needed) with a 3 MB tmpfs mounted on the data dir, so ENOSPC and SQLITE_FULL come from the
+ * kernel and SQLite, not from a mock. The mount vanishes with the namespace.
+ */
+function runInSmallDisk(dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const script = 'mount -t tmpfs -o size=3m tmpfs "$1" && exec "$2" --import tsx "$3" "$1"';
+  const child = spawn('unshare', ['-rm', 'sh', '-c', script, 'sh', dataDir, process.execPath, path.join(repoRoot, 'test/store/disk-full-child.ts')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+test('disk full: settings and inventory.db refuse the write with a clear error and a notification, keep what was stored, and recover', async () => {
+  const run = await runInSmallDisk(temp.dir);
+  const line = /^REPORT (.*)$/m.exec(run.stdout);
+  expect(line, `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`).not.toBeNull();
+  const report = JSON.parse(line![1]!) as Record<string, any>;
+
+  expect(report.updateBefore).toBe(true);
+  // Settings: a clear DISK_FULL error, the old file intact (atomic write), no temp file left behind.
+  expect(report.updateDuring.ok).toBe(false);
+  expect(report.updateDuring.error.code).toBe('DISK_FULL');
+  expect(report.updateDuring.error.message).toMatch(/the disk is full\. Free some space and try again; the settings saved before are unchanged/);
+  expect(report.settingsFileTheme).toBe('dark');
+  expect(report.tempFilesLeft).toEqual([]);
+  // inventory.db: SQLite's own "disk is full", not a rollback error hiding it; nothing stored lost.
+  expect(report.inventoryWrite).toMatchObject({ diskFull: true });
+  expect(report.inventoryWrite.message).not.toMatch(/no transaction is active/);
+  expect(report.inventoryIntegrity).toBe('ok');
+  expect(report.inventoryVms).toBe(50);
+  // Diagnostics and the notification say what happened and what to do.
+  expect(report.faults.some((f: { kind: string; source: string }) => f.kind === 'disk-full' && f.source === 'settings')).toBe(true);
+  expect(report.notifications.some((n: { title: string; level: string; message: string }) => n.title === 'Disk full' && n.level === 'error' && /Free some space/.test(n.message))).toBe(true);
+  // With room again the same update goes through; the process never stopped.
+  expect(report.updateAfter).toBe(true);
+  expect(report.settingsFileThemeAfter).toBe('light');
+  expect(report.alive).toBe(true);
+  expect(run.code).toBe(0);
+}, 60_000);
