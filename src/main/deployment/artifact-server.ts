@@ -6,13 +6,22 @@
  * Range requests are ignored (always 200 with the full body; RFC 9110 allows this) and
  * announced with `Accept-Ranges: none`: files are small or downloaded once, resumption is not
  * worth a second code path.
+ *
+ * Attack surface: the server listens only on the address hosts use. A wildcard bind address
+ * (0.0.0.0 or ::, the default) is narrowed to the advertised address when that is an address of
+ * this workstation, so other networks the workstation is on (Wi-Fi, VPN, a lab NIC) never see the
+ * port. We chose this over "listen only while a deployment runs" because hosts re-download on
+ * redeploy, recovery and version checks at any time, and a server that comes and goes would turn
+ * each of those into a race with the firewall. Refused requests are logged at a bounded rate so a
+ * scanner cannot flood the app log.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { lookup } from 'node:dns/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
+import { isIP, type AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { buildAgentManifest, serializeAgentManifest, type AgentManifest } from './manifest';
 
@@ -38,6 +47,83 @@ export interface ArtifactServerOptions {
    */
   advertisedBaseUrl?: string | ((port: number) => string);
   log: (event: ArtifactLogEvent) => void;
+  /** Refused requests are logged at most once per this many ms (the rest counted); default 10 s. */
+  refusedLogIntervalMs?: number;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+/** Every address of this workstation (loopback: the whole 127.0.0.0/8 and ::1). */
+function isLocalAddress(address: string): boolean {
+  if (isIP(address) === 4 && address.startsWith('127.')) return true;
+  if (address === '::1') return true;
+  return Object.values(networkInterfaces()).some((list) => (list ?? []).some((a) => a.address === address));
+}
+
+/**
+ * Where to listen: a specific bind address as set; a wildcard narrowed to the advertised host's
+ * address when that is an address of this workstation (an IP, or a name resolving to one). When
+ * hosts reach us through an address we do not own (NAT, a port forward), the wildcard stays and
+ * the reason is returned for the log.
+ */
+export async function chooseListenAddress(host: string, advertisedHost: string): Promise<{ address: string; reason: string }> {
+  if (!WILDCARDS.has(host)) return { address: host, reason: 'the bind address setting' };
+  const bare = advertisedHost.replace(/^\[|\]$/g, '');
+  let candidates: string[] = [];
+  if (isIP(bare)) candidates = [bare];
+  else {
+    try {
+      candidates = (await lookup(bare, { all: true })).map((a) => a.address);
+    } catch {
+      candidates = [];
+    }
+  }
+  const local = candidates.find(isLocalAddress);
+  if (local) return { address: local, reason: `the address hosts use (${advertisedHost})` };
+  return {
+    address: host,
+    reason: `${advertisedHost} is not an address of this workstation (NAT or port forward?), so listening on all addresses; set artifactServer.bindAddress to narrow it`,
+  };
+}
+
+/**
+ * Logs refused requests at most once per interval: the first at once, later ones counted and
+ * reported in one line with the next refusal (or when the interval ends), so a scanner hammering
+ * the port costs a line per interval, not a line per request.
+ */
+export function refusalLogger(log: (event: ArtifactLogEvent) => void, intervalMs: number, now: () => number = Date.now) {
+  let windowStart = -Infinity;
+  let suppressed = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (!suppressed) return;
+    log({ level: 'warn', message: `Refused ${suppressed} more request(s) in the last ${Math.round(intervalMs / 1000)} s (not logged one by one)` });
+    suppressed = 0;
+    windowStart = now();
+  };
+  return {
+    refused(event: ArtifactLogEvent): void {
+      if (now() - windowStart >= intervalMs) {
+        if (timer) clearTimeout(timer);
+        const extra = suppressed ? ` (and ${suppressed} more refused since the last line)` : '';
+        suppressed = 0;
+        timer = undefined;
+        windowStart = now();
+        log({ ...event, message: event.message + extra });
+        return;
+      }
+      suppressed++;
+      if (!timer) {
+        timer = setTimeout(flush, Math.max(0, windowStart + intervalMs - now()));
+        timer.unref();
+      }
+    },
+    close(): void {
+      if (timer) clearTimeout(timer);
+      flush();
+    },
+  };
 }
 
 export interface ArtifactDownload {
@@ -109,6 +195,7 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
     });
   }
 
+  const refusals = refusalLogger(log, options.refusedLogIntervalMs ?? 10_000);
   let downloadCount = 0;
   const recent: ArtifactDownload[] = [];
   let listening = false;
@@ -134,6 +221,7 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
     const remoteAddress = req.socket.remoteAddress ?? 'unknown';
     const logPath = rawUrl.slice(0, 200);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
+      refusals.refused({ level: 'warn', message: `Refused a ${String(req.method).slice(0, 16)} request`, path: logPath, status: 405, remoteAddress });
       send(res, 405, 'Method not allowed: use GET or HEAD.\n', { Allow: 'GET, HEAD' });
       return;
     }
@@ -168,15 +256,13 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
     }
     const file = path.startsWith('/agent/') ? files.get(path.slice('/agent/'.length)) : undefined;
     if (!file) {
-      if (path.startsWith('/agent/')) {
-        log({
-          level: 'warn',
-          message: 'Refused a request for a file outside the agent manifest',
-          path: logPath,
-          status: 404,
-          remoteAddress,
-        });
-      }
+      refusals.refused({
+        level: 'warn',
+        message: path.startsWith('/agent/') ? 'Refused a request for a file outside the agent manifest' : 'Refused a request for an unknown path',
+        path: logPath,
+        status: 404,
+        remoteAddress,
+      });
       send(res, 404, 'Not found.\n');
       return;
     }
@@ -262,6 +348,18 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
     });
   });
 
+  // The advertised host does not depend on the port, so the configured one is good enough here.
+  const advertisedForBind =
+    (typeof options.advertisedBaseUrl === 'function' ? options.advertisedBaseUrl(options.port) : options.advertisedBaseUrl) ?? `http://${hostname()}`;
+  let advertisedHost: string;
+  try {
+    advertisedHost = new URL(advertisedForBind).hostname;
+  } catch {
+    advertisedHost = hostname();
+  }
+  const listen = await chooseListenAddress(options.host, advertisedHost);
+  const bindHost = listen.address;
+
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       reject(
@@ -269,13 +367,13 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
           error.code === 'EADDRINUSE'
             ? `Artifact server: port ${options.port} on ${options.host} is already in use; choose another port in settings.`
             : error.code === 'EADDRNOTAVAIL'
-              ? `Artifact server: ${options.host} is not an address of this workstation; fix the bind address in settings.`
-              : `Artifact server could not listen on ${options.host}:${options.port}: ${error.message}`,
+              ? `Artifact server: ${bindHost} is not an address of this workstation; fix the bind address in settings.`
+              : `Artifact server could not listen on ${bindHost}:${options.port}: ${error.message}`,
         ),
       );
     };
     server.once('error', onError);
-    server.listen(options.port, options.host, () => {
+    server.listen(options.port, bindHost, () => {
       server.off('error', onError);
       resolve();
     });
@@ -284,15 +382,15 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
   server.on('error', (error) => log({ level: 'error', message: `Artifact server error: ${error.message}` }));
 
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${hostForUrl(options.host)}:${port}`;
-  const wildcard = options.host === '0.0.0.0' || options.host === '::';
+  const url = `http://${hostForUrl(bindHost)}:${port}`;
+  const wildcard = WILDCARDS.has(bindHost);
   const advertisedBaseUrl = (
     (typeof options.advertisedBaseUrl === 'function' ? options.advertisedBaseUrl(port) : options.advertisedBaseUrl) ??
     (wildcard ? `http://${hostname()}:${port}` : url)
   ).replace(/\/+$/, '');
   log({
     level: 'info',
-    message: `Artifact server listening on ${url}, advertised as ${advertisedBaseUrl} (agent ${manifest.agentVersion}, ${manifest.files.length} files)`,
+    message: `Artifact server listening on ${url} (${listen.reason}), advertised as ${advertisedBaseUrl} (agent ${manifest.agentVersion}, ${manifest.files.length} files)`,
   });
 
   return {
@@ -317,6 +415,7 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
     async close(): Promise<void> {
       if (!listening) return;
       listening = false;
+      refusals.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
