@@ -10,8 +10,8 @@ const temps: Array<{ cleanup(): void }> = [];
 afterEach(() => temps.splice(0).forEach((t) => t.cleanup()));
 
 const record = (id: string, state: JobRecord['state']): JobRecord => ({
-  id, type: 'vm.power', state, hostId: 'h1', hostName: 'hv01', vmId: null, vmName: 'web01', action: 'start', parameters: {},
-  createdAt: new Date().toISOString(), startedAt: null, finishedAt: state === 'completed' ? new Date().toISOString() : null,
+  id, type: 'vm.action', state, hostId: 'h1', hostName: 'hv01', vmId: null, vmName: 'web01', action: 'start', parameters: {},
+  createdAt: new Date().toISOString(), startedAt: null, finishedAt: state === 'succeeded' ? new Date().toISOString() : null,
   result: null, error: null, lineCount: 0, parentId: null, warnings: [], bulk: null,
 });
 
@@ -38,14 +38,14 @@ test('jobs.db full: writes are held and retried, reported once, nothing saved be
   const filler = 'y'.repeat(2_000);
   for (let i = 0; i < 200; i++) store.appendLine('job1', { stream: 'stdout', level: 'info', text: `during ${i} ${filler}`, step: null });
   expect(() => store.flush()).not.toThrow();
-  expect(() => store.put({ ...store.get('job1')!, state: 'completed', finishedAt: new Date().toISOString() })).not.toThrow();
+  expect(() => store.put({ ...store.get('job1')!, state: 'succeeded', finishedAt: new Date().toISOString() })).not.toThrow();
   store.flush();
 
   expect(faults).toHaveLength(1);
   expect(isDiskFull(faults[0])).toBe(true);
   // A client never saw a line the file does not have; the record's state is live in memory.
   expect(published).toHaveLength(50);
-  expect(store.get('job1')!.state).toBe('completed');
+  expect(store.get('job1')!.state).toBe('succeeded');
   expect(store.lines('job1')).toHaveLength(50);
 
   // Room again: the next write (the retry) saves everything that was held.
@@ -62,6 +62,6 @@ test('jobs.db full: writes are held and retried, reported once, nothing saved be
   expect(lines).toHaveLength(250);
   expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i));
   expect(lines[0]!.text).toBe('before 0');
-  expect(reopened.get('job1')!.state).toBe('completed');
+  expect(reopened.get('job1')!.state).toBe('succeeded');
   reopened.close();
 });

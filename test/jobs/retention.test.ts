@@ -22,7 +22,7 @@ function newFile(): string {
 function job(id: string, state: JobRecord['state'], ageDays: number, extra: Partial<JobRecord> = {}): JobRecord {
   const at = new Date(NOW.getTime() - ageDays * DAY).toISOString();
   return {
-    id, type: 'vm.power', state, hostId: 'h1', hostName: 'hv01', vmId: null, vmName: `vm-${id}`, action: 'start', parameters: {},
+    id, type: 'vm.action', state, hostId: 'h1', hostName: 'hv01', vmId: null, vmName: `vm-${id}`, action: 'start', parameters: {},
     createdAt: at, startedAt: at, finishedAt: state === 'queued' || state === 'running' ? null : at,
     result: null, error: null, lineCount: 0, parentId: null, warnings: [], bulk: null, ...extra,
   };
@@ -55,7 +55,7 @@ function onDisk(file: string): { jobs: string[]; lineJobs: string[] } {
 test('finished jobs older than retentionDays are removed with their lines; queued and running jobs never are', () => {
   const file = newFile();
   const { store, removed } = open(file, { retentionDays: 30 });
-  store.put(job('old-done', 'completed', 40), job('old-failed', 'failed', 35), job('old-running', 'running', 60), job('old-queued', 'queued', 50), job('recent', 'completed', 5));
+  store.put(job('old-done', 'succeeded', 40), job('old-failed', 'failed', 35), job('old-running', 'running', 60), job('old-queued', 'queued', 50), job('recent', 'succeeded', 5));
   for (const id of ['old-done', 'old-running', 'recent']) store.appendLine(id, { stream: 'stdout', level: 'info', text: `line of ${id}`, step: null });
   store.flush();
 
@@ -73,8 +73,8 @@ test('at most maxJobs finished jobs are kept, the oldest go first, and a bulk jo
   const file = newFile();
   const { store } = open(file, { retentionDays: 0, maxJobs: 100 });
   // A bulk parent with two children, created first (oldest), then 120 single jobs.
-  store.put(job('bulk', 'completed', 10, { type: 'bulk' }), job('child-1', 'completed', 10, { parentId: 'bulk' }), job('child-2', 'failed', 10, { parentId: 'bulk' }));
-  for (let i = 0; i < 120; i++) store.put(job(`j${String(i).padStart(3, '0')}`, 'completed', 9));
+  store.put(job('bulk', 'succeeded', 10, { type: 'bulk' }), job('child-1', 'succeeded', 10, { parentId: 'bulk' }), job('child-2', 'failed', 10, { parentId: 'bulk' }));
+  for (let i = 0; i < 120; i++) store.put(job(`j${String(i).padStart(3, '0')}`, 'succeeded', 9));
   store.put(job('live', 'running', 9));
 
   store.prune();
@@ -94,7 +94,7 @@ test('at most maxJobs finished jobs are kept, the oldest go first, and a bulk jo
 test('pruning also runs when the store opens (the app starts), with the settings of that moment', () => {
   const file = newFile();
   const first = open(file, { retentionDays: 0 });
-  first.store.put(job('a', 'completed', 100), job('b', 'completed', 1));
+  first.store.put(job('a', 'succeeded', 100), job('b', 'succeeded', 1));
   first.store.close();
   expect(onDisk(file).jobs).toEqual(['a', 'b']);
 
@@ -137,9 +137,9 @@ test('a file that pruning left mostly empty is vacuumed at the next start and sh
     first.store.put(job(id, 'running', 60));
     for (let i = 0; i < 1_000; i++) first.store.appendLine(id, { stream: 'stdout', level: 'info', text, step: null });
     first.store.flush();
-    first.store.put({ ...first.store.get(id)!, state: 'completed', finishedAt: new Date(NOW.getTime() - 60 * DAY).toISOString() });
+    first.store.put({ ...first.store.get(id)!, state: 'succeeded', finishedAt: new Date(NOW.getTime() - 60 * DAY).toISOString() });
   }
-  first.store.put(job('keep', 'completed', 1));
+  first.store.put(job('keep', 'succeeded', 1));
   first.store.close();
   const before = statSync(file).size;
   expect(before).toBeGreaterThan(12 * 1024 * 1024);
