@@ -29,7 +29,20 @@ test('disk full: settings and inventory.db refuse the write with a clear error a
   const run = await runInSmallDisk(temp.dir);
   const line = /^REPORT (.*)$/m.exec(run.stdout);
   expect(line, `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`).not.toBeNull();
-  const report = JSON.parse(line![1]!) as Record<string, any>;
+  const report = JSON.parse(line![1]!) as {
+    updateBefore: boolean;
+    updateDuring: { ok: boolean; error: { code: string; message: string } };
+    settingsFileTheme: string;
+    tempFilesLeft: string[];
+    inventoryWrite: { diskFull: boolean; message: string };
+    inventoryIntegrity: string;
+    inventoryVms: number;
+    faults: Array<{ kind: string; source: string }>;
+    notifications: Array<{ title: string; level: string; message: string }>;
+    updateAfter: boolean;
+    settingsFileThemeAfter: string;
+    alive: boolean;
+  };
 
   expect(report.updateBefore).toBe(true);
   // Settings: a clear DISK_FULL error, the old file intact (atomic write), no temp file left behind.
@@ -44,8 +57,8 @@ test('disk full: settings and inventory.db refuse the write with a clear error a
   expect(report.inventoryIntegrity).toBe('ok');
   expect(report.inventoryVms).toBe(50);
   // Diagnostics and the notification say what happened and what to do.
-  expect(report.faults.some((f: { kind: string; source: string }) => f.kind === 'disk-full' && f.source === 'settings')).toBe(true);
-  expect(report.notifications.some((n: { title: string; level: string; message: string }) => n.title === 'Disk full' && n.level === 'error' && /Free some space/.test(n.message))).toBe(true);
+  expect(report.faults.some((f) => f.kind === 'disk-full' && f.source === 'settings')).toBe(true);
+  expect(report.notifications.some((n) => n.title === 'Disk full' && n.level === 'error' && /Free some space/.test(n.message))).toBe(true);
   // With room again the same update goes through; the process never stopped.
   expect(report.updateAfter).toBe(true);
   expect(report.settingsFileThemeAfter).toBe('light');
