@@ -111,8 +111,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const notifications = new NotificationCenter(path.join(options.dataDir, 'notifications.json'), hub);
   await notifications.load();
   // Every survived fault reaches Diagnostics (health topic); a full disk also tells the admin.
+  // A storm of the same fault republishes health at most every 250 ms.
+  let healthDue: NodeJS.Timeout | undefined;
   faults.onFault((fault, isNew) => {
-    hub.publishSnapshot('health');
+    healthDue ??= setTimeout(() => {
+      healthDue = undefined;
+      hub.publishSnapshot('health');
+    }, 250);
+    healthDue.unref();
     if (fault.kind === 'disk-full' && isNew) {
       notifications.notify({
         key: `disk-full:${fault.source}`,
@@ -223,6 +229,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       memory.stop();
       await notifications.flush();
       uninstallLastResort();
+      if (healthDue) clearTimeout(healthDue);
       log.info('backend stopped');
     },
   };
