@@ -37,6 +37,7 @@ import { inventoryModule } from './inventory';
 import { jobsModule } from './jobs';
 import { mergeHandlers } from './handlers';
 import { schedulerMetricGroups, schedulerSummary } from './diagnostics/scheduler-metrics';
+import { watchDiskFull } from './sqlite-transaction';
 
 export interface BackendOptions {
   dataDir: string;
@@ -137,6 +138,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const remote = new RemoteHosts(hosts, scheduler, settings, log);
   const memory = new MemoryTrimmer(log);
 
+  // A full disk under inventory.db or jobs.db, whichever service was writing.
+  const unwatchDiskFull = watchDiskFull(options.dataDir, (file, error) => faults.report('disk-full', path.basename(file), error));
+
   const hostContact = options.hostContact ?? Promise.resolve();
   const started = new Map<string, StartedService>();
   for (const module of options.modules ?? SERVICE_MODULES) {
@@ -229,6 +233,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       memory.stop();
       await notifications.flush();
       uninstallLastResort();
+      unwatchDiskFull();
       if (healthDue) clearTimeout(healthDue);
       log.info('backend stopped');
     },

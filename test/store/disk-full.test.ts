@@ -58,6 +58,8 @@ test('disk full: settings and inventory.db refuse the write with a clear error a
   expect(report.inventoryVms).toBe(50);
   // Diagnostics and the notification say what happened and what to do.
   expect(report.faults.some((f) => f.kind === 'disk-full' && f.source === 'settings')).toBe(true);
+  expect(report.faults.some((f) => f.kind === 'disk-full' && f.source === 'inventory.db')).toBe(true);
+  expect(report.notifications.some((n) => n.title === 'Disk full' && n.message.includes('inventory.db could not be saved'))).toBe(true);
   expect(report.notifications.some((n) => n.title === 'Disk full' && n.level === 'error' && /Free some space/.test(n.message))).toBe(true);
   // With room again the same update goes through; the process never stopped.
   expect(report.updateAfter).toBe(true);
