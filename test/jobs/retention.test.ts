@@ -52,14 +52,15 @@ function onDisk(file: string): { jobs: string[]; lineJobs: string[] } {
   }
 }
 
-test('finished jobs older than retentionDays are removed with their lines; queued and running jobs never are', () => {
+test('finished jobs older than retentionDays are removed with their lines; queued and running jobs never are', async () => {
   const file = newFile();
   const { store, removed } = open(file, { retentionDays: 30 });
+  await store.openingPrune;
   store.put(job('old-done', 'succeeded', 40), job('old-failed', 'failed', 35), job('old-running', 'running', 60), job('old-queued', 'queued', 50), job('recent', 'succeeded', 5));
   for (const id of ['old-done', 'old-running', 'recent']) store.appendLine(id, { stream: 'stdout', level: 'info', text: `line of ${id}`, step: null });
   store.flush();
 
-  const result = store.prune();
+  const result = await store.prune();
 
   expect(result.removed).toBe(2);
   expect(removed.sort()).toEqual(['old-done', 'old-failed']);
@@ -69,15 +70,16 @@ test('finished jobs older than retentionDays are removed with their lines; queue
   store.close();
 });
 
-test('at most maxJobs finished jobs are kept, the oldest go first, and a bulk job goes with its children', () => {
+test('at most maxJobs finished jobs are kept, the oldest go first, and a bulk job goes with its children', async () => {
   const file = newFile();
   const { store } = open(file, { retentionDays: 0, maxJobs: 100 });
+  await store.openingPrune;
   // A bulk parent with two children, created first (oldest), then 120 single jobs.
   store.put(job('bulk', 'succeeded', 10, { type: 'bulk' }), job('child-1', 'succeeded', 10, { parentId: 'bulk' }), job('child-2', 'failed', 10, { parentId: 'bulk' }));
   for (let i = 0; i < 120; i++) store.put(job(`j${String(i).padStart(3, '0')}`, 'succeeded', 9));
   store.put(job('live', 'running', 9));
 
-  store.prune();
+  await store.prune();
 
   const ids = store.all().map((r) => r.id);
   // 121 finished families (the bulk one and 120 singles) → 21 oldest removed: the bulk family and j000–j019.
@@ -91,7 +93,7 @@ test('at most maxJobs finished jobs are kept, the oldest go first, and a bulk jo
   store.close();
 });
 
-test('pruning also runs when the store opens (the app starts), with the settings of that moment', () => {
+test('pruning also runs when the store opens (the app starts), with the settings of that moment', async () => {
   const file = newFile();
   const first = open(file, { retentionDays: 0 });
   first.store.put(job('a', 'succeeded', 100), job('b', 'succeeded', 1));
@@ -99,6 +101,7 @@ test('pruning also runs when the store opens (the app starts), with the settings
   expect(onDisk(file).jobs).toEqual(['a', 'b']);
 
   const second = open(file, { retentionDays: 30 });
+  await second.store.openingPrune;
   expect(second.store.all().map((r) => r.id)).toEqual(['b']);
   expect(second.store.lastPrune?.removed).toBe(1);
   second.store.close();
@@ -128,7 +131,7 @@ test('a job that prints more than maxOutputLinesPerJob keeps that many lines plu
   again.store.close();
 });
 
-test('a file that pruning left mostly empty is vacuumed at the next start and shrinks', () => {
+test('a file that pruning left mostly empty is vacuumed at the next start and shrinks', async () => {
   const file = newFile();
   const first = open(file, { retentionDays: 0 });
   const text = 'x'.repeat(400);
@@ -145,10 +148,51 @@ test('a file that pruning left mostly empty is vacuumed at the next start and sh
   expect(before).toBeGreaterThan(12 * 1024 * 1024);
 
   const second = open(file, { retentionDays: 30 });
+  await second.store.openingPrune;
   expect(second.store.lastPrune).toMatchObject({ removed: 30, vacuumed: true });
   expect(second.store.all().map((r) => r.id)).toEqual(['keep']);
   second.store.close();
   const after = statSync(file).size;
   expect(after).toBeLessThan(before / 10);
   expect(onDisk(file).jobs).toEqual(['keep']);
+});
+
+test('a large prune runs in chunks that leave the event loop free, and closing the store mid-prune stops it cleanly', async () => {
+  const file = newFile();
+  const { store } = open(file, { retentionDays: 0 });
+  await store.openingPrune;
+  for (let j = 0; j < 300; j++) {
+    const id = `j${String(j).padStart(3, '0')}`;
+    store.put(job(id, 'running', 60));
+    for (let i = 0; i < 100; i++) store.appendLine(id, { stream: 'stdout', level: 'info', text: `line ${i}`, step: null });
+    store.put({ ...store.get(id)!, state: 'succeeded', finishedAt: new Date(NOW.getTime() - 60 * DAY).toISOString() });
+  }
+  store.flush();
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 0);
+  const limits = (store as unknown as { options: { retention: () => JobRetention } }).options.retention();
+  limits.retentionDays = 30;
+  const pruned = store.prune();
+  // A second request waits for the first (one prune at a time) and finds nothing left to do.
+  const second = store.prune();
+  expect(await pruned).toMatchObject({ removed: 300 });
+  expect(await second).toMatchObject({ removed: 0 });
+  clearInterval(ticker);
+  // 30,000 lines in chunks of about 5,000: the loop ran between chunks.
+  expect(ticks).toBeGreaterThan(0);
+  expect(store.all()).toHaveLength(0);
+  expect(onDisk(file)).toEqual({ jobs: [], lineJobs: [] });
+
+  for (let j = 0; j < 100; j++) {
+    store.put(job(`k${j}`, 'succeeded', 60));
+    for (let i = 0; i < 200; i++) store.appendLine(`k${j}`, { stream: 'stdout', level: 'info', text: `line ${i}`, step: null });
+  }
+  store.flush();
+  const interrupted = store.prune();
+  await new Promise((resolve) => setImmediate(resolve)); // the first chunk is deleted by now
+  store.close();
+  await expect(interrupted).resolves.toMatchObject({ vacuumed: false });
+  const left = onDisk(file).jobs.length;
+  expect(left).toBeGreaterThan(0);
+  expect(left).toBeLessThan(100);
 });

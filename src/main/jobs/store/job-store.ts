@@ -33,6 +33,8 @@ export interface JobStoreOptions {
   retention?: () => JobRetention;
   /** A write failed because the disk is full (reported once per episode); the store retries. */
   onDiskFull?: (error: unknown) => void;
+  /** A prune failed for another reason; it is tried again at the next round. */
+  onPruneFailed?: (error: unknown) => void;
 }
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
@@ -87,6 +89,10 @@ export class JobStore {
   private readonly pruneTimer: NodeJS.Timeout;
   /** What the last prune did, for metrics and tests. */
   lastPrune: { at: string; removed: number; vacuumed: boolean } | undefined;
+  /** The prune that runs when the store opens. */
+  readonly openingPrune: Promise<void>;
+  private pruning: Promise<{ removed: number; vacuumed: boolean }> | undefined;
+  private closed = false;
 
   constructor(
     file: string,
@@ -111,8 +117,8 @@ export class JobStore {
       this.ord = Math.max(this.ord, Number(row.ord));
     }
     this.interruptAll();
-    this.safePrune(true);
-    this.pruneTimer = setInterval(() => this.safePrune(false), PRUNE_INTERVAL_MS);
+    this.openingPrune = this.safePrune(true);
+    this.pruneTimer = setInterval(() => void this.safePrune(false), PRUNE_INTERVAL_MS);
     this.pruneTimer.unref();
   }
 
@@ -123,35 +129,49 @@ export class JobStore {
 
   /**
    * Removes finished jobs past the retention settings (never queued or running ones) and their
-   * lines, then reclaims space. Runs at open and hourly; a failure is logged by the caller's fault
-   * handler and retried next time, it never stops the store.
+   * lines, then reclaims space. Runs at open and hourly, in chunks that leave the event loop free
+   * in between; one prune at a time.
    */
-  prune(atStart = false): { removed: number; vacuumed: boolean } {
-    this.flush();
-    const ids = jobsToPrune(this.all(), this.retention(), this.now());
-    let vacuumed = false;
-    if (ids.length) {
-      deleteJobs(this.db, ids);
-      for (const id of ids) {
-        this.records.delete(id);
-        this.order.delete(id);
-        this.lastCountPublish.delete(id);
-        this.unsaved.delete(id);
-      }
-      this.events.removed?.(ids);
-    }
-    if (ids.length || atStart) vacuumed = reclaimSpace(this.db, atStart);
-    this.lastPrune = { at: this.now().toISOString(), removed: ids.length, vacuumed };
-    return { removed: ids.length, vacuumed };
+  prune(atStart = false): Promise<{ removed: number; vacuumed: boolean }> {
+    // One at a time: a request while one runs starts after it, with the settings of that moment.
+    const run = (this.pruning ?? Promise.resolve()).catch(() => undefined).then(() => this.pruneNow(atStart));
+    this.pruning = run;
+    void run.catch(() => undefined).finally(() => {
+      if (this.pruning === run) this.pruning = undefined;
+    });
+    return run;
   }
 
-  /** Pruning needs a little space itself (the WAL): on a full disk it waits for the next round. */
-  private safePrune(atStart: boolean): void {
+  private async pruneNow(atStart: boolean): Promise<{ removed: number; vacuumed: boolean }> {
+    if (this.closed) return { removed: 0, vacuumed: false };
+    this.flush();
+    const ids = jobsToPrune(this.all(), this.retention(), this.now());
+    const deleted = await deleteJobs(this.db, ids, (id) => this.records.get(id)?.lineCount ?? 0, () => this.closed);
+    if (this.closed) return { removed: deleted.length, vacuumed: false };
+    for (const id of deleted) {
+      this.records.delete(id);
+      this.order.delete(id);
+      this.lastCountPublish.delete(id);
+      this.unsaved.delete(id);
+    }
+    if (deleted.length) this.events.removed?.(deleted);
+    const vacuumed = deleted.length || atStart ? reclaimSpace(this.db, atStart) : false;
+    this.lastPrune = { at: this.now().toISOString(), removed: deleted.length, vacuumed };
+    return { removed: deleted.length, vacuumed };
+  }
+
+  /**
+   * Pruning needs a little space itself (the WAL): on a full disk it waits for the next round.
+   * Any other failure goes to onPruneFailed, or else rejects, for the process's last-resort
+   * handler to log and show in Diagnostics; the store keeps working either way.
+   */
+  private async safePrune(atStart: boolean): Promise<void> {
     try {
-      this.prune(atStart);
+      await this.prune(atStart);
     } catch (error) {
-      if (!isDiskFull(error)) throw error;
-      this.options.onDiskFull?.(error);
+      if (isDiskFull(error)) this.options.onDiskFull?.(error);
+      else if (this.options.onPruneFailed) this.options.onPruneFailed(error);
+      else throw error;
     }
   }
 
@@ -315,6 +335,7 @@ export class JobStore {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.pruneTimer);
     this.flush();
     if (this.timer) clearTimeout(this.timer);

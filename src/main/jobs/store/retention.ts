@@ -17,6 +17,8 @@ export const DEFAULT_RETENTION: JobRetention = { retentionDays: 90, maxJobs: 10_
 const DAY_MS = 86_400_000;
 /** Ids deleted per transaction: short write locks, so live output keeps flowing while pruning. */
 const DELETE_CHUNK = 200;
+/** … and about this many output lines (a few milliseconds of work per chunk). */
+const DELETE_CHUNK_LINES = 5_000;
 /** VACUUM at start only when at least this share of the file, and this many bytes, are free pages. */
 const VACUUM_FREE_SHARE = 0.25;
 const VACUUM_FREE_BYTES = 8 * 1024 * 1024;
@@ -52,19 +54,36 @@ export function jobsToPrune(records: readonly JobRecord[], retention: JobRetenti
   return [...old].flatMap((top) => families.get(top)!.map((r) => r.id));
 }
 
-/** Deletes the jobs and their lines, a chunk per transaction. */
-export function deleteJobs(db: DatabaseSync, ids: readonly string[]): void {
+/**
+ * Deletes the jobs and their lines, a chunk per transaction, yielding to the event loop between
+ * chunks: removing 10,000 jobs with half a million lines takes seconds, and the main thread must
+ * keep serving the UI and live job output meanwhile. `lineCount` sizes the chunks; `stop` is asked
+ * before each chunk (the store closing). Returns the ids actually deleted.
+ */
+export async function deleteJobs(db: DatabaseSync, ids: readonly string[], lineCount: (id: string) => number, stop: () => boolean = () => false): Promise<string[]> {
   const lines = db.prepare('DELETE FROM job_lines WHERE job_id = ?');
   const job = db.prepare('DELETE FROM jobs WHERE id = ?');
-  for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
-    const chunk = ids.slice(i, i + DELETE_CHUNK);
+  const deleted: string[] = [];
+  let i = 0;
+  while (i < ids.length) {
+    if (stop()) break;
+    const chunk: string[] = [];
+    let weight = 0;
+    while (i < ids.length && chunk.length < DELETE_CHUNK && weight < DELETE_CHUNK_LINES) {
+      chunk.push(ids[i]!);
+      weight += lineCount(ids[i]!);
+      i++;
+    }
     inTransaction(db, () => {
       for (const id of chunk) {
         lines.run(id);
         job.run(id);
       }
     });
+    deleted.push(...chunk);
+    if (i < ids.length) await new Promise((resolve) => setImmediate(resolve));
   }
+  return deleted;
 }
 
 /**
