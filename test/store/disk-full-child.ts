@@ -8,6 +8,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createBackend } from '../../src/main/backend';
 import { isDiskFull } from '../../src/main/diagnostics/faults';
+import { JobStore } from '../../src/main/jobs/store/job-store';
 import { defaultSync, InventoryStore, type FullInventoryInput } from '../../src/main/store';
 import type { AppHealth, AppNotification } from '../../src/shared/contract';
 
@@ -67,7 +68,20 @@ inventory.syncConfiguredHosts([{ id: 'h1' }]);
 inventory.applyFull('h1', inventoryInput(50, 'saved before'), fresh());
 inventory.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
 
+const jobsFile = path.join(dataDir, 'jobs.db');
+let published = 0;
+const jobs = new JobStore(jobsFile, { records: () => undefined, lines: (l) => (published += l.length) });
+await jobs.openingPrune;
+const at = new Date().toISOString();
+jobs.put({ id: 'job1', type: 'vm.action', state: 'running', hostId: 'h1', hostName: 'hv01', vmId: null, vmName: 'web01', action: 'start', parameters: {}, createdAt: at, startedAt: at, finishedAt: null, result: null, error: null, lineCount: 0, parentId: null, warnings: [], bulk: null });
+for (let i = 0; i < 20; i++) jobs.appendLine('job1', { stream: 'stdout', level: 'info', text: `before ${i}`, step: null });
+jobs.flush();
+
 fillDisk();
+
+for (let i = 0; i < 1_000; i++) jobs.appendLine('job1', { stream: 'stdout', level: 'info', text: `during ${i} ${'z'.repeat(400)}`, step: null });
+jobs.flush();
+report.jobLinesPublishedWhileFull = published;
 
 const during = await backend.invoke('settings.update', { theme: 'light' });
 report.updateDuring = during;
@@ -89,6 +103,13 @@ report.notifications = notes.data.map((n) => ({ title: n.title, level: n.level, 
 
 // Room again: what was stored before is all there, and writes work.
 rmSync(filler);
+jobs.flush();
+report.jobLinesPublishedAfter = published;
+jobs.close();
+const jobsCheck = new DatabaseSync(jobsFile);
+report.jobsIntegrity = Object.values(jobsCheck.prepare('PRAGMA integrity_check').get() as Record<string, unknown>)[0];
+report.jobLinesOnDisk = Number((jobsCheck.prepare('SELECT COUNT(*) AS n FROM job_lines').get() as { n: number }).n);
+jobsCheck.close();
 const check = new DatabaseSync(inventoryFile);
 report.inventoryIntegrity = Object.values(check.prepare('PRAGMA integrity_check').get() as Record<string, unknown>)[0];
 report.inventoryVms = Number((check.prepare('SELECT COUNT(*) AS n FROM vms').get() as { n: number }).n);

@@ -25,7 +25,7 @@ function runInSmallDisk(dataDir: string): Promise<{ code: number | null; stdout:
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
-test('disk full: settings and inventory.db refuse the write with a clear error and a notification, keep what was stored, and recover', async () => {
+test('disk full: settings, inventory.db and jobs.db refuse or hold the write with a clear error and a notification, keep what was stored, and recover', async () => {
   const run = await runInSmallDisk(temp.dir);
   const line = /^REPORT (.*)$/m.exec(run.stdout);
   expect(line, `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`).not.toBeNull();
@@ -42,6 +42,10 @@ test('disk full: settings and inventory.db refuse the write with a clear error a
     updateAfter: boolean;
     settingsFileThemeAfter: string;
     alive: boolean;
+    jobLinesPublishedWhileFull: number;
+    jobLinesPublishedAfter: number;
+    jobsIntegrity: string;
+    jobLinesOnDisk: number;
   };
 
   expect(report.updateBefore).toBe(true);
@@ -60,6 +64,12 @@ test('disk full: settings and inventory.db refuse the write with a clear error a
   expect(report.faults.some((f) => f.kind === 'disk-full' && f.source === 'settings')).toBe(true);
   expect(report.faults.some((f) => f.kind === 'disk-full' && f.source === 'inventory.db')).toBe(true);
   expect(report.notifications.some((n) => n.title === 'Disk full' && n.message.includes('inventory.db could not be saved'))).toBe(true);
+  // jobs.db: output is held (not published, not lost) while full, then saved; the fault names the file.
+  expect(report.faults.some((f) => f.kind === 'disk-full' && f.source === 'jobs.db')).toBe(true);
+  expect(report.jobLinesPublishedWhileFull).toBe(20);
+  expect(report.jobLinesPublishedAfter).toBe(1_020);
+  expect(report.jobLinesOnDisk).toBe(1_020);
+  expect(report.jobsIntegrity).toBe('ok');
   expect(report.notifications.some((n) => n.title === 'Disk full' && n.level === 'error' && /Free some space/.test(n.message))).toBe(true);
   // With room again the same update goes through; the process never stopped.
   expect(report.updateAfter).toBe(true);

@@ -268,7 +268,8 @@ export class JobStore {
         : { jobId, seq: record.lineCount, at, stream: line.stream, level: line.level, text: line.text, step: line.step };
     record.lineCount++;
     this.pending.push(full);
-    if (this.pending.length >= MAX_BATCH) this.flush();
+    // While the disk is full only the retry timer writes: a failing write per line would stall the loop.
+    if (this.pending.length >= MAX_BATCH && !this.diskFull) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
