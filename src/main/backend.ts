@@ -149,7 +149,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     await yieldToEventLoop();
     const startedAt = performance.now();
     try {
-      const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, remote, log, memory, started, hostContact, faults });
+      const service = await module.start({ dataDir: options.dataDir, settings, hosts, notifications, hub, scheduler, remote, log, memory, started, hostContact });
       started.set(module.name, service);
       problems.push(...(service.problems ?? []));
       log.info('service started', { service: module.name, durationMs: Math.round(performance.now() - startedAt) });

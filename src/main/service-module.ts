@@ -1,5 +1,4 @@
 import type { MetricGroup, ServiceStatus } from '../shared/contract';
-import type { FaultLog } from './diagnostics/faults';
 import type { MemoryTrimmer } from './diagnostics/memory-trim';
 import type { EventHub } from './events/event-hub';
 import type { Handlers } from './handlers';
@@ -27,8 +26,6 @@ export interface ServiceContext {
   started: ReadonlyMap<string, StartedService>;
   /** Contact hosts (agent checks, the startup refresh) only once this settles (BackendOptions.hostContact); absent: at once. */
   hostContact?: Promise<void>;
-  /** Report a fault the service survived (e.g. a full disk while saving), for Diagnostics and a notification. */
-  faults?: FaultLog;
 }
 
 /** A running service: its state for diagnostics, its contract handlers, its metrics, its shutdown. */
