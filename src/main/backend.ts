@@ -125,7 +125,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
         key: `disk-full:${fault.source}`,
         level: 'error',
         title: 'Disk full',
-        message: `The disk holding ${options.dataDir} is full: ${fault.source} could not be saved. Free some space on that drive; what was saved before is intact, and the app retries or you can repeat the change.`,
+        message: `The disk holding ${options.dataDir} is full: ${/^(uncaughtException|unhandledRejection)$/.test(fault.source) ? 'a file' : fault.source} could not be saved. Free some space on that drive; what was saved before is intact, and the app retries or you can repeat the change.`,
       });
     }
   });

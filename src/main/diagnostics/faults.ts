@@ -3,11 +3,11 @@ import type { Fault, FaultKind } from '../../shared/contract/diagnostics';
 /** How many distinct faults Diagnostics keeps (a repeat only bumps its count). */
 const MAX_FAULTS = 20;
 
-/** True for "the disk is full" from the file system (ENOSPC) or SQLite (SQLITE_FULL, errcode 13). */
+/** True for "the disk is full" from the file system (ENOSPC), SQLite (SQLITE_FULL, errcode 13) or our own DISK_FULL. */
 export function isDiskFull(error: unknown): boolean {
   const e = error as { code?: unknown; errcode?: unknown; errstr?: unknown; message?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
-  if (e.code === 'ENOSPC' || e.code === 'EDQUOT') return true;
+  if (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'DISK_FULL') return true;
   if (e.errcode === 13) return true;
   return typeof e.message === 'string' && /database or disk is full|no space left on device/i.test(e.message);
 }

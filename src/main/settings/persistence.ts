@@ -18,13 +18,15 @@ export interface SettingsPersistence {
  */
 export function settingsWriteError(location: string, error: unknown): Error {
   if (error instanceof ContractError) return error;
+  // The same atomic writer keeps notifications.json: name what this file holds.
+  const what = path.basename(location).replace(/\.json$/i, '');
   if (isDiskFull(error)) {
     return new ContractError(
       ErrorCode.DiskFull,
-      `Could not save settings to ${location}: the disk is full. Free some space and try again; the settings saved before are unchanged.`,
+      `Could not save ${what} to ${location}: the disk is full. Free some space and try again; the ${what} saved before are unchanged.`,
     );
   }
-  return new ContractError(ErrorCode.Unavailable, `Could not save settings to ${location}: ${(error as Error).message}. The settings saved before are unchanged.`);
+  return new ContractError(ErrorCode.Unavailable, `Could not save ${what} to ${location}: ${(error as Error).message}. The ${what} saved before are unchanged.`);
 }
 
 export class JsonFilePersistence implements SettingsPersistence {
