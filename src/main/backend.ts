@@ -13,6 +13,8 @@ import {
   type ServiceStatus,
   type StateEvent,
 } from '../shared/contract';
+import { FaultLog, isDiskFull } from './diagnostics/faults';
+import { injectFaultsFromEnv, installLastResortHandlers } from './diagnostics/last-resort';
 import { MemoryTrimmer } from './diagnostics/memory-trim';
 import { ProcessMetrics } from './diagnostics/process-metrics';
 import { EventHub } from './events/event-hub';
@@ -35,6 +37,7 @@ import { inventoryModule } from './inventory';
 import { jobsModule } from './jobs';
 import { mergeHandlers } from './handlers';
 import { schedulerMetricGroups, schedulerSummary } from './diagnostics/scheduler-metrics';
+import { watchDiskFull } from './sqlite-transaction';
 
 export interface BackendOptions {
   dataDir: string;
@@ -53,6 +56,13 @@ export interface BackendOptions {
    * callback per host) would otherwise run while the first snapshot is being sent.
    */
   hostContact?: Promise<void>;
+  /**
+   * Install the process-wide last-resort handlers for uncaught errors and unhandled rejections
+   * (the Electron main process and `aether-v serve` do; tests that embed a backend do not).
+   */
+  lastResortHandlers?: boolean;
+  /** Whether an OS keychain protects passwords (Electron's safeStorage backend), for Diagnostics. */
+  keychain?: { available: boolean; detail: string };
 }
 
 export interface Backend {
@@ -64,6 +74,8 @@ export interface Backend {
   subscribe(listener: (event: StateEvent) => void): () => void;
   readonly services: Services;
   readonly log: AppLog;
+  /** Faults the process survived, shown in Diagnostics. */
+  readonly faults: FaultLog;
   close(): Promise<void>;
 }
 
@@ -80,6 +92,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const log = createLogger(options.dataDir, { echo: options.echoLog ?? false });
   const hub = new EventHub();
   const problems: string[] = [];
+  const faults = new FaultLog();
+  const uninstallLastResort = options.lastResortHandlers ? installLastResortHandlers(log, faults) : () => undefined;
 
   const settings = new SettingsStore(options.settingsPersistence ?? new JsonFilePersistence(path.join(options.dataDir, 'settings.json')));
   const loaded = await settings.load();
@@ -98,6 +112,24 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 
   const notifications = new NotificationCenter(path.join(options.dataDir, 'notifications.json'), hub);
   await notifications.load();
+  // Every survived fault reaches Diagnostics (health topic); a full disk also tells the admin.
+  // A storm of the same fault republishes health at most every 250 ms.
+  let healthDue: NodeJS.Timeout | undefined;
+  faults.onFault((fault, isNew) => {
+    healthDue ??= setTimeout(() => {
+      healthDue = undefined;
+      hub.publishSnapshot('health');
+    }, 250);
+    healthDue.unref();
+    if (fault.kind === 'disk-full' && isNew) {
+      notifications.notify({
+        key: `disk-full:${fault.source}`,
+        level: 'error',
+        title: 'Disk full',
+        message: `The disk holding ${options.dataDir} is full: ${/^(uncaughtException|unhandledRejection)$/.test(fault.source) ? 'a file' : fault.source} could not be saved. Free some space on that drive; what was saved before is intact, and the app retries or you can repeat the change.`,
+      });
+    }
+  });
   // A log that cannot be written (disk full) is said once, not per line.
   log.onWriteFailure((problem) => notifications.notify({ level: 'error', title: 'App log not written', message: problem, key: 'app-log-write' }));
   const hosts = new HostRegistry(settings, secrets, hub, log);
@@ -108,6 +140,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   sizeJobLane(settings.getSettings().jobs.workers);
   const remote = new RemoteHosts(hosts, scheduler, settings, log);
   const memory = new MemoryTrimmer(log);
+
+  // A full disk under inventory.db or jobs.db, whichever service was writing.
+  const unwatchDiskFull = watchDiskFull(options.dataDir, (file, error) => faults.report('disk-full', path.basename(file), error));
 
   const hostContact = options.hostContact ?? Promise.resolve();
   const started = new Map<string, StartedService>();
@@ -144,6 +179,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     healthy: problems.length === 0,
     problems: [...problems],
     services: serviceStates(),
+    faults: faults.list(),
   });
   hub.registerSource('health', health);
 
@@ -162,6 +198,10 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       platform: `${process.platform}-${process.arch}`,
       dataDir: options.dataDir,
       secretStorage: secrets.protection,
+      keychain: options.keychain ?? {
+        available: false,
+        detail: options.runtime === 'browser' ? 'not used in browser mode: passwords are encrypted with a key file in the data directory' : 'unknown',
+      },
     }),
     health,
     metrics: () => ({
@@ -177,16 +217,18 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   };
 
   const { handlers, sources: handlerSources } = mergeHandlers(createHandlers(services), [...started.values()]);
+  if (options.lastResortHandlers) injectFaultsFromEnv();
   if (problems.length) log.warn('backend started in diagnostic mode', { problems });
   else log.info('backend started', { dataDir: options.dataDir, runtime: options.runtime });
 
   return {
     services,
     log,
+    faults,
     modules: started,
     handlerSources,
     subscribe: (listener) => hub.subscribe(listener),
-    invoke: (command, request) => dispatch(handlers, log, command, request),
+    invoke: (command, request) => dispatch(handlers, log, command, request, faults),
     async close() {
       for (const service of [...started.values()].reverse()) await service.stop().catch((e: Error) => log.warn(`stopping ${service.name}: ${e.message}`));
       await scheduler.close();
@@ -194,12 +236,15 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       processMetrics.close();
       memory.stop();
       await notifications.flush();
+      uninstallLastResort();
+      unwatchDiskFull();
+      if (healthDue) clearTimeout(healthDue);
       log.info('backend stopped');
     },
   };
 }
 
-async function dispatch(handlers: Handlers, log: AppLog, command: string, request: unknown): Promise<Result<unknown>> {
+async function dispatch(handlers: Handlers, log: AppLog, command: string, request: unknown, faults: FaultLog): Promise<Result<unknown>> {
   if (!isCommandName(command)) {
     return { ok: false, error: { code: ErrorCode.UnknownCommand, message: `Unknown command "${command}". The app and its backend may be different versions; restart the app.` } };
   }
@@ -211,8 +256,10 @@ async function dispatch(handlers: Handlers, log: AppLog, command: string, reques
     if (process.env.AETHERV_VALIDATE_RESPONSES === '1') assertResponse(command, data);
     return { ok: true, data };
   } catch (error) {
+    const body = toErrorBody(error, log, command);
+    if (body.code === ErrorCode.DiskFull || isDiskFull(error)) faults.report('disk-full', command.startsWith('settings.') || command.startsWith('hosts.') ? 'settings' : command, error);
     // Every registered secret is masked out of what a client is told, whatever threw.
-    return { ok: false, error: log.mask(toErrorBody(error, log, command)) };
+    return { ok: false, error: log.mask(body) };
   }
 }
 
@@ -223,6 +270,10 @@ function assertResponse(command: CommandName, data: unknown): void {
 
 function toErrorBody(error: unknown, log: AppLog, command: string) {
   if (error instanceof ContractError) return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+  if (isDiskFull(error)) {
+    log.error('command failed: disk full', { command, error: (error as Error)?.message ?? String(error) });
+    return { code: ErrorCode.DiskFull, message: `${command} could not save its data: the disk is full. Free some space and try again; what was saved before is intact.` };
+  }
   const coded = error as { code?: unknown; message?: unknown };
   // WinRM and scheduler errors carry their own stable codes and person-readable messages.
   if (typeof coded?.code === 'string' && /^[A-Z_]+$/.test(coded.code) && typeof coded.message === 'string') {

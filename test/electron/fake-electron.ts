@@ -8,6 +8,9 @@ export function createFakeElectron() {
   let permissionHandler: ((c: unknown, p: string, cb: (ok: boolean) => void) => void) | undefined;
   let headersHandler: ((details: { responseHeaders: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void) | undefined;
   const createdWindows: FakeBrowserWindow[] = [];
+  /** protocol.handle handlers by scheme, and the schemes registered as privileged (with when). */
+  const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
+  const privilegedSchemes: Array<{ scheme: string; privileges: Record<string, boolean>; beforeReady: boolean }> = [];
 
   class FakeWebContents extends EventEmitter {
     mainFrame = { url: '' };
@@ -48,7 +51,11 @@ export function createFakeElectron() {
     quit() {
       this.quitCalled = true;
     },
-    whenReady: () => Promise.resolve(),
+    ready: false,
+    whenReady() {
+      this.ready = true;
+      return Promise.resolve();
+    },
     getPath: () => '/tmp',
   });
 
@@ -97,7 +104,34 @@ export function createFakeElectron() {
       destroy() {}
     },
     Notification: Object.assign(class {}, { isSupported: () => true }),
-    safeStorage: { isEncryptionAvailable: () => false },
+    protocol: {
+      registerSchemesAsPrivileged(schemes: Array<{ scheme: string; privileges: Record<string, boolean> }>) {
+        // Electron throws when this runs after 'ready'; record it so tests can assert the order.
+        for (const s of schemes) privilegedSchemes.push({ ...s, beforeReady: !app.ready });
+      },
+      handle(scheme: string, handler: (request: Request) => Promise<Response>) {
+        if (protocolHandlers.has(scheme)) throw new Error(`${scheme} is already handled`);
+        protocolHandlers.set(scheme, handler);
+      },
+    },
+    /** `storageBackend`: what getSelectedStorageBackend answers on Linux (basic_text, gnome_libsecret, kwallet5…). */
+    safeStorage: {
+      encryptionAvailable: false,
+      storageBackend: 'unknown',
+      isEncryptionAvailable() {
+        return this.encryptionAvailable;
+      },
+      getSelectedStorageBackend() {
+        return this.storageBackend;
+      },
+      // A reversible stand-in, marked so tests can tell which cipher sealed a value.
+      encryptString: (plain: string) => Buffer.from(`v10${plain}`, 'utf8'),
+      decryptString: (sealed: Buffer) => {
+        const text = sealed.toString('utf8');
+        if (!text.startsWith('v10')) throw new Error('not sealed by safeStorage');
+        return text.slice(3);
+      },
+    },
   };
   return {
     module,
@@ -105,6 +139,8 @@ export function createFakeElectron() {
     invokeCalls,
     handlers,
     createdWindows,
+    protocolHandlers,
+    privilegedSchemes,
     permission: () => permissionHandler!,
     headers: () => headersHandler!,
     FakeBrowserWindow,

@@ -33,7 +33,7 @@ export async function startBrowserApp(options: { dataDir: string; port: number; 
   // gets its scripts first (briefly: see pageHeadStart), so the browser compiles the app while the
   // stores open instead of waiting for its scripts until they are open.
   await pageHeadStart(server.firstPage);
-  createBackend({ dataDir: options.dataDir, runtime: 'browser', echoLog: !options.quiet, hostContact: gate.hostContact }).then(started.resolve, started.reject);
+  createBackend({ dataDir: options.dataDir, runtime: 'browser', echoLog: !options.quiet, hostContact: gate.hostContact, lastResortHandlers: true }).then(started.resolve, started.reject);
   let backend: Backend;
   try {
     backend = await starting;

@@ -6,6 +6,14 @@
  * Range requests are ignored (always 200 with the full body; RFC 9110 allows this) and
  * announced with `Accept-Ranges: none`: files are small or downloaded once, resumption is not
  * worth a second code path.
+ *
+ * Attack surface: the server listens only on the address hosts use. A wildcard bind address
+ * (0.0.0.0 or ::, the default) is narrowed to the advertised address when that is an address of
+ * this workstation, so other networks the workstation is on (Wi-Fi, VPN, a lab NIC) never see the
+ * port. We chose this over "listen only while a deployment runs" because hosts re-download on
+ * redeploy, recovery and version checks at any time, and a server that comes and goes would turn
+ * each of those into a race with the firewall. Refused requests are logged at a bounded rate so a
+ * scanner cannot flood the app log.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -14,7 +22,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { chooseListenAddress, refusalLogger, WILDCARDS } from './artifact-listen';
 import { buildAgentManifest, serializeAgentManifest, type AgentManifest } from './manifest';
+
+export { chooseListenAddress, refusalLogger } from './artifact-listen';
 
 export interface ArtifactLogEvent {
   level: 'info' | 'warn' | 'error';
@@ -38,6 +49,8 @@ export interface ArtifactServerOptions {
    */
   advertisedBaseUrl?: string | ((port: number) => string);
   log: (event: ArtifactLogEvent) => void;
+  /** Refused requests are logged at most once per this many ms (the rest counted); default 10 s. */
+  refusedLogIntervalMs?: number;
 }
 
 export interface ArtifactDownload {
@@ -109,6 +122,7 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
     });
   }
 
+  const refusals = refusalLogger(log, options.refusedLogIntervalMs ?? 10_000);
   let downloadCount = 0;
   const recent: ArtifactDownload[] = [];
   let listening = false;
@@ -134,6 +148,7 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
     const remoteAddress = req.socket.remoteAddress ?? 'unknown';
     const logPath = rawUrl.slice(0, 200);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
+      refusals.refused({ level: 'warn', message: `Refused a ${String(req.method).slice(0, 16)} request`, path: logPath, status: 405, remoteAddress });
       send(res, 405, 'Method not allowed: use GET or HEAD.\n', { Allow: 'GET, HEAD' });
       return;
     }
@@ -168,15 +183,13 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
     }
     const file = path.startsWith('/agent/') ? files.get(path.slice('/agent/'.length)) : undefined;
     if (!file) {
-      if (path.startsWith('/agent/')) {
-        log({
-          level: 'warn',
-          message: 'Refused a request for a file outside the agent manifest',
-          path: logPath,
-          status: 404,
-          remoteAddress,
-        });
-      }
+      refusals.refused({
+        level: 'warn',
+        message: path.startsWith('/agent/') ? 'Refused a request for a file outside the agent manifest' : 'Refused a request for an unknown path',
+        path: logPath,
+        status: 404,
+        remoteAddress,
+      });
       send(res, 404, 'Not found.\n');
       return;
     }
@@ -262,6 +275,18 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
     });
   });
 
+  // The advertised host does not depend on the port, so the configured one is good enough here.
+  const advertisedForBind =
+    (typeof options.advertisedBaseUrl === 'function' ? options.advertisedBaseUrl(options.port) : options.advertisedBaseUrl) ?? `http://${hostname()}`;
+  let advertisedHost: string;
+  try {
+    advertisedHost = new URL(advertisedForBind).hostname;
+  } catch {
+    advertisedHost = hostname();
+  }
+  const listen = await chooseListenAddress(options.host, advertisedHost);
+  const bindHost = listen.address;
+
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       reject(
@@ -269,13 +294,13 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
           error.code === 'EADDRINUSE'
             ? `Artifact server: port ${options.port} on ${options.host} is already in use; choose another port in settings.`
             : error.code === 'EADDRNOTAVAIL'
-              ? `Artifact server: ${options.host} is not an address of this workstation; fix the bind address in settings.`
-              : `Artifact server could not listen on ${options.host}:${options.port}: ${error.message}`,
+              ? `Artifact server: ${bindHost} is not an address of this workstation; fix the bind address in settings.`
+              : `Artifact server could not listen on ${bindHost}:${options.port}: ${error.message}`,
         ),
       );
     };
     server.once('error', onError);
-    server.listen(options.port, options.host, () => {
+    server.listen(options.port, bindHost, () => {
       server.off('error', onError);
       resolve();
     });
@@ -284,15 +309,15 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
   server.on('error', (error) => log({ level: 'error', message: `Artifact server error: ${error.message}` }));
 
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${hostForUrl(options.host)}:${port}`;
-  const wildcard = options.host === '0.0.0.0' || options.host === '::';
+  const url = `http://${hostForUrl(bindHost)}:${port}`;
+  const wildcard = WILDCARDS.has(bindHost);
   const advertisedBaseUrl = (
     (typeof options.advertisedBaseUrl === 'function' ? options.advertisedBaseUrl(port) : options.advertisedBaseUrl) ??
     (wildcard ? `http://${hostname()}:${port}` : url)
   ).replace(/\/+$/, '');
   log({
     level: 'info',
-    message: `Artifact server listening on ${url}, advertised as ${advertisedBaseUrl} (agent ${manifest.agentVersion}, ${manifest.files.length} files)`,
+    message: `Artifact server listening on ${url} (${listen.reason}), advertised as ${advertisedBaseUrl} (agent ${manifest.agentVersion}, ${manifest.files.length} files)`,
   });
 
   return {
@@ -317,6 +342,7 @@ export async function startArtifactServer(options: ArtifactServerOptions): Promi
     async close(): Promise<void> {
       if (!listening) return;
       listening = false;
+      refusals.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

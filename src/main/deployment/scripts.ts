@@ -17,14 +17,17 @@ export interface FixedScript {
 /**
  * The agent folder: next to the sources in dev and browser mode (src/main/deployment → ../../../),
  * next to the bundle after `electron-vite build` (out/main → ../../), or in Electron's resources.
+ * Never the current directory: whatever `agent/` folder happens to be where the app was started
+ * from would be served to every host and run there as administrator.
  */
-export function resolveAgentDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
+export function resolveAgentDir(
+  here: string = path.dirname(fileURLToPath(import.meta.url)),
+  resourcesPath: string | undefined = typeof process.resourcesPath === 'string' ? process.resourcesPath : undefined,
+): string {
   const candidates = [
     path.resolve(here, '../../../agent'),
     path.resolve(here, '../../agent'),
-    ...(typeof process.resourcesPath === 'string' ? [path.join(process.resourcesPath, 'agent')] : []),
-    path.resolve(process.cwd(), 'agent'),
+    ...(resourcesPath ? [path.join(resourcesPath, 'agent')] : []),
   ];
   const found = candidates.find(
     (dir) => existsSync(path.join(dir, 'version')) && existsSync(path.join(dir, 'installer')),

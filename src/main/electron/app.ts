@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol } from 'electron';
 import { createBackend, type Backend } from '../backend';
 import { FirstPaintGate } from '../backend-connection';
 import { importDemoHosts } from '../demo-hosts';
 import { ElectronStorePersistence } from './electron-store-persistence';
 import { registerIpc } from './ipc';
-import { safeStorageCipher } from './safe-storage-cipher';
+import { APP_INDEX_URL, registerAppScheme, serveRendererBundle } from './renderer-protocol';
+import { safeStorageCipher, type KeychainState } from './safe-storage-cipher';
 import { FleetTray, NativeNotifier } from './tray';
 import { createMainWindow, hardenSession } from './window';
 
@@ -19,15 +19,17 @@ export function dataDirFromArgv(argv: string[]): string | undefined {
   return undefined;
 }
 
-/** The renderer's URL: electron-vite's dev server in development, the built file otherwise. */
-export function rendererLocation(mainDir: string, env = process.env): { url: string; isAppUrl(url: string): boolean } {
+/**
+ * The renderer's URL: electron-vite's dev server in development, otherwise the built bundle in
+ * `rendererDir` served on app://bundle (never a file:// page; see renderer-protocol.ts).
+ */
+export function rendererLocation(mainDir: string, env = process.env): { url: string; isAppUrl(url: string): boolean; rendererDir?: string } {
   const dev = env.ELECTRON_RENDERER_URL;
   if (dev && !app.isPackaged) {
     const origin = new URL(dev).origin;
     return { url: dev, isAppUrl: (url) => url.startsWith(origin + '/') };
   }
-  const file = pathToFileURL(path.join(mainDir, '../renderer/index.html')).href;
-  return { url: file, isAppUrl: (url) => url.split(/[?#]/)[0] === file };
+  return { url: APP_INDEX_URL, isAppUrl: (url) => url.split(/[?#]/)[0] === APP_INDEX_URL, rendererDir: path.join(mainDir, '../renderer') };
 }
 
 /** Kept here for existing importers; the limiter lives with the notifier in tray.ts. */
@@ -56,22 +58,35 @@ export async function startElectronApp(mainDir: string): Promise<void> {
   };
   app.on('second-instance', show);
 
+  registerAppScheme(protocol);
   await app.whenReady();
   hardenSession();
   const dataDir = dataDirFromArgv(process.argv) ?? app.getPath('userData');
   let secretCipher;
+  let keychain: KeychainState;
   try {
-    secretCipher = safeStorageCipher();
-  } catch {
-    secretCipher = undefined; // the backend falls back to its key-file cipher and says so in app.info
+    ({ cipher: secretCipher, keychain } = safeStorageCipher(dataDir));
+  } catch (error) {
+    // The backend falls back to its own key-file cipher (or reports the secret store unavailable).
+    secretCipher = undefined;
+    keychain = { available: false, detail: (error as Error).message };
   }
   // The window opens while the backend opens its stores: the page loads its code meanwhile, and
   // its first commands (the cached inventory) wait for the backend instead of the other way round.
   // Hosts are contacted once the page has its cached inventory (FirstPaintGate).
   const gate = new FirstPaintGate();
-  const starting = createBackend({ dataDir, runtime: 'electron', settingsPersistence: new ElectronStorePersistence(dataDir), secretCipher, hostContact: gate.hostContact });
+  const starting = createBackend({
+    dataDir,
+    runtime: 'electron',
+    settingsPersistence: new ElectronStorePersistence(dataDir),
+    secretCipher,
+    keychain,
+    hostContact: gate.hostContact,
+    lastResortHandlers: true,
+  });
   const log = { warn: (message: string, fields?: Record<string, unknown>) => void starting.then((b) => b.log.warn(message, fields), () => undefined) };
   const renderer = rendererLocation(mainDir);
+  if (renderer.rendererDir) serveRendererBundle(protocol, renderer.rendererDir);
   registerIpc(ipcMain, { ...gate.connect(starting), log }, () => window, renderer.isAppUrl);
   window = createMainWindow(path.join(mainDir, '../preload/index.cjs'), renderer.url, renderer.isAppUrl);
   window.on('close', (event) => {

@@ -1,5 +1,5 @@
 import Store from 'electron-store';
-import type { SettingsPersistence } from '../settings/persistence';
+import { settingsWriteError, type SettingsPersistence } from '../settings/persistence';
 
 /**
  * electron-store holds the settings document under one key; our own numbered migrations and
@@ -20,7 +20,12 @@ export class ElectronStorePersistence implements SettingsPersistence {
     return this.store.get('document');
   }
 
+  /** electron-store writes atomically (temp file + rename), so a failed write keeps the old file. */
   async write(document: unknown): Promise<void> {
-    this.store.set('document', document);
+    try {
+      this.store.set('document', document);
+    } catch (error) {
+      throw settingsWriteError(this.location, error);
+    }
   }
 }

@@ -74,7 +74,8 @@ export class JobsCore {
         for (const r of records) for (const l of this.listeners) l(r);
       },
       lines: (lines) => ctx.hub.publishTopicDelta('jobOutput', { lines }),
-    });
+      removed: (ids) => ctx.hub.publishTopicDelta('jobs', { upsert: [], remove: ids }),
+    }, undefined, { retention: () => ctx.settings.getSettings().jobs });
     this.queue = new JobQueue(() => ctx.settings.getSettings().jobs.workers);
     ctx.hub.registerSource('jobs', () => this.store.recent(500).map((r) => ({ ...r })));
     // A job is 'running' from the moment the scheduler starts its host task, not when it is handed over.

@@ -17,12 +17,33 @@ export type ServiceStatus = Static<typeof ServiceStatus>;
 
 export const AppMode = Type.Union([Type.Literal('normal'), Type.Literal('diagnostic')]);
 
+export const FaultKind = Type.Union([
+  Type.Literal('uncaught-exception'),
+  Type.Literal('unhandled-rejection'),
+  Type.Literal('disk-full'),
+]);
+export type FaultKind = Static<typeof FaultKind>;
+
+/** An error the backend process survived (it kept running); repeats are counted, not listed. */
+export const Fault = Type.Object({
+  kind: FaultKind,
+  /** Where it came from: 'uncaughtException', 'unhandledRejection', 'jobs.db', 'settings', … */
+  source: Type.String(),
+  message: Type.String(),
+  firstAt: Type.String(),
+  lastAt: Type.String(),
+  count: Type.Integer({ minimum: 1 }),
+});
+export type Fault = Static<typeof Fault>;
+
 export const AppHealth = Type.Object({
   mode: AppMode,
   healthy: Type.Boolean(),
   /** Why the app is in diagnostic mode, each problem phrased with what to do. */
   problems: Type.Array(Type.String()),
   services: Type.Array(ServiceStatus),
+  /** Faults survived since start, newest first (absent from backends that predate it). */
+  faults: Type.Optional(Type.Array(Fault)),
 });
 export type AppHealth = Static<typeof AppHealth>;
 
@@ -35,6 +56,8 @@ export const AppInfo = Type.Object({
   platform: Type.String(),
   dataDir: Type.String(),
   secretStorage: Type.String({ description: 'how passwords are protected at rest, in words' }),
+  /** Whether an OS keychain protects the passwords, and why not when it does not. */
+  keychain: Type.Optional(Type.Object({ available: Type.Boolean(), detail: Type.String() })),
 });
 export type AppInfo = Static<typeof AppInfo>;
 

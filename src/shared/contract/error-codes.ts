@@ -17,5 +17,7 @@ export const ErrorCode = {
   WsmanFault: 'WSMAN_FAULT',
   Cancelled: 'CANCELLED',
   Internal: 'INTERNAL',
+  /** The disk holding the data directory is full; what was saved before is intact. */
+  DiskFull: 'DISK_FULL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -50,9 +50,15 @@ export const ArtifactServerSettings = Type.Object(
 );
 
 export const JobSettings = Type.Object(
-  { workers: Type.Integer({ minimum: 1, maximum: 32, default: 4, hint: 'parallel job workers, 1–32' }) },
+  {
+    workers: Type.Integer({ minimum: 1, maximum: 32, default: 4, hint: 'parallel job workers, 1–32' }),
+    retentionDays: Type.Integer({ minimum: 0, maximum: 3_650, default: 90, hint: 'days finished jobs are kept, 0–3650 (0 keeps them until maxJobs)' }),
+    maxJobs: Type.Integer({ minimum: 100, maximum: 1_000_000, default: 10_000, hint: 'finished jobs kept at most, 100–1000000 (oldest removed first)' }),
+    maxOutputLinesPerJob: Type.Integer({ minimum: 1_000, maximum: 1_000_000, default: 50_000, hint: 'output lines kept per job, 1000–1000000; later lines are dropped with a note' }),
+  },
   { additionalProperties: false },
 );
+export type JobSettings = Static<typeof JobSettings>;
 
 export const LogSettings = Type.Object(
   {
@@ -95,6 +101,6 @@ export const DEFAULT_SETTINGS: Settings = {
   inventory: { fullSyncIntervalS: 300, quickSyncIntervalS: 30 },
   agent: { installDir: 'C:\\ProgramData\\Aether-V\\agent', downloadAttempts: 3, downloadRetryIntervalS: 2 },
   artifactServer: { bindAddress: '0.0.0.0', port: 8765, advertisedBaseUrl: '' },
-  jobs: { workers: 4 },
+  jobs: { workers: 4, retentionDays: 90, maxJobs: 10_000, maxOutputLinesPerJob: 50_000 },
   log: { maxFileMB: 10, keepFiles: 3 },
 };

@@ -3,6 +3,8 @@ import { inTransaction } from '../../sqlite-transaction';
 import type { JobFilter, JobLine, JobRecord, JobSort } from '../../../shared/contract';
 import { openJobsDatabase } from './job-db';
 import { jobSortValue } from '../../../shared/job-sort';
+import { isDiskFull } from '../../diagnostics/faults';
+import { DEFAULT_RETENTION, deleteJobs, jobsToPrune, reclaimSpace, truncatedLineText, type JobRetention } from './retention';
 
 type Row = Record<string, string | number | null>;
 
@@ -10,12 +12,29 @@ const FLUSH_MS = 15;
 const MAX_BATCH = 500;
 /** A record upsert for a new line count is published at most this often per job. */
 const LINE_COUNT_PUBLISH_MS = 1000;
+/** Retention runs at open and then this often. */
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+/** While the disk is full, writes are retried this often … */
+const RETRY_MS = 5_000;
+/** … holding at most this many unsaved lines in memory; later ones are dropped (and counted). */
+const MAX_UNSAVED_LINES = 20_000;
 
 export interface JobStoreEvents {
   /** Records changed (state, timings, counts); already persisted. */
   records(records: JobRecord[]): void;
   /** New output lines; already persisted (a client never sees a line the file does not have). */
   lines(lines: JobLine[]): void;
+  /** Jobs removed by retention (already deleted from the file). */
+  removed?(ids: string[]): void;
+}
+
+export interface JobStoreOptions {
+  /** Read at every prune and line, so a settings change applies at once. */
+  retention?: () => JobRetention;
+  /** A write failed because the disk is full (reported once per episode); the store retries. */
+  onDiskFull?: (error: unknown) => void;
+  /** A prune failed for another reason; it is tried again at the next round. */
+  onPruneFailed?: (error: unknown) => void;
 }
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
@@ -61,11 +80,25 @@ export class JobStore {
   readonly recovered?: { movedTo: string; reason: string };
   /** Jobs found queued/running at open (the previous run stopped): now `interrupted`. */
   readonly interruptedAtOpen: string[] = [];
+  /** Records changed in memory whose write failed (disk full); written with the next retry. */
+  private readonly unsaved = new Set<string>();
+  private diskFull = false;
+  /** The retention settings as last read (each flush and prune re-reads them; appendLine is hot). */
+  private limits: JobRetention = DEFAULT_RETENTION;
+  private droppedWhileFull = 0;
+  private readonly pruneTimer: NodeJS.Timeout;
+  /** What the last prune did, for metrics and tests. */
+  lastPrune: { at: string; removed: number; vacuumed: boolean } | undefined;
+  /** The prune that runs when the store opens. */
+  readonly openingPrune: Promise<void>;
+  private pruning: Promise<{ removed: number; vacuumed: boolean }> | undefined;
+  private closed = false;
 
   constructor(
     file: string,
     private readonly events: JobStoreEvents,
     private readonly now: () => Date = () => new Date(),
+    private readonly options: JobStoreOptions = {},
   ) {
     const opened = openJobsDatabase(file);
     this.db = opened.db;
@@ -84,6 +117,80 @@ export class JobStore {
       this.ord = Math.max(this.ord, Number(row.ord));
     }
     this.interruptAll();
+    this.openingPrune = this.safePrune(true);
+    this.pruneTimer = setInterval(() => void this.safePrune(false), PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
+  }
+
+  private retention(): JobRetention {
+    this.limits = this.options.retention?.() ?? DEFAULT_RETENTION;
+    return this.limits;
+  }
+
+  /**
+   * Removes finished jobs past the retention settings (never queued or running ones) and their
+   * lines, then reclaims space. Runs at open and hourly, in chunks that leave the event loop free
+   * in between; one prune at a time.
+   */
+  prune(atStart = false): Promise<{ removed: number; vacuumed: boolean }> {
+    // One at a time: a request while one runs starts after it, with the settings of that moment.
+    const run = (this.pruning ?? Promise.resolve()).catch(() => undefined).then(() => this.pruneNow(atStart));
+    this.pruning = run;
+    void run.catch(() => undefined).finally(() => {
+      if (this.pruning === run) this.pruning = undefined;
+    });
+    return run;
+  }
+
+  private async pruneNow(atStart: boolean): Promise<{ removed: number; vacuumed: boolean }> {
+    if (this.closed) return { removed: 0, vacuumed: false };
+    this.flush();
+    const ids = jobsToPrune(this.all(), this.retention(), this.now());
+    const deleted = await deleteJobs(this.db, ids, (id) => this.records.get(id)?.lineCount ?? 0, () => this.closed);
+    if (this.closed) return { removed: deleted.length, vacuumed: false };
+    for (const id of deleted) {
+      this.records.delete(id);
+      this.order.delete(id);
+      this.lastCountPublish.delete(id);
+      this.unsaved.delete(id);
+    }
+    if (deleted.length) this.events.removed?.(deleted);
+    const vacuumed = deleted.length || atStart ? reclaimSpace(this.db, atStart) : false;
+    this.lastPrune = { at: this.now().toISOString(), removed: deleted.length, vacuumed };
+    return { removed: deleted.length, vacuumed };
+  }
+
+  /**
+   * Pruning needs a little space itself (the WAL): on a full disk it waits for the next round.
+   * Any other failure goes to onPruneFailed, or else rejects, for the process's last-resort
+   * handler to log and show in Diagnostics; the store keeps working either way.
+   */
+  private async safePrune(atStart: boolean): Promise<void> {
+    try {
+      await this.prune(atStart);
+    } catch (error) {
+      if (isDiskFull(error)) this.options.onDiskFull?.(error);
+      else if (this.options.onPruneFailed) this.options.onPruneFailed(error);
+      else throw error;
+    }
+  }
+
+  /** Runs a write; a full disk is reported once and retried later instead of thrown. */
+  private tryWrite(work: () => void): boolean {
+    try {
+      this.transaction(work);
+      if (this.diskFull) {
+        this.diskFull = false;
+        this.droppedWhileFull = 0;
+      }
+      return true;
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      if (!this.diskFull) this.options.onDiskFull?.(error);
+      this.diskFull = true;
+      this.timer ??= setTimeout(() => this.flush(), RETRY_MS);
+      return false;
+    }
   }
 
   private interruptAll(): void {
@@ -121,7 +228,11 @@ export class JobStore {
   /** Writes records now (state changes are never batched) and publishes them. */
   put(...records: JobRecord[]): void {
     if (!records.length) return;
-    this.transaction(() => records.forEach((r) => this.write(r)));
+    for (const r of records) if (!this.order.has(r.id)) this.order.set(r.id, ++this.ord);
+    // The state is real whether or not the disk takes it now: keep and publish it, write it later.
+    // While the disk is full, a record waits for its held lines (one retry writes both), so the
+    // file never says "completed, 250 lines" while holding 50.
+    if (this.diskFull || !this.tryWrite(() => records.forEach((r) => this.write(r)))) records.forEach((r) => this.unsaved.add(r.id));
     records.forEach((r) => this.records.set(r.id, r));
     this.events.records(records);
   }
@@ -144,24 +255,42 @@ export class JobStore {
   appendLine(jobId: string, line: Omit<JobLine, 'jobId' | 'seq' | 'at'> & { at?: string }): void {
     const record = this.records.get(jobId);
     if (!record) return;
-    const full: JobLine = { jobId, seq: record.lineCount, at: line.at ?? this.now().toISOString(), stream: line.stream, level: line.level, text: line.text, step: line.step };
+    const max = this.limits.maxOutputLinesPerJob;
+    if (record.lineCount > max) return;
+    if (this.pending.length >= MAX_UNSAVED_LINES) {
+      this.droppedWhileFull++;
+      return;
+    }
+    const at = line.at ?? this.now().toISOString();
+    const full: JobLine =
+      record.lineCount === max
+        ? { jobId, seq: record.lineCount, at, stream: 'system', level: 'warn', text: truncatedLineText(max), step: line.step }
+        : { jobId, seq: record.lineCount, at, stream: line.stream, level: line.level, text: line.text, step: line.step };
     record.lineCount++;
     this.pending.push(full);
-    if (this.pending.length >= MAX_BATCH) this.flush();
+    // While the disk is full only the retry timer writes: a failing write per line would stall the loop.
+    if (this.pending.length >= MAX_BATCH && !this.diskFull) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.pending.length) return;
+    this.retention();
+    if (!this.pending.length && !this.unsaved.size) return;
     const batch = this.pending;
-    this.pending = [];
-    const jobs = new Set(batch.map((l) => l.jobId));
-    this.transaction(() => {
-      for (const l of batch) this.st.line.run(l.jobId, l.seq, l.stream, l.level, l.text, l.step, l.at);
+    const jobs = new Set(batch.map((l) => l.jobId).filter((id) => this.records.has(id)));
+    const unsaved = [...this.unsaved].map((id) => this.records.get(id)).filter((r): r is JobRecord => r !== undefined);
+    const saved = this.tryWrite(() => {
+      for (const r of unsaved) this.write(r);
+      for (const l of batch) if (jobs.has(l.jobId)) this.st.line.run(l.jobId, l.seq, l.stream, l.level, l.text, l.step, l.at);
       for (const id of jobs) this.st.count.run(this.records.get(id)!.lineCount, id);
     });
+    // Unsaved lines stay pending (bounded in appendLine) and are published once on disk.
+    if (!saved) return;
+    this.pending = [];
+    this.unsaved.clear();
+    if (!batch.length) return;
     this.events.lines(batch);
     const now = Date.now();
     const due: JobRecord[] = [];
@@ -201,8 +330,16 @@ export class JobStore {
     return { jobs: matched.slice(0, limit), total: matched.length };
   }
 
+  /** Lines not kept because the disk was full and the in-memory buffer was at its bound. */
+  get linesDroppedWhileDiskFull(): number {
+    return this.droppedWhileFull;
+  }
+
   close(): void {
+    this.closed = true;
+    clearInterval(this.pruneTimer);
     this.flush();
+    if (this.timer) clearTimeout(this.timer);
     this.db.close();
   }
 }

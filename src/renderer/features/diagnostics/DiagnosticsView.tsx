@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Metrics } from '../../../shared/contract';
+import type { Fault, Metrics } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 
 export function DiagnosticsView() {
@@ -40,10 +40,17 @@ export function DiagnosticsView() {
           <dd>{info.dataDir}</dd>
           <dt>Passwords</dt>
           <dd>{info.secretStorage}</dd>
+          {info.keychain && (
+            <>
+              <dt>OS keychain</dt>
+              <dd data-testid="keychain">{info.keychain.available ? `yes — ${info.keychain.detail}` : `no — ${info.keychain.detail}`}</dd>
+            </>
+          )}
           <dt>Mode</dt>
           <dd>{health?.mode ?? '…'}</dd>
         </dl>
       )}
+      <FaultList faults={health?.faults ?? []} />
       {metrics && (
         <>
           <p>
@@ -86,5 +93,49 @@ export function DiagnosticsView() {
         </>
       )}
     </section>
+  );
+}
+
+const FAULT_LABELS: Record<Fault['kind'], string> = {
+  'uncaught-exception': 'Uncaught error',
+  'unhandled-rejection': 'Unhandled rejection',
+  'disk-full': 'Disk full',
+};
+
+/** Errors the backend survived: it kept running, but each one is a bug or a full disk to look at. */
+function FaultList({ faults }: { faults: Fault[] }) {
+  return (
+    <>
+      <h2>Faults</h2>
+      {faults.length === 0 ? (
+        <p data-testid="faults-none">None since the app started.</p>
+      ) : (
+        <>
+          <p>The app kept running after these; details are in the app log.</p>
+          <table className="table" data-testid="faults">
+            <thead>
+              <tr>
+                <th>Kind</th>
+                <th>Source</th>
+                <th>Message</th>
+                <th>Count</th>
+                <th>Last</th>
+              </tr>
+            </thead>
+            <tbody>
+              {faults.map((f) => (
+                <tr key={`${f.kind}|${f.source}|${f.message}`}>
+                  <td>{FAULT_LABELS[f.kind]}</td>
+                  <td>{f.source}</td>
+                  <td>{f.message}</td>
+                  <td>{f.count}</td>
+                  <td>{new Date(f.lastAt).toLocaleString()}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </>
   );
 }

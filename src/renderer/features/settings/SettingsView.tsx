@@ -129,7 +129,12 @@ function GeneralSettings() {
         {field('artifactServer', 'advertisedBaseUrl', 'URL advertised to hosts')}
       </div>
       <h2>Jobs</h2>
-      <div className="grid">{field('jobs', 'workers', 'Parallel job workers', true)}</div>
+      <div className="grid">
+        {field('jobs', 'workers', 'Parallel job workers', true)}
+        {field('jobs', 'retentionDays', 'Keep finished jobs (days)', true)}
+        {field('jobs', 'maxJobs', 'Keep at most (jobs)', true)}
+        {field('jobs', 'maxOutputLinesPerJob', 'Output lines kept per job', true)}
+      </div>
       <button type="submit" className="primary">
         Save settings
       </button>
