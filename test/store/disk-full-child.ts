@@ -87,6 +87,8 @@ const during = await backend.invoke('settings.update', { theme: 'light' });
 report.updateDuring = during;
 report.settingsFileTheme = (JSON.parse(readFileSync(path.join(dataDir, 'settings.json'), 'utf8')) as { settings: { theme: string } }).settings.theme;
 report.tempFilesLeft = readdirSync(dataDir).filter((f) => f.endsWith('.tmp'));
+// What the app reports must be what the file holds: the failed save changed nothing in memory either.
+report.settingsThemeInMemory = ((await backend.invoke('settings.get', {})) as { ok: true; data: { theme: string } }).data.theme;
 
 try {
   inventory.applyFull('h1', inventoryInput(2_000, 'x'.repeat(2_000)), fresh());

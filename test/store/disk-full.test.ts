@@ -33,6 +33,7 @@ test('disk full: settings, inventory.db and jobs.db refuse or hold the write wit
     updateBefore: boolean;
     updateDuring: { ok: boolean; error: { code: string; message: string } };
     settingsFileTheme: string;
+    settingsThemeInMemory: string;
     tempFilesLeft: string[];
     inventoryWrite: { diskFull: boolean; message: string };
     inventoryIntegrity: string;
@@ -54,6 +55,7 @@ test('disk full: settings, inventory.db and jobs.db refuse or hold the write wit
   expect(report.updateDuring.error.code).toBe('DISK_FULL');
   expect(report.updateDuring.error.message).toMatch(/the disk is full\. Free some space and try again; the settings saved before are unchanged/);
   expect(report.settingsFileTheme).toBe('dark');
+  expect(report.settingsThemeInMemory).toBe('dark');
   expect(report.tempFilesLeft).toEqual([]);
   // inventory.db: SQLite's own "disk is full", not a rollback error hiding it; nothing stored lost.
   expect(report.inventoryWrite).toMatchObject({ diskFull: true });

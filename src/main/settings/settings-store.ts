@@ -105,8 +105,16 @@ export class SettingsStore {
       jobs: { ...this.settings.jobs, ...patch.jobs },
       log: { ...this.settings.log, ...patch.log },
     };
+    // Like replaceHosts: memory changes only once the file is written, so a save that fails (disk
+    // full) never leaves the app running on values the file does not hold.
+    const previous = this.settings;
     this.settings = next;
-    await this.persist();
+    try {
+      await this.persist();
+    } catch (error) {
+      this.settings = previous;
+      throw error;
+    }
     return this.getSettings();
   }
 

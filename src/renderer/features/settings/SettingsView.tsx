@@ -81,7 +81,7 @@ function GeneralSettings() {
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (!backend) return;
-    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs };
+    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log };
     const result = await backend.invoke('settings.update', patch);
     if (result.ok) {
       setErrors({});
@@ -92,7 +92,7 @@ function GeneralSettings() {
       toast('error', result.error.message);
     }
   };
-  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs', key: string, label: string, numeric = false) => {
+  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs' | 'log', key: string, label: string, numeric = false) => {
     const id = `${section}.${key}`;
     const value = (draft[section] as Record<string, unknown>)[key];
     return (
@@ -134,6 +134,11 @@ function GeneralSettings() {
         {field('jobs', 'retentionDays', 'Keep finished jobs (days)', true)}
         {field('jobs', 'maxJobs', 'Keep at most (jobs)', true)}
         {field('jobs', 'maxOutputLinesPerJob', 'Output lines kept per job', true)}
+      </div>
+      <h2>App log</h2>
+      <div className="grid">
+        {field('log', 'maxFileMB', 'Size per log file (MB)', true)}
+        {field('log', 'keepFiles', 'Rotated files kept', true)}
       </div>
       <button type="submit" className="primary">
         Save settings
