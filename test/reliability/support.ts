@@ -64,6 +64,15 @@ export interface FleetOptions extends LabOptions {
   settings?: Record<string, unknown>;
   /** Keep the data in this folder (made ready for a backend if new); the caller removes it. */
   dataDir?: string;
+  /** Add the hosts over HTTPS with their certificate pinned (needs `https: true`). */
+  pinned?: boolean;
+}
+
+/** A lab host as a host entry over HTTPS, its certificate pinned by fingerprint. */
+export function pinnedHostInput(info: LabHostInfo) {
+  if (!info.httpsUrl || !info.certFingerprintSha256) throw new Error(`lab host ${info.name} has no HTTPS listener (start the lab with https: true)`);
+  const url = new URL(info.httpsUrl);
+  return { ...labHostInput(info, { withCluster: false }), port: Number(url.port), transport: 'https' as const, tlsFingerprintSha256: info.certFingerprintSha256 };
 }
 
 /** A data folder a backend can start in: settings with the artifact server on a free loopback port. */
@@ -74,7 +83,7 @@ export function prepareDataDir(dataDir: string): void {
 }
 
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
-  const { settings: extraSettings, dataDir, ...labOptions } = options;
+  const { settings: extraSettings, dataDir, pinned, ...labOptions } = options;
   const lab = await startLab({ hosts: 4, vmsPerHost: 3, clusters: 0, seed: 12, ...labOptions });
   if (dataDir) prepareDataDir(dataDir);
   const app = await startTestBackend(dataDir ? { dataDir } : {});
@@ -93,7 +102,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   // Loops would refresh behind a scenario's back: every refresh here is one the scenario asked for.
   await ok('settings.update', { agent: { downloadRetryIntervalS: 1 }, inventory: { quickSyncIntervalS: 3600, fullSyncIntervalS: 3600 }, ...extraSettings });
   const ids = new Map<string, string>();
-  for (const info of lab.hosts) ids.set(info.name, (await ok<HostView>('hosts.add', labHostInput(info, { withCluster: false }))).id);
+  for (const info of lab.hosts) ids.set(info.name, (await ok<HostView>('hosts.add', pinned ? pinnedHostInput(info) : labHostInput(info, { withCluster: false }))).id);
   const inventory = backend.modules.get('inventory')!.api as InventoryApi;
   const jobs = backend.modules.get('jobs')!.api as JobsApi;
   const idOf = (name: string) => {
@@ -188,7 +197,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 }
 
 /** The text names the host: its display name, or the address:port the admin configured for it. */
-export function expectNamesHost(text: string | null | undefined, info: LabHostInfo): void {
-  const address = new URL(info.httpUrl).host;
+export function expectNamesHost(text: string | null | undefined, info: LabHostInfo, url = info.httpUrl): void {
+  const address = new URL(url).host;
   expect(text ?? '', `"${text}" should name ${info.name} or ${address}`).toSatisfy((t: string) => t.toLowerCase().includes(info.name.toLowerCase()) || t.includes(address));
 }
