@@ -55,6 +55,11 @@ export interface Fleet {
   expectNothingLost(faulted: string[]): Promise<void>;
   /** Clears every lab fault on the host and refreshes until it is fresh again. */
   heal(name: string): Promise<void>;
+  /**
+   * Closes the backend, runs `meanwhile` (the app is not running: break files, stop hosts), then
+   * starts a new backend on the same data folder (needs `dataDir`). Does not wait for any refresh.
+   */
+  restartBackend(meanwhile?: () => void | Promise<void>): Promise<void>;
   /** Closes the backend, keeping the lab (and the data folder when `dataDir` was given). */
   stopBackend(): Promise<void>;
   close(): Promise<void>;
@@ -86,14 +91,17 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const { settings: extraSettings, dataDir, pinned, ...labOptions } = options;
   const lab = await startLab({ hosts: 4, vmsPerHost: 3, clusters: 0, seed: 12, ...labOptions });
   if (dataDir) prepareDataDir(dataDir);
-  const app = await startTestBackend(dataDir ? { dataDir } : {});
-  const backend = app.backend;
+  let app = await startTestBackend(dataDir ? { dataDir } : {});
+  let backend = app.backend;
   const events: StateEvent[] = [];
-  backend.subscribe((e) => events.push(e));
   const notifications: AppNotification[] = [];
-  backend.services.notifications.onNotify((n, isNew) => {
-    if (isNew) notifications.push(n);
-  });
+  const listen = (b: Backend) => {
+    b.subscribe((e) => events.push(e));
+    b.services.notifications.onNotify((n, isNew) => {
+      if (isNew) notifications.push(n);
+    });
+  };
+  listen(backend);
   const ok = async <T>(command: string, request: unknown): Promise<T> => {
     const result = await backend.invoke(command, request);
     if (!result.ok) throw new Error(`${command}: ${result.error.code}: ${result.error.message}`);
@@ -103,8 +111,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   await ok('settings.update', { agent: { downloadRetryIntervalS: 1 }, inventory: { quickSyncIntervalS: 3600, fullSyncIntervalS: 3600 }, ...extraSettings });
   const ids = new Map<string, string>();
   for (const info of lab.hosts) ids.set(info.name, (await ok<HostView>('hosts.add', pinned ? pinnedHostInput(info) : labHostInput(info, { withCluster: false }))).id);
-  const inventory = backend.modules.get('inventory')!.api as InventoryApi;
-  const jobs = backend.modules.get('jobs')!.api as JobsApi;
+  let inventory = backend.modules.get('inventory')!.api as InventoryApi;
+  let jobs = backend.modules.get('jobs')!.api as JobsApi;
   const idOf = (name: string) => {
     const id = ids.get(name);
     if (!id) throw new Error(`fleet has no host ${name}`);
@@ -183,6 +191,18 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       }
       expect(sync(name)).toMatchObject({ state: 'fresh', lastError: null });
       expect(inventory.snapshot().vms.filter((v) => v.hostId === idOf(name)).every((v) => !v.stale)).toBe(true);
+    },
+    async restartBackend(meanwhile) {
+      if (!dataDir) throw new Error('restartBackend needs a fleet started with dataDir');
+      await fleet.stopBackend();
+      await meanwhile?.();
+      app = await startTestBackend({ dataDir });
+      backendStopped = false;
+      backend = app.backend;
+      listen(backend);
+      inventory = backend.modules.get('inventory')!.api as InventoryApi;
+      jobs = backend.modules.get('jobs')!.api as JobsApi;
+      Object.assign(fleet, { backend, inventory, jobs });
     },
     async stopBackend() {
       if (!backendStopped) await app.close();
