@@ -4,16 +4,14 @@
  * a clock jumps. One data folder lives through every scenario, restarted between them, so each
  * also proves that what the earlier ones stored is still there.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JobGetResponse, JobListResponse } from '../../src/shared/contract';
 import { setInventoryKnobs } from '../lab/agent/inventory';
 import { setJobKnobs } from '../lab/agent/jobs';
-import { repoRoot } from '../support/cli';
 import { tempDir } from '../support/temp';
-import { startFleet, waitFor, type Fleet } from './support';
+import { crashBackendMidJob, startFleet, waitFor, type Fleet } from './support';
 
 describe('fault catalogue: restarts, crashes, damaged files and clocks', () => {
   const temp = tempDir();
@@ -53,33 +51,18 @@ describe('fault catalogue: restarts, crashes, damaged files and clocks', () => {
 
   it('scenario 16: crash mid-job', async () => {
     setJobKnobs(f.lab.host('hv01'), { stepMs: 1500 });
-    let jobId = '';
-    let seen = 0;
+    let crashed = { jobId: '', linesSeen: 0 };
+    // Another backend process on the same data folder runs a create-VM job and is killed mid-way.
     await f.restartBackend(async () => {
-      // Another backend process on the same data folder runs a create-VM job and is killed mid-way.
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/jobs/kill-child.ts'), temp.dir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      const deadline = Date.now() + 60_000;
-      while ((out.match(/^LINE /gm) ?? []).length < 3) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`child did not stream lines; stdout:\n${out}\nstderr:\n${err}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      child.kill('SIGKILL');
-      await exited;
-      jobId = /^JOB (\S+)$/m.exec(out)![1]!;
-      seen = (out.match(/^LINE (\d+)$/gm) ?? []).length;
+      crashed = await crashBackendMidJob(temp.dir);
     });
     setJobKnobs(f.lab.host('hv01'), { stepMs: 0 });
 
-    const { job, lines } = await f.ok<JobGetResponse>('jobs.get', { id: jobId });
+    const { job, lines } = await f.ok<JobGetResponse>('jobs.get', { id: crashed.jobId });
     expect(job).toMatchObject({ state: 'interrupted', error: { code: 'INTERRUPTED' } });
     expect(job.finishedAt).not.toBeNull();
     // Every line a client saw before the crash is on disk, in order.
-    expect(lines.length).toBeGreaterThanOrEqual(seen);
+    expect(lines.length).toBeGreaterThanOrEqual(crashed.linesSeen);
     expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i));
     // Raised while the backend started, so read from the notification centre (the bell), not the live feed.
     const notice = f.backend.services.notifications.list().find((n) => n.title === '1 job(s) interrupted');
