@@ -3,13 +3,12 @@
  * the lead decides who takes them. Each names the scenario it belongs to (docs/reliability.md).
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import dns from 'node:dns';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setAgentFaults } from '../lab/agent/faults';
 import { setInventoryKnobs } from '../lab/agent/inventory';
 import { tempDir } from '../support/temp';
-import { expectNamesHost, startFleet, type Fleet } from './support';
+import { expectNamesHost, type Fleet, startFleet, useInvalidOnlyResolver } from './support';
 
 describe('fault catalogue (pending, unowned): wording and clock gaps', () => {
   const temp = tempDir();
@@ -57,18 +56,11 @@ describe('fault catalogue (pending, unowned): wording and clock gaps', () => {
   });
 
   describe('with a resolver that knows no .invalid name', () => {
-    const realLookup = dns.lookup;
+    let resolver: ReturnType<typeof useInvalidOnlyResolver>;
     beforeAll(() => {
-      (dns as { lookup: unknown }).lookup = (hostname: string, options: unknown, callback?: unknown) => {
-        const done = (typeof options === 'function' ? options : callback) as (error: NodeJS.ErrnoException | null) => void;
-        const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
-        error.code = hostname.endsWith('.invalid') ? 'ENOTFOUND' : 'ETESTNOTALLOWED';
-        process.nextTick(() => done(error));
-      };
+      resolver = useInvalidOnlyResolver();
     });
-    afterAll(() => {
-      (dns as { lookup: unknown }).lookup = realLookup;
-    });
+    afterAll(() => resolver.restore());
 
     it('scenario 15: DNS failure — says to check the name, not the WinRM service', async () => {
       const info = f.info('hv06');

@@ -5,6 +5,7 @@
  * lost: every VM row kept (the broken host's marked stale), every job kept, settings unchanged.
  */
 import { spawn } from 'node:child_process';
+import dns from 'node:dns';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -247,4 +248,27 @@ export async function crashBackendMidJob(dataDir: string): Promise<{ jobId: stri
   child.kill('SIGKILL');
   await exited;
   return { jobId: /^JOB (\S+)$/m.exec(out)![1]!, linesSeen: (out.match(/^LINE (\d+)$/gm) ?? []).length };
+}
+
+/**
+ * Stands in for the system resolver while a DNS-failure scenario runs: names under `.invalid`
+ * answer ENOTFOUND at once, as RFC 6761 says every resolver must, so no DNS query leaves the
+ * machine; any other name fails the test loudly. IP addresses never reach dns.lookup.
+ */
+export function useInvalidOnlyResolver(): { asked: string[]; restore(): void } {
+  const realLookup = dns.lookup;
+  const asked: string[] = [];
+  (dns as { lookup: unknown }).lookup = (hostname: string, options: unknown, callback?: unknown) => {
+    const done = (typeof options === 'function' ? options : callback) as (error: NodeJS.ErrnoException | null) => void;
+    asked.push(hostname);
+    const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+    error.code = hostname.endsWith('.invalid') ? 'ENOTFOUND' : 'ETESTNOTALLOWED';
+    process.nextTick(() => done(error));
+  };
+  return {
+    asked,
+    restore: () => {
+      (dns as { lookup: unknown }).lookup = realLookup;
+    },
+  };
 }

@@ -4,11 +4,10 @@
  * bomb, a certificate that changed under its pin, a name that no longer resolves. Each scenario
  * breaks one lab host under a real backend, checks the error and that nothing stored was lost.
  */
-import dns from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentApi } from '../../src/main/deployment/api';
 import { createLabCertificate } from '../lab/wsman/cert';
-import { expectNamesHost, startFleet, waitFor, type Fleet } from './support';
+import { expectNamesHost, type Fleet, startFleet, useInvalidOnlyResolver, waitFor } from './support';
 
 describe('fault catalogue: broken replies', () => {
   let f: Fleet;
@@ -59,22 +58,11 @@ describe('fault catalogue: broken replies', () => {
   });
 
   describe('with a resolver that knows no .invalid name', () => {
-    const realLookup = dns.lookup;
-    const asked: string[] = [];
+    let resolver: ReturnType<typeof useInvalidOnlyResolver>;
     beforeAll(() => {
-      // RFC 6761: .invalid never resolves, and resolvers answer so without asking anyone. This
-      // stands in for the resolver so the test sends no DNS query at all; any other name fails loudly.
-      (dns as { lookup: unknown }).lookup = (hostname: string, options: unknown, callback?: unknown) => {
-        const done = (typeof options === 'function' ? options : callback) as (error: NodeJS.ErrnoException | null) => void;
-        asked.push(hostname);
-        const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
-        error.code = hostname.endsWith('.invalid') ? 'ENOTFOUND' : 'ETESTNOTALLOWED';
-        process.nextTick(() => done(error));
-      };
+      resolver = useInvalidOnlyResolver();
     });
-    afterAll(() => {
-      (dns as { lookup: unknown }).lookup = realLookup;
-    });
+    afterAll(() => resolver.restore());
 
     it('scenario 15: DNS failure', async () => {
       const info = f.info('hv05');
@@ -85,7 +73,7 @@ describe('fault catalogue: broken replies', () => {
       const deployment = f.backend.modules.get('deployment')!.api as DeploymentApi;
       await waitFor(() => deployment.readiness(f.idOf('hv05')).state === 'error', 15_000, 'the agent check at the new address to fail');
       expect(await f.refresh('hv05')).toBe('failed');
-      expect(new Set(asked)).toEqual(new Set(['hv05.invalid']));
+      expect(new Set(resolver.asked)).toEqual(new Set(['hv05.invalid']));
       expect(f.sync('hv05').lastError).toMatch(/^host hv05: cannot reach hv05\.invalid:\d+ \(DNS lookup failed\)/);
       expect(f.hostView('hv05').lastError).toMatch(/^cannot reach hv05\.invalid:\d+ \(DNS lookup failed\)/);
       expect(f.noticesFor('hv05', since).map((n) => n.title)).toEqual(['Host hv05 unreachable']);
@@ -95,7 +83,7 @@ describe('fault catalogue: broken replies', () => {
       await f.ok('hosts.update', { id: f.idOf('hv05'), address: '127.0.0.1', password: info.password });
       await f.expectNothingLost(['hv05']);
       await f.heal('hv05');
-      expect(new Set(asked)).toEqual(new Set(['hv05.invalid']));
+      expect(new Set(resolver.asked)).toEqual(new Set(['hv05.invalid']));
     });
   });
 });
