@@ -10,6 +10,7 @@ import type { RealPowerShell } from './pwsh/runtime';
 import type { ScriptHandler, ShellEnvironment } from './shell/types';
 import type { Credentials } from './wsman/auth';
 import type { LabCertificate } from './wsman/cert';
+import { ReplyFaults } from './wsman/reply-faults';
 import { WsmanListener } from './wsman/server';
 import { WinrsService } from './wsman/winrs';
 
@@ -25,6 +26,8 @@ export class SimHost {
   readonly model: SimHostModel;
   readonly files = new VirtualFileSystem();
   readonly credentials: Credentials;
+  /** Broken replies to send (fault catalogue): see wsman/reply-faults.ts. */
+  readonly replyFaults = new ReplyFaults();
   private currentKnobs: HostKnobs = { ...DEFAULT_KNOBS };
   /**
    * Set when this host runs PowerShell for real (lab option `realAgent`): its powershell.exe
@@ -39,7 +42,8 @@ export class SimHost {
 
   constructor(private readonly options: SimHostOptions) {
     this.model = options.model;
-    this.credentials = options.credentials;
+    // Each host its own copy, so changing one host's password leaves the others alone.
+    this.credentials = { ...options.credentials };
     const env: ShellEnvironment = {
       host: this,
       computerName: this.computerName,
@@ -65,7 +69,8 @@ export class SimHost {
     const listenerHost = {
       name: this.model.name,
       computerName: this.computerName,
-      credentials: options.credentials,
+      credentials: this.credentials,
+      replyFaults: this.replyFaults,
       allowUnencrypted: options.allowUnencrypted,
       knobs: () => this.currentKnobs,
       winrs: this.winrs,
@@ -118,6 +123,37 @@ export class SimHost {
    */
   registerScriptHandler(fileName: string, handler: ScriptHandler): void {
     this.handlers.set(fileName.toLowerCase(), handler);
+  }
+
+  /**
+   * The account's password changes on the host, as when an admin resets it: new logons need the
+   * new password, and open connections are dropped (their NTLM contexts die with them).
+   */
+  changePassword(password: string): void {
+    this.credentials.password = password;
+    this.dropConnections();
+  }
+
+  /**
+   * The WinRM service restarts: every shell and command is gone and open connections are dropped;
+   * the listeners stay up. Clients holding a shell id get "shell not found" next.
+   */
+  restartWinrm(): void {
+    this.winrs.closeAll();
+    this.dropConnections();
+  }
+
+  /** Drops every open connection, keeping the listeners (a WinRM service restart, a flaky network). */
+  dropConnections(): void {
+    this.http.dropConnections();
+    this.https?.dropConnections();
+  }
+
+  /** HTTPS: the host presents another certificate from now on (open connections are dropped). */
+  replaceCertificate(certificate: Pick<LabCertificate, 'certPem' | 'keyPem'>): void {
+    if (!this.https) throw new Error(`host ${this.name} has no HTTPS listener (start the lab with https: true)`);
+    this.https.setCertificate(certificate);
+    this.dropConnections();
   }
 
   resetStats(): void {

@@ -2,6 +2,7 @@
 // host's virtual file system, dispatches the app's base64 JSON envelope to TypeScript operations.
 import type { SimHost } from '../host';
 import { deploymentOperations } from './deployment';
+import { faultsFor, writeFlood } from './faults';
 import { inventoryOperations } from './inventory';
 import { jobOperations } from './jobs';
 import { AgentOperationError, type AgentEnvelope, type AgentOperation } from './types';
@@ -35,6 +36,23 @@ export function installAgentSimulation(host: SimHost): void {
         log: (message, level = 'info', step) => line('AETHERV-LOG', { t: new Date().toISOString(), level, message, ...(step ? { step } : {}) }),
         sleep: (ms) => ctx.sleep(ms),
       });
+      const faults = faultsFor(host, envelope.operation);
+      if (faults) {
+        if (faults.floodStdoutBytes > 0) await writeFlood((text) => ctx.stdout(text), faults.floodStdoutBytes, ctx.signal);
+        if (faults.noResult) {
+          ctx.stdout('Invoke-AgentOperation: stopped before writing a result\r\n');
+          return 1;
+        }
+        if (faults.resultNotJson) {
+          ctx.stdout(`AETHERV-RESULT {"status":"ok","operation":"${envelope.operation}","data":{"VirtualMachines":[{"Name":"vm\r\n`);
+          return 0;
+        }
+        if (faults.floodResultBytes > 0) {
+          const result = { status: 'ok', operation: envelope.operation, correlationId: envelope.correlationId ?? null, data: data ?? null, padding: 'x'.repeat(faults.floodResultBytes) };
+          line('AETHERV-RESULT', result);
+          return 0;
+        }
+      }
       line('AETHERV-RESULT', { status: 'ok', operation: envelope.operation, correlationId: envelope.correlationId ?? null, data: data ?? null });
       return 0;
     } catch (error) {

@@ -13,6 +13,7 @@ import { readBody } from '../http-body';
 import type { HostKnobs } from '../knobs';
 import { authenticate, challengeHeaders, type Credentials } from './auth';
 import { FAULTS } from './faults';
+import { faultyReplyBody, type ReplyFaultPlan, type ReplyFaults } from './reply-faults';
 import { MalformedRequest, NS, parseRequest } from './soap';
 import type { WinrsService, WsmanReply } from './winrs';
 
@@ -27,6 +28,8 @@ export interface ListenerHost {
   failureRng: Prng;
   countRequest(): void;
   countAuthFailure(): void;
+  /** Broken replies to inject (fault catalogue); absent = always answer correctly. */
+  replyFaults?: ReplyFaults;
 }
 
 const SOAP_TYPE = 'application/soap+xml;charset=UTF-8';
@@ -88,6 +91,17 @@ export class WsmanListener {
     });
     this.port = (this.server.address() as AddressInfo).port;
     this.listening = true;
+  }
+
+  /** Destroys every open connection (keep-alive sockets and their NTLM contexts) but keeps listening. */
+  dropConnections(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  /** HTTPS only: new connections present this certificate (open ones keep the old one). */
+  setCertificate(certificate: { certPem: string; keyPem: string }): void {
+    if (!this.tls) throw new Error('setCertificate needs an HTTPS listener');
+    (this.server as https.Server).setSecureContext({ cert: certificate.certPem, key: certificate.keyPem });
   }
 
   /** Stops accepting and drops every open connection (the port stays reserved for listen()). */
@@ -176,9 +190,12 @@ export class WsmanListener {
       if (!res.writableFinished) abort.abort();
     });
     let reply: WsmanReply;
+    let injected: ReplyFaultPlan | undefined;
     try {
       const request = parseRequest(xml);
+      injected = request.identify ? undefined : this.host.replyFaults?.take(request.action);
       if (request.identify) reply = { status: 200, body: identifyResponse(true) };
+      else if (injected?.kind === 'timed-out') reply = this.host.winrs.fault(FAULTS.timedOut(), request);
       else {
         const address = req.socket.remoteAddress ?? '127.0.0.1';
         reply = await this.host.winrs.handle(request, {
@@ -193,8 +210,20 @@ export class WsmanListener {
       reply = this.host.winrs.fault(FAULTS.schemaValidation(error.message), { messageId: '' });
     }
     if (res.destroyed) return;
+    if (injected?.kind === 'reset-mid-reply') {
+      this.sendCut(res, reply, session && encrypted ? session : undefined);
+      return;
+    }
+    if (injected && injected.kind !== 'timed-out') reply = { status: 200, body: faultyReplyBody(injected) };
     if (session && encrypted) this.sendSealed(res, reply, session);
     else this.sendPlain(res, reply);
+  }
+
+  /** Announces the whole reply, sends half of it, then drops the connection (a reset mid-reply). */
+  private sendCut(res: ServerResponse, reply: WsmanReply, session: NtlmSessionSecurity | undefined): void {
+    const bytes = session ? sealToBody(session, Buffer.from(reply.body, 'utf8')) : Buffer.from(reply.body, 'utf8');
+    res.writeHead(reply.status, { 'Content-Type': session ? ENCRYPTED_CONTENT_TYPE : SOAP_TYPE, 'Content-Length': String(bytes.length) });
+    res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.socket?.destroy());
   }
 
   private sendPlain(res: ServerResponse, reply: WsmanReply): void {
