@@ -53,7 +53,15 @@ export function createJobsModule(options: { schemaPath?: string } & JobsServiceO
         if (formVersion !== compiled.version) throw new SchemaOutOfDate(formVersion, compiled.version);
       };
       const core = new JobsCore(ctx, compiled, options);
-      if (core.store.recovered) ctx.log.warn('jobs database was damaged and moved aside', { ...core.store.recovered });
+      if (core.store.recovered) {
+        ctx.log.warn('jobs database was damaged and moved aside', { ...core.store.recovered });
+        // Said in the bell like the inventory file: otherwise the job history is silently empty.
+        ctx.notifications.notify({
+          level: 'warning',
+          title: 'Job history database rebuilt',
+          message: `The local jobs database could not be read (${core.store.recovered.reason}). It was kept as ${core.store.recovered.movedTo}; earlier jobs are not listed, and new jobs are recorded in a fresh file.`,
+        });
+      }
       if (core.store.interruptedAtOpen.length) {
         ctx.log.warn('jobs interrupted by the previous shutdown', { jobs: core.store.interruptedAtOpen.length });
         ctx.notifications.notify({
