@@ -68,6 +68,7 @@ export class DeploymentService implements DeploymentApi {
   private unsubscribe: (() => void) | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private lastProgress = '';
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -463,12 +464,13 @@ export class DeploymentService implements DeploymentApi {
   private publishProgress(): void {
     if (this.stopped || this.records.size === 0) return;
     const s = this.summary();
-    this.ctx.notifications.notify({
-      key: PROGRESS_KEY,
-      level: s.inProgress > 0 ? 'info' : s.failed > 0 || s.newer > 0 ? 'warning' : 'success',
-      title: 'Agent deployment',
-      message: this.progressMessage(),
-    });
+    const level = s.inProgress > 0 ? 'info' : s.failed > 0 || s.newer > 0 ? 'warning' : 'success';
+    const message = this.progressMessage();
+    // Automatic re-checks of a host that stays down change nothing here: re-sending the same text
+    // would mark the notification unread again every few minutes.
+    if (this.lastProgress === `${level} ${message}`) return;
+    this.lastProgress = `${level} ${message}`;
+    this.ctx.notifications.notify({ key: PROGRESS_KEY, level, title: 'Agent deployment', message });
   }
 
   hostStatuses(): DeploymentHostStatus[] {
