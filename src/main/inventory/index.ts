@@ -29,6 +29,7 @@ export interface InventoryApi {
   snapshot(): InventorySnapshot;
   addPlaceholder(input: PlaceholderInput): { placeholderId: string; key: string };
   removePlaceholder(placeholderId: string): void;
+  listPlaceholders(): ReturnType<InventoryStore['listPlaceholders']>;
   addPending(op: Omit<PendingOperationInput, 'opId'> & { opId?: string }): string;
   clearPending(opId: string): void;
   listPending(): PendingOperationInput[];
@@ -164,6 +165,7 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
       return { placeholderId, key };
     },
     removePlaceholder: (id) => publish(store.removePlaceholder(id)),
+    listPlaceholders: () => store.listPlaceholders(),
     addPending: (op) => {
       const { opId, delta } = store.addPending(op);
       publish(delta);

@@ -400,6 +400,11 @@ export class InventoryStore {
     return { placeholderId: p.placeholderId, key: view.key, delta: delta.build() };
   }
 
+  /** Every placeholder with the job it stands for (the jobs service sweeps those of dead jobs). */
+  listPlaceholders(): Array<{ placeholderId: string; hostId: string; name: string; jobId: string | null; createdAt: string }> {
+    return [...this.placeholders.values()].map((p) => ({ ...p }));
+  }
+
   /** Removes a placeholder: the job failed, or the real VM (now in the store) replaces it. */
   removePlaceholder(placeholderId: string): InventoryDelta {
     const p = this.placeholders.get(placeholderId);
