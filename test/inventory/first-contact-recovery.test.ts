@@ -144,3 +144,39 @@ describe('hosts that fail at first contact recover by themselves', () => {
     expect(invoked).not.toContain('inventory.refresh');
   });
 });
+
+describe('Retry checks a host that failed at first contact at once', () => {
+  test('with the next automatic check a minute away, inventory.refresh re-checks the agent and refreshes the host', async () => {
+    const lab = await startLab({ hosts: 1, vmsPerHost: VMS_PER_HOST, clusters: 0, seed: 13 });
+    const temp = tempDir();
+    const slow = { baseMs: 60_000, capMs: 120_000, jitter: 0 };
+    let app: { backend: Backend; close(): Promise<void> } | undefined;
+    try {
+      const ids = await configureHosts(temp.dir, lab.hosts);
+      const id = ids.get('hv01')!;
+      await lab.host('hv01').setKnobs({ unreachable: true });
+      app = await startTestBackend({ dataDir: temp.dir, modules: [createDeploymentModule({ backoff: slow }), createInventoryModule({ backoff: slow, quickIntervalMs: () => 3_600_000, fullIntervalMs: () => 3_600_000 })] });
+      const api = app.backend.modules.get('inventory')!.api as InventoryApi;
+      const status = async () => ((await app!.backend.invoke('deployment.status', {})) as { ok: true; data: DeploymentStatus }).data.hosts[0];
+      const deadline = Date.now() + 15_000;
+      while ((await status())?.state !== 'unreachable') {
+        if (Date.now() > deadline) throw new Error('hv01 never found unreachable');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await lab.host('hv01').setKnobs({ unreachable: false });
+      const started = Date.now();
+      const result = await app.backend.invoke('inventory.refresh', { hostId: id });
+      expect(result.ok).toBe(true);
+      while (api.store.host(id)?.sync.state !== 'fresh') {
+        if (Date.now() - started > 15_000) throw new Error(`hv01 not refreshed after Retry: ${JSON.stringify(api.store.host(id)?.sync)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(api.snapshot().vms.filter((v) => v.hostId === id && !v.placeholder)).toHaveLength(VMS_PER_HOST);
+      expect(await status()).toMatchObject({ state: 'ready' });
+    } finally {
+      await app?.close();
+      await lab.close();
+      temp.cleanup();
+    }
+  }, 45_000);
+});
