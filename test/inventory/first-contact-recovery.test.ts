@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDeploymentModule } from '../../src/main/deployment';
+import { createDeploymentModule, type DeploymentApi } from '../../src/main/deployment';
 import { createInventoryModule, type InventoryApi } from '../../src/main/inventory';
 import type { AppNotification, HostView } from '../../src/shared/contract';
 import type { DeploymentStatus } from '../../src/shared/contract/areas/deployment';
@@ -92,6 +92,9 @@ describe('hosts that fail at first contact recover by themselves', () => {
     expect(syncOf('hv02')?.state).toBe('error');
     expect(vmsOf('hv02')).toHaveLength(0);
     expect(app.backend.services.hosts.list().find((h) => h.id === idOf('hv02'))?.status).toBe('unreachable');
+    // A caller asking meanwhile (jobs do) gets the recent answer and does not cancel the schedule.
+    const deployment = app.backend.modules.get('deployment')!.api as DeploymentApi;
+    expect(await deployment.ensureHostReady(idOf('hv02'))).toMatchObject({ state: 'error' });
     // It is checked again by itself: the failures count grows while it is down.
     await until('hv02 checked again twice', () => deploymentRow('hv02').failures >= 3, 15_000);
     expect(deploymentRow('hv02').nextCheckInS).not.toBeNull();

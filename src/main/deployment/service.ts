@@ -169,8 +169,6 @@ export class DeploymentService implements DeploymentApi {
       return Promise.resolve({ state: 'error', reason: `host ${entry.displayName} is disabled` });
     const record = this.record(hostId);
     const installDir = this.ctx.settings.getSettings().agent.installDir;
-    // Whatever runs now supersedes the scheduled re-check; its own outcome schedules the next.
-    this.cancelRecheck(record);
     if (!force && !recheck) {
       if (record.inflight) return record.inflight;
       const sameDir = record.installDir === installDir;
@@ -184,6 +182,8 @@ export class DeploymentService implements DeploymentApi {
         return Promise.resolve(record.readiness);
       }
     }
+    // The check that starts now supersedes the scheduled re-check; its outcome schedules the next.
+    this.cancelRecheck(record);
     const previous = record.inflight ?? Promise.resolve(record.readiness);
     const run = previous
       .catch(() => undefined)
