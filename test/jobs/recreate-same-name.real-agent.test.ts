@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_SETTINGS, type InventoryVm, type JobInputSchema, type JobRecord, type JobSubmitResponse } from '../../src/shared/contract';
@@ -66,4 +66,24 @@ describe('real agent: create, delete, create the same name again', () => {
     const second = await create(hostId, 'again-01');
     expect(second.vmId).not.toBe(first.vmId);
   }, 400_000);
+
+  test('an empty folder left by an older agent is reused; a folder with kept disks refuses the name, naming it', async () => {
+    const hostId = h.hostIds.get(lab.hosts[0]!.name)!;
+    const host = lab.host(lab.hosts[0]!.name);
+    // What Hyper-V leaves after a VM is removed: its folders, no files.
+    for (const sub of ['Virtual Machines', 'Virtual Hard Disks']) mkdirSync(host.files.realPath(`D:\\VMs\\reuse-01\\${sub}`)!, { recursive: true });
+    await create(hostId, 'reuse-01');
+    const vm = rowsNamed(hostId, 'reuse-01')[0]!;
+    const del = await h.ok<JobRecord>('vm.delete', { hostId, vmId: vm.vmId, deleteDisks: false, force: true, confirmName: vm.name });
+    expect((await untilDone(del.id)).state, output(del.id)).toBe('succeeded');
+    await waitFor(() => rowsNamed(hostId, 'reuse-01').length === 0, 20_000, 'reuse-01 gone from the inventory');
+    // The disk the admin kept is never written over: the host refuses, saying where it is.
+    const { job } = await h.ok<JobSubmitResponse>('jobs.submit', { schemaVersion: version, hostId, imageOsFamily: 'windows', fields: { ...windowsVmFields('reuse-01'), imagePath: LAB_GOLDEN_IMAGES[0] } });
+    const refused = await untilDone(job.id);
+    expect(refused.state).toBe('failed');
+    expect(refused.error?.code).toBe('VM_EXISTS');
+    expect(refused.error?.message).toMatch(/Folder D:[\\/]VMs[\\/]reuse-01 already exists and holds 1 file\(s\)/);
+    expect(h.snapshot().vms.filter((v) => v.placeholder)).toEqual([]);
+  }, 400_000);
 });
+
