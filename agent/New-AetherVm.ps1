@@ -195,7 +195,12 @@ if ($sameName.Count -gt 0) {
 }
 $vmFolder = Join-Path $vmRootPath $vmName
 if (Test-Path -LiteralPath $vmFolder) {
-    throw (New-AgentError -Code 'VM_EXISTS' -Message ('Folder ' + $vmFolder + ' already exists; remove it or choose another VM name.'))
+    # A folder with no file in it (e.g. what Hyper-V left after an older agent deleted a VM of this
+    # name) has nothing to lose: it is reused. One that holds files is never written into.
+    $leftFiles = @(Get-ChildItem -LiteralPath $vmFolder -Recurse -File -Force)
+    if ($leftFiles.Count -gt 0) {
+        throw (New-AgentError -Code 'VM_EXISTS' -Message ('Folder ' + $vmFolder + ' already exists and holds ' + $leftFiles.Count + ' file(s) (e.g. disks kept when a VM of this name was deleted); remove them or choose another VM name.'))
+    }
 }
 $isoSource = $null
 if ($null -ne $guestValues) {

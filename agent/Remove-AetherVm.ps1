@@ -45,6 +45,8 @@ function Get-PathsUsedByOtherVms {
 
 $vm = Get-AetherVmById -VmId $vmId
 $vmName = [string]$vm.Name
+# Hyper-V's Path: the folder holding the VM's configuration ({vmRootPath}\{name} for our VMs).
+$vmFolder = [string]$vm.Path
 $state = ([string]$vm.State) -replace 'Critical$', ''
 if ($state -ne 'Off' -and -not $force) {
     throw (New-AgentError -Code 'INVALID_STATE' -Message ("VM '" + $vmName + "' is " + $state + '. Turn it off first, or delete with force to turn it off and delete it.') -Details ([ordered]@{ vmId = $vmId.ToString(); state = $state }))
@@ -97,6 +99,26 @@ foreach ($path in $toDelete) {
 }
 foreach ($item in $kept) {
     Write-AgentLog -Level 'warn' -Message ('Kept disk ' + $item.path + ': ' + $item.reason) -Step 'disks'
+}
+
+# The VM's own folder goes too once nothing but empty folders is left in it: New-AetherVm refuses
+# a VM name whose folder holds files, and the "Virtual Machines" / "Virtual Hard Disks" folders
+# Hyper-V leaves behind would otherwise block creating a VM of the same name again. A folder that
+# still holds any file (a kept disk, something an admin put there) stays, and so does a folder
+# not named after the VM (a shared folder such as Hyper-V's default).
+if ($deleteDisks -and $vmFolder -and ((Get-AgentLeafName -Path $vmFolder.TrimEnd('\', '/')) -eq $vmName) -and (Test-Path -LiteralPath $vmFolder -PathType Container)) {
+    try {
+        $leftFiles = @(Get-ChildItem -LiteralPath $vmFolder -Recurse -File -Force)
+        if ($leftFiles.Count -eq 0) {
+            Write-AgentLog -Message ('Removing the empty VM folder ' + $vmFolder) -Step 'disks'
+            Remove-Item -LiteralPath $vmFolder -Recurse -Force
+        } else {
+            Write-AgentLog -Level 'warn' -Message ('Kept the VM folder ' + $vmFolder + ': it still holds ' + $leftFiles.Count + ' file(s)') -Step 'disks'
+        }
+    } catch {
+        # The VM is gone either way; a folder that cannot be removed is reported, not fatal.
+        Write-AgentLog -Level 'warn' -Message ('Could not remove the VM folder ' + $vmFolder + ': ' + $_.Exception.Message) -Step 'disks'
+    }
 }
 
 return [ordered]@{

@@ -8,7 +8,11 @@ export type HostReadiness =
   | { state: 'preparing'; reason: string }
   /** The host's agent is newer than this app: left alone, never used for jobs until resolved. */
   | { state: 'newer'; agentVersion: string; reason: string }
-  | { state: 'error'; reason: string };
+  /**
+   * Could not be checked or deployed. `retryAt`: when deployment checks the host again by itself
+   * (absent: only on demand).
+   */
+  | { state: 'error'; reason: string; retryAt?: string };
 
 export interface DeploymentApi {
   /** Resolves once the host's readiness is known (deploying first if needed). */
@@ -17,6 +21,11 @@ export interface DeploymentApi {
   readiness(hostId: string): HostReadiness;
   /** Fires whenever a host's readiness changes (e.g. becomes ready: inventory refreshes it). */
   onChange(listener: (hostId: string, readiness: HostReadiness) => void): () => void;
+  /**
+   * Checks a host whose check or deployment failed again now (the admin asked for a refresh),
+   * instead of at its next automatic re-check. Other hosts: their current readiness.
+   */
+  recheck(hostId: string): Promise<HostReadiness>;
   /** Forgets cached matches and deploys again (one host, or all when omitted). */
   redeploy(hostId?: string): Promise<void>;
   /**

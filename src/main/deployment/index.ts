@@ -1,6 +1,7 @@
 // Agent deployment: makes every host run exactly our agent version before other services touch it.
 // Starts the artifact HTTP server hosts download from, then checks/deploys each enabled host.
-import type { ServiceModule, StartedService } from '../service-module';
+import type { ServiceContext, ServiceModule, StartedService } from '../service-module';
+import type { BackoffPolicy } from '../inventory';
 import { chooseAdvertisedBaseUrl, waitForHealth } from './advertise';
 import type { DeploymentApi } from './api';
 import { startArtifactServer, type ArtifactServer } from './artifact-server';
@@ -15,9 +16,19 @@ export { PROGRESS_KEY, newerMessage } from './service';
 /** How long deployment waits for the artifact server's health check before trying anyway. */
 const HEALTH_TIMEOUT_MS = 10_000;
 
-export const deploymentModule: ServiceModule = {
+/** Test overrides: the automatic re-check's backoff (default: the inventory's policy). */
+export interface DeploymentModuleOptions {
+  backoff?: BackoffPolicy;
+  random?: () => number;
+}
+
+export function createDeploymentModule(options: DeploymentModuleOptions = {}): ServiceModule {
+  return { name: 'deployment', start: (ctx) => deployment.start(ctx, options) };
+}
+
+const deployment = {
   name: 'deployment',
-  async start(ctx): Promise<StartedService> {
+  async start(ctx: ServiceContext, options: DeploymentModuleOptions = {}): Promise<StartedService> {
     const { bindAddress, port, advertisedBaseUrl } = ctx.settings.getSettings().artifactServer;
     let server: ArtifactServer | null = null;
     let serverError: string | null = null;
@@ -63,7 +74,7 @@ export const deploymentModule: ServiceModule = {
         );
     });
 
-    const service = new DeploymentService(ctx, { agentVersion, server, serverError, health });
+    const service = new DeploymentService(ctx, { agentVersion, server, serverError, health, ...options });
     let stopping = false;
     void (ctx.hostContact ?? Promise.resolve()).then(() => {
       if (!stopping) service.start();
@@ -128,3 +139,5 @@ export const deploymentModule: ServiceModule = {
     };
   },
 };
+
+export const deploymentModule: ServiceModule = createDeploymentModule();

@@ -10,13 +10,13 @@ import type {
   DeploymentHostStatus,
   DeploymentStatus,
 } from '../../shared/contract/areas/deployment';
-import { WinrmError } from '../winrm';
-import { RemoteTaskError } from '../tasks';
 import type { ServiceContext } from '../service-module';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../inventory';
 import type { DeploymentApi, HostReadiness } from './api';
 import type { ArtifactServer } from './artifact-server';
 import { DeploymentFailed, installAgent, readHostVersionFile } from './host-ops';
 import { assessHostVersion, needsDeployment, normalizeVersionText } from './version';
+import { failureKind, isTransportError, recheckDelayMs, type FailureKind } from './recheck';
 
 export const PROGRESS_KEY = 'agent-deployment';
 
@@ -28,6 +28,9 @@ export interface DeploymentServiceOptions {
   health: Promise<boolean>;
   /** A failed or newer host is checked again on ensureHostReady after this long. */
   retryAfterMs?: number;
+  /** Automatic re-checks of a failed host (recheck.ts); the inventory's policy unless overridden (tests). */
+  backoff?: BackoffPolicy;
+  random?: () => number;
 }
 
 interface HostRecord {
@@ -45,32 +48,35 @@ interface HostRecord {
   installDir: string | null;
   settledAt: number;
   inflight?: Promise<HostReadiness>;
+  /** Consecutive failed checks; the automatic re-check backs off on it. */
+  failures: number;
+  /** Next automatic re-check (epoch ms), when one is scheduled. */
+  recheckAt: number | null;
+  recheckTimer?: NodeJS.Timeout;
 }
 
 export function newerMessage(hostVersion: string, bundled: string): string {
   return `agent newer than this app (${hostVersion} > ${bundled}): another Aether-V may manage this host; update this app or force redeploy`;
 }
 
-function isTransportError(error: unknown): boolean {
-  if (error instanceof RemoteTaskError) return error.code === 'TASK_TIMEOUT';
-  if (error instanceof WinrmError)
-    return ['HOST_UNREACHABLE', 'TLS_FAILED', 'AUTH_FAILED', 'WINRM_TIMEOUT'].includes(error.code);
-  return false;
-}
-
 export class DeploymentService implements DeploymentApi {
   private readonly records = new Map<string, HostRecord>();
   private readonly listeners = new Set<(hostId: string, readiness: HostReadiness) => void>();
   private readonly retryAfterMs: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly random: () => number;
   private unsubscribe: (() => void) | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private lastProgress = '';
 
   constructor(
     private readonly ctx: ServiceContext,
     private readonly options: DeploymentServiceOptions,
   ) {
     this.retryAfterMs = options.retryAfterMs ?? 30_000;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.random = options.random ?? Math.random;
   }
 
   /** Starts deploying to every enabled host and follows host additions and removals. */
@@ -85,6 +91,7 @@ export class DeploymentService implements DeploymentApi {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.progressTimer) clearTimeout(this.progressTimer);
+    for (const record of this.records.values()) this.cancelRecheck(record);
     // Running deployments are not awaited: the scheduler aborts them when the backend closes it,
     // and update() ignores whatever they report after this point.
   }
@@ -105,6 +112,13 @@ export class DeploymentService implements DeploymentApi {
 
   ensureHostReady(hostId: string): Promise<HostReadiness> {
     return this.prepareHost(hostId, false);
+  }
+
+  recheck(hostId: string): Promise<HostReadiness> {
+    const record = this.records.get(hostId);
+    if (!record || (record.state !== 'failed' && record.state !== 'unreachable'))
+      return Promise.resolve(this.readiness(hostId));
+    return record.inflight ?? this.prepareHost(hostId, false, true);
   }
 
   invalidate(hostId: string, reason: string): void {
@@ -144,13 +158,18 @@ export class DeploymentService implements DeploymentApi {
       .map((h) => h.id);
   }
 
-  private prepareHost(hostId: string, force: boolean): Promise<HostReadiness> {
+  /**
+   * `recheck`: the automatic re-check of a failed host. It skips the "checked recently" shortcut
+   * and keeps the host's current state on screen until it has an answer, so a host that is still
+   * down does not flicker between "preparing" and "unreachable" at every attempt.
+   */
+  private prepareHost(hostId: string, force: boolean, recheck = false): Promise<HostReadiness> {
     const entry = this.ctx.hosts.entry(hostId);
     if (!entry.enabled)
       return Promise.resolve({ state: 'error', reason: `host ${entry.displayName} is disabled` });
     const record = this.record(hostId);
     const installDir = this.ctx.settings.getSettings().agent.installDir;
-    if (!force) {
+    if (!force && !recheck) {
       if (record.inflight) return record.inflight;
       const sameDir = record.installDir === installDir;
       if (record.state === 'ready' && sameDir) return Promise.resolve(record.readiness);
@@ -163,10 +182,12 @@ export class DeploymentService implements DeploymentApi {
         return Promise.resolve(record.readiness);
       }
     }
+    // The check that starts now supersedes the scheduled re-check; its outcome schedules the next.
+    this.cancelRecheck(record);
     const previous = record.inflight ?? Promise.resolve(record.readiness);
     const run = previous
       .catch(() => undefined)
-      .then(() => this.runHost(record, force))
+      .then(() => this.runHost(record, force, recheck))
       .finally(() => {
         if (record.inflight === run) delete record.inflight;
       });
@@ -174,12 +195,13 @@ export class DeploymentService implements DeploymentApi {
     return run;
   }
 
-  private async runHost(record: HostRecord, force: boolean): Promise<HostReadiness> {
+  private async runHost(record: HostRecord, force: boolean, recheck: boolean): Promise<HostReadiness> {
     const bundled = this.options.agentVersion;
     const installDir = this.ctx.settings.getSettings().agent.installDir;
     const name = record.displayName;
     try {
-      this.update(record, 'checking', { state: 'preparing', reason: `checking the agent on ${name}` }, null);
+      if (!recheck)
+        this.update(record, 'checking', { state: 'preparing', reason: `checking the agent on ${name}` }, null);
       if (!force) {
         const raw = await readHostVersionFile(this.ctx.remote, record.hostId, name, installDir);
         record.hostVersion = raw ? normalizeVersionText(raw) || null : null;
@@ -249,12 +271,20 @@ export class DeploymentService implements DeploymentApi {
       // WinRM errors name the address; people know the host by its display name.
       const message = raw.includes(name) ? raw : `host ${name}: ${raw}`;
       const transport = isTransportError(error);
-      this.ctx.log.warn(`deployment: host ${name}: ${message}`);
+      const kind = failureKind(error);
       const reason = transport ? message : `agent deployment failed: ${message}`;
+      if (this.stopped) return { state: 'error', reason };
+      record.failures++;
+      const delayMs = this.scheduleRecheck(record, kind);
+      this.ctx.log.warn(`deployment: host ${name}: ${message}`, {
+        failures: record.failures,
+        kind,
+        recheckInS: Math.round(delayMs / 1000),
+      });
       return this.settle(
         record,
         transport ? 'unreachable' : 'failed',
-        { state: 'error', reason },
+        { state: 'error', reason, retryAt: new Date(record.recheckAt!).toISOString() },
         reason,
         installDir,
       );
@@ -270,8 +300,41 @@ export class DeploymentService implements DeploymentApi {
   ): HostReadiness {
     record.installDir = installDir;
     record.settledAt = Date.now();
+    if (state === 'ready' || state === 'newer') {
+      // Answered: the next failure starts the backoff again from its first step.
+      record.failures = 0;
+      this.cancelRecheck(record);
+    }
     this.update(record, state, readiness, error);
     return readiness;
+  }
+
+  /**
+   * Checks a failed host again after the inventory's backoff (recheck.ts), with no click: the
+   * host that was down at start, added while down, or whose deployment failed on a transient
+   * error becomes ready, and inventory refreshes it from the readiness change.
+   */
+  private scheduleRecheck(record: HostRecord, kind: FailureKind): number {
+    this.cancelRecheck(record);
+    const delayMs = recheckDelayMs(kind, record.failures, this.backoff, this.random);
+    record.recheckAt = Date.now() + delayMs;
+    const timer = setTimeout(() => {
+      if (record.recheckTimer !== timer) return;
+      delete record.recheckTimer;
+      record.recheckAt = null;
+      if (this.stopped || this.records.get(record.hostId) !== record) return;
+      if (!this.ctx.settings.getHost(record.hostId)?.enabled) return;
+      void this.prepareHost(record.hostId, false, true);
+    }, delayMs);
+    timer.unref();
+    record.recheckTimer = timer;
+    return delayMs;
+  }
+
+  private cancelRecheck(record: HostRecord): void {
+    if (record.recheckTimer) clearTimeout(record.recheckTimer);
+    delete record.recheckTimer;
+    record.recheckAt = null;
   }
 
   private update(
@@ -322,6 +385,8 @@ export class DeploymentService implements DeploymentApi {
         updatedAt: new Date().toISOString(),
         installDir: null,
         settledAt: 0,
+        failures: 0,
+        recheckAt: null,
       };
       this.records.set(hostId, record);
     }
@@ -334,8 +399,9 @@ export class DeploymentService implements DeploymentApi {
     const enabled = this.ctx.settings.getHosts().filter((h) => h.enabled);
     const ids = new Set(enabled.map((h) => h.id));
     let changed = false;
-    for (const id of [...this.records.keys()]) {
+    for (const [id, record] of [...this.records]) {
       if (!ids.has(id)) {
+        this.cancelRecheck(record);
         this.records.delete(id);
         changed = true;
       }
@@ -343,6 +409,7 @@ export class DeploymentService implements DeploymentApi {
     for (const entry of enabled) {
       const existing = this.records.get(entry.id);
       if (existing && existing.fingerprint !== fingerprintOf(entry) && !existing.inflight) {
+        this.cancelRecheck(existing);
         this.records.delete(entry.id);
       } else if (existing) {
         existing.displayName = entry.displayName;
@@ -397,12 +464,13 @@ export class DeploymentService implements DeploymentApi {
   private publishProgress(): void {
     if (this.stopped || this.records.size === 0) return;
     const s = this.summary();
-    this.ctx.notifications.notify({
-      key: PROGRESS_KEY,
-      level: s.inProgress > 0 ? 'info' : s.failed > 0 || s.newer > 0 ? 'warning' : 'success',
-      title: 'Agent deployment',
-      message: this.progressMessage(),
-    });
+    const level = s.inProgress > 0 ? 'info' : s.failed > 0 || s.newer > 0 ? 'warning' : 'success';
+    const message = this.progressMessage();
+    // Automatic re-checks of a host that stays down change nothing here: re-sending the same text
+    // would mark the notification unread again every few minutes.
+    if (this.lastProgress === `${level} ${message}`) return;
+    this.lastProgress = `${level} ${message}`;
+    this.ctx.notifications.notify({ key: PROGRESS_KEY, level, title: 'Agent deployment', message });
   }
 
   hostStatuses(): DeploymentHostStatus[] {
@@ -431,10 +499,17 @@ export class DeploymentService implements DeploymentApi {
           lastError: h.lastError,
           deployments: h.deployments,
           lastDurationS: h.lastDurationMs === null ? null : Math.round(h.lastDurationMs / 100) / 10,
+          failures: this.records.get(h.hostId)?.failures ?? 0,
+          nextCheckInS: nextCheckInS(this.records.get(h.hostId)),
         })),
       },
     ];
   }
+}
+
+function nextCheckInS(record: HostRecord | undefined): number | null {
+  if (!record?.recheckAt) return null;
+  return Math.max(0, Math.round((record.recheckAt - Date.now()) / 1000));
 }
 
 function fingerprintOf(entry: {

@@ -111,7 +111,11 @@ export class HostRefresher {
     const readiness = this.readiness(hostId);
     if (readiness.state === 'preparing') return this.markPreparing(hostId, readiness.reason);
     this.clearPreparing(hostId);
-    if (readiness.state !== 'ready') return this.markFailed(hostId, 0, new Error(namingHost(this.label(hostId), readiness.reason)), this.now(), false);
+    if (readiness.state !== 'ready') {
+      // Deployment checks such a host again by itself (its retryAt); "next in" must say that time.
+      const retryAt = readiness.state === 'error' ? readiness.retryAt : undefined;
+      return this.markFailed(hostId, 0, new Error(namingHost(this.label(hostId), readiness.reason)), this.now(), false, retryAt);
+    }
 
     const seq = (this.started.get(hostId) ?? 0) + 1;
     this.started.set(hostId, seq);
@@ -182,13 +186,14 @@ export class HostRefresher {
     this.settling.set(hostId, work);
   }
 
-  private markFailed(hostId: string, seq: number, error: Error, startedAt: Date, hostCall: boolean): RefreshOutcome {
+  private markFailed(hostId: string, seq: number, error: Error, startedAt: Date, hostCall: boolean, retryAt?: string): RefreshOutcome {
     const host = this.store.host(hostId);
     if (!host || (seq && seq < (this.applied.get(hostId) ?? 0))) return 'discarded';
     const name = this.label(hostId);
     const failures = host.sync.consecutiveFailures + 1;
     const at = this.now();
-    const retryMs = backoffDelayMs(failures, this.timing.backoff, this.random);
+    const scheduled = retryAt ? Date.parse(retryAt) - at.getTime() : NaN;
+    const retryMs = scheduled > 0 ? scheduled : backoffDelayMs(failures, this.timing.backoff, this.random);
     const message = error.message || String(error);
     const sync: SyncFields = {
       ...host.sync,

@@ -14,7 +14,7 @@ import { inventoryMetrics, syncHealth, syncStats, type StatsInput } from './stat
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './timing';
 
 export { asArray, parseFullInventory, parseQuickInventory, InventoryDataInvalid } from './parse';
-export { backoffDelayMs, slotOffsetMs } from './timing';
+export { backoffDelayMs, slotOffsetMs, DEFAULT_BACKOFF, type BackoffPolicy } from './timing';
 export { vmRootOf } from './host-options';
 export type { CycleSummary } from './loops';
 
@@ -29,6 +29,7 @@ export interface InventoryApi {
   snapshot(): InventorySnapshot;
   addPlaceholder(input: PlaceholderInput): { placeholderId: string; key: string };
   removePlaceholder(placeholderId: string): void;
+  listPlaceholders(): ReturnType<InventoryStore['listPlaceholders']>;
   addPending(op: Omit<PendingOperationInput, 'opId'> & { opId?: string }): string;
   clearPending(opId: string): void;
   listPending(): PendingOperationInput[];
@@ -164,6 +165,7 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
       return { placeholderId, key };
     },
     removePlaceholder: (id) => publish(store.removePlaceholder(id)),
+    listPlaceholders: () => store.listPlaceholders(),
     addPending: (op) => {
       const { opId, delta } = store.addPending(op);
       publish(delta);
@@ -190,7 +192,12 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
           throw new ContractError(ErrorCode.NotFound, `No host with id ${hostId}; it may have been removed. Reload the hosts list.`);
         }
         const coalesced: string[] = [];
-        for (const id of ids) if (refresher.full(id).coalesced) coalesced.push(id);
+        for (const id of ids) {
+          // A host deployment could not check is contacted now, not at its next automatic re-check;
+          // once ready, the readiness change below refreshes it.
+          if (deployment?.readiness(id).state === 'error') void deployment.recheck(id).catch(() => undefined);
+          if (refresher.full(id).coalesced) coalesced.push(id);
+        }
         return { hostIds: ids, coalesced };
       },
       'inventory.syncStats': async () => syncStats(statsInput()),

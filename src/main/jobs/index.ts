@@ -72,6 +72,7 @@ export function createJobsModule(options: { schemaPath?: string } & JobsServiceO
         });
       }
       ctx.hub.publishSnapshot('jobs');
+      core.dropOrphanPlaceholders();
       const actions = new VmActions(core, options.pendingDeadlineMs ?? 3 * 60_000);
       let validations = 0;
       let refusals = 0;

@@ -284,6 +284,24 @@ export class JobsCore {
     return { job, warnings };
   }
 
+  /**
+   * Removes "Creating" rows no live job stands behind: a crash or quit during a create left them
+   * in inventory.db, and jobs never resume after a restart (they are marked interrupted at open),
+   * so nothing else would ever remove them. The host's next refresh shows the VM if it was made.
+   */
+  dropOrphanPlaceholders(): number {
+    const inventory = this.inventory;
+    if (!inventory) return 0;
+    const live = (jobId: string | null) => {
+      const record = jobId ? this.store.get(jobId) : undefined;
+      return record?.state === 'queued' || record?.state === 'running';
+    };
+    const orphans = inventory.listPlaceholders().filter((p) => !live(p.jobId));
+    for (const p of orphans) inventory.removePlaceholder(p.placeholderId);
+    if (orphans.length) this.ctx.log.info('removed "Creating" rows of jobs that did not survive the last run', { count: orphans.length, names: orphans.map((p) => p.name) });
+    return orphans.length;
+  }
+
   cancel(id: string): JobRecord {
     const record = this.store.get(id);
     if (!record) throw new ContractError(ErrorCode.NotFound, `No job with id ${id}; it may have been deleted. Reload the jobs list.`);

@@ -106,12 +106,30 @@ export class VmActions {
     const record = this.core.newRecord({ type: 'vm.action', hostId, vmId: vm.vmId, vmName: vm.name, action, parameters: { action, previousState: vm.state }, parentId });
     const job = this.core.enqueue(record, {
       spec: { hostId, lane: 'CONTROL', label: `${ACTION_LABEL[action]} VM ${vm.name}`, operation: 'vm.action', fields: { vmId: vm.vmId, action }, timeoutMs: this.core.timeouts.action },
-      after: async () => {
+      after: async ({ ok, record: done }) => {
+        // A bulk item's failure is told once, in the bulk's summary (trackBulk).
+        if (!ok && done.state === 'failed' && !parentId) this.notifyActionFailed(done, vm, action);
         await this.core.inventory?.quickRefresh(hostId).catch(() => undefined);
       },
     });
     this.pending(job, action, VM_ACTION_DESIRED[action]);
     return job;
+  }
+
+  /**
+   * The pending note of a failed action disappears (the VM did not change): the admin must hear
+   * why, in the notification centre (tray in Electron) and as a toast, not find the row unchanged.
+   */
+  private notifyActionFailed(done: JobRecord, vm: InventoryVm, action: VmAction): void {
+    const hostName = this.core.hostName(done.hostId ?? vm.hostId);
+    const reason = [done.error?.code, done.error?.message].filter(Boolean).join(': ') || 'the host reported a failure';
+    this.core.ctx.notifications.notify({
+      level: 'error',
+      title: `Could not ${ACTION_LABEL[action]} ${vm.name}`,
+      message: `${hostName}: ${reason}`,
+      hostId: vm.hostId,
+      jobId: done.id,
+    });
   }
 
   action(request: VmActionRequest): JobRecord {
@@ -259,6 +277,7 @@ export class VmActions {
       const error = state === 'succeeded' ? null : { code: 'BULK_INCOMPLETE', message: `${bulk.succeeded} of ${bulk.total} succeeded; ${bulk.failed} failed, ${bulk.cancelled} cancelled.` };
       this.core.system(parentId, `Bulk finished: ${bulk.succeeded} succeeded, ${bulk.failed} failed, ${bulk.cancelled} cancelled.`, state === 'succeeded' ? 'info' : 'warn');
       this.core.finish(parentId, state, { bulk, error });
+      if (bulk.failed) this.notifyBulkFailed(parent, bulk);
       off();
       this.tracked.delete(parentId);
     };
@@ -269,6 +288,20 @@ export class VmActions {
       queueMicrotask(sync);
     });
     this.core.update(parentId, { bulk: this.counts(parentId) });
+  }
+
+  private notifyBulkFailed(parent: JobRecord, bulk: NonNullable<JobRecord['bulk']>): void {
+    const latest = new Map<string, JobRecord>();
+    for (const r of this.core.store.all()) if (r.parentId === parent.id) latest.set(`${r.hostId}:${r.vmId}`, r);
+    const failed = [...latest.values()].filter((r) => r.state === 'failed');
+    const named = failed.slice(0, 3).map((r) => `${r.vmName ?? r.vmId} on ${r.hostName ?? r.hostId}: ${r.error?.message ?? r.error?.code ?? 'failed'}`);
+    const more = failed.length > named.length ? `; and ${failed.length - named.length} more (see the job)` : '';
+    this.core.ctx.notifications.notify({
+      level: 'error',
+      title: `Could not ${ACTION_LABEL[parent.action as VmAction]} ${bulk.failed} of ${bulk.total} VMs`,
+      message: `${named.join('; ')}${more}.`,
+      jobId: parent.id,
+    });
   }
 
   stop(): void {

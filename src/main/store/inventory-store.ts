@@ -265,6 +265,12 @@ export class InventoryStore {
     const confirmed = [...records.values()]
       .map((r) => this.pending.get(vmKey(r.hostId, r.vmId)))
       .filter((op): op is PendingOperationInput => Boolean(op && op.desiredState && op.desiredState === records.get(vmKey(op.hostId, op.vmId))?.hot.state));
+    // A VM that is gone ends whatever was pending on it: a delete is confirmed by its absence, and
+    // nothing else can ever be. Left behind, the operation would outlive the VM on disk.
+    for (const { key, tombstone } of removed) {
+      const op = tombstone ? this.pending.get(key) : undefined;
+      if (op) confirmed.push(op);
+    }
     this.transaction(() => {
       if (cluster) this.st.insertCluster(cluster, at);
       if (hostFactsChanged(host, nextHost)) this.st.upsertHost(nextHost, input.host.warnings, at);
@@ -348,7 +354,12 @@ export class InventoryStore {
     const at = this.now().toISOString();
     const gen = this.requireHost(hostId).sync.generation;
     this.transaction(() => {
-      for (const record of gone) this.st.tombstone(record, at, gen, this.views.get(vmKey(record.hostId, record.vmId)) ?? null);
+      for (const record of gone) {
+        const key = vmKey(record.hostId, record.vmId);
+        this.st.tombstone(record, at, gen, this.views.get(key) ?? null);
+        const op = this.pending.get(key);
+        if (op) this.st.deletePending(op.opId);
+      }
     });
     for (const record of gone) {
       const key = vmKey(record.hostId, record.vmId);
@@ -398,6 +409,11 @@ export class InventoryStore {
     const delta = new DeltaBuilder();
     delta.upsertVm(view);
     return { placeholderId: p.placeholderId, key: view.key, delta: delta.build() };
+  }
+
+  /** Every placeholder with the job it stands for (the jobs service sweeps those of dead jobs). */
+  listPlaceholders(): Array<{ placeholderId: string; hostId: string; name: string; jobId: string | null; createdAt: string }> {
+    return [...this.placeholders.values()].map((p) => ({ ...p }));
   }
 
   /** Removes a placeholder: the job failed, or the real VM (now in the store) replaces it. */

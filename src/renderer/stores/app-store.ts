@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { AppHealth, AppInfo, AppNotification, HostView, Settings, Theme } from '../../shared/contract';
 import type { Backend, ConnectionState } from '../backend/backend';
 import { inventorySync } from './inventory-store';
-import { hostTransitionToast } from './host-toasts';
+import { notificationToast } from './host-toasts';
 import { jobsSyncs } from './jobs-store'; // jobs: 'jobs' and 'jobOutput' topics
 import { applyCollectionDelta, indexById, TopicSync } from './topic-sync';
 
@@ -75,12 +75,11 @@ export function connectStore(backend: Backend): { firstLoad: Promise<void>; disc
         const delta = p as { upsert: AppNotification[]; remove: string[] };
         const before = useApp.getState().notifications;
         // Browser mode has no native notifications: new warnings and errors, and host
-        // unreachable/recovered transitions (often one keyed notification updated in place), become toasts.
-        if (backend.kind === 'browser') {
-          for (const n of delta.upsert) {
-            const toast = hostTransitionToast(before[n.id], n);
-            if (toast) useApp.getState().toast(toast.level, toast.text);
-          }
+        // unreachable/recovered transitions (often one keyed notification updated in place), become
+        // toasts. Electron toasts only a failed job (host-toasts.ts); the tray shows the rest.
+        for (const n of delta.upsert) {
+          const toast = notificationToast(before[n.id], n, backend.kind !== 'browser');
+          if (toast) useApp.getState().toast(toast.level, toast.text);
         }
         useApp.setState((s) => ({ notifications: applyCollectionDelta(s.notifications, delta) }));
       },

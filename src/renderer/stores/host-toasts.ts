@@ -16,3 +16,15 @@ export function hostTransitionToast(before: AppNotification | undefined, after: 
   if (after.hostId && before.level !== after.level) return { level: after.level, text };
   return undefined;
 }
+
+/**
+ * The toast (if any) for a notification change, in either mode. Browser mode toasts what
+ * `hostTransitionToast` picks. Electron shows notifications natively from the tray, so the window
+ * toasts only a new error about a job (a VM action, create or delete that failed): the admin who
+ * asked for it is looking at the VM whose "pending" note just went away, and must see why there.
+ */
+export function notificationToast(before: AppNotification | undefined, after: AppNotification, nativeNotifications: boolean): { level: AppNotification['level']; text: string } | undefined {
+  if (!nativeNotifications) return hostTransitionToast(before, after);
+  if (!before && after.level === 'error' && after.jobId) return { level: after.level, text: `${after.title}: ${after.message}` };
+  return undefined;
+}
