@@ -66,6 +66,8 @@ describe('changing where a saved password is sent needs the password again', () 
     { field: 'transport', label: /changing the transport of/, patch: { transport: 'http' } },
     { field: 'auth', label: /changing the authentication of/, patch: { auth: 'basic' } },
     { field: 'allowUnencryptedBasic', label: /changing the "allow unencrypted Basic" of/, start: { transport: 'http', auth: 'ntlm' }, patch: { allowUnencryptedBasic: true } },
+    // A new pin trusts another server at the same address.
+    { field: 'tlsFingerprintSha256', label: /changing the pinned certificate of/, patch: { tlsFingerprintSha256: 'AB'.repeat(32) } },
   ];
 
   for (const c of cases) {
@@ -114,6 +116,10 @@ describe('changing where a saved password is sent needs the password again', () 
     const stored = { address: 'hv01', port: 5986, transport: 'https', auth: 'ntlm', allowUnencryptedBasic: false } as const;
     expect(credentialBoundChanges(stored, { ...stored })).toEqual([]);
     expect(credentialBoundChanges(stored, { ...stored, port: 5985, auth: 'basic' })).toEqual(['port', 'auth']);
+    // Colons and letter case are how a fingerprint is written, not another pin.
+    const pinned = { ...stored, tlsFingerprintSha256: 'AB'.repeat(32) };
+    expect(credentialBoundChanges(pinned, { ...pinned, tlsFingerprintSha256: 'ab:'.repeat(31) + 'ab' })).toEqual([]);
+    expect(credentialBoundChanges(pinned, { ...pinned, tlsFingerprintSha256: 'CD'.repeat(32) })).toEqual(['tlsFingerprintSha256']);
   });
 
   test('a refused edit sends nothing to the new address; the same edit with the password does go there', async () => {

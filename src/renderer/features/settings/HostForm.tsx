@@ -71,6 +71,7 @@ function reboundFields(host: HostView | undefined, d: Draft): CredentialBoundFie
     transport: d.transport,
     auth: d.auth,
     allowUnencryptedBasic: allowUnencryptedBasic(d, host),
+    tlsFingerprintSha256: d.tlsFingerprintSha256.trim() || undefined,
   });
 }
 
