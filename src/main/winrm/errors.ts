@@ -123,6 +123,32 @@ export class ProtocolError extends WinrmError {
   }
 }
 
+/**
+ * A host sent more than one of our caps allows (a response body, XML nesting, a command's output,
+ * an agent result line). We stop reading at the cap, so a misbehaving host cannot make the app
+ * buffer without bound; the message names the host, what overflowed and the cap.
+ */
+export class LimitExceeded extends ProtocolError {
+  /** What overflowed, e.g. "HTTP response body". */
+  readonly what: string;
+  /** The cap, in the unit of `unit`. */
+  readonly limit: number;
+  readonly unit: 'bytes' | 'levels';
+
+  constructor(host: string | undefined, what: string, limit: number, unit: 'bytes' | 'levels', advice: string) {
+    const where = host !== undefined ? `${host}: ` : '';
+    super(`${where}${what} exceeds the limit of ${formatLimit(limit, unit)} — stopped reading it; ${advice}`, host !== undefined ? { host } : {});
+    this.what = what;
+    this.limit = limit;
+    this.unit = unit;
+  }
+}
+
+function formatLimit(limit: number, unit: 'bytes' | 'levels'): string {
+  if (unit === 'levels') return `${limit} nested elements`;
+  return limit >= 1024 * 1024 && limit % (1024 * 1024) === 0 ? `${limit / (1024 * 1024)} MiB (${limit} bytes)` : `${limit} bytes`;
+}
+
 /** A configuration we refuse because it would expose credentials or data. */
 export class InsecureConfig extends WinrmError {
   constructor(message: string, options: WinrmErrorOptions = {}) {

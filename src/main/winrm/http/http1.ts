@@ -3,7 +3,7 @@
  * drive sockets ourselves). It handles what WinRM hosts send: Content-Length or chunked bodies,
  * or a body ended by connection close; everything is size-limited and errors are ProtocolError.
  */
-import { ProtocolError } from '../errors';
+import { LimitExceeded, ProtocolError } from '../errors';
 
 export interface HttpResponse {
   status: number;
@@ -16,8 +16,16 @@ export interface HttpResponse {
 }
 
 const MAX_HEADER_BYTES = 64 * 1024;
-/** WinRM envelopes are capped by MaxEnvelopeSize (150 KB by default); this is a generous guard. */
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * The most we read of one response body, counted as it arrives (Content-Length, chunked or
+ * until close alike) so a host cannot make us buffer without bound. Every request we send asks
+ * for replies of at most MaxEnvelopeSize = 150 KB (soap/envelope.ts), and a sealed reply adds
+ * only ~200 bytes of framing, so a compliant host stays far below this; 4 MiB leaves room for
+ * hosts that pad or ignore the header while keeping a runaway reply per connection small.
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const BODY_ADVICE =
+  'every WinRM reply should fit the 150 KB MaxEnvelopeSize the app asks for — the host (or something in between) is misbehaving';
 
 export function header(res: HttpResponse, name: string): string | undefined {
   return res.headers.get(name.toLowerCase())?.[0];
@@ -34,6 +42,15 @@ type State =
 
 /** Incremental parser for exactly one response. */
 export class ResponseParser {
+  /**
+   * @param host host:port, named when the body is too large.
+   * @param maxBodyBytes the body cap (tests lower it; the app uses MAX_BODY_BYTES).
+   */
+  constructor(
+    private readonly host?: string,
+    private readonly maxBodyBytes = MAX_BODY_BYTES,
+  ) {}
+
   private buffer: Buffer = Buffer.alloc(0);
   private state: State = { kind: 'head' };
   private bodyParts: Buffer[] = [];
@@ -79,10 +96,14 @@ export class ResponseParser {
 
   private takeBody(n: number): void {
     this.bodyLength += n;
-    if (this.bodyLength > MAX_BODY_BYTES)
-      throw new ProtocolError(`HTTP response body exceeds ${MAX_BODY_BYTES} bytes`);
+    if (this.bodyLength > this.maxBodyBytes) this.tooLarge();
     this.bodyParts.push(this.buffer.subarray(0, n));
     this.buffer = this.buffer.subarray(n);
+  }
+
+  private tooLarge(announced?: number): never {
+    const what = announced !== undefined ? `HTTP response body (Content-Length ${announced})` : 'HTTP response body';
+    throw new LimitExceeded(this.host, what, this.maxBodyBytes, 'bytes', BODY_ADVICE);
   }
 
   private takeLine(): string | undefined {
@@ -183,7 +204,7 @@ export class ResponseParser {
         throw new ProtocolError(`bad Content-Length '${cl.join(',').slice(0, 30)}'`);
       }
       const n = Number(cl[0]);
-      if (n > MAX_BODY_BYTES) throw new ProtocolError(`HTTP response body of ${n} bytes exceeds the limit`);
+      if (n > this.maxBodyBytes) this.tooLarge(n);
       this.state = n === 0 ? { kind: 'done' } : { kind: 'length', remaining: n };
     } else {
       this.state = { kind: 'until-close' };
