@@ -156,6 +156,27 @@ export class InsecureConfig extends WinrmError {
   }
 }
 
+/** The host offered a CHALLENGE that would downgrade the session. */
+export class NtlmDowngradeRefused extends InsecureConfig {
+  /** What was missing, e.g. "128-bit session keys (NTLMSSP_NEGOTIATE_128)". */
+  readonly missing: string[];
+  /** The flags the host offered, by name. */
+  readonly offered: string[];
+
+  constructor(host: string, missing: string[], offered: string[]) {
+    super(
+      `${host}: refusing the host's NTLM challenge because it would weaken the session — it lacks ` +
+        `${missing.join('; ')} (the host offered: ${offered.join(', ') || 'no flags'}). Windows hosts offer all of ` +
+        'these unless a policy restricts NTLM ("Network security: Minimum session security for NTLM SSP", ' +
+        'LmCompatibilityLevel) or something between the app and the host altered the challenge; ' +
+        'fix the host policy or use HTTPS',
+      { host },
+    );
+    this.missing = missing;
+    this.offered = offered;
+  }
+}
+
 export class Cancelled extends WinrmError {
   constructor(host?: string) {
     super('CANCELLED', `${host !== undefined ? `${host}: ` : ''}request cancelled`, { host });

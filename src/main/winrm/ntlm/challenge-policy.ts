@@ -5,36 +5,17 @@
  * the negotiation itself. Every Windows release since Server 2008 offers all of these, so a
  * challenge without them is either a misconfigured host or a downgrade attempt, and we refuse it.
  */
-import { InsecureConfig } from '../errors';
+import { NtlmDowngradeRefused } from '../errors';
 import { Flags } from './constants';
 import type { ChallengeMessage } from './messages';
+
+export { NtlmDowngradeRefused };
 
 export interface ChallengePolicy {
   /** host:port, named in the refusal. */
   host: string;
   /** Plain HTTP: every message is sealed, so the session must sign and seal. */
   sealingRequired: boolean;
-}
-
-/** The host offered a CHALLENGE that would downgrade the session. */
-export class NtlmDowngradeRefused extends InsecureConfig {
-  /** What was missing, e.g. "128-bit session keys (NTLMSSP_NEGOTIATE_128)". */
-  readonly missing: string[];
-  /** The flags the host offered, by name. */
-  readonly offered: string[];
-
-  constructor(host: string, missing: string[], offered: string[]) {
-    super(
-      `${host}: refusing the host's NTLM challenge because it would weaken the session — it lacks ` +
-        `${missing.join('; ')} (the host offered: ${offered.join(', ') || 'no flags'}). Windows hosts offer all of ` +
-        'these unless a policy restricts NTLM ("Network security: Minimum session security for NTLM SSP", ' +
-        'LmCompatibilityLevel) or something between the app and the host altered the challenge; ' +
-        'fix the host policy or use HTTPS',
-      { host },
-    );
-    this.missing = missing;
-    this.offered = offered;
-  }
 }
 
 const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
