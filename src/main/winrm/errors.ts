@@ -169,7 +169,7 @@ export class NtlmDowngradeRefused extends InsecureConfig {
         `${missing.join('; ')} (the host offered: ${offered.join(', ') || 'no flags'}). Windows hosts offer all of ` +
         'these unless a policy restricts NTLM ("Network security: Minimum session security for NTLM SSP", ' +
         'LmCompatibilityLevel) or something between the app and the host altered the challenge; ' +
-        'fix the host policy or use HTTPS',
+        'fix the host (HTTPS lifts only the signing and sealing requirement)',
       { host },
     );
     this.missing = missing;
