@@ -55,6 +55,7 @@ export class ResponseParser {
   private state: State = { kind: 'head' };
   private bodyParts: Buffer[] = [];
   private bodyLength = 0;
+  private trailerBytes = 0;
   private head?: Omit<HttpResponse, 'body'>;
 
   /** Feeds bytes; returns the response once complete (leftover bytes are a protocol error). */
@@ -159,11 +160,18 @@ export class ResponseParser {
       case 'chunk-trailer': {
         const line = this.takeLine();
         if (line === undefined) return false;
+        // Trailer lines are headers: an endless run of them is capped like the head.
+        this.trailerBytes += line.length + 2;
+        if (this.trailerBytes > MAX_HEADER_BYTES) throw new ProtocolError('HTTP chunked trailer too large');
         if (line === '') this.state = { kind: 'done' };
         return true;
       }
       case 'until-close':
-        return false;
+        // Taken as it arrives, so the body cap applies while reading (and the buffer does not
+        // grow by concatenation) rather than only when the host finally closes.
+        if (this.buffer.length === 0) return false;
+        this.takeBody(this.buffer.length);
+        return true;
       case 'done':
         return false;
     }
