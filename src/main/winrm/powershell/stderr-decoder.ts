@@ -22,6 +22,8 @@ export class PowerShellStderrDecoder {
   private pending = '';
   /** How far the pending block has been searched for </Objs>, so long documents stay linear. */
   private scanned = 0;
+  /** A document just ended: the line end PowerShell writes after it is framing, wherever it is cut. */
+  private afterBlock = false;
   private errorLines: string[] = [];
   private ended = false;
   /** All error text exactly as decoded (the pypsrp sanitise_clixml view). */
@@ -50,6 +52,12 @@ export class PowerShellStderrDecoder {
   private drain(final: boolean): void {
     for (;;) {
       if (this.mode === 'plain') {
+        if (this.afterBlock) {
+          // The framing CR LF may arrive in a later piece than </Objs>: wait for it.
+          if (!final && (this.pending === '' || this.pending === '\r')) return;
+          this.pending = this.pending.replace(/^\r?\n/, '');
+          this.afterBlock = false;
+        }
         const at = this.pending.indexOf(CLIXML_SENTINEL);
         if (at >= 0) {
           this.emitText(this.pending.slice(0, at));
@@ -72,7 +80,8 @@ export class PowerShellStderrDecoder {
       const cut = close + END_TAG.length;
       this.decodeBlock(this.pending.slice(0, cut));
       // PowerShell writes CRLF after the sentinel and between documents; it is framing, not text.
-      this.pending = this.pending.slice(cut).replace(/^\r?\n/, '');
+      this.pending = this.pending.slice(cut);
+      this.afterBlock = true;
       this.mode = 'plain';
     }
   }
