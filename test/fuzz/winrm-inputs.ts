@@ -68,9 +68,12 @@ export function mutateText(rng: Rng, input: string): string {
   const rounds = 1 + rng.int(3);
   for (let r = 0; r < rounds; r++) {
     const at = rng.int(text.length + 1);
-    switch (rng.int(7)) {
+    switch (rng.int(8)) {
       case 0:
         text = text.slice(0, at);
+        break;
+      case 6:
+        text = text.slice(0, at) + tokenRun(rng) + text.slice(at);
         break;
       case 1:
         text = text.slice(0, at) + rng.pick(TOKENS) + text.slice(at);
@@ -98,6 +101,15 @@ export function mutateText(rng: Rng, input: string): string {
     }
   }
   return text;
+}
+
+/**
+ * One or two markup tokens repeated thousands of times ("<S <S <S …", "&amp;&amp;…"): the shape
+ * that makes a backtracking regular expression or a re-scanning loop quadratic.
+ */
+export function tokenRun(rng: Rng): string {
+  const unit = rng.pick(TOKENS) + (rng.chance(0.5) ? rng.pick(TOKENS) : '');
+  return unit.repeat(rng.pick([100, 1000, 10_000, 30_000]));
 }
 
 /** Elements nested deep (sometimes far past any cap), prefixed or not, closed or not. */

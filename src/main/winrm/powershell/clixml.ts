@@ -83,16 +83,40 @@ function withoutAnsi(text: string): string {
   return text.includes('\u001b') ? text.replace(ANSI_SEQUENCE, '') : text;
 }
 
-const S_ELEMENT = /<S\b([^>]*)>([^<]*)<\/S>/g;
 const S_ATTR = /\bS\s*=\s*"([^"]*)"/;
+const WORD_CHAR = /\w/;
 
-/** Pulls <S S="…">text</S> out of a damaged document; entity references are resolved by hand. */
+/**
+ * Pulls <S S="…">text</S> out of a damaged document; entity references are resolved by hand.
+ * A hand-written scan rather than the regular expression /<S\b([^>]*)>([^<]*)<\/S>/g, which
+ * re-scans the rest of the document from every "<S" that has no ">" after it: quadratic, and
+ * minutes for a few hundred KB of hostile stderr. Here every character is looked at a bounded
+ * number of times, with the same matches as that expression.
+ */
 function decodeTolerant(xml: string): ClixmlRecord[] {
   const records: ClixmlRecord[] = [];
-  for (const match of xml.matchAll(S_ELEMENT)) {
-    const stream = streamOf(S_ATTR.exec(match[1] ?? '')?.[1]);
+  let pos = 0;
+  for (;;) {
+    const start = xml.indexOf('<S', pos);
+    if (start < 0) break;
+    const afterName = start + 2;
+    if (afterName < xml.length && WORD_CHAR.test(xml[afterName])) {
+      pos = afterName; // "<SD…": another element
+      continue;
+    }
+    const gt = xml.indexOf('>', afterName);
+    if (gt < 0) break; // no later "<S" can have a ">" either
+    const lt = xml.indexOf('<', gt + 1);
+    if (lt < 0) break;
+    if (!xml.startsWith('</S>', lt)) {
+      // Every "<S" before lt ends its attributes at the same ">" and its text at the same "<".
+      pos = lt;
+      continue;
+    }
+    pos = lt + 4;
+    const stream = streamOf(S_ATTR.exec(xml.slice(afterName, gt))?.[1]);
     if (stream === 'progress') continue;
-    records.push({ stream, text: withoutAnsi(unescapeClixml(decodeEntities(match[2] ?? ''))) });
+    records.push({ stream, text: withoutAnsi(unescapeClixml(decodeEntities(xml.slice(gt + 1, lt)))) });
   }
   return records;
 }
