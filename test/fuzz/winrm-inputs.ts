@@ -41,7 +41,7 @@ export function mutateBytes(rng: Rng, input: Uint8Array): Buffer {
       case 6: {
         // a range repeated
         const end = Math.min(buf.length, at + 1 + rng.int(64));
-        const copies = 1 + rng.int(rng.chance(0.1) ? 1000 : 4);
+        const copies = 1 + rng.int(rng.chance(0.05) ? 1000 : 4);
         buf = Buffer.concat([buf.subarray(0, end), ...Array.from({ length: copies }, () => buf.subarray(at, end)), buf.subarray(end)]);
         break;
       }
@@ -73,7 +73,8 @@ export function mutateText(rng: Rng, input: string): string {
         text = text.slice(0, at);
         break;
       case 6:
-        text = text.slice(0, at) + tokenRun(rng) + text.slice(at);
+        // Large inputs are kept rare so a million inputs still run in minutes.
+        if (rng.chance(0.25)) text = text.slice(0, at) + tokenRun(rng) + text.slice(at);
         break;
       case 1:
         text = text.slice(0, at) + rng.pick(TOKENS) + text.slice(at);
@@ -83,7 +84,7 @@ export function mutateText(rng: Rng, input: string): string {
         break;
       case 3: {
         const end = Math.min(text.length, at + 1 + rng.int(80));
-        const copies = 1 + rng.int(rng.chance(0.1) ? 1000 : 4);
+        const copies = 1 + rng.int(rng.chance(0.05) ? 1000 : 4);
         text = text.slice(0, end) + text.slice(at, end).repeat(copies) + text.slice(end);
         break;
       }
@@ -109,12 +110,12 @@ export function mutateText(rng: Rng, input: string): string {
  */
 export function tokenRun(rng: Rng): string {
   const unit = rng.pick(TOKENS) + (rng.chance(0.5) ? rng.pick(TOKENS) : '');
-  return unit.repeat(rng.pick([100, 1000, 10_000, 30_000]));
+  return unit.repeat(rng.pick([100, 300, 1000, 5000]));
 }
 
 /** Elements nested deep (sometimes far past any cap), prefixed or not, closed or not. */
 export function deepNesting(rng: Rng): string {
-  const depth = rng.pick([10, 100, 255, 256, 257, 1000, 5000]);
+  const depth = rng.chance(0.9) ? rng.pick([10, 100, 255, 256, 257]) : rng.pick([1000, 5000]);
   const prefixed = rng.chance(0.5);
   const rebind = rng.chance(0.3);
   const open = prefixed ? (rebind ? '<p:d xmlns:p="urn:d">' : '<p:d>') : '<d>';
