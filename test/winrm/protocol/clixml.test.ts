@@ -153,6 +153,14 @@ describe('hostile and oddly cut stderr', () => {
     for (let cut = 1; cut < twoDocs.length; cut++) expect(decodeInChunks(twoDocs, [cut]).text).toBe(whole);
   });
 
+  it('a document cut off right before the ">" of </Objs decodes the same however it is split', () => {
+    const truncated = `#< CLIXML\r\n${doc.slice(0, -1)}`;
+    const whole = decodeInChunks(truncated, []).text;
+    expect(whole).toBe('careful\r\n');
+    for (let cut = 1; cut < truncated.length; cut++) expect(decodeInChunks(truncated, [cut]).text).toBe(whole);
+    for (let cut = 1; cut < truncated.length - 3; cut++) expect(decodeInChunks(truncated, [cut, truncated.length - 3]).text).toBe(whole);
+  });
+
   /** The expression the tolerant scan replaced (quadratic on "<S" without ">"), as the reference. */
   function reference(xml: string): Array<{ stream: string; text: string }> {
     const out: Array<{ stream: string; text: string }> = [];

@@ -26,8 +26,10 @@ export class PowerShellStderrDecoder {
    * string and searching it made V8 copy the whole document on every Receive (quadratic).
    */
   private blockParts: string[] = [];
-  /** The last END_TAG.length - 1 characters before the newest piece, for a split </Objs>. */
+  /** The last END_TAG.length - 1 characters of the pieces searched so far, for a split </Objs>. */
   private blockTail = '';
+  /** The newest piece has not been searched for </Objs> yet. */
+  private unsearched = false;
   /** A document just ended: the line end PowerShell writes after it is framing, wherever it is cut. */
   private afterBlock = false;
   private errorLines: string[] = [];
@@ -41,8 +43,12 @@ export class PowerShellStderrDecoder {
 
   push(chunk: string): void {
     if (this.ended || chunk === '') return;
-    if (this.mode === 'block') this.blockParts.push(chunk);
-    else this.pending += chunk;
+    if (this.mode === 'block') {
+      this.blockParts.push(chunk);
+      this.unsearched = true;
+    } else {
+      this.pending += chunk;
+    }
     this.drain(false);
   }
 
@@ -71,6 +77,7 @@ export class PowerShellStderrDecoder {
           this.emitText(this.pending.slice(0, at));
           this.blockParts = [this.pending.slice(at + CLIXML_SENTINEL.length)];
           this.blockTail = '';
+          this.unsearched = true;
           this.pending = '';
           this.mode = 'block';
           continue;
@@ -81,7 +88,10 @@ export class PowerShellStderrDecoder {
         this.pending = this.pending.slice(this.pending.length - keep);
         return;
       }
-      // Earlier pieces were searched when they arrived: only the newest (and the tail before it).
+      // Earlier pieces were searched when they arrived: only the newest (and the tail before it),
+      // and only once (a second search would see its own end in the tail).
+      if (!this.unsearched) return;
+      this.unsearched = false;
       const piece = this.blockParts[this.blockParts.length - 1] ?? '';
       const window = this.blockTail + piece;
       const close = window.indexOf(END_TAG);
