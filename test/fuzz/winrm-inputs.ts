@@ -110,7 +110,8 @@ export function mutateText(rng: Rng, input: string): string {
  */
 export function tokenRun(rng: Rng): string {
   const unit = rng.pick(TOKENS) + (rng.chance(0.5) ? rng.pick(TOKENS) : '');
-  return unit.repeat(rng.pick([100, 300, 1000, 5000]));
+  // At most ~100 KB: enough to expose anything quadratic, small enough to time fairly.
+  return unit.repeat(Math.min(rng.pick([100, 300, 1000, 5000]), Math.floor(100_000 / unit.length)));
 }
 
 /** Elements nested deep (sometimes far past any cap), prefixed or not, closed or not. */
