@@ -68,7 +68,9 @@ export async function invokeAgent(client: WinrmClient, request: AgentInvocation)
   try {
     parsed = JSON.parse(result) as typeof parsed;
   } catch {
-    throw new AgentProtocolError(`host ${request.host}: the agent's ${request.operation} result is not JSON`);
+    throw new AgentProtocolError(
+      `host ${request.host}: the agent's ${request.operation} result is not JSON — the agent files on the host may be damaged or from another version: redeploy the agent (Settings › Agent deployment), and report it if it persists`,
+    );
   }
   if (parsed.status === 'ok') return parsed.data ?? null;
   const error = parsed.error ?? {};

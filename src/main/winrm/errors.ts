@@ -34,11 +34,11 @@ export class WinrmError extends Error {
 /** DNS failure, connection refused or reset: we never got a working TCP connection. */
 export class HostUnreachable extends WinrmError {
   constructor(host: string, port: number, reason: string, cause?: unknown) {
-    super(
-      'HOST_UNREACHABLE',
-      `cannot reach ${host}:${port} (${reason}) — is the WinRM service running and TCP 5985/5986 open in the firewall?`,
-      { host: `${host}:${port}`, cause },
-    );
+    // A name that does not resolve is not a WinRM service problem: point at the name instead.
+    const advice = /DNS/.test(reason)
+      ? `check the host name '${host}' (a typo, or no DNS record for it) or use its IP address`
+      : 'is the WinRM service running and TCP 5985/5986 open in the firewall?';
+    super('HOST_UNREACHABLE', `cannot reach ${host}:${port} (${reason}) — ${advice}`, { host: `${host}:${port}`, cause });
   }
 }
 

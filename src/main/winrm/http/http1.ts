@@ -74,7 +74,7 @@ export class ResponseParser {
       const progressed = this.step();
       if (this.state.kind === 'done') {
         if (this.buffer.length > 0)
-          throw new ProtocolError('host sent bytes after the end of the HTTP response');
+          throw this.error('host sent bytes after the end of the HTTP response');
         return this.result();
       }
       if (!progressed) return undefined;
@@ -88,7 +88,7 @@ export class ResponseParser {
       this.state = { kind: 'done' };
       return this.result();
     }
-    throw new ProtocolError('connection closed before the HTTP response was complete');
+    throw this.error('connection closed before the HTTP response was complete');
   }
 
   /** True once at least one byte of a response arrived (then a retry would not be safe). */
@@ -97,7 +97,7 @@ export class ResponseParser {
   }
 
   private result(): HttpResponse {
-    if (this.head === undefined) throw new ProtocolError('HTTP response without a head');
+    if (this.head === undefined) throw this.error('HTTP response without a head');
     // A body that arrived in one piece is handed over as is (a view of the socket's chunk).
     const body =
       this.bodyParts.length === 1 ? this.bodyParts[0] : Buffer.concat(this.bodyParts, this.bodyLength);
@@ -148,6 +148,11 @@ export class ResponseParser {
     return at;
   }
 
+  /** A framing error, naming the host when known (the admin must learn which host misbehaved). */
+  private error(message: string): ProtocolError {
+    return this.host !== undefined ? new ProtocolError(`${this.host}: ${message}`, { host: this.host }) : new ProtocolError(message);
+  }
+
   private tooLarge(announced?: number): never {
     const what = announced !== undefined ? `HTTP response body (Content-Length ${announced})` : 'HTTP response body';
     throw new LimitExceeded(this.host, what, this.maxBodyBytes, 'bytes', BODY_ADVICE);
@@ -156,7 +161,7 @@ export class ResponseParser {
   private takeLine(): string | undefined {
     const idx = this.find('\r\n');
     if (idx < 0) {
-      if (this.buffer.length > MAX_HEADER_BYTES) throw new ProtocolError('HTTP header line too long');
+      if (this.buffer.length > MAX_HEADER_BYTES) throw this.error('HTTP header line too long');
       return undefined;
     }
     const line = this.buffer.subarray(0, idx).toString('latin1');
@@ -182,7 +187,7 @@ export class ResponseParser {
         if (line === undefined) return false;
         const size = Number.parseInt(line.split(';')[0].trim(), 16);
         if (!Number.isFinite(size) || size < 0 || !/^[0-9a-f]+$/i.test(line.split(';')[0].trim())) {
-          throw new ProtocolError(`bad HTTP chunk size '${line.slice(0, 20)}'`);
+          throw this.error(`bad HTTP chunk size '${line.slice(0, 20)}'`);
         }
         this.state = size === 0 ? { kind: 'chunk-trailer' } : { kind: 'chunk-data', remaining: size };
         return true;
@@ -198,7 +203,7 @@ export class ResponseParser {
         }
         this.takeBody(s.remaining);
         if (this.buffer[0] !== 0x0d || this.buffer[1] !== 0x0a)
-          throw new ProtocolError('HTTP chunk not followed by CRLF');
+          throw this.error('HTTP chunk not followed by CRLF');
         this.buffer = this.buffer.subarray(2);
         this.state = { kind: 'chunk-size' };
         return true;
@@ -208,7 +213,7 @@ export class ResponseParser {
         if (line === undefined) return false;
         // Trailer lines are headers: an endless run of them is capped like the head.
         this.trailerBytes += line.length + 2;
-        if (this.trailerBytes > MAX_HEADER_BYTES) throw new ProtocolError('HTTP chunked trailer too large');
+        if (this.trailerBytes > MAX_HEADER_BYTES) throw this.error('HTTP chunked trailer too large');
         if (line === '') this.state = { kind: 'done' };
         return true;
       }
@@ -226,17 +231,17 @@ export class ResponseParser {
   private parseHead(): boolean {
     const end = this.find('\r\n\r\n');
     if (end < 0) {
-      if (this.buffer.length > MAX_HEADER_BYTES) throw new ProtocolError('HTTP response head too large');
+      if (this.buffer.length > MAX_HEADER_BYTES) throw this.error('HTTP response head too large');
       return false;
     }
     const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
     this.buffer = this.buffer.subarray(end + 4);
     const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]);
-    if (m === null) throw new ProtocolError(`not an HTTP/1.x response: '${lines[0].slice(0, 40)}'`);
+    if (m === null) throw this.error(`not an HTTP/1.x response: '${lines[0].slice(0, 40)}'`);
     const headers = new Map<string, string[]>();
     for (const line of lines.slice(1)) {
       const colon = line.indexOf(':');
-      if (colon <= 0) throw new ProtocolError(`malformed HTTP header line '${line.slice(0, 40)}'`);
+      if (colon <= 0) throw this.error(`malformed HTTP header line '${line.slice(0, 40)}'`);
       const name = line.slice(0, colon).trim().toLowerCase();
       const list = headers.get(name) ?? [];
       list.push(line.slice(colon + 1).trim());
@@ -255,7 +260,7 @@ export class ResponseParser {
       this.state = { kind: 'chunk-size' };
     } else if (cl !== undefined) {
       if (!/^\d{1,12}$/.test(cl[0]) || cl.some((v) => v !== cl[0])) {
-        throw new ProtocolError(`bad Content-Length '${cl.join(',').slice(0, 30)}'`);
+        throw this.error(`bad Content-Length '${cl.join(',').slice(0, 30)}'`);
       }
       const n = Number(cl[0]);
       if (n > this.maxBodyBytes) this.tooLarge(n);
