@@ -1,4 +1,4 @@
-import type { WinrmClient } from '../winrm';
+import { OutputLines, type WinrmClient } from '../winrm';
 import { agentCommandText, encodeEnvelope } from './command';
 import { AgentNotDeployed, AgentOperationFailed, AgentProtocolError } from './errors';
 
@@ -34,10 +34,8 @@ const NOT_RECOGNIZED = /is not recognized as (?:the|a) name of a cmdlet|cannot f
  * line by line as it streams. Returns the result's `data`, or throws a typed error.
  */
 export async function invokeAgent(client: WinrmClient, request: AgentInvocation): Promise<unknown> {
-  let pending = '';
   let result: string | undefined;
-  const onLine = (raw: string) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  const onLine = (line: string) => {
     if (line.startsWith(RESULT_PREFIX)) result = line.slice(RESULT_PREFIX.length);
     else if (line.startsWith(LOG_PREFIX)) {
       try {
@@ -48,24 +46,16 @@ export async function invokeAgent(client: WinrmClient, request: AgentInvocation)
     } else if (line.trim() !== '') request.onOutput?.(line);
   };
 
+  // Lines are capped (MAX_OUTPUT_LINE_BYTES): an endless RESULT line stops the command with a
+  // LimitExceeded naming the host, instead of growing in memory.
+  const lines = new OutputLines(onLine, { host: request.host, what: `the agent's ${request.operation} output` });
   const outcome = await client.powershell(agentCommandText(request.installDir), {
     stdin: encodeEnvelope({ operation: request.operation, correlationId: request.correlationId, fields: request.fields ?? {} }),
     ...(request.signal ? { signal: request.signal } : {}),
-    onStdout: (text) => {
-      // Only the new text is searched for line ends: the RESULT line of an inventory is tens of
-      // kilobytes and arrives in many chunks, and re-splitting it per chunk was quadratic.
-      const end = text.lastIndexOf('\n');
-      if (end === -1) {
-        pending += text;
-        return;
-      }
-      const complete = pending + text.slice(0, end);
-      pending = text.slice(end + 1);
-      complete.split('\n').forEach(onLine);
-    },
+    onStdout: (text) => lines.push(text),
     ...(request.onError ? { onError: request.onError } : {}),
   });
-  if (pending) onLine(pending);
+  lines.end();
 
   if (result === undefined) {
     const errors = outcome.errors.join('\n') || outcome.stderr;
@@ -78,7 +68,9 @@ export async function invokeAgent(client: WinrmClient, request: AgentInvocation)
   try {
     parsed = JSON.parse(result) as typeof parsed;
   } catch {
-    throw new AgentProtocolError(`host ${request.host}: the agent's ${request.operation} result is not JSON`);
+    throw new AgentProtocolError(
+      `host ${request.host}: the agent's ${request.operation} result is not JSON — the agent files on the host may be damaged or from another version: redeploy the agent (Settings › Agent deployment), and report it if it persists`,
+    );
   }
   if (parsed.status === 'ok') return parsed.data ?? null;
   const error = parsed.error ?? {};

@@ -4,6 +4,7 @@
  * (scripts.ts) with their inputs as base64 JSON on stdin and read AETHERV-LOG/RESULT lines back.
  */
 import type { RemoteHosts } from '../hosts/remote-hosts';
+import { OutputLines } from '../winrm';
 import type { AgentManifest } from './manifest';
 import { encodeScriptInput, INSTALLER_SCRIPT, VERSION_SCRIPT, type FixedScript } from './scripts';
 
@@ -49,10 +50,8 @@ async function runFixed(
   input: unknown,
   call: { label: string; timeoutMs?: number; onLog?: (entry: ScriptLog) => void; onStart?: () => void },
 ): Promise<unknown> {
-  let pending = '';
   let result: string | undefined;
-  const onLine = (raw: string): void => {
-    const line = raw.replace(/\r$/, '');
+  const onLine = (line: string): void => {
     if (line.startsWith('AETHERV-RESULT ')) result = line.slice('AETHERV-RESULT '.length);
     else if (line.startsWith('AETHERV-LOG ')) {
       try {
@@ -62,6 +61,9 @@ async function runFixed(
       }
     }
   };
+  // Lines are capped (MAX_OUTPUT_LINE_BYTES): an endless RESULT line stops the command with a
+  // LimitExceeded naming the host. Only new text is split (re-splitting was quadratic).
+  const lines = new OutputLines(onLine, { host: hostName, what: `the ${call.label} output` });
   const outcome = await remote.run(
     hostId,
     { lane: 'DEPLOYMENT', label: call.label, ...(call.timeoutMs ? { timeoutMs: call.timeoutMs } : {}) },
@@ -71,16 +73,11 @@ async function runFixed(
       return client.powershell(script.text, {
         stdin: encodeScriptInput(input),
         signal,
-        onStdout: (text) => {
-          pending += text;
-          const lines = pending.split('\n');
-          pending = lines.pop() ?? '';
-          lines.forEach(onLine);
-        },
+        onStdout: (text) => lines.push(text),
       });
     },
   );
-  if (pending) onLine(pending);
+  lines.end();
   if (result === undefined) {
     const errors = (outcome.errors.join('\n') || outcome.stderr).trim();
     throw new DeploymentFailed(

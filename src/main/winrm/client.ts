@@ -21,6 +21,8 @@ export interface ExecOptions {
   signal?: AbortSignal;
   onStdout?: (text: string) => void;
   onStderr?: (text: string) => void;
+  /** Cap on stdout + stderr bytes (default MAX_COMMAND_OUTPUT_BYTES): past it the command is stopped. */
+  maxOutputBytes?: number;
 }
 
 export interface PowerShellOptions {
@@ -31,6 +33,8 @@ export interface PowerShellOptions {
   onError?: (message: string) => void;
   /** Readable stderr as it arrives: plain text and decoded CLIXML records (progress dropped). */
   onStderr?: (text: string) => void;
+  /** Cap on stdout + stderr bytes (default MAX_COMMAND_OUTPUT_BYTES): past it the command is stopped. */
+  maxOutputBytes?: number;
 }
 
 export interface PowerShellResult {
@@ -124,6 +128,7 @@ export class WinrmClient {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onStdout ? { onStdout: options.onStdout } : {}),
       onStderr: (text) => decoder.push(text),
+      ...(options.maxOutputBytes !== undefined ? { maxOutputBytes: options.maxOutputBytes } : {}),
       deferCleanup: this.deferCleanup,
     });
     decoder.end();

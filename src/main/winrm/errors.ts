@@ -34,11 +34,11 @@ export class WinrmError extends Error {
 /** DNS failure, connection refused or reset: we never got a working TCP connection. */
 export class HostUnreachable extends WinrmError {
   constructor(host: string, port: number, reason: string, cause?: unknown) {
-    super(
-      'HOST_UNREACHABLE',
-      `cannot reach ${host}:${port} (${reason}) — is the WinRM service running and TCP 5985/5986 open in the firewall?`,
-      { host: `${host}:${port}`, cause },
-    );
+    // A name that does not resolve is not a WinRM service problem: point at the name instead.
+    const advice = /DNS/.test(reason)
+      ? `check the host name '${host}' (a typo, or no DNS record for it) or use its IP address`
+      : 'is the WinRM service running and TCP 5985/5986 open in the firewall?';
+    super('HOST_UNREACHABLE', `cannot reach ${host}:${port} (${reason}) — ${advice}`, { host: `${host}:${port}`, cause });
   }
 }
 
@@ -123,10 +123,57 @@ export class ProtocolError extends WinrmError {
   }
 }
 
+/**
+ * A host sent more than one of our caps allows (a response body, XML nesting, a command's output,
+ * an agent result line). We stop reading at the cap, so a misbehaving host cannot make the app
+ * buffer without bound; the message names the host, what overflowed and the cap.
+ */
+export class LimitExceeded extends ProtocolError {
+  /** What overflowed, e.g. "HTTP response body". */
+  readonly what: string;
+  /** The cap, in the unit of `unit`. */
+  readonly limit: number;
+  readonly unit: 'bytes' | 'levels';
+
+  constructor(host: string | undefined, what: string, limit: number, unit: 'bytes' | 'levels', advice: string) {
+    const where = host !== undefined ? `${host}: ` : '';
+    super(`${where}${what} exceeds the limit of ${formatLimit(limit, unit)} — stopped reading it; ${advice}`, host !== undefined ? { host } : {});
+    this.what = what;
+    this.limit = limit;
+    this.unit = unit;
+  }
+}
+
+function formatLimit(limit: number, unit: 'bytes' | 'levels'): string {
+  if (unit === 'levels') return `${limit} nested elements`;
+  return limit >= 1024 * 1024 && limit % (1024 * 1024) === 0 ? `${limit / (1024 * 1024)} MiB (${limit} bytes)` : `${limit} bytes`;
+}
+
 /** A configuration we refuse because it would expose credentials or data. */
 export class InsecureConfig extends WinrmError {
   constructor(message: string, options: WinrmErrorOptions = {}) {
     super('INSECURE_CONFIG', message, options);
+  }
+}
+
+/** The host offered a CHALLENGE that would downgrade the session. */
+export class NtlmDowngradeRefused extends InsecureConfig {
+  /** What was missing, e.g. "128-bit session keys (NTLMSSP_NEGOTIATE_128)". */
+  readonly missing: string[];
+  /** The flags the host offered, by name. */
+  readonly offered: string[];
+
+  constructor(host: string, missing: string[], offered: string[]) {
+    super(
+      `${host}: refusing the host's NTLM challenge because it would weaken the session — it lacks ` +
+        `${missing.join('; ')} (the host offered: ${offered.join(', ') || 'no flags'}). Windows hosts offer all of ` +
+        'these unless a policy restricts NTLM ("Network security: Minimum session security for NTLM SSP", ' +
+        'LmCompatibilityLevel) or something between the app and the host altered the challenge; ' +
+        'fix the host (HTTPS lifts only the signing and sealing requirement)',
+      { host },
+    );
+    this.missing = missing;
+    this.offered = offered;
   }
 }
 

@@ -5,14 +5,19 @@ export type { ExecOptions, PowerShellOptions, PowerShellResult, WinrmHostOptions
 export type { CommandResult } from './winrs';
 export { WinrmClientClosed } from './winrs';
 export type { WsmanResponse, WsmanTransport } from './transport';
-export { parseLastJsonLine, decodeClixmlDocument, PowerShellStderrDecoder, unescapeClixml } from './powershell';
+export { parseLastJsonLine, decodeClixmlDocument, PowerShellStderrDecoder, unescapeClixml, OutputLines, MAX_OUTPUT_LINE_BYTES } from './powershell';
+export type { OutputLinesOptions } from './powershell';
+export { MAX_COMMAND_OUTPUT_BYTES } from './winrs';
+export { MAX_BODY_BYTES as MAX_RESPONSE_BODY_BYTES } from './http/http1';
 export type { ClixmlRecord, ClixmlStream } from './powershell';
 export type { IdentifyResult } from './soap';
 export {
   AuthFailed,
   Cancelled,
   HostUnreachable,
+  NtlmDowngradeRefused,
   InsecureConfig,
+  LimitExceeded,
   ProtocolError,
   TlsFailed,
   WinrmError,

@@ -98,4 +98,27 @@ describe('HTTP/1.1 response parser', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('a response dripped one byte at a time (long head, long chunk line) parses exactly', () => {
+    const longHeader = `X-Long: ${'a'.repeat(20_000)}`;
+    const raw = Buffer.concat([
+      Buffer.from(`HTTP/1.1 200 OK\r\n${longHeader}\r\nTransfer-Encoding: chunked\r\n\r\n3;${'e'.repeat(5000)}\r\n`),
+      Buffer.from('abc\r\n4\r\ndefg\r\n0\r\nX-T: 1\r\n\r\n'),
+    ]);
+    const parser = new ResponseParser();
+    let res: HttpResponse | undefined;
+    for (let i = 0; i < raw.length; i++) {
+      res = parser.push(Buffer.from(raw.subarray(i, i + 1)));
+      if (res !== undefined) expect(i).toBe(raw.length - 1);
+    }
+    expect(res?.body.toString()).toBe('abcdefg');
+    expect(res?.headers.get('x-long')).toEqual(['a'.repeat(20_000)]);
+  });
+
+  it('the body cap applies to a close-delimited body while it arrives, naming the host', () => {
+    const parser = new ResponseParser('hv01:5985', 1000);
+    parser.push(Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n'));
+    parser.push(Buffer.alloc(600));
+    expect(() => parser.push(Buffer.alloc(600))).toThrow(/^hv01:5985: HTTP response body exceeds the limit of 1000 bytes/);
+  });
 });

@@ -7,7 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { HostUnreachable, ProtocolError, TlsFailed, WinrmError, WinrmTimeout } from '../errors';
 import type { NtlmSessionSecurity } from '../ntlm/session-security';
-import { type HttpResponse, ResponseParser } from './http1';
+import { type HttpResponse, MAX_BODY_BYTES, ResponseParser } from './http1';
 
 export interface ConnectOptions {
   host: string;
@@ -19,6 +19,8 @@ export interface ConnectOptions {
   /** Accept exactly the certificate with this SHA-256 (hex, colons optional), and nothing else. */
   fingerprintSha256?: string;
   signal?: AbortSignal;
+  /** Cap on one response body (default MAX_BODY_BYTES); tests lower it. */
+  maxBodyBytes?: number;
 }
 
 /** Thrown when a reused idle socket turns out to be dead before any response byte arrived. */
@@ -68,6 +70,7 @@ export class HttpConnection {
   private constructor(
     readonly socket: net.Socket,
     readonly hostLabel: string,
+    private readonly maxBodyBytes: number,
     /** DER of the server certificate (HTTPS), for channel binding. */
     readonly peerCertificate?: Buffer,
   ) {
@@ -83,6 +86,7 @@ export class HttpConnection {
 
   static open(options: ConnectOptions): Promise<HttpConnection> {
     const label = `${options.host}:${options.port}`;
+    const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     return new Promise<HttpConnection>((resolve, reject) => {
       let settled = false;
       let socket: net.Socket;
@@ -142,11 +146,11 @@ export class HttpConnection {
               return;
             }
           }
-          finish(undefined, new HttpConnection(socket, label, der));
+          finish(undefined, new HttpConnection(socket, label, maxBodyBytes, der));
         });
       } else {
         socket = net.connect({ host: bareHost, port: options.port });
-        socket.once('connect', () => finish(undefined, new HttpConnection(socket, label)));
+        socket.once('connect', () => finish(undefined, new HttpConnection(socket, label, maxBodyBytes)));
       }
       socket.setNoDelay(true);
       socket.once('error', (err) => {
@@ -170,7 +174,7 @@ export class HttpConnection {
     if (!this.isAlive) return Promise.reject(new StaleConnection(new Error('socket already closed')));
     this.requestsSent++;
     return new Promise<HttpResponse>((resolve, reject) => {
-      this.pending = { parser: new ResponseParser(), resolve, reject };
+      this.pending = { parser: new ResponseParser(this.hostLabel, this.maxBodyBytes), resolve, reject };
       this.socket.write(Buffer.concat([Buffer.from(head, 'latin1'), body]));
     });
   }

@@ -25,7 +25,7 @@ export interface WsmanServerAuthOptions {
   requiredChannelBindings?: Buffer;
   computerName?: string;
   /** Fixed challenge/timestamp for reproducible tests. */
-  ntlm?: Pick<NtlmServerOptions, 'serverChallenge' | 'timestamp'>;
+  ntlm?: Pick<NtlmServerOptions, 'serverChallenge' | 'timestamp' | 'weakChallenge'>;
 }
 
 export type ServerAuthOutcome =

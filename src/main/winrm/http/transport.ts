@@ -53,6 +53,8 @@ export interface HttpWsmanTransportOptions {
   requestTimeoutMs?: number;
   /** Parallel connections (each with its own NTLM context), default 4. */
   maxConnections?: number;
+  /** Cap on one response body, counted while it is read (default MAX_BODY_BYTES, http1.ts). */
+  maxResponseBytes?: number;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -172,6 +174,7 @@ export class HttpWsmanTransport implements WsmanTransport {
     // again once on the same socket. A 401 there was not processed, so resending is safe.
     if (conn.ntlm !== undefined) {
       const res = await this.send(conn, this.encode(conn, body), this.contentType());
+      this.refuseUnsealed(res);
       if (res.status !== 401) return this.toWsman(res, true, conn);
       conn.ntlm = undefined;
       if (res.close || !conn.isAlive) throw new StaleConnection(new Error('401 with connection close'));
@@ -184,6 +187,8 @@ export class HttpWsmanTransport implements WsmanTransport {
     const ntlmOptions: ConstructorParameters<typeof NtlmClient>[0] = {
       username: this.options.username,
       password: this.options.password,
+      host: this.label,
+      sealingRequired: this.sealing(),
     };
     if (this.target.tls && conn.peerCertificate !== undefined) {
       ntlmOptions.channelBindings = channelBindingsHash(conn.peerCertificate);
@@ -209,6 +214,7 @@ export class HttpWsmanTransport implements WsmanTransport {
       this.contentType(),
       `Negotiate ${message.toString('base64')}`,
     );
+    this.refuseUnsealed(res);
     if (res.status === 401) {
       conn.ntlm = undefined;
       throw new AuthFailed(this.label, this.options.username);
@@ -250,7 +256,27 @@ export class HttpWsmanTransport implements WsmanTransport {
     return sealToBody(conn.ntlm, body);
   }
 
+  /**
+   * On a sealed channel every response body must be sealed, whatever its HTTP status: plain bytes
+   * there carry no signature, so anyone on the path could have written them (or stripped the
+   * sealing to read what follows). Windows answers 401s and errors with an empty body or a
+   * sealed one; a plain body is refused rather than shown or parsed.
+   */
+  private refuseUnsealed(res: HttpResponse): void {
+    if (!this.sealing() || res.body.length === 0) return;
+    const contentType = header(res, 'content-type');
+    if (isEncryptedContentType(contentType)) return;
+    throw new ProtocolError(
+      `${this.label} sent an unencrypted HTTP ${res.status} response (${res.body.length} bytes, ` +
+        `Content-Type ${contentType ?? 'none'}) on an NTLM-encrypted connection — refusing it: on plain ` +
+        'HTTP every WinRM message must be sealed; a proxy or something else between the app and the host ' +
+        'may be answering in its place',
+      { host: this.label },
+    );
+  }
+
   private toWsman(res: HttpResponse, ntlm: boolean, conn: HttpConnection): WsmanResponse {
+    this.refuseUnsealed(res);
     if (res.status === 401) throw new AuthFailed(this.label, this.options.username);
     if (res.status !== 200 && res.status !== 500) {
       const hint =
@@ -267,9 +293,6 @@ export class HttpWsmanTransport implements WsmanTransport {
     if (ntlm && isEncryptedContentType(header(res, 'content-type'))) {
       if (conn.ntlm === undefined) throw new ProtocolError('encrypted response without an NTLM session');
       payload = unsealFromBody(conn.ntlm, res.body);
-    } else if (this.sealing() && res.body.length > 0 && res.status === 200) {
-      // A sealed request must get a sealed answer; plain text here would be unauthenticated data.
-      throw new ProtocolError(`${this.label} sent an unencrypted response to an encrypted request`);
     }
     return { status: res.status, body: payload.toString('utf8') };
   }
@@ -335,6 +358,7 @@ export class HttpWsmanTransport implements WsmanTransport {
     if (this.options.fingerprintSha256 !== undefined)
       connectOptions.fingerprintSha256 = this.options.fingerprintSha256;
     if (signal !== undefined) connectOptions.signal = signal;
+    if (this.options.maxResponseBytes !== undefined) connectOptions.maxBodyBytes = this.options.maxResponseBytes;
     try {
       return await HttpConnection.open(connectOptions);
     } catch (err) {

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ProtocolError } from '../errors';
+import { checkChallenge } from './challenge-policy';
 import { AV_FLAG_MIC_PRESENT, AvId, CLIENT_NEGOTIATE_FLAGS, CLIENT_VERSION, Flags } from './constants';
 import {
   computeNtlmv2Response,
@@ -149,6 +150,13 @@ export interface NtlmClientOptions {
   workstation?: string;
   /** MsvAvChannelBindings value from channelBindingsHash(serverCertDer), for HTTPS. */
   channelBindings?: Buffer;
+  /** host:port, named when a challenge is refused. */
+  host?: string;
+  /**
+   * Whether messages will be sealed (plain HTTP), so the challenge must offer signing and sealing.
+   * Default true: only a caller that knows the channel is TLS may relax it.
+   */
+  sealingRequired?: boolean;
 }
 
 /** One NTLM handshake. Create a new one per connection. */
@@ -162,10 +170,17 @@ export class NtlmClient {
     return this.negotiateMessage;
   }
 
-  /** Builds AUTHENTICATE for a CHALLENGE; throws ProtocolError for a malformed challenge. */
+  /**
+   * Builds AUTHENTICATE for a CHALLENGE; throws ProtocolError for a malformed challenge and
+   * NtlmDowngradeRefused for one that would weaken the session (challenge-policy.ts).
+   */
   authenticate(challengeMessage: Buffer): { message: Buffer; session: NtlmSessionSecurity } {
     if (this.negotiateMessage === undefined) throw new Error('NtlmClient.negotiate() must be called first');
     const challenge = parseChallenge(challengeMessage);
+    checkChallenge(challenge, {
+      host: this.options.host ?? 'the host',
+      sealingRequired: this.options.sealingRequired ?? true,
+    });
     const inputs: AuthenticateInputs = {
       identity: parseUsername(this.options.username),
       password: this.options.password,

@@ -5,7 +5,9 @@
 export { NtlmClient, computeAuthenticate, parseUsername } from './client';
 export type { NtlmClientOptions, NtlmIdentity, AuthenticateInputs, AuthenticateResult } from './client';
 export { NtlmServer } from './server';
-export type { NtlmServerOptions, NtlmAcceptResult, PasswordLookup } from './server';
+export { NtlmDowngradeRefused, checkChallenge, describeFlags } from './challenge-policy';
+export type { ChallengePolicy } from './challenge-policy';
+export type { NtlmServerOptions, NtlmAcceptResult, PasswordLookup, WeakChallengeOptions } from './server';
 export { NtlmSessionSecurity } from './session-security';
 export type { NtlmRole, SealedMessage } from './session-security';
 export { certificateHash, channelBindingsHash, channelBindingsStruct } from './channel-binding';

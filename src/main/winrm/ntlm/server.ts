@@ -33,6 +33,16 @@ export interface NtlmServerOptions {
   timestamp?: Buffer;
   /** When set (HTTPS with CbtHardeningLevel=Strict), MsvAvChannelBindings must equal it. */
   requiredChannelBindings?: Buffer;
+  /** Test only: offer a weakened CHALLENGE, as a downgrading host or a meddler would. */
+  weakChallenge?: WeakChallengeOptions;
+}
+
+/** How a test server weakens its CHALLENGE (the client must refuse each of these). */
+export interface WeakChallengeOptions {
+  /** Negotiate flags never granted, e.g. Flags.NEGOTIATE_128 | Flags.KEY_EXCH. */
+  withholdFlags?: number;
+  /** Leave MsvAvTimestamp out of the target info, so the client cannot send a MIC. */
+  omitTimestamp?: boolean;
 }
 
 export type NtlmAcceptResult =
@@ -80,14 +90,16 @@ export class NtlmServer {
     const negotiate = parseNegotiate(negotiateMessage);
     const computer = this.options.computerName ?? 'HV-LAB';
     const domain = this.options.domainName ?? 'WORKGROUP';
+    const weak = this.options.weakChallenge;
     const targetInfo = encodeAvPairs([
       { id: AvId.NbDomainName, value: Buffer.from(domain, 'utf16le') },
       { id: AvId.NbComputerName, value: Buffer.from(computer, 'utf16le') },
       { id: AvId.DnsDomainName, value: Buffer.from(domain.toLowerCase(), 'utf16le') },
       { id: AvId.DnsComputerName, value: Buffer.from(computer.toLowerCase(), 'utf16le') },
-      { id: AvId.Timestamp, value: this.options.timestamp ?? fileTimeNow() },
+      ...(weak?.omitTimestamp === true ? [] : [{ id: AvId.Timestamp, value: this.options.timestamp ?? fileTimeNow() }]),
     ]);
-    const flags = ((negotiate.flags & GRANTABLE) | Flags.TARGET_INFO | Flags.TARGET_TYPE_SERVER) >>> 0;
+    const granted = (negotiate.flags & GRANTABLE & ~(weak?.withholdFlags ?? 0)) >>> 0;
+    const flags = (granted | Flags.TARGET_INFO | Flags.TARGET_TYPE_SERVER) >>> 0;
     this.serverChallenge = this.options.serverChallenge ?? randomBytes(8);
     this.negotiateRaw = negotiate.raw;
     this.challengeRaw = encodeChallenge({

@@ -5,8 +5,8 @@
  * scan so a broken stderr never hides the error text.
  */
 import type { Element } from '../soap/parse';
-import { WinrmError } from '../errors';
-import { attr, childElements, parseXml, textOf } from '../soap';
+import { attr, childElements, textOf } from '../soap';
+import { parseCommonXml } from '../soap/xml-fast';
 import { unescapeClixml } from './clixml-escape';
 
 export const CLIXML_NS = 'http://schemas.microsoft.com/powershell/2004/04';
@@ -41,17 +41,18 @@ function streamOf(tag: string | undefined): ClixmlStream | 'progress' {
 /** Decodes a complete "<Objs …>…</Objs>" document. Never throws for bad input: falls back to a scan. */
 export function decodeClixmlDocument(xml: string): ClixmlRecord[] {
   const start = xml.indexOf('<Objs');
-  const doc = start >= 0 ? xml.slice(start) : xml;
-  try {
-    return decodeStrict(doc);
-  } catch (error) {
-    if (!(error instanceof WinrmError)) throw error;
-    return decodeTolerant(doc);
-  }
+  return decodeStrict(start >= 0 ? xml.slice(start) : xml);
 }
 
 function decodeStrict(xml: string): ClixmlRecord[] {
-  const root = parseXml(xml, 'CLIXML on stderr').documentElement!;
+  // The fast parser alone, not parseXml: PowerShell's CLIXML always lies within its subset (ASCII
+  // names, no comments or DTD, characters XML cannot hold written as _xHHHH_), so a document it
+  // declines is damaged and goes to the tolerant scan. The saxes fallback costs ~50 µs per call
+  // even for a 7-byte document, which a host writing thousands of tiny "#< CLIXML</Objs>" blocks
+  // would turn into seconds of main-thread time.
+  const parsed = parseCommonXml(xml);
+  if (parsed === undefined) return decodeTolerant(xml);
+  const root = parsed.documentElement;
   if (root.localName !== 'Objs' || root.namespaceURI !== CLIXML_NS) return decodeTolerant(xml);
   const records: ClixmlRecord[] = [];
   for (const el of childElements(root)) {
@@ -83,16 +84,40 @@ function withoutAnsi(text: string): string {
   return text.includes('\u001b') ? text.replace(ANSI_SEQUENCE, '') : text;
 }
 
-const S_ELEMENT = /<S\b([^>]*)>([^<]*)<\/S>/g;
 const S_ATTR = /\bS\s*=\s*"([^"]*)"/;
+const WORD_CHAR = /\w/;
 
-/** Pulls <S S="…">text</S> out of a damaged document; entity references are resolved by hand. */
+/**
+ * Pulls <S S="…">text</S> out of a damaged document; entity references are resolved by hand.
+ * A hand-written scan rather than the regular expression /<S\b([^>]*)>([^<]*)<\/S>/g, which
+ * re-scans the rest of the document from every "<S" that has no ">" after it: quadratic, and
+ * minutes for a few hundred KB of hostile stderr. Here every character is looked at a bounded
+ * number of times, with the same matches as that expression.
+ */
 function decodeTolerant(xml: string): ClixmlRecord[] {
   const records: ClixmlRecord[] = [];
-  for (const match of xml.matchAll(S_ELEMENT)) {
-    const stream = streamOf(S_ATTR.exec(match[1] ?? '')?.[1]);
+  let pos = 0;
+  for (;;) {
+    const start = xml.indexOf('<S', pos);
+    if (start < 0) break;
+    const afterName = start + 2;
+    if (afterName < xml.length && WORD_CHAR.test(xml[afterName])) {
+      pos = afterName; // "<SD…": another element
+      continue;
+    }
+    const gt = xml.indexOf('>', afterName);
+    if (gt < 0) break; // no later "<S" can have a ">" either
+    const lt = xml.indexOf('<', gt + 1);
+    if (lt < 0) break;
+    if (!xml.startsWith('</S>', lt)) {
+      // Every "<S" before lt ends its attributes at the same ">" and its text at the same "<".
+      pos = lt;
+      continue;
+    }
+    pos = lt + 4;
+    const stream = streamOf(S_ATTR.exec(xml.slice(afterName, gt))?.[1]);
     if (stream === 'progress') continue;
-    records.push({ stream, text: withoutAnsi(unescapeClixml(decodeEntities(match[2] ?? ''))) });
+    records.push({ stream, text: withoutAnsi(unescapeClixml(decodeEntities(xml.slice(gt + 1, lt)))) });
   }
   return records;
 }

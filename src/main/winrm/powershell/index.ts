@@ -6,3 +6,4 @@ export { CLIXML_NS, decodeClixmlDocument, type ClixmlRecord, type ClixmlStream }
 export { unescapeClixml } from './clixml-escape';
 export { CLIXML_SENTINEL, PowerShellStderrDecoder, type StderrDecoderEvents } from './stderr-decoder';
 export { parseLastJsonLine } from './json-result';
+export { MAX_OUTPUT_LINE_BYTES, OutputLines, type OutputLinesOptions } from './output-lines';

@@ -19,9 +19,19 @@ export interface StderrDecoderEvents {
 
 export class PowerShellStderrDecoder {
   private mode: 'plain' | 'block' = 'plain';
+  /** Plain text not yet emitted (at most a possible start of the sentinel). */
   private pending = '';
-  /** How far the pending block has been searched for </Objs>, so long documents stay linear. */
-  private scanned = 0;
+  /**
+   * The open CLIXML document, piece by piece. Joined once when </Objs> arrives: appending to one
+   * string and searching it made V8 copy the whole document on every Receive (quadratic).
+   */
+  private blockParts: string[] = [];
+  /** The last END_TAG.length - 1 characters of the pieces searched so far, for a split </Objs>. */
+  private blockTail = '';
+  /** The newest piece has not been searched for </Objs> yet. */
+  private unsearched = false;
+  /** A document just ended: the line end PowerShell writes after it is framing, wherever it is cut. */
+  private afterBlock = false;
   private errorLines: string[] = [];
   private ended = false;
   /** All error text exactly as decoded (the pypsrp sanitise_clixml view). */
@@ -33,16 +43,22 @@ export class PowerShellStderrDecoder {
 
   push(chunk: string): void {
     if (this.ended || chunk === '') return;
-    this.pending += chunk;
+    if (this.mode === 'block') {
+      this.blockParts.push(chunk);
+      this.unsearched = true;
+    } else {
+      this.pending += chunk;
+    }
     this.drain(false);
   }
 
   end(): void {
     if (this.ended) return;
     this.drain(true);
-    if (this.mode === 'block' && this.pending !== '') this.decodeBlock(this.pending);
+    if (this.mode === 'block' && this.blockParts.length > 0) this.decodeBlock(this.blockParts.join(''));
     else if (this.pending !== '') this.emitText(this.pending);
     this.pending = '';
+    this.blockParts = [];
     this.flushErrors();
     this.ended = true;
   }
@@ -50,10 +66,19 @@ export class PowerShellStderrDecoder {
   private drain(final: boolean): void {
     for (;;) {
       if (this.mode === 'plain') {
+        if (this.afterBlock) {
+          // The framing CR LF may arrive in a later piece than </Objs>: wait for it.
+          if (!final && (this.pending === '' || this.pending === '\r')) return;
+          this.pending = this.pending.replace(/^\r?\n/, '');
+          this.afterBlock = false;
+        }
         const at = this.pending.indexOf(CLIXML_SENTINEL);
         if (at >= 0) {
           this.emitText(this.pending.slice(0, at));
-          this.pending = this.pending.slice(at + CLIXML_SENTINEL.length);
+          this.blockParts = [this.pending.slice(at + CLIXML_SENTINEL.length)];
+          this.blockTail = '';
+          this.unsearched = true;
+          this.pending = '';
           this.mode = 'block';
           continue;
         }
@@ -63,16 +88,25 @@ export class PowerShellStderrDecoder {
         this.pending = this.pending.slice(this.pending.length - keep);
         return;
       }
-      const close = this.pending.indexOf(END_TAG, Math.max(0, this.scanned - END_TAG.length + 1));
+      // Earlier pieces were searched when they arrived: only the newest (and the tail before it),
+      // and only once (a second search would see its own end in the tail).
+      if (!this.unsearched) return;
+      this.unsearched = false;
+      const piece = this.blockParts[this.blockParts.length - 1] ?? '';
+      const window = this.blockTail + piece;
+      const close = window.indexOf(END_TAG);
       if (close < 0) {
-        this.scanned = this.pending.length;
+        this.blockTail = window.slice(-(END_TAG.length - 1));
         return;
       }
-      this.scanned = 0;
-      const cut = close + END_TAG.length;
-      this.decodeBlock(this.pending.slice(0, cut));
+      const cut = close + END_TAG.length - this.blockTail.length;
+      const block = this.blockParts.slice(0, -1).join('') + piece.slice(0, cut);
+      this.blockParts = [];
+      this.blockTail = '';
+      this.decodeBlock(block);
       // PowerShell writes CRLF after the sentinel and between documents; it is framing, not text.
-      this.pending = this.pending.slice(cut).replace(/^\r?\n/, '');
+      this.pending = piece.slice(cut);
+      this.afterBlock = true;
       this.mode = 'plain';
     }
   }

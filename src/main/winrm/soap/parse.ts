@@ -3,8 +3,8 @@
  * expansion, no external fetches), and lookups go by namespace URI + local name, never by prefix,
  * because Windows, OMI and our own lab all choose different prefixes.
  */
-import { ProtocolError } from '../errors';
-import { parseXmlTree, type XmlDocument, type XmlElement } from './xml-tree';
+import { LimitExceeded, ProtocolError } from '../errors';
+import { MAX_XML_DEPTH, XmlTooDeep, parseXmlTree, type XmlDocument, type XmlElement } from './xml-tree';
 
 export type { XmlDocument, XmlElement } from './xml-tree';
 /** The element type every WS-Man reader works with. */
@@ -22,6 +22,9 @@ export function parseXml(text: string, what = 'WS-Man response'): Document {
   try {
     return parseXmlTree(text);
   } catch (error) {
+    if (error instanceof XmlTooDeep) {
+      throw new LimitExceeded(undefined, `${what} (XML nesting)`, MAX_XML_DEPTH, 'levels', 'no WS-Man reply or CLIXML record nests that deep — the host is misbehaving');
+    }
     throw new ProtocolError(`${what} is not well-formed XML: ${describe(error)}`, { cause: error });
   }
 }

@@ -12,7 +12,7 @@
  * path may therefore be stricter than saxes, never more lenient (test/winrm/protocol/xml-tree
  * compares the two on generated and real documents).
  */
-import type { XmlAttribute, XmlDocument, XmlElement } from './xml-tree';
+import { MAX_XML_DEPTH, type XmlAttribute, type XmlDocument, type XmlElement } from './xml-tree';
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
@@ -74,6 +74,12 @@ export function parseCommonXml(text: string): XmlDocument | undefined {
 class FastParser {
   private readonly stack: Open[] = [];
   private readonly raw: RawAttribute[] = [];
+  /**
+   * Prefix → the URIs bound to it by the open elements, innermost last. Resolving a prefix is one
+   * lookup instead of a walk up the open elements, which on a deep document made every element
+   * cost its depth (quadratic in a hostile reply).
+   */
+  private readonly scope = new Map<string, string[]>();
 
   constructor(
     private readonly text: string,
@@ -174,35 +180,64 @@ class FastParser {
     let namespaceURI: string | undefined;
     let localName = qname;
     if (colon < 0) {
-      namespaceURI = resolve('', ns, this.stack) ?? '';
+      namespaceURI = this.resolve('', ns) ?? '';
     } else {
       const prefix = qname.slice(0, colon);
-      namespaceURI = prefix === 'xmlns' ? undefined : resolve(prefix, ns, this.stack);
+      namespaceURI = prefix === 'xmlns' ? undefined : this.resolve(prefix, ns);
       if (namespaceURI === undefined || namespaceURI === '') return undefined;
       localName = qname.slice(colon + 1);
     }
 
     const attributes: XmlAttribute[] = [];
+    // Duplicates by qualified name or by {namespace}local are both errors. Tags have few
+    // attributes, so a scan; past a handful, a set keeps a hostile tag with thousands linear.
+    let seen: Set<string> | undefined;
     for (const { qname: attrName, value } of raw) {
       const split = attrName.indexOf(':');
       let uri: string | undefined = attrName === 'xmlns' ? XMLNS_NS : '';
       let local = attrName;
       if (split >= 0) {
-        uri = resolve(attrName.slice(0, split), ns, this.stack);
+        uri = this.resolve(attrName.slice(0, split), ns);
         if (uri === undefined) return undefined;
         local = attrName.slice(split + 1);
       }
-      // Duplicates by qualified name or by {namespace}local are both errors (tags have few attributes).
-      for (const other of attributes)
-        if (other.localName === local && other.namespaceURI === uri) return undefined;
+      if (attributes.length < 8) {
+        for (const other of attributes)
+          if (other.localName === local && other.namespaceURI === uri) return undefined;
+      } else {
+        seen ??= new Set(attributes.map((a) => `${a.namespaceURI} ${a.localName}`));
+        const key = `${uri} ${local}`;
+        if (seen.has(key)) return undefined;
+        seen.add(key);
+      }
       attributes.push({ localName: local, namespaceURI: uri, value });
     }
 
-    const element = { namespaceURI, localName, attributes, children: [] as (XmlElement | string)[] };
     const { stack } = this;
+    // Too deep: saxes re-parses and reports the depth limit (xml-tree.ts).
+    if (stack.length >= MAX_XML_DEPTH) return undefined;
+    const element = { namespaceURI, localName, attributes, children: [] as (XmlElement | string)[] };
     if (stack.length > 0) stack[stack.length - 1].element.children.push(element);
-    if (!selfClosing) stack.push({ element, qname, ns });
+    if (!selfClosing) {
+      stack.push({ element, qname, ns });
+      if (ns !== undefined) for (const [prefix, uri] of ns) this.bind(prefix, uri);
+    }
     return element;
+  }
+
+  /** Innermost binding of `prefix`: the tag's own declarations, then the open elements', then xml/xmlns. */
+  private resolve(prefix: string, own: Map<string, string> | undefined): string | undefined {
+    const uri = own?.get(prefix);
+    if (uri !== undefined) return uri;
+    const bound = this.scope.get(prefix);
+    if (bound !== undefined && bound.length > 0) return bound[bound.length - 1];
+    return prefix === 'xml' ? XML_NS : prefix === 'xmlns' ? XMLNS_NS : undefined;
+  }
+
+  private bind(prefix: string, uri: string): void {
+    const bound = this.scope.get(prefix);
+    if (bound === undefined) this.scope.set(prefix, [uri]);
+    else bound.push(uri);
   }
 
   /** name = "value" (either quote) at `pos`, with references resolved and whitespace normalised. */
@@ -242,7 +277,8 @@ class FastParser {
     this.spaces();
     if (this.text.charCodeAt(this.pos) !== GT) return false;
     this.pos += 1;
-    stack.pop();
+    const closed = stack.pop();
+    if (closed?.ns !== undefined) for (const prefix of closed.ns.keys()) this.scope.get(prefix)?.pop();
     return true;
   }
 
@@ -276,21 +312,6 @@ function ncName(text: string, at: number): number {
   let i = at + 1;
   while (NAME_CHAR[text.charCodeAt(i)] > 0) i++;
   return i;
-}
-
-/** Innermost binding of `prefix`: the tag's own declarations, then its ancestors', then xml/xmlns. */
-function resolve(
-  prefix: string,
-  own: Map<string, string> | undefined,
-  stack: readonly Open[],
-): string | undefined {
-  const uri = own?.get(prefix);
-  if (uri !== undefined) return uri;
-  for (let i = stack.length - 1; i >= 0; i--) {
-    const inherited = stack[i].ns?.get(prefix);
-    if (inherited !== undefined) return inherited;
-  }
-  return prefix === 'xml' ? XML_NS : prefix === 'xmlns' ? XMLNS_NS : undefined;
 }
 
 /**

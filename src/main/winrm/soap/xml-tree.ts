@@ -26,6 +26,21 @@ export interface XmlDocument {
   readonly documentElement: XmlElement;
 }
 
+/**
+ * The deepest element nesting we accept. WS-Man replies nest about 8 levels and CLIXML error
+ * records about 20; 256 is far above both while keeping every recursive reader (textOf,
+ * descendant) and saxes' own prefix lookup, which walks the open elements, bounded.
+ */
+export const MAX_XML_DEPTH = 256;
+
+/** The document nests elements deeper than MAX_XML_DEPTH. */
+export class XmlTooDeep extends Error {
+  constructor() {
+    super(`elements nested deeper than ${MAX_XML_DEPTH} levels`);
+    this.name = 'XmlTooDeep';
+  }
+}
+
 interface MutableElement extends XmlElement {
   readonly children: (XmlElement | string)[];
 }
@@ -40,11 +55,14 @@ export function parseXmlTreeWithSaxes(text: string): XmlDocument {
   const parser = new SaxesParser({ xmlns: true, position: false });
   const stack: MutableElement[] = [];
   let root: MutableElement | undefined;
-  let failure: Error | undefined;
+  // Stop at the first error. saxes would otherwise recover and go on, building a new Error (with
+  // a stack trace) for every later problem: a malformed 140 KB reply took over a second.
   parser.on('error', (error) => {
-    failure ??= error;
+    throw error;
   });
   parser.on('opentag', (tag) => {
+    // Thrown out of write(): there is no point parsing the rest of a document we refuse.
+    if (stack.length >= MAX_XML_DEPTH) throw new XmlTooDeep();
     const element: MutableElement = {
       namespaceURI: tag.uri ?? '',
       localName: tag.local ?? tag.name,
@@ -66,7 +84,6 @@ export function parseXmlTreeWithSaxes(text: string): XmlDocument {
   parser.on('text', onText);
   parser.on('cdata', onText);
   parser.write(text).close();
-  if (failure) throw failure;
   if (!root) throw new Error('no root element');
   return { documentElement: root };
 }

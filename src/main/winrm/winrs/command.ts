@@ -3,7 +3,7 @@
  * the Receive loop until CommandState Done (TimedOut faults are normal and retried), then Signal
  * terminate. Cancellation sends ctrl_c, then terminate, and rejects with Cancelled.
  */
-import { Cancelled, WinrmError, WinrmFault } from '../errors';
+import { Cancelled, LimitExceeded, WinrmError, WinrmFault } from '../errors';
 import { SIGNAL, WSMAN_CODE } from '../soap';
 import { commandSpec, readCommandId, readReceive, receiveSpec, sendSpec, signalSpec, type CommandOptions } from './messages';
 import type { WsmanRpc } from './rpc';
@@ -20,6 +20,8 @@ export interface CommandIo {
    * the caller saves a round trip per command; the client awaits these on close().
    */
   deferCleanup?: (cleanup: Promise<void>) => void;
+  /** Cap on the command's stdout + stderr bytes (default MAX_COMMAND_OUTPUT_BYTES); tests lower it. */
+  maxOutputBytes?: number;
 }
 
 export interface CommandResult {
@@ -27,6 +29,14 @@ export interface CommandResult {
   stderr: string;
   exitCode: number;
 }
+
+/**
+ * The most output (stdout + stderr bytes together) one command may send before we stop it. The
+ * whole output is kept in memory for the caller, so a host that floods (a runaway loop, a
+ * hostile host) must not grow it without bound. The largest legitimate output is an inventory
+ * of a large host, a few MB; 32 MiB is ten times that and still small next to the app's memory.
+ */
+export const MAX_COMMAND_OUTPUT_BYTES = 32 * 1024 * 1024;
 
 /** Raw stdin bytes per Send; base64 makes it 4/3 larger, staying well under MaxEnvelopeSize 150 KB. */
 export const STDIN_CHUNK_BYTES = 96 * 1024;
@@ -61,16 +71,26 @@ export async function signalCommand(rpc: WsmanRpc, shellId: string, commandId: s
 export async function driveCommand(rpc: WsmanRpc, shellId: string, commandId: string, io: CommandIo): Promise<CommandResult> {
   const stdoutDecoder = new Utf8Stream();
   const stderrDecoder = new Utf8Stream();
+  const maxOutputBytes = io.maxOutputBytes ?? MAX_COMMAND_OUTPUT_BYTES;
+  let outputBytes = 0;
   let stdout = '';
   let stderr = '';
+  // Set when we end the command ourselves (output cap, a callback that threw): the remote
+  // process must be stopped too, or it keeps running with nobody reading it.
+  let stopRemote = false;
   const emit = (stream: 'stdout' | 'stderr', text: string): void => {
     if (text === '') return;
-    if (stream === 'stdout') {
-      stdout += text;
-      io.onStdout?.(text);
-    } else {
-      stderr += text;
-      io.onStderr?.(text);
+    try {
+      if (stream === 'stdout') {
+        stdout += text;
+        io.onStdout?.(text);
+      } else {
+        stderr += text;
+        io.onStderr?.(text);
+      }
+    } catch (error) {
+      stopRemote = true;
+      throw error;
     }
   };
   try {
@@ -88,6 +108,17 @@ export async function driveCommand(rpc: WsmanRpc, shellId: string, commandId: st
         throw error;
       }
       const receive = readReceive(result, commandId);
+      for (const chunk of receive.chunks) outputBytes += chunk.bytes.byteLength;
+      if (outputBytes > maxOutputBytes) {
+        stopRemote = true;
+        throw new LimitExceeded(
+          rpc.host,
+          'the output of one command (stdout + stderr)',
+          maxOutputBytes,
+          'bytes',
+          'the command was stopped on the host. A command that legitimately writes this much should write to a file on the host instead',
+        );
+      }
       // One callback per stream per Receive: Windows splits output into many small Stream elements.
       let outText = '';
       let errText = '';
@@ -116,6 +147,7 @@ export async function driveCommand(rpc: WsmanRpc, shellId: string, commandId: st
       await cancelCommand(rpc, shellId, commandId);
       throw error instanceof Cancelled ? error : new Cancelled(rpc.host);
     }
+    if (stopRemote) await cancelCommand(rpc, shellId, commandId);
     throw error;
   }
 }

@@ -23,6 +23,7 @@ export {
   signalCommand,
   startCommand,
   STDIN_CHUNK_BYTES,
+  MAX_COMMAND_OUTPUT_BYTES,
   type CommandIo,
   type CommandResult,
 } from './command';

@@ -15,6 +15,8 @@ export interface TestServerOptions extends Partial<WsmanServerAuthOptions> {
   delayMs?: number | ((envelope: string) => number);
   /** Returns the SOAP reply for an envelope (default: echo wrapped in <reply>). */
   respond?: (envelope: string) => { status: number; xml: string };
+  /** Answer sealed requests in plain text (a meddler stripping the sealing); tests expect a refusal. */
+  unsealedReplies?: boolean;
 }
 
 export interface TestServer {
@@ -75,7 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       const answer = (): void => {
         stats.inFlight--;
         const { status, xml } = respond(outcome.envelope);
-        const framed = auth.reply(req.socket, xml, outcome.sealed);
+        const framed = auth.reply(req.socket, xml, outcome.sealed && options.unsealedReplies !== true);
         res.writeHead(status, {
           'Content-Type': framed.contentType,
           'Content-Length': String(framed.body.length),
