@@ -5,7 +5,7 @@ import { isDiskFull } from '../diagnostics/faults';
 import type { ServiceContext } from '../service-module';
 import { isEmptyDelta, type InventoryStore, type SyncFields } from '../store';
 import type { InventoryDelta } from '../../shared/contract';
-import { InventoryDataInvalid, parseFullInventory, parseQuickInventory } from './parse';
+import { InventoryDataInvalid, InventoryScriptFailed, parseFullInventory, parseQuickInventory } from './parse';
 import type { BackoffPolicy } from './timing';
 import { asSentence } from '../../shared/sentence';
 import { counted } from '../../shared/counted';
@@ -144,9 +144,12 @@ export class HostRefresher {
       }
       // The result could not be stored: the workstation's disk is full, not the host's fault.
       if (isDiskFull(error)) return this.markNotStored(hostId, error as Error);
-      if (error instanceof AgentProtocolError || error instanceof InventoryDataInvalid) {
-        return this.markFailed(hostId, seq, new Error(`${(error as Error).message}; ${UNUSABLE_ADVICE}`), startedAt, 'unusable-report');
+      if (error instanceof AgentProtocolError) {
+        return this.markFailed(hostId, seq, new Error(`${error.message}; ${UNUSABLE_ADVICE}`), startedAt, 'unusable-report');
       }
+      // A result that is not an inventory (its message already says to redeploy); a script that
+      // reported its own failure (Hyper-V stopped) is told as before.
+      if (error instanceof InventoryDataInvalid && !(error instanceof InventoryScriptFailed)) return this.markFailed(hostId, seq, error, startedAt, 'unusable-report');
       return this.markFailed(hostId, seq, error as Error, startedAt, 'host-call');
     }
   }
