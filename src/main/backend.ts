@@ -132,6 +132,11 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   });
   // A log that cannot be written (disk full) is said once, not per line.
   log.onWriteFailure((problem) => notifications.notify({ level: 'error', title: 'App log not written', message: problem, key: 'app-log-write' }));
+  // notifications.json not saved (a full disk): a Diagnostics fault, told in the bell (kept in memory).
+  notifications.onSaveFailure((error) => {
+    if (isDiskFull(error)) faults.report('disk-full', 'notifications.json', error);
+    else log.warn('notifications not saved', { error: (error as Error)?.message ?? String(error) });
+  });
   const hosts = new HostRegistry(settings, secrets, hub, log);
   const processMetrics = new ProcessMetrics();
   const scheduler = new RemoteTaskScheduler();

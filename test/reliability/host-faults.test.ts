@@ -120,16 +120,29 @@ describe('fault catalogue: hosts and agents', () => {
     const host = f.lab.host('hv06');
     setAgentFaults(host, { resultNotJson: true });
     expect(await f.refresh('hv06')).toBe('failed');
-    theNotice('hv06', since);
-    expect(f.sync('hv06').lastError).toBe("host hv06: the agent's inventory result is not JSON");
+    // The host answered: the title says its agent's report is unusable, not that it is unreachable.
+    theNotice('hv06', since, 'Host hv06: agent report unusable');
+    expect(f.sync('hv06').lastError).toBe("host hv06: the agent's inventory result is not JSON; the host answered, but its agent report is unusable — force redeploy of the agent on this host, or update this app if the agent is newer");
+    expect(f.hostView('hv06').status).toBe('connected');
     await f.expectNothingLost(['hv06']);
 
     // No result line at all (the script stopped early) is told apart from a broken one.
     setAgentFaults(host, { resultNotJson: false, noResult: true });
     expect(await f.refresh('hv06')).toBe('failed');
-    expect(f.sync('hv06').lastError).toBe("host hv06: the agent's inventory gave no result (exit 1)");
+    expect(f.sync('hv06').lastError).toMatch(/^host hv06: the agent's inventory gave no result \(exit 1\); the host answered, but its agent report is unusable — force redeploy/);
     expect(f.noticesFor('hv06', since).filter((n) => n.level === 'error')).toHaveLength(1);
     await f.expectNothingLost(['hv06']);
+    await f.heal('hv06');
+  });
+
+  it('scenario 20: agent output that is not JSON — not called unreachable, and says what to do', async () => {
+    const since = f.notifications.length;
+    setAgentFaults(f.lab.host('hv06'), { resultNotJson: true });
+    expect(await f.refresh('hv06')).toBe('failed');
+    // The host answered: "unreachable" sends the admin to check the network.
+    expect(f.hostView('hv06').status).not.toBe('unreachable');
+    expect(f.noticesFor('hv06', since).map((n) => n.title)).not.toContain('Host hv06 unreachable');
+    expect(f.sync('hv06').lastError).toMatch(/redeploy|update|report/i);
     await f.heal('hv06');
   });
 

@@ -8,7 +8,7 @@
 import { ContractError } from '../../shared/contract';
 import { WinrmError } from '../winrm';
 import { RemoteTaskError } from '../tasks';
-import { backoffDelayMs, type BackoffPolicy } from '../inventory';
+import { backoffDelayMs, type BackoffPolicy } from '../inventory/timing';
 import { DeploymentFailed } from './host-ops';
 
 export type FailureKind = 'transient' | 'needs-admin';

@@ -1,10 +1,12 @@
-import { AgentNotDeployed } from '../agent';
+import { AgentNotDeployed, AgentProtocolError } from '../agent';
 import type { DeploymentApi, HostReadiness } from '../deployment/api';
+import { failureKind, recheckDelayMs } from '../deployment/recheck';
+import { isDiskFull } from '../diagnostics/faults';
 import type { ServiceContext } from '../service-module';
 import { isEmptyDelta, type InventoryStore, type SyncFields } from '../store';
 import type { InventoryDelta } from '../../shared/contract';
-import { parseFullInventory, parseQuickInventory } from './parse';
-import { backoffDelayMs, type BackoffPolicy } from './timing';
+import { InventoryDataInvalid, InventoryScriptFailed, parseFullInventory, parseQuickInventory } from './parse';
+import type { BackoffPolicy } from './timing';
 import { asSentence } from '../../shared/sentence';
 import { counted } from '../../shared/counted';
 
@@ -19,11 +21,19 @@ export interface RefreshTiming {
 }
 
 const PREPARING = 'Preparing host, will retry';
+/** Starts a host's error when its answer could not be stored locally (docs/reliability.md, scenario 17). */
+export const DISK_FULL_PREFIX = 'Local disk full';
+/** What the admin can do about an agent whose report cannot be read (the host itself answered). */
+const UNUSABLE_ADVICE = 'the host answered, but its agent report is unusable — force redeploy of the agent on this host, or update this app if the agent is newer';
+
+/** How a failed refresh is told: the host did not answer, answered but cannot be used, or its agent's report is unusable. */
+type FailureSource = 'host-call' | 'readiness' | 'unusable-report';
 const EWMA_WEIGHT = 0.2;
 
 /**
  * Refreshes one host at a time per host: at most one call in flight per host (manual requests
- * coalesce onto it), results older than the newest applied are discarded, and every transition
+ * coalesce onto it), a result of a call started before the newest applied one is discarded (the
+ * workstation's own request order decides, never the host's clock, which can jump), and every transition
  * (unreachable, recovered, slow, back to normal, preparing) notifies exactly once.
  */
 export class HostRefresher {
@@ -114,7 +124,7 @@ export class HostRefresher {
     if (readiness.state !== 'ready') {
       // Deployment checks such a host again by itself (its retryAt); "next in" must say that time.
       const retryAt = readiness.state === 'error' ? readiness.retryAt : undefined;
-      return this.markFailed(hostId, 0, new Error(namingHost(this.label(hostId), readiness.reason)), this.now(), false, retryAt);
+      return this.markFailed(hostId, 0, new Error(namingHost(this.label(hostId), readiness.reason)), this.now(), 'readiness', retryAt);
     }
 
     const seq = (this.started.get(hostId) ?? 0) + 1;
@@ -132,18 +142,28 @@ export class HostRefresher {
         void this.deployment.redeploy(hostId).catch((e: Error) => this.ctx.log.warn('redeploy after missing agent failed', { host: name, error: e.message }));
         return this.markPreparing(hostId, 'the agent is missing on the host; redeploying');
       }
-      return this.markFailed(hostId, seq, error as Error, startedAt, true);
+      // The result could not be stored: the workstation's disk is full, not the host's fault.
+      if (isDiskFull(error)) return this.markNotStored(hostId, error as Error);
+      if (error instanceof AgentProtocolError) {
+        return this.markFailed(hostId, seq, new Error(`${error.message}; ${UNUSABLE_ADVICE}`), startedAt, 'unusable-report');
+      }
+      // A result that is not an inventory (its message already says to redeploy); a script that
+      // reported its own failure (Hyper-V stopped) is told as before.
+      if (error instanceof InventoryDataInvalid && !(error instanceof InventoryScriptFailed)) return this.markFailed(hostId, seq, error, startedAt, 'unusable-report');
+      return this.markFailed(hostId, seq, error as Error, startedAt, 'host-call');
     }
   }
 
   private apply(hostId: string, kind: RefreshKind, seq: number, startedAt: Date, data: unknown): RefreshOutcome {
     const host = this.store.host(hostId);
+    // Ordered by when this workstation started the call (seq), not by the host's clock: a host
+    // whose clock jumped ahead and back would otherwise have every answer discarded until the
+    // wrong time had passed (catalogue scenario 19). Its timestamp is kept, for Diagnostics only.
     if (!host || seq < (this.applied.get(hostId) ?? 0)) return 'discarded';
     const name = this.label(hostId);
     const observedAt = startedAt.toISOString();
     const parsed = kind === 'full' ? parseFullInventory(data, name, observedAt) : parseQuickInventory(data, name, observedAt);
     const last = host.sync.lastAgentTimestamp;
-    if (parsed.agentTimestamp && last && Date.parse(parsed.agentTimestamp) < Date.parse(last)) return 'discarded';
     this.applied.set(hostId, seq);
     const finished = this.now();
     const durationMs = finished.getTime() - startedAt.getTime();
@@ -186,14 +206,17 @@ export class HostRefresher {
     this.settling.set(hostId, work);
   }
 
-  private markFailed(hostId: string, seq: number, error: Error, startedAt: Date, hostCall: boolean, retryAt?: string): RefreshOutcome {
+  private markFailed(hostId: string, seq: number, error: Error, startedAt: Date, source: FailureSource, retryAt?: string): RefreshOutcome {
     const host = this.store.host(hostId);
     if (!host || (seq && seq < (this.applied.get(hostId) ?? 0))) return 'discarded';
     const name = this.label(hostId);
     const failures = host.sync.consecutiveFailures + 1;
     const at = this.now();
     const scheduled = retryAt ? Date.parse(retryAt) - at.getTime() : NaN;
-    const retryMs = scheduled > 0 ? scheduled : backoffDelayMs(failures, this.timing.backoff, this.random);
+    // A rejected password or a missing one is retried only at the backoff's cap, like deployment's
+    // re-checks (recheck.ts): every retry is a logon attempt that can lock the account out.
+    const kind = source === 'host-call' ? failureKind(error) : 'transient';
+    const retryMs = scheduled > 0 ? scheduled : recheckDelayMs(kind, failures, this.timing.backoff, this.random);
     const message = error.message || String(error);
     const sync: SyncFields = {
       ...host.sync,
@@ -204,23 +227,61 @@ export class HostRefresher {
       lastError: message,
       staleSince: host.sync.staleSince ?? at.toISOString(),
     };
-    this.publishIfAny(this.store.setSync(hostId, sync));
-    this.ctx.log.warn('inventory refresh failed', { host: name, failures, retryInS: Math.round(retryMs / 1000), error: message });
-    if (hostCall) this.ctx.hosts.setStatus(hostId, 'unreachable', { error: message });
+    this.saveSync(hostId, sync);
+    this.ctx.log.warn('inventory refresh failed', { host: name, failures, retryInS: Math.round(retryMs / 1000), error: message, ...(kind === 'needs-admin' ? { heldAtBackoffCap: true } : {}) });
+    // The host answered when only its agent's report was unusable: it is connected, not unreachable.
+    if (source === 'host-call') this.ctx.hosts.setStatus(hostId, 'unreachable', { error: message });
+    if (source === 'unusable-report') this.ctx.hosts.setStatus(hostId, 'connected', { error: message, seenAt: at });
     if (!this.unreachable.has(hostId)) {
       this.unreachable.add(hostId);
       const vms = this.store.snapshot().vms.filter((v) => v.hostId === hostId && !v.placeholder).length;
       // A host whose agent cannot be used (newer than this app, or its deployment failed) still
       // answers: calling it unreachable would send the admin to check the network.
-      const answers = !hostCall && this.ctx.hosts.list().find((h) => h.id === hostId)?.status === 'connected';
+      const answers = source === 'readiness' && this.ctx.hosts.list().find((h) => h.id === hostId)?.status === 'connected';
       this.ctx.notifications.notify({
         level: 'error',
-        title: answers ? `Host ${name} not refreshed` : `Host ${name} unreachable`,
+        title: source === 'unusable-report' ? `Host ${name}: agent report unusable` : answers ? `Host ${name} not refreshed` : `Host ${name} unreachable`,
         message: `${asSentence(withoutHostName(name, message))} ${keptInventory(vms, host.sync.lastSuccessAt != null)}; retrying automatically (next in ${Math.round(retryMs / 1000)} s).`,
         hostId,
       });
     }
     return 'failed';
+  }
+
+  /**
+   * The host answered but its result could not be stored because the workstation's disk is full.
+   * The host is not failed or unreachable: it keeps its state (a fresh host becomes stale, since
+   * what is shown is no longer confirmed) and says why; the rows already stored stay. The backend's
+   * disk-full watcher (sqlite-transaction.ts) already told the admin, once, naming inventory.db.
+   * The next try waits one full-sync interval, so a full disk does not turn into a WinRM storm.
+   */
+  private markNotStored(hostId: string, error: Error): RefreshOutcome {
+    const host = this.store.host(hostId);
+    if (!host) return 'failed';
+    const at = this.now();
+    const sync: SyncFields = {
+      ...host.sync,
+      state: host.sync.state === 'fresh' ? 'stale' : host.sync.state,
+      nextAttemptAt: new Date(at.getTime() + this.timing.fullIntervalMs()).toISOString(),
+      lastError: `${DISK_FULL_PREFIX}: the host answered, but its inventory could not be saved in the inventory database (inventory.db) — free some space on the drive holding the app's data folder; what was stored before is kept and shown.`,
+      staleSince: host.sync.staleSince ?? at.toISOString(),
+    };
+    this.saveSync(hostId, sync);
+    this.ctx.log.error('inventory not stored: disk full', { host: this.label(hostId), error: error.message });
+    return 'failed';
+  }
+
+  /**
+   * Stores a host's sync state; on a full disk keeps it in memory only (shown at once, written
+   * with the host's next successful refresh), so a failure is still told when nothing can be saved.
+   */
+  private saveSync(hostId: string, sync: SyncFields): void {
+    try {
+      this.publishIfAny(this.store.setSync(hostId, sync));
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      this.publishIfAny(this.store.setSyncInMemory(hostId, sync));
+    }
   }
 
   private markPreparing(hostId: string, reason: string): RefreshOutcome {
@@ -229,7 +290,7 @@ export class HostRefresher {
     const name = this.label(hostId);
     if (host.sync.state !== 'preparing') {
       const sync: SyncFields = { ...host.sync, state: 'preparing', lastError: `${PREPARING}: ${reason}`, staleSince: host.sync.staleSince ?? (host.sync.lastSuccessAt ? this.now().toISOString() : null) };
-      this.publishIfAny(this.store.setSync(hostId, sync));
+      this.saveSync(hostId, sync);
       this.ctx.hosts.setStatus(hostId, 'preparing');
     }
     if (!this.preparingNotices.has(hostId)) {

@@ -7,6 +7,11 @@ export class InventoryDataInvalid extends Error {
   readonly code = 'INVENTORY_DATA_INVALID';
 }
 
+/** The inventory script ran and reported its own failure (e.g. the Hyper-V service is stopped): the agent is fine. */
+export class InventoryScriptFailed extends InventoryDataInvalid {
+  override name = 'InventoryScriptFailed';
+}
+
 const STATES: ReadonlySet<string> = new Set(['Running', 'Off', 'Saved', 'Paused', 'Starting', 'Stopping', 'Saving', 'Pausing', 'Resuming', 'Unknown']);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -94,7 +99,7 @@ function hotStateOf(v: Obj): Omit<HotState, 'state'> {
 /** Parses an `inventory` result. Throws InventoryDataInvalid when it cannot be trusted at all. */
 export function parseFullInventory(data: unknown, host: string, observedAt: string): FullInventoryInput {
   if (!isObj(data) || !isObj(data.Host)) throw new InventoryDataInvalid(`host ${host}: the inventory result has no Host object; redeploy the agent`);
-  if (typeof data.Host.Error === 'string') throw new InventoryDataInvalid(`host ${host}: the inventory script failed: ${data.Host.Error}`);
+  if (typeof data.Host.Error === 'string') throw new InventoryScriptFailed(`host ${host}: the inventory script failed: ${data.Host.Error}`);
   if (!('VirtualMachines' in data)) throw new InventoryDataInvalid(`host ${host}: the inventory result has no VirtualMachines list; redeploy the agent`);
   const rawVms = asArray(data.VirtualMachines);
   const vms = rawVms.map(parseVm).filter((v): v is FullVmInput => Boolean(v));

@@ -207,11 +207,18 @@ export class JobsCore {
   stopping = false;
 
   finish(jobId: string, state: JobRecord['state'], patch: Partial<JobRecord>): JobRecord {
-    this.store.flush();
-    const record = this.update(jobId, { state, finishedAt: new Date().toISOString(), ...patch });
+    try {
+      this.store.flush();
+      return this.update(jobId, { state, finishedAt: new Date().toISOString(), ...patch });
+    } finally {
+      // The job has ended even if its record could not be written: its secrets go regardless.
+      this.forgetSecrets(jobId);
+    }
+  }
+
+  private forgetSecrets(jobId: string): void {
     this.masker.forget(jobId);
     this.ctx.log.forgetSecrets(`job:${jobId}`);
-    return record;
   }
 
   isFinished(record: JobRecord): boolean {
@@ -250,9 +257,28 @@ export class JobsCore {
     });
     for (const s of secrets) this.ctx.log.addSecret(s, `job:${record.id}`);
     this.masker.add(record.id, secrets);
-    const placeholder = this.inventory?.addPlaceholder({ hostId: request.hostId, name: vmName, jobId: record.id });
+    let placeholder: { placeholderId: string } | undefined;
+    try {
+      placeholder = this.inventory?.addPlaceholder({ hostId: request.hostId, name: vmName, jobId: record.id });
+      return { job: this.enqueueCreate(request, record, vmName, values, placeholder), warnings };
+    } catch (error) {
+      // Nothing was queued (enqueue hands the job over last): no job will ever end and forget the
+      // secrets, or remove the "Creating" row, so both happen here.
+      this.forgetSecrets(record.id);
+      if (placeholder) {
+        try {
+          this.inventory?.removePlaceholder(placeholder.placeholderId);
+        } catch (cleanup) {
+          this.ctx.log.warn('placeholder of a refused job not removed', { jobId: record.id, error: (cleanup as Error).message });
+        }
+      }
+      throw error;
+    }
+  }
+
+  private enqueueCreate(request: JobSubmitRequest, record: JobRecord, vmName: string, values: Record<string, JobFieldValue>, placeholder: { placeholderId: string } | undefined): JobRecord {
     const hostName = this.hostName(request.hostId);
-    const job = this.enqueue(record, {
+    return this.enqueue(record, {
       spec: {
         hostId: request.hostId,
         lane: 'JOB',
@@ -281,7 +307,6 @@ export class JobsCore {
         );
       },
     });
-    return { job, warnings };
   }
 
   /**

@@ -25,6 +25,7 @@ export class NotificationCenter {
   private items: AppNotification[] = [];
   private readonly file: JsonFilePersistence;
   private readonly listeners = new Set<(n: AppNotification, isNew: boolean) => void>();
+  private readonly saveFailureListeners = new Set<(error: unknown) => void>();
 
   constructor(
     file: string,
@@ -52,6 +53,16 @@ export class NotificationCenter {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Called when saving notifications.json fails (a full disk, most likely). The notification
+   * itself is kept in memory and shown; the next successful save writes it. The backend reports
+   * it as a fault, so a failed background save is never an unhandled rejection.
+   */
+  onSaveFailure(listener: (error: unknown) => void): () => void {
+    this.saveFailureListeners.add(listener);
+    return () => this.saveFailureListeners.delete(listener);
+  }
+
   list(): AppNotification[] {
     return structuredClone(this.items);
   }
@@ -70,7 +81,7 @@ export class NotificationCenter {
     const dropped = this.items.splice(KEEP).map((n) => n.id);
     this.hub.publishDelta('notifications', { upsert: [structuredClone(item)], remove: dropped });
     for (const listener of this.listeners) listener(structuredClone(item), !existing);
-    void this.save();
+    this.saveInBackground();
     return structuredClone(item);
   }
 
@@ -79,7 +90,7 @@ export class NotificationCenter {
     const changed = this.items.filter((n) => !n.read && (!wanted || wanted.has(n.id)));
     for (const n of changed) n.read = true;
     this.hub.publishDelta('notifications', { upsert: structuredClone(changed), remove: [] });
-    if (changed.length) void this.save();
+    if (changed.length) this.saveInBackground();
     return changed.length;
   }
 
@@ -88,7 +99,7 @@ export class NotificationCenter {
     if (index < 0) throw new ContractError(ErrorCode.NotFound, `No notification with id ${id}; it may already be dismissed.`);
     this.items.splice(index, 1);
     this.hub.publishDelta('notifications', { upsert: [], remove: [id] });
-    void this.save();
+    this.saveInBackground();
     return true;
   }
 
@@ -98,6 +109,19 @@ export class NotificationCenter {
 
   flush(): Promise<void> {
     return this.save();
+  }
+
+  /** For changes nobody awaits: a failure goes to the save-failure listeners, not into the void. */
+  private saveInBackground(): void {
+    this.save().catch((error: unknown) => {
+      for (const listener of this.saveFailureListeners) {
+        try {
+          listener(error);
+        } catch {
+          // A listener that fails must not become the unhandled rejection this method prevents.
+        }
+      }
+    });
   }
 
   private save(): Promise<void> {

@@ -184,6 +184,18 @@ export class InventoryStore {
   }
 
   /**
+   * Updates a host's sync state in memory only, for when the database cannot be written (disk
+   * full): the admin still sees why the host is not refreshed, and the next setSync or applyFull,
+   * which write the whole sync row, persist it.
+   */
+  setSyncInMemory(hostId: string, sync: SyncFields): InventoryDelta {
+    const host = this.requireHost(hostId);
+    const delta = new DeltaBuilder();
+    this.replaceHost({ ...host, sync }, delta);
+    return delta.build();
+  }
+
+  /**
    * Applies one `inventory` result in one transaction. Only changed rows are written; a complete
    * enumeration bumps the host's generation and tombstones the VMs it did not list (clustered VMs
    * get one enumeration of grace, so a live migration seen by the peer later is a move, not a loss).
