@@ -68,7 +68,7 @@ describe('fault catalogue: restarts, crashes, damaged files, clocks and a full d
     expect(f.hostView('hv02').status).toBe('unreachable');
     await f.expectNothingLost(['hv02']);
 
-    // Today a redeploy brings it back; pending-recovery.test.ts expects it to come back by itself.
+    // A redeploy brings it back; recovery-faults.test.ts shows it also comes back by itself.
     await f.lab.host('hv02').setKnobs({ unreachable: false });
     await f.ok('deployment.redeploy', { hostId: f.idOf('hv02') });
     await waitFor(() => f.sync('hv02').state === 'fresh', 30_000, 'hv02 fresh after the redeploy');

@@ -2,6 +2,13 @@ import { OutputLines, type WinrmClient } from '../winrm';
 import { agentCommandText, encodeEnvelope } from './command';
 import { AgentNotDeployed, AgentOperationFailed, AgentProtocolError } from './errors';
 
+/**
+ * What the admin can do when a host answered but its agent's report cannot be used (damaged agent
+ * files, or an agent of another version): said by every caller, inventory and jobs alike.
+ */
+export const UNUSABLE_REPORT_ADVICE =
+  'the host answered, but its agent report is unusable — force redeploy of the agent on this host, or update this app if the agent is newer';
+
 export interface AgentLogEntry {
   t?: string;
   level: string;
@@ -61,7 +68,7 @@ export async function invokeAgent(client: WinrmClient, request: AgentInvocation)
     const errors = outcome.errors.join('\n') || outcome.stderr;
     if (NOT_RECOGNIZED.test(errors)) throw new AgentNotDeployed(request.host, request.installDir);
     throw new AgentProtocolError(
-      `host ${request.host}: the agent's ${request.operation} gave no result (exit ${outcome.exitCode})${errors ? `: ${errors.trim().split('\n')[0]}` : ''}`,
+      `host ${request.host}: the agent's ${request.operation} gave no result (exit ${outcome.exitCode})${errors ? `: ${errors.trim().split('\n')[0]}` : ''}; ${UNUSABLE_REPORT_ADVICE}`,
     );
   }
   let parsed: { status?: string; data?: unknown; error?: { code?: string; message?: string; details?: unknown } };
@@ -69,7 +76,7 @@ export async function invokeAgent(client: WinrmClient, request: AgentInvocation)
     parsed = JSON.parse(result) as typeof parsed;
   } catch {
     throw new AgentProtocolError(
-      `host ${request.host}: the agent's ${request.operation} result is not JSON — the agent files on the host may be damaged or from another version: redeploy the agent (Settings › Agent deployment), and report it if it persists`,
+      `host ${request.host}: the agent's ${request.operation} result is not JSON; ${UNUSABLE_REPORT_ADVICE}`,
     );
   }
   if (parsed.status === 'ok') return parsed.data ?? null;

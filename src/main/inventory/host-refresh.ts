@@ -23,8 +23,6 @@ export interface RefreshTiming {
 const PREPARING = 'Preparing host, will retry';
 /** Starts a host's error when its answer could not be stored locally (docs/reliability.md, scenario 17). */
 export const DISK_FULL_PREFIX = 'Local disk full';
-/** What the admin can do about an agent whose report cannot be read (the host itself answered). */
-const UNUSABLE_ADVICE = 'the host answered, but its agent report is unusable — force redeploy of the agent on this host, or update this app if the agent is newer';
 
 /** How a failed refresh is told: the host did not answer, answered but cannot be used, or its agent's report is unusable. */
 type FailureSource = 'host-call' | 'readiness' | 'unusable-report';
@@ -144,9 +142,8 @@ export class HostRefresher {
       }
       // The result could not be stored: the workstation's disk is full, not the host's fault.
       if (isDiskFull(error)) return this.markNotStored(hostId, error as Error);
-      if (error instanceof AgentProtocolError) {
-        return this.markFailed(hostId, seq, new Error(`${error.message}; ${UNUSABLE_ADVICE}`), startedAt, 'unusable-report');
-      }
+      // The agent's message already says what to do (UNUSABLE_REPORT_ADVICE in agent/invoke.ts).
+      if (error instanceof AgentProtocolError) return this.markFailed(hostId, seq, error, startedAt, 'unusable-report');
       // A result that is not an inventory (its message already says to redeploy); a script that
       // reported its own failure (Hyper-V stopped) is told as before.
       if (error instanceof InventoryDataInvalid && !(error instanceof InventoryScriptFailed)) return this.markFailed(hostId, seq, error, startedAt, 'unusable-report');

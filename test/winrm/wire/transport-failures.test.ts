@@ -161,4 +161,21 @@ describe('transport failures', () => {
     expect(err).toBeInstanceOf(ProtocolError);
     expect((err as ProtocolError).message).toMatch(/404.*\/wsman/);
   });
+
+  it('after the host dropped every kept-alive connection, one request gets through on a fresh one (not another stale one)', async () => {
+    const server = await startTestServer({ delayMs: 40 });
+    cleanups.push(() => server.close());
+    const t = transport(server.url, { maxConnections: 3 });
+    // Three connections opened and authenticated, now idle in the pool.
+    await Promise.all(['<a/>', '<b/>', '<c/>'].map((e) => t.post(e)));
+    expect(server.stats.connections).toBe(3);
+    // The WinRM service restarts: each old socket is closed as soon as anything arrives on it,
+    // without an answer, while the client still holds it as idle and alive (as it does until it
+    // reads the close, which under load can be after its next request).
+    for (const socket of server.sockets) socket.prependListener('data', () => socket.destroy());
+    const reply = await t.post('<after-restart/>');
+    expect(reply.body).toContain('<after-restart/>');
+    // One stale attempt, then a new connection; the other stale sockets were dropped unused.
+    expect(server.stats.connections).toBe(4);
+  });
 });

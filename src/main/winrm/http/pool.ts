@@ -69,6 +69,18 @@ export class ConnectionPool {
     else conn.destroy();
   }
 
+  /**
+   * Closes every idle connection. Called when one turned out stale: the host closed it (a WinRM
+   * service restart, a dropped network), and the others of its age are very likely closed too, so
+   * the retry must not pick another of them.
+   */
+  dropIdle(): void {
+    for (const conn of this.idle.splice(0)) {
+      this.all.delete(conn);
+      conn.destroy();
+    }
+  }
+
   /** Rejects queued requests and kills every connection (in-flight requests reject with `reason`). */
   close(reason: Error): void {
     this.closed = true;

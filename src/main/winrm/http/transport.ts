@@ -139,7 +139,10 @@ export class HttpWsmanTransport implements WsmanTransport {
       } catch (err) {
         conn.destroy();
         this.pool.release(conn);
-        if (err instanceof StaleConnection && attempt === 0) continue;
+        if (err instanceof StaleConnection && attempt === 0) {
+          this.pool.dropIdle();
+          continue;
+        }
         if (err instanceof StaleConnection)
           throw new ProtocolError(`${this.label}: connection closed by the host twice in a row`, {
             cause: err,

@@ -1,6 +1,6 @@
 /**
- * Gaps the fault catalogue found that no helper of issue 12 was asked to fix. They FAIL today;
- * the lead decides who takes them. Each names the scenario it belongs to (docs/reliability.md).
+ * Fault catalogue scenarios about what the admin is told: a reply cut off names the host, a DNS
+ * failure points at the name, a damaged jobs.db is said in the bell (docs/reliability.md).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp';
 import { expectNamesHost, type Fleet, startFleet, useInvalidOnlyResolver } from './support';
 
-describe('fault catalogue (pending, unowned): wording gaps', () => {
+describe('fault catalogue: what the admin is told', () => {
   const temp = tempDir();
   let f: Fleet;
 
@@ -23,7 +23,7 @@ describe('fault catalogue (pending, unowned): wording gaps', () => {
   it('scenario 06: connection reset mid-Receive — the error names the host', async () => {
     f.lab.host('hv03').replyFaults.set({ kind: 'reset-mid-reply', on: 'receive', count: 1 });
     expect(await f.refresh('hv03')).toBe('failed');
-    // Today: "connection closed before the HTTP response was complete", with no host in it.
+    // Before: "connection closed before the HTTP response was complete", with no host in it.
     expectNamesHost(f.sync('hv03').lastError, f.info('hv03'));
     await f.heal('hv03');
   });
@@ -40,7 +40,7 @@ describe('fault catalogue (pending, unowned): wording gaps', () => {
       await f.ok('hosts.update', { id: f.idOf('hv06'), address: 'hv06.invalid', password: info.password });
       const deadline = Date.now() + 15_000;
       while (!/hv06\.invalid/.test(f.hostView('hv06').lastError ?? '') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      // Today: "… (DNS lookup failed) — is the WinRM service running and TCP 5985/5986 open in the firewall?"
+      // Before: "… (DNS lookup failed) — is the WinRM service running and TCP 5985/5986 open in the firewall?"
       expect(f.hostView('hv06').lastError).toMatch(/DNS lookup failed\) — .*(name|DNS|address)/);
       await f.ok('hosts.update', { id: f.idOf('hv06'), address: '127.0.0.1', password: info.password });
     });
@@ -52,7 +52,7 @@ describe('fault catalogue (pending, unowned): wording gaps', () => {
       for (const suffix of ['-wal', '-shm']) if (existsSync(file + suffix)) writeFileSync(file + suffix, '');
       writeFileSync(file, 'not a jobs database '.repeat(100));
     });
-    // Today only app.log says so: the job history is silently empty.
+    // Before, only app.log said so and the job history was silently empty.
     const notices = f.backend.services.notifications.list();
     expect(notices.some((n) => /job/i.test(n.title + n.message) && /corrupt|damaged|could not be read|moved aside|kept as/i.test(n.title + n.message))).toBe(true);
   });

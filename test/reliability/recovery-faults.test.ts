@@ -1,7 +1,7 @@
 /**
- * Fault catalogue scenarios whose correct behaviour comes with the recovery helper's work on
- * issue 12 (item 1: hosts that fail at first contact recover by themselves; item 6: a crash
- * during a create leaves no permanent "Creating" row). They FAIL until that branch is merged.
+ * Fault catalogue scenarios of first contact and crashes: a host down at start (or added while
+ * down) recovers by itself with no click, and a crash during a create leaves no permanent
+ * "Creating" row (docs/reliability.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostView } from '../../src/shared/contract';
@@ -10,7 +10,7 @@ import { setJobKnobs } from '../lab/agent/jobs';
 import { tempDir } from '../support/temp';
 import { crashBackendMidJob, startFleet, waitFor, type Fleet } from './support';
 
-describe('fault catalogue (pending the recovery branch): recovering without a click', () => {
+describe('fault catalogue: recovering without a click', () => {
   const temp = tempDir();
   let f: Fleet;
 

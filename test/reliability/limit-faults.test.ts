@@ -1,8 +1,8 @@
 /**
- * Fault catalogue scenarios whose correct behaviour comes with the winrm helper's work on issue 12
- * (item 5: XML depth cap, stdout/stderr and result-line caps). They FAIL until that branch is
- * merged; docs/reliability.md lists what each expects. Matching is on the host plus a loose
- * pattern, not on exact wording.
+ * Fault catalogue scenarios of replies too big to hold: XML nested too deep, and an agent that
+ * floods stdout or writes one enormous result line. Each is refused at its cap with an error that
+ * names the host (docs/reliability.md). Matching is on the host plus a loose pattern, not on exact
+ * wording.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setAgentFaults } from '../lab/agent/faults';
@@ -10,7 +10,7 @@ import { expectNamesHost, startFleet, type Fleet } from './support';
 
 const MiB = 1024 * 1024;
 
-describe('fault catalogue (pending the winrm branch): bounded XML and output', () => {
+describe('fault catalogue: bounded XML and output', () => {
   let f: Fleet;
 
   beforeAll(async () => {
@@ -34,7 +34,7 @@ describe('fault catalogue (pending the winrm branch): bounded XML and output', (
     const started = Date.now();
     const error = await expectRefusedWithNothingLost('hv02');
     expect(error).toMatch(/deep|depth|nest/i);
-    // Sanity bound only (today it takes ~25 s and ends in "has no rsp:ReceiveResponse").
+    // Refused at the depth cap, quickly (before the cap: ~25 s of parsing, then "has no rsp:ReceiveResponse").
     expect(Date.now() - started).toBeLessThan(5_000);
     await f.heal('hv02');
   }, 60_000);

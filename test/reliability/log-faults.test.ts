@@ -1,7 +1,6 @@
 /**
- * Fault catalogue scenario 17 for the log file (disk full where app.log lives), whose correct
- * behaviour comes with the creds helper's work on issue 12 (log disk full). It FAILS until that
- * branch is merged: today the backend cannot even start (appendFileSync throws ENOSPC).
+ * Fault catalogue scenario 17 for the log file: the disk where app.log lives is full. The app
+ * still starts and works, and says once that its log cannot be written (docs/reliability.md).
  */
 import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp';
 import { startFleet, type Fleet } from './support';
 
-describe('fault catalogue (pending the creds branch): log disk full', () => {
+describe('fault catalogue: log disk full', () => {
   const temp = tempDir();
   let f: Fleet | undefined;
   afterAll(async () => {
