@@ -155,7 +155,13 @@ async function runTarget({ target, note }: LoadedTarget, options: FuzzOptions) {
       return { summary: summarise(0), crashes, slow, slowest };
     }
     for (index = first; index < end; index++) {
-      input = target.generate(inputRng(seed, target.name, index));
+      try {
+        input = target.generate(inputRng(seed, target.name, index));
+      } catch (error) {
+        input = '(the generator failed)';
+        crash(error, 0);
+        continue;
+      }
       let ms = await timed(input);
       // A pause of the machine (garbage collection, another process on the core) is not a slow
       // input: one over the limit is run again, and counts as slow only if every run is.

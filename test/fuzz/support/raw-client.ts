@@ -20,7 +20,7 @@ export function exchange(port: number, bytes: Uint8Array | string, options: { wa
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let settled = false;
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: '127.0.0.1', port, noDelay: true });
     const finish = (closed: boolean) => {
       if (settled) return;
       settled = true;
@@ -105,19 +105,25 @@ export function jsonFrame(message: unknown): Buffer {
 
 /**
  * A WebSocket opened by hand on a raw socket: the handshake, then whatever frames the caller
- * writes. Resolves once the server answered 101, or rejects with the status it sent instead.
+ * writes. Resolves once the server answered 101, or rejects with the status it sent instead. The
+ * socket comes back paused, holding anything the server sent after its 101: attach listeners,
+ * then resume().
  */
 export function rawWebSocket(port: number, token: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: '127.0.0.1', port, noDelay: true });
     let reply = '';
     const onData = (chunk: Buffer) => {
       reply += chunk.toString('latin1');
       const end = reply.indexOf('\r\n\r\n');
       if (end < 0) return;
       socket.off('data', onData);
-      if (statusOf(reply) === 101) resolve(socket);
-      else {
+      if (statusOf(reply) === 101) {
+        socket.pause();
+        const rest = Buffer.from(reply.slice(end + 4), 'latin1');
+        if (rest.length) socket.unshift(rest);
+        resolve(socket);
+      } else {
         socket.destroy();
         reject(new Error(`upgrade refused: ${reply.split('\r\n')[0]}`));
       }
@@ -126,4 +132,40 @@ export function rawWebSocket(port: number, token: string): Promise<Socket> {
     socket.on('error', reject);
     socket.on('connect', () => socket.write(upgradeRequest(port, `/ws?token=${encodeURIComponent(token)}`)));
   });
+}
+
+export interface ServerFrame {
+  opcode: number;
+  payload: Buffer;
+}
+
+/**
+ * Reads the server's frames (unmasked, as a server sends them) from a raw socket's chunks. Frames
+ * arrive whole or split at any byte; `push` returns the ones completed by this chunk.
+ */
+export class ServerFrameReader {
+  private buffered = Buffer.alloc(0);
+
+  push(chunk: Buffer): ServerFrame[] {
+    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
+    const frames: ServerFrame[] = [];
+    for (;;) {
+      if (this.buffered.length < 2) return frames;
+      const opcode = this.buffered[0]! & 0x0f;
+      let length = this.buffered[1]! & 0x7f;
+      let offset = 2;
+      if (length === 126) {
+        if (this.buffered.length < 4) return frames;
+        length = this.buffered.readUInt16BE(2);
+        offset = 4;
+      } else if (length === 127) {
+        if (this.buffered.length < 10) return frames;
+        length = Number(this.buffered.readBigUInt64BE(2));
+        offset = 10;
+      }
+      if (this.buffered.length < offset + length) return frames;
+      frames.push({ opcode, payload: this.buffered.subarray(offset, offset + length) });
+      this.buffered = this.buffered.subarray(offset + length);
+    }
+  }
 }
