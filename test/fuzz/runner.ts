@@ -166,6 +166,7 @@ async function runTarget({ target, note }: LoadedTarget, options: FuzzOptions) {
       // A pause of the machine (garbage collection, another process on the core) is not a slow
       // input: one over the limit is run again, and counts as slow only if every run is.
       for (let retry = 0; retry < 2 && ms > SLOW_INPUT_MS; retry++) {
+        await new Promise((resolve) => setTimeout(resolve, 50)); // past the pause, if it was one
         input = target.generate(inputRng(seed, target.name, index));
         ms = Math.min(ms, await timed(input, false));
       }

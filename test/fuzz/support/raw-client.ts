@@ -144,7 +144,7 @@ export interface ServerFrame {
  * arrive whole or split at any byte; `push` returns the ones completed by this chunk.
  */
 export class ServerFrameReader {
-  private buffered = Buffer.alloc(0);
+  private buffered: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): ServerFrame[] {
     this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;

@@ -35,7 +35,8 @@ export const note = 'one input = one pre-auth connection, or a batch of 1-8 fram
 const MAX_MESSAGE_BYTES = 64 << 10;
 const PAGE_BODY = '<!doctype html><p>fuzz</p>';
 
-type HttpInput = { kind: 'http'; bytes: Buffer; complete: boolean; authorised: boolean };
+/** `mayOpenPage`/`mayOpenSocket`: what the request is entitled to, judged from how it was built. */
+type HttpInput = { kind: 'http'; bytes: Buffer; complete: boolean; mayOpenPage: boolean; mayOpenSocket: boolean };
 type FramesInput = { kind: 'frames'; frames: { bytes: Buffer; what: string; replies: number; violation?: boolean; stall?: boolean }[] };
 type Input = HttpInput | FramesInput;
 
@@ -121,7 +122,7 @@ function httpInput(rng: Rng): HttpInput {
   const upgrade = rng.chance(0.6);
   const token = tokenVariant(rng);
   const pathPart = upgrade ? rng.pick(['/ws', '/ws', '/ws', '/', '/ws/', '/WS', '//ws', '/ws%00']) : rng.pick(['/', '/', '/index.html', '/assets/app.js', '/assets/%2e%2e/%2e%2e/x', '/%', '/\u00e9', '//x']);
-  let target = rng.chance(0.9) ? `${pathPart}?token=${token.text}` : rng.pick(['*', '', 'ws', `http://127.0.0.1:${port}${pathPart}?token=${token.text}`, 'http://[/', '/?' + 'x'.repeat(rng.int(20_000))]);
+  let target = rng.chance(0.9) ? `${pathPart}?token=${token}` : rng.pick(['*', '', 'ws', `http://127.0.0.1:${port}${pathPart}?token=${token}`, 'http://[/', '/?' + 'x'.repeat(rng.int(20_000))]);
   if (rng.chance(0.05)) target += `&token=${rng.pick(['x', server.token])}`;
   const method = rng.chance(0.9) ? 'GET' : rng.pick(['POST', 'HEAD', 'PUT', 'OPTIONS', 'CONNECT', 'get', 'G\u00e9T', '', 'TRACE']);
   const version = rng.chance(0.93) ? 'HTTP/1.1' : rng.pick(['HTTP/1.0', 'HTTP/2.0', 'HTTP/9.9', 'HTTP/1', '', 'http/1.1']);
@@ -152,7 +153,7 @@ function httpInput(rng: Rng): HttpInput {
   const eol = rng.chance(0.95) ? '\r\n' : rng.pick(['\n', '\r', '\r\r\n']);
   const text = `${method} ${target} ${version}`.trimEnd() + eol + headers.map(([k, v]) => `${k}: ${v}`).join(eol) + eol + eol + body;
   let bytes = Buffer.from(text, rng.chance(0.1) ? 'latin1' : 'utf8');
-  let complete = eol === '\r\n' && !headers.some(([k, v]) => /content-length|transfer-encoding/i.test(k) && !body) && !/[^\x20-\x7e\t]/.test(method);
+  let complete = eol === '\r\n' && !headers.some(([k]) => /content-length|transfer-encoding/i.test(k) && !body) && !/[^\x20-\x7e\t]/.test(method);
   if (rng.chance(0.15)) {
     // Byte flips and truncation: whatever is left, the server must not fall over.
     bytes = Buffer.from(bytes);
@@ -163,31 +164,48 @@ function httpInput(rng: Rng): HttpInput {
     bytes = bytes.subarray(0, rng.int(bytes.length));
     complete = false;
   }
-  // Only the exact token with our Host and Origin may open the page or a socket.
-  const authorised = token.real && host !== undefined && [hostOk, `localhost:${port}`].includes(host) && (!upgrade || origin === originOk || origin === `http://localhost:${port}`);
-  return { kind: 'http', bytes, complete, authorised };
+  // Only the exact token with our Host may open the page; a socket also needs our Origin.
+  const tokenOk = firstTokenIsReal(target);
+  const hostAllowed = host !== undefined && [hostOk, `localhost:${port}`].includes(host);
+  const pathOf = target.split('?')[0];
+  const mayOpenPage = tokenOk && hostAllowed && (pathOf === '/' || pathOf === '/index.html');
+  const mayOpenSocket = tokenOk && hostAllowed && pathOf === '/ws' && (origin === originOk || origin === `http://localhost:${port}`);
+  return { kind: 'http', bytes, complete, mayOpenPage, mayOpenSocket };
 }
 
-function tokenVariant(rng: Rng): { text: string; real: boolean } {
+function tokenVariant(rng: Rng): string {
   const real = server.token;
   switch (rng.int(10)) {
     case 0:
     case 1:
-      return { text: real, real: true };
+      return real;
     case 2:
-      return { text: [...real].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''), real: true };
+      return [...real].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
     case 3: {
       const i = rng.int(real.length);
-      return { text: real.slice(0, i) + rng.pick(['A', '%C3%A9', '%FF', '%00', '']) + real.slice(i + 1), real: false };
+      return real.slice(0, i) + rng.pick(['A', '%C3%A9', '%FF', '%00', '']) + real.slice(i + 1);
     }
     case 4:
-      return { text: rng.pick(['', '%', '%ZZ', '%FF'.repeat(real.length), '%C3%A9'.repeat(real.length), real + real, real.slice(1), real.toUpperCase()]), real: false };
+      return rng.pick(['', '%', '%ZZ', '%FF'.repeat(real.length), '%C3%A9'.repeat(real.length), real + real, real.slice(1), real.toUpperCase()]);
     case 5:
-      return { text: Array.from(rng.bytes(rng.int(80)), (b) => `%${b.toString(16).padStart(2, '0')}`).join(''), real: false }; // any bytes, most not UTF-8
+      return Array.from(rng.bytes(rng.int(80)), (b) => `%${b.toString(16).padStart(2, '0')}`).join(''); // any bytes, most not UTF-8
     case 6:
-      return { text: 'x'.repeat(rng.pick([1, 100, 8_000, 20_000])), real: false };
+      return 'x'.repeat(rng.pick([1, 100, 8_000, 20_000]));
     default:
-      return { text: percentEncoded(randomString(rng)), real: false };
+      return percentEncoded(randomString(rng));
+  }
+}
+
+/** Whether the first `token` parameter of a request target is the real token (as sent, or %-encoded). */
+function firstTokenIsReal(target: string): boolean {
+  const query = target.slice(target.indexOf('?') + 1);
+  if (!target.includes('?')) return false;
+  const param = query.split('&').find((p) => p.startsWith('token='));
+  if (param === undefined) return false;
+  try {
+    return decodeURIComponent(param.slice('token='.length)) === server.token;
+  } catch {
+    return false;
   }
 }
 
@@ -222,8 +240,8 @@ async function sendHttp(input: HttpInput): Promise<void> {
   socket.resetAndDestroy();
   const status = statusOf(reply);
   if (status === undefined && reply !== '') throw new Error(`not an HTTP response: ${JSON.stringify(reply.slice(0, 80))}`);
-  const opened = status === 101 || (status === 200 && /\r\ncontent-type: text\/html/i.test(reply));
-  if (opened && !input.authorised) throw new Error(`${status === 101 ? 'a socket' : 'the page'} was opened without the token, Host and Origin`);
+  if (status === 101 && !input.mayOpenSocket) throw new Error('a socket was opened without the token, Host and Origin');
+  if (status === 200 && /\r\ncontent-type: text\/html/i.test(reply) && !input.mayOpenPage) throw new Error('the page was served without the token and Host');
 }
 
 // ---------------------------------------------------------------------------------------------
