@@ -11,11 +11,13 @@ import { tempDir } from '../support/temp';
  * (npm run fuzz fails on any input over 100 ms); here only crashes count.
  */
 const SEED = 12;
-const COUNT = 1_500;
+const COUNT = 1_000;
 
 describe('fuzz targets (small count)', () => {
   test('every target runs its inputs without a crash', async () => {
-    const names = (await loadTargets()).map((l) => l.target.name);
+    const { loaded, failures } = await loadTargets();
+    expect(failures).toEqual([]);
+    const names = loaded.map((l) => l.target.name);
     expect(names).toEqual(expect.arrayContaining(['contract-requests', 'job-input', 'ws-server']));
     const report = await runFuzz({ count: COUNT, seed: SEED });
     expect(report.crashes).toEqual([]);
@@ -57,6 +59,20 @@ export const target = {
     expect(replay.crashes).toEqual([expect.objectContaining({ index: crash.index, input: crash.input })]);
     expect(replay.targets.brittle!.inputs).toBe(1);
   }, 60_000);
+
+  test('a target module that does not load is reported as a crash of that file, and the others still run', async () => {
+    const broken = tempDir('aetherv-fuzz-broken-');
+    writeFileSync(path.join(broken.dir, 'a-broken.ts'), "import { missing } from 'node:path';\nexport const target = missing;\n");
+    writeFileSync(path.join(broken.dir, 'b-fine.ts'), "export const target = { name: 'fine', generate: (rng) => rng.int(3), run() {} };\n");
+    try {
+      const report = await runFuzz({ count: 10, seed: 1, targetsDir: broken.dir });
+      expect(report.ok).toBe(false);
+      expect(report.crashes).toEqual([expect.objectContaining({ target: 'a-broken.ts', index: -1 })]);
+      expect(report.targets.fine).toMatchObject({ inputs: 10, crashes: 0 });
+    } finally {
+      broken.cleanup();
+    }
+  });
 
   test('an unknown target name is refused with the names that exist', async () => {
     await expect(runFuzz({ count: 1, seed: 1, only: ['nope'], targetsDir: dir.dir })).rejects.toThrow('no fuzz target named nope; known: brittle');

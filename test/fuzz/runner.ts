@@ -72,33 +72,41 @@ export interface FuzzOptions {
   progress?: (line: string) => void;
 }
 
-/** Every module in the targets folder, in name order; each must export `target`. */
-export async function loadTargets(dir = TARGETS_DIR): Promise<LoadedTarget[]> {
+/**
+ * Every module in the targets folder, in name order; each must export `target`. A module that
+ * fails to load (or exports no target) is returned as a failure, so the run reports it and goes on
+ * with the others.
+ */
+export async function loadTargets(dir = TARGETS_DIR): Promise<{ loaded: LoadedTarget[]; failures: { file: string; error: unknown }[] }> {
   const files = readdirSync(dir)
     .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
     .sort();
   const loaded: LoadedTarget[] = [];
+  const failures: { file: string; error: unknown }[] = [];
   for (const name of files) {
     const file = path.join(dir, name);
-    const module = (await import(pathToFileURL(file).href)) as { target?: FuzzTarget; note?: unknown };
-    if (!module.target || typeof module.target.generate !== 'function' || typeof module.target.run !== 'function') {
-      throw new Error(`${name} does not export a FuzzTarget named "target"`);
+    try {
+      const module = (await import(pathToFileURL(file).href)) as { target?: FuzzTarget; note?: unknown };
+      if (!module.target || typeof module.target.generate !== 'function' || typeof module.target.run !== 'function') {
+        throw new Error(`${name} does not export a FuzzTarget named "target"`);
+      }
+      if (loaded.some((l) => l.target.name === module.target!.name)) throw new Error(`${name}: another target is already named "${module.target.name}"`);
+      loaded.push({ file, target: module.target, ...(typeof module.note === 'string' ? { note: module.note } : {}) });
+    } catch (error) {
+      failures.push({ file: name, error });
     }
-    loaded.push({ file, target: module.target, ...(typeof module.note === 'string' ? { note: module.note } : {}) });
   }
-  const names = loaded.map((l) => l.target.name);
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice) throw new Error(`two fuzz targets are named "${twice}"`);
-  return loaded;
+  return { loaded, failures };
 }
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
-  const all = await loadTargets(options.targetsDir);
+  const { loaded: all, failures } = await loadTargets(options.targetsDir);
   const unknown = options.only?.filter((name) => !all.some((l) => l.target.name === name)) ?? [];
   if (unknown.length) throw new Error(`no fuzz target named ${unknown.join(', ')}; known: ${all.map((l) => l.target.name).join(', ')}`);
   const chosen = options.only ? all.filter((l) => options.only!.includes(l.target.name)) : all;
 
   const report: FuzzReport = { seed: options.seed, countPerTarget: options.index === undefined ? options.count : 1, targets: {}, crashes: [], slow: [], slowest: null, ok: true };
+  for (const { file, error } of failures) report.crashes.push({ target: file, seed: options.seed, index: -1, input: '(loading the target module)', ms: 0, ...explain(error) });
   for (const loaded of chosen) {
     const result = await runTarget(loaded, options);
     report.targets[loaded.target.name] = result.summary;
@@ -165,7 +173,8 @@ async function runTarget({ target, note }: LoadedTarget, options: FuzzOptions) {
       let ms = await timed(input);
       // A pause of the machine (garbage collection, another process on the core) is not a slow
       // input: one over the limit is run again, and counts as slow only if every run is.
-      for (let retry = 0; retry < 2 && ms > SLOW_INPUT_MS; retry++) {
+      // (Once a target has shown ten slow inputs the run fails anyway: no more time on re-runs.)
+      for (let retry = 0; retry < 2 && ms > SLOW_INPUT_MS && slowCount < MAX_CRASHES_KEPT; retry++) {
         await new Promise((resolve) => setTimeout(resolve, 50)); // past the pause, if it was one
         input = target.generate(inputRng(seed, target.name, index));
         ms = Math.min(ms, await timed(input, false));
