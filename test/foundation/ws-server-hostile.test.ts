@@ -25,8 +25,14 @@ describe('browser-mode server under hostile clients', () => {
     writeFileSync(path.join(renderer.dir, 'index.html'), '<!doctype html><p>app</p>');
     mkdirSync(path.join(renderer.dir, 'assets'));
     t = await startTestBackend();
-    // Small limits, so the slowloris and slow-reader guards are reached within a test.
-    server = await startBrowserServer({ backend: t.backend, rendererDir: renderer.dir, limits: { headersTimeoutMs: 1_000, maxBufferedBytes: 256 << 10, maxMessageBytes: 64 << 10 } });
+    // Small limits, so the slowloris and slow-reader guards are reached within a test. The
+    // bystander socket lives through every test, far past both request timeouts: they apply to
+    // HTTP requests, never to an open WebSocket.
+    server = await startBrowserServer({
+      backend: t.backend,
+      rendererDir: renderer.dir,
+      limits: { headersTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxBufferedBytes: 256 << 10, maxMessageBytes: 64 << 10 },
+    });
     bystander = await openSocket();
   }, 30_000);
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { tempDir } from '../support/temp';
 
 /**
  * `npm test`'s share of `npm run fuzz`: the same runner and every target in test/fuzz/targets, a
- * few thousand inputs each instead of a million, with a fixed seed so a failure here replays with
+ * thousand inputs each instead of a million, with a fixed seed so a failure here replays with
  * `npm run fuzz -- --seed 12 --target NAME --index I`. Input times are the benchmark's business
  * (npm run fuzz fails on any input over 100 ms); here only crashes count.
  */
