@@ -3,12 +3,30 @@ import { readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { StateEvent } from '../../shared/contract';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
 import type { BackendConnection } from '../backend-connection';
-import { EventBatcher } from '../events/event-batcher';
 import { browserCsp } from './csp';
 import { FirstPageLoad } from './page-load';
+import { serveClient, type ClientLimits } from './ws-client';
+
+/** What any one client may cost the server; tests shrink these to reach them quickly. */
+export interface ServerLimits extends ClientLimits {
+  /** Largest WebSocket message; a larger one closes that socket (1009). */
+  maxMessageBytes: number;
+  /** Time a connection gets to send a request's headers (slowloris guard). */
+  headersTimeoutMs: number;
+  /** Time a connection gets to send a whole request. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  maxMessageBytes: 1 << 20,
+  maxInFlight: 64,
+  maxBufferedBytes: 64 << 20,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+};
 
 export interface BrowserServerOptions {
   backend: BackendConnection;
@@ -17,6 +35,7 @@ export interface BrowserServerOptions {
   port?: number;
   /** Defaults to a fresh random token; tests may pass their own. */
   token?: string;
+  limits?: Partial<ServerLimits>;
 }
 
 export interface BrowserServer {
@@ -28,7 +47,6 @@ export interface BrowserServer {
   close(): Promise<void>;
 }
 
-const MAX_MESSAGE_BYTES = 1 << 20;
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -44,21 +62,33 @@ const CONTENT_TYPES: Record<string, string> = {
  * Browser mode: the same backend contract over a WebSocket, plus the renderer bundle, bound to
  * 127.0.0.1 only. The per-run token in the page URL guards both the page and the socket; the
  * Host and Origin checks stop DNS-rebinding and cross-site pages from reaching the backend.
+ *
+ * Everything before the token check is hostile input (request line, Host, Origin, token bytes,
+ * half-sent headers, sockets reset mid-upgrade): it is refused with a status or dropped, and never
+ * throws out of a handler, where it would stop the server for every client.
  */
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const token = options.token ?? randomBytes(24).toString('base64url');
+  const tokenBytes = Buffer.from(token, 'utf8');
   const rendererDir = path.resolve(options.rendererDir);
   let port = 0;
   const firstPage = new FirstPageLoad();
 
   const allowedHost = (value: string | undefined) => value === `127.0.0.1:${port}` || value === `localhost:${port}`;
-  const tokenMatches = (candidate: string | null) =>
-    candidate !== null && candidate.length === token.length && timingSafeEqual(Buffer.from(candidate), Buffer.from(token));
+  // Bytes, not characters: a candidate as long as the token in characters can be longer in bytes
+  // ("é", or U+FFFD from an invalid %FF), and timingSafeEqual throws on unequal lengths.
+  const tokenMatches = (candidate: string | null) => {
+    if (candidate === null) return false;
+    const given = Buffer.from(candidate, 'utf8');
+    return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
+  };
 
-  const server = createServer((req, res) => {
+  const servePage = (req: IncomingMessage, res: ServerResponse) => {
     if (!allowedHost(req.headers.host)) return deny(res, 421, 'Misdirected request: use the URL printed by aether-v serve.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'Method not allowed.');
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const url = requestTarget(req.url);
+    if (!url) return deny(res, 400, 'Bad request target.');
     if (url.pathname === '/' || url.pathname === '/index.html') {
       if (!tokenMatches(url.searchParams.get('token'))) {
         return deny(res, 401, 'This page needs the token from the URL printed by `aether-v serve`. Open that exact URL.');
@@ -77,25 +107,56 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     // Only files inside the renderer bundle, never a path that escapes it.
     if (!file.startsWith(rendererDir + path.sep) || decoded.includes('\0')) return deny(res, 404, 'Not found.');
     if (sendFile(req, res, file, browserCsp(port))) firstPage.fileSent(url.pathname);
-  });
+  };
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+      // How often those two are enforced (Node's default is every 30 s).
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, limits.headersTimeoutMs / 2)),
+    },
+    (req, res) => {
+      try {
+        servePage(req, res);
+      } catch {
+        // A bug reached by odd input answers this request only; the server keeps serving.
+        if (res.headersSent) res.destroy();
+        else deny(res, 500, 'Internal error.');
+      }
+    },
+  );
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
+  const upgradeAllowed = (req: IncomingMessage) => {
+    const url = requestTarget(req.url);
     const origin = req.headers.origin;
     const originOk = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    if (url.pathname !== '/ws' || !allowedHost(req.headers.host) || !originOk || !tokenMatches(url.searchParams.get('token'))) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+    return url?.pathname === '/ws' && allowedHost(req.headers.host) && originOk && tokenMatches(url.searchParams.get('token'));
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the socket over without an error listener: a client resetting mid-handshake
+    // would otherwise raise an uncaught 'error' and stop the server.
+    socket.on('error', () => socket.destroy());
+    try {
+      if (!upgradeAllowed(req)) {
+        socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        socket.destroy();
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, options.backend, limits));
+    } catch {
       socket.destroy();
-      return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, options.backend));
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
+  // After listening, the server's only errors are failed accepts (EMFILE under a connection flood):
+  // that connection is lost, the server is not. Without a listener the error would end the process.
+  server.on('error', () => undefined);
   port = (server.address() as AddressInfo).port;
 
   return {
@@ -112,45 +173,18 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   };
 }
 
-interface ClientMessage {
-  id: number;
-  command: string;
-  request?: unknown;
-}
-
 /**
- * One client: commands in, results and state events out. Events go out in batches
- * (`{type:'events', events:[…]}`, see EventBatcher) so a busy topic costs the page one message per
- * frame rather than one per event; results are sent at once, after any events queued before them.
+ * The path and query of a request line's target, or undefined when it is not one. Only the
+ * origin form ("/path?query") is accepted, read as it stands: it is never combined with the Host
+ * header, which is client input too ("Host: [" is not a valid URL base).
  */
-function serveClient(ws: WebSocket, backend: BackendConnection): void {
-  const batcher = new EventBatcher<StateEvent>(
-    (events) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'events', events }));
-    },
-    { onError: () => ws.terminate() }, // the page reconnects and fetches fresh snapshots
-  );
-  const unsubscribe = backend.subscribe((event) => batcher.push(event));
-  ws.on('close', () => {
-    unsubscribe();
-    batcher.close();
-  });
-  ws.on('message', async (raw) => {
-    let message: ClientMessage;
-    try {
-      message = JSON.parse(raw.toString()) as ClientMessage;
-    } catch {
-      ws.send(JSON.stringify({ type: 'error', message: 'Messages must be JSON.' }));
-      return;
-    }
-    if (typeof message?.id !== 'number' || typeof message.command !== 'string') {
-      ws.send(JSON.stringify({ type: 'error', message: 'Messages need a numeric id and a command name.' }));
-      return;
-    }
-    const response = await backend.invoke(message.command, message.request);
-    batcher.flush(); // events the command caused reach the page before its result
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id: message.id, response }));
-  });
+export function requestTarget(raw: string | undefined): URL | undefined {
+  if (!raw?.startsWith('/')) return undefined;
+  try {
+    return new URL(`http://127.0.0.1${raw}`);
+  } catch {
+    return undefined;
+  }
 }
 
 function deny(res: ServerResponse, status: number, message: string): void {

@@ -34,14 +34,29 @@ export function compile(schema: TSchema): ValidateFunction {
   return fn;
 }
 
+/**
+ * A property name as a person reads it in an error: names are request input too, so an empty one
+ * is shown as "" (not as nothing), control characters are replaced, and a long one is cut short.
+ */
+function propertyName(name: string): string {
+  if (name === '') return '""';
+  const clean = name.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 64 ? `${clean.slice(0, 61)}...` : clean;
+}
+
 function fieldPath(error: ErrorObject): string {
-  const base = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  // instancePath is a JSON pointer: "/a/b", with "~1" for "/" and "~0" for "~" inside a name.
+  const base = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => propertyName(part.replace(/~1/g, '/').replace(/~0/g, '~')))
+    .join('.');
   if (error.keyword === 'required') {
     const missing = (error.params as { missingProperty: string }).missingProperty;
     return base ? `${base}.${missing}` : missing;
   }
   if (error.keyword === 'additionalProperties') {
-    const extra = (error.params as { additionalProperty: string }).additionalProperty;
+    const extra = propertyName((error.params as { additionalProperty: string }).additionalProperty);
     return base ? `${base}.${extra}` : extra;
   }
   return base || '(request)';

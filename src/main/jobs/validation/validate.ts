@@ -4,7 +4,7 @@ import { JobValidationFailed } from '../errors';
 import { coerce, isMissing } from './coerce';
 import type { CompiledJobSchema } from './compiled';
 import { checkParameterSet } from './parameter-sets';
-import { describeValueError } from './value-checks';
+import { describeValueError, farTooLong, tooLongError } from './value-checks';
 
 export interface JobInput {
   imageOsFamily: OsFamily;
@@ -17,6 +17,7 @@ const FAMILY_LABEL: Record<OsFamily, string> = { windows: 'Windows', linux: 'Lin
 
 /** Key names are user input too: keep them short and printable in messages. */
 function printableKey(key: string): string {
+  if (key === '') return '""'; // an empty key still needs a name a person can see
   const clean = key.replace(/[^\x20-\x7e]/g, '?');
   return clean.length > 64 ? `${clean.slice(0, 61)}...` : clean;
 }
@@ -60,6 +61,7 @@ export function validateJobInput(compiled: CompiledJobSchema, input: JobInput): 
     }
     const coerced = coerce(field, value);
     if (!coerced.ok) errors.push({ field: field.id, rule: coerced.rule, message: coerced.message });
+    else if (farTooLong(field, coerced.value)) errors.push({ field: field.id, ...tooLongError(field) });
     else values[field.id] = coerced.value;
   }
 

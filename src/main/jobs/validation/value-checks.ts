@@ -51,6 +51,21 @@ export function compilePattern(pattern: string): RegExp {
   return new RegExp(pattern, 'u');
 }
 
+/**
+ * Text more than twice its field's maxLength breaks the limit however characters are counted (ajv
+ * counts code points, at least half the UTF-16 length). It is refused before the value checks, so
+ * neither the length count nor a pattern ever scans more than twice the limit: a megabyte pasted
+ * into a 63-character field costs nothing, and no pattern meets text longer than its field allows.
+ */
+export function farTooLong(field: JobField, value: unknown): boolean {
+  const max = (field as { maxLength?: number }).maxLength;
+  return typeof value === 'string' && max !== undefined && value.length > 2 * max;
+}
+
+export function tooLongError(field: JobField): { rule: string; message: string } {
+  return describeValueError(field, { keyword: 'maxLength' } as ErrorObject);
+}
+
 const IPV4_MESSAGE = 'must be an IPv4 address such as 192.0.2.10 (four numbers 0–255, no leading zeros)';
 const HOSTNAME_MESSAGE = 'must be a DNS name such as corp.example.com (letters, digits and inner hyphens; labels of 1–63 characters)';
 
