@@ -147,15 +147,18 @@ export class InventoryStore {
     return { vms: this.vms.size, clusters: clusters.size, placeholders: this.placeholders.size };
   }
 
-  /** Adds hosts newly configured and drops hosts removed from the settings (with their rows). */
-  syncConfiguredHosts(configured: ReadonlyArray<{ id: string; cluster?: string }>): InventoryDelta {
+  /**
+   * Adds hosts newly configured and drops hosts removed from the settings (with their rows). The
+   * cluster label typed in Settings is not membership: a host's cluster is only what it reports.
+   */
+  syncConfiguredHosts(configured: ReadonlyArray<{ id: string }>): InventoryDelta {
     const delta = new DeltaBuilder();
     const wanted = new Map(configured.map((h) => [h.id, h]));
     const at = this.now().toISOString();
     this.transaction(() => {
-      for (const [id, entry] of wanted) {
+      for (const id of wanted.keys()) {
         if (this.hosts.has(id)) continue;
-        const record: HostRecord = { hostId: id, computerName: null, cluster: entry.cluster ?? null, cpuCores: null, memoryGb: null, memoryAvailableGb: null, sync: defaultSync() };
+        const record: HostRecord = { hostId: id, computerName: null, cluster: null, cpuCores: null, memoryGb: null, memoryAvailableGb: null, sync: defaultSync() };
         this.st.upsertHost(record, [], at);
         this.st.writeSync(id, record.sync);
         this.hosts.set(id, record);
@@ -210,7 +213,9 @@ export class InventoryStore {
   applyFull(hostId: string, input: FullInventoryInput, sync: SyncFields): InventoryDelta {
     const host = this.requireHost(hostId);
     const at = input.observedAt;
-    const cluster = input.host.cluster ?? host.cluster;
+    // The host's report is its membership: a host re-pointed at a standalone machine, or taken out
+    // of its cluster, reports none and leaves it. Only a failed lookup keeps what was known.
+    const cluster = input.host.clusterLookupFailed ? host.cluster : input.host.cluster;
     const gen = input.complete ? host.sync.generation + 1 : host.sync.generation;
     const nextHost: HostRecord = {
       ...host,
