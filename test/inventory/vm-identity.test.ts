@@ -111,4 +111,28 @@ describe('VM identity: a VM is its host plus its ID; a move is a VM leaving one 
     await h.api.refresh(idOf('hv03'));
     expect(rowsOf(vm.id).map((r) => r.hostId)).toEqual([idOf('hv02')]);
   });
+
+  test("re-pointing a host at a standalone machine drops its cluster, whatever its Settings label says", async () => {
+    const clusterName = lab.host('hv02').model.cluster!;
+    // The Settings entry still carries the cluster label (labHostInput copies it).
+    expect(h.hosts.list().find((x) => x.id === idOf('hv02'))?.cluster).toBe(clusterName);
+    const hostOf = () => h.mirror().hosts.find((x) => x.hostId === idOf('hv02'))!;
+    expect(hostOf().cluster).toBe(clusterName);
+    delete lab.host('hv02').model.cluster;
+    await h.api.refresh(idOf('hv02'));
+    expect(hostOf().cluster).toBeNull();
+    expect(h.api.store.host(idOf('hv02'))?.cluster).toBeNull();
+    // No longer a peer: a VM leaving hv01 is not handed to hv02's row of the same ID.
+    const vm = lab.host('hv01').model.vms[0]!;
+    lab.host('hv02').model.vms.push(structuredClone(vm));
+    await h.api.refresh(idOf('hv02'));
+    lab.host('hv01').model.vms = lab.host('hv01').model.vms.filter((v) => v.id !== vm.id);
+    await h.api.refresh(idOf('hv01'));
+    expect(rowsOf(vm.id).map((r) => r.hostId)).toEqual([idOf('hv02')]);
+    expect(h.api.store.tombstones().filter((t) => t.vmId === vm.id).map((t) => t.hostId)).toEqual([idOf('hv01')]);
+    // Back in the cluster: the report puts it back.
+    lab.host('hv02').model.cluster = clusterName;
+    await h.api.refresh(idOf('hv02'));
+    expect(hostOf().cluster).toBe(clusterName);
+  });
 });
