@@ -173,6 +173,25 @@ describe('VM identity and cluster membership in the browser (two lab hosts with 
     expect(await page.getByTestId('cluster-membership').textContent()).toBe(cluster);
   });
 
+  test('a real move (gone from hv01, listed by hv02) is one row on hv02, and an open VM page follows it', async () => {
+    const vm = lab.host('hv01').model.vms.find((v) => v.id !== original.id && !v.name.startsWith('tick-'))!;
+    await expandHost('hv01');
+    await page.getByTestId(`tree-v:${keyOf('hv01', vm)}`).click();
+    await page.getByRole('heading', { name: vm.name }).waitFor();
+    // The migration's window: hv02 lists it while hv01 still does (two rows), then hv01 lets go.
+    lab.host('hv02').model.vms.push(structuredClone(vm));
+    expect((await wsCall(url, 'inventory.refresh', { hostId: ids.get('hv02') })).ok).toBe(true);
+    await expandHost('hv02');
+    await page.getByTestId(`tree-v:${keyOf('hv02', vm)}`).waitFor({ timeout: 30_000 });
+    lab.host('hv01').model.vms = lab.host('hv01').model.vms.filter((v) => v.id !== vm.id);
+    expect((await wsCall(url, 'inventory.refresh', { hostId: ids.get('hv01') })).ok).toBe(true);
+    await page.getByTestId(`tree-v:${keyOf('hv01', vm)}`).waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await page.locator(`[data-testid^="tree-v:"][data-testid$=":${vm.id}"]`).count()).toBe(1);
+    // Still on the VM's page, now showing it on hv02.
+    await page.getByRole('heading', { name: vm.name }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="vm-facts"] dd button')?.textContent === 'hv02', undefined, poll);
+  });
+
   test('re-pointing hv02 at a standalone machine moves it out of the cluster in the tree, host page and VM page', async () => {
     delete lab.host('hv02').model.cluster;
     expect((await wsCall(url, 'inventory.refresh', { hostId: ids.get('hv02') })).ok).toBe(true);

@@ -29,7 +29,10 @@ function uptime(s: number | null): string {
 /** One VM: state badge, host, IPs, OS, cluster, created; tabs for hardware, disks, networks, notes. */
 export function VmDetailView({ vmKey }: { vmKey: string }) {
   useInventory((s) => s.version);
-  const vm = useInventory.getState().model.vms.get(vmKey);
+  const model = useInventory.getState().model;
+  // A VM that moved to another node since this page opened is followed to its new row.
+  const currentKey = model.currentKey(vmKey);
+  const vm = currentKey === undefined ? undefined : model.vms.get(currentKey);
   const host = useApp((s) => (vm ? s.hosts[vm.hostId] : undefined));
   const inventoryHost = useInventoryHost(vm?.hostId);
   const navigate = useApp((s) => s.navigate);
