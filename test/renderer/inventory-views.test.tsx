@@ -220,7 +220,8 @@ describe('inventory views', () => {
     expect(facts).toContain('HV00');
     expect(facts).toContain('10.1.2.3, fe80::1');
     expect(facts).toContain('Windows Server 2022');
-    expect(facts).toMatch(/ClusteredYes/);
+    // The host's reported cluster (as the tree shows it) and whether the VM is a role in it.
+    expect(facts).toContain('ClusterCL-A · cluster role (highly available)');
     const tab = (name: string) => [...dom.container.querySelectorAll('[role="tab"]')].find((t) => t.textContent === name)!;
     click(tab('Disks'));
     expect(dom.container.querySelector('[role="tabpanel"]')!.textContent).toContain('os.vhdx');

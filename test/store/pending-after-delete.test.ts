@@ -53,7 +53,7 @@ test('a complete enumeration without the deleted VM ends its pending delete, als
 
 test('a clustered VM that no peer took over (deleted) ends its pending delete on disk too', () => {
   const { store, file } = newStore();
-  store.syncConfiguredHosts([{ id: 'h1', cluster: 'CL' }, { id: 'h2', cluster: 'CL' }]);
+  store.syncConfiguredHosts([{ id: 'h1' }, { id: 'h2' }]);
   store.applyFull('h1', full([{ id: VM_A, name: 'gone-02', clustered: true }], 'CL'), fresh());
   store.addPending(deleteOp('h1'));
   store.applyFull('h1', full([], 'CL'), fresh());

@@ -50,7 +50,7 @@ describe('inventory store (node:sqlite, real files)', () => {
     old.close();
 
     const store = InventoryStore.open(file);
-    expect(store.migrationsApplied).toEqual([2, 3]);
+    expect(store.migrationsApplied).toEqual([2, 3, 4]);
     expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
     expect((store.db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal');
     expect(store.snapshot().vms.map((v) => v.name)).toEqual(['web-01']);

@@ -90,7 +90,7 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
     if (!isEmptyDelta(delta)) ctx.hub.publishTopicDelta('inventory', delta);
   };
 
-  store.syncConfiguredHosts(configured().map((h) => ({ id: h.id, ...(h.cluster ? { cluster: h.cluster } : {}) })));
+  store.syncConfiguredHosts(configured().map((h) => ({ id: h.id })));
   ctx.hub.registerSource('inventory', () => encodeInventorySnapshot(store.snapshot()));
   ctx.hub.publishSnapshot('inventory');
 
@@ -125,7 +125,7 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
     if (ids.size === knownIds.size && [...ids].every((id) => knownIds.has(id))) return;
     const added = [...ids].filter((id) => !knownIds.has(id));
     knownIds = ids;
-    publish(store.syncConfiguredHosts(configured().map((h) => ({ id: h.id, ...(h.cluster ? { cluster: h.cluster } : {}) }))));
+    publish(store.syncConfiguredHosts(configured().map((h) => ({ id: h.id }))));
     for (const id of added) if (enabledHostIds().includes(id)) void refresher.full(id).promise;
     loops.wake();
   };

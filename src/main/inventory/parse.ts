@@ -104,15 +104,17 @@ export function parseFullInventory(data: unknown, host: string, observedAt: stri
   const rawVms = asArray(data.VirtualMachines);
   const vms = rawVms.map(parseVm).filter((v): v is FullVmInput => Boolean(v));
   const warnings = strings(data.Warnings);
+  const hostWarnings = strings(data.Host.Warnings);
   const failed = (prefix: string) => warnings.some((w) => w.startsWith(prefix));
   return {
     host: {
       computerName: text(data.Host.ComputerName),
       cluster: text(data.Host.ClusterName) || null,
+      clusterLookupFailed: [...hostWarnings, ...warnings].some((w) => w.startsWith('Cluster lookup failed')),
       cpuCores: integer(data.Host.TotalCpuCores),
       memoryGb: number(data.Host.TotalMemoryGB),
       memoryAvailableGb: number(data.Host.AvailableMemoryGB),
-      warnings: [...strings(data.Host.Warnings), ...warnings],
+      warnings: [...hostWarnings, ...warnings],
     },
     vms,
     observedAt,

@@ -20,6 +20,13 @@ interface Placeholder {
   createdAt: string;
 }
 
+/** A row whose VM is now the one a cluster peer lists under the same ID. */
+interface HandOver {
+  from: VmRecord;
+  to: VmRecord;
+  movePending: boolean;
+}
+
 export interface QuickApplyResult {
   delta: InventoryDelta;
   /** GUIDs the quick listing has that the store does not: a full refresh should pick them up. */
@@ -140,15 +147,18 @@ export class InventoryStore {
     return { vms: this.vms.size, clusters: clusters.size, placeholders: this.placeholders.size };
   }
 
-  /** Adds hosts newly configured and drops hosts removed from the settings (with their rows). */
-  syncConfiguredHosts(configured: ReadonlyArray<{ id: string; cluster?: string }>): InventoryDelta {
+  /**
+   * Adds hosts newly configured and drops hosts removed from the settings (with their rows). The
+   * cluster label typed in Settings is not membership: a host's cluster is only what it reports.
+   */
+  syncConfiguredHosts(configured: ReadonlyArray<{ id: string }>): InventoryDelta {
     const delta = new DeltaBuilder();
     const wanted = new Map(configured.map((h) => [h.id, h]));
     const at = this.now().toISOString();
     this.transaction(() => {
-      for (const [id, entry] of wanted) {
+      for (const id of wanted.keys()) {
         if (this.hosts.has(id)) continue;
-        const record: HostRecord = { hostId: id, computerName: null, cluster: entry.cluster ?? null, cpuCores: null, memoryGb: null, memoryAvailableGb: null, sync: defaultSync() };
+        const record: HostRecord = { hostId: id, computerName: null, cluster: null, cpuCores: null, memoryGb: null, memoryAvailableGb: null, sync: defaultSync() };
         this.st.upsertHost(record, [], at);
         this.st.writeSync(id, record.sync);
         this.hosts.set(id, record);
@@ -203,7 +213,9 @@ export class InventoryStore {
   applyFull(hostId: string, input: FullInventoryInput, sync: SyncFields): InventoryDelta {
     const host = this.requireHost(hostId);
     const at = input.observedAt;
-    const cluster = input.host.cluster ?? host.cluster;
+    // The host's report is its membership: a host re-pointed at a standalone machine, or taken out
+    // of its cluster, reports none and leaves it. Only a failed lookup keeps what was known.
+    const cluster = input.host.clusterLookupFailed ? host.cluster : input.host.cluster;
     const gen = input.complete ? host.sync.generation + 1 : host.sync.generation;
     const nextHost: HostRecord = {
       ...host,
@@ -226,7 +238,9 @@ export class InventoryStore {
       seen.add(vm.vmId);
       const key = vmKey(hostId, vm.vmId);
       let existing = this.vms.get(key);
-      const movedFrom = existing || !cluster ? undefined : this.clusterPeerHolding(vm.vmId, hostId, cluster);
+      // A move is a VM that left a peer's complete enumeration (its row there waits as missing).
+      // A peer that still lists the same ID has a VM of its own: two rows, never a hand-over.
+      const movedFrom = existing || !cluster ? undefined : this.clusterPeer(vm.vmId, hostId, cluster, 'missing');
       if (movedFrom) {
         existing = { ...this.vms.get(vmKey(movedFrom, vm.vmId))!, hostId };
         writes.push(() => this.st.moveVm(movedFrom, hostId, vm.vmId, cluster, gen));
@@ -257,12 +271,20 @@ export class InventoryStore {
       if (movedFrom || rowChanged || hot !== existing.hot || contentHash !== existing.contentHash) records.set(key, record);
     }
 
+    const handOvers: HandOver[] = [];
     if (input.complete) {
       for (const vmId of this.byHost.get(hostId) ?? []) {
         if (seen.has(vmId)) continue;
         const key = vmKey(hostId, vmId);
         const record = this.vms.get(key)!;
-        if (record.config.clustered && cluster && record.missingSinceGen === null) {
+        // Gone from here while a peer of the cluster lists it: the migration's window closed.
+        const listedBy = cluster ? this.clusterPeer(vmId, hostId, cluster, 'listed') : undefined;
+        if (listedBy) {
+          const handOver = this.planHandOver(record, listedBy);
+          writes.push(() => this.st.handOver(record, listedBy, handOver.to.firstSeenAt, handOver.movePending));
+          handOvers.push(handOver);
+          removed.push({ key, tombstone: false, movedTo: vmKey(listedBy, vmId) });
+        } else if (record.config.clustered && cluster && record.missingSinceGen === null) {
           const waiting = { ...record, missingSinceGen: gen };
           writes.push(() => this.st.updateVm(waiting, gen));
           records.set(key, waiting);
@@ -296,11 +318,12 @@ export class InventoryStore {
       const op = this.pending.get(key);
       if (op && movedTo) {
         this.pending.delete(key);
-        this.pending.set(movedTo, { ...op, hostId });
+        if (!this.pending.has(movedTo)) this.pending.set(movedTo, { ...op, hostId: this.vms.get(movedTo)?.hostId ?? hostId });
       }
       this.unindex(key);
       delta.removeVm(key);
     }
+    for (const { to } of handOvers) records.set(vmKey(to.hostId, to.vmId), to);
     for (const op of confirmed) this.pending.delete(vmKey(op.hostId, op.vmId));
     for (const [key, record] of records) {
       this.index(record);
@@ -361,11 +384,21 @@ export class InventoryStore {
   /** After the cluster's peers were enumerated: what none of them took over is gone. */
   settleMissing(hostId: string): InventoryDelta {
     const delta = new DeltaBuilder();
-    const gone = this.missingClustered(hostId).map((vmId) => this.vms.get(vmKey(hostId, vmId))!);
-    if (!gone.length) return delta.build();
+    const missing = this.missingClustered(hostId).map((vmId) => this.vms.get(vmKey(hostId, vmId))!);
+    if (!missing.length) return delta.build();
     const at = this.now().toISOString();
-    const gen = this.requireHost(hostId).sync.generation;
+    const host = this.requireHost(hostId);
+    const gen = host.sync.generation;
+    // A peer that had its own row for the ID all along (both listed it for a while) takes over.
+    const handOvers: HandOver[] = [];
+    const gone: VmRecord[] = [];
+    for (const record of missing) {
+      const listedBy = host.cluster ? this.clusterPeer(record.vmId, hostId, host.cluster, 'listed') : undefined;
+      if (listedBy) handOvers.push(this.planHandOver(record, listedBy));
+      else gone.push(record);
+    }
     this.transaction(() => {
+      for (const { from, to, movePending } of handOvers) this.st.handOver(from, to.hostId, to.firstSeenAt, movePending);
       for (const record of gone) {
         const key = vmKey(record.hostId, record.vmId);
         this.st.tombstone(record, at, gen, this.views.get(key) ?? null);
@@ -373,6 +406,17 @@ export class InventoryStore {
         if (op) this.st.deletePending(op.opId);
       }
     });
+    for (const { from, to, movePending } of handOvers) {
+      const key = vmKey(from.hostId, from.vmId);
+      const toKey = vmKey(to.hostId, to.vmId);
+      const op = this.pending.get(key);
+      if (op && movePending) this.pending.set(toKey, { ...op, hostId: to.hostId });
+      this.pending.delete(key);
+      this.unindex(key);
+      delta.removeVm(key);
+      this.index(to);
+      this.refreshView(toKey, delta);
+    }
     for (const record of gone) {
       const key = vmKey(record.hostId, record.vmId);
       this.unindex(key);
@@ -464,11 +508,25 @@ export class InventoryStore {
     return host;
   }
 
-  private clusterPeerHolding(vmId: string, hostId: string, cluster: string): string | undefined {
+  /**
+   * Another host of the same cluster with a row for this VM ID: 'missing' when that row left the
+   * peer's last complete enumeration (a move's old end), 'listed' when the peer still lists it.
+   */
+  private clusterPeer(vmId: string, hostId: string, cluster: string, which: 'missing' | 'listed'): string | undefined {
     for (const other of this.byVmId.get(vmId) ?? []) {
-      if (other !== hostId && this.hosts.get(other)?.cluster === cluster) return other;
+      if (other === hostId || this.hosts.get(other)?.cluster !== cluster) continue;
+      const waiting = this.vms.get(vmKey(other, vmId))?.missingSinceGen != null;
+      if (waiting === (which === 'missing')) return other;
     }
     return undefined;
+  }
+
+  /** The peer's row after taking over `from` (older first-seen time; the pending operation unless it has one). */
+  private planHandOver(from: VmRecord, toHost: string): HandOver {
+    const current = this.vms.get(vmKey(toHost, from.vmId))!;
+    const firstSeenAt = from.firstSeenAt < current.firstSeenAt ? from.firstSeenAt : current.firstSeenAt;
+    const movePending = this.pending.has(vmKey(from.hostId, from.vmId)) && !this.pending.has(vmKey(toHost, from.vmId));
+    return { from, to: firstSeenAt === current.firstSeenAt ? current : { ...current, firstSeenAt }, movePending };
   }
 
   private index(record: VmRecord): void {

@@ -162,6 +162,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tombstones_by_time ON tombstones(deleted_at);
     `,
   },
+  {
+    version: 4,
+    // Earlier versions seeded a host's cluster from the label typed in Settings: a host never
+    // inventoried kept that label as if it had reported it. Membership is now only what a host
+    // reports (its next full inventory sets it), so those seeded values go.
+    name: 'cluster membership only from host reports',
+    sql: `
+      UPDATE hosts SET cluster = NULL
+        WHERE host_id IN (SELECT host_id FROM host_sync WHERE last_success_at IS NULL);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -48,6 +48,8 @@ export class Statements {
       insertPending: p(`INSERT OR REPLACE INTO pending_ops (op_id, host_id, vm_id, action, desired_state, requested_at, deadline, job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       deletePending: p('DELETE FROM pending_ops WHERE op_id=?'),
       movePending: p('UPDATE pending_ops SET host_id=? WHERE host_id=? AND vm_id=?'),
+      deletePendingOf: p('DELETE FROM pending_ops WHERE host_id=? AND vm_id=?'),
+      setFirstSeen: p('UPDATE vms SET first_seen_at=? WHERE host_id=? AND vm_id=?'),
       insertPlaceholder: p('INSERT INTO placeholders (placeholder_id, host_id, name, job_id, created_at) VALUES (?, ?, ?, ?, ?)'),
       deletePlaceholder: p('DELETE FROM placeholders WHERE placeholder_id=?'),
     };
@@ -93,6 +95,18 @@ export class Statements {
   moveVm(fromHost: string, toHost: string, vmId: string, cluster: string | null, gen: number): void {
     this.run('moveVm', toHost, cluster, gen, fromHost, vmId);
     this.run('movePending', toHost, fromHost, vmId);
+  }
+
+  /**
+   * A VM that left `from`'s complete enumeration while a cluster peer already had its own row for
+   * the same ID: the peer's row is the VM now. It keeps the older first-seen time and, unless it
+   * has its own, the pending operation; the old row goes without a tombstone (nothing was deleted).
+   */
+  handOver(from: VmRecord, toHost: string, firstSeenAt: string, movePending: boolean): void {
+    this.run('setFirstSeen', firstSeenAt, toHost, from.vmId);
+    if (movePending) this.run('movePending', toHost, from.hostId, from.vmId);
+    else this.run('deletePendingOf', from.hostId, from.vmId);
+    this.run('deleteVm', from.hostId, from.vmId);
   }
 
   deleteVm(hostId: string, vmId: string): void {

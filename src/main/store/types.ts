@@ -57,7 +57,10 @@ export interface FullVmInput {
 
 export interface HostFactsInput {
   computerName: string | null;
+  /** The cluster the host reports; null = standalone. */
   cluster: string | null;
+  /** The agent could not ask the cluster service: `cluster` says nothing, keep the known one. */
+  clusterLookupFailed?: boolean;
   cpuCores: number | null;
   memoryGb: number | null;
   /** Free physical memory, GiB (agent 1.1.0+; null when not reported). */

@@ -52,9 +52,22 @@ export function useInventoryHost(hostId: string | undefined): InventoryHost | un
   return hostId ? useInventory.getState().model.hosts.get(hostId) : undefined;
 }
 
-/** The cluster a host belongs to: what Hyper-V reports, else the label the admin configured. */
-export function clusterOf(host: HostView | undefined, inventoryHost: InventoryHost | undefined): string | undefined {
-  return inventoryHost?.cluster ?? host?.cluster ?? undefined;
+/**
+ * The cluster a host belongs to: only what the host itself reports (its last full inventory). The
+ * label typed in Settings is never membership; see clusterLabelNote for where it is shown.
+ */
+export function clusterOf(inventoryHost: InventoryHost | undefined): string | undefined {
+  return inventoryHost?.cluster ?? undefined;
+}
+
+/**
+ * The Settings label, for showing beside the reported membership when it says something else
+ * (a standalone host's group name, or a label that differs from the reported cluster).
+ */
+export function clusterLabelNote(host: HostView | undefined, inventoryHost: InventoryHost | undefined): string | undefined {
+  const label = host?.cluster?.trim();
+  if (!label || label === clusterOf(inventoryHost)) return undefined;
+  return label;
 }
 
 /** hostId → cluster for every configured host (for table filters and search). */
@@ -69,8 +82,8 @@ let clusterCache: { hosts: Record<string, HostView>; model: InventoryModel; vers
 function clusterMapMemo(hosts: Record<string, HostView>, model: InventoryModel, version: number) {
   if (clusterCache && clusterCache.hosts === hosts && clusterCache.model === model && clusterCache.version === version) return clusterCache.map;
   const map = new Map<string, string | undefined>();
-  for (const h of Object.values(hosts)) map.set(h.id, clusterOf(h, model.hosts.get(h.id)));
-  for (const [id, ih] of model.hosts) if (!map.has(id)) map.set(id, ih.cluster ?? undefined);
+  for (const h of Object.values(hosts)) map.set(h.id, clusterOf(model.hosts.get(h.id)));
+  for (const [id, ih] of model.hosts) if (!map.has(id)) map.set(id, clusterOf(ih));
   clusterCache = { hosts, model, version, map: sameOrNext(clusterCache?.map, map) };
   return clusterCache.map;
 }

@@ -16,6 +16,11 @@ export class InventoryModel {
   private readonly searchCache = new Map<string, string>();
   /** hostId → VM counts, adjusted per upsert/remove so no view ever loops over the fleet for them. */
   readonly counts = new Map<string, HostVmCounts>();
+  /**
+   * Old key → new key of VMs that moved host (a delta that removes one key and adds another of
+   * the same VM ID: the backend's move). A page open on the old key follows the VM. Bounded.
+   */
+  private readonly moves = new Map<string, string>();
   /** Bumped when any VM or host changes. */
   version = 0;
   /** Bumped only when VMs are added, removed or move host (lists and sort orders depend on it). */
@@ -69,11 +74,36 @@ export class InventoryModel {
       for (const key of delta.vms.remove) {
         if (this.removeVm(key)) membership = true;
       }
+      if (delta.vms.remove.length && delta.vms.upsert.length) this.noteMoves(delta);
     }
     if (hostsChanged) this.hostsVersion++;
     if (membership) this.membershipVersion++;
     if (changed || membership || hostsChanged) this.version++;
     return changed || membership || hostsChanged;
+  }
+
+  /** The key a VM has now: `key` itself, or where the VM that had it moved (undefined if gone). */
+  currentKey(key: string): string | undefined {
+    for (let hops = 0; hops < 8; hops++) {
+      if (this.vms.has(key)) return key;
+      const next = this.moves.get(key);
+      if (next === undefined) return undefined;
+      key = next;
+    }
+    return undefined;
+  }
+
+  private noteMoves(delta: InventoryDelta): void {
+    const added = new Map<string, string>();
+    for (const vm of delta.vms.upsert) added.set(vm.vmId, vm.key);
+    for (const key of delta.vms.remove) {
+      const vmId = key.slice(key.indexOf(':') + 1);
+      const to = added.get(vmId);
+      if (to === undefined || to === key || !this.vms.has(to)) continue;
+      this.moves.delete(key);
+      this.moves.set(key, to);
+      if (this.moves.size > MAX_REMEMBERED_MOVES) this.moves.delete(this.moves.keys().next().value!);
+    }
   }
 
   /**
@@ -123,6 +153,8 @@ export class InventoryModel {
     return true;
   }
 }
+
+const MAX_REMEMBERED_MOVES = 1000;
 
 export interface HostVmCounts {
   total: number;

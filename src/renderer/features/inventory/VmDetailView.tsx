@@ -6,6 +6,7 @@ import { useApp } from '../../stores/app-store';
 import { useInventoryHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { HostSyncBanner } from './HostSyncBanner';
+import { vmClusterText } from './ClusterMembership';
 import { VmActions } from '../jobs/VmActions'; // jobs: VM action buttons + pending operation
 import { useVmDetails, type VmDetailsState } from './useVmDetails';
 import { cpuUsageText, heldMemoryText } from '../../components/vm-usage';
@@ -25,10 +26,13 @@ function uptime(s: number | null): string {
   return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min`;
 }
 
-/** One VM: state badge, host, IPs, OS, clustered, created; tabs for hardware, disks, networks, notes. */
+/** One VM: state badge, host, IPs, OS, cluster, created; tabs for hardware, disks, networks, notes. */
 export function VmDetailView({ vmKey }: { vmKey: string }) {
   useInventory((s) => s.version);
-  const vm = useInventory.getState().model.vms.get(vmKey);
+  const model = useInventory.getState().model;
+  // A VM that moved to another node since this page opened is followed to its new row.
+  const currentKey = model.currentKey(vmKey);
+  const vm = currentKey === undefined ? undefined : model.vms.get(currentKey);
   const host = useApp((s) => (vm ? s.hosts[vm.hostId] : undefined));
   const inventoryHost = useInventoryHost(vm?.hostId);
   const navigate = useApp((s) => s.navigate);
@@ -56,8 +60,8 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
         <dd>{vm.ipAddresses.length ? vm.ipAddresses.join(', ') : '—'}</dd>
         <dt>Operating system</dt>
         <dd>{dash(vm.operatingSystem)}</dd>
-        <dt>Clustered</dt>
-        <dd>{vm.clustered ? 'Yes' : 'No'}</dd>
+        <dt>Cluster</dt>
+        <dd data-testid="vm-cluster">{vmClusterText(vm, inventoryHost)}</dd>
         <dt>Created</dt>
         <dd>{vm.createdAt ? new Date(vm.createdAt).toLocaleString() : '—'}</dd>
         <dt>Uptime</dt>

@@ -8,6 +8,7 @@ import { useInventoryHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { useCountsPace } from '../../stores/counts-pace';
 import { HostSyncBanner } from '../inventory/HostSyncBanner';
+import { ClusterMembership } from '../inventory/ClusterMembership';
 import { ConnectionTestReport } from '../settings/ConnectionTestReport';
 
 /** A host's inventory state in words (the store's names are terse). */
@@ -59,7 +60,9 @@ export function HostView({ id }: { id: string }) {
           {host.transport}://{host.address}:{host.port} ({host.auth.toUpperCase()})
         </dd>
         <dt>Cluster</dt>
-        <dd>{inventoryHost?.cluster ?? host.cluster ?? '—'}</dd>
+        <dd>
+          <ClusterMembership host={host} inventoryHost={inventoryHost} />
+        </dd>
         <dt>Last seen</dt>
         <dd>
           <Ago at={sync?.lastSuccessAt ?? host.lastSeenAt} />
