@@ -64,8 +64,14 @@ function online(vm: SimVm): boolean {
 
 export function vmUptimeSeconds(vm: SimVm, at = Date.now()): number {
   if (!online(vm)) return 0;
+  if (vm.bootedAt) return Math.max(0, Math.floor((at - Date.parse(vm.bootedAt)) / 1000));
   const offset = createHash('sha1').update(vm.id).digest().readUInt32BE(0) % (30 * 86_400);
   return Math.floor((at - LAB_EPOCH_MS) / 1000) + offset;
+}
+
+/** The VM boots now (started from Off or Saved, or reset): its uptime counts from here, as in Hyper-V. */
+export function markVmBooted(vm: SimVm, at = Date.now()): void {
+  vm.bootedAt = new Date(at).toISOString();
 }
 
 export function vmMemoryDemandMiB(vm: SimVm): number {
