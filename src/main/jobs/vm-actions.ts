@@ -15,6 +15,7 @@ import {
   type VmActionRequest,
   type VmDeleteRequest,
 } from '../../shared/contract';
+import { bootEvidence } from '../store';
 import { refusal, type JobsCore } from './service';
 
 const ACTION_LABEL: Record<VmAction | 'delete', string> = {
@@ -102,9 +103,12 @@ export class VmActions {
 
   /**
    * After a succeeded action and the quick refresh that follows it. An action confirmed by a new
-   * boot waits for the host's uptime to show one (the inventory decides); a host that reports no
-   * uptime for the VM can never show it, so there the job's result is the evidence: Hyper-V's
-   * Restart-VM returns once the VM was reset, and the agent read the state after it.
+   * boot is confirmed by the inventory when the host's uptime shows one. When the host cannot
+   * tell (it reports no uptime, or the VM had booted only seconds before the request, closer than
+   * whole-second uptimes can place it), the job's result is the evidence: Hyper-V's Restart-VM
+   * returns once the VM was reset, and the agent read its state after it. A host whose uptime
+   * still shows the boot from before the request contradicts the job: the op stays pending, and
+   * past its deadline says "no confirmation".
    */
   private confirmFromResult(opId: string | undefined, done: JobRecord, action: VmAction): void {
     const inventory = this.core.inventory;
@@ -113,7 +117,9 @@ export class VmActions {
     if (!op) return; // the host's evidence confirmed it already
     const vm = this.vm(op.hostId, op.vmId);
     const reported = typeof done.result?.state === 'string' ? done.result.state : null;
-    if (vm && vm.uptimeS === null && reported === VM_ACTION_DESIRED[action]) inventory.clearPending(opId);
+    if (!vm || vm.state !== VM_ACTION_DESIRED[action] || reported !== VM_ACTION_DESIRED[action]) return;
+    const evidence = bootEvidence(op, { state: vm.state, uptimeS: vm.uptimeS, observedAt: vm.observedAt }, op.baselineBootMs ?? null);
+    if (evidence !== 'old-boot') inventory.clearPending(opId);
   }
 
   private enqueueAction(hostId: string, vm: InventoryVm, action: VmAction, parentId: string | null = null): JobRecord {

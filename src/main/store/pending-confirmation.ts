@@ -44,16 +44,29 @@ export function baselineBootMs(observation: VmObservation | undefined): number |
 }
 
 /**
- * Whether `observation` confirms `op`. `baselineBoot` is the boot time the store held when the op
- * was added (null after an app restart, or when the host reported no uptime then).
+ * What one read says about a boot-confirmed op: `new-boot` proves the VM booted after the request;
+ * `old-boot` shows the boot it had well before the request (the restart has not happened, or the
+ * host did not reset the uptime); `unknown` cannot tell — no uptime, or a VM that booted so shortly
+ * before the request that the whole-second uptime cannot place the boot on either side of it.
+ */
+export function bootEvidence(op: PendingOperationInput, observation: VmObservation, baselineBoot: number | null): 'new-boot' | 'old-boot' | 'unknown' {
+  const boot = bootTimeMs(observation);
+  if (boot === null) return 'unknown';
+  const requested = Date.parse(op.requestedAt);
+  // A boot clearly later than the one before the request is a new boot, however long the sync took…
+  if (baselineBoot !== null && boot - baselineBoot > SAME_BOOT_MS) return 'new-boot';
+  // …and so is one after the request itself (a VM restarted within seconds of its start).
+  if (boot > requested + UPTIME_ROUNDING_MS) return 'new-boot';
+  return boot < requested - SAME_BOOT_MS ? 'old-boot' : 'unknown';
+}
+
+/**
+ * Whether `observation` confirms `op` by itself. `baselineBoot` is the boot time the store held
+ * when the op was added (null after an app restart, or when the host reported no uptime then).
+ * A boot-confirmed op the reads cannot decide is left to the job's result (jobs/vm-actions.ts).
  */
 export function observationConfirms(op: PendingOperationInput, observation: VmObservation, baselineBoot: number | null): boolean {
   if (!op.desiredState || observation.state !== op.desiredState) return false;
   if (vmActionConfirmation(op.action) === 'state') return true;
-  const boot = bootTimeMs(observation);
-  if (boot === null) return false; // no uptime from this host: the job's result decides (jobs/vm-actions.ts)
-  // A boot clearly later than the one before the request is a new boot, however long the sync took…
-  if (baselineBoot !== null && boot - baselineBoot > SAME_BOOT_MS) return true;
-  // …and so is one after the request itself (a VM restarted within seconds of its start).
-  return boot > Date.parse(op.requestedAt) + UPTIME_ROUNDING_MS;
+  return bootEvidence(op, observation, baselineBoot) === 'new-boot';
 }
