@@ -38,12 +38,12 @@ describe('confirmations in the browser (lab, aether-v serve, Chromium)', () => {
     for (const width of [1024, 1440]) {
       for (const scheme of ['light', 'dark'] as const) {
         await page.setViewportSize({ width, height: 800 });
-        await page.emulateMedia({ colorScheme: scheme });
+        await page.evaluate((t) => (document.documentElement.dataset.theme = t), scheme);
         await page.screenshot({ path: `${SHOTS}/${name}-${width}-${scheme}.png` });
       }
     }
     await page.setViewportSize({ width: 1280, height: 860 });
-    await page.emulateMedia({ colorScheme: 'light' });
+    await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
   };
   const settledOn = (state: string) =>
     page.waitForFunction((s) => document.querySelector('[data-testid="state-badge"]')?.getAttribute('data-state') === s && !document.querySelector('[data-testid="vm-pending"]'), state, poll);
@@ -100,6 +100,7 @@ describe('confirmations in the browser (lab, aether-v serve, Chromium)', () => {
     expect(sim(vm.name).bootedAt).toBeDefined(); // the host did reset it
     for (const action of ['shutdown', 'turnoff', 'restart', 'save', 'pause']) expect(await page.getByTestId(`vm-action-${action}`).isEnabled(), action).toBe(true);
     expect(await page.getByText('no confirmation').count()).toBe(0);
+    await shot('vm-actions');
     console.log(JSON.stringify({ metric: 'restart-confirmed-ms', value: confirmedInMs }));
   }, 90_000);
 
@@ -169,6 +170,8 @@ describe('confirmations in the browser (lab, aether-v serve, Chromium)', () => {
     await page.getByTestId('nav-settings').click();
     const box = page.getByTestId('setting-confirm-destructive');
     expect(await box.isChecked()).toBe(true);
+    await box.scrollIntoViewIfNeeded();
+    await shot('settings-confirm');
     await box.uncheck();
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
