@@ -37,6 +37,8 @@ describe('a power action that fails on the host is told to the admin', () => {
     expect(notice).toMatchObject({ level: 'error', title: `Could not start ${row.name}`, hostId });
     expect(notice.message).toMatch(/^hv01: INVALID_STATE: /);
     expect(h.inventory.listPending().some((p) => p.jobId === job.id)).toBe(false);
+    // The quick refresh after the failure shows the VM Running: the next test must not pick it as Off.
+    await waitFor(() => h.snapshot().vms.find((v) => v.key === row.key)?.state === 'Running', 10_000, 'the refreshed row');
   }, 45_000);
 
   test('a successful action notifies nothing', async () => {
