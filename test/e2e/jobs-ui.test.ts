@@ -112,6 +112,8 @@ describe('jobs UI end to end (lab in this process, aether-v serve, Chromium)', (
     await openBySearch(page, vm.name);
     expect(await page.getByTestId('vm-action-start').isDisabled()).toBe(true);
     await page.getByTestId('vm-action-shutdown').click();
+    // Shut down asks first (confirm-actions.test.ts covers the question itself).
+    await page.getByTestId('confirm-ok').click();
     await page.getByTestId('vm-pending').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('vm-pending').textContent()).toMatch(/^Stopping… requested \d\d:\d\d/);
     await page.waitForFunction(() => document.querySelector('[data-testid="state-badge"]')?.getAttribute('data-state') === 'Off' && !document.querySelector('[data-testid="vm-pending"]'), undefined, poll);

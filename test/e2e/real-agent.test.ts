@@ -93,6 +93,7 @@ describe('real agent end to end: deploy → inventory → create → action → 
   test('shut the new VM down from its page: the real Stop-VM runs and the host confirms Off', async () => {
     await openBySearch(page, NEW_VM);
     await page.getByTestId('vm-action-shutdown').click();
+    await page.getByTestId('confirm-ok').click();
     await page.getByTestId('vm-pending').waitFor({ timeout: 10_000 });
     await page.waitForFunction(() => document.querySelector('[data-testid="state-badge"]')?.getAttribute('data-state') === 'Off' && !document.querySelector('[data-testid="vm-pending"]'), undefined, poll);
     expect(lab.host(lab.hosts[0]!.name).model.vms.find((v) => v.name === NEW_VM)!.state).toBe('Off');

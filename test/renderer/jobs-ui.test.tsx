@@ -4,7 +4,7 @@ import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Backend } from '../../src/renderer/backend/backend';
 import type { CommandName, InventoryVm, JobLine, RequestOf, Result } from '../../src/shared/contract';
-import { VM_ACTION_ALLOWED } from '../../src/shared/contract';
+import { DEFAULT_SETTINGS, VM_ACTION_ALLOWED } from '../../src/shared/contract';
 import { JobOutput } from '../../src/renderer/features/jobs/JobOutput';
 import { VmActions } from '../../src/renderer/features/jobs/VmActions';
 import { followAfterScroll, highlightSegments, searchLines, stepHit } from '../../src/renderer/features/jobs/output-model';
@@ -117,7 +117,8 @@ describe('the VM action matrix in the UI', () => {
       onEvent: () => () => undefined,
       onConnection: () => () => undefined,
     };
-    useApp.setState({ backend });
+    // The admin turned the questions off (confirm-dialog.test.tsx covers them): a click runs at once.
+    useApp.setState({ backend, settings: { ...DEFAULT_SETTINGS, ui: { confirmDestructiveActions: false } } });
     const running = vm({ state: 'Running', name: 'web01' });
     act(() => root.render(<VmActions vm={running} />));
     const button = (a: string) => container.querySelector(`[data-testid="vm-action-${a}"]`) as HTMLButtonElement;

@@ -1,7 +1,9 @@
 import {
   checkVmAction,
+  vmActionConfirmation,
   ContractError,
   ErrorCode,
+  VM_ACTION_DEFS,
   VM_ACTION_DESIRED,
   type BulkPreviewItem,
   type BulkPreviewResponse,
@@ -13,16 +15,11 @@ import {
   type VmActionRequest,
   type VmDeleteRequest,
 } from '../../shared/contract';
+import { bootEvidence } from '../store';
 import { refusal, type JobsCore } from './service';
 
 const ACTION_LABEL: Record<VmAction | 'delete', string> = {
-  start: 'start',
-  shutdown: 'shut down',
-  turnoff: 'turn off',
-  restart: 'restart',
-  save: 'save',
-  pause: 'pause',
-  resume: 'resume',
+  ...(Object.fromEntries(Object.entries(VM_ACTION_DEFS).map(([a, def]) => [a, def.verb])) as Record<VmAction, string>),
   delete: 'delete',
 };
 
@@ -30,7 +27,8 @@ const ACTION_LABEL: Record<VmAction | 'delete', string> = {
  * VM power actions and deletion, single and bulk. Every check runs before anything is queued:
  * host ready, VM known, the action matrix (contracts §7), no other action in flight on the VM.
  * Each action writes a pending operation (desired state + deadline); the inventory clears it when
- * it observes that state. Observed state is never written here.
+ * the host confirms it (store/pending-confirmation.ts: the desired state, or for a restart a new
+ * boot). Observed state is never written here.
  */
 export class VmActions {
   private readonly deadlineTimers = new Set<NodeJS.Timeout>();
@@ -72,9 +70,9 @@ export class VmActions {
     return { ok: true, vm };
   }
 
-  private pending(record: JobRecord, action: VmAction | 'delete', desiredState: string | null): void {
+  private pending(record: JobRecord, action: VmAction | 'delete', desiredState: string | null): string | undefined {
     const inventory = this.core.inventory;
-    if (!inventory || !record.hostId || !record.vmId) return;
+    if (!inventory || !record.hostId || !record.vmId) return undefined;
     const requestedAt = new Date();
     const op = {
       hostId: record.hostId,
@@ -100,6 +98,28 @@ export class VmActions {
       // A job that failed or was cancelled did not change the VM: drop its pending operation.
       if (r.state === 'failed' || r.state === 'cancelled') inventory.clearPending(opId);
     });
+    return opId;
+  }
+
+  /**
+   * After a succeeded action and the quick refresh that follows it. An action confirmed by a new
+   * boot is confirmed by the inventory when the host's uptime shows one. When the host cannot
+   * tell (it reports no uptime, or the VM had booted only seconds before the request, closer than
+   * whole-second uptimes can place it), the job's result is the evidence: Hyper-V's Restart-VM
+   * returns once the VM was reset, and the agent read its state after it. A host whose uptime
+   * still shows the boot from before the request contradicts the job: the op stays pending, and
+   * past its deadline says "no confirmation".
+   */
+  private confirmFromResult(opId: string | undefined, done: JobRecord, action: VmAction): void {
+    const inventory = this.core.inventory;
+    if (!inventory || !opId || vmActionConfirmation(action) !== 'boot') return;
+    const op = inventory.listPending().find((p) => p.opId === opId);
+    if (!op) return; // the host's evidence confirmed it already
+    const vm = this.vm(op.hostId, op.vmId);
+    const reported = typeof done.result?.state === 'string' ? done.result.state : null;
+    if (!vm || vm.state !== VM_ACTION_DESIRED[action] || reported !== VM_ACTION_DESIRED[action]) return;
+    const evidence = bootEvidence(op, { state: vm.state, uptimeS: vm.uptimeS, observedAt: vm.observedAt }, op.baselineBootMs ?? null);
+    if (evidence !== 'old-boot') inventory.clearPending(opId);
   }
 
   private enqueueAction(hostId: string, vm: InventoryVm, action: VmAction, parentId: string | null = null): JobRecord {
@@ -110,9 +130,10 @@ export class VmActions {
         // A bulk item's failure is told once, in the bulk's summary (trackBulk).
         if (!ok && done.state === 'failed' && !parentId) this.notifyActionFailed(done, vm, action);
         await this.core.inventory?.quickRefresh(hostId).catch(() => undefined);
+        if (ok) this.confirmFromResult(opId, done, action);
       },
     });
-    this.pending(job, action, VM_ACTION_DESIRED[action]);
+    const opId = this.pending(job, action, VM_ACTION_DESIRED[action]);
     return job;
   }
 

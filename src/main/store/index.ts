@@ -4,5 +4,6 @@ export { InventoryStore, type QuickApplyResult } from './inventory-store';
 export { openInventoryDatabase, StoreUnavailable, type OpenedDatabase } from './database';
 export { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
 export { isEmptyDelta } from './delta';
+export { bootEvidence } from './pending-confirmation';
 export { defaultSync, osFamily, vmKey } from './vm-views';
 export type * from './types';

@@ -8,6 +8,7 @@ import { loadInventory } from './load';
 import { Statements } from './statements';
 import type { FullInventoryInput, FullVmInput, HotState, PendingOperationInput, PlaceholderInput, QuickInventoryInput, SyncFields } from './types';
 import { DetailReader } from './details';
+import { baselineBootMs, observationConfirms, type VmObservation } from './pending-confirmation';
 import { configHash, defaultSync, hostView, placeholderView, sameHot, summarize, vmKey, vmView, type HostRecord, type VmRecord } from './vm-views';
 
 const TOMBSTONE_DAYS = 30;
@@ -296,9 +297,7 @@ export class InventoryStore {
       }
     }
 
-    const confirmed = [...records.values()]
-      .map((r) => this.pending.get(vmKey(r.hostId, r.vmId)))
-      .filter((op): op is PendingOperationInput => Boolean(op && op.desiredState && op.desiredState === records.get(vmKey(op.hostId, op.vmId))?.hot.state));
+    const confirmed = this.confirmedBy(input.vms.map((vm) => ({ key: vmKey(hostId, vm.vmId), observation: { state: vm.state, uptimeS: vm.hot ? vm.hot.uptimeS : null, observedAt: at } })));
     // A VM that is gone ends whatever was pending on it: a delete is confirmed by its absence, and
     // nothing else can ever be. Left behind, the operation would outlive the VM on disk.
     for (const { key, tombstone } of removed) {
@@ -329,6 +328,11 @@ export class InventoryStore {
       this.index(record);
       if (!quiet.has(key)) this.refreshView(key, delta);
     }
+    // A confirmation can come from a read that changed nothing else (a restart seen as a new boot).
+    for (const op of confirmed) {
+      const key = vmKey(op.hostId, op.vmId);
+      if (!records.has(key) && this.vms.has(key)) this.refreshView(key, delta);
+    }
     this.replaceHost(nextHost, delta);
     return delta.build();
   }
@@ -352,9 +356,10 @@ export class InventoryStore {
       records.set(key, { ...existing, name: q.name, hot });
     }
     const missingVmIds = [...(this.byHost.get(hostId) ?? [])].filter((id) => !listed.has(id));
-    const confirmed = [...records.entries()]
-      .map(([key, r]) => ({ key, op: this.pending.get(key), state: r.hot.state }))
-      .filter((x) => x.op?.desiredState && x.op.desiredState === x.state);
+    const confirmed = this.confirmedBy(input.vms.filter((q) => this.vms.has(vmKey(hostId, q.vmId))).map((q) => ({ key: vmKey(hostId, q.vmId), observation: { state: q.state, uptimeS: q.uptimeS, observedAt: input.observedAt } }))).map((op) => ({
+      key: vmKey(op.hostId, op.vmId),
+      op,
+    }));
     const memoryAvailableGb = input.hostMemoryAvailableGb ?? host.memoryAvailableGb;
     this.transaction(() => {
       this.st.writeSync(hostId, sync);
@@ -372,6 +377,7 @@ export class InventoryStore {
       this.index(record);
       this.refreshView(key, delta);
     }
+    for (const { key } of confirmed) if (!records.has(key)) this.refreshView(key, delta);
     this.replaceHost({ ...host, memoryAvailableGb, sync }, delta);
     return { delta: delta.build(), unknownVmIds, missingVmIds };
   }
@@ -429,9 +435,12 @@ export class InventoryStore {
   // --- pending operations (desired state; the jobs issue records VM actions here) -------------
 
   addPending(op: Omit<PendingOperationInput, 'opId'> & { opId?: string }): { opId: string; delta: InventoryDelta } {
-    const full: PendingOperationInput = { ...op, opId: op.opId ?? randomUUID() };
+    const key = vmKey(op.hostId, op.vmId);
+    const same = op.opId !== undefined && this.pending.get(key)?.opId === op.opId ? this.pending.get(key) : undefined;
+    // The boot before the request: kept when the same op is written again (its deadline passing).
+    const baseline = same ? (same.baselineBootMs ?? null) : baselineBootMs(this.vms.get(key)?.hot);
+    const full: PendingOperationInput = { ...op, opId: op.opId ?? randomUUID(), baselineBootMs: baseline };
     this.transaction(() => this.st.insertPending(full));
-    const key = vmKey(full.hostId, full.vmId);
     this.pending.set(key, full);
     const delta = new DeltaBuilder();
     if (this.vms.has(key)) this.refreshView(key, delta);
@@ -451,6 +460,16 @@ export class InventoryStore {
 
   listPending(): PendingOperationInput[] {
     return [...this.pending.values()].map((op) => ({ ...op }));
+  }
+
+  /** The pending operations these reads confirm (pending-confirmation.ts decides how). */
+  private confirmedBy(reads: ReadonlyArray<{ key: string; observation: VmObservation }>): PendingOperationInput[] {
+    const out: PendingOperationInput[] = [];
+    for (const { key, observation } of reads) {
+      const op = this.pending.get(key);
+      if (op && observationConfirms(op, observation, op.baselineBootMs ?? null)) out.push(op);
+    }
+    return out;
   }
 
   // --- job placeholders ("Creating" rows that survive refreshes) --------------------------------

@@ -116,6 +116,11 @@ export interface PendingOperationInput {
   requestedAt: string;
   deadline: string;
   jobId?: string;
+  /**
+   * In memory only: the VM's boot time when the op was added, for actions confirmed by a new boot
+   * (pending-confirmation.ts). Absent after a restart of the app: the request time stands in.
+   */
+  baselineBootMs?: number | null;
 }
 
 export interface PlaceholderInput {

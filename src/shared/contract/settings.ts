@@ -68,6 +68,14 @@ export const LogSettings = Type.Object(
   { additionalProperties: false },
 );
 
+export const UiSettings = Type.Object(
+  {
+    /** Turn off, Shut down, Restart, Save (and the same in bulk) ask first: vm-actions.ts VM_ACTION_DEFS[…].ask. */
+    confirmDestructiveActions: Type.Boolean({ default: true, hint: 'true or false: ask before Turn off, Shut down, Restart and Save' }),
+  },
+  { additionalProperties: false },
+);
+
 /** The user-editable settings (hosts have their own commands). */
 export const Settings = Type.Object(
   {
@@ -77,6 +85,7 @@ export const Settings = Type.Object(
     artifactServer: ArtifactServerSettings,
     jobs: JobSettings,
     log: LogSettings,
+    ui: UiSettings,
   },
   { additionalProperties: false },
 );
@@ -91,6 +100,7 @@ export const SettingsPatch = Type.Object(
     artifactServer: Type.Optional(Type.Partial(ArtifactServerSettings, { additionalProperties: false })),
     jobs: Type.Optional(Type.Partial(JobSettings, { additionalProperties: false })),
     log: Type.Optional(Type.Partial(LogSettings, { additionalProperties: false })),
+    ui: Type.Optional(Type.Partial(UiSettings, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -103,4 +113,5 @@ export const DEFAULT_SETTINGS: Settings = {
   artifactServer: { bindAddress: '0.0.0.0', port: 8765, advertisedBaseUrl: '' },
   jobs: { workers: 4, retentionDays: 90, maxJobs: 10_000, maxOutputLinesPerJob: 50_000 },
   log: { maxFileMB: 10, keepFiles: 3 },
+  ui: { confirmDestructiveActions: true },
 };

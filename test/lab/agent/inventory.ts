@@ -20,9 +20,13 @@ export interface InventoryKnobs {
   loneObject: boolean;
   /** The host's clock relative to ours (ms): results carry Host.Timestamp from this clock. */
   clockOffsetMs: number;
+  /** UptimeSeconds is null for every VM (a host whose uptime cannot be read): nothing shows a reboot. */
+  noUptime: boolean;
+  /** Uptime ignores boots (as the lab did before issue 13): a restart the host's evidence never shows. */
+  uptimeIgnoresBoots: boolean;
 }
 
-const DEFAULT_INVENTORY_KNOBS: InventoryKnobs = { downForCycles: 0, delayMs: 0, churn: null, loneObject: false, clockOffsetMs: 0 };
+const DEFAULT_INVENTORY_KNOBS: InventoryKnobs = { downForCycles: 0, delayMs: 0, churn: null, loneObject: false, clockOffsetMs: 0, noUptime: false, uptimeIgnoresBoots: false };
 const knobsByHost = new WeakMap<SimHost, InventoryKnobs>();
 const callsByHost = new WeakMap<SimHost, { full: number; quick: number }>();
 // Boot times are spread deterministically before the lab process started, so uptimes are stable.
@@ -62,10 +66,16 @@ function online(vm: SimVm): boolean {
   return !['Off', 'Saved', 'Unknown'].includes(vm.state);
 }
 
-export function vmUptimeSeconds(vm: SimVm, at = Date.now()): number {
+export function vmUptimeSeconds(vm: SimVm, at = Date.now(), ignoreBoots = false): number {
   if (!online(vm)) return 0;
+  if (vm.bootedAt && !ignoreBoots) return Math.max(0, Math.floor((at - Date.parse(vm.bootedAt)) / 1000));
   const offset = createHash('sha1').update(vm.id).digest().readUInt32BE(0) % (30 * 86_400);
   return Math.floor((at - LAB_EPOCH_MS) / 1000) + offset;
+}
+
+/** The VM boots now (started from Off or Saved, or reset): its uptime counts from here, as in Hyper-V. */
+export function markVmBooted(vm: SimVm, at = Date.now()): void {
+  vm.bootedAt = new Date(at).toISOString();
 }
 
 export function vmMemoryDemandMiB(vm: SimVm): number {
@@ -94,9 +104,9 @@ async function enter(host: SimHost, kind: 'full' | 'quick', sleep: (ms: number) 
 }
 
 /** What the agent reads of a VM's hot state (both operations carry it). */
-function hotFields(vm: SimVm, at: number): Record<string, unknown> {
+function hotFields(host: SimHost, vm: SimVm, at: number): Record<string, unknown> {
   return {
-    UptimeSeconds: vmUptimeSeconds(vm, at),
+    UptimeSeconds: inventoryKnobs(host).noUptime ? null : vmUptimeSeconds(vm, at, inventoryKnobs(host).uptimeIgnoresBoots),
     CpuUsagePercent: vm.cpuUsagePercent,
     MemoryAssignedGB: mibToGiB(vm.memoryAssignedMiB),
     MemoryDemandGB: mibToGiB(vmMemoryDemandMiB(vm)),
@@ -122,7 +132,7 @@ function vmEntry(host: SimHost, vm: SimVm, at: number): Record<string, unknown> 
     Notes: vm.notes,
     OperatingSystem: vm.operatingSystem,
     Clustered: vmIsClustered(host, vm),
-    ...hotFields(vm, at),
+    ...hotFields(host, vm, at),
   };
   const ips: string[] = [];
   const nics = vm.nics.map((n) => {
@@ -164,7 +174,7 @@ export function quickInventoryData(host: SimHost): Record<string, unknown> {
     Id: vm.id,
     Name: vm.name,
     State: vm.state,
-    ...hotFields(vm, at),
+    ...hotFields(host, vm, at),
   }));
   return {
     Host: { ComputerName: host.computerName, Timestamp: dotnetIso(new Date(at + inventoryKnobs(host).clockOffsetMs)), AvailableMemoryGB: mibToGiB(host.model.memoryAvailableMiB) },

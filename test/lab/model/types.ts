@@ -87,6 +87,11 @@ export interface SimVm {
   dvdDrives?: SimDvdDrive[];
   /** KVP items by name: `host` written by the host (AddKvpItems), `guest` written by the guest. */
   kvp?: { host: Record<string, string>; guest: Record<string, string> };
+  /**
+   * When the VM last booted (ISO-8601 UTC): set when it starts from Off or Saved or is restarted,
+   * so its uptime resets like Hyper-V's; absent = booted before the lab started (a stable offset).
+   */
+  bootedAt?: string;
   /** Generation 2 firmware settings (Set-VMFirmware); absent = Hyper-V's defaults. */
   firmware?: { secureBootTemplate?: string; firstBootDeviceId?: string };
 }

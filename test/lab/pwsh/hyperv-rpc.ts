@@ -9,7 +9,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { VirtualFileSystem } from '../files';
 import type { SimHost } from '../host';
-import { vmHeartbeat, vmIsClustered, vmMemoryDemandMiB, vmUptimeSeconds } from '../agent/inventory';
+import { markVmBooted, vmHeartbeat, vmIsClustered, vmMemoryDemandMiB, vmUptimeSeconds } from '../agent/inventory';
 import { jobKnobs } from '../agent/jobs';
 import { guestGenerateKey, guestRead, type GuestKeys } from '../agent/jobs/kvp-guest';
 import type { SimDisk, SimDvdDrive, SimNic, SimVm, VmState } from '../model/types';
@@ -395,6 +395,8 @@ function settle(host: SimHost, vm: SimVm, from: VmState, action: string): void {
   const m = host.model;
   const wasHoldingMemory = !['Off', 'Saved'].includes(from);
   if (vm.state === 'Running') {
+    // Hyper-V's Uptime restarts with a boot (from Off or Saved, or a reset), not with a resume.
+    if (!wasHoldingMemory || action === 'reset') markVmBooted(vm);
     if (!wasHoldingMemory) {
       vm.memoryAssignedMiB = vm.memoryStartupMiB;
       m.memoryAvailableMiB = Math.max(0, m.memoryAvailableMiB - vm.memoryAssignedMiB);

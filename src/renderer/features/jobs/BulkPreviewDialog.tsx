@@ -5,9 +5,15 @@ import { rememberJobs, useJobs } from '../../stores/jobs-store';
 import { perHostCounts } from './bulk-model';
 import { Dialog } from './Dialog';
 import { ACTION_LABEL } from './vm-action-model';
+import { bulkConsequence } from './confirm-model';
+import { confirmsDestructive } from './job-commands';
 import { counted } from '../../../shared/counted';
 
-/** What a bulk action will do (vm.bulkPreview): per VM will run / skipped and why, per host; Run queues it. */
+/**
+ * What a bulk action will do (vm.bulkPreview): per VM will run / skipped and why, per host; Run
+ * queues it. It is also the question before a destructive bulk action: it names how many VMs on how
+ * many hosts and what they lose (the same words as the one-VM question), and Enter runs it.
+ */
 export function BulkPreviewDialog() {
   const request = useJobs((s) => s.bulkRequest);
   if (!request) return null;
@@ -20,6 +26,8 @@ function Preview({ request, onClose }: { request: BulkRequest; onClose(): void }
   const [preview, setPreview] = useState<BulkPreviewResponse | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const confirm = useApp((s) => confirmsDestructive(s.settings));
+  const consequence = bulkConsequence(request.action, confirm);
 
   useEffect(() => {
     let live = true;
@@ -49,7 +57,7 @@ function Preview({ request, onClose }: { request: BulkRequest; onClose(): void }
 
   const label = ACTION_LABEL[request.action];
   return (
-    <Dialog title={`${label}: preview`} onClose={onClose} wide>
+    <Dialog title={`${label}: preview`} onClose={onClose} wide onEnter={() => preview && preview.willRun > 0 && !busy && void run()}>
       {!preview && !error && <p className="muted">Checking {request.targets.length} VMs…</p>}
       {error && (
         <p className="error" role="alert">
@@ -61,6 +69,11 @@ function Preview({ request, onClose }: { request: BulkRequest; onClose(): void }
           <p data-testid="bulk-summary">
             {preview.willRun} will run, {preview.skipped} skipped, on {counted(preview.hosts, 'host')}.
           </p>
+          {consequence && preview.willRun > 0 && (
+            <p className="confirm-consequence" data-testid="bulk-consequence">
+              {consequence}
+            </p>
+          )}
           <table className="table compact-table" aria-label="Per host">
             <thead>
               <tr>
@@ -104,10 +117,12 @@ function Preview({ request, onClose }: { request: BulkRequest; onClose(): void }
         </div>
       )}
       <div className="row-actions">
-        <button className="primary" disabled={!preview || preview.willRun === 0 || busy} onClick={() => void run()} data-testid="bulk-run">
+        <button className={consequence ? 'danger' : 'primary'} disabled={!preview || preview.willRun === 0 || busy} onClick={() => void run()} data-testid="bulk-run">
           {busy ? 'Queuing…' : preview ? `${label} ${counted(preview.willRun, 'VM')}` : label}
         </button>
-        <button onClick={onClose}>Cancel</button>
+        <button onClick={onClose} data-testid="bulk-cancel">
+          Cancel
+        </button>
       </div>
     </Dialog>
   );

@@ -1,8 +1,9 @@
 import { CommandPalette, usePaletteShortcut } from '../palette';
 import { BulkPreviewDialog } from './BulkPreviewDialog';
+import { ConfirmDialog } from './ConfirmDialog';
 import { DeleteVmDialog } from './DeleteVmDialog';
 
-/** Dialogs any view can open through the jobs store (delete, bulk preview) and the command palette. */
+/** Dialogs any view can open through the jobs store (delete, bulk preview, the question before a destructive action) and the command palette. */
 export function JobsOverlays() {
   usePaletteShortcut();
   return (
@@ -10,6 +11,7 @@ export function JobsOverlays() {
       <DeleteVmDialog />
       <BulkPreviewDialog />
       <CommandPalette />
+      <ConfirmDialog />
     </>
   );
 }

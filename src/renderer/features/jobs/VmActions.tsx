@@ -2,23 +2,25 @@ import { useState } from 'react';
 import type { InventoryVm, VmAction } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 import { useJobs } from '../../stores/jobs-store';
-import { requestVmAction } from './job-commands';
+import { confirmsDestructive, runVmAction } from './job-commands';
 import { pendingLabel, vmActionButtons } from './vm-action-model';
 import './jobs.css';
 
 /**
  * A VM's action buttons (enabled from the shared matrix) and its pending operation: shown at once
- * ("Stopping… requested 10:03"), and when the host never confirmed it, a one-click Turn off.
+ * ("Stopping… requested 10:03"), and when the host never confirmed it, a Turn off. Destructive
+ * actions ask first (runVmAction; their labels end in "…" then).
  */
 export function VmActions({ vm, compact = false }: { vm: InventoryVm; compact?: boolean }) {
   const navigate = useApp((s) => s.navigate);
+  const confirm = useApp((s) => confirmsDestructive(s.settings));
   const [busy, setBusy] = useState<string | undefined>();
   const run = async (action: VmAction) => {
     setBusy(action);
-    await requestVmAction(vm, action);
+    await runVmAction(vm, action);
     setBusy(undefined);
   };
-  const buttons = vmActionButtons(vm);
+  const buttons = vmActionButtons(vm, confirm);
   return (
     <div className={compact ? 'vm-actions compact' : 'vm-actions'} role="group" aria-label={`Actions for ${vm.name}`} data-testid="vm-actions">
       {buttons.map((b) => (

@@ -1,29 +1,18 @@
 import type { VmAction } from '../../../shared/contract';
-import { checkVmAction, VM_ACTIONS } from '../../../shared/contract/vm-actions';
+import { checkVmAction, VM_ACTION_DEFS, VM_ACTIONS, vmActionAsks } from '../../../shared/contract/vm-actions';
 import type { InventoryVm } from '../../../shared/contract';
 
-export const ACTION_LABEL: Record<VmAction | 'delete', string> = {
-  start: 'Start',
-  shutdown: 'Shut down',
-  turnoff: 'Turn off',
-  restart: 'Restart',
-  save: 'Save',
-  pause: 'Pause',
-  resume: 'Resume',
-  delete: 'Delete…',
-};
+const byAction = <T>(pick: (a: VmAction) => T) => Object.fromEntries(VM_ACTIONS.map((a) => [a, pick(a)])) as Record<VmAction, T>;
+
+export const ACTION_LABEL: Record<VmAction | 'delete', string> = { ...byAction((a) => VM_ACTION_DEFS[a].label), delete: 'Delete…' };
 
 /** "Stopping…" etc.: what a pending operation is doing, for the label shown at once. */
-export const ACTION_PROGRESS: Record<string, string> = {
-  start: 'Starting…',
-  shutdown: 'Stopping…',
-  turnoff: 'Turning off…',
-  restart: 'Restarting…',
-  save: 'Saving…',
-  pause: 'Pausing…',
-  resume: 'Resuming…',
-  delete: 'Deleting…',
-};
+export const ACTION_PROGRESS: Record<string, string> = { ...byAction((a) => VM_ACTION_DEFS[a].progress), delete: 'Deleting…' };
+
+/** A label that ends in "…" when choosing it opens a question first (the usual convention). */
+export function actionLabel(action: VmAction, confirmDestructiveActions: boolean): string {
+  return vmActionAsks(action, confirmDestructiveActions) ? `${ACTION_LABEL[action]}…` : ACTION_LABEL[action];
+}
 
 export interface ActionButton {
   action: VmAction | 'delete';
@@ -38,7 +27,7 @@ export interface ActionButton {
  * plus what the matrix cannot know: a placeholder is not on the host yet, a stale row's state
  * may be wrong, and one action at a time per VM (the backend refuses with ACTION_PENDING).
  */
-export function vmActionButtons(vm: Pick<InventoryVm, 'state' | 'placeholder' | 'stale' | 'pending' | 'name'>): ActionButton[] {
+export function vmActionButtons(vm: Pick<InventoryVm, 'state' | 'placeholder' | 'stale' | 'pending' | 'name'>, confirmDestructiveActions = false): ActionButton[] {
   const blocked = vm.placeholder
     ? `${vm.name} is still being created`
     : vm.stale
@@ -47,9 +36,10 @@ export function vmActionButtons(vm: Pick<InventoryVm, 'state' | 'placeholder' | 
         ? `an action (${vm.pending.action}) is still pending on ${vm.name}`
         : undefined;
   const buttons: ActionButton[] = VM_ACTIONS.map((action) => {
-    if (blocked) return { action, label: ACTION_LABEL[action], enabled: false, reason: blocked };
+    const label = actionLabel(action, confirmDestructiveActions);
+    if (blocked) return { action, label, enabled: false, reason: blocked };
     const check = checkVmAction(vm.state, action);
-    return check.allowed ? { action, label: ACTION_LABEL[action], enabled: true } : { action, label: ACTION_LABEL[action], enabled: false, reason: check.reason };
+    return check.allowed ? { action, label, enabled: true } : { action, label, enabled: false, reason: check.reason };
   });
   // Delete is offered for any settled state: the dialog offers "turn off first" (force) when needed.
   const del = checkVmAction(vm.state, 'delete', { force: true });

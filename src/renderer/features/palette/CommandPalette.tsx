@@ -4,7 +4,7 @@ import { useInventory } from '../../stores/inventory-store';
 import { useJobs } from '../../stores/jobs-store';
 import { useVmSelection } from '../../stores/selection-store';
 import { targetsOf } from '../jobs/bulk-model';
-import { requestVmAction } from '../jobs/job-commands';
+import { confirmsDestructive, runVmAction } from '../jobs/job-commands';
 import { isPaletteShortcut, matchCommands, paletteCommands, type PaletteCommand } from './palette-model';
 import './palette.css';
 
@@ -33,11 +33,12 @@ function Palette({ onClose }: { onClose(): void }) {
   const selectedKeys = useVmSelection((s) => s.selection.keys);
   const model = useInventory((s) => s.model);
   const version = useInventory((s) => s.version);
+  const confirm = useApp((s) => confirmsDestructive(s.settings));
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const commands = useMemo(() => paletteCommands({ view, selectedKeys: [...selectedKeys], vms: model.vms }), [view, selectedKeys, model, version]);
+  const commands = useMemo(() => paletteCommands({ view, selectedKeys: [...selectedKeys], vms: model.vms, confirmDestructiveActions: confirm }), [view, selectedKeys, model, version, confirm]);
   const shown = matchCommands(commands, query);
 
   useEffect(() => input.current?.focus(), []);
@@ -51,7 +52,8 @@ function Palette({ onClose }: { onClose(): void }) {
         break;
       case 'vm-action': {
         const vm = model.vms.get(c.vmKey);
-        if (vm) void requestVmAction(vm, c.action);
+        // The palette closes first; a destructive action then asks in its own dialog.
+        if (vm) void runVmAction(vm, c.action);
         break;
       }
       case 'vm-delete':

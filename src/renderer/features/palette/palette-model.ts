@@ -3,6 +3,7 @@ import { VM_ACTIONS } from '../../../shared/contract/vm-actions';
 import type { View } from '../../stores/app-store';
 import { bulkActionCounts } from '../jobs/bulk-model';
 import { ACTION_LABEL, vmActionButtons } from '../jobs/vm-action-model';
+import { vmActionAsks } from '../../../shared/contract/vm-actions';
 
 export type PaletteCommand =
   | { id: string; label: string; group: 'VM'; kind: 'vm-action'; vmKey: string; action: VmAction }
@@ -25,7 +26,8 @@ const TABLE_VIEWS = new Set<View['name']>(['overview', 'host', 'cluster']);
  * selection — one VM: the actions the shared matrix allows now; several: each action allowed on
  * at least one of them (the preview then says which are skipped) — then navigation.
  */
-export function paletteCommands(ctx: { view: View; selectedKeys: readonly string[]; vms: ReadonlyMap<string, InventoryVm> }): PaletteCommand[] {
+export function paletteCommands(ctx: { view: View; selectedKeys: readonly string[]; vms: ReadonlyMap<string, InventoryVm>; confirmDestructiveActions?: boolean }): PaletteCommand[] {
+  const asks = ctx.confirmDestructiveActions ?? false;
   const out: PaletteCommand[] = [];
   // A table selection counts only where a VM table is on screen (not behind the settings page).
   const keys = TABLE_VIEWS.has(ctx.view.name) ? ctx.selectedKeys : [];
@@ -35,7 +37,8 @@ export function paletteCommands(ctx: { view: View; selectedKeys: readonly string
     for (const b of vmActionButtons(vm)) {
       if (!b.enabled) continue;
       if (b.action === 'delete') out.push({ id: `vm-delete:${vm.key}`, label: `Delete ${vm.name}…`, group: 'VM', kind: 'vm-delete', vmKey: vm.key });
-      else out.push({ id: `vm:${b.action}:${vm.key}`, label: `${ACTION_LABEL[b.action]} ${vm.name}`, group: 'VM', kind: 'vm-action', vmKey: vm.key, action: b.action });
+      // "…": a question follows (the same rule as the VM page's buttons).
+      else out.push({ id: `vm:${b.action}:${vm.key}`, label: `${ACTION_LABEL[b.action]} ${vm.name}${vmActionAsks(b.action, asks) ? '…' : ''}`, group: 'VM', kind: 'vm-action', vmKey: vm.key, action: b.action });
     }
   } else if (keys.length > 1) {
     const selected = keys.map((k) => ctx.vms.get(k)).filter((v): v is InventoryVm => !!v);

@@ -81,7 +81,7 @@ function GeneralSettings() {
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (!backend) return;
-    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log };
+    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log, ui: draft.ui };
     const result = await backend.invoke('settings.update', patch);
     if (result.ok) {
       setErrors({});
@@ -135,6 +135,16 @@ function GeneralSettings() {
         {field('jobs', 'maxJobs', 'Keep at most (jobs)', true)}
         {field('jobs', 'maxOutputLinesPerJob', 'Output lines kept per job', true)}
       </div>
+      <h2>VM actions</h2>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={draft.ui.confirmDestructiveActions}
+          onChange={(e) => setDraft({ ...draft, ui: { ...draft.ui, confirmDestructiveActions: e.target.checked } })}
+          data-testid="setting-confirm-destructive"
+        />
+        Ask before Turn off, Shut down, Restart and Save (on one VM and in bulk)
+      </label>
       <h2>App log</h2>
       <div className="grid">
         {field('log', 'maxFileMB', 'Size per log file (MB)', true)}
