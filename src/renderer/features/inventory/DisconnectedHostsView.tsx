@@ -5,6 +5,7 @@ import { useInventory } from '../../stores/inventory-store';
 import { ago } from '../../components/time';
 import { useClock } from '../../components/Freshness';
 import { counted } from '../../../shared/counted';
+import { lastSeenAt } from '../../../shared/last-seen';
 import { compareNatural } from '../../components/natural-compare';
 
 /** Every unreachable host with its error and a Retry that really refreshes that host now. */
@@ -51,7 +52,7 @@ export function DisconnectedHostsView() {
                   <span className="muted">{h.address}</span>
                   <div className="error">{sync?.lastError ?? h.lastError ?? 'No error recorded yet.'}</div>
                   <div className="muted">
-                    Last seen {ago(sync?.lastSuccessAt ?? h.lastSeenAt, now)} · {counted(counts.get(h.id)?.total ?? 0, 'VM')} shown from the last known inventory
+                    Last seen {ago(lastSeenAt(sync, h.lastSeenAt), now)} · {counted(counts.get(h.id)?.total ?? 0, 'VM')} shown from the last known inventory
                     {sync?.consecutiveFailures ? ` · ${counted(sync.consecutiveFailures, 'failed attempt')}` : ''}
                   </div>
                 </div>

@@ -1,6 +1,7 @@
 import type { HostView, InventoryHost } from '../../../shared/contract';
 import { asSentence } from '../../../shared/sentence';
 import { counted } from '../../../shared/counted';
+import { lastSeenAt } from '../../../shared/last-seen';
 import { ago } from '../../components/time';
 import { useClock } from '../../components/Freshness';
 import { isDisconnected, isPreparing } from '../../stores/inventory-derived';
@@ -22,12 +23,12 @@ export function HostSyncBanner({ host, inventoryHost }: { host: HostView; invent
   }
   if (isDisconnected(host, inventoryHost)) {
     const error = sync?.lastError ?? host.lastError;
-    const seen = sync?.lastSuccessAt ?? host.lastSeenAt;
+    const seen = lastSeenAt(sync, host.lastSeenAt);
     return (
       <div className="banner banner-warning" role="alert" data-testid="host-unreachable">
         {/* It answers (host status), but its inventory cannot be read: the agent is newer than this app, or its deployment failed. */}
         <strong>{host.status === 'connected' ? `${host.displayName} answers, but its inventory is not refreshed` : `${host.displayName} is unreachable`}</strong>
-        {error ? `: ${asSentence(error)}` : '.'} Showing the last known inventory from {ago(seen ?? undefined, now)}
+        {error ? `: ${asSentence(error)}` : '.'} Showing the last known inventory from {ago(seen, now)}
         {sync?.consecutiveFailures ? `; ${counted(sync.consecutiveFailures, 'failed attempt')}` : ''}
         {sync?.nextAttemptAt ? `; next retry ${inFuture(sync.nextAttemptAt, now)}` : ''}.
       </div>

@@ -8,6 +8,7 @@ import { useInventoryHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { useCountsPace } from '../../stores/counts-pace';
 import { HostSyncBanner } from '../inventory/HostSyncBanner';
+import { lastSeenAt } from '../../../shared/last-seen';
 import { ConnectionTestReport } from '../settings/ConnectionTestReport';
 
 /** A host's inventory state in words (the store's names are terse). */
@@ -62,7 +63,7 @@ export function HostView({ id }: { id: string }) {
         <dd>{inventoryHost?.cluster ?? host.cluster ?? '—'}</dd>
         <dt>Last seen</dt>
         <dd>
-          <Ago at={sync?.lastSuccessAt ?? host.lastSeenAt} />
+          <Ago at={lastSeenAt(sync, host.lastSeenAt)} />
         </dd>
         <dt>Inventory</dt>
         <dd>
