@@ -5,6 +5,7 @@ import { lastSeenAt } from '../../../shared/last-seen';
 import { ago } from '../../components/time';
 import { useClock } from '../../components/Freshness';
 import { isDisconnected, isPreparing } from '../../stores/inventory-derived';
+import { useHostRetry } from './use-host-retry';
 
 /**
  * Freshness of one host in words: unreachable, or answering but not refreshed (each with the
@@ -13,6 +14,7 @@ import { isDisconnected, isPreparing } from '../../stores/inventory-derived';
  */
 export function HostSyncBanner({ host, inventoryHost }: { host: HostView; inventoryHost?: InventoryHost }) {
   const now = useClock();
+  const { busy, retry } = useHostRetry();
   const sync = inventoryHost?.sync;
   if (isPreparing(host, inventoryHost)) {
     return (
@@ -30,7 +32,10 @@ export function HostSyncBanner({ host, inventoryHost }: { host: HostView; invent
         <strong>{host.status === 'connected' ? `${host.displayName} answers, but its inventory is not refreshed` : `${host.displayName} is unreachable`}</strong>
         {error ? `: ${asSentence(error)}` : '.'} Showing the last known inventory from {ago(seen, now)}
         {sync?.consecutiveFailures ? `; ${counted(sync.consecutiveFailures, 'failed attempt')}` : ''}
-        {sync?.nextAttemptAt ? `; next retry ${inFuture(sync.nextAttemptAt, now)}` : ''}.
+        {busy(host.id) ? '; retrying now' : sync?.nextAttemptAt ? `; next retry ${inFuture(sync.nextAttemptAt, now)}` : ''}.{' '}
+        <button type="button" className="banner-action" onClick={() => void retry(host.id, host.displayName)} disabled={busy(host.id)} aria-busy={busy(host.id)} data-testid="host-retry">
+          {busy(host.id) ? 'Retrying…' : 'Retry now'}
+        </button>
       </div>
     );
   }
