@@ -154,7 +154,7 @@ describe('host form, network input and freshness (aether-v serve + Chromium)', (
     await page.waitForFunction(() => /status \d+ s ago/.test(document.querySelector('[data-testid="host-facts"]')!.textContent!), undefined, poll);
     const { lastSeen, status } = await page.evaluate(() => {
       const facts = document.querySelector('[data-testid="host-facts"]')!;
-      const dd = (label: string) => [...facts.querySelectorAll('dt')].find((dt) => dt.textContent === label)!.nextElementSibling!.textContent!;
+      const dd = (label: string) => Array.from(facts.querySelectorAll('dt')).find((dt) => dt.textContent === label)!.nextElementSibling!.textContent!;
       return { lastSeen: dd('Last seen'), status: /status (\d+ s ago)/.exec(dd('Inventory'))![1] };
     });
     expect(lastSeen).toBe(status);
