@@ -44,12 +44,15 @@ export async function identifyAnonymously(options: AnonymousIdentifyOptions): Pr
       `Content-Type: ${SOAP_CONTENT_TYPE}\r\n` +
       `Content-Length: ${body.length}\r\n\r\n`;
     const res = await conn.request(head, body);
-    // Allowed by WS-Man: the service then only identifies itself to signed-in clients.
+    const soap = /soap\+xml/i.test(header(res, 'content-type') ?? '');
+    // Allowed by WS-Man: the service then only identifies itself to signed-in clients (a 401
+    // offering sign-in, or a SOAP fault). Either way WinRM is there; sign-in is the next step.
     if (res.status === 401 && (res.headers.get('www-authenticate') ?? []).length > 0) return undefined;
+    if (res.status === 500 && soap) return undefined;
     if (res.status !== 200) {
       throw new ProtocolError(`${label} answered HTTP ${res.status} ${res.statusText}${res.status === 404 ? ' — is this a WinRM endpoint (path /wsman)?' : ''}`, { host: label });
     }
-    if (!/soap\+xml|text\/xml/i.test(header(res, 'content-type') ?? '')) {
+    if (!soap) {
       throw new ProtocolError(`${label} answered, but not with WS-Man (Content-Type ${header(res, 'content-type') ?? 'none'}) — is this a WinRM port?`, { host: label });
     }
     return readIdentify(readResponse({ status: res.status, body: res.body.toString('utf8') }, { action: 'Identify', host: label }));
