@@ -5,7 +5,7 @@ import type { Backend } from '../../src/renderer/backend/backend';
 import type { CommandName, RequestOf, Result, VmDetails } from '../../src/shared/contract';
 import { VmTable } from '../../src/renderer/components/vm-table/VmTable';
 import { DisconnectedHostsView } from '../../src/renderer/features/inventory/DisconnectedHostsView';
-import { HostSyncBanner } from '../../src/renderer/features/inventory/HostSyncBanner';
+import { HostSyncBanner, inFuture } from '../../src/renderer/features/inventory/HostSyncBanner';
 import { HostView } from '../../src/renderer/features/overview/HostView';
 import { VmDetailView } from '../../src/renderer/features/inventory/VmDetailView';
 import { Sidebar } from '../../src/renderer/features/shell/Sidebar';
@@ -192,6 +192,17 @@ describe('inventory views', () => {
     await act(async () => undefined);
     expect(useApp.getState().toasts.at(-1)?.text).toBe('HV02: refreshed, inventory up to date.');
     expect(button()).toBeNull();
+  });
+
+  test('the retry countdown counts to the attempt: whole seconds, minutes with their seconds, then now', () => {
+    const now = Date.parse('2026-12-03T10:00:00Z');
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    expect(inFuture(at(12_400), now)).toBe('in 13 s');
+    expect(inFuture(at(150_000), now)).toBe('in 2 min 30 s');
+    expect(inFuture(at(59_001), now)).toBe('in 1 min');
+    expect(inFuture(at(1_800_000), now)).toBe('in 30 min');
+    expect(inFuture(at(0), now)).toBe('now');
+    expect(inFuture(at(-5_000), now)).toBe('now');
   });
 
   test("a host's last seen is its latest contact, quick or full, everywhere it is shown", () => {

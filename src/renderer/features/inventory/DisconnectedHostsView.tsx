@@ -7,6 +7,7 @@ import { counted } from '../../../shared/counted';
 import { lastSeenAt } from '../../../shared/last-seen';
 import { compareNatural } from '../../components/natural-compare';
 import { useHostRetry } from './use-host-retry';
+import { inFuture } from './HostSyncBanner';
 
 /** Every unreachable host with its error and a Retry that really refreshes that host now. */
 export function DisconnectedHostsView() {
@@ -43,6 +44,7 @@ export function DisconnectedHostsView() {
                   <div className="muted">
                     Last seen {ago(lastSeenAt(sync, h.lastSeenAt), now)} · {counted(counts.get(h.id)?.total ?? 0, 'VM')} shown from the last known inventory
                     {sync?.consecutiveFailures ? ` · ${counted(sync.consecutiveFailures, 'failed attempt')}` : ''}
+                    {busy(h.id) ? ' · retrying now' : sync?.nextAttemptAt ? ` · next retry ${inFuture(sync.nextAttemptAt, now)}` : ''}
                   </div>
                 </div>
                 <div className="row-actions">

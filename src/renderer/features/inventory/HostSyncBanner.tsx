@@ -49,8 +49,10 @@ export function HostSyncBanner({ host, inventoryHost }: { host: HostView; invent
   return null;
 }
 
-function inFuture(iso: string, now: number): string {
-  const s = Math.round((Date.parse(iso) - now) / 1000);
+/** A countdown that reaches 0 when the attempt starts: seconds kept up to 10 min, not rounded away. */
+export function inFuture(iso: string, now: number): string {
+  const s = Math.ceil((Date.parse(iso) - now) / 1000);
   if (s <= 0) return 'now';
-  return s < 60 ? `in ${s} s` : `in ${Math.round(s / 60)} min`;
+  if (s < 60) return `in ${s} s`;
+  return s < 600 ? `in ${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}` : `in ${Math.round(s / 60)} min`;
 }
