@@ -2,7 +2,7 @@ import { commandNames, ContractError, ErrorCode, type CommandName, type RequestO
 import type { foundationCommands } from '../shared/contract/areas/foundation';
 import type { StartedService } from './service-module';
 import type { Services } from './services';
-import { testHostConnection } from './hosts/connection-test';
+import { draftTarget, editedTarget, testHostConnection } from './hosts/connection-test';
 
 export type Handler<C extends CommandName> = (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 export type Handlers = { [C in CommandName]: Handler<C> };
@@ -58,20 +58,10 @@ export function createHandlers(s: Services): FoundationHandlers {
       return { removed };
     },
     'hosts.testConnection': async (request) => {
-      if ('draft' in request) {
-        const draft = request.draft;
-        const transport = draft.transport ?? 'https';
-        return testHostConnection({
-          displayName: draft.displayName,
-          address: draft.address,
-          port: draft.port ?? (transport === 'https' ? 5986 : 5985),
-          transport,
-          auth: draft.auth ?? 'ntlm',
-          allowUnencryptedBasic: draft.allowUnencryptedBasic ?? false,
-          username: draft.username,
-          password: draft.password,
-          ...(draft.tlsFingerprintSha256 ? { tlsFingerprintSha256: draft.tlsFingerprintSha256 } : {}),
-        });
+      if ('draft' in request) return testHostConnection(draftTarget(request.draft));
+      if ('edited' in request) {
+        const stored = s.hosts.entry(request.edited.id);
+        return testHostConnection(await editedTarget(stored, request.edited, async () => (await s.hosts.credentials(stored.id)).password));
       }
       const entry = s.hosts.entry(request.id);
       const { password } = await s.hosts.credentials(request.id);

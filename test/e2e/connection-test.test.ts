@@ -1,7 +1,8 @@
 /**
  * Settings' "Test connection" end to end: the simulated lab runs in this process, `aether-v serve`
  * runs as a real subprocess, and Chromium drives the Settings form against a lab host over
- * NTLM-sealed HTTP — three passing steps, then a wrong password naming the step that failed.
+ * NTLM-sealed HTTP — three passing steps, then a wrong password failing at sign-in (Identify is
+ * anonymous, as Windows answers it).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -58,9 +59,9 @@ describe('Settings › Test connection against a lab host (aether-v serve + Chro
     await report().locator('li').nth(2).waitFor();
     const lines = await reportLines();
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^✓ identify \(\d+ ms\): WS-Man/);
-    expect(lines[1]).toMatch(new RegExp(`^✓ command \\(\\d+ ms\\): logged on; host name ${info.name.toUpperCase()}`));
-    expect(lines[2]).toMatch(/^✓ hyperv \(\d+ ms\): Hyper-V management service is running/);
+    expect(lines[0]).toMatch(/^✓ Reach WinRM \(Identify, no password sent\) \(\d+ ms\): WS-Man/);
+    expect(lines[1]).toMatch(new RegExp(`^✓ Sign in and run a command \\(\\d+ ms\\): signed in as ${info.username}; host name ${info.name.toUpperCase()}`));
+    expect(lines[2]).toMatch(/^✓ Hyper-V check \(\d+ ms\): Hyper-V management service is running/);
     expect(await report().locator('p').textContent()).toBe('Lab HV: connected, Hyper-V ready');
   });
 
@@ -72,8 +73,8 @@ describe('Settings › Test connection against a lab host (aether-v serve + Chro
     const failed = lines.filter((l) => l.startsWith('✗'));
     expect(failed).toHaveLength(1);
     expect(lines[lines.length - 1]).toBe(failed[0]);
-    expect(failed[0]).toMatch(/^✗ (identify|command) \(\d+ ms\): .*access denied for user 'Administrator'/);
-    expect(await report().locator('p').textContent()).toMatch(/^Lab HV: .* failed — .*access denied/);
+    expect(failed[0]).toMatch(/^✗ Sign in and run a command \(\d+ ms\): .*access denied for user 'Administrator'/);
+    expect(await report().locator('p').textContent()).toMatch(/^Lab HV: signing in \(running a command\) failed — .*access denied/);
   });
 
   test('saving the host keeps the password only encrypted', async () => {

@@ -59,6 +59,37 @@ describe('background loops follow interval changes live', () => {
   });
 });
 
+describe('a failed host is retried when its page says', () => {
+  test('at its nextAttemptAt, not at its next quick slot an hour later', async () => {
+    const temp = tempDir();
+    const lab = await startLab({ hosts: 1, vmsPerHost: 2, clusters: 0, seed: 5 });
+    installAgent(lab, 'hv01');
+    await configureHosts(temp.dir, lab.hosts);
+    // An hour between cycles: only the retry at the announced time can explain a second attempt.
+    const h = await startHarness(temp.dir, { quickIntervalMs: () => 3_600_000, fullIntervalMs: () => 3_600_000, backoff: { baseMs: 1_500, capMs: 1_500, jitter: 0 }, random: () => 0.5 });
+    try {
+      await h.api.initialRefresh;
+      const id = h.hostIds.get('hv01')!;
+      const sync = () => h.api.snapshot().hosts.find((x) => x.hostId === id)!.sync;
+      await waitFor(() => inventoryCalls(lab.host('hv01')).quick === 1, 5_000, 'first quick slot');
+      await lab.host('hv01').setKnobs({ unreachable: true });
+      expect(await h.api.refresh(id)).toEqual({ [id]: 'failed' });
+      const announced = Date.parse(sync().nextAttemptAt!);
+      expect(sync()).toMatchObject({ state: 'error', consecutiveFailures: 1 });
+      await lab.host('hv01').setKnobs({ unreachable: false });
+      await waitFor(() => sync().state === 'fresh', 6_000, 'the retry at the announced time');
+      // Not before the time the page counted down to, and within the retry loop's look-ahead after it.
+      const attempted = Date.parse(sync().lastAttemptAt!);
+      expect(attempted).toBeGreaterThanOrEqual(announced - 5);
+      expect(attempted - announced).toBeLessThan(1_500);
+    } finally {
+      await h.close();
+      await lab.close();
+      temp.cleanup();
+    }
+  }, 30_000);
+});
+
 describe('notification wording', () => {
   test('a reason that already names its host is not prefixed again; a sentence ends once', () => {
     expect(namingHost('hv02', 'host hv02: cannot reach 10.0.0.2:5985 (connection refused)')).toBe('host hv02: cannot reach 10.0.0.2:5985 (connection refused)');

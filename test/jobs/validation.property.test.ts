@@ -16,6 +16,18 @@ const spaced = (a: fc.Arbitrary<string>) => fc.tuple(fc.constantFrom('', ' ', ' 
 const int = (min: number, max: number) => fc.integer({ min, max }).chain((n) => fc.constantFrom<unknown>(n, String(n), ` ${n} `));
 const octet = fc.integer({ min: 0, max: 255 });
 const ipv4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join('.'));
+// A static IPv4 setting that can work: prefix /8–/24, a host address (neither the network nor the
+// broadcast address: last octet 2–254) and the gateway .1 in the same subnet.
+const staticNet = fc
+  .record({ a: fc.integer({ min: 1, max: 223 }), b: octet, c: octet, d: fc.integer({ min: 2, max: 254 }), prefix: fc.integer({ min: 8, max: 24 }) })
+  .chain(({ a, b, c, d, prefix }) => {
+    const subnetSize = 2 ** (32 - prefix);
+    const network = Math.floor((((a * 256 + b) * 256 + c) * 256) / subnetSize) * subnetSize;
+    const gw = network + 1;
+    const gateway = [24, 16, 8, 0].map((shift) => Math.floor(gw / 2 ** shift) % 256).join('.');
+    return fc.record({ ipv4Address: fc.constant(`${a}.${b}.${c}.${d}`), ipv4PrefixLength: fc.constantFrom<unknown>(prefix, String(prefix), ` ${prefix} `), ipv4Gateway: fc.constant(gateway) });
+  })
+  .filter((n) => n.ipv4Address !== n.ipv4Gateway);
 const dnsName = fc.array(word(1, 12), { minLength: 1, maxLength: 4 }).map((l) => l.join('.'));
 const secret = fc.stringMatching(/^[A-Za-z0-9!#%&*+\-=?@^_~]{4,60}$/).map((s) => `${SECRET_MARK}${s}`);
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
@@ -47,8 +59,8 @@ const validSubmission: fc.Arbitrary<Generated> = fc
     ),
     staticIp: fc.oneof(
       fc.constant({}),
-      fc.record({ ipv4Address: ipv4, ipv4PrefixLength: int(1, 32), ipv4Gateway: ipv4 }),
-      fc.record({ ipv4Address: ipv4, ipv4PrefixLength: int(1, 32), ipv4Gateway: ipv4, ipv4Dns1: ipv4, ipv4Dns2: maybe(ipv4) }),
+      staticNet,
+      fc.tuple(staticNet, fc.record({ ipv4Dns1: ipv4, ipv4Dns2: maybe(ipv4) })).map(([n, dns]) => ({ ...n, ...dns })),
     ),
     domain: fc.oneof(
       fc.constant({}),
@@ -96,6 +108,9 @@ function mutations(g: Generated): Mutation[] {
     out.push({ field: 'ipv4Gateway', rules: ['ipv4'], apply: withField('ipv4Gateway', '10.0.0.256') });
     out.push({ field: 'ipv4PrefixLength', rules: ['variants'], apply: without('ipv4PrefixLength') });
     out.push({ field: 'ipv4PrefixLength', rules: ['maximum'], apply: withField('ipv4PrefixLength', 33) });
+    // Another first octet is outside any subnet of /8 or longer.
+    const first = Number(String(g.fields.ipv4Address).split('.')[0]);
+    out.push({ field: 'ipv4Gateway', rules: ['subnet'], apply: withField('ipv4Gateway', `${(first % 223) + 1}.0.0.1`) });
     if (present(g.fields, 'ipv4Dns1')) out.push({ field: 'ipv4Dns1', rules: ['variants'], apply: (x) => withField('ipv4Dns2', '10.0.0.2')(without('ipv4Dns1')(x)) });
   } else {
     out.push({ field: 'ipv4Gateway', rules: ['variants'], apply: withField('ipv4Address', '10.1.2.3') });

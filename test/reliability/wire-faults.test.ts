@@ -105,7 +105,7 @@ describe('fault catalogue: HTTPS with a pinned certificate', () => {
     expect(await f.refresh('hv02')).toBe('failed');
     const error = f.sync('hv02').lastError ?? '';
     const pinned = info.certFingerprintSha256!.replace(/:/g, '').toLowerCase();
-    expect(error).toMatch(new RegExp(`^TLS with 127\\.0\\.0\\.1:\\d+ failed: server certificate does not match the pinned fingerprint \\(expected SHA-256 ${pinned}, server presented [0-9a-f]{64}\\) — trust the host's CA \\(caPem\\) or pin its certificate fingerprint$`));
+    expect(error).toMatch(new RegExp(`^TLS with 127\\.0\\.0\\.1:\\d+ failed: server certificate does not match the pinned fingerprint \\(expected SHA-256 ${pinned}, server presented [0-9a-f]{64}\\) — if the host's certificate was renewed on purpose, pin the new fingerprint in the host's settings; otherwise something else is answering at this address$`));
     expectNamesHost(error, info, info.httpsUrl);
     expect(f.noticesFor('hv02', since).filter((n) => n.level === 'error').map((n) => n.title)).toEqual(['Host hv02 unreachable']);
     // Nothing was sent over the unverified connection, and nothing stored was lost.

@@ -5,7 +5,7 @@ import type { Backend } from '../../src/renderer/backend/backend';
 import type { CommandName, RequestOf, Result, VmDetails } from '../../src/shared/contract';
 import { VmTable } from '../../src/renderer/components/vm-table/VmTable';
 import { DisconnectedHostsView } from '../../src/renderer/features/inventory/DisconnectedHostsView';
-import { HostSyncBanner } from '../../src/renderer/features/inventory/HostSyncBanner';
+import { HostSyncBanner, inFuture } from '../../src/renderer/features/inventory/HostSyncBanner';
 import { HostView } from '../../src/renderer/features/overview/HostView';
 import { VmDetailView } from '../../src/renderer/features/inventory/VmDetailView';
 import { Sidebar } from '../../src/renderer/features/shell/Sidebar';
@@ -151,7 +151,7 @@ describe('VmTable', () => {
 });
 
 describe('inventory views', () => {
-  test('the disconnected-hosts view lists unreachable hosts with their error; Retry refreshes that host', async () => {
+  test('the disconnected-hosts view lists unreachable hosts with their error; Retry stays busy until the attempt ends, then says how it went', async () => {
     const f = fleet(3, 4);
     f.views[1] = makeHostView('hv01', { status: 'unreachable', lastError: 'hv01: connection refused (is WinRM listening on 5985?)' });
     f.hosts[2] = makeHost('hv02', {}, { state: 'error', lastError: 'hv02: timed out after 30 s', consecutiveFailures: 3 });
@@ -166,7 +166,59 @@ describe('inventory views', () => {
       (dom.container.querySelector('button[aria-label="Retry HV02"]') as HTMLButtonElement).click();
     });
     expect(calls).toEqual([{ command: 'inventory.refresh', request: { hostId: 'hv02' } }]);
-    expect(useApp.getState().toasts.at(-1)?.text).toBe('HV02: refreshing now.');
+    // The refresh is queued, not finished: the button says so and cannot be pressed again.
+    const button = () => dom.container.querySelector('button[aria-label="Retry HV02"]') as HTMLButtonElement | null;
+    expect(button()!.textContent).toBe('Retrying…');
+    expect(button()!.disabled).toBe(true);
+    expect(useApp.getState().toasts).toEqual([]);
+    // The attempt fails again: its new record ends the busy state, and the result is said.
+    const model = useInventory.getState().model;
+    const failed = makeHost('hv02', {}, { state: 'error', lastError: 'hv02: timed out after 30 s', consecutiveFailures: 4, lastAttemptAt: new Date().toISOString() });
+    act(() => {
+      model.apply([{ hosts: { upsert: [failed], remove: [] }, vms: { upsert: [], remove: [] } }]);
+      useInventory.setState({ version: model.version, membershipVersion: model.membershipVersion, hostsVersion: model.hostsVersion });
+    });
+    await act(async () => undefined);
+    expect(button()!.textContent).toBe('Retry');
+    expect(button()!.disabled).toBe(false);
+    expect(useApp.getState().toasts.at(-1)?.text).toBe('HV02: the attempt failed — hv02: timed out after 30 s.');
+    // Retried again, this time the host answers: the result is a refreshed host.
+    await act(async () => button()!.click());
+    const fresh = makeHost('hv02', {}, { state: 'fresh', lastSuccessAt: new Date().toISOString(), lastAttemptAt: new Date().toISOString(), consecutiveFailures: 0, lastError: null });
+    act(() => {
+      model.apply([{ hosts: { upsert: [fresh], remove: [] }, vms: { upsert: [], remove: [] } }]);
+      useInventory.setState({ version: model.version, membershipVersion: model.membershipVersion, hostsVersion: model.hostsVersion });
+    });
+    await act(async () => undefined);
+    expect(useApp.getState().toasts.at(-1)?.text).toBe('HV02: refreshed, inventory up to date.');
+    expect(button()).toBeNull();
+  });
+
+  test('the retry countdown counts to the attempt: whole seconds, minutes with their seconds, then now', () => {
+    const now = Date.parse('2026-12-03T10:00:00Z');
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    expect(inFuture(at(12_400), now)).toBe('in 13 s');
+    expect(inFuture(at(150_000), now)).toBe('in 2 min 30 s');
+    expect(inFuture(at(59_001), now)).toBe('in 1 min');
+    expect(inFuture(at(1_800_000), now)).toBe('in 30 min');
+    expect(inFuture(at(0), now)).toBe('now');
+    expect(inFuture(at(-5_000), now)).toBe('now');
+  });
+
+  test("a host's last seen is its latest contact, quick or full, everywhere it is shown", () => {
+    const f = fleet(1, 1);
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    f.views[0] = makeHostView('hv00', { status: 'unreachable', lastSeenAt: minutesAgo(9) });
+    f.hosts[0] = makeHost('hv00', {}, { state: 'error', lastError: 'hv00: timed out', consecutiveFailures: 1, lastSuccessAt: minutesAgo(3), lastQuickAt: minutesAgo(1) });
+    load(f);
+    render(<HostView id="hv00" />);
+    const facts = dom.container.querySelector('[data-testid="host-facts"]')!;
+    const lastSeen = [...facts.querySelectorAll('dt')].find((dt) => dt.textContent === 'Last seen')!.nextElementSibling!.textContent;
+    expect(lastSeen).toBe('1 min ago');
+    expect(dom.container.querySelector('[data-testid="host-unreachable"]')!.textContent).toContain('Showing the last known inventory from 1 min ago');
+    expect(dom.container.textContent).not.toContain('3 min ago;');
+    render(<DisconnectedHostsView />);
+    expect(dom.container.querySelector('[data-testid="disconnected-HV00"]')!.textContent).toContain('Last seen 1 min ago');
   });
 
   test('host lists read in natural order (hv2 before hv10), as in the tree', () => {

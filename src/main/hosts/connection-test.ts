@@ -1,7 +1,17 @@
-import type { ConnectionStep, ConnectionTestResult, HostEntry } from '../../shared/contract';
-import { WinrmClient, type WinrmHostOptions } from '../winrm';
+import {
+  ContractError,
+  credentialBoundChanges,
+  ErrorCode,
+  passwordRequiredMessage,
+  type ConnectionStep,
+  type ConnectionTestResult,
+  type HostEntry,
+  type HostInput,
+  type HostPatch,
+} from '../../shared/contract';
+import { identifyAnonymously, WinrmClient, type WinrmHostOptions } from '../winrm';
 
-type Target = Pick<HostEntry, 'address' | 'port' | 'transport' | 'auth' | 'allowUnencryptedBasic' | 'username' | 'tlsFingerprintSha256'> & {
+export type Target = Pick<HostEntry, 'address' | 'port' | 'transport' | 'auth' | 'allowUnencryptedBasic' | 'username' | 'tlsFingerprintSha256'> & {
   password: string;
   displayName: string;
 };
@@ -26,9 +36,61 @@ export function winrmOptionsFor(host: Target, overrides: Partial<WinrmHostOption
 // A fixed script: nothing from the host entry is ever part of PowerShell text.
 const HYPERV_CHECK = '(Get-Service -Name vmms).Status';
 
+const DEFAULT_PORT = { https: 5986, http: 5985 } as const;
+
+/** A new host's form as a test target: the same defaults `hosts.add` applies. */
+export function draftTarget(draft: HostInput): Target {
+  const transport = draft.transport ?? 'https';
+  return {
+    displayName: draft.displayName,
+    address: draft.address.trim().toLowerCase(),
+    port: draft.port ?? DEFAULT_PORT[transport],
+    transport,
+    auth: draft.auth ?? 'ntlm',
+    allowUnencryptedBasic: draft.allowUnencryptedBasic ?? false,
+    username: draft.username.trim(),
+    password: draft.password,
+    ...(draft.tlsFingerprintSha256 ? { tlsFingerprintSha256: draft.tlsFingerprintSha256 } : {}),
+  };
+}
+
 /**
- * Settings' "Test connection": WS-Man Identify, then a plain command, then a Hyper-V check, on a
- * throwaway client. Stops at the first failing step and says which one failed and why.
+ * An edit form as a test target: the values in the form over the stored entry, so the test checks
+ * what would be saved. Without a typed password the stored one is used, but only if no
+ * credential-bound field changed — the stored password never goes anywhere new (host-rules.ts),
+ * not even for a test.
+ */
+export async function editedTarget(stored: HostEntry, edit: HostPatch, storedPassword: () => Promise<string>): Promise<Target> {
+  const transport = edit.transport ?? stored.transport;
+  const next: Target = {
+    displayName: edit.displayName?.trim() || stored.displayName,
+    address: edit.address !== undefined ? edit.address.trim().toLowerCase() : stored.address,
+    port: edit.port ?? stored.port,
+    transport,
+    auth: edit.auth ?? stored.auth,
+    allowUnencryptedBasic: edit.allowUnencryptedBasic ?? stored.allowUnencryptedBasic,
+    username: edit.username !== undefined ? edit.username.trim() : stored.username,
+    password: '',
+  };
+  const pin = edit.tlsFingerprintSha256 === null ? undefined : (edit.tlsFingerprintSha256 ?? stored.tlsFingerprintSha256);
+  if (pin) next.tlsFingerprintSha256 = pin;
+  if (edit.password !== undefined) return { ...next, password: edit.password };
+  const rebound = credentialBoundChanges(stored, next);
+  if (rebound.length > 0) {
+    const message = passwordRequiredMessage(stored.displayName, rebound).replace(/ and save again$/, ' and test again');
+    throw new ContractError(ErrorCode.ValidationFailed, message, {
+      host: stored.displayName,
+      fields: [{ field: 'password', message: message.replace(/^password: /, '') }],
+    });
+  }
+  return { ...next, password: await storedPassword() };
+}
+
+/**
+ * Settings' "Test connection", on a throwaway client, in the order a Windows host checks things:
+ * an unauthenticated WS-Man Identify (address, port, transport, certificate — no password sent),
+ * then sign-in with a plain command (a wrong password fails here, where the 401 really happens),
+ * then a Hyper-V check. Stops at the first failing step and says which one failed and why.
  */
 export async function testHostConnection(host: Target, options: { timeoutMs?: number } = {}): Promise<ConnectionTestResult> {
   const timeoutMs = options.timeoutMs ?? 20_000;
@@ -51,13 +113,19 @@ export async function testHostConnection(host: Target, options: { timeoutMs?: nu
   try {
     const passed =
       (await run('identify', async () => {
-        const id = await client.identify({ signal });
+        const id = await identifyAnonymously({
+          endpoint: wsmanEndpoint(host),
+          connectTimeoutMs: Math.min(timeoutMs, 10_000),
+          signal,
+          ...(host.tlsFingerprintSha256 ? { fingerprintSha256: host.tlsFingerprintSha256 } : {}),
+        });
+        if (!id) return 'WS-Man answered (it identifies itself only after sign-in)';
         return `WS-Man ${id.protocolVersion.split('/').pop() ?? ''} — ${id.productVendor} ${id.productVersion}`.trim();
       })) &&
       (await run('command', async () => {
         const result = await client.exec('hostname', [], { signal });
         if (result.exitCode !== 0) throw new Error(`hostname exited with ${result.exitCode}: ${result.stderr.trim()}`);
-        return `logged on; host name ${result.stdout.trim()}`;
+        return `signed in as ${host.username}; host name ${result.stdout.trim()}`;
       })) &&
       (await run('hyperv', async () => {
         const result = await client.powershell(HYPERV_CHECK, { signal });
@@ -82,7 +150,7 @@ export async function testHostConnection(host: Target, options: { timeoutMs?: nu
 }
 
 const STEP_NAMES: Record<ConnectionStep['step'], string> = {
-  identify: 'reaching WinRM (Identify)',
-  command: 'running a command (authentication)',
+  identify: 'reaching WinRM (Identify, no password sent)',
+  command: 'signing in (running a command)',
   hyperv: 'the Hyper-V check',
 };

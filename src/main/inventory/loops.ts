@@ -38,7 +38,7 @@ export class RefreshLoops {
     const outcomes = await Promise.all(hosts.map((id) => this.refresher.full(id).promise.catch((): RefreshOutcome => 'failed')));
     this.onCycle(summarise('startup', outcomes, 0, began, this.now()));
     if (this.stopped || !background) return;
-    this.running.push(this.loop('quick', this.now()), this.loop('full', began + this.intervalMs('full')));
+    this.running.push(this.loop('quick', this.now()), this.loop('full', began + this.intervalMs('full')), this.retryLoop());
   }
 
   /** Re-reads intervals and hosts (settings changed, a host was added). */
@@ -50,6 +50,34 @@ export class RefreshLoops {
     this.stopped = true;
     this.sleeper.wakeAll();
     await Promise.allSettled(this.running);
+  }
+
+  /**
+   * A failed host is retried at its `nextAttemptAt`, the time its page counts down to — not at
+   * its next slot of the quick cycle, which can be up to a whole interval later. Each scheduled
+   * time is tried once: an attempt that leaves the same time behind (a discarded result, a host
+   * whose deployment decides its own re-check time) is left to the cycles.
+   */
+  private async retryLoop(): Promise<void> {
+    const tried = new Map<string, string>();
+    const stopped = () => this.stopped;
+    while (!this.stopped) {
+      const due: string[] = [];
+      let earliest = this.now() + RETRY_LOOK_MS;
+      for (const id of this.hostIds()) {
+        const sync = this.store.host(id)?.sync;
+        const next = sync?.state === 'error' ? sync.nextAttemptAt : null;
+        if (!next || tried.get(id) === next) continue;
+        const at = Date.parse(next);
+        if (at <= this.now()) due.push(id);
+        else earliest = Math.min(earliest, at);
+      }
+      for (const id of due) {
+        tried.set(id, this.store.host(id)!.sync.nextAttemptAt!);
+        void this.refresher.full(id).promise.catch(() => undefined);
+      }
+      await this.sleeper.until(() => earliest, this.now, stopped);
+    }
   }
 
   private async loop(kind: RefreshKind, firstStart: number): Promise<void> {
@@ -79,6 +107,8 @@ export class RefreshLoops {
   }
 }
 
+// How often the retry loop looks for a newly failed host; its due time is then met to the second.
+const RETRY_LOOK_MS = 1_000;
 function summarise(kind: CycleSummary['kind'], outcomes: RefreshOutcome[], deferred: number, began: number, ended: number): CycleSummary {
   return {
     kind,

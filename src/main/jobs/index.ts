@@ -8,6 +8,7 @@ import path from 'node:path';
 import { defaultSchemaPath, fileSchemaCheckMemo, loadJobSchema } from './schema/load';
 import { compileJobSchema, type CompiledJobSchema } from './validation/compiled';
 import { maskSecrets, validateJobInput } from './validation/validate';
+import { hostNetworksOf } from './validation/host-networks';
 import { exportJobs } from './export';
 import { JobsCore, type JobsServiceOptions } from './service';
 import { VmActions } from './vm-actions';
@@ -80,7 +81,11 @@ export function createJobsModule(options: { schemaPath?: string } & JobsServiceO
       const validate = (request: { schemaVersion: number; hostId?: string; imageOsFamily: OsFamily; fields: Record<string, unknown> }): JobValidateResponse => {
         checkVersion(request.schemaVersion);
         validations++;
-        const result = validateJobInput(compiled, { imageOsFamily: request.imageOsFamily, fields: request.fields });
+        const result = validateJobInput(compiled, {
+          imageOsFamily: request.imageOsFamily,
+          fields: request.fields,
+          ...(request.hostId ? { hostNetworks: hostNetworksOf(core.inventory, request.hostId, core.hostName(request.hostId)) } : {}),
+        });
         const warnings: string[] = [];
         if (request.hostId) {
           // A check never submits; it still says what a submission would meet.

@@ -21,6 +21,7 @@ import { checkSubmissionSafeguards, estimateFreeMemoryGb, SubmissionRefused, typ
 import { JobStore } from './store/job-store';
 import type { CompiledJobSchema } from './validation/compiled';
 import { assertJobInput, maskSecrets } from './validation/validate';
+import { hostNetworksOf } from './validation/host-networks';
 
 export interface JobTimeouts {
   create: number;
@@ -231,7 +232,11 @@ export class JobsCore {
     if (request.schemaVersion !== this.compiled.version) throw new SchemaOutOfDate(request.schemaVersion, this.compiled.version);
     let values: Record<string, JobFieldValue>;
     try {
-      values = assertJobInput(this.compiled, { imageOsFamily: request.imageOsFamily, fields: request.fields });
+      values = assertJobInput(this.compiled, {
+        imageOsFamily: request.imageOsFamily,
+        fields: request.fields,
+        hostNetworks: hostNetworksOf(this.inventory, request.hostId, this.hostName(request.hostId)),
+      });
     } catch (error) {
       if (error instanceof JobValidationFailed) throw new ContractError(ErrorCode.ValidationFailed, error.message, { fields: error.fields });
       throw error;

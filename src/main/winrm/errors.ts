@@ -56,14 +56,61 @@ export class TlsFailed extends WinrmError {
       details.expectedSha256 !== undefined
         ? ` (expected SHA-256 ${details.expectedSha256}, server presented ${details.actualSha256 ?? 'no certificate'})`
         : '';
-    super(
-      'TLS_FAILED',
-      `TLS with ${host} failed: ${reason}${pin} — trust the host's CA (caPem) or pin its certificate fingerprint`,
-      { host, cause: details.cause },
-    );
+    const advice = details.expectedSha256 !== undefined ? PIN_ADVICE : tlsAdvice(reason);
+    super('TLS_FAILED', `TLS with ${host} failed: ${reason}${pin} — ${advice}`, { host, cause: details.cause });
     if (details.expectedSha256 !== undefined) this.expectedSha256 = details.expectedSha256;
     if (details.actualSha256 !== undefined) this.actualSha256 = details.actualSha256;
   }
+}
+
+const TRUST_ADVICE =
+  "install the certificate of the CA that issued the host's certificate on this computer, or pin the host's certificate (its SHA-256 fingerprint) in the host's settings";
+const PIN_ADVICE = "if the host's certificate was renewed on purpose, pin the new fingerprint in the host's settings; otherwise something else is answering at this address";
+
+/**
+ * TLS failures in words for a person. Node reports them as OpenSSL text ("wrong version number",
+ * "EPROTO") that an admin cannot act on; the error code says what really happened.
+ */
+const TLS_REASONS: Record<string, string> = {
+  ERR_SSL_WRONG_VERSION_NUMBER: 'the port answered in plain HTTP, not HTTPS',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'the port answered in plain HTTP, not HTTPS',
+  ERR_SSL_HTTP_REQUEST: 'the port answered in plain HTTP, not HTTPS',
+  DEPTH_ZERO_SELF_SIGNED_CERT: "the host's certificate is self-signed, so nothing vouches for it",
+  SELF_SIGNED_CERT_IN_CHAIN: "the host's certificate was issued by a CA this computer does not trust",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the host's certificate was issued by a CA this computer does not trust",
+  UNABLE_TO_GET_ISSUER_CERT: "the host's certificate was issued by a CA this computer does not trust",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the host's certificate was issued by a CA this computer does not trust",
+  CERT_UNTRUSTED: "the host's certificate is not trusted on this computer",
+  CERT_HAS_EXPIRED: "the host's certificate has expired",
+  CERT_NOT_YET_VALID: "the host's certificate is not valid yet (check the clocks of this computer and the host)",
+  ERR_TLS_CERT_ALTNAME_INVALID: "the host's certificate is issued for another name than the address entered",
+  HOSTNAME_MISMATCH: "the host's certificate is issued for another name than the address entered",
+  CERT_REVOKED: "the host's certificate has been revoked",
+  ERR_SSL_UNSUPPORTED_PROTOCOL: 'the host only offers an old TLS version this app refuses (TLS 1.2 or later is needed)',
+  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'the host only offers an old TLS version this app refuses (TLS 1.2 or later is needed)',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the host and this app share no TLS cipher or version',
+  ERR_SSL_NO_PROTOCOLS_AVAILABLE: 'the host and this app share no TLS version',
+};
+
+/** A TLS error as a sentence: known codes in words, other OpenSSL text reduced to its reason. */
+export function tlsFailureInWords(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code in TLS_REASONS) return TLS_REASONS[code];
+  const message = err instanceof Error ? err.message : String(err);
+  if (/wrong version number|http request|packet length too long/i.test(message)) return TLS_REASONS.ERR_SSL_WRONG_VERSION_NUMBER;
+  // "4080…:error:0A00010B:SSL routines:func:reason:file:line:" → "reason"
+  const openssl = /SSL routines:[^:]*:([^:]+)/.exec(message);
+  if (openssl) return `the TLS handshake failed (${openssl[1].trim()})`;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return `the TLS handshake failed (the host closed or broke the connection, ${code})`;
+  return message.replace(/; if the root CA is installed locally, try running Node\.js with --use-system-ca/, '');
+}
+
+function tlsAdvice(reason: string): string {
+  if (reason === TLS_REASONS.ERR_SSL_WRONG_VERSION_NUMBER) return 'choose the HTTP transport for this port, or the HTTPS port (usually 5986)';
+  if (/expired|not valid yet|revoked/.test(reason)) return "renew the host's WinRM HTTPS certificate (or fix the clock)";
+  if (/another name/.test(reason)) return "enter the name the certificate is issued for as the address, or pin the host's certificate in the host's settings";
+  if (/TLS version|cipher/.test(reason)) return 'enable TLS 1.2 or later on the host';
+  return TRUST_ADVICE;
 }
 
 /** The host rejected the credentials after a complete authentication exchange. */

@@ -11,6 +11,7 @@ export { MAX_COMMAND_OUTPUT_BYTES } from './winrs';
 export { MAX_BODY_BYTES as MAX_RESPONSE_BODY_BYTES } from './http/http1';
 export type { ClixmlRecord, ClixmlStream } from './powershell';
 export type { IdentifyResult } from './soap';
+export { identifyAnonymously, type AnonymousIdentifyOptions } from './http/anonymous-identify';
 export {
   AuthFailed,
   Cancelled,

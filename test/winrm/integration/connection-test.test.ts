@@ -41,15 +41,14 @@ describe('testHostConnection against the lab', () => {
     expect(lab.host(info.name).stats.openShells).toBe(0);
   });
 
-  it('a wrong password fails at the first authenticated step with the AuthFailed message', async () => {
+  it('a wrong password passes the anonymous Identify and fails at sign-in with the AuthFailed message', async () => {
     const info = lab.hosts[1];
     const result = await testHostConnection(target(info, { password: 'not-the-password' }));
     expect(result.ok).toBe(false);
+    // Identify is anonymous (as Windows answers it), so the 401 comes at sign-in, and is said there.
+    expect(stepsOf(result)).toEqual(['identify:ok', 'command:failed']);
     const failed = result.steps.filter((s) => !s.ok);
-    expect(failed).toHaveLength(1);
-    // Identify may be answered anonymously (Windows does); whichever step fails is the last one run.
-    expect(result.steps[result.steps.length - 1]).toBe(failed[0]);
-    expect(['identify', 'command']).toContain(failed[0].step);
+    expect(result.message).toMatch(/signing in \(running a command\) failed — .*access denied/);
     expect(failed[0].detail).toMatch(/access denied for user 'Administrator'/);
     expect(failed[0].detail).toContain('LocalAccountTokenFilterPolicy');
     expect(result.message).toMatch(new RegExp(`^${info.name}: .*failed — `));
@@ -66,7 +65,7 @@ describe('testHostConnection against the lab', () => {
       expect(result.ok).toBe(false);
       expect(stepsOf(result)).toEqual(['identify:failed']);
       expect(result.steps[0].detail).toMatch(/^cannot reach 127\.0\.0\.1:\d+ \(.*refused.*\) — is the WinRM service running/);
-      expect(result.message).toMatch(/reaching WinRM \(Identify\) failed/);
+      expect(result.message).toMatch(/reaching WinRM \(Identify, no password sent\) failed/);
     } finally {
       await host.setKnobs({ unreachable: false });
     }
@@ -131,6 +130,50 @@ describe('hosts.testConnection through the backend contract', () => {
         draft: { displayName: 'Draft', address: t.address, port: t.port, transport: 'http', auth: 'ntlm', username: t.username, password: t.password },
       });
       expect(stepsOf((draft as { ok: true; data: ConnectionTestResult }).data)).toEqual(['identify:ok', 'command:ok', 'hyperv:ok']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('an edit form is tested with its values: another port reaches another host; the stored password never goes somewhere new', async () => {
+    const app = await startTestBackend();
+    try {
+      const [first, second] = [target(lab.hosts[0]), target(lab.hosts[1])];
+      const added = await app.backend.invoke('hosts.add', {
+        displayName: 'Edited',
+        address: first.address,
+        port: first.port,
+        transport: 'http',
+        auth: 'ntlm',
+        username: first.username,
+        password: 'a-wrong-saved-password',
+      });
+      const id = (added as { ok: true; data: HostView }).data.id;
+      const edited = (patch: Record<string, unknown>) => app.backend.invoke('hosts.testConnection', { edited: { id, ...patch } });
+      const data = (r: unknown) => (r as { ok: true; data: ConnectionTestResult }).data;
+
+      // The typed password is tested, not the saved (wrong) one.
+      const typed = data(await edited({ password: first.password }));
+      expect(stepsOf(typed)).toEqual(['identify:ok', 'command:ok', 'hyperv:ok']);
+      // The second host's port with its password: the test reaches the second host, not the saved one.
+      const moved = data(await edited({ port: second.port, password: second.password }));
+      expect(moved.steps[1].detail).toContain(lab.hosts[1].name.toUpperCase());
+      // Nothing typed and nothing credential-bound changed: the saved password is used (and is wrong).
+      const saved = data(await edited({ displayName: 'Renamed only' }));
+      expect(stepsOf(saved)).toEqual(['identify:ok', 'command:failed']);
+      // A new port without a password is refused before anything is sent to it.
+      const authFailuresBefore = lab.host(lab.hosts[1].name).stats.authFailures;
+      const refused = await edited({ port: second.port });
+      expect(refused.ok).toBe(false);
+      expect((refused as { ok: false; error: { code: string; message: string; details?: { fields?: { field: string }[] } } }).error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: { fields: [{ field: 'password' }] },
+      });
+      expect((refused as { ok: false; error: { message: string } }).error.message).toMatch(/changing the port of Edited needs the password again.*test again$/);
+      expect(lab.host(lab.hosts[1].name).stats.authFailures).toBe(authFailuresBefore);
+      // The edit was only tested: the stored entry is unchanged.
+      const listed = ((await app.backend.invoke('hosts.list', {})) as { ok: true; data: HostView[] }).data.find((h) => h.id === id)!;
+      expect(listed).toMatchObject({ displayName: 'Edited', port: first.port });
     } finally {
       await app.close();
     }

@@ -5,10 +5,13 @@ import { coerce, isMissing } from './coerce';
 import type { CompiledJobSchema } from './compiled';
 import { checkParameterSet } from './parameter-sets';
 import { describeValueError, farTooLong, tooLongError } from './value-checks';
+import { checkStaticIpv4, checkSwitchName, type HostNetworks } from '../../../shared/network-rules';
 
 export interface JobInput {
   imageOsFamily: OsFamily;
   fields: Record<string, unknown>;
+  /** The target host's switches as its inventory reported them; absent when no host is chosen. */
+  hostNetworks?: HostNetworks;
 }
 
 export type JobValidation = { ok: true; values: Record<string, JobFieldValue> } | { ok: false; errors: JobFieldError[] };
@@ -26,8 +29,10 @@ function printableKey(key: string): string {
  * The submission algorithm (contracts §2.4, with our fixes): unknown keys refused; absent values
  * take their default; present values coerced, then checked by the schema's compiled ajv rules;
  * a value for a field that does not apply to the image's OS family is refused (never silently
- * dropped); then the parameter sets. Every error is collected, so the form shows all at once.
- * No message ever contains a value.
+ * dropped); then the parameter sets; then the network rules (subnet, gateway, the host's
+ * switches). Every error is collected, so the form shows all at once.
+ * No message ever contains a value typed into a field (network messages name the subnet and the
+ * host's switches, never a secret).
  */
 export function validateJobInput(compiled: CompiledJobSchema, input: JobInput): JobValidation {
   const errors: JobFieldError[] = [];
@@ -84,6 +89,11 @@ export function validateJobInput(compiled: CompiledJobSchema, input: JobInput): 
     for (const error of checkParameterSet(set, present, compiled.fields)) {
       if (!errors.some((e) => e.field === error.field)) errors.push(error);
     }
+  }
+
+  // Values that are each valid but cannot work together or on this host (one rule: shared/network-rules).
+  for (const error of [...checkStaticIpv4(values), ...checkSwitchName(values, input.hostNetworks)]) {
+    if (!errors.some((e) => e.field === error.field)) errors.push(error);
   }
 
   return errors.length ? { ok: false, errors } : { ok: true, values };

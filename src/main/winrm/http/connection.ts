@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { HostUnreachable, ProtocolError, TlsFailed, WinrmError, WinrmTimeout } from '../errors';
+import { HostUnreachable, ProtocolError, TlsFailed, WinrmError, WinrmTimeout, tlsFailureInWords } from '../errors';
 import type { NtlmSessionSecurity } from '../ntlm/session-security';
 import { type HttpResponse, MAX_BODY_BYTES, ResponseParser } from './http1';
 
@@ -158,7 +158,7 @@ export class HttpConnection {
         if (code !== undefined && code in UNREACHABLE_CODES) {
           finish(new HostUnreachable(options.host, options.port, UNREACHABLE_CODES[code], err));
         } else if (options.tls) {
-          finish(new TlsFailed(label, err.message, { cause: err }));
+          finish(new TlsFailed(label, tlsFailureInWords(err), { cause: err }));
         } else {
           finish(new HostUnreachable(options.host, options.port, err.message, err));
         }
@@ -243,10 +243,13 @@ export class HttpConnection {
     } else {
       const code = errorCode(err);
       const cut = this.hostLabel.lastIndexOf(':');
+      // A TLS listener drops a plain HTTP request without a word: say so, it is the likely cause.
       const reason =
         code !== undefined && code in UNREACHABLE_CODES
           ? UNREACHABLE_CODES[code]
-          : 'connection closed without a response';
+          : this.socket instanceof tls.TLSSocket
+            ? 'connection closed without a response'
+            : 'connection closed without a response; if this port expects HTTPS (WinRM uses 5986 for HTTPS), choose the HTTPS transport';
       p.reject(
         new HostUnreachable(this.hostLabel.slice(0, cut), Number(this.hostLabel.slice(cut + 1)), reason, err),
       );

@@ -1,35 +1,26 @@
-import { useState } from 'react';
 import { useApp } from '../../stores/app-store';
 import { useHostCounts, isDisconnected } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { ago } from '../../components/time';
 import { useClock } from '../../components/Freshness';
 import { counted } from '../../../shared/counted';
+import { lastSeenAt } from '../../../shared/last-seen';
 import { compareNatural } from '../../components/natural-compare';
+import { useHostRetry } from './use-host-retry';
+import { inFuture } from './HostSyncBanner';
 
 /** Every unreachable host with its error and a Retry that really refreshes that host now. */
 export function DisconnectedHostsView() {
   const hosts = useApp((s) => s.hosts);
-  const backend = useApp((s) => s.backend);
-  const toast = useApp((s) => s.toast);
   const navigate = useApp((s) => s.navigate);
   useInventory((s) => s.hostsVersion);
   const model = useInventory.getState().model;
   const counts = useHostCounts();
   const now = useClock();
-  const [retrying, setRetrying] = useState<Record<string, boolean>>({});
+  const { busy, retry } = useHostRetry();
   const down = Object.values(hosts)
     .filter((h) => isDisconnected(h, model.hosts.get(h.id)))
     .sort((a, b) => compareNatural(a.displayName, b.displayName));
-
-  const retry = async (hostId: string, name: string) => {
-    if (!backend) return;
-    setRetrying((r) => ({ ...r, [hostId]: true }));
-    const result = await backend.invoke('inventory.refresh', { hostId });
-    setRetrying((r) => ({ ...r, [hostId]: false }));
-    if (!result.ok) toast('error', `Retry ${name}: ${result.error.message}`);
-    else toast('info', result.data.coalesced.includes(hostId) ? `${name}: a refresh is already running.` : `${name}: refreshing now.`);
-  };
 
   return (
     <section aria-labelledby="disconnected-title">
@@ -51,13 +42,14 @@ export function DisconnectedHostsView() {
                   <span className="muted">{h.address}</span>
                   <div className="error">{sync?.lastError ?? h.lastError ?? 'No error recorded yet.'}</div>
                   <div className="muted">
-                    Last seen {ago(sync?.lastSuccessAt ?? h.lastSeenAt, now)} · {counted(counts.get(h.id)?.total ?? 0, 'VM')} shown from the last known inventory
+                    Last seen {ago(lastSeenAt(sync, h.lastSeenAt), now)} · {counted(counts.get(h.id)?.total ?? 0, 'VM')} shown from the last known inventory
                     {sync?.consecutiveFailures ? ` · ${counted(sync.consecutiveFailures, 'failed attempt')}` : ''}
+                    {busy(h.id) ? ' · retrying now' : sync?.nextAttemptAt ? ` · next retry ${inFuture(sync.nextAttemptAt, now)}` : ''}
                   </div>
                 </div>
                 <div className="row-actions">
-                  <button onClick={() => void retry(h.id, h.displayName)} disabled={retrying[h.id]} aria-label={`Retry ${h.displayName}`}>
-                    {retrying[h.id] ? 'Retrying…' : 'Retry'}
+                  <button onClick={() => void retry(h.id, h.displayName)} disabled={busy(h.id)} aria-busy={busy(h.id)} aria-label={`Retry ${h.displayName}`}>
+                    {busy(h.id) ? 'Retrying…' : 'Retry'}
                   </button>
                 </div>
               </li>

@@ -9,6 +9,8 @@ import { useInventory } from '../../stores/inventory-store';
 import { useCountsPace } from '../../stores/counts-pace';
 import { HostSyncBanner } from '../inventory/HostSyncBanner';
 import { ClusterMembership } from '../inventory/ClusterMembership';
+import { useHostRetry } from '../inventory/use-host-retry';
+import { lastSeenAt } from '../../../shared/last-seen';
 import { ConnectionTestReport } from '../settings/ConnectionTestReport';
 
 /** A host's inventory state in words (the store's names are terse). */
@@ -23,10 +25,9 @@ const SYNC_STATE_WORDS: Record<InventoryHost['sync']['state'], string> = {
 export function HostView({ id }: { id: string }) {
   const host = useApp((s) => s.hosts[id]);
   const backend = useApp((s) => s.backend);
-  const toast = useApp((s) => s.toast);
   const inventoryHost = useInventoryHost(id);
   const [testing, setTesting] = useState(false);
-  const [refreshing, setRefreshing] = useState(false);
+  const { busy, retry } = useHostRetry();
   const [report, setReport] = useState<ConnectionTestResult | string | undefined>();
   if (!host) return <p className="muted">This host is no longer configured.</p>;
 
@@ -36,13 +37,6 @@ export function HostView({ id }: { id: string }) {
     const result = await backend.invoke('hosts.testConnection', { id });
     setTesting(false);
     setReport(result.ok ? result.data : result.error.message);
-  };
-  const refresh = async () => {
-    if (!backend) return;
-    setRefreshing(true);
-    const result = await backend.invoke('inventory.refresh', { hostId: id });
-    setRefreshing(false);
-    if (!result.ok) toast('error', `Refresh ${host.displayName}: ${result.error.message}`);
   };
   const sync = inventoryHost?.sync;
 
@@ -65,7 +59,7 @@ export function HostView({ id }: { id: string }) {
         </dd>
         <dt>Last seen</dt>
         <dd>
-          <Ago at={sync?.lastSuccessAt ?? host.lastSeenAt} />
+          <Ago at={lastSeenAt(sync, host.lastSeenAt)} />
         </dd>
         <dt>Inventory</dt>
         <dd>
@@ -100,8 +94,8 @@ export function HostView({ id }: { id: string }) {
         </dd>
       </dl>
       <div className="row-actions">
-        <button onClick={() => void refresh()} disabled={refreshing}>
-          {refreshing ? 'Refreshing…' : 'Refresh now'}
+        <button onClick={() => void retry(id, host.displayName)} disabled={busy(id)} aria-busy={busy(id)} data-testid="host-refresh">
+          {busy(id) ? 'Refreshing…' : 'Refresh now'}
         </button>
         <button onClick={() => void test()} disabled={testing}>
           {testing ? 'Testing…' : 'Test connection'}

@@ -9,6 +9,7 @@ import { compareNatural } from '../../components/natural-compare';
 import { newestFirst } from '../../components/time';
 import { messageBesideTitle } from '../../../shared/notification-text';
 import { counted } from '../../../shared/counted';
+import { lastSeenAt } from '../../../shared/last-seen';
 
 /**
  * Fleet figures (hosts, clusters, VMs), disconnected hosts, every host, recent activity, all VMs.
@@ -97,7 +98,7 @@ export function OverviewView() {
                   </td>
                   <td>
                     <span className="live-box live-ago">
-                      <Ago at={ih?.sync.lastSuccessAt ?? h.lastSeenAt} />
+                      <Ago at={lastSeenAt(ih?.sync, h.lastSeenAt)} />
                     </span>
                   </td>
                 </tr>

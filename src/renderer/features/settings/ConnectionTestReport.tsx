@@ -1,5 +1,12 @@
 import type { ConnectionTestResult } from '../../../shared/contract';
 
+/** Each step as the person reads it, in the order a Windows host checks things. */
+const STEP_LABELS: Record<ConnectionTestResult['steps'][number]['step'], string> = {
+  identify: 'Reach WinRM (Identify, no password sent)',
+  command: 'Sign in and run a command',
+  hyperv: 'Hyper-V check',
+};
+
 export function ConnectionTestReport({ report }: { report: ConnectionTestResult | string }) {
   if (typeof report === 'string') {
     return (
@@ -14,7 +21,7 @@ export function ConnectionTestReport({ report }: { report: ConnectionTestResult 
       <ol>
         {report.steps.map((s) => (
           <li key={s.step} className={s.ok ? 'ok' : 'failed'}>
-            {s.ok ? '✓' : '✗'} {s.step} ({s.durationMs} ms): {s.detail}
+            {s.ok ? '✓' : '✗'} {STEP_LABELS[s.step]} ({s.durationMs} ms): {s.detail}
           </li>
         ))}
       </ol>

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { ConnectionTestResult, HostInput, HostView } from '../../../shared/contract';
+import type { ConnectionTestResult, HostInput, HostPatch, HostView } from '../../../shared/contract';
 import { credentialBoundChanges, credentialBoundList, passwordRequiredMessage, type CredentialBoundField } from '../../../shared/contract/host-rules';
 import { useApp } from '../../stores/app-store';
 import { ConnectionTestReport } from './ConnectionTestReport';
@@ -61,6 +61,29 @@ function toInput(d: Draft, host?: HostView): HostInput {
   };
 }
 
+/** The edit form as a patch of the stored host: what Save stores and what Test connection tests. */
+function toPatch(d: Draft, host: HostView): HostPatch {
+  const { password, ...input } = toInput(d, host);
+  return {
+    id: host.id,
+    ...input,
+    ...(password ? { password } : {}),
+    cluster: d.cluster.trim() ? d.cluster : null,
+    tlsFingerprintSha256: d.tlsFingerprintSha256.trim() ? d.tlsFingerprintSha256.trim() : null,
+  };
+}
+
+/**
+ * The errors left once `key` was edited: its own goes (the user is fixing it), and typing the
+ * password also answers the "changed: enter the password again" marks on the credential-bound fields.
+ */
+function errorsAfterEdit(errors: Record<string, string>, key: keyof Draft): Record<string, string> {
+  const rest = Object.fromEntries(
+    Object.entries(errors).filter(([field, message]) => field !== key && !(key === 'password' && message.startsWith('changed: enter the password'))),
+  );
+  return Object.keys(rest).length === Object.keys(errors).length ? errors : rest;
+}
+
 /** The credential-bound fields the draft changes on a stored host (the backend applies the same rule). */
 function reboundFields(host: HostView | undefined, d: Draft): CredentialBoundField[] {
   if (!host) return [];
@@ -89,7 +112,14 @@ export function HostForm({ host, onDone }: { host?: HostView; onDone(): void }) 
   const [formError, setFormError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<ConnectionTestResult | string | undefined>();
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
+    setDraft((d) => ({ ...d, [key]: value }));
+    const next = errorsAfterEdit(errors, key);
+    if (next === errors) return;
+    setErrors(next);
+    // The summary goes with the last field error it summarised.
+    if (Object.keys(next).length === 0) setFormError(undefined);
+  };
   const prefix = host ? `edit-${host.id}` : 'new-host';
   const rebound = reboundFields(host, draft);
   // Said before the user tries to save, and enforced again by the backend.
@@ -107,16 +137,7 @@ export function HostForm({ host, onDone }: { host?: HostView; onDone(): void }) 
     event.preventDefault();
     if (!backend || askForPassword()) return;
     setBusy(true);
-    const input = toInput(draft, host);
-    const result = host
-      ? await backend.invoke('hosts.update', {
-          id: host.id,
-          ...input,
-          ...(draft.password ? {} : { password: undefined }),
-          cluster: draft.cluster.trim() ? draft.cluster : null,
-          tlsFingerprintSha256: draft.tlsFingerprintSha256.trim() ? draft.tlsFingerprintSha256.trim() : null,
-        })
-      : await backend.invoke('hosts.add', input);
+    const result = host ? await backend.invoke('hosts.update', toPatch(draft, host)) : await backend.invoke('hosts.add', toInput(draft));
     setBusy(false);
     if (result.ok) {
       toast('success', `${result.data.displayName} saved.`);
@@ -130,12 +151,13 @@ export function HostForm({ host, onDone }: { host?: HostView; onDone(): void }) 
   const test = async () => {
     if (!backend) return;
     setReport(undefined);
-    // Testing the stored entry would not test the changed address; testing the draft needs the password.
+    // The test checks the values in the form, not the saved ones; the saved password only goes
+    // where it was entered for, so a changed address or port needs it typed (backend checks too).
     if (askForPassword()) return;
     setBusy(true);
-    const result = host && !draft.password ? await backend.invoke('hosts.testConnection', { id: host.id }) : await backend.invoke('hosts.testConnection', { draft: toInput(draft, host) });
+    const result = await backend.invoke('hosts.testConnection', host ? { edited: toPatch(draft, host) } : { draft: toInput(draft) });
     setBusy(false);
-    if (!result.ok) setErrors(errorsByField(result.error.details?.fields?.map((f) => ({ ...f, field: f.field.replace(/^draft\./, '') }))));
+    if (!result.ok) setErrors(errorsByField(result.error.details?.fields?.map((f) => ({ ...f, field: f.field.replace(/^(draft|edited)\./, '') }))));
     setReport(result.ok ? result.data : result.error.message);
   };
 

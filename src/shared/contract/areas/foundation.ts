@@ -19,9 +19,11 @@ export const foundationCommands = {
   'hosts.update': command(HostPatch, HostView, 'change a host; omit the password to keep it'),
   'hosts.remove': command(ById, Type.Object({ removed: Type.Boolean() }), 'remove a host and its stored password'),
   'hosts.testConnection': command(
-    Type.Union([ById, Type.Object({ draft: HostInput }, { additionalProperties: false })]),
+    // By id: the saved entry. `draft`: a new host's form. `edited`: an edit form's values over the
+    // saved entry (the saved password only if no credential-bound field changed).
+    Type.Union([ById, Type.Object({ draft: HostInput }, { additionalProperties: false }), Type.Object({ edited: HostPatch }, { additionalProperties: false })]),
     ConnectionTestResult,
-    'WS-Man Identify, a command, then a Hyper-V check; says which step failed',
+    'WS-Man Identify (no password sent), sign-in with a command, then a Hyper-V check; says which step failed',
   ),
 
   'notifications.list': command(Empty, Type.Array(AppNotification), 'notifications, newest first'),
