@@ -112,11 +112,11 @@ const vmDelete: AgentOperation = async (ctx) => {
   }
   const disksDeleted: string[] = [];
   const disksKept: Array<{ path: string; reason: string }> = [];
-  if (ctx.envelope.fields.deleteDisks === true) {
-    for (const d of vm.disks) {
-      if (/shared/i.test(d.name)) disksKept.push({ path: d.path, reason: 'shared disk (persistent reservations)' });
-      else disksDeleted.push(d.path);
-    }
+  // As Remove-AetherVm.ps1: every disk is either deleted or listed as kept, with the reason.
+  for (const d of vm.disks) {
+    if (ctx.envelope.fields.deleteDisks !== true) disksKept.push({ path: d.path, reason: 'deleteDisks was false' });
+    else if (/shared/i.test(d.name)) disksKept.push({ path: d.path, reason: 'shared disk (persistent reservations)' });
+    else disksDeleted.push(d.path);
   }
   ctx.log(`removing ${vm.name}`, 'info', 'remove');
   await ctx.sleep(jobKnobs(ctx.host).actionMs);
@@ -179,6 +179,7 @@ const vmCreate: AgentOperation = async (ctx) => {
       },
     ],
     nics: [{ id: `Microsoft:${randomUUID().toUpperCase()}`, name: 'Network Adapter', switchName: str(f.switchName) ?? null, vlan: typeof f.vlanId === 'number' ? f.vlanId : null, macAddress: randomBytes(6).toString('hex').toUpperCase(), ipAddresses: [] }],
+    isClustered: false,
   };
   await step('start', `Starting ${vmName}`);
   let provisioned = false;
@@ -210,7 +211,16 @@ const vmCreate: AgentOperation = async (ctx) => {
   }
   vm.operatingSystem = osFamily === 'linux' ? 'Ubuntu 22.04' : 'Windows Server 2022 Datacenter';
   ctx.host.model.vms.push(vm);
-  return { vmId: vm.id, vmName, status: 'created', vhdPath: vm.disks[0]!.path, provisioned, clustered: false };
+  // A new VM is a cluster role only when the create asked for it (New-AetherVm's last step).
+  const clustered = f.clustered === true;
+  if (clustered) {
+    ctx.log(`Adding VM '${vmName}' to the cluster`, 'info', 'cluster');
+    if (!ctx.host.model.cluster) {
+      throw new AgentOperationError('INTERNAL_ERROR', `VM '${vmName}' was created (id ${vm.id}) but The cluster service is not running.  Make sure that the service is running on all nodes in the cluster.`, { vmId: vm.id });
+    }
+    vm.isClustered = true;
+  }
+  return { vmId: vm.id, vmName, status: 'created', vhdPath: vm.disks[0]!.path, provisioned, clustered };
 };
 
 export const jobOperations: Record<string, AgentOperation> = {
