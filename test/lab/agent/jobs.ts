@@ -66,6 +66,8 @@ const ALLOWED: Record<string, VmState[]> = {
   pause: ['Running'],
   resume: ['Paused'],
 };
+/** The log line's verb, as Invoke-VmAction.ps1 words it. */
+const VERB: Record<string, string> = { start: 'start', shutdown: 'shut down', turnoff: 'turn off', restart: 'restart', save: 'save', pause: 'pause', resume: 'resume' };
 const TRANSITION: Record<string, [VmState | null, VmState]> = {
   start: ['Starting', 'Running'],
   shutdown: ['Stopping', 'Off'],
@@ -89,7 +91,7 @@ const vmAction: AgentOperation = async (ctx) => {
     const previousState = vm.state;
     if (!ALLOWED[action]!.includes(vm.state)) throw new AgentOperationError('INVALID_STATE', `Cannot ${action} VM ${vm.name} while it is ${vm.state}.`, { vmId: vm.id, state: vm.state });
     const [transitional, final] = TRANSITION[action]!;
-    ctx.log(`${action} ${vm.name}`, 'info', action);
+    ctx.log(`${VERB[action]} VM '${vm.name}' (was ${previousState})`, 'info', action);
     if (transitional) vm.state = transitional;
     await ctx.sleep(jobKnobs(ctx.host).actionMs);
     vm.state = final;
@@ -118,9 +120,11 @@ const vmDelete: AgentOperation = async (ctx) => {
     else if (/shared/i.test(d.name)) disksKept.push({ path: d.path, reason: 'shared disk (persistent reservations)' });
     else disksDeleted.push(d.path);
   }
-  ctx.log(`removing ${vm.name}`, 'info', 'remove');
+  ctx.log(`Removing VM '${vm.name}'`, 'info', 'remove');
   await ctx.sleep(jobKnobs(ctx.host).actionMs);
   ctx.host.model.vms = ctx.host.model.vms.filter((v) => v.id !== vm.id);
+  for (const path of disksDeleted) ctx.log(`Deleting disk ${path}`, 'info', 'disks');
+  for (const k of disksKept) ctx.log(`Kept disk ${k.path}: ${k.reason}`, 'warning', 'disks');
   return { vmId: vm.id, vmName: vm.name, status: 'deleted', disksDeleted, disksKept };
 };
 
