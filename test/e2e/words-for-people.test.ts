@@ -41,17 +41,24 @@ describe('words for people on the jobs pages and Diagnostics (lab, aether-v serv
   };
   const waitState = (state: string) => page.waitForFunction((s) => document.querySelector('[data-testid="job-facts"] [data-testid="job-state"]')?.getAttribute('data-state') === s, state, poll);
 
-  /** Both themes at both widths; the theme follows the system setting, which Chromium emulates. */
-  const shoot = async (name: string) => {
+  /** Sets the theme with the header's theme button (it cycles system → light → dark). */
+  const theme = async (wanted: 'light' | 'dark') => {
+    for (let i = 0; i < 3 && (await page.getByRole('button', { name: /^Theme:/ }).textContent()) !== `Theme: ${wanted}`; i++) {
+      await page.getByRole('button', { name: /^Theme:/ }).click();
+    }
+  };
+  /** Both themes at both widths; `part` (e.g. a Diagnostics table) scrolled into view first. */
+  const shoot = async (name: string, part?: string) => {
     mkdirSync(SHOTS, { recursive: true });
-    for (const colorScheme of ['light', 'dark'] as const) {
+    for (const scheme of ['light', 'dark'] as const) {
+      await theme(scheme);
       for (const width of [1024, 1440]) {
-        await page.emulateMedia({ colorScheme });
         await page.setViewportSize({ width, height: 900 });
-        await page.screenshot({ path: `${SHOTS}/${name}-${colorScheme}-${width}.png` });
+        if (part) await page.locator(part).first().scrollIntoViewIfNeeded();
+        await page.screenshot({ path: `${SHOTS}/${name}-${scheme}-${width}.png` });
       }
     }
-    await page.emulateMedia({ colorScheme: 'light' });
+    await theme('light');
     await page.setViewportSize({ width: 1440, height: 900 });
   };
 
@@ -137,6 +144,8 @@ describe('words for people on the jobs pages and Diagnostics (lab, aether-v serv
     const text = await page.locator('main').innerText();
     for (const id of hostIds.values()) expect(text).not.toContain(id);
     expect(text).not.toMatch(/ewmaRunMs|maxConcurrentSeen|avgHostDurationMs|lastSuccessAt/);
-    await shoot('diagnostics');
+    await shoot('diagnostics-scheduler', '[data-group="Scheduler lanes"]');
+    await shoot('diagnostics-inventory', '[data-group="inventory hosts"]');
+    await shoot('diagnostics-single-rows', '[data-group="App log"]');
   }, 60_000);
 });

@@ -29,6 +29,7 @@ const KNOWN: Record<string, string> = {
   maxBytes: 'Max bytes',
   keepFiles: 'Files kept',
   maskedSecrets: 'Secrets masked',
+  lastAt: 'Last trim',
 };
 
 const UNITS: Array<[RegExp, string]> = [
