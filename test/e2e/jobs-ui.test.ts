@@ -63,7 +63,7 @@ describe('jobs UI end to end (lab in this process, aether-v serve, Chromium)', (
     // The job's page opens; the secrets are shown masked in its parameters.
     await page.getByTestId('job-detail').waitFor();
     createJobId = (await page.getByTestId('job-detail').getAttribute('data-job-id'))!;
-    expect(await page.getByTestId('job-parameters').textContent()).toContain('adminPassword••••••');
+    expect(await page.getByTestId('job-parameters').textContent()).toContain('Administrator password••••••');
     expect(await page.getByTestId('job-parameters').textContent()).not.toContain(ADMIN_PASSWORD);
 
     // The placeholder appears at once in the other tab.

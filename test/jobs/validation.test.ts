@@ -102,7 +102,7 @@ describe('job input validation: examples of every rule', () => {
     expect(check(windowsForm({ ...STATIC_IP, ipv4Dns2: '10.0.0.54' })).ok).toBe(true);
     const partial = errorsOf(windowsForm({ ipv4Address: '10.0.0.5' }));
     expect(partial.map((e) => `${e.field}:${e.rule}`).sort()).toEqual(['ipv4Gateway:variants', 'ipv4PrefixLength:variants']);
-    expect(partial[0]!.message).toMatch(/is required when IPv4 address \(ipv4Address\) is given \(Static IPv4: /);
+    expect(partial[0]!.message).toMatch(/^is required when IPv4 address is given \(Static IPv4: /);
     const dns2Only = errorsOf(windowsForm({ ipv4Address: '10.0.0.5', ipv4PrefixLength: 24, ipv4Gateway: '10.0.0.1', ipv4Dns2: '10.0.0.54' }));
     expect(dns2Only.map((e) => `${e.field}:${e.rule}`)).toEqual(['ipv4Dns1:variants']);
   });

@@ -107,7 +107,8 @@ describe('agent script dispatch', () => {
       ctx.writeError('soft failure');
       return 3;
     });
-    const soft = await ps(`& '${AGENT}\\Invoke-VmAction.ps1'`);
+    // The script's exit code reaches the process through $LASTEXITCODE, as the app's command does it.
+    const soft = await ps(`& '${AGENT}\\Invoke-VmAction.ps1'; exit $LASTEXITCODE`);
     expect(soft.exitCode).toBe(3);
     expect(errorText(soft.stderr)).toContain('soft failure');
     const thrown = await ps(`& '${AGENT}\\Invoke-VmAction.ps1' -Throw`);

@@ -48,7 +48,7 @@ export function jobFailure(error: unknown, masker: SecretMasker, hostName: strin
   const e = error as { code?: unknown; message?: unknown; name?: string };
   const message = masker.mask(typeof e?.message === 'string' ? e.message : String(error));
   const code = typeof e?.code === 'string' ? e.code : 'INTERNAL';
-  if (code === 'TASK_CANCELLED') return { state: 'cancelled', error: { code: 'CANCELLED', message: `Cancelled; the command on ${hostName} was stopped.` } };
+  if (code === 'TASK_CANCELLED') return { state: 'cancelled', error: { code: 'CANCELLED', message: `The command on ${hostName} was stopped.` } };
   if (code === 'TASK_TIMEOUT') return { state: 'failed', error: { code: 'TIMEOUT', message } };
   if (error instanceof AgentOperationFailed) return { state: 'failed', error: { code: error.code, message } };
   if (error instanceof AgentNotDeployed) return { state: 'failed', error: { code: 'AGENT_NOT_DEPLOYED', message } };

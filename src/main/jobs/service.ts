@@ -168,7 +168,7 @@ export class JobsCore {
       run: (signal) => this.execute(record.id, plan, signal),
       dropped: (reason) => {
         const ended = this.finish(record.id, reason === 'cancelled' ? 'cancelled' : 'interrupted', {
-          error: reason === 'cancelled' ? { code: 'CANCELLED', message: 'Cancelled before it started; nothing ran on the host.' } : { code: 'INTERRUPTED', message: 'The app stopped before the job started.' },
+          error: reason === 'cancelled' ? { code: 'CANCELLED', message: 'Stopped before it started; nothing ran on the host.' } : { code: 'INTERRUPTED', message: 'The app stopped before the job started.' },
         });
         void plan.after?.({ ok: false, record: ended });
       },
@@ -193,7 +193,8 @@ export class JobsCore {
       if (failure.error.code === 'AGENT_NOT_DEPLOYED' || failure.error.code === 'SCHEMA_VERSION_MISMATCH') this.deployment?.invalidate(started.hostId!, failure.error.message);
       // The app is stopping: the host may still finish, so the honest state is "interrupted".
       const stopping = this.stopping && failure.state === 'cancelled';
-      this.system(jobId, stopping ? 'The app stopped while the job ran.' : `${failure.state === 'cancelled' ? 'Cancelled' : 'Failed'}: ${failure.error.code}: ${failure.error.message}`, 'error');
+      // A cancel's code only repeats the state; a failure's code is what admins search for.
+      this.system(jobId, stopping ? 'The app stopped while the job ran.' : failure.state === 'cancelled' ? `Cancelled: ${failure.error.message}` : `Failed: ${failure.error.code}: ${failure.error.message}`, 'error');
       record = stopping
         ? this.finish(jobId, 'interrupted', { error: { code: 'INTERRUPTED', message: 'The app stopped while this job ran; the host may have finished it.' } })
         : this.finish(jobId, failure.state, { error: failure.error });
@@ -305,7 +306,7 @@ export class JobsCore {
             : {
                 level: done.state === 'cancelled' ? 'info' : 'error',
                 title: `Creating ${vmName} ${done.state === 'cancelled' ? 'was cancelled' : 'failed'}`,
-                message: `${hostName}: ${done.error?.code ?? ''} ${done.error?.message ?? ''}`.trim(),
+                message: done.state === 'cancelled' ? `${hostName}: ${done.error?.message ?? ''}`.trim() : `${hostName}: ${done.error?.code ?? ''} ${done.error?.message ?? ''}`.trim(),
                 hostId: request.hostId,
                 jobId: done.id,
               },

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { SimHost } from '../host';
 import { addVms, removeVms } from '../model/churn';
-import type { SimVm } from '../model/types';
+import type { SimVm, VmState } from '../model/types';
 import { AgentOperationError, type AgentOperation } from './types';
 
 export interface InventoryKnobs {
@@ -61,6 +61,12 @@ const mibToGiB = (mib: number) => toGiB(mib * 1024 * 1024);
 function dotnetIso(date: Date | string): string {
   return new Date(date).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 }
+
+/**
+ * States in which the guest's integration services answer, so Hyper-V knows its IP addresses (and
+ * KVP): an Off, Saved or Paused VM reports none. One rule for the stand-in and the simulated module.
+ */
+export const GUEST_UP: ReadonlySet<VmState> = new Set(['Running', 'Stopping', 'Saving', 'Pausing', 'Resuming']);
 
 function online(vm: SimVm): boolean {
   return !['Off', 'Saved', 'Unknown'].includes(vm.state);
@@ -135,8 +141,10 @@ function vmEntry(host: SimHost, vm: SimVm, at: number): Record<string, unknown> 
     ...hotFields(host, vm, at),
   };
   const ips: string[] = [];
+  const guestUp = GUEST_UP.has(vm.state);
   const nics = vm.nics.map((n) => {
-    const nicIps = n.ipAddresses.filter((ip) => !ip.toLowerCase().startsWith('fe80'));
+    // The model keeps the guest's addresses across a power cycle; Hyper-V shows them only while it runs.
+    const nicIps = guestUp ? n.ipAddresses.filter((ip) => !ip.toLowerCase().startsWith('fe80')) : [];
     for (const ip of nicIps) if (!ips.some((x) => x.toLowerCase() === ip.toLowerCase())) ips.push(ip);
     return { Id: n.id, Name: n.name, AdapterName: n.name, Network: n.switchName, VirtualSwitch: n.switchName, Vlan: n.vlan, IPAddresses: nicIps, MacAddress: n.macAddress };
   });

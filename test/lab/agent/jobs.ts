@@ -67,6 +67,8 @@ const ALLOWED: Record<string, VmState[]> = {
   pause: ['Running'],
   resume: ['Paused'],
 };
+/** The log line's verb, as Invoke-VmAction.ps1 words it. */
+const VERB: Record<string, string> = { start: 'start', shutdown: 'shut down', turnoff: 'turn off', restart: 'restart', save: 'save', pause: 'pause', resume: 'resume' };
 const TRANSITION: Record<string, [VmState | null, VmState]> = {
   start: ['Starting', 'Running'],
   shutdown: ['Stopping', 'Off'],
@@ -90,7 +92,7 @@ const vmAction: AgentOperation = async (ctx) => {
     const previousState = vm.state;
     if (!ALLOWED[action]!.includes(vm.state)) throw new AgentOperationError('INVALID_STATE', `Cannot ${action} VM ${vm.name} while it is ${vm.state}.`, { vmId: vm.id, state: vm.state });
     const [transitional, final] = TRANSITION[action]!;
-    ctx.log(`${action} ${vm.name}`, 'info', action);
+    ctx.log(`${VERB[action]} VM '${vm.name}' (was ${previousState})`, 'info', action);
     if (transitional) vm.state = transitional;
     await ctx.sleep(jobKnobs(ctx.host).actionMs);
     vm.state = final;
@@ -115,15 +117,17 @@ const vmDelete: AgentOperation = async (ctx) => {
   }
   const disksDeleted: string[] = [];
   const disksKept: Array<{ path: string; reason: string }> = [];
-  if (ctx.envelope.fields.deleteDisks === true) {
-    for (const d of vm.disks) {
-      if (/shared/i.test(d.name)) disksKept.push({ path: d.path, reason: 'shared disk (persistent reservations)' });
-      else disksDeleted.push(d.path);
-    }
+  // As Remove-AetherVm.ps1: every disk is either deleted or listed as kept, with the reason.
+  for (const d of vm.disks) {
+    if (ctx.envelope.fields.deleteDisks !== true) disksKept.push({ path: d.path, reason: 'deleteDisks was false' });
+    else if (/shared/i.test(d.name)) disksKept.push({ path: d.path, reason: 'shared disk (persistent reservations)' });
+    else disksDeleted.push(d.path);
   }
-  ctx.log(`removing ${vm.name}`, 'info', 'remove');
+  ctx.log(`Removing VM '${vm.name}'`, 'info', 'remove');
   await ctx.sleep(jobKnobs(ctx.host).actionMs);
   ctx.host.model.vms = ctx.host.model.vms.filter((v) => v.id !== vm.id);
+  for (const path of disksDeleted) ctx.log(`Deleting disk ${path}`, 'info', 'disks');
+  for (const k of disksKept) ctx.log(`Kept disk ${k.path}: ${k.reason}`, 'warning', 'disks');
   return { vmId: vm.id, vmName: vm.name, status: 'deleted', disksDeleted, disksKept };
 };
 
@@ -183,6 +187,7 @@ const vmCreate: AgentOperation = async (ctx) => {
       },
     ],
     nics: [{ id: `Microsoft:${randomUUID().toUpperCase()}`, name: 'Network Adapter', switchName: str(f.switchName) ?? null, vlan: typeof f.vlanId === 'number' ? f.vlanId : null, macAddress: randomBytes(6).toString('hex').toUpperCase(), ipAddresses: [] }],
+    isClustered: false,
   };
   await step('start', `Starting ${vmName}`);
   let provisioned = false;
@@ -214,7 +219,16 @@ const vmCreate: AgentOperation = async (ctx) => {
   }
   vm.operatingSystem = osFamily === 'linux' ? 'Ubuntu 22.04' : 'Windows Server 2022 Datacenter';
   ctx.host.model.vms.push(vm);
-  return { vmId: vm.id, vmName, status: 'created', vhdPath: vm.disks[0]!.path, provisioned, clustered: false };
+  // A new VM is a cluster role only when the create asked for it (New-AetherVm's last step).
+  const clustered = f.clustered === true;
+  if (clustered) {
+    ctx.log(`Adding VM '${vmName}' to the cluster`, 'info', 'cluster');
+    if (!ctx.host.model.cluster) {
+      throw new AgentOperationError('INTERNAL_ERROR', `VM '${vmName}' was created (id ${vm.id}) but The cluster service is not running.  Make sure that the service is running on all nodes in the cluster.`, { vmId: vm.id });
+    }
+    vm.isClustered = true;
+  }
+  return { vmId: vm.id, vmName, status: 'created', vhdPath: vm.disks[0]!.path, provisioned, clustered };
 };
 
 export const jobOperations: Record<string, AgentOperation> = {

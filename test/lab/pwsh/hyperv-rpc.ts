@@ -9,7 +9,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { VirtualFileSystem } from '../files';
 import type { SimHost } from '../host';
-import { markVmBooted, vmHeartbeat, vmIsClustered, vmMemoryDemandMiB, vmUptimeSeconds } from '../agent/inventory';
+import { GUEST_UP, markVmBooted, vmHeartbeat, vmIsClustered, vmMemoryDemandMiB, vmUptimeSeconds } from '../agent/inventory';
 import { jobKnobs } from '../agent/jobs';
 import { guestGenerateKey, guestRead, type GuestKeys } from '../agent/jobs/kvp-guest';
 import type { SimDisk, SimDvdDrive, SimNic, SimVm, VmState } from '../model/types';
@@ -66,8 +66,6 @@ const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 const DEFAULT_VM_FOLDER = 'C:\\ProgramData\\Microsoft\\Windows\\Hyper-V';
 const DEFAULT_VHD_FOLDER = 'C:\\ProgramData\\Microsoft\\Windows\\Virtual Hard Disks';
-/** States in which the guest's integration services answer (KVP, IP addresses). */
-const GUEST_UP: ReadonlySet<VmState> = new Set(['Running', 'Stopping', 'Saving', 'Pausing', 'Resuming']);
 const CURRENT_STATE = 'The operation cannot be performed while the object is in its current state.';
 
 function fail(kind: HyperVRpcErrorKind, message: string): never {

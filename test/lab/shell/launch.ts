@@ -229,7 +229,8 @@ export async function runPowerShell(argText: string, proc: SimProcess, env: Shel
         return -196608;
       }
       const quoted = file.args.map((a) => `'${a.replace(/'/g, "''")}'`).join(' ');
-      exitCode = await session.run(`& '${file.path.replace(/'/g, "''")}' ${quoted}`);
+      // -File (unlike -Command) exits with the script's own `exit N`.
+      exitCode = (await session.run(`& '${file.path.replace(/'/g, "''")}' ${quoted}`)) ?? session.lastExitCode;
     } else if (fromStdin) {
       // Like powershell.exe reading a script from redirected stdin: each line runs as it arrives.
       for (let line = await proc.readStdinLine(); line !== null && exitCode === undefined; line = await proc.readStdinLine()) {

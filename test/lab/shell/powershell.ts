@@ -1,9 +1,16 @@
 /**
  * A deliberately small Windows PowerShell 5.1 stand-in: literal forms only (Write-Output 'x',
- * Write-Host, exit N, Start-Sleep, Write-Error, $env:COMPUTERNAME, $PSVersionTable.PSVersion,
- * [Console]::Out.Write, $x = 'literal', iex / scriptblock bootstraps reading stdin) and calls of
- * deployed .ps1 files, which run registered TypeScript handlers. Anything else answers with
- * PowerShell's real "not recognized" error, so a client never learns a private dialect.
+ * Write-Host, exit N / exit $LASTEXITCODE, Start-Sleep, Write-Error, $env:COMPUTERNAME,
+ * $PSVersionTable.PSVersion, [Console]::Out.Write, $x = 'literal', iex / scriptblock bootstraps
+ * reading stdin) and calls of deployed .ps1 files, which run registered TypeScript handlers.
+ * Anything else answers with PowerShell's real "not recognized" error, so a client never learns a
+ * private dialect.
+ *
+ * Exit codes follow powershell.exe (about_PowerShell_exe, checked against real pwsh): a script's
+ * `exit N` only sets $LASTEXITCODE; the process exit code of -Command is 1 or 0 from the last
+ * statement's success unless the text ends with `exit …` (the app's agent command ends with
+ * `exit $LASTEXITCODE` for exactly this reason); -File gives the script's own exit code; a
+ * terminating error (a handler that throws) stops the rest of the command with exit code 1.
  */
 import { abortableSleep, type SimProcess } from './process';
 import { CLIXML_CLOSE, CLIXML_HEADER, CLIXML_OPEN, commandNotFoundRecord, errorRecordElements, thrownErrorRecord, writeErrorRecord } from './ps-errors';
@@ -23,6 +30,18 @@ const NOTHING: Value = { kind: 'nothing' };
 
 class ExitRequest {
   constructor(readonly code: number) {}
+}
+
+/** `exit <value>`: PowerShell converts the value to int (banker's rounding); what does not convert is 0. */
+function exitCodeOf(value: Value): number {
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'boolean') n = value ? 1 : 0;
+  else if (typeof value === 'string' && /^\s*[-+]?\d+(\.\d+)?\s*$/.test(value)) n = Number(value);
+  else return 0;
+  const floor = Math.floor(n);
+  const rounded = n - floor === 0.5 ? (floor % 2 === 0 ? floor : floor + 1) : Math.round(n);
+  return rounded | 0;
 }
 
 /** Raised for syntax the interpreter does not model; reported as "not recognized" at `piece`. */
@@ -65,6 +84,17 @@ export class PowerShellSession {
     return this.lastFailed ? 1 : 0;
   }
 
+  /** $LASTEXITCODE: the exit code of the last script or program run, undefined before any ran. */
+  get lastExitCode(): number | undefined {
+    const value = this.variables.get('lastexitcode');
+    return typeof value === 'number' ? value : undefined;
+  }
+
+  private setLastExitCode(code: number): void {
+    this.variables.set('lastexitcode', code);
+    this.lastFailed = code !== 0;
+  }
+
   /** Closes the CLIXML document on stderr, if one was started. Call once, when the process ends. */
   close(): void {
     if (this.errorsOpen) this.proc.write('stderr', CLIXML_CLOSE);
@@ -89,8 +119,12 @@ export class PowerShellSession {
         return;
       }
       const text = statement.text;
-      const exit = /^exit(?:\s+(-?\d+))?$/i.exec(text);
-      if (exit) throw new ExitRequest(exit[1] ? Number(exit[1]) : this.defaultExitCode);
+      const exit = /^exit(?:(?:\s+|(?=\())([\s\S]+))?$/i.exec(text);
+      if (exit) {
+        if (!exit[1]) throw new ExitRequest(this.defaultExitCode);
+        const valueOffset = statement.offset + text.length - exit[1].length;
+        throw new ExitRequest(exitCodeOf(await this.evaluate({ text: exit[1], offset: valueOffset })));
+      }
       const assign = /^\$([\w:]+)\s*=\s*([\s\S]+)$/.exec(text);
       if (assign) {
         const rhsOffset = statement.offset + text.length - assign[2].length;
@@ -269,10 +303,12 @@ export class PowerShellSession {
       case 'hostname':
       case 'hostname.exe':
         this.proc.write('stdout', this.env.computerName + '\r\n');
+        this.setLastExitCode(0); // a native program
         return;
       case 'whoami':
       case 'whoami.exe':
         this.proc.write('stdout', `${this.env.computerName.toLowerCase()}\\${this.env.userName.toLowerCase()}\r\n`);
+        this.setLastExitCode(0);
         return;
       case 'start-sleep':
       case 'sleep': {
@@ -314,11 +350,12 @@ export class PowerShellSession {
     const fileName = path.split(/[\\/]/).pop() ?? path;
     const handler = this.env.findScriptHandler(fileName);
     if (!handler) {
+      // `exit N` inside a script ends the script, not the caller: it only sets $LASTEXITCODE.
       const code = await this.run(content);
-      if (code !== undefined) this.lastFailed = code !== 0;
+      if (code !== undefined) this.setLastExitCode(code);
       return;
     }
-    let code: number;
+    let code: number | undefined;
     try {
       const result = await handler({
         host: this.env.host,
@@ -331,14 +368,16 @@ export class PowerShellSession {
         writeError: (message) => this.writeErrorRecord(writeErrorRecord(`${invocationName} '${path}'`, message)),
         sleep: (ms) => abortableSleep(ms * this.env.slowFactor(), this.proc.signal),
       });
-      code = typeof result === 'number' ? result : 0;
+      code = typeof result === 'number' ? result : undefined;
     } catch (error) {
       if (this.proc.signal.aborted) throw error;
+      // A throw is a terminating error: nothing after it in the command runs, and powershell.exe exits 1.
       this.writeErrorRecord(thrownErrorRecord(error instanceof Error ? error.message : String(error), path));
-      code = 1;
+      throw new ExitRequest(1);
     }
-    // A script's `exit N` sets $LASTEXITCODE; as the last statement of -Command it becomes the
-    // process exit code, which is how the agent's scripts report failure.
-    if (code !== 0) throw new ExitRequest(code);
+    // The handler's return value is the script's `exit N`: it sets $LASTEXITCODE (read by the
+    // app's `exit $LASTEXITCODE`) and the statement's success; errors written before a 0 do not fail it.
+    if (code === undefined) this.lastFailed = false;
+    else this.setLastExitCode(code);
   }
 }

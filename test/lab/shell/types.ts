@@ -24,7 +24,11 @@ export interface ScriptHandlerContext {
   sleep(ms: number): Promise<void>;
 }
 
-/** Returns the script's exit code (undefined = 0). Throwing = a terminating error, exit code 1. */
+/**
+ * Returns the script's `exit N` (it sets $LASTEXITCODE); undefined = the script ended without
+ * `exit` ($LASTEXITCODE unchanged, as in PowerShell). Throwing = a terminating error: the rest of
+ * the command does not run and powershell.exe exits 1.
+ */
 export type ScriptHandler = (context: ScriptHandlerContext) => number | void | Promise<number | void>;
 
 export interface ShellEnvironment {

@@ -2,8 +2,9 @@ import type { JobField, JobFieldError, ParameterSet } from '../../../shared/cont
 
 type Variant = Extract<ParameterSet, { kind: 'variants' }>['variants'][number];
 
+/** Fields by their labels, as the form shows them (the error's `field` carries the id). */
 function names(ids: string[], fields: Map<string, JobField>): string {
-  const labels = ids.map((id) => `${fields.get(id)?.label ?? id} (${id})`);
+  const labels = ids.map((id) => fields.get(id)?.label ?? id);
   return labels.length <= 1 ? (labels[0] ?? '') : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
 }
 

@@ -1,11 +1,15 @@
 import { useEffect, useState } from 'react';
 import type { Fault, Metrics } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
+import { cellText, columnLabel, groupTitle } from './metric-words';
+import './diagnostics.css';
 
 export function DiagnosticsView() {
   const backend = useApp((s) => s.backend);
   const info = useApp((s) => s.info);
   const health = useApp((s) => s.health);
+  const hosts = useApp((s) => s.hosts);
+  const hostName = (id: string) => hosts[id]?.displayName;
   const [metrics, setMetrics] = useState<Metrics | undefined>();
 
   useEffect(() => {
@@ -76,18 +80,42 @@ export function DiagnosticsView() {
             </tbody>
           </table>
           {metrics.groups.map((g) => (
-            <div key={g.name}>
-              <h2>{g.name}</h2>
-              <table className="table">
-                <thead>
-                  <tr>{Object.keys(g.rows[0] ?? {}).map((k) => <th key={k}>{k}</th>)}</tr>
-                </thead>
-                <tbody>
-                  {g.rows.map((row, i) => (
-                    <tr key={i}>{Object.values(row).map((v, j) => <td key={j}>{String(v ?? '—')}</td>)}</tr>
+            <div key={g.name} className="metric-group" data-testid="metric-group" data-group={g.name}>
+              <h2>{groupTitle(g.name)}</h2>
+              {g.rows.length === 1 ? (
+                // One row reads better as label/value pairs than as a table wider than the window.
+                <dl className="facts metric-facts">
+                  {Object.entries(g.rows[0]!).map(([k, v]) => (
+                    <div key={k} className="metric-fact">
+                      <dt title={k}>{columnLabel(k)}</dt>
+                      <dd>{cellText(k, v, hostName)}</dd>
+                    </div>
                   ))}
-                </tbody>
-              </table>
+                </dl>
+              ) : (
+                <div className="metric-scroll">
+                  <table className="table">
+                    <thead>
+                      <tr>
+                        {Object.keys(g.rows[0] ?? {}).map((k) => (
+                          <th key={k} title={k}>
+                            {columnLabel(k)}
+                          </th>
+                        ))}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {g.rows.map((row, i) => (
+                        <tr key={i}>
+                          {Object.entries(row).map(([k, v]) => (
+                            <td key={k}>{cellText(k, v, hostName)}</td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
             </div>
           ))}
         </>

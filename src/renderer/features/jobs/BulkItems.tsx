@@ -3,6 +3,7 @@ import type { JobRecord } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 import { rememberJobs, useJobs } from '../../stores/jobs-store';
 import { JobStateBadge } from './JobStateBadge';
+import { jobEndDetail } from '../../../shared/job-words';
 import { compareNatural } from '../../components/natural-compare';
 import { counted } from '../../../shared/counted';
 
@@ -80,7 +81,7 @@ export function BulkItems({ job }: { job: JobRecord }) {
               <td>
                 <JobStateBadge state={item.state} />
               </td>
-              <td className={item.error ? 'error' : 'muted'}>{item.error ? `${item.error.code}: ${item.error.message}` : item.state === 'succeeded' ? 'done' : ''}</td>
+              <td className={item.state === 'failed' ? 'error' : 'muted'}>{item.error ? jobEndDetail(item) : item.state === 'succeeded' ? 'done' : ''}</td>
             </tr>
           ))}
         </tbody>

@@ -164,9 +164,6 @@ export function CreateVmForm() {
   return (
     <section className="create-vm" aria-label="Create virtual machine">
       <h1>{schema.title}</h1>
-      <p className="muted" data-testid="schema-version">
-        Form built from schema {schema.id} v{schema.version}.
-      </p>
       <form aria-label="Create VM" onSubmit={(e) => void check(e)} noValidate>
         <div className="panel job-target">
           <div className="grid">
@@ -227,7 +224,7 @@ export function CreateVmForm() {
           <ul className="error" role="alert">
             {strayErrors.map(([id, message]) => (
               <li key={id}>
-                {id}: {message}
+                {byId.get(id)?.label ?? id}: {message}
               </li>
             ))}
           </ul>

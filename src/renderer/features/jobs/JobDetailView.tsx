@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { JobRecord } from '../../../shared/contract';
+import type { JobInputSchema, JobRecord } from '../../../shared/contract';
 import { FINISHED_JOB_STATES } from '../../../shared/contract/vm-actions';
+import { jobEndDetail } from '../../../shared/job-words';
+import type { Backend } from '../../backend/backend';
 import { useApp } from '../../stores/app-store';
 import { useJobs, watchJobOutput } from '../../stores/jobs-store';
 import { BulkItems } from './BulkItems';
@@ -9,6 +11,7 @@ import { jobTitle, TYPE_LABEL } from './jobs-list-model';
 import { JobOutput } from './JobOutput';
 import { JobStateBadge } from './JobStateBadge';
 import { duration } from './output-model';
+import { diskOutcome, parameterRows } from './job-facts-model';
 import './jobs.css';
 
 const EMPTY: never[] = [];
@@ -56,17 +59,14 @@ export function JobDetailView({ id }: { id: string }) {
         <dd>
           <JobStateBadge state={job.state} />
           {job.error && (
-            <span className="error" data-testid="job-error">
+            <span className={job.state === 'failed' ? 'error' : 'muted'} data-testid="job-error">
               {' '}
-              {job.error.code}: {job.error.message}
+              {jobEndDetail(job)}
             </span>
           )}
         </dd>
         <dt>Type</dt>
-        <dd>
-          {TYPE_LABEL[job.type]}
-          {job.action && job.type !== 'vm.create' ? ` (${job.action})` : ''}
-        </dd>
+        <dd>{TYPE_LABEL[job.type]}</dd>
         {job.type !== 'bulk' && (
           <>
             <dt>Host</dt>
@@ -109,6 +109,7 @@ export function JobDetailView({ id }: { id: string }) {
           ))}
         </ul>
       )}
+      <DiskFiles job={job} />
       {job.type === 'bulk' ? <BulkItems job={job} /> : <Parameters job={job} />}
       {job.type !== 'bulk' && (
         <>
@@ -121,21 +122,83 @@ export function JobDetailView({ id }: { id: string }) {
 }
 
 function Parameters({ job }: { job: JobRecord }) {
-  const entries = Object.entries(job.parameters);
-  if (!entries.length) return null;
+  const schema = useJobSchema(job.type === 'vm.create');
+  const rows = parameterRows(job.parameters, schema);
+  if (!rows.length) return null;
   return (
     <details className="panel job-params" open={job.type === 'vm.create'}>
-      <summary>Parameters ({entries.length})</summary>
+      <summary>Parameters ({rows.length})</summary>
       <dl className="facts" data-testid="job-parameters">
-        {entries.map(([k, v]) => (
-          <div key={k} className="param">
-            <dt>{k}</dt>
-            <dd className="mono">{String(v)}</dd>
+        {rows.map((row) => (
+          <div key={row.key} className="param" data-key={row.key}>
+            <dt title={row.key}>{row.label}</dt>
+            <dd className="mono">{row.value}</dd>
           </div>
         ))}
       </dl>
     </details>
   );
+}
+
+/** A delete's disk files: which the host deleted and which it kept, and why (the agent's result). */
+function DiskFiles({ job }: { job: JobRecord }) {
+  const outcome = diskOutcome(job);
+  if (!outcome) return null;
+  return (
+    <div className="panel job-disks" data-testid="job-disks">
+      <h2>Disk files</h2>
+      {outcome.deleted.length === 0 && outcome.kept.length === 0 && <p className="muted">The VM had no disk files attached.</p>}
+      {outcome.deleted.length > 0 && (
+        <>
+          <h3>Deleted ({outcome.deleted.length})</h3>
+          <ul data-testid="disks-deleted">
+            {outcome.deleted.map((path) => (
+              <li key={path} className="mono">
+                {path}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {outcome.kept.length > 0 && (
+        <>
+          <h3>Kept ({outcome.kept.length})</h3>
+          <ul data-testid="disks-kept">
+            {outcome.kept.map((k) => (
+              <li key={k.path}>
+                <span className="mono">{k.path}</span>
+                {k.reason && <span className="muted"> — {k.reason}</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
+// The create-VM schema, fetched once per backend: its labels name a create job's parameters.
+const schemas = new WeakMap<Backend, Promise<JobInputSchema | undefined>>();
+
+function useJobSchema(wanted: boolean): JobInputSchema | undefined {
+  const backend = useApp((s) => s.backend);
+  const [schema, setSchema] = useState<JobInputSchema | undefined>();
+  useEffect(() => {
+    if (!wanted || !backend) return;
+    let live = true;
+    let pending = schemas.get(backend);
+    if (!pending) {
+      pending = backend.invoke('jobs.schema', {}).then((r) => (r.ok ? (r.data as JobInputSchema) : undefined));
+      schemas.set(backend, pending);
+    }
+    void pending.then((s) => {
+      if (live) setSchema(s);
+    });
+    return () => {
+      live = false;
+    };
+  }, [wanted, backend]);
+  return schema;
 }
 
 /** Re-renders every second while a job runs, so its duration counts up. */

@@ -5,6 +5,7 @@ import { rememberJobs, useJobs } from '../../stores/jobs-store';
 import { exportJobs } from './job-commands';
 import { contractFilter, filterJobs, jobTitle, TYPE_LABEL, type ListFilter } from './jobs-list-model';
 import { JobStateBadge } from './JobStateBadge';
+import { JOB_STATE_LABEL } from '../../../shared/job-words';
 import { clockTime, duration } from './output-model';
 import './jobs.css';
 import { compareNatural } from '../../components/natural-compare';
@@ -72,7 +73,7 @@ export function JobsListView() {
           <option value="">All states</option>
           {STATES.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {JOB_STATE_LABEL[s]}
             </option>
           ))}
         </select>

@@ -1,6 +1,6 @@
 import type { JobFilter, JobRecord, JobSort, JobState, JobType } from '../../../shared/contract';
 import { jobSortValue } from '../../../shared/job-sort';
-import { counted } from '../../../shared/counted';
+export { jobTitle } from '../../../shared/job-words';
 
 export interface ListFilter {
   state?: JobState;
@@ -35,11 +35,3 @@ export function filterJobs(jobs: Iterable<JobRecord>, filter: ListFilter, sort: 
 }
 
 export const TYPE_LABEL: Record<JobType, string> = { 'vm.create': 'Create VM', 'vm.action': 'VM action', 'vm.delete': 'Delete VM', bulk: 'Bulk action' };
-
-/** "Create VM web01", "Shut down web01", "Bulk stop (12 VMs)". */
-export function jobTitle(job: JobRecord): string {
-  const vm = job.vmName ?? (typeof job.parameters.vmName === 'string' ? job.parameters.vmName : '');
-  if (job.type === 'bulk') return `Bulk ${job.action ?? 'action'}${job.bulk ? ` (${counted(job.bulk.total, 'VM')})` : ''}`;
-  if (job.type === 'vm.action') return `${job.action ?? 'Action'} ${vm}`.trim();
-  return `${TYPE_LABEL[job.type]} ${vm}`.trim();
-}
