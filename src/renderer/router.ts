@@ -73,8 +73,8 @@ export interface Router {
 
 /**
  * Keeps the store's view and the URL in step, both ways: `navigate()` anywhere in the app pushes a
- * history entry; Back/Forward, a typed or pasted hash, and the first load set the view. An unknown
- * hash opens the overview and is replaced, so Back does not return to it.
+ * history entry; Back/Forward, a typed or pasted hash, and the first load set the view. A hash that
+ * names no page opens the overview and is replaced by its hash.
  */
 export function startRouter(win: Window = window): Router {
   const initial = hashToView(win.location.hash);
@@ -82,10 +82,10 @@ export function startRouter(win: Window = window): Router {
   else win.history.replaceState(win.history.state, '', viewToHash({ name: 'overview' }));
   let applying = false;
   const fromUrl = () => {
-    const view = hashToView(win.location.hash);
+    let view = hashToView(win.location.hash);
     if (!view) {
-      win.history.replaceState(win.history.state, '', viewToHash(useApp.getState().view));
-      return;
+      view = { name: 'overview' };
+      win.history.replaceState(win.history.state, '', viewToHash(view));
     }
     if (viewToHash(view) === viewToHash(useApp.getState().view)) return;
     applying = true;

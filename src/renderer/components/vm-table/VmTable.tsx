@@ -179,7 +179,6 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
         </span>
         <ColumnChooser />
       </div>
-      <BulkActionBar scope={id} /> {/* jobs */}
       {/* Wider than its box (many columns, a narrow window), the table scrolls sideways inside its own frame; the page does not. */}
       <div className="vm-grid-frame" data-testid="vm-grid-frame">
         <div
@@ -189,6 +188,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
           aria-rowcount={order.length + 1}
           tabIndex={0}
           onKeyDown={onKeyDown}
+          onMouseDown={focusWithoutScrolling}
           style={{ '--vm-columns': template, minWidth: rowWidth } as CSSProperties}
         >
           <div className="vm-row vm-head" role="row">
@@ -211,8 +211,27 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
           )}
         </div>
       </div>
+      {/*
+        Below the rows, not above them: a selection that brings the bar in must not move the rows
+        (the second click of a double-click would land on another one). Sticky, so it stays in view
+        under a table taller than the window.
+      */}
+      <div className="bulk-slot">
+        <BulkActionBar scope={id} /> {/* jobs */}
+      </div>
     </div>
   );
+}
+
+/**
+ * A click on a row focuses the grid (for the keyboard) without scrolling it into view: the browser
+ * would otherwise scroll a partly visible table so its top shows, moving the row away between the
+ * two clicks of a double-click.
+ */
+function focusWithoutScrolling(e: MouseEvent<HTMLDivElement>) {
+  if (e.button !== 0 || (e.target as Element).closest('button, input, select, [tabindex="0"]:not([role=grid])')) return;
+  e.preventDefault();
+  e.currentTarget.focus({ preventScroll: true });
 }
 
 /** A column's header: sorts on click; its right edge drags (or ←/→ when focused) to resize, remembered. */
