@@ -147,7 +147,7 @@ describe('navigation, context menus and VM table columns (lab, aether-v serve, C
     for (const absent of ['Start', 'Resume']) expect(items).not.toContain(absent);
     await runningMenu.getByRole('menuitem', { name: 'Pause' }).click();
     // The action really ran on the host, and the table follows.
-    await expect.poll(() => model.vms.find((v) => v.vmId === running.vmId)?.state, { timeout: 30_000, interval: 200 }).toBe('Paused');
+    await expect.poll(() => model.vms.find((v) => v.id === running.id)?.state, { timeout: 30_000, interval: 200 }).toBe('Paused');
     await page.waitForFunction(
       (name) => Array.from(document.querySelectorAll('[role=row][data-key]')).some((r) => r.textContent!.includes(name) && r.querySelector('[data-state="Paused"]')),
       running.name,
@@ -164,7 +164,7 @@ describe('navigation, context menus and VM table columns (lab, aether-v serve, C
     expect(treeItems).toContain('Resume');
     expect(treeItems).not.toContain('Pause');
     await treeMenu.getByRole('menuitem', { name: 'Resume' }).click();
-    await expect.poll(() => model.vms.find((v) => v.vmId === running.vmId)?.state, { timeout: 30_000, interval: 200 }).toBe('Running');
+    await expect.poll(() => model.vms.find((v) => v.id === running.id)?.state, { timeout: 30_000, interval: 200 }).toBe('Running');
   });
 
   test('a host node\'s menu refreshes the host', async () => {
@@ -198,7 +198,7 @@ describe('navigation, context menus and VM table columns (lab, aether-v serve, C
     if ((await hostNode.getAttribute('aria-expanded')) !== 'true') await hostNode.locator('.twisty').click();
     const colours = await page.evaluate(() => {
       const out: Record<string, string[]> = {};
-      for (const row of document.querySelectorAll('[role=row][data-key]')) {
+      for (const row of Array.from(document.querySelectorAll('[role=row][data-key]'))) {
         const name = row.querySelector('.vm-name')!.textContent!;
         const state = row.querySelector('[data-state]')!.getAttribute('data-state')!;
         const tableDot = getComputedStyle(row.querySelector('[data-state] .dot')!).backgroundColor;
