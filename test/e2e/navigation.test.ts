@@ -224,7 +224,7 @@ describe('navigation, context menus and VM table columns (lab, aether-v serve, C
     await page.getByTestId('column-os').check();
     await page.getByTestId('column-ip').uncheck();
     await page.keyboard.press('Escape');
-    expect(await headerLabels(page)).toEqual(['Name ▲', 'State', 'Host', 'CPU', 'Memory', 'vCPU', 'Uptime', 'Operating system', 'Freshness']);
+    expect(await headerLabels(page)).toEqual(['Name ▲', 'State', 'Host', 'CPU', 'Memory', 'vCPU', 'Uptime', 'OS', 'Freshness']);
     // The cells follow: a VM's vCPU count from the lab.
     const vm = lab.host(lab.hosts[0]!.name).model.vms[0]!;
     const row = page.locator('[role=row][data-key]', { hasText: vm.name }).first();
@@ -233,7 +233,7 @@ describe('navigation, context menus and VM table columns (lab, aether-v serve, C
     await page.reload();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.locator('.vm-head').waitFor();
-    expect(await headerLabels(page)).toEqual(['Name ▲', 'State', 'Host', 'CPU', 'Memory', 'vCPU', 'Uptime', 'Operating system', 'Freshness']);
+    expect(await headerLabels(page)).toEqual(['Name ▲', 'State', 'Host', 'CPU', 'Memory', 'vCPU', 'Uptime', 'OS', 'Freshness']);
     // Other VM tables show the same choice.
     await page.getByRole('treeitem', { name: new RegExp(lab.hosts[0]!.name) }).first().click();
     await page.getByRole('heading', { name: lab.hosts[0]!.name }).waitFor();

@@ -262,7 +262,7 @@ function HeaderCell({ column, width, sort, onSort }: { column: VmColumn; width: 
   return (
     <div role="columnheader" className={column.numeric ? 'numeric' : undefined} aria-sort={sort.column === column.id ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'} data-column={column.id}>
       <button className="sort" onClick={onSort} title={`Sort by ${column.label.toLowerCase()}`}>
-        {column.label}
+        {column.short ?? column.label}
         {sort.column === column.id ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
       </button>
       <span

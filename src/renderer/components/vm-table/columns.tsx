@@ -12,6 +12,8 @@ import type { SortColumn, TableContext } from './table-model';
 export interface VmColumn {
   id: SortColumn;
   label: string;
+  /** A shorter header where the full label would not fit a narrow column (the chooser and tooltip use `label`). */
+  short?: string;
   width: number;
   min: number;
   /** Right-aligned numbers. */
@@ -42,15 +44,15 @@ export const VM_COLUMNS: readonly VmColumn[] = [
   { id: 'state', label: 'State', width: 118, min: 80 },
   { id: 'host', label: 'Host', width: 104, min: 60, text: (vm, ctx) => ctx.hostName(vm.hostId) },
   { id: 'cluster', label: 'Cluster', width: 96, min: 60, text: (vm, ctx) => ctx.clusterOf(vm.hostId) ?? '—' },
-  { id: 'cpu', label: 'CPU', width: 56, min: 44, numeric: true, text: (vm) => cpuUsageText(vm) },
+  { id: 'cpu', label: 'CPU', width: 58, min: 44, numeric: true, text: (vm) => cpuUsageText(vm) },
   { id: 'memory', label: 'Memory', width: 76, min: 56, numeric: true, text: (vm) => heldMemoryText(vm, vm.memoryAssignedMb) },
-  { id: 'demand', label: 'Memory demand', width: 76, min: 56, numeric: true, text: (vm) => heldMemoryText(vm, vm.memoryDemandMb) },
-  { id: 'startup', label: 'Startup memory', width: 76, min: 56, numeric: true, text: (vm) => (vm.memoryStartupMb === null ? '—' : `${(vm.memoryStartupMb / 1024).toFixed(1)} GB`) },
-  { id: 'vcpu', label: 'vCPU', width: 52, min: 40, numeric: true, text: (vm) => dash(vm.processorCount) },
+  { id: 'demand', label: 'Memory demand', short: 'Demand', width: 80, min: 56, numeric: true, text: (vm) => heldMemoryText(vm, vm.memoryDemandMb) },
+  { id: 'startup', label: 'Startup memory', short: 'Startup', width: 80, min: 56, numeric: true, text: (vm) => (vm.memoryStartupMb === null ? '—' : `${(vm.memoryStartupMb / 1024).toFixed(1)} GB`) },
+  { id: 'vcpu', label: 'vCPU', width: 62, min: 40, numeric: true, text: (vm) => dash(vm.processorCount) },
   { id: 'uptime', label: 'Uptime', width: 92, min: 60, text: uptimeText },
-  { id: 'os', label: 'Operating system', width: 150, min: 70, text: (vm) => dash(vm.operatingSystem) },
-  { id: 'generation', label: 'Generation', width: 60, min: 44, numeric: true, text: (vm) => dash(vm.generation) },
-  { id: 'disks', label: 'Disks', width: 52, min: 40, numeric: true, text: (vm) => String(vm.diskCount) },
+  { id: 'os', label: 'Operating system', short: 'OS', width: 150, min: 70, text: (vm) => dash(vm.operatingSystem) },
+  { id: 'generation', label: 'Generation', short: 'Gen.', width: 60, min: 44, numeric: true, text: (vm) => dash(vm.generation) },
+  { id: 'disks', label: 'Disks', width: 60, min: 40, numeric: true, text: (vm) => String(vm.diskCount) },
   { id: 'created', label: 'Created', width: 92, min: 60, text: (vm) => dateText(vm.createdAt) },
   { id: 'ip', label: 'IP address', width: 112, min: 70, text: (vm) => vm.ipAddresses[0] ?? '—' },
   { id: 'heartbeat', label: 'Heartbeat', width: 96, min: 60, text: (vm) => dash(vm.heartbeat) },
