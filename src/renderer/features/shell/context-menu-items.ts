@@ -16,6 +16,12 @@ import { VM_ACTIONS } from '../../../shared/contract/vm-actions';
  * and confirmed exactly as there. Only allowed actions are listed.
  */
 
+/**
+ * The VM page's own action function (VmActions' buttons call it): menus get whatever it adds, e.g.
+ * asking before a destructive action. Merging with h/confirm: this becomes its `runVmAction`.
+ */
+const runVmAction = requestVmAction;
+
 function navigateTo(view: View): () => void {
   return () => useApp.getState().navigate(view);
 }
@@ -44,10 +50,10 @@ export function vmMenuItems(vm: InventoryVm, selectedKeys: ReadonlySet<string> =
   const items: MenuItem[] = [{ id: 'open', label: `Open ${vm.name}`, run: navigateTo(view) }];
   for (const b of vmActionButtons(vm)) {
     if (!b.enabled) continue;
-    if (b.action === 'delete') items.push({ id: 'delete', label: ACTION_LABEL.delete, danger: true, separated: true, run: () => useJobs.setState({ deleteKey: vm.key }) });
+    if (b.action === 'delete') items.push({ id: 'delete', label: b.label, danger: true, separated: true, run: () => useJobs.setState({ deleteKey: vm.key }) });
     else {
       const action = b.action;
-      items.push({ id: action, label: ACTION_LABEL[action], separated: items.length === 1, run: () => void requestVmAction(vm, action) });
+      items.push({ id: action, label: b.label, separated: items.length === 1, run: () => void runVmAction(vm, action) });
     }
   }
   items.push(copyLink(view));
