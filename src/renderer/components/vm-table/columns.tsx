@@ -24,9 +24,9 @@ export interface VmColumn {
 
 const dash = (v: string | number | null | undefined): string => (v === null || v === undefined || v === '' ? '—' : String(v));
 
-/** Uptime as the tables show it: "3 d 4 h", "2 h 5 min", "7 min"; "—" when not running. */
+/** Uptime as the tables and the VM page show it: "3 d 4 h", "2 h 5 min", "7 min"; "—" for a VM that is off, saved or unknown. */
 export function uptimeText(vm: Pick<InventoryVm, 'state' | 'uptimeS'>): string {
-  if (vm.uptimeS === null || vm.state === 'Off' || vm.state === 'Unknown') return '—';
+  if (vm.uptimeS === null || vm.state === 'Off' || vm.state === 'Saved' || vm.state === 'Unknown') return '—';
   const s = vm.uptimeS;
   const d = Math.floor(s / 86_400);
   const h = Math.floor((s % 86_400) / 3600);
