@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { DiagnosticsView } from './features/diagnostics/DiagnosticsView';
 import { OverviewView } from './features/overview/OverviewView';
 import { HostView } from './features/overview/HostView';
@@ -13,6 +13,9 @@ import { Header } from './features/shell/Header';
 import { Sidebar } from './features/shell/Sidebar';
 import { Toasts } from './features/shell/Toasts';
 import { effectiveTheme, useApp } from './stores/app-store';
+import { viewToHash } from './router';
+import { usePageScroll } from './components/scroll-memory';
+import { ContextMenu } from './components/ContextMenu';
 
 function usePrefersDark(): boolean {
   const query = typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : undefined;
@@ -23,6 +26,8 @@ export function App() {
   const theme = useApp((s) => s.settings?.theme);
   const view = useApp((s) => s.view);
   const prefersDark = usePrefersDark();
+  const main = useRef<HTMLElement>(null);
+  usePageScroll(main, viewToHash(view));
   useEffect(() => {
     document.documentElement.dataset.theme = effectiveTheme(theme, prefersDark);
   }, [theme, prefersDark]);
@@ -33,7 +38,7 @@ export function App() {
       <DiagnosticBanner />
       <div className="body">
         <Sidebar />
-        <main className="main" id="main" tabIndex={-1}>
+        <main className="main" id="main" tabIndex={-1} ref={main} data-testid="main">
           {view.name === 'overview' && <OverviewView />}
           {view.name === 'settings' && <SettingsView />}
           {view.name === 'diagnostics' && <DiagnosticsView />}
@@ -48,6 +53,7 @@ export function App() {
         <CreateVmNavButton /> {/* jobs: navigation entry */}
       </div>
       <Toasts />
+      <ContextMenu />
       <JobsOverlays /> {/* jobs: delete dialog, bulk preview, command palette */}
     </div>
   );

@@ -2,6 +2,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import type { Backend } from './backend/backend';
 import { connectStore } from './stores/app-store';
+import { startRouter } from './router';
 
 /** How long the app waits for its first data before showing itself anyway (a slow or absent backend). */
 export const FIRST_LOAD_WAIT_MS = 1500;
@@ -20,6 +21,7 @@ export function mountApp(container: HTMLElement, backend: Backend | { error: str
     return Promise.resolve();
   }
   const { firstLoad } = connectStore(backend);
+  startRouter();
   root.render(
     <p role="status" style={{ padding: 24, opacity: 0.7 }}>
       Loading the inventory…

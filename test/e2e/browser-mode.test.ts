@@ -89,7 +89,8 @@ describe('browser mode end to end (aether-v serve + Chromium)', () => {
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', undefined, { polling: 100 });
     expect(await page.getByTestId('theme-toggle').textContent()).toBe('Theme: dark');
     await page.reload();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    // The reload keeps the page it was on (Settings, from the test before): wait for the app, not for a page.
+    await page.getByTestId('theme-toggle').waitFor();
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', undefined, { polling: 100 });
     expect(await theme()).toBe('dark');
   });

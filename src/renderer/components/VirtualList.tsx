@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { rememberedScroll, rememberScroll } from './scroll-memory';
 
 /** Rows [start, end) to render for a scroll position, with `overscan` extra rows each side. */
 export function visibleRange(scrollTop: number, viewportHeight: number, rowHeight: number, count: number, overscan = 6): { start: number; end: number } {
@@ -29,6 +30,8 @@ export interface VirtualListProps {
   role?: string;
   label?: string;
   testId?: string;
+  /** Remembers the scroll position under this key, so the list shows the same rows when its page is opened again. */
+  scrollKey?: string;
 }
 
 /**
@@ -36,9 +39,14 @@ export interface VirtualListProps {
  * a spacer as tall as all rows, so 10,000 VMs cost ~40 rows of layout. Row height is fixed on
  * purpose — measuring variable rows would reintroduce the layout work this avoids.
  */
-export function VirtualList({ count, rowHeight, height, renderRow, revealIndex, className, role, label, testId }: VirtualListProps) {
+export function VirtualList({ count, rowHeight, height, renderRow, revealIndex, className, role, label, testId, scrollKey }: VirtualListProps) {
   const viewport = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
+  const [scrollTop, setScrollTop] = useState(() => (scrollKey ? rememberedScroll(scrollKey) : 0));
+
+  // The remembered position is applied before the first paint (the rows rendered are already those).
+  useLayoutEffect(() => {
+    if (viewport.current && scrollKey) viewport.current.scrollTop = rememberedScroll(scrollKey);
+  }, [scrollKey]);
 
   useEffect(() => {
     if (revealIndex === undefined || !viewport.current) return;
@@ -61,7 +69,10 @@ export function VirtualList({ count, rowHeight, height, renderRow, revealIndex, 
       ref={viewport}
       className={`virtual-viewport ${className ?? ''}`}
       style={{ height, overflowY: 'auto', position: 'relative' }}
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      onScroll={(e) => {
+        setScrollTop(e.currentTarget.scrollTop);
+        if (scrollKey) rememberScroll(scrollKey, e.currentTarget.scrollTop);
+      }}
       role={role}
       aria-label={label}
       aria-rowcount={count}

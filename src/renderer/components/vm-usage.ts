@@ -3,9 +3,10 @@ import type { InventoryVm } from '../../shared/contract';
 /**
  * An Off or Saved VM runs nothing: Hyper-V reports 0 % CPU and 0 MB assigned for it. Those are
  * shown as "—", as Hyper-V Manager does, so a column of zeros does not read like idle machines.
+ * An Unknown VM's figures are not its own either (the host could not say what it is doing).
  */
 function runsNothing(vm: Pick<InventoryVm, 'state'>): boolean {
-  return vm.state === 'Off' || vm.state === 'Saved';
+  return vm.state === 'Off' || vm.state === 'Saved' || vm.state === 'Unknown';
 }
 
 /** CPU usage in the VM tables and the VM page: "29 %", or "—" when unknown or not running. */

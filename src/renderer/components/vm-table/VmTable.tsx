@@ -1,5 +1,5 @@
 import type { InventoryVm } from '../../../shared/contract';
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import { useApp } from '../../stores/app-store';
 import { useClusterByHost, useHostNames } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
@@ -9,25 +9,19 @@ import { compareNatural } from '../natural-compare';
 import { useThrottled } from '../useThrottled';
 import { VirtualList } from '../VirtualList';
 import { StateBadge } from './StateBadge';
+import { ColumnChooser } from './ColumnChooser';
+import { COLUMN_BY_ID, gridTemplate, minRowWidth, type VmColumn } from './columns';
+import { useColumnPrefs } from './column-prefs';
+import { isContextMenuKey, openContextMenu } from '../ContextMenu';
+import { vmMenuItems } from '../../features/shell/context-menu-items';
 import { BulkActionBar } from '../../features/jobs/BulkActionBar'; // jobs: actions on the selection
-import { filterAndSort, LIVE_COLUMNS, nextSort, type SortColumn, type SortSpec, type TableContext, type VmFilter } from './table-model';
+import { filterAndSort, LIVE_COLUMNS, nextSort, type SortSpec, type TableContext, type VmFilter } from './table-model';
 import { counted } from '../../../shared/counted';
-import { cpuUsageText, heldMemoryText } from '../vm-usage';
 import { useConfirmedAt } from '../../stores/vm-freshness';
 
 export type VmScope = { kind: 'all' } | { kind: 'host'; hostId: string } | { kind: 'cluster'; cluster: string };
 
 const ROW_HEIGHT = 30;
-const COLUMNS: { id: SortColumn; label: string }[] = [
-  { id: 'name', label: 'Name' },
-  { id: 'state', label: 'State' },
-  { id: 'host', label: 'Host' },
-  { id: 'cluster', label: 'Cluster' },
-  { id: 'cpu', label: 'CPU' },
-  { id: 'memory', label: 'Memory' },
-  { id: 'ip', label: 'IP address' },
-  { id: 'observed', label: 'Freshness' },
-];
 const STATES = ['Running', 'Off', 'Saved', 'Paused', 'Starting', 'Stopping', 'Creating', 'Unknown'] as const;
 
 function scopeId(scope: VmScope): string {
@@ -56,6 +50,11 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   const [sort, setSort] = useState<SortSpec>({ column: 'name', dir: 'asc' });
   const [filter, setFilter] = useState<VmFilter>({});
   const [cursor, setCursor] = useState<number | undefined>();
+  const visibleIds = useColumnPrefs((s) => s.visible);
+  const widths = useColumnPrefs((s) => s.widths);
+  const columns = useMemo(() => visibleIds.map((c) => COLUMN_BY_ID.get(c)!), [visibleIds]);
+  const template = gridTemplate(columns, widths);
+  const rowWidth = minRowWidth(columns, widths);
 
   const hostNames = useHostNames();
   // Built from maps that keep their identity until a name or cluster really changes, so a host's
@@ -106,6 +105,11 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
     latestClick.current(key, e);
   }, []);
   const onRowOpen = useCallback((key: string) => navigate({ name: 'vm', key }), [navigate]);
+  // Right-click: the VM's allowed actions, or the selection's when it is part of one.
+  const onRowMenu = useCallback((key: string, e: MouseEvent | KeyboardEvent) => {
+    const vm = useInventory.getState().model.vms.get(key);
+    if (vm) openContextMenu(e, vm.name, vmMenuItems(vm, useVmSelection.getState().scope === id ? useVmSelection.getState().selection.keys : undefined));
+  }, [id]);
 
   const onKeyDown = (e: KeyboardEvent) => {
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') dispatch(id, { type: 'all', order });
@@ -115,6 +119,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
       setCursor(next);
       if (order[next]) click(order[next], e);
     } else if (e.key === 'Enter' && cursor !== undefined && order[cursor]) navigate({ name: 'vm', key: order[cursor] });
+    else if (isContextMenuKey(e) && cursor !== undefined && order[cursor]) onRowMenu(order[cursor], e);
     else return;
     e.preventDefault();
   };
@@ -130,7 +135,9 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
 
   const renderRow = (index: number) => {
     const key = order[index]!;
-    return <VmRow key={key} vmKey={key} index={index} ctx={ctx} selected={selected.has(key)} cursor={cursor === index} onClick={onRowClick} onOpen={onRowOpen} />;
+    return (
+      <VmRow key={key} vmKey={key} index={index} ctx={ctx} columns={columns} selected={selected.has(key)} cursor={cursor === index} onClick={onRowClick} onOpen={onRowOpen} onMenu={onRowMenu} />
+    );
   };
 
   return (
@@ -170,25 +177,112 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
           {total !== undefined && total !== order.length ? `${order.length} of ${counted(total, 'VM')}` : counted(order.length, 'VM')}
           {selected.size ? ` · ${selected.size} selected` : ''}
         </span>
+        <ColumnChooser />
       </div>
-      <BulkActionBar scope={id} /> {/* jobs */}
-      <div className="vm-grid" role="grid" aria-multiselectable="true" aria-rowcount={order.length + 1} tabIndex={0} onKeyDown={onKeyDown}>
-        <div className="vm-row vm-head" role="row">
-          {COLUMNS.map((c) => (
-            <div key={c.id} role="columnheader" aria-sort={sort.column === c.id ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
-              <button className="sort" onClick={() => setSort((s) => nextSort(s, c.id))}>
-                {c.label}
-                {sort.column === c.id ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
-              </button>
-            </div>
-          ))}
+      {/* Wider than its box (many columns, a narrow window), the table scrolls sideways inside its own frame; the page does not. */}
+      <div className="vm-grid-frame" data-testid="vm-grid-frame">
+        <div
+          className="vm-grid"
+          role="grid"
+          aria-multiselectable="true"
+          aria-rowcount={order.length + 1}
+          tabIndex={0}
+          onKeyDown={onKeyDown}
+          onMouseDown={focusWithoutScrolling}
+          style={{ '--vm-columns': template, minWidth: rowWidth } as CSSProperties}
+        >
+          <div className="vm-row vm-head" role="row">
+            {columns.map((c) => (
+              <HeaderCell key={c.id} column={c} width={widths[c.id] ?? c.width} sort={sort} onSort={() => setSort((s) => nextSort(s, c.id))} />
+            ))}
+          </div>
+          {order.length === 0 ? (
+            <p className="muted vm-empty">{total === 0 || model.vms.size === 0 ? 'No VMs.' : 'No VMs match these filters.'}</p>
+          ) : (
+            <VirtualList
+              count={order.length}
+              rowHeight={ROW_HEIGHT}
+              height={Math.min(height, order.length * ROW_HEIGHT + 2)}
+              renderRow={renderRow}
+              revealIndex={cursor}
+              testId="vm-rows"
+              scrollKey={`vm-table:${id}`}
+            />
+          )}
         </div>
-        {order.length === 0 ? (
-          <p className="muted vm-empty">{total === 0 || model.vms.size === 0 ? 'No VMs.' : 'No VMs match these filters.'}</p>
-        ) : (
-          <VirtualList count={order.length} rowHeight={ROW_HEIGHT} height={Math.min(height, order.length * ROW_HEIGHT + 2)} renderRow={renderRow} revealIndex={cursor} testId="vm-rows" />
-        )}
       </div>
+      {/*
+        Below the rows, not above them: a selection that brings the bar in must not move the rows
+        (the second click of a double-click would land on another one). Sticky, so it stays in view
+        under a table taller than the window.
+      */}
+      <div className="bulk-slot">
+        <BulkActionBar scope={id} /> {/* jobs */}
+      </div>
+    </div>
+  );
+}
+
+/**
+ * A click on a row focuses the grid (for the keyboard) without scrolling it into view: the browser
+ * would otherwise scroll a partly visible table so its top shows, moving the row away between the
+ * two clicks of a double-click.
+ */
+function focusWithoutScrolling(e: MouseEvent<HTMLDivElement>) {
+  if (e.button !== 0 || (e.target as Element).closest('button, input, select, [tabindex="0"]:not([role=grid])')) return;
+  e.preventDefault();
+  e.currentTarget.focus({ preventScroll: true });
+}
+
+/** A column's header: sorts on click; its right edge drags (or ←/→ when focused) to resize, remembered. */
+function HeaderCell({ column, width, sort, onSort }: { column: VmColumn; width: number; sort: SortSpec; onSort(): void }) {
+  const preview = useColumnPrefs((s) => s.preview);
+  const commitWidth = useColumnPrefs((s) => s.commitWidth);
+  const startDrag = (e: PointerEvent<HTMLSpanElement>) => {
+    e.preventDefault();
+    e.stopPropagation();
+    const handle = e.currentTarget;
+    handle.setPointerCapture(e.pointerId);
+    const startX = e.clientX;
+    let latest = width;
+    const move = (m: globalThis.PointerEvent) => {
+      latest = width + m.clientX - startX;
+      preview(column.id, latest);
+    };
+    const up = () => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+      handle.removeEventListener('pointercancel', up);
+      commitWidth(column.id, latest);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+    handle.addEventListener('pointercancel', up);
+  };
+  return (
+    <div role="columnheader" className={column.numeric ? 'numeric' : undefined} aria-sort={sort.column === column.id ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'} data-column={column.id}>
+      <button className="sort" onClick={onSort} title={`Sort by ${column.label.toLowerCase()}`}>
+        {column.short ?? column.label}
+        {sort.column === column.id ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+      </button>
+      <span
+        className="col-resize"
+        role="separator"
+        aria-orientation="vertical"
+        aria-label={`Resize ${column.label}`}
+        aria-valuenow={width}
+        aria-valuemin={column.min}
+        tabIndex={0}
+        onPointerDown={startDrag}
+        onClick={(e) => e.stopPropagation()}
+        onKeyDown={(e) => {
+          if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+          e.preventDefault();
+          e.stopPropagation();
+          commitWidth(column.id, width + (e.key === 'ArrowRight' ? 10 : -10));
+        }}
+        data-testid={`resize-${column.id}`}
+      />
     </div>
   );
 }
@@ -217,19 +311,21 @@ interface VmRowProps {
   vmKey: string;
   index: number;
   ctx: TableContext;
+  columns: readonly VmColumn[];
   selected: boolean;
   cursor: boolean;
   onClick(index: number, key: string, e: MouseEvent): void;
   onOpen(key: string): void;
+  onMenu(key: string, e: MouseEvent): void;
 }
 
-/** One row, subscribed to its own VM: a delta for another VM does not re-render it. */
 /** The freshness cell: its own component, so a host's sync time re-renders this cell alone. */
 function VmObserved({ vm }: { vm: InventoryVm }) {
   return <Observed at={useConfirmedAt(vm)} staleSince={vm.stale ? vm.staleSince : null} compact />;
 }
 
-const VmRow = memo(function VmRow({ vmKey, index, ctx, selected, cursor, onClick, onOpen }: VmRowProps) {
+/** One row, subscribed to its own VM: a delta for another VM does not re-render it. */
+const VmRow = memo(function VmRow({ vmKey, index, ctx, columns, selected, cursor, onClick, onOpen, onMenu }: VmRowProps) {
   const vm = useInventory((s) => s.model.vms.get(vmKey));
   if (!vm) return null;
   return (
@@ -241,29 +337,29 @@ const VmRow = memo(function VmRow({ vmKey, index, ctx, selected, cursor, onClick
       style={{ height: ROW_HEIGHT }}
       onClick={(e) => onClick(index, vmKey, e)}
       onDoubleClick={() => onOpen(vmKey)}
+      onContextMenu={(e) => onMenu(vmKey, e)}
     >
-      <div role="gridcell" className="vm-name">
-        <button
-          className="link"
-          onClick={(e) => {
-            e.stopPropagation();
-            onOpen(vmKey);
-          }}
-        >
-          {vm.name}
-        </button>
-      </div>
-      <div role="gridcell">
-        <StateBadge vm={vm} />
-      </div>
-      <div role="gridcell">{ctx.hostName(vm.hostId)}</div>
-      <div role="gridcell">{ctx.clusterOf(vm.hostId) ?? '—'}</div>
-      <div role="gridcell">{cpuUsageText(vm)}</div>
-      <div role="gridcell">{heldMemoryText(vm, vm.memoryAssignedMb)}</div>
-      <div role="gridcell">{vm.ipAddresses[0] ?? '—'}</div>
-      <div role="gridcell">
-        <VmObserved vm={vm} />
-      </div>
+      {columns.map((c) => (
+        <div key={c.id} role="gridcell" className={c.id === 'name' ? 'vm-name' : c.numeric ? 'numeric' : undefined} data-column={c.id}>
+          {c.id === 'name' ? (
+            <button
+              className="link"
+              onClick={(e) => {
+                e.stopPropagation();
+                onOpen(vmKey);
+              }}
+            >
+              {vm.name}
+            </button>
+          ) : c.id === 'state' ? (
+            <StateBadge vm={vm} />
+          ) : c.id === 'observed' ? (
+            <VmObserved vm={vm} />
+          ) : (
+            c.text?.(vm, ctx)
+          )}
+        </div>
+      ))}
     </div>
   );
 });

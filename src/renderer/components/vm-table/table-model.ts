@@ -1,7 +1,24 @@
 import type { InventoryHost, InventoryVm, VmState } from '../../../shared/contract';
 import { confirmedAt } from '../../stores/vm-freshness';
 
-export type SortColumn = 'name' | 'state' | 'host' | 'cluster' | 'cpu' | 'memory' | 'uptime' | 'ip' | 'observed';
+export type SortColumn =
+  | 'name'
+  | 'state'
+  | 'host'
+  | 'cluster'
+  | 'cpu'
+  | 'memory'
+  | 'demand'
+  | 'startup'
+  | 'uptime'
+  | 'vcpu'
+  | 'os'
+  | 'generation'
+  | 'disks'
+  | 'created'
+  | 'ip'
+  | 'heartbeat'
+  | 'observed';
 export interface SortSpec {
   column: SortColumn;
   dir: 'asc' | 'desc';
@@ -22,7 +39,7 @@ export interface TableContext {
 }
 
 /** Columns whose values change with every quick sync: sorting by them must follow live updates. */
-export const LIVE_COLUMNS: ReadonlySet<SortColumn> = new Set(['state', 'cpu', 'memory', 'uptime', 'observed']);
+export const LIVE_COLUMNS: ReadonlySet<SortColumn> = new Set(['state', 'cpu', 'memory', 'demand', 'uptime', 'heartbeat', 'observed']);
 
 type SortKey = string | number;
 
@@ -40,8 +57,24 @@ function sortKey(vm: InventoryVm, column: SortColumn, ctx: TableContext): SortKe
       return vm.cpuPercent ?? -1;
     case 'memory':
       return vm.memoryAssignedMb ?? -1;
+    case 'demand':
+      return vm.memoryDemandMb ?? -1;
+    case 'startup':
+      return vm.memoryStartupMb ?? -1;
     case 'uptime':
       return vm.uptimeS ?? -1;
+    case 'vcpu':
+      return vm.processorCount ?? -1;
+    case 'os':
+      return (vm.operatingSystem ?? '').toLowerCase();
+    case 'generation':
+      return vm.generation ?? -1;
+    case 'disks':
+      return vm.diskCount;
+    case 'created':
+      return Date.parse(vm.createdAt ?? '') || 0;
+    case 'heartbeat':
+      return vm.heartbeat ?? '';
     case 'ip':
       return vm.ipAddresses[0] ?? '';
     case 'observed':

@@ -11,20 +11,13 @@ import { VmActions } from '../jobs/VmActions'; // jobs: VM action buttons + pend
 import { useVmDetails, type VmDetailsState } from './useVmDetails';
 import { cpuUsageText, heldMemoryText } from '../../components/vm-usage';
 import { confirmedAt } from '../../stores/vm-freshness';
+import { uptimeText } from '../../components/vm-table/columns';
 
 const TABS = ['Hardware', 'Disks', 'Networks', 'Notes'] as const;
 type Tab = (typeof TABS)[number];
 
 const dash = (v: string | number | null | undefined, unit = '') => (v === null || v === undefined || v === '' ? '—' : `${v}${unit}`);
 const gb = (mb: number | null) => (mb === null ? '—' : `${(mb / 1024).toFixed(mb % 1024 ? 1 : 0)} GB`);
-
-function uptime(s: number | null): string {
-  if (s === null) return '—';
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min`;
-}
 
 /** One VM: state badge, host, IPs, OS, cluster, created; tabs for hardware, disks, networks, notes. */
 export function VmDetailView({ vmKey }: { vmKey: string }) {
@@ -65,7 +58,7 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
         <dt>Created</dt>
         <dd>{vm.createdAt ? new Date(vm.createdAt).toLocaleString() : '—'}</dd>
         <dt>Uptime</dt>
-        <dd>{uptime(vm.uptimeS)}</dd>
+        <dd>{uptimeText(vm)}</dd>
         <dt>VM ID</dt>
         <dd className="mono">{vm.vmId}</dd>
       </dl>

@@ -107,13 +107,14 @@ export function OverviewView() {
           </tbody>
         </table>
       )}
-      <RecentActivity />
+      {/* The VMs before the activity list: the table is what an admin opens the overview for. */}
       {anyVms && (
         <>
           <h2>All virtual machines</h2>
           <VmTable scope={{ kind: 'all' }} />
         </>
       )}
+      <RecentActivity />
     </section>
   );
 }
@@ -128,7 +129,8 @@ function RecentActivity() {
       {recent.length === 0 ? (
         <p className="muted">Nothing yet.</p>
       ) : (
-        <ul className="activity" data-testid="recent-activity">
+        // As tall as its entries (a line each, room for one wrapped), not always ten lines of empty space.
+        <ul className="activity" data-testid="recent-activity" style={{ blockSize: `calc(${recent.length + 1} * (1.45em + 6px))` }}>
           {recent.map((n) => (
             <li key={n.id} className={`level-${n.level}`}>
               <span className="when live-box live-ago">

@@ -7,6 +7,7 @@ import { useJobs } from '../../stores/jobs-store'; // jobs: palette button
 import { NotificationBell } from '../notifications/NotificationBell';
 import { JobsNavButton } from '../jobs/JobsListView'; // jobs: nav entry
 import { searchEverything } from '../search/search-index';
+import { keyHint } from '../../components/shortcuts';
 
 const THEME_ORDER: Theme[] = ['system', 'light', 'dark'];
 const THEME_LABEL: Record<Theme, string> = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' };
@@ -44,8 +45,8 @@ export function Header() {
           {THEME_LABEL[settings?.theme ?? 'system']}
         </button>
         <JobsNavButton /> {/* jobs */}
-        <button onClick={() => useJobs.setState({ paletteOpen: true })} title="Command palette (Ctrl+Shift+P)" aria-label="Command palette" data-testid="open-palette">
-          ⌘
+        <button onClick={() => useJobs.setState({ paletteOpen: true })} title={`Command palette (${keyHint('Ctrl+Shift+P')})`} aria-label="Command palette" data-testid="open-palette">
+          Commands
         </button>
         <NotificationBell />
         <button onClick={() => navigate({ name: 'diagnostics' })}>Diagnostics</button>
@@ -95,7 +96,8 @@ function SearchBox() {
       <input
         ref={input}
         type="search"
-        placeholder="Search everywhere (Ctrl+K)"
+        placeholder={`Search (${keyHint('Ctrl+K')})`}
+        title="Search everywhere: VMs by name, IP, ID or host; hosts; clusters"
         aria-label="Search everywhere"
         value={query}
         onChange={(e) => {

@@ -1,6 +1,8 @@
-import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { useApp } from '../../stores/app-store';
-import { StatusDot } from '../../components/StatusDot';
+import { StatusDot, VmStateDot } from '../../components/StatusDot';
+import { isContextMenuKey, openContextMenu } from '../../components/ContextMenu';
+import { groupMenuItems, hostMenuItems, vmMenuItems } from './context-menu-items';
 import { useCountsPace } from '../../stores/counts-pace';
 import { isDisconnected, useClusterByHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
@@ -76,6 +78,7 @@ export function Sidebar() {
       if (row.expandable && row.expanded) toggle(row, false);
       else moveFocus(rows.findLastIndex((r, i) => i < index && r.depth < row.depth));
     } else if (e.key === 'Enter' || e.key === ' ') navigate(row.view);
+    else if (isContextMenuKey(e)) contextMenu(e, row);
     else return;
     e.preventDefault();
   };
@@ -85,10 +88,22 @@ export function Sidebar() {
     navigate(row.view);
   };
 
+  // Right-click (or the context-menu key): the actions allowed on that VM or host.
+  const contextMenu = (e: MouseEvent | KeyboardEvent, row: TreeRow) => {
+    setFocusKey(row.key);
+    if (row.vmKey) {
+      const vm = useInventory.getState().model.vms.get(row.vmKey);
+      if (vm) openContextMenu(e, vm.name, vmMenuItems(vm));
+    } else if (row.depth === 1 && row.view.name === 'host') {
+      const host = hosts[row.view.id];
+      if (host) openContextMenu(e, host.displayName, hostMenuItems(host));
+    } else if (row.depth === 0) openContextMenu(e, row.label, groupMenuItems(row.label, row.view));
+  };
+
   // Rows get handlers of one identity, so a memoised row skips re-rendering; they call the latest closures.
-  const latest = useRef({ onKeyDown, toggle, activate });
+  const latest = useRef({ onKeyDown, toggle, activate, contextMenu });
   useLayoutEffect(() => {
-    latest.current = { onKeyDown, toggle, activate };
+    latest.current = { onKeyDown, toggle, activate, contextMenu };
   });
   const handlers = useMemo<TreeHandlers>(
     () => ({
@@ -99,6 +114,7 @@ export function Sidebar() {
       activate: (row) => latest.current.activate(row),
       keyDown: (e, row, index) => latest.current.onKeyDown(e, row, index),
       toggle: (row) => latest.current.toggle(row),
+      contextMenu: (e, row) => latest.current.contextMenu(e, row),
     }),
     [],
   );
@@ -138,6 +154,7 @@ interface TreeHandlers {
   activate(row: TreeRow): void;
   keyDown(e: KeyboardEvent, row: TreeRow, index: number): void;
   toggle(row: TreeRow): void;
+  contextMenu(e: MouseEvent, row: TreeRow): void;
 }
 
 interface TreeItemProps {
@@ -176,6 +193,9 @@ const TreeItem = memo(function TreeItem({ row, index, selected, tabbable, handle
       data-testid={`tree-${key}`}
       onClick={() => handlers.activate(row)}
       onKeyDown={(e) => handlers.keyDown(e, row, index)}
+      onContextMenu={(e) => handlers.contextMenu(e, row)}
+      // Double-click opens or closes a group or host, as in a file manager (the click already opened its page).
+      onDoubleClick={() => row.expandable && handlers.toggle(row)}
     >
       <span
         className="twisty"
@@ -188,8 +208,10 @@ const TreeItem = memo(function TreeItem({ row, index, selected, tabbable, handle
         {row.expandable ? (row.expanded ? '▾' : '▸') : ''}
       </span>
       {row.status && <StatusDot status={row.status} />}
-      {vmState && <span className={`dot vm-dot-${vmState === 'Running' ? 'ok' : vmState === 'Off' ? 'off' : 'busy'}`} role="img" aria-label={vmState} title={vmState} />}
-      <span className="tree-label">{row.label}</span>
+      {vmState && <VmStateDot state={vmState} />}
+      <span className="tree-label" title={row.label}>
+        {row.label}
+      </span>
       {row.count !== undefined && <span className="count">{row.count}</span>}
     </li>
   );

@@ -1,0 +1,56 @@
+import { useEffect, useRef, useState } from 'react';
+import { useColumnPrefs } from './column-prefs';
+import { VM_COLUMNS } from './columns';
+
+/** The "Columns" button of the VM tables: a checklist of every column, and a reset. */
+export function ColumnChooser() {
+  const [open, setOpen] = useState(false);
+  const visible = useColumnPrefs((s) => s.visible);
+  const toggle = useColumnPrefs((s) => s.toggle);
+  const reset = useColumnPrefs((s) => s.reset);
+  const box = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const outside = (e: MouseEvent) => {
+      if (!box.current?.contains(e.target as Node)) setOpen(false);
+    };
+    window.addEventListener('mousedown', outside);
+    return () => window.removeEventListener('mousedown', outside);
+  }, [open]);
+
+  return (
+    <div className="column-chooser" ref={box}>
+      <button aria-expanded={open} aria-haspopup="dialog" onClick={() => setOpen((o) => !o)} data-testid="columns-button">
+        Columns
+      </button>
+      {open && (
+        <div
+          className="column-panel"
+          role="dialog"
+          aria-label="Columns"
+          data-testid="columns-panel"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              setOpen(false);
+              box.current?.querySelector('button')?.focus();
+            }
+          }}
+        >
+          <fieldset>
+            <legend>Show columns</legend>
+            {VM_COLUMNS.map((c) => (
+              <label key={c.id} className="check">
+                <input type="checkbox" checked={visible.includes(c.id)} disabled={c.id === 'name'} onChange={() => toggle(c.id)} data-testid={`column-${c.id}`} />
+                {c.label}
+              </label>
+            ))}
+          </fieldset>
+          <button onClick={reset} data-testid="columns-reset">
+            Default columns and widths
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
