@@ -35,6 +35,7 @@ import type { ServiceModule, StartedService } from './service-module';
 import { deploymentModule } from './deployment';
 import { inventoryModule } from './inventory';
 import { jobsModule } from './jobs';
+import { metricsModule } from './metrics';
 import { mergeHandlers } from './handlers';
 import { schedulerMetricGroups, schedulerSummary } from './diagnostics/scheduler-metrics';
 import { watchDiskFull } from './sqlite-transaction';
@@ -80,7 +81,7 @@ export interface Backend {
 }
 
 /** Started in this order; each may use the ones before it (ServiceContext.started). */
-const SERVICE_MODULES: ServiceModule[] = [deploymentModule, inventoryModule, jobsModule];
+const SERVICE_MODULES: ServiceModule[] = [deploymentModule, inventoryModule, jobsModule, metricsModule];
 
 /**
  * The composition root: plain Node, no electron import. Builds the services in dependency order
