@@ -10,6 +10,7 @@ import { VmActions } from '../jobs/VmActions'; // jobs: VM action buttons + pend
 import { useVmDetails, type VmDetailsState } from './useVmDetails';
 import { cpuUsageText, heldMemoryText } from '../../components/vm-usage';
 import { confirmedAt } from '../../stores/vm-freshness';
+import { VmCharts } from '../../components/charts/VmCharts';
 
 const TABS = ['Hardware', 'Disks', 'Networks', 'Notes'] as const;
 type Tab = (typeof TABS)[number];
@@ -84,6 +85,7 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
           )}
         </WithDetails>
       </div>
+      {!vm.placeholder && <VmCharts hostId={vm.hostId} vmId={vm.vmId} />}
     </section>
   );
 }

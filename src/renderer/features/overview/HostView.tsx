@@ -9,6 +9,7 @@ import { useInventory } from '../../stores/inventory-store';
 import { useCountsPace } from '../../stores/counts-pace';
 import { HostSyncBanner } from '../inventory/HostSyncBanner';
 import { ConnectionTestReport } from '../settings/ConnectionTestReport';
+import { HostCharts } from '../../components/charts/HostCharts';
 
 /** A host's inventory state in words (the store's names are terse). */
 const SYNC_STATE_WORDS: Record<InventoryHost['sync']['state'], string> = {
@@ -105,6 +106,7 @@ export function HostView({ id }: { id: string }) {
         </button>
       </div>
       {report !== undefined && <ConnectionTestReport report={report} />}
+      <HostCharts hostId={id} />
       <h2>Virtual machines</h2>
       <VmTable scope={{ kind: 'host', hostId: id }} />
     </section>

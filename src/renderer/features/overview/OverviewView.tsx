@@ -9,6 +9,7 @@ import { compareNatural } from '../../components/natural-compare';
 import { newestFirst } from '../../components/time';
 import { messageBesideTitle } from '../../../shared/notification-text';
 import { counted } from '../../../shared/counted';
+import { HostTrend } from '../../components/charts/HostTrend';
 
 /**
  * Fleet figures (hosts, clusters, VMs), disconnected hosts, every host, recent activity, all VMs.
@@ -74,6 +75,7 @@ export function OverviewView() {
               <th>Cluster</th>
               <th>Status</th>
               <th>VMs</th>
+              <th>CPU (1 h)</th>
               <th>Last seen</th>
             </tr>
           </thead>
@@ -94,6 +96,9 @@ export function OverviewView() {
                   </td>
                   <td>
                     <HostVmCount hostId={h.id} />
+                  </td>
+                  <td>
+                    <HostTrend hostId={h.id} />
                   </td>
                   <td>
                     <span className="live-box live-ago">

@@ -92,7 +92,7 @@ function GeneralSettings() {
       toast('error', result.error.message);
     }
   };
-  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs' | 'log', key: string, label: string, numeric = false) => {
+  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs' | 'log' | 'metrics', key: string, label: string, numeric = false) => {
     const id = `${section}.${key}`;
     const value = (draft[section] as Record<string, unknown>)[key];
     return (
@@ -114,6 +114,7 @@ function GeneralSettings() {
       <div className="grid">
         {field('inventory', 'fullSyncIntervalS', 'Full sync interval (s)', true)}
         {field('inventory', 'quickSyncIntervalS', 'Quick status sync interval (s)', true)}
+        {field('metrics', 'retentionHours', 'Keep CPU and memory history (hours)', true)}
       </div>
       <h2>Agent</h2>
       <div className="grid">
