@@ -105,10 +105,23 @@ describe('charts end to end (lab, aether-v serve with 5 s quick syncs, Chromium)
     });
     expect(layout.overflow).toBeLessThanOrEqual(0);
     expect(layout.widest).toBeLessThanOrEqual(layout.viewport);
-    await page.screenshot({ path: `${SHOTS}/vm-1024-dark.png`, fullPage: true });
+    await page.getByTestId('vm-charts').screenshot({ path: `${SHOTS}/vm-charts-1024-dark.png` });
     await page.getByRole('button', { name: host.name, exact: true }).first().click();
     await page.getByTestId('host-charts').getByTestId('cpu-chart').locator('canvas').waitFor();
     await page.screenshot({ path: `${SHOTS}/host-1024-dark.png`, fullPage: true });
+    for (const width of [1024, 1440]) {
+      for (const theme of ['light', 'dark']) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+        // Resized and rebuilt: the canvas fits its box at this width.
+        await page.waitForFunction(() => {
+          const box = document.querySelector('[data-testid="host-charts"] [data-testid="memory-chart"]') as HTMLElement | null;
+          const canvas = box?.querySelector('canvas');
+          return Boolean(box && canvas && Math.abs(canvas.getBoundingClientRect().width - box.getBoundingClientRect().width) <= 2);
+        }, undefined, poll);
+        await page.getByTestId('host-charts').screenshot({ path: `${SHOTS}/host-charts-${width}-${theme}.png` });
+      }
+    }
     await page.goto(url);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="host-sparkline"]')?.getAttribute('data-points')) >= 3, undefined, poll);
     await page.evaluate(() => (document.documentElement.dataset.theme = 'dark'));

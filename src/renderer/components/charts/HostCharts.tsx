@@ -16,7 +16,7 @@ export function HostCharts({ hostId }: { hostId: string }) {
       syncedAt={lastSyncOf(host?.sync)}
       cpuLabel="CPU used by VMs"
       memory={HOST_MEMORY}
-      memoryMaxMb={host?.memoryGb ? host.memoryGb * 1024 : undefined}
+      memoryTotalMb={host?.memoryGb ? host.memoryGb * 1024 : undefined}
       testId="host-charts"
     />
   );

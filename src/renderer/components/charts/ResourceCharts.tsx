@@ -15,6 +15,8 @@ type RangeLabel = (typeof RANGES)[number]['label'];
 
 export const percent = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} %`;
 export const gigabytes = (mb: number) => `${(mb / 1024).toFixed(mb < 10_240 ? 1 : 0)} GB`;
+/** Axis ticks: no decimals where they add nothing ("0 GB", "2 GB", "0.5 GB"). */
+const axisGigabytes = (mb: number) => `${Number((mb / 1024).toFixed(mb < 10_240 ? 1 : 0))} GB`;
 
 type MemoryColumn = 'memoryUsedMb' | 'memoryAssignedMb' | 'memoryDemandMb';
 
@@ -24,13 +26,13 @@ export interface ResourceChartsProps {
   syncedAt: string | null;
   cpuLabel: string;
   memory: Array<{ column: MemoryColumn; label: string }>;
-  /** The memory chart's top (a host's physical memory); else the data's maximum. */
-  memoryMaxMb?: number;
+  /** A host's physical memory, named beside the memory chart's title. */
+  memoryTotalMb?: number;
   testId: string;
 }
 
 /** CPU and memory charts of one host or VM over a chosen range, with the newest values as text. */
-export function ResourceCharts({ target, syncedAt, cpuLabel, memory, memoryMaxMb, testId }: ResourceChartsProps) {
+export function ResourceCharts({ target, syncedAt, cpuLabel, memory, memoryTotalMb, testId }: ResourceChartsProps) {
   const [range, setRange] = useState<RangeLabel>('6 h');
   const quickS = useApp((s) => s.settings?.inventory.quickSyncIntervalS);
   const hours = RANGES.find((r) => r.label === range)!.hours;
@@ -56,12 +58,12 @@ export function ResourceCharts({ target, syncedAt, cpuLabel, memory, memoryMaxMb
           Could not read the history: {state.message}
         </p>
       )}
-      {state.status === 'ready' && <Charts history={state.history} cpuLabel={cpuLabel} memory={memory} memoryMaxMb={memoryMaxMb} quickS={quickS} />}
+      {state.status === 'ready' && <Charts history={state.history} cpuLabel={cpuLabel} memory={memory} memoryTotalMb={memoryTotalMb} quickS={quickS} />}
     </section>
   );
 }
 
-function Charts({ history, cpuLabel, memory, memoryMaxMb, quickS }: { history: MetricsHistory; cpuLabel: string; memory: ResourceChartsProps['memory']; memoryMaxMb?: number; quickS?: number }) {
+function Charts({ history, cpuLabel, memory, memoryTotalMb, quickS }: { history: MetricsHistory; cpuLabel: string; memory: ResourceChartsProps['memory']; memoryTotalMb?: number; quickS?: number }) {
   const cpu = useMemo(() => withGaps(history.t, [history.cpuPercent]), [history]);
   const mem = useMemo(() => withGaps(history.t, memory.map((m) => history[m.column])), [history, memory]);
   const cpuSeries = useMemo<ChartSeries[]>(() => [{ label: cpuLabel, colour: 0, format: percent, fill: true }], [cpuLabel]);
@@ -84,17 +86,17 @@ function Charts({ history, cpuLabel, memory, memoryMaxMb, quickS }: { history: M
       </figure>
       <figure className="chart-card">
         <figcaption>
-          Memory{' '}
+          Memory{memoryTotalMb ? ` (of ${gigabytes(memoryTotalMb)})` : ''}{' '}
           <span className="chart-now">
             {memory
               .map((m) => {
                 const v = latest(history[m.column]);
-                return `${m.label.toLowerCase()} ${v === null ? '—' : gigabytes(v)}`;
+                return `${m.label} ${v === null ? '—' : gigabytes(v)}`;
               })
               .join(' · ')}
           </span>
         </figcaption>
-        <TimeChart t={mem.t} columns={mem.columns} series={memSeries} yMax={memoryMaxMb} yFormat={(v) => gigabytes(v)} label="Memory over time" testId="memory-chart" samples={history.t.length} />
+        <TimeChart t={mem.t} columns={mem.columns} series={memSeries} yFormat={axisGigabytes} label="Memory over time" testId="memory-chart" samples={history.t.length} />
       </figure>
     </div>
   );

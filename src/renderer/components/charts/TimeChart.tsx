@@ -34,6 +34,15 @@ export interface TimeChartProps {
  * with the window, and it is rebuilt when the theme changes (colours come from CSS variables).
  * New data only calls setData, so a refresh every quick sync costs a redraw, not a rebuild.
  */
+function lastOf(column: ArrayLike<number | null | undefined>): number | null {
+  for (let i = column.length - 1; i >= 0; i--) if (column[i] !== null && column[i] !== undefined) return column[i]!;
+  return null;
+}
+
+function when(seconds: number | null): string {
+  return seconds === null ? '—' : new Date(seconds * 1000).toLocaleString([], { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
 export function TimeChart({ t, columns, series, yMax, yFormat, height = 180, label, testId, samples }: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -56,13 +65,17 @@ export function TimeChart({ t, columns, series, yMax, yFormat, height = 180, lab
         width: Math.max(200, el.clientWidth),
         height,
         series: [
-          { value: (_u, v) => (v === null ? '—' : new Date(v * 1000).toLocaleString([], { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' })) },
-          ...series.map((s) => ({
+          // Off the chart the legend shows the newest sample (uPlot would show dashes).
+          { label: 'Time', value: (u, v) => when(v ?? lastOf(u.data[0])) },
+          ...series.map((s, i) => ({
             label: s.label,
             stroke: c.series[s.colour % c.series.length],
             width: 1.5,
             ...(s.fill ? { fill: `${c.series[s.colour % c.series.length]}22` } : {}),
-            value: (_u: uPlot, v: number | null) => (v === null ? '—' : s.format(v)),
+            value: (u: uPlot, v: number | null, _series: number, idx: number | null) => {
+              const shown = idx === null ? lastOf(u.data[i + 1] as Array<number | null>) : v;
+              return shown === null || shown === undefined ? '—' : s.format(shown);
+            },
             points: { show: false },
           })),
         ],
