@@ -15,8 +15,10 @@ type RangeLabel = (typeof RANGES)[number]['label'];
 
 export const percent = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} %`;
 export const gigabytes = (mb: number) => `${(mb / 1024).toFixed(mb < 10_240 ? 1 : 0)} GB`;
-/** Axis ticks: no decimals where they add nothing ("0 GB", "2 GB", "0.5 GB"). */
-const axisGigabytes = (mb: number) => `${Number((mb / 1024).toFixed(mb < 10_240 ? 1 : 0))} GB`;
+/** The memory chart plots GB, so uPlot's ticks fall on round gigabytes. */
+const gb = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} GB`;
+const axisGb = (value: number) => `${Number(value.toFixed(2))} GB`;
+const toGb = (column: ReadonlyArray<number | null>) => column.map((v) => (v === null ? null : v / 1024));
 
 type MemoryColumn = 'memoryUsedMb' | 'memoryAssignedMb' | 'memoryDemandMb';
 
@@ -37,6 +39,7 @@ export function ResourceCharts({ target, syncedAt, cpuLabel, memory, memoryTotal
   const quickS = useApp((s) => s.settings?.inventory.quickSyncIntervalS);
   const hours = RANGES.find((r) => r.label === range)!.hours;
   // The window moves with each sync, not with each render (a new sinceMs is a new request).
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const sinceMs = useMemo(() => (hours === null ? 0 : Math.floor((Date.now() - hours * 3_600_000) / 1000) * 1000), [hours, syncedAt]);
   const state = useMetricsHistory({ ...target, sinceMs } as MetricsHistoryRequest, syncedAt);
 
@@ -65,9 +68,9 @@ export function ResourceCharts({ target, syncedAt, cpuLabel, memory, memoryTotal
 
 function Charts({ history, cpuLabel, memory, memoryTotalMb, quickS }: { history: MetricsHistory; cpuLabel: string; memory: ResourceChartsProps['memory']; memoryTotalMb?: number; quickS?: number }) {
   const cpu = useMemo(() => withGaps(history.t, [history.cpuPercent]), [history]);
-  const mem = useMemo(() => withGaps(history.t, memory.map((m) => history[m.column])), [history, memory]);
+  const mem = useMemo(() => withGaps(history.t, memory.map((m) => toGb(history[m.column]))), [history, memory]);
   const cpuSeries = useMemo<ChartSeries[]>(() => [{ label: cpuLabel, colour: 0, format: percent, fill: true }], [cpuLabel]);
-  const memSeries = useMemo<ChartSeries[]>(() => memory.map((m, i) => ({ label: m.label, colour: i + 1, format: gigabytes })), [memory]);
+  const memSeries = useMemo<ChartSeries[]>(() => memory.map((m, i) => ({ label: m.label, colour: i + 1, format: gb })), [memory]);
   if (history.t.length === 0) {
     return (
       <p className="muted" data-testid="charts-empty">
@@ -96,7 +99,7 @@ function Charts({ history, cpuLabel, memory, memoryTotalMb, quickS }: { history:
               .join(' · ')}
           </span>
         </figcaption>
-        <TimeChart t={mem.t} columns={mem.columns} series={memSeries} yFormat={axisGigabytes} label="Memory over time" testId="memory-chart" samples={history.t.length} />
+        <TimeChart t={mem.t} columns={mem.columns} series={memSeries} yFormat={axisGb} label="Memory over time" testId="memory-chart" samples={history.t.length} />
       </figure>
     </div>
   );

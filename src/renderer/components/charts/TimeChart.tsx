@@ -79,7 +79,7 @@ export function TimeChart({ t, columns, series, yMax, yFormat, height = 180, lab
             points: { show: false },
           })),
         ],
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, yMax ?? (max > 0 ? max * 1.1 : 1)] } },
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, yMax ?? uPlot.rangeNum(0, max > 0 ? max : 1, 0.1, true)[1]] } },
         axes: [axis(), axis((_u, ticks) => ticks.map(yFormat))],
         legend: { live: true },
         cursor: { drag: { x: false, y: false } },

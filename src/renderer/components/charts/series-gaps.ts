@@ -18,16 +18,17 @@ export function typicalStepMs(t: readonly number[]): number {
 /**
  * Returns times in seconds (uPlot's unit) and the columns with a null point in the middle of every
  * gap longer than `factor` times the usual step (and at least `minGapMs`, so jitter is no gap).
- * Older history is kept as 5-minute averages: there the step before sets the scale, so those
- * points join up instead of each one standing alone.
+ * Older history is kept as 5-minute averages: there the neighbouring steps set the scale, so
+ * those points join up instead of each one standing alone.
  */
 export function withGaps(tMs: readonly number[], columns: readonly Column[], factor = 3, minGapMs = 90_000): { t: number[]; columns: Column[] } {
   const typical = typicalStepMs(tMs);
   const t: number[] = [];
   const out: Column[] = columns.map(() => []);
   for (let i = 0; i < tMs.length; i++) {
-    const previousStep = i > 1 ? tMs[i - 1]! - tMs[i - 2]! : 0;
-    const limit = Math.max(factor * Math.max(typical, previousStep), minGapMs);
+    const stepBefore = i > 1 ? tMs[i - 1]! - tMs[i - 2]! : 0;
+    const stepAfter = i + 1 < tMs.length ? tMs[i + 1]! - tMs[i]! : 0;
+    const limit = Math.max(factor * Math.max(typical, stepBefore, stepAfter), minGapMs);
     if (i > 0 && tMs[i]! - tMs[i - 1]! > limit) {
       t.push((tMs[i - 1]! + tMs[i]!) / 2000);
       for (const c of out) c.push(null);
