@@ -48,8 +48,10 @@ export class MetricsStore {
   private readonly findSeries: StatementSync;
   private readonly addSeries: StatementSync;
   private readonly readRange: StatementSync;
-  private readonly readTrends: StatementSync;
+  private readonly hostSeries: StatementSync;
   private samplesWritten = 0;
+  /** Everything before this is already averaged: each pass reads only the newly aged samples. */
+  private rolledBefore: number;
 
   static open(file: string, now: () => Date = () => new Date()): MetricsStore {
     return new MetricsStore(openMetricsDatabase(file, now));
@@ -61,9 +63,9 @@ export class MetricsStore {
     this.findSeries = db.prepare('SELECT series_id FROM series WHERE kind = ? AND host_id = ? AND vm_id = ?');
     this.addSeries = db.prepare('INSERT INTO series (kind, host_id, vm_id) VALUES (?, ?, ?) RETURNING series_id');
     this.readRange = db.prepare('SELECT t, cpu, mem_assigned, mem_demand, mem_used FROM samples WHERE series_id = ? AND t >= ? ORDER BY t');
-    this.readTrends = db.prepare(
-      "SELECT s.host_id AS host_id, p.t AS t, p.cpu AS cpu, p.mem_used AS mem_used FROM series s JOIN samples p ON p.series_id = s.series_id WHERE s.kind = 'host' AND p.t >= ? ORDER BY s.host_id, p.t",
-    );
+    this.hostSeries = db.prepare("SELECT series_id, host_id FROM series WHERE kind = 'host' ORDER BY host_id");
+    const mark = db.prepare("SELECT value FROM meta WHERE key = 'rolledBefore'").get() as { value: string } | undefined;
+    this.rolledBefore = mark ? Number(mark.value) : 0;
   }
 
   get db(): DatabaseSync {
@@ -102,13 +104,16 @@ export class MetricsStore {
 
   /** Every host's CPU and memory in use since `sinceMs`. */
   trends(sinceMs: number): HostTrends {
+    // One primary-key range per host: a time-index scan would also walk every VM's samples.
     const hosts: HostTrends['hosts'] = [];
-    let current: HostTrends['hosts'][number] | undefined;
-    for (const row of this.readTrends.all(sinceMs) as Array<{ host_id: string; t: number; cpu: number | null; mem_used: number | null }>) {
-      if (current?.hostId !== row.host_id) hosts.push((current = { hostId: row.host_id, t: [], cpuPercent: [], memoryUsedMb: [] }));
-      current.t.push(row.t);
-      current.cpuPercent.push(row.cpu);
-      current.memoryUsedMb.push(row.mem_used);
+    for (const { series_id, host_id } of this.hostSeries.all() as Array<{ series_id: number; host_id: string }>) {
+      const trend = { hostId: host_id, t: [] as number[], cpuPercent: [] as Array<number | null>, memoryUsedMb: [] as Array<number | null> };
+      for (const row of this.readRange.all(series_id, sinceMs) as Row[]) {
+        trend.t.push(row.t);
+        trend.cpuPercent.push(row.cpu);
+        trend.memoryUsedMb.push(row.mem_used);
+      }
+      if (trend.t.length) hosts.push(trend);
     }
     return { hosts };
   }
@@ -121,26 +126,30 @@ export class MetricsStore {
   maintain(nowMs: number, retentionHours: number): MaintenanceResult {
     const keepFrom = nowMs - retentionHours * 3_600_000;
     const rollBefore = Math.floor((nowMs - RAW_WINDOW_MS) / BUCKET_MS) * BUCKET_MS;
-    return inTransaction(this.db, () => {
+    const from = Math.min(this.rolledBefore, rollBefore);
+    const result = inTransaction(this.db, () => {
       const pruned = Number(this.db.prepare('DELETE FROM samples WHERE t < ?').run(keepFrom).changes);
       this.db.exec('CREATE TEMP TABLE IF NOT EXISTS rollup (series_id INTEGER, t INTEGER, cpu REAL, mem_assigned REAL, mem_demand REAL, mem_used REAL)');
       this.db.exec('DELETE FROM temp.rollup');
       this.db
         .prepare(
           `INSERT INTO temp.rollup SELECT series_id, (t / ${BUCKET_MS}) * ${BUCKET_MS}, avg(cpu), avg(mem_assigned), avg(mem_demand), avg(mem_used)
-           FROM samples WHERE t < ? AND rolled = 0 GROUP BY series_id, t / ${BUCKET_MS}`,
+           FROM samples WHERE t >= ? AND t < ? AND rolled = 0 GROUP BY series_id, t / ${BUCKET_MS}`,
         )
-        .run(rollBefore);
-      const rolledUp = Number(this.db.prepare('DELETE FROM samples WHERE t < ? AND rolled = 0').run(rollBefore).changes);
+        .run(from, rollBefore);
+      const rolledUp = Number(this.db.prepare('DELETE FROM samples WHERE t >= ? AND t < ? AND rolled = 0').run(from, rollBefore).changes);
       this.db.exec(
         'INSERT OR REPLACE INTO samples (series_id, t, cpu, mem_assigned, mem_demand, mem_used, rolled) SELECT series_id, t, round(cpu, 1), round(mem_assigned), round(mem_demand), round(mem_used), 1 FROM temp.rollup',
       );
       this.db.exec('DELETE FROM temp.rollup');
       // A removed host or deleted VM leaves a series with no samples once its history ages out.
       this.db.exec('DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM samples WHERE samples.series_id = series.series_id)');
+      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('rolledBefore', ?)").run(String(rollBefore));
       this.seriesIds.clear();
       return { pruned, rolledUp };
     });
+    this.rolledBefore = rollBefore;
+    return result;
   }
 
   /** Figures for Diagnostics; counting every row is a full scan, so `countRows` is for maintenance and tests. */
