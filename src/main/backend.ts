@@ -81,7 +81,8 @@ export interface Backend {
 }
 
 /** Started in this order; each may use the ones before it (ServiceContext.started). */
-const SERVICE_MODULES: ServiceModule[] = [deploymentModule, inventoryModule, jobsModule, metricsModule];
+// metrics listens to the inventory's events, so it starts first and misses none of them.
+const SERVICE_MODULES: ServiceModule[] = [deploymentModule, metricsModule, inventoryModule, jobsModule];
 
 /**
  * The composition root: plain Node, no electron import. Builds the services in dependency order

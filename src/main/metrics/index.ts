@@ -1,8 +1,8 @@
 // Metrics: CPU and memory history per host and per VM, sampled from the inventory's quick and full
 // syncs into metrics.db, pruned and downsampled by the retention setting, read by the charts.
 import path from 'node:path';
-import { ContractError, ErrorCode, validationError, type InventoryDelta } from '../../shared/contract';
-import type { InventoryApi } from '../inventory';
+import { ContractError, ErrorCode, validationError, type InventoryDelta, type InventorySnapshotWire } from '../../shared/contract';
+import { decodeInventorySnapshot } from '../../shared/inventory-wire';
 import type { ServiceContext, ServiceModule, StartedService } from '../service-module';
 import { MetricsStore } from './metrics-store';
 import { InventorySampler } from './sampler';
@@ -24,11 +24,6 @@ export function createMetricsModule(options: MetricsModuleOptions = {}): Service
 
 export const metricsModule = createMetricsModule();
 
-function inventoryApi(ctx: ServiceContext): InventoryApi | undefined {
-  const api = ctx.started.get('inventory')?.api as Partial<InventoryApi> | undefined;
-  return api && typeof api.snapshot === 'function' ? (api as InventoryApi) : undefined;
-}
-
 async function startMetrics(ctx: ServiceContext, options: MetricsModuleOptions): Promise<StartedService> {
   const store = MetricsStore.open(path.join(ctx.dataDir, 'metrics.db'));
   if (store.recovered) {
@@ -40,7 +35,6 @@ async function startMetrics(ctx: ServiceContext, options: MetricsModuleOptions):
     });
   }
   const retentionHours = () => ctx.settings.getSettings().metrics.retentionHours;
-  const inventory = inventoryApi(ctx);
   const sampler = new InventorySampler();
   let writeError: string | null = null;
   let lastMaintenance: { at: string; pruned: number; rolledUp: number; durationMs: number } | null = null;
@@ -57,11 +51,16 @@ async function startMetrics(ctx: ServiceContext, options: MetricsModuleOptions):
       }
     }
   };
-  if (inventory) sampler.reset(inventory.snapshot());
+  // Only the inventory's events: this module starts before the inventory (so adding it changes
+  // nothing in the inventory's start-up timing) and learns the cached inventory from its snapshot.
+  let sampling = false;
   const unsubscribe = ctx.hub.subscribe((event) => {
     if (event.topic !== 'inventory') return;
     if (event.kind === 'delta') record(event.payload as InventoryDelta);
-    else if (inventory) sampler.reset(inventory.snapshot());
+    else {
+      sampler.reset(decodeInventorySnapshot(event.payload as InventorySnapshotWire));
+      sampling = true;
+    }
   }, ['inventory']);
 
   const maintain = () => {
@@ -87,7 +86,7 @@ async function startMetrics(ctx: ServiceContext, options: MetricsModuleOptions):
     status: () => ({
       name: 'metrics',
       state: 'running',
-      detail: `${inventory ? 'sampling every sync' : 'inventory not running: nothing to sample'}; keeps ${retentionHours()} h${writeError ? `; last sample not saved: ${writeError}` : ''}`,
+      detail: `${sampling ? 'sampling every sync' : 'waiting for the inventory'}; keeps ${retentionHours()} h${writeError ? `; last sample not saved: ${writeError}` : ''}`,
     }),
     metrics: () => [{ name: 'metrics', rows: [{ samplesWritten: store.stats().samplesWritten, retentionHours: retentionHours(), lastMaintenanceAt: lastMaintenance?.at ?? null, lastMaintenanceMs: lastMaintenance?.durationMs ?? null, writeError }] }],
     handlers: {
