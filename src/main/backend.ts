@@ -35,6 +35,7 @@ import type { ServiceModule, StartedService } from './service-module';
 import { deploymentModule } from './deployment';
 import { inventoryModule } from './inventory';
 import { jobsModule } from './jobs';
+import { metricsModule } from './metrics';
 import { mergeHandlers } from './handlers';
 import { schedulerMetricGroups, schedulerSummary } from './diagnostics/scheduler-metrics';
 import { watchDiskFull } from './sqlite-transaction';
@@ -80,7 +81,8 @@ export interface Backend {
 }
 
 /** Started in this order; each may use the ones before it (ServiceContext.started). */
-const SERVICE_MODULES: ServiceModule[] = [deploymentModule, inventoryModule, jobsModule];
+// metrics listens to the inventory's events, so it starts first and misses none of them.
+const SERVICE_MODULES: ServiceModule[] = [deploymentModule, metricsModule, inventoryModule, jobsModule];
 
 /**
  * The composition root: plain Node, no electron import. Builds the services in dependency order

@@ -15,6 +15,7 @@ export const COMMAND_NAMES = [
   'deployment.status', 'deployment.redeploy',
   'jobs.schema', 'jobs.validate', 'jobs.submit', 'vm.action', 'vm.delete', 'jobs.list', 'jobs.get', 'jobs.cancel',
   'vm.bulkPreview', 'vm.bulkRun', 'jobs.retryFailed', 'jobs.export',
+  'metrics.history', 'metrics.trends',
 ] as const satisfies readonly CommandName[];
 
 const everyCommandIsListed: Exclude<CommandName, (typeof COMMAND_NAMES)[number]> extends never ? true : never = true;

@@ -3,6 +3,7 @@ import { foundationCommands } from './areas/foundation';
 import { inventoryCommands } from './areas/inventory';
 import { deploymentCommands } from './areas/deployment';
 import { jobsCommands } from './areas/jobs';
+import { metricsCommands } from './areas/metrics';
 
 /**
  * Every command the renderer can invoke, declared once per area (src/shared/contract/areas/*):
@@ -14,6 +15,7 @@ export const commands = {
   ...inventoryCommands,
   ...deploymentCommands,
   ...jobsCommands,
+  ...metricsCommands,
 } as const;
 
 export type Commands = typeof commands;

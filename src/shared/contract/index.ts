@@ -8,4 +8,5 @@ export * from './diagnostics';
 export * from './inventory';
 export * from './jobs';
 export * from './commands';
+export * from './areas/metrics';
 export * from './events';

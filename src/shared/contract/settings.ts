@@ -76,6 +76,18 @@ export const UiSettings = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * CPU and memory history for the charts (metrics.db). 48 h by default: the chart then always
+ * holds the same hours of yesterday to compare with today; older than 2 h is kept as 5-minute
+ * averages, so the extra day costs ~12 samples an hour per VM.
+ */
+export const MetricsSettings = Type.Object(
+  {
+    retentionHours: Type.Integer({ minimum: 1, maximum: 720, default: 48, hint: 'hours of CPU and memory history kept, 1–720' }),
+  },
+  { additionalProperties: false },
+);
+
 /** The user-editable settings (hosts have their own commands). */
 export const Settings = Type.Object(
   {
@@ -86,6 +98,7 @@ export const Settings = Type.Object(
     jobs: JobSettings,
     log: LogSettings,
     ui: UiSettings,
+    metrics: MetricsSettings,
   },
   { additionalProperties: false },
 );
@@ -101,6 +114,7 @@ export const SettingsPatch = Type.Object(
     jobs: Type.Optional(Type.Partial(JobSettings, { additionalProperties: false })),
     log: Type.Optional(Type.Partial(LogSettings, { additionalProperties: false })),
     ui: Type.Optional(Type.Partial(UiSettings, { additionalProperties: false })),
+    metrics: Type.Optional(Type.Partial(MetricsSettings, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -114,4 +128,5 @@ export const DEFAULT_SETTINGS: Settings = {
   jobs: { workers: 4, retentionDays: 90, maxJobs: 10_000, maxOutputLinesPerJob: 50_000 },
   log: { maxFileMB: 10, keepFiles: 3 },
   ui: { confirmDestructiveActions: true },
+  metrics: { retentionHours: 48 },
 };

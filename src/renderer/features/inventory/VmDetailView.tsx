@@ -12,6 +12,7 @@ import { useVmDetails, type VmDetailsState } from './useVmDetails';
 import { cpuUsageText, heldMemoryText } from '../../components/vm-usage';
 import { confirmedAt } from '../../stores/vm-freshness';
 import { uptimeText } from '../../components/vm-table/columns';
+import { VmCharts } from '../../components/charts/VmCharts';
 
 const TABS = ['Hardware', 'Disks', 'Networks', 'Notes'] as const;
 type Tab = (typeof TABS)[number];
@@ -81,6 +82,7 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
           )}
         </WithDetails>
       </div>
+      {!vm.placeholder && <VmCharts hostId={vm.hostId} vmId={vm.vmId} />}
     </section>
   );
 }

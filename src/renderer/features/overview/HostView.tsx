@@ -12,6 +12,7 @@ import { ClusterMembership } from '../inventory/ClusterMembership';
 import { useHostRetry } from '../inventory/use-host-retry';
 import { lastSeenAt } from '../../../shared/last-seen';
 import { ConnectionTestReport } from '../settings/ConnectionTestReport';
+import { HostCharts } from '../../components/charts/HostCharts';
 
 /** A host's inventory state in words (the store's names are terse). */
 const SYNC_STATE_WORDS: Record<InventoryHost['sync']['state'], string> = {
@@ -102,6 +103,7 @@ export function HostView({ id }: { id: string }) {
         </button>
       </div>
       {report !== undefined && <ConnectionTestReport report={report} />}
+      <HostCharts hostId={id} />
       <h2>Virtual machines</h2>
       <VmTable scope={{ kind: 'host', hostId: id }} />
     </section>

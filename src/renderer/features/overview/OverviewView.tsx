@@ -10,6 +10,7 @@ import { newestFirst } from '../../components/time';
 import { messageBesideTitle } from '../../../shared/notification-text';
 import { counted } from '../../../shared/counted';
 import { lastSeenAt } from '../../../shared/last-seen';
+import { HostTrend } from '../../components/charts/HostTrend';
 
 /**
  * Fleet figures (hosts, clusters, VMs), disconnected hosts, every host, recent activity, all VMs.
@@ -75,6 +76,7 @@ export function OverviewView() {
               <th>Cluster</th>
               <th>Status</th>
               <th>VMs</th>
+              <th>CPU (1 h)</th>
               <th>Last seen</th>
             </tr>
           </thead>
@@ -95,6 +97,9 @@ export function OverviewView() {
                   </td>
                   <td>
                     <HostVmCount hostId={h.id} />
+                  </td>
+                  <td>
+                    <HostTrend hostId={h.id} />
                   </td>
                   <td>
                     <span className="live-box live-ago">

@@ -81,7 +81,7 @@ function GeneralSettings() {
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (!backend) return;
-    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log, ui: draft.ui };
+    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log, ui: draft.ui, metrics: draft.metrics };
     const result = await backend.invoke('settings.update', patch);
     if (result.ok) {
       setErrors({});
@@ -92,7 +92,7 @@ function GeneralSettings() {
       toast('error', result.error.message);
     }
   };
-  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs' | 'log', key: string, label: string, numeric = false) => {
+  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs' | 'log' | 'metrics', key: string, label: string, numeric = false) => {
     const id = `${section}.${key}`;
     const value = (draft[section] as Record<string, unknown>)[key];
     return (
@@ -114,6 +114,7 @@ function GeneralSettings() {
       <div className="grid">
         {field('inventory', 'fullSyncIntervalS', 'Full sync interval (s)', true)}
         {field('inventory', 'quickSyncIntervalS', 'Quick status sync interval (s)', true)}
+        {field('metrics', 'retentionHours', 'Keep CPU and memory history (hours)', true)}
       </div>
       <h2>Agent</h2>
       <div className="grid">
