@@ -5,22 +5,16 @@ import { useInventory } from '../../stores/inventory-store';
 import { useJobs } from '../../stores/jobs-store';
 import { urlForView } from '../../router';
 import { bulkActionCounts, targetsOf } from '../jobs/bulk-model';
-import { requestVmAction } from '../jobs/job-commands';
+import { confirmsDestructive, runVmAction } from '../jobs/job-commands';
 import { ACTION_LABEL, vmActionButtons } from '../jobs/vm-action-model';
 import { VM_ACTIONS } from '../../../shared/contract/vm-actions';
 
 /**
  * What the right-click menus of VM rows, tree nodes and host rows offer. VM actions come from the
  * same rules as the VM page's buttons (vmActionButtons over the shared matrix) and run through the
- * same function (requestVmAction, and the delete dialog for Delete), so they are allowed, refused
+ * same function (runVmAction, which asks before a destructive action, and the delete dialog for Delete), so they are allowed, refused
  * and confirmed exactly as there. Only allowed actions are listed.
  */
-
-/**
- * The VM page's own action function (VmActions' buttons call it): menus get whatever it adds, e.g.
- * asking before a destructive action. Merging with h/confirm: this becomes its `runVmAction`.
- */
-const runVmAction = requestVmAction;
 
 function navigateTo(view: View): () => void {
   return () => useApp.getState().navigate(view);
@@ -48,7 +42,7 @@ export function vmMenuItems(vm: InventoryVm, selectedKeys: ReadonlySet<string> =
   if (selectedKeys.size > 1 && selectedKeys.has(vm.key)) return selectionMenuItems([...selectedKeys]);
   const view: View = { name: 'vm', key: vm.key };
   const items: MenuItem[] = [{ id: 'open', label: `Open ${vm.name}`, run: navigateTo(view) }];
-  for (const b of vmActionButtons(vm)) {
+  for (const b of vmActionButtons(vm, confirmsDestructive(useApp.getState().settings))) {
     if (!b.enabled) continue;
     if (b.action === 'delete') items.push({ id: 'delete', label: b.label, danger: true, separated: true, run: () => useJobs.setState({ deleteKey: vm.key }) });
     else {
