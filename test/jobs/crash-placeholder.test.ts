@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { InventoryApi } from '../../src/main/inventory';
@@ -9,8 +8,8 @@ import { configureHosts, waitFor } from '../inventory/support/harness';
 import { startLab, type Lab } from '../lab';
 import { setJobKnobs } from '../lab/agent/jobs';
 import { startTestBackend } from '../support/backend';
-import { repoRoot } from '../support/cli';
 import { tempDir } from '../support/temp';
+import { crashBackendMidJob } from './kill-child-run';
 import { windowsVmFields } from './support';
 
 // Issue 12 item 6: a crash (or quit) during a create must not leave a "Creating" row forever.
@@ -31,20 +30,7 @@ afterAll(async () => {
 
 test('a backend killed mid-create leaves no "Creating" row after the next start', async () => {
   // kill-child.ts: a real backend process on the data dir that submits create-VM "crash-01".
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/jobs/kill-child.ts'), temp.dir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  const deadline = Date.now() + 60_000;
-  while ((out.match(/^LINE /gm) ?? []).length < 2) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`child did not stream lines; stdout:\n${out}\nstderr:\n${err}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  await exited;
-  const jobId = /^JOB (\S+)$/m.exec(out)![1]!;
+  const { jobId } = await crashBackendMidJob(temp.dir, 2);
 
   // The crash left the placeholder on disk (this is what used to show as "Creating" forever).
   const onDisk = InventoryStore.open(path.join(temp.dir, 'inventory.db'));

@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { JobGetResponse } from '../../src/shared/contract';
 import { configureHosts } from '../inventory/support/harness';
 import { startLab, type Lab } from '../lab';
 import { setJobKnobs } from '../lab/agent/jobs';
 import { startTestBackend } from '../support/backend';
-import { repoRoot } from '../support/cli';
 import { filesContaining, tempDir } from '../support/temp';
+import { crashBackendMidJob } from './kill-child-run';
 import { WINDOWS_SECRETS } from './support';
 
 let lab: Lab;
@@ -24,22 +22,8 @@ afterAll(async () => {
 });
 
 test('killing the backend process mid-job, then restarting, shows the job interrupted with its output', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/jobs/kill-child.ts'), temp.dir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  const deadline = Date.now() + 60_000;
-  // Wait until the job has streamed a few lines (the host is in the middle of the copy steps).
-  while ((out.match(/^LINE /gm) ?? []).length < 3) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`child did not stream lines; stdout:\n${out}\nstderr:\n${err}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  await exited;
-  const jobId = /^JOB (\S+)$/m.exec(out)![1]!;
-  const seen = (out.match(/^LINE (\d+)$/gm) ?? []).length;
+  // Killed once the job has streamed a few lines (the host is in the middle of the copy steps).
+  const { jobId, linesSeen: seen } = await crashBackendMidJob(temp.dir, 3);
 
   const app = await startTestBackend({ dataDir: temp.dir });
   try {

@@ -4,7 +4,6 @@
  * breaks one host, checks the error the admin sees, and checks that nothing already stored was
  * lost: every VM row kept (the broken host's marked stale), every job kept, settings unchanged.
  */
-import { spawn } from 'node:child_process';
 import dns from 'node:dns';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +19,6 @@ import { clearAgentFaults } from '../lab/agent/faults';
 import { setInventoryKnobs } from '../lab/agent/inventory';
 import { DEFAULT_KNOBS } from '../lab/knobs';
 import { startTestBackend } from '../support/backend';
-import { repoRoot } from '../support/cli';
 import { waitFor } from '../inventory/support/harness';
 
 export { waitFor };
@@ -225,30 +223,7 @@ export function expectNamesHost(text: string | null | undefined, info: LabHostIn
   expect(text ?? '', `"${text}" should name ${info.name} or ${address}`).toSatisfy((t: string) => t.toLowerCase().includes(info.name.toLowerCase()) || t.includes(address));
 }
 
-/**
- * Runs a backend in another process on `dataDir` (test/jobs/kill-child.ts): it submits a create-VM
- * job for the first host, and is killed with SIGKILL once three output lines have streamed. No
- * backend of this process may have the folder open meanwhile.
- */
-export async function crashBackendMidJob(dataDir: string): Promise<{ jobId: string; linesSeen: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/jobs/kill-child.ts'), dataDir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  const deadline = Date.now() + 60_000;
-  while ((out.match(/^LINE /gm) ?? []).length < 3) {
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      throw new Error(`the job process did not stream lines; stdout:\n${out}\nstderr:\n${err}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  await exited;
-  return { jobId: /^JOB (\S+)$/m.exec(out)![1]!, linesSeen: (out.match(/^LINE (\d+)$/gm) ?? []).length };
-}
+export { crashBackendMidJob } from '../jobs/kill-child-run';
 
 /**
  * Stands in for the system resolver while a DNS-failure scenario runs: names under `.invalid`
