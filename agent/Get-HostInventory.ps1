@@ -109,6 +109,17 @@ function Get-HostFacts {
         $HostWarnings.Add('Memory inventory failed: ' + $_.Exception.Message)
     }
     Add-HostFreeMemory -HostInfo $hostInfo -HostWarnings $HostWarnings
+    # Every virtual switch of the host, also those no VM uses yet: the app checks a create
+    # request's switch against this list. A failed query leaves it null (unknown, never "none").
+    try {
+        $switches = New-Object System.Collections.ArrayList
+        foreach ($switch in @(Get-VMSwitch -ErrorAction Stop)) {
+            $null = $switches.Add([ordered]@{ Name = [string]$switch.Name; SwitchType = [string]$switch.SwitchType })
+        }
+        $hostInfo['VirtualSwitches'] = $switches.ToArray()
+    } catch {
+        $HostWarnings.Add('Virtual switch query failed: ' + $_.Exception.Message)
+    }
     return $hostInfo
 }
 

@@ -15,7 +15,7 @@ export interface NetworkFieldError {
   message: string;
 }
 
-/** The virtual switches the inventory has seen on the host; `known` false when never inventoried. */
+/** The virtual switches the host reported; `known` false when it has not reported a complete list. */
 export interface HostNetworks {
   known: boolean;
   names: readonly string[];
@@ -91,12 +91,15 @@ export function checkStaticIpv4(values: Record<string, unknown>): NetworkFieldEr
 }
 
 /**
- * A switch the host does not have. Judged only against what the host's inventory reported (and
- * only when it reported at least one switch): a never-inventoried host gets free text.
+ * A switch the host does not have. Judged only against the complete list the host reported: a host
+ * that has not reported one (never inventoried, older agent) gets free text.
  */
 export function checkSwitchName(values: Record<string, unknown>, host: HostNetworks | undefined): NetworkFieldError[] {
   const name = values[NETWORK_FIELDS.switchName];
-  if (typeof name !== 'string' || name.trim() === '' || !host?.known || host.names.length === 0) return [];
+  if (typeof name !== 'string' || name.trim() === '' || !host?.known) return [];
+  if (host.names.length === 0) {
+    return [{ field: NETWORK_FIELDS.switchName, rule: 'switch', message: `names a switch, but ${host.hostName} reports no virtual switches; leave it empty for no network, or create the switch on the host first` }];
+  }
   // Hyper-V compares switch names without regard to case.
   if (host.names.some((n) => n.toLowerCase() === name.trim().toLowerCase())) return [];
   const list = host.names.length > 5 ? `${host.names.slice(0, 5).join(', ')} and ${host.names.length - 5} more` : host.names.join(', ');

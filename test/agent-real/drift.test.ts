@@ -55,6 +55,8 @@ describe('stand-in versus real Get-HostInventory.ps1 for a 20-host model', () =>
     models[3]!.vms[1]!.nics = models[3]!.vms[1]!.nics.slice(0, 1);
     models[3]!.vms[1]!.ipAddresses = [...models[3]!.vms[1]!.nics[0]!.ipAddresses];
     models[3]!.vms[1]!.disks = [];
+    // A switch no VM is connected to: only Get-VMSwitch can report it (agent 1.2.0).
+    models[4]!.virtualSwitches.push('vSwitch-Spare');
     for (const host of rig.lab.hosts) rig.install(host.name);
   }, 120_000);
   afterAll(async () => {
@@ -69,6 +71,7 @@ describe('stand-in versus real Get-HostInventory.ps1 for a 20-host model', () =>
       const standInFull = parseFullInventory(fullInventoryData(host), name, OBSERVED_AT);
       expectUptimesClose(uptimes(realFull), uptimes(standInFull));
       expect(withoutClockFields(realFull), name).toEqual(withoutClockFields(standInFull));
+      expect(realFull.host.switches, name).toEqual(host.model.virtualSwitches);
       expect(realFull.agentTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
 
       const realQuick = parseQuickInventory(await rig.invoke('inventory.quick', {}, { host: name }), name, OBSERVED_AT);

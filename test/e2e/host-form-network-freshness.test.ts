@@ -158,6 +158,8 @@ describe('host form, network input and freshness (aether-v serve + Chromium)', (
       return { lastSeen: dd('Last seen'), status: /status (\d+ s ago)/.exec(dd('Inventory'))![1] };
     });
     expect(lastSeen).toBe(status);
+    // Item 6's switch rule judges against this list: every switch the host has (Get-VMSwitch).
+    expect(await page.getByTestId('host-switches').textContent()).toBe(lab.host(first().name).model.virtualSwitches.join(', '));
   });
 
   test('7: Retry now stays busy until the attempt finished, then says it refreshed', async () => {

@@ -17,8 +17,8 @@ const vm = (name: string, switches: (string | null)[], disks: string[]): FullInv
     nics: switches.map((switchName, i) => ({ id: `n${i}`, name: 'Network Adapter', switchName, vlan: null, macAddress: `00155D0000${i}${n}`, ipAddresses: [], networkName: null })),
   },
 });
-const inventory = (vms: FullInventoryInput['vms']): FullInventoryInput => ({
-  host: { computerName: 'HV', cluster: null, cpuCores: 8, memoryGb: 64, memoryAvailableGb: null, warnings: [] },
+const inventory = (vms: FullInventoryInput['vms'], switches: string[] | null = null): FullInventoryInput => ({
+  host: { computerName: 'HV', cluster: null, cpuCores: 8, memoryGb: 64, memoryAvailableGb: null, switches, warnings: [] },
   vms,
   observedAt: new Date().toISOString(),
   agentTimestamp: null,
@@ -52,6 +52,29 @@ describe('create-VM form: options from what the host reports (inventory.hostOpti
     store.addPlaceholder({ hostId: 'hv01', name: 'new01' });
     expect(hostOptions(store, 'hv01')).toEqual({ known: true, networks: ['External', 'Internal'], storage: ['D:\\VMs'] });
     expect(hostOptions(store, 'hv03')).toEqual({ known: false, networks: [], storage: [] });
+    store.close();
+  });
+
+  test("the host's own switch list (agent 1.2.0) is offered with switches no VM uses, survives a reopen, and an older agent's report keeps it", () => {
+    const t = tempDir();
+    temps.push(t);
+    const file = path.join(t.dir, 'inventory.db');
+    let store = InventoryStore.open(file);
+    store.syncConfiguredHosts([{ id: 'hv01' }]);
+    store.applyFull('hv01', inventory([vm('web01', ['External'], [])], ['External', 'Spare']), fresh());
+    expect(hostOptions(store, 'hv01').networks).toEqual(['External', 'Spare']);
+    expect(store.hostLayout('hv01').reportedSwitches).toEqual(['External', 'Spare']);
+    store.close();
+
+    store = InventoryStore.open(file);
+    expect(store.hostLayout('hv01').reportedSwitches).toEqual(['External', 'Spare']);
+    expect(store.snapshot().hosts[0]!.switches).toEqual(['External', 'Spare']);
+    // A report without the list (older agent, failed Get-VMSwitch) says nothing about switches.
+    store.applyFull('hv01', inventory([vm('web01', ['External'], [])], null), fresh());
+    expect(store.hostLayout('hv01').reportedSwitches).toEqual(['External', 'Spare']);
+    // A host that reports none has none.
+    store.applyFull('hv01', inventory([vm('web01', [null], [])], []), fresh());
+    expect(store.hostLayout('hv01').reportedSwitches).toEqual([]);
     store.close();
   });
 

@@ -71,6 +71,10 @@ describe('network rules (shared by the backend and the form)', () => {
     expect(errorsOf(windowsForm({ switchName: '' }), host)).toEqual([]);
     expect(errorsOf(windowsForm({ switchName: 'Anything' }), { known: false, names: [], hostName: 'HV02' })).toEqual([]);
     expect(errorsOf(windowsForm({ switchName: 'Anything' }))).toEqual([]);
+    expect(errorsOf(windowsForm({ switchName: 'External' }), { known: true, names: [], hostName: 'HV03' })).toEqual([
+      { field: 'switchName', rule: 'switch', message: 'names a switch, but HV03 reports no virtual switches; leave it empty for no network, or create the switch on the host first' },
+    ]);
+    expect(errorsOf(windowsForm({ switchName: '' }), { known: true, names: [], hostName: 'HV03' })).toEqual([]);
   });
 });
 
@@ -108,6 +112,17 @@ describe('network refusals at the backend (jobs.validate and jobs.submit on an i
 
     const good = await h.ok<JobValidateResponse>('jobs.validate', { schemaVersion: version, hostId, imageOsFamily: 'windows', fields: { ...windowsVmFields('net-01'), switchName: 'vSwitch-Prod' } });
     expect(good).toMatchObject({ valid: true });
+  });
+
+  test('a switch the host has but no VM uses yet (reported by Get-VMSwitch) passes once the host reports it', async () => {
+    const fields = { ...windowsVmFields('net-04'), switchName: 'vSwitch-Spare' };
+    const before = await h.ok<JobValidateResponse>('jobs.validate', { schemaVersion: version, hostId, imageOsFamily: 'windows', fields });
+    expect(before.valid).toBe(false);
+    lab.host(lab.hosts[0].name).model.virtualSwitches.push('vSwitch-Spare');
+    await h.inventory.refresh(hostId);
+    expect(h.snapshot().hosts.find((x) => x.hostId === hostId)!.switches).toContain('vSwitch-Spare');
+    expect(lab.host(lab.hosts[0].name).model.vms.some((v) => v.nics.some((n) => n.switchName === 'vSwitch-Spare'))).toBe(false);
+    expect(await h.ok<JobValidateResponse>('jobs.validate', { schemaVersion: version, hostId, imageOsFamily: 'windows', fields })).toMatchObject({ valid: true });
   });
 
   test('a submission with a switch the host lacks is refused before any job exists', async () => {

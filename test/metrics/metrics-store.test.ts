@@ -107,7 +107,7 @@ describe('sampling the inventory events', () => {
   const syncState = (lastQuickAt: string | null): InventoryHost['sync'] => ({
     state: 'fresh', lastAttemptAt: null, lastSuccessAt: '2026-01-01T12:00:00.000Z', lastQuickAt, consecutiveFailures: 0, nextAttemptAt: null, lastError: null, generation: 1, avgDurationMs: null, slow: false,
   });
-  const hostRow = (lastQuickAt: string | null): InventoryHost => ({ hostId: HOST, computerName: 'HV1', cluster: null, cpuCores: 16, memoryGb: 64, memoryAvailableGb: 40, sync: syncState(lastQuickAt) });
+  const hostRow = (lastQuickAt: string | null): InventoryHost => ({ hostId: HOST, computerName: 'HV1', cluster: null, cpuCores: 16, memoryGb: 64, memoryAvailableGb: 40, switches: null, sync: syncState(lastQuickAt) });
   const vmRow = (vmId: string, state: InventoryVm['state'], cpu: number | null, mem: number | null) =>
     ({ key: `${HOST}:${vmId}`, vmId, hostId: HOST, name: vmId.slice(0, 4), state, cpuPercent: cpu, memoryAssignedMb: mem, memoryDemandMb: mem, placeholder: false }) as unknown as InventoryVm;
   const delta = (hosts: InventoryHost[], vms: InventoryVm[] = []): InventoryDelta => ({ hosts: { upsert: hosts, remove: [] }, vms: { upsert: vms, remove: [] } });

@@ -42,6 +42,7 @@ export function makeHost(hostId: string, over: Partial<InventoryHost> = {}, sync
     cpuCores: 32,
     memoryGb: 256,
     memoryAvailableGb: 100,
+    switches: null,
     ...over,
     sync: {
       state: 'fresh',

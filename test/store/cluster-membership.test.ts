@@ -8,7 +8,7 @@ const VM_A = '11111111-2222-3333-4444-555555555555';
 
 function full(cluster: string | null, vms: Array<{ id: string; name: string; clustered?: boolean }>, extra: Partial<FullInventoryInput['host']> = {}): FullInventoryInput {
   return {
-    host: { computerName: 'HV', cluster, cpuCores: 8, memoryGb: 64, memoryAvailableGb: null, warnings: [], ...extra },
+    host: { computerName: 'HV', cluster, cpuCores: 8, memoryGb: 64, memoryAvailableGb: null, switches: null, warnings: [], ...extra },
     vms: vms.map((v) => ({
       vmId: v.id,
       name: v.name,

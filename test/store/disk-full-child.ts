@@ -38,7 +38,7 @@ function fillDisk(): void {
 
 function inventoryInput(count: number, notes: string): FullInventoryInput {
   return {
-    host: { computerName: 'HV01', cluster: null, cpuCores: 32, memoryGb: 256, memoryAvailableGb: null, warnings: [] },
+    host: { computerName: 'HV01', cluster: null, cpuCores: 32, memoryGb: 256, memoryAvailableGb: null, switches: null, warnings: [] },
     vms: Array.from({ length: count }, (_, i) => ({
       vmId: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
       name: `vm-${i}`,

@@ -10,7 +10,7 @@ afterEach(() => temps.splice(0).forEach((t) => t.cleanup()));
 
 function full(vms: Array<{ id: string; name: string; clustered?: boolean }>, cluster: string | null = null): FullInventoryInput {
   return {
-    host: { computerName: 'HV01', cluster, cpuCores: 8, memoryGb: 64, memoryAvailableGb: null, warnings: [] },
+    host: { computerName: 'HV01', cluster, cpuCores: 8, memoryGb: 64, memoryAvailableGb: null, switches: null, warnings: [] },
     vms: vms.map((v) => ({
       vmId: v.id,
       name: v.name,

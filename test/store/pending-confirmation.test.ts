@@ -15,7 +15,7 @@ const fresh = () => ({ ...defaultSync(), state: 'fresh' as const, lastSuccessAt:
 
 function full(state: VmState, observedAtMs: number, uptimeS: number | null): FullInventoryInput {
   return {
-    host: { computerName: 'HV01', cluster: null, cpuCores: 8, memoryGb: 64, memoryAvailableGb: null, warnings: [] },
+    host: { computerName: 'HV01', cluster: null, cpuCores: 8, memoryGb: 64, memoryAvailableGb: null, switches: null, warnings: [] },
     vms: [
       {
         vmId: VM,

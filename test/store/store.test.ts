@@ -9,7 +9,7 @@ const VM_B = '66666666-7777-8888-9999-000000000000';
 
 function full(vms: Array<{ id: string; name: string; state?: 'Running' | 'Off' }>, complete = true): FullInventoryInput {
   return {
-    host: { computerName: 'HV01', cluster: null, cpuCores: 32, memoryGb: 256, memoryAvailableGb: null, warnings: [] },
+    host: { computerName: 'HV01', cluster: null, cpuCores: 32, memoryGb: 256, memoryAvailableGb: null, switches: null, warnings: [] },
     vms: vms.map((v) => ({
       vmId: v.id,
       name: v.name,

@@ -96,6 +96,17 @@ function hotStateOf(v: Obj): Omit<HotState, 'state'> {
   };
 }
 
+/** `Host.VirtualSwitches` → names; null when absent (older agent, failed query) or unreadable. */
+function switchNames(value: unknown): string[] | null {
+  if (value === undefined || value === null) return null;
+  const names: string[] = [];
+  for (const entry of asArray(value)) {
+    const name = isObj(entry) ? text(entry.Name) : undefined;
+    if (name) names.push(name);
+  }
+  return names;
+}
+
 /** Parses an `inventory` result. Throws InventoryDataInvalid when it cannot be trusted at all. */
 export function parseFullInventory(data: unknown, host: string, observedAt: string): FullInventoryInput {
   if (!isObj(data) || !isObj(data.Host)) throw new InventoryDataInvalid(`host ${host}: the inventory result has no Host object; redeploy the agent`);
@@ -114,6 +125,7 @@ export function parseFullInventory(data: unknown, host: string, observedAt: stri
       cpuCores: integer(data.Host.TotalCpuCores),
       memoryGb: number(data.Host.TotalMemoryGB),
       memoryAvailableGb: number(data.Host.AvailableMemoryGB),
+      switches: switchNames(data.Host.VirtualSwitches),
       warnings: [...hostWarnings, ...warnings],
     },
     vms,

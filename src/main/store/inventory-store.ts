@@ -134,11 +134,18 @@ export class InventoryStore {
     return { vm, details: details ?? { memoryMinMb: null, memoryMaxMb: null, configurationVersion: null, notes: null, disks: [], nics: [] } };
   }
 
-  /** Switch names and disk paths (with VM names) seen on a host, for the create-VM form. */
-  hostLayout(hostId: string): { inventoried: boolean; switchNames: string[]; diskPaths: Array<{ path: string; vmName: string }> } {
+  /**
+   * Switch names and disk paths (with VM names) seen on a host, for the create-VM form and its
+   * checks. `reportedSwitches` is the host's own complete list (agent 1.2.0+), null when unknown;
+   * `switchNames` adds the switches its VMs are connected to.
+   */
+  hostLayout(hostId: string): { inventoried: boolean; reportedSwitches: string[] | null; switchNames: string[]; diskPaths: Array<{ path: string; vmName: string }> } {
+    const host = this.hosts.get(hostId);
+    const reportedSwitches = host?.sync.lastSuccessAt != null ? host.switches : null;
     return {
-      inventoried: this.hosts.get(hostId)?.sync.lastSuccessAt != null,
-      switchNames: this.detail.switchNames(hostId),
+      inventoried: host?.sync.lastSuccessAt != null,
+      reportedSwitches,
+      switchNames: [...new Set([...(reportedSwitches ?? []), ...this.detail.switchNames(hostId)])],
       diskPaths: this.detail.diskPathsOf(hostId),
     };
   }
@@ -159,7 +166,7 @@ export class InventoryStore {
     this.transaction(() => {
       for (const id of wanted.keys()) {
         if (this.hosts.has(id)) continue;
-        const record: HostRecord = { hostId: id, computerName: null, cluster: null, cpuCores: null, memoryGb: null, memoryAvailableGb: null, sync: defaultSync() };
+        const record: HostRecord = { hostId: id, computerName: null, cluster: null, cpuCores: null, memoryGb: null, memoryAvailableGb: null, switches: null, sync: defaultSync() };
         this.st.upsertHost(record, [], at);
         this.st.writeSync(id, record.sync);
         this.hosts.set(id, record);
@@ -225,6 +232,7 @@ export class InventoryStore {
       cpuCores: input.host.cpuCores ?? host.cpuCores,
       memoryGb: input.host.memoryGb ?? host.memoryGb,
       memoryAvailableGb: input.host.memoryAvailableGb ?? host.memoryAvailableGb,
+      switches: input.host.switches ?? host.switches,
       sync: { ...sync, generation: gen },
     };
     const writes: Array<() => void> = [];
@@ -615,5 +623,5 @@ function emptyHot(): VmRecord['hot'] {
 }
 
 function hostFactsChanged(a: HostRecord, b: HostRecord): boolean {
-  return a.computerName !== b.computerName || a.cluster !== b.cluster || a.cpuCores !== b.cpuCores || a.memoryGb !== b.memoryGb || a.memoryAvailableGb !== b.memoryAvailableGb;
+  return a.computerName !== b.computerName || a.cluster !== b.cluster || a.cpuCores !== b.cpuCores || a.memoryGb !== b.memoryGb || a.memoryAvailableGb !== b.memoryAvailableGb || JSON.stringify(a.switches) !== JSON.stringify(b.switches);
 }

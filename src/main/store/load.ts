@@ -8,6 +8,17 @@ export type Row = Record<string, string | number | null>;
 export const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
+/** The `hosts.switches` JSON column: null (unknown) stays null, and so does anything unreadable. */
+function switchList(v: unknown): string[] | null {
+  if (typeof v !== 'string') return null;
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return Array.isArray(parsed) ? parsed.filter((s): s is string => typeof s === 'string') : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface LoadedInventory {
   hosts: Map<string, HostRecord>;
   vms: Map<string, VmRecord>;
@@ -35,6 +46,7 @@ export function loadInventory(db: DatabaseSync): LoadedInventory {
       cpuCores: num(r.cpu_cores),
       memoryGb: num(r.memory_gb),
       memoryAvailableGb: num(r.memory_available_gb),
+      switches: switchList(r.switches),
       sync: {
         ...sync,
         state: (str(r.state) ?? 'never') as HostRecord['sync']['state'],

@@ -173,6 +173,13 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE host_id IN (SELECT host_id FROM host_sync WHERE last_success_at IS NULL);
     `,
   },
+  {
+    version: 5,
+    // Agent 1.2.0 reports every virtual switch of the host (JSON array of names; NULL = unknown),
+    // so a create request's switch is judged against the host, not only switches VMs use.
+    name: 'virtual switches a host reports',
+    sql: `ALTER TABLE hosts ADD COLUMN switches TEXT;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

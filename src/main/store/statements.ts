@@ -13,10 +13,11 @@ export class Statements {
   constructor(private readonly db: DatabaseSync) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      upsertHost: p(`INSERT INTO hosts (host_id, computer_name, cluster, cpu_cores, memory_gb, memory_available_gb, warnings, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      upsertHost: p(`INSERT INTO hosts (host_id, computer_name, cluster, cpu_cores, memory_gb, memory_available_gb, switches, warnings, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(host_id) DO UPDATE SET computer_name=excluded.computer_name, cluster=excluded.cluster, cpu_cores=excluded.cpu_cores,
-          memory_gb=excluded.memory_gb, memory_available_gb=excluded.memory_available_gb, warnings=excluded.warnings, updated_at=excluded.updated_at`),
+          memory_gb=excluded.memory_gb, memory_available_gb=excluded.memory_available_gb, switches=excluded.switches,
+          warnings=excluded.warnings, updated_at=excluded.updated_at`),
       updateHostMemoryAvailable: p('UPDATE hosts SET memory_available_gb=?, updated_at=? WHERE host_id=?'),
       deleteHost: p('DELETE FROM hosts WHERE host_id = ?'),
       insertSync: p('INSERT OR IGNORE INTO host_sync (host_id) VALUES (?)'),
@@ -59,8 +60,8 @@ export class Statements {
     this.s[name]!.run(...values);
   }
 
-  upsertHost(h: { hostId: string; computerName: string | null; cluster: string | null; cpuCores: number | null; memoryGb: number | null; memoryAvailableGb: number | null }, warnings: string[], at: string): void {
-    this.run('upsertHost', h.hostId, h.computerName, h.cluster, h.cpuCores, h.memoryGb, h.memoryAvailableGb, JSON.stringify(warnings), at);
+  upsertHost(h: { hostId: string; computerName: string | null; cluster: string | null; cpuCores: number | null; memoryGb: number | null; memoryAvailableGb: number | null; switches: string[] | null }, warnings: string[], at: string): void {
+    this.run('upsertHost', h.hostId, h.computerName, h.cluster, h.cpuCores, h.memoryGb, h.memoryAvailableGb, h.switches ? JSON.stringify(h.switches) : null, JSON.stringify(warnings), at);
     this.run('insertSync', h.hostId);
   }
 

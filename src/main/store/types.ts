@@ -65,6 +65,8 @@ export interface HostFactsInput {
   memoryGb: number | null;
   /** Free physical memory, GiB (agent 1.1.0+; null when not reported). */
   memoryAvailableGb: number | null;
+  /** Every virtual switch of the host (agent 1.2.0+); null when not reported or the query failed. */
+  switches: string[] | null;
   warnings: string[];
 }
 

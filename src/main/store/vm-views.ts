@@ -23,6 +23,8 @@ export interface HostRecord {
   cpuCores: number | null;
   memoryGb: number | null;
   memoryAvailableGb: number | null;
+  /** Every virtual switch the host reported; null when not known (older agent, failed query). */
+  switches: string[] | null;
   sync: SyncFields;
 }
 
@@ -84,6 +86,7 @@ export function hostView(record: HostRecord): InventoryHost {
     cpuCores: record.cpuCores,
     memoryGb: record.memoryGb,
     memoryAvailableGb: record.memoryAvailableGb,
+    switches: record.switches,
     sync,
   };
 }

@@ -124,6 +124,8 @@ export const InventoryHost = Type.Object({
   cpuCores: Nullable(Type.Integer()),
   memoryGb: Nullable(Type.Number()),
   memoryAvailableGb: Nullable(Type.Number()),
+  /** Every virtual switch the host reported (agent 1.2.0+); null when not known. */
+  switches: Type.Union([Type.Array(Type.String()), Type.Null()]),
   sync: Type.Object({
     state: HostSyncState,
     lastAttemptAt: Nullable(Type.String()),

@@ -170,6 +170,8 @@ export function fullInventoryData(host: SimHost, computerName?: string): Record<
       TotalCpuCores: model.logicalProcessors,
       TotalMemoryGB: mibToGiB(model.memoryTotalMiB),
       AvailableMemoryGB: mibToGiB(model.memoryAvailableMiB),
+      // Agent 1.2.0: every switch of the host, as Get-VMSwitch lists them (the lab's are External).
+      VirtualSwitches: model.virtualSwitches.map((name) => ({ Name: name, SwitchType: 'External' })),
     },
     VirtualMachines: inventoryKnobs(host).loneObject && vms.length === 1 ? vms[0] : vms,
     Warnings: [],

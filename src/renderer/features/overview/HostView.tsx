@@ -89,6 +89,12 @@ export function HostView({ id }: { id: string }) {
           {inventoryHost?.cpuCores ?? '—'} cores · {inventoryHost?.memoryGb ? `${Math.round(inventoryHost.memoryGb)} GB` : '—'} memory
           {inventoryHost?.memoryAvailableGb ? ` (${Math.round(inventoryHost.memoryAvailableGb)} GB free)` : ''}
         </dd>
+        {inventoryHost?.switches && (
+          <>
+            <dt>Virtual switches</dt>
+            <dd data-testid="host-switches">{inventoryHost.switches.length > 0 ? inventoryHost.switches.join(', ') : 'none'}</dd>
+          </>
+        )}
         <dt>VMs</dt>
         <dd data-testid="host-vm-count">
           <HostVmCounts id={id} />
