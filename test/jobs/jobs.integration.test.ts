@@ -176,6 +176,27 @@ describe('jobs on a lab over NTLM (real backend)', () => {
     expect(model.vms.some((v) => v.id === off.id)).toBe(false);
   }, 60_000);
 
+  test('delete notices: disks kept because not asked to delete them are a plain success; a shared disk the host refused to delete is a warning', async () => {
+    const hostId = h.hostIds.get('hv02')!;
+    const model = lab.host('hv02').model;
+    const [plain, shared] = model.vms.slice(0, 2);
+    for (const vm of [plain!, shared!]) vm.state = 'Off';
+    shared!.disks[0]!.name = 'shared-data.vhdx';
+    await h.inventory.refresh(hostId);
+
+    const keep = await h.ok<JobRecord>('vm.delete', { hostId, vmId: plain!.id, deleteDisks: false, confirmName: plain!.name, force: false });
+    const keptDone = await untilDone(keep.id);
+    expect(keptDone.state).toBe('succeeded');
+    expect((keptDone.result as { disksKept: unknown[] }).disksKept.length).toBeGreaterThan(0);
+    await waitFor(() => h.notices().some((n) => n.jobId === keep.id), 10_000, 'notice for the plain delete');
+    expect(h.notices().find((n) => n.jobId === keep.id)).toMatchObject({ level: 'success', message: `${plain!.name} was deleted from hv02.` });
+
+    const del = await h.ok<JobRecord>('vm.delete', { hostId, vmId: shared!.id, deleteDisks: true, confirmName: shared!.name, force: false });
+    expect((await untilDone(del.id)).state).toBe('succeeded');
+    await waitFor(() => h.notices().some((n) => n.jobId === del.id), 10_000, 'notice for the delete with disks');
+    expect(h.notices().find((n) => n.jobId === del.id)).toMatchObject({ level: 'warning', message: `${shared!.name} was deleted from hv02; 1 shared or in-use disk(s) were kept.` });
+  }, 60_000);
+
   test('bulk: preview skips with reasons, run across hosts within caps, retry the failed, cancel the rest', async () => {
     const ids = [h.hostIds.get('hv01')!, h.hostIds.get('hv02')!];
     for (const name of ['hv01', 'hv02']) for (const vm of lab.host(name).model.vms) if (!/^(web|echo)-01$/.test(vm.name)) vm.state = 'Off';

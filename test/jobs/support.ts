@@ -24,6 +24,8 @@ export interface JobsHarness {
   lines(jobId: string): JobLine[];
   job(id: string): JobRecord | undefined;
   addHost(info: LabHostInfo): Promise<string>;
+  /** The notification centre's entries, newest first. */
+  notices(): Array<{ level: string; title: string; message: string; jobId?: string | null }>;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startJobsHarness(
     lines: (jobId) => jobs.core.store.lines(jobId),
     job: (id) => jobs.core.store.get(id),
     addHost,
+    notices: () => app.backend.services.notifications.list(),
     close: () => app.close(),
   };
 }

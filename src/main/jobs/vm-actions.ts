@@ -187,10 +187,8 @@ export class VmActions {
       after: async ({ ok, record: done }) => {
         await this.core.inventory?.refresh(request.hostId).catch(() => undefined);
         // Disks kept because the admin did not ask to delete them are not news; only those the agent
-        // refused to delete (shared with another VM, in use) are worth a warning.
-        const kept = Array.isArray(done.result?.disksKept)
-          ? (done.result.disksKept as Array<{ path?: string; reason?: string }>).filter((d) => !/deleteDisks was false/i.test(d.reason ?? '')).length
-          : 0;
+        // refused to delete when asked (shared with another VM, in use) are worth a warning.
+        const kept = request.deleteDisks && Array.isArray(done.result?.disksKept) ? done.result.disksKept.length : 0;
         this.core.ctx.notifications.notify(
           ok
             ? { level: kept ? 'warning' : 'success', title: `VM ${vm.name} deleted`, message: `${vm.name} was deleted from ${hostName}${kept ? `; ${kept} shared or in-use disk(s) were kept` : ''}.`, hostId: request.hostId, jobId: done.id }
