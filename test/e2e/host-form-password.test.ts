@@ -107,4 +107,28 @@ describe('Settings › host form asks for the password again (aether-v serve + C
     expect(filesContaining(data.dir, PASSWORD)).toEqual([]);
     expect(filesContaining(data.dir, 'Another-Pw-for-127.0.0.2')).toEqual([]);
   });
+
+  test('Remove asks in the app (no browser confirm): Cancel keeps the host, Remove host removes it', async () => {
+    const [host] = await hosts();
+    // window.confirm would be a browser dialog; fail loudly if anything opens one.
+    const browserDialogs: string[] = [];
+    page.on('dialog', (d) => {
+      browserDialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByTestId(`remove-host-${host!.id}`).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove Form HV?' });
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('confirm-target').textContent()).toBe('Form HV (127.0.0.2)');
+    expect(await dialog.getByTestId('confirm-consequence').textContent()).toMatch(/stored password is deleted/);
+    await dialog.getByTestId('confirm-cancel').click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await hosts()).toHaveLength(1);
+
+    await page.getByTestId(`remove-host-${host!.id}`).click();
+    await page.getByRole('dialog', { name: 'Remove Form HV?' }).getByRole('button', { name: 'Remove host' }).click();
+    await page.getByTestId('main').getByText('No hosts yet.').waitFor();
+    expect(await hosts()).toEqual([]);
+    expect(browserDialogs).toEqual([]);
+  });
 });

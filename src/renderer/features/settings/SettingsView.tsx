@@ -6,6 +6,7 @@ import { errorsByField, Field } from './fields';
 import { HostForm } from './HostForm';
 import { DeploymentPanel } from '../deployment/DeploymentPanel';
 import { compareNatural } from '../../components/natural-compare';
+import { askConfirmation } from '../jobs/ConfirmDialog';
 
 export function SettingsView() {
   return (
@@ -25,8 +26,17 @@ function HostsSection() {
   const [editing, setEditing] = useState<string | 'new' | undefined>();
   const list = Object.values(hosts).sort((a, b) => compareNatural(a.displayName, b.displayName));
 
+  // Always asked, whatever ui.confirmDestructiveActions says: that setting is about VM actions,
+  // and a removed host's password cannot be brought back without typing it again.
   const remove = async (host: HostView) => {
-    if (!backend || !window.confirm(`Remove ${host.displayName} and its stored password?`)) return;
+    if (!backend) return;
+    const confirmed = await askConfirmation({
+      title: `Remove ${host.displayName}?`,
+      target: `${host.displayName} (${host.address})`,
+      consequence: 'Its stored password is deleted and its VMs leave the inventory. Nothing changes on the host itself; add it again to manage it.',
+      confirmLabel: 'Remove host',
+    });
+    if (!confirmed) return;
     const result = await backend.invoke('hosts.remove', { id: host.id });
     if (!result.ok) toast('error', result.error.message);
   };
@@ -56,7 +66,9 @@ function HostsSection() {
                 </span>
                 <span className="row-actions">
                   <button onClick={() => setEditing(h.id)}>Edit</button>
-                  <button onClick={() => void remove(h)}>Remove</button>
+                  <button onClick={() => void remove(h)} data-testid={`remove-host-${h.id}`}>
+                    Remove
+                  </button>
                 </span>
               </div>
             )}
