@@ -14,9 +14,20 @@ import type { fleet } from './fixtures';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-/** A backend for views that only read the stores: every command succeeds with no data. */
+/** What the chart panels read: an empty history, as a backend with a fresh metrics.db answers. */
+const NO_METRICS: Record<string, unknown> = {
+  'metrics.history': { t: [], cpuPercent: [], memoryAssignedMb: [], memoryDemandMb: [], memoryUsedMb: [], retentionHours: 48 },
+  'metrics.trends': { hosts: [] },
+};
+
+/**
+ * A backend for views that only read the stores: every command succeeds with no data, except the
+ * charts' reads, which get an empty history (the views under test are not about charts).
+ */
 export function stubBackend(invoke: Backend['invoke'] = (async () => ({ ok: true, data: null })) as Backend['invoke']): Backend {
-  return { kind: 'browser', invoke, onEvent: () => () => undefined, onConnection: () => () => undefined };
+  const answer = (async (command: string, request: unknown) =>
+    command in NO_METRICS ? { ok: true, data: NO_METRICS[command] } : (invoke as (c: string, r: unknown) => Promise<unknown>)(command, request)) as Backend['invoke'];
+  return { kind: 'browser', invoke: answer, onEvent: () => () => undefined, onConnection: () => () => undefined };
 }
 
 /** The fleet as a loaded snapshot, its hosts configured, on the overview; returns the model. */

@@ -154,7 +154,7 @@ export type JobInputSchema = Omit<Static<typeof JobInputSchema>, 'fields' | 'par
 /** A field error names the field (a schema field id, or an unknown key) and the rule it broke. */
 export const JobFieldError = Type.Object({
   field: Type.String(),
-  rule: Type.String({ description: 'required, type, minLength, maxLength, pattern, minimum, maximum, ipv4, hostname, unknown, applicability, allOrNone, variants' }),
+  rule: Type.String({ description: 'required, type, minLength, maxLength, pattern, minimum, maximum, ipv4, hostname, unknown, applicability, allOrNone, variants, subnet, switch' }),
   message: Type.String(),
 });
 export type JobFieldError = Static<typeof JobFieldError>;

@@ -15,7 +15,7 @@ import { hostileNumber, longString, mutate, nonJsonValue, randomJson, randomStri
  * unknown keys short and printable, and never repeats a value.
  */
 let compiled: CompiledJobSchema;
-const RULES = new Set(['required', 'type', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'ipv4', 'hostname', 'unknown', 'applicability', 'allOrNone', 'variants']);
+const RULES = new Set(['required', 'type', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'ipv4', 'hostname', 'unknown', 'applicability', 'allOrNone', 'variants', 'subnet', 'switch']);
 
 export const target: FuzzTarget = {
   name: 'job-input',

@@ -2,7 +2,7 @@
  * Changes to a running lab's inventory between refreshes: VMs created, deleted, live-migrated.
  * Deterministic from a seed, like the generator, so a failing test can be replayed.
  */
-import { makeVm } from './generate';
+import { hostShare, makeVm } from './generate';
 import { Prng } from './prng';
 import type { SimHostModel, SimVm } from './types';
 
@@ -18,6 +18,7 @@ export function addVms(host: SimHostModel, count: number, seed: number): SimVm[]
   const added: SimVm[] = [];
   for (let i = 0; i < count; i++) {
     const vm = makeVm(rng, hostIndexOf(host), host.vms.length + i + 2, used);
+    vm.cpuUsagePercent = hostShare(vm.cpuUsagePercent, vm.processorCount, host.logicalProcessors);
     used.add(vm.name);
     added.push(vm);
   }

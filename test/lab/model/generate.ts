@@ -109,6 +109,12 @@ function makeNics(rng: Prng, vmId: string, hostIndex: number, vmIndex: number, o
   return nics;
 }
 
+/** A guest's load (% of its own vCPUs) as Hyper-V reports it: % of the host's logical processors, at least 1 when busy. */
+export function hostShare(guestLoadPercent: number, vcpus: number, logicalProcessors: number): number {
+  if (guestLoadPercent <= 0) return 0;
+  return Math.max(1, Math.round((guestLoadPercent * vcpus) / logicalProcessors));
+}
+
 /** One VM, as the generator makes them; exported so the lab's churn helpers add VMs of the same kind. */
 export function makeVm(rng: Prng, hostIndex: number, vmIndex: number, used: Set<string>): SimVm {
   const id = rng.guid();
@@ -165,10 +171,15 @@ export function generateLabModel(options: LabModelOptions): LabModel {
     const vms = Array.from({ length: Math.max(0, Math.floor(options.vmsPerHost)) }, (_, v) => makeVm(rng, h, v, used));
     const memoryTotalMiB = rng.pick([256, 384, 512, 768]) * 1024;
     const inUse = vms.reduce((sum, vm) => sum + vm.memoryAssignedMiB, 0) + 8192;
+    const logicalProcessors = rng.pick([32, 48, 64, 96, 128]);
+    // Hyper-V's CPUUsage is a share of the whole host, not of the VM's own processors: a VM with
+    // 4 vCPUs busy at 50 % on a 64-processor host reports 3 %. The VM was made with its load inside
+    // the guest; convert it here, where the host's size is known (no extra draw: seeds keep their models).
+    for (const vm of vms) vm.cpuUsagePercent = hostShare(vm.cpuUsagePercent, vm.processorCount, logicalProcessors);
     hosts.push({
       name,
       cluster: cluster?.name,
-      logicalProcessors: rng.pick([32, 48, 64, 96, 128]),
+      logicalProcessors,
       memoryTotalMiB,
       memoryAvailableMiB: Math.max(1024, memoryTotalMiB - inUse),
       virtualSwitches: [...SWITCHES],

@@ -55,7 +55,13 @@ export function ResourceCharts({ target, syncedAt, cpuLabel, memory, memoryTotal
           ))}
         </div>
       </div>
-      {state.status === 'loading' && <p className="muted">Loading history…</p>}
+      {state.status === 'loading' && (
+        // Cards of the charts' own height: the page below (the VM table) does not jump when they arrive.
+        <div className="chart-grid" aria-busy="true">
+          <div className="chart-card chart-placeholder muted">Loading history…</div>
+          <div className="chart-card chart-placeholder" />
+        </div>
+      )}
       {state.status === 'error' && (
         <p className="error" role="alert">
           Could not read the history: {state.message}

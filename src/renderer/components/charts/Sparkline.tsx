@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import './charts.css';
 import { readChartColours, useThemeVersion } from './chart-theme';
+import { useUplot } from './use-uplot';
 
 const WIDTH = 96;
 const HEIGHT = 22;
@@ -14,12 +15,13 @@ export function Sparkline({ t, values, label, testId }: { t: number[]; values: A
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const theme = useThemeVersion();
+  const UPlot = useUplot();
 
   useEffect(() => {
     const el = box.current;
-    if (!el) return;
+    if (!el || !UPlot) return;
     const c = readChartColours();
-    const u = new uPlot(
+    const u = new UPlot(
       {
         width: WIDTH,
         height: HEIGHT,
@@ -40,7 +42,7 @@ export function Sparkline({ t, values, label, testId }: { t: number[]; values: A
       plot.current = null;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [theme]);
+  }, [theme, UPlot]);
 
   useEffect(() => {
     const u = plot.current;

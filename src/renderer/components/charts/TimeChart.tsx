@@ -1,9 +1,10 @@
 import { useEffect, useRef } from 'react';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './charts.css';
 import { readChartColours, useThemeVersion } from './chart-theme';
 import type { Column } from './series-gaps';
+import { useUplot } from './use-uplot';
 
 export interface ChartSeries {
   label: string;
@@ -43,15 +44,19 @@ function when(seconds: number | null): string {
   return seconds === null ? '—' : new Date(seconds * 1000).toLocaleString([], { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+/** uPlot's legend line under the plot, at the 12 px legend font. */
+const LEGEND_HEIGHT = 26;
+
 export function TimeChart({ t, columns, series, yMax, yFormat, height = 180, label, testId, samples }: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const theme = useThemeVersion();
+  const UPlot = useUplot();
   const data = [t, ...columns] as uPlot.AlignedData;
 
   useEffect(() => {
     const el = box.current;
-    if (!el) return;
+    if (!el || !UPlot) return;
     const c = readChartColours();
     const axis = (values?: uPlot.Axis['values']): uPlot.Axis => ({
       stroke: c.muted,
@@ -60,7 +65,7 @@ export function TimeChart({ t, columns, series, yMax, yFormat, height = 180, lab
       font: '11px system-ui, sans-serif',
       ...(values ? { values, size: 56 } : {}),
     });
-    const u = new uPlot(
+    const u = new UPlot(
       {
         width: Math.max(200, el.clientWidth),
         height,
@@ -79,7 +84,7 @@ export function TimeChart({ t, columns, series, yMax, yFormat, height = 180, lab
             points: { show: false },
           })),
         ],
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, yMax ?? uPlot.rangeNum(0, max > 0 ? max : 1, 0.1, true)[1]] } },
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, yMax ?? UPlot.rangeNum(0, max > 0 ? max : 1, 0.1, true)[1]] } },
         axes: [axis(), axis((_u, ticks) => ticks.map(yFormat))],
         legend: { live: true },
         cursor: { drag: { x: false, y: false } },
@@ -102,7 +107,7 @@ export function TimeChart({ t, columns, series, yMax, yFormat, height = 180, lab
     };
     // Rebuilt only for a theme or shape change; data changes go through setData below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [theme, height, yMax, series.length]);
+  }, [theme, height, yMax, series.length, UPlot]);
 
   useEffect(() => {
     const u = plot.current;
@@ -111,5 +116,6 @@ export function TimeChart({ t, columns, series, yMax, yFormat, height = 180, lab
     box.current.dataset.points = String(u.data[0].length);
   });
 
-  return <div ref={box} className="time-chart" role="img" aria-label={label} data-testid={testId} data-samples={samples} />;
+  // Its height is kept before uPlot (loaded on the first chart) has drawn: nothing below moves then.
+  return <div ref={box} className="time-chart" style={{ minHeight: height + LEGEND_HEIGHT }} role="img" aria-label={label} data-testid={testId} data-samples={samples} />;
 }
