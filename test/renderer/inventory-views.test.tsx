@@ -267,6 +267,8 @@ describe('inventory views', () => {
     expect(calls.filter((c) => c.command === 'inventory.vm')).toEqual([{ command: 'inventory.vm', request: { hostId: 'hv00', vmId: f.vms[0].vmId } }]);
     expect(dom.container.querySelector('[role="tabpanel"]')!.textContent).toContain('Configuration version10.0');
     expect(dom.container.querySelector('[role="tabpanel"]')!.textContent).toContain('min 0.5 GB, max 8 GB');
+    // Hyper-V's heartbeat enum in Hyper-V Manager's words, not OkApplicationsHealthy.
+    expect(dom.container.querySelector('[role="tabpanel"]')!.textContent).toContain('HeartbeatOK (applications healthy)');
     expect(dom.container.querySelector('h1')!.textContent).toBe('sql-01');
     const facts = dom.container.querySelector('[data-testid="vm-facts"]')!.textContent!;
     expect(facts).toContain('HV00');

@@ -10,6 +10,7 @@ import { JobDetailView } from '../../src/renderer/features/jobs/JobDetailView';
 import { useApp } from '../../src/renderer/stores/app-store';
 import { useJobs } from '../../src/renderer/stores/jobs-store';
 import type { JobInputSchema, JobRecord, Metrics } from '../../src/shared/contract';
+import { heartbeatInWords } from '../../src/shared/heartbeat-words';
 import { jobEndDetail, jobTitle } from '../../src/shared/job-words';
 import { domPerTest, stubBackend } from './dom-harness';
 import { makeHostView } from './fixtures';
@@ -89,6 +90,16 @@ describe('job titles and end states', () => {
     expect([...dom.container.querySelectorAll('[data-testid="disks-deleted"] li')].map((li) => li.textContent)).toEqual(['D:\\VMs\\web-20\\Virtual Hard Disks\\web-20.vhdx']);
     expect([...dom.container.querySelectorAll('[data-testid="disks-kept"] li')].map((li) => li.textContent)).toEqual(['C:\\ClusterStorage\\Volume1\\shared.vhdx — shared disk (persistent reservations)']);
     expect(dom.container.querySelector('#job-title')!.textContent).toBe('Delete web-20');
+  });
+});
+
+describe('VM facts in words', () => {
+  test("heartbeat values read like Hyper-V Manager's; nothing reported stays empty; an unknown value passes through", () => {
+    expect(heartbeatInWords('OkApplicationsUnknown')).toBe('OK (no application data)');
+    expect(heartbeatInWords('LostCommunication')).toBe('Lost communication');
+    expect(heartbeatInWords('NoContact')).toBe('No contact');
+    expect(heartbeatInWords(null)).toBeUndefined();
+    expect(heartbeatInWords('SomethingNew')).toBe('SomethingNew');
   });
 });
 

@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimHost } from '../host';
 import type { SimVm, VmState } from '../model/types';
-import { markVmBooted } from './inventory';
+import { settleVmPower } from './power';
 import { guestGenerateKey, guestRead, hostPublish, type KvpPool } from './jobs/kvp-guest';
 import { AgentOperationError, type AgentOperation, type AgentOperationContext } from './types';
 
@@ -96,8 +96,7 @@ const vmAction: AgentOperation = async (ctx) => {
     if (transitional) vm.state = transitional;
     await ctx.sleep(jobKnobs(ctx.host).actionMs);
     vm.state = final;
-    // Hyper-V's uptime restarts with a boot (start from Off or Saved, or a reset), not with a resume.
-    if (action === 'restart' || (final === 'Running' && (previousState === 'Off' || previousState === 'Saved'))) markVmBooted(vm);
+    settleVmPower(ctx.host.model, vm, previousState, action);
     vm.operatingSystem = final === 'Running' ? (vm.osFamily === 'linux' ? 'Ubuntu 22.04' : 'Windows Server 2022 Datacenter') : vm.operatingSystem;
     return { vmId: vm.id, vmName: vm.name, action, previousState, state: vm.state };
   } finally {

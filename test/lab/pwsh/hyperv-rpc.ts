@@ -9,8 +9,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { VirtualFileSystem } from '../files';
 import type { SimHost } from '../host';
-import { GUEST_UP, markVmBooted, vmHeartbeat, vmIsClustered, vmMemoryDemandMiB, vmUptimeSeconds } from '../agent/inventory';
+import { GUEST_UP, vmHeartbeat, vmIsClustered, vmMemoryDemandMiB, vmUptimeSeconds } from '../agent/inventory';
 import { jobKnobs } from '../agent/jobs';
+import { settleVmPower } from '../agent/power';
 import { guestGenerateKey, guestRead, type GuestKeys } from '../agent/jobs/kvp-guest';
 import type { SimDisk, SimDvdDrive, SimNic, SimVm, VmState } from '../model/types';
 
@@ -390,32 +391,19 @@ const ACTIONS: Record<string, ActionRule> = {
 
 /** Memory and guest facts that follow a VM's power state. */
 function settle(host: SimHost, vm: SimVm, from: VmState, action: string): void {
-  const m = host.model;
-  const wasHoldingMemory = !['Off', 'Saved'].includes(from);
+  settleVmPower(host.model, vm, from, action);
   if (vm.state === 'Running') {
-    // Hyper-V's Uptime restarts with a boot (from Off or Saved, or a reset), not with a resume.
-    if (!wasHoldingMemory || action === 'reset') markVmBooted(vm);
-    if (!wasHoldingMemory) {
-      vm.memoryAssignedMiB = vm.memoryStartupMiB;
-      m.memoryAvailableMiB = Math.max(0, m.memoryAvailableMiB - vm.memoryAssignedMiB);
-    }
-    if (action !== 'resume' || vm.cpuUsagePercent === 0) vm.cpuUsagePercent = 3;
     vm.operatingSystem = osDefault(vm);
     // A dynamic MAC address is assigned at first start.
     for (const nic of vm.nics) if (/^0{12}$/.test(nic.macAddress)) nic.macAddress = `00155D${randomBytes(3).toString('hex').toUpperCase()}`;
     scheduleGuest(host, vm);
   } else if (vm.state === 'Off' || vm.state === 'Saved') {
-    if (wasHoldingMemory) m.memoryAvailableMiB = Math.min(m.memoryTotalMiB, m.memoryAvailableMiB + vm.memoryAssignedMiB);
-    vm.memoryAssignedMiB = 0;
-    vm.cpuUsagePercent = 0;
     vm.operatingSystem = null;
     if (vm.state === 'Off') {
       // The guest's pool lives in the running guest; the host's items are kept in the VM's configuration.
       if (vm.kvp) vm.kvp.guest = {};
       guestKeys.delete(vm);
     }
-  } else if (vm.state === 'Paused') {
-    vm.cpuUsagePercent = 0;
   }
 }
 

@@ -44,6 +44,9 @@ function when(seconds: number | null): string {
   return seconds === null ? '—' : new Date(seconds * 1000).toLocaleString([], { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+/** The narrowest time axis, in seconds. */
+const MIN_SPAN_S = 600;
+
 /** uPlot's legend line under the plot, at the 12 px legend font. */
 const LEGEND_HEIGHT = 26;
 
@@ -84,7 +87,8 @@ export function TimeChart({ t, columns, series, yMax, yFormat, height = 180, lab
             points: { show: false },
           })),
         ],
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, yMax ?? UPlot.rangeNum(0, max > 0 ? max : 1, 0.1, true)[1]] } },
+        // At least 10 minutes wide: a history of a few seconds would otherwise get millisecond ticks.
+        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - MIN_SPAN_S), max] }, y: { range: (_u, _min, max) => [0, yMax ?? UPlot.rangeNum(0, max > 0 ? max : 1, 0.1, true)[1]] } },
         axes: [axis(), axis((_u, ticks) => ticks.map(yFormat))],
         legend: { live: true },
         cursor: { drag: { x: false, y: false } },

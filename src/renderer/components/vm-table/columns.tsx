@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { InventoryVm } from '../../../shared/contract';
+import { heartbeatInWords } from '../../../shared/heartbeat-words';
 import { cpuUsageText, heldMemoryText } from '../vm-usage';
 import type { SortColumn, TableContext } from './table-model';
 
@@ -55,7 +56,7 @@ export const VM_COLUMNS: readonly VmColumn[] = [
   { id: 'disks', label: 'Disks', width: 60, min: 40, numeric: true, text: (vm) => String(vm.diskCount) },
   { id: 'created', label: 'Created', width: 92, min: 60, text: (vm) => dateText(vm.createdAt) },
   { id: 'ip', label: 'IP address', width: 112, min: 70, text: (vm) => vm.ipAddresses[0] ?? '—' },
-  { id: 'heartbeat', label: 'Heartbeat', width: 96, min: 60, text: (vm) => dash(vm.heartbeat) },
+  { id: 'heartbeat', label: 'Heartbeat', width: 180, min: 60, text: (vm) => dash(heartbeatInWords(vm.heartbeat)) },
   { id: 'observed', label: 'Freshness', width: 124, min: 80 },
 ];
 

@@ -13,6 +13,7 @@ import { cpuUsageText, heldMemoryText } from '../../components/vm-usage';
 import { confirmedAt } from '../../stores/vm-freshness';
 import { uptimeText } from '../../components/vm-table/columns';
 import { VmCharts } from '../../components/charts/VmCharts';
+import { heartbeatInWords } from '../../../shared/heartbeat-words';
 
 const TABS = ['Hardware', 'Disks', 'Networks', 'Notes'] as const;
 type Tab = (typeof TABS)[number];
@@ -112,7 +113,7 @@ function Hardware({ vm, details }: { vm: InventoryVm; details: VmDetails }) {
         {heldMemoryText(vm, vm.memoryAssignedMb)} / {heldMemoryText(vm, vm.memoryDemandMb)}
       </dd>
       <dt>Heartbeat</dt>
-      <dd>{dash(vm.heartbeat)}</dd>
+      <dd>{dash(heartbeatInWords(vm.heartbeat))}</dd>
       <dt>Generation</dt>
       <dd>{dash(vm.generation)}</dd>
       <dt>Configuration version</dt>

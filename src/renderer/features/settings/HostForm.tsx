@@ -182,7 +182,7 @@ export function HostForm({ host, onDone }: { host?: HostView; onDone(): void }) 
         <Field id={`${prefix}-transport`} label="Transport" error={errors.transport}>
           <select id={`${prefix}-transport`} value={draft.transport} onChange={(e) => set('transport', e.target.value as Draft['transport'])}>
             <option value="https">HTTPS (5986)</option>
-            <option value="http">HTTP with NTLM encryption (5985)</option>
+            <option value="http">HTTP, NTLM-encrypted (5985)</option>
           </select>
         </Field>
         {input('port', 'Port', { inputMode: 'numeric', placeholder: draft.transport === 'https' ? '5986' : '5985' })}
