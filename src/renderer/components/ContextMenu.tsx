@@ -67,10 +67,15 @@ function Menu({ x, y, label, items }: { x: number; y: number; label: string; ite
       if (!ref.current?.contains(e.target as Node)) close();
     };
     window.addEventListener('mousedown', outside, true);
-    window.addEventListener('scroll', close, true);
+    // Scrolling closes the menu, but only a scroll after it opened: a scroll made just before the
+    // right-click (the row scrolled into view, the page's scroll position restored) is delivered at
+    // the next frame's scroll steps, which run before animation-frame callbacks. Listening from
+    // that callback on keeps such a late event from closing a menu that just opened.
+    const frame = requestAnimationFrame(() => window.addEventListener('scroll', close, true));
     window.addEventListener('resize', close);
     window.addEventListener('blur', close);
     return () => {
+      cancelAnimationFrame(frame);
       window.removeEventListener('mousedown', outside, true);
       window.removeEventListener('scroll', close, true);
       window.removeEventListener('resize', close);
