@@ -50,7 +50,9 @@ describe('inventory store (node:sqlite, real files)', () => {
     old.close();
 
     const store = InventoryStore.open(file);
-    expect(store.migrationsApplied).toEqual([2, 3, 4]);
+    expect(store.migrationsApplied).toEqual([2, 3, 4, 5]);
+    // Migration 5: a host from before agent 1.2.0 has no switch list yet (unknown, not "none").
+    expect(store.host('h1')?.switches).toBeNull();
     expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
     expect((store.db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal');
     expect(store.snapshot().vms.map((v) => v.name)).toEqual(['web-01']);
