@@ -524,10 +524,11 @@ export function buildIsoImage(files: readonly IsoFile[], options: IsoOptions): B
       next += sectorsFor(dir[tree].size);
     }
   }
-  // File contents in path order; an empty file takes no sector and points at where data starts.
+  // File contents in path order. An empty file takes no sector and points at sector 0, as
+  // mkisofs does: its extent may then never lie beyond the end of the volume.
   const fileList = allFiles(root).sort((a, b) => compareStrings(a.path, b.path));
   for (const file of fileList) {
-    file.sector = next;
+    file.sector = file.bytes.length === 0 ? 0 : next;
     next += sectorsFor(file.bytes.length);
   }
   const totalSectors = next;
