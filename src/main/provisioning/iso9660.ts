@@ -213,7 +213,7 @@ function dChars(text: string): string {
 
 /**
  * Level 1 identifiers for one folder's entries: files `NAME.EXT;1` (8 + 3), folders `NAME` (8).
- * Names that collide after shortening get a `~N` tail, decided in sorted order so it is stable.
+ * Names that collide after shortening get a `_N` tail, decided in sorted order so it is stable.
  */
 function assignPrimaryNames(dir: DirNode): void {
   const taken = new Set<string>();
@@ -231,7 +231,8 @@ function assignPrimaryNames(dir: DirNode): void {
     const make = (b: string): string => (entry.kind === 'file' ? `${b}.${ext}` : b);
     let candidate = make(base.slice(0, 8));
     for (let n = 1; taken.has(candidate); n++) {
-      const tail = `~${n}`;
+      const tail = `_${n}`; // '~' is not a d-character, so not the DOS-style ~1
+
       candidate = make(base.slice(0, 8 - tail.length) + tail);
     }
     taken.add(candidate);
