@@ -8,7 +8,11 @@ import { cpSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startArtifactServer, type ArtifactLogEvent, type ArtifactServer } from '../../src/main/deployment/artifact-server';
+import {
+  startArtifactServer,
+  type ArtifactLogEvent,
+  type ArtifactServer,
+} from '../../src/main/deployment/artifact-server';
 import type { AgentManifest } from '../../src/main/deployment/manifest';
 import { encodeScriptInput, INSTALLER_SCRIPT } from '../../src/main/deployment/scripts';
 import { WinrmClient } from '../../src/main/winrm';
@@ -40,9 +44,18 @@ afterEach(() => {
 });
 
 const start = (): Promise<ArtifactServer> =>
-  startArtifactServer({ host: '127.0.0.1', port: 0, agentDir, mediaCacheDir: cacheDir, log: (e) => events.push(e) });
+  startArtifactServer({
+    host: '127.0.0.1',
+    port: 0,
+    agentDir,
+    mediaCacheDir: cacheDir,
+    log: (e) => events.push(e),
+  });
 
-async function get(server: ArtifactServer, name: string): Promise<{ status: number; etag: string | null; body: Buffer }> {
+async function get(
+  server: ArtifactServer,
+  name: string,
+): Promise<{ status: number; etag: string | null; body: Buffer }> {
   const res = await fetch(`${server.url}/agent/${name}`);
   return { status: res.status, etag: res.headers.get('etag'), body: Buffer.from(await res.arrayBuffer()) };
 }
@@ -60,7 +73,9 @@ describe('artifact server: provisioning media', () => {
   it('lists both images in the manifest with the SHA-256 and size of the bytes it serves', async () => {
     const server = await start();
     try {
-      const manifest = JSON.parse((await get(server, 'manifest.json')).body.toString('utf8')) as AgentManifest;
+      const manifest = JSON.parse(
+        (await get(server, 'manifest.json')).body.toString('utf8'),
+      ) as AgentManifest;
       expect(manifest.agentVersion).toBe('3.4.5');
       expect(manifest.files.map((f) => f.name)).toEqual(['Invoke-Fixture.ps1', ...MEDIA, 'version']);
       for (const name of MEDIA) {
@@ -72,9 +87,21 @@ describe('artifact server: provisioning media', () => {
         expect(served.etag).toBe(`"sha256-${entry.sha256}"`);
         expect(server.fileUrl(name)).toBe(`${server.advertisedBaseUrl}/agent/${name}`);
       }
-      expectServedImage((await get(server, 'LinuxProvisioning.iso')).body, 'linux.iso', join(agentDir, 'guest/linux'));
-      expectServedImage((await get(server, 'WindowsProvisioning.iso')).body, 'windows.iso', join(agentDir, 'guest/windows'));
-      expect(events.some((e) => /Built provisioning media LinuxProvisioning\.iso, WindowsProvisioning\.iso/.test(e.message))).toBe(true);
+      expectServedImage(
+        (await get(server, 'LinuxProvisioning.iso')).body,
+        'linux.iso',
+        join(agentDir, 'guest/linux'),
+      );
+      expectServedImage(
+        (await get(server, 'WindowsProvisioning.iso')).body,
+        'windows.iso',
+        join(agentDir, 'guest/windows'),
+      );
+      expect(
+        events.some((e) =>
+          /Built provisioning media LinuxProvisioning\.iso, WindowsProvisioning\.iso/.test(e.message),
+        ),
+      ).toBe(true);
       // The cache folder is not reachable by any other path.
       const key = readdirSync(cacheDir)[0]!;
       expect((await get(server, `../provisioning-media/${key}/LinuxProvisioning.iso`)).status).toBe(404);
@@ -103,13 +130,17 @@ describe('artifact server: provisioning media', () => {
     writeFileSync(join(agentDir, 'LinuxProvisioning.iso'), 'stale hand-made image');
     await expect(start()).rejects.toMatchObject({
       code: 'AGENT_FILE_DUPLICATE',
-      message: expect.stringMatching(/Agent file LinuxProvisioning\.iso is both .*agent[\\/]LinuxProvisioning\.iso and .*provisioning-media.*; remove the one in the agent folder/),
+      message: expect.stringMatching(
+        /Agent file LinuxProvisioning\.iso is both .*agent[\\/]LinuxProvisioning\.iso and .*provisioning-media.*; remove the one in the agent folder/,
+      ),
     });
   });
 
   it('refuses to start, naming the file, when a guest folder cannot become an image', async () => {
     writeFileSync(join(agentDir, 'guest/linux/bad:name.sh'), 'x');
-    await expect(start()).rejects.toThrow(/Cannot build LinuxProvisioning\.iso from agent\/guest\/linux: "bad:name\.sh" contains ':'/);
+    await expect(start()).rejects.toThrow(
+      /Cannot build LinuxProvisioning\.iso from agent\/guest\/linux: "bad:name\.sh" contains ':'/,
+    );
   });
 });
 
@@ -133,7 +164,12 @@ describe('lab host: the installer copies the provisioning media', () => {
     });
     lab = await startLab({ hosts: 1, vmsPerHost: 0, clusters: 0 });
     const info = lab.hosts[0]!;
-    client = new WinrmClient({ endpoint: info.httpUrl, auth: 'ntlm', username: info.username, password: info.password });
+    client = new WinrmClient({
+      endpoint: info.httpUrl,
+      auth: 'ntlm',
+      username: info.username,
+      password: info.password,
+    });
   });
   afterAll(async () => {
     await client?.close();

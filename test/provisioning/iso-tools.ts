@@ -26,7 +26,8 @@ const BIG = 256 * 1024 * 1024;
 /** Runs xorriso; fails the test on any message of severity WARNING or worse. */
 export function xorriso(args: string[]): { stdout: string; stderr: string } {
   const result = spawnSync(XORRISO, args, { encoding: 'utf8', maxBuffer: BIG, timeout: 60_000 });
-  if (result.status !== 0) throw new Error(`xorriso ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`xorriso ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   const complaints = `${result.stdout}\n${result.stderr}`
     .split('\n')
     .filter((line) => /: (WARNING|SORRY|FAILURE|FATAL|ABORT|MISHAP) :/.test(line));
@@ -90,7 +91,9 @@ const JOLIET = ['-J', '-j', 'iso8859-1'];
 
 /** `isoinfo -l` (primary tree) or `isoinfo -J -l` (Joliet): every entry but '.' and '..'. */
 export function isoinfoList(image: string, joliet: boolean): IsoinfoEntry[] {
-  const stdout = execFileSync(ISOINFO, [...(joliet ? JOLIET : []), '-l', '-i', image], { maxBuffer: BIG }).toString('latin1');
+  const stdout = execFileSync(ISOINFO, [...(joliet ? JOLIET : []), '-l', '-i', image], {
+    maxBuffer: BIG,
+  }).toString('latin1');
   const entries: IsoinfoEntry[] = [];
   let dir = '/';
   for (const line of stdout.split('\n')) {
@@ -99,9 +102,17 @@ export function isoinfoList(image: string, joliet: boolean): IsoinfoEntry[] {
       dir = heading[1];
       continue;
     }
-    const match = /^([d-])\S{9}\s+\d+\s+\d+\s+\d+\s+(\d+)\s+\w{3}\s+\d+\s+\d{4}\s+\[\s*(\d+)\s+\d+\]\s\s(.*) $/.exec(line);
+    const match =
+      /^([d-])\S{9}\s+\d+\s+\d+\s+\d+\s+(\d+)\s+\w{3}\s+\d+\s+\d{4}\s+\[\s*(\d+)\s+\d+\]\s\s(.*) $/.exec(
+        line,
+      );
     if (!match || match[4] === '.' || match[4] === '..') continue;
-    entries.push({ path: dir + match[4], isDir: match[1] === 'd', size: Number(match[2]), extent: Number(match[3]) });
+    entries.push({
+      path: dir + match[4],
+      isDir: match[1] === 'd',
+      size: Number(match[2]),
+      extent: Number(match[3]),
+    });
   }
   return entries;
 }
@@ -112,9 +123,15 @@ export function isoinfoList(image: string, joliet: boolean): IsoinfoEntry[] {
  * so bash's printf turns \xHH escapes back into bytes.
  */
 export function isoinfoRead(image: string, path: string, joliet: boolean): Buffer {
-  const escaped = [...Buffer.from(path, 'latin1')].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+  const escaped = [...Buffer.from(path, 'latin1')]
+    .map((b) => `\\x${b.toString(16).padStart(2, '0')}`)
+    .join('');
   const script = 'path=$(printf "$1"); shift; exec "$@" -x "$path"';
-  return execFileSync('bash', ['-c', script, 'bash', escaped, ISOINFO, ...(joliet ? JOLIET : []), '-i', image], { maxBuffer: BIG });
+  return execFileSync(
+    'bash',
+    ['-c', script, 'bash', escaped, ISOINFO, ...(joliet ? JOLIET : []), '-i', image],
+    { maxBuffer: BIG },
+  );
 }
 
 /** `isoinfo -d`: the header fields as text. */
@@ -123,7 +140,10 @@ export function isoinfoDescribe(image: string): string {
 }
 
 /** `isoinfo -p` (L path table): [number, parent, extent, name] per folder. */
-export function isoinfoPathTable(image: string, joliet: boolean): { parent: number; extent: number; name: string }[] {
+export function isoinfoPathTable(
+  image: string,
+  joliet: boolean,
+): { parent: number; extent: number; name: string }[] {
   const stdout = execFileSync(ISOINFO, [...(joliet ? JOLIET : []), '-p', '-i', image]).toString('latin1');
   const rows: { parent: number; extent: number; name: string }[] = [];
   for (const line of stdout.split('\n')) {

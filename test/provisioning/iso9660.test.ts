@@ -83,9 +83,19 @@ describe('ISO 9660 + Joliet writer, read back by xorriso and isoinfo', () => {
   it('xorriso lists the volume label, every folder and every size', () => {
     const listing = xorrisoList(image);
     expect(listing.volumeId).toBe(LABEL);
-    expect(new Map([...listing.files].sort())).toEqual(new Map(files.map((f) => [`/${f.path}`, f.bytes.length] as const).sort()));
+    expect(new Map([...listing.files].sort())).toEqual(
+      new Map(files.map((f) => [`/${f.path}`, f.bytes.length] as const).sort()),
+    );
     expect(listing.dirs).toEqual(
-      expect.arrayContaining(['/', '/linux', '/linux/systemd', '/d1/d2/d3/d4/d5/d6/d7', '/many', '/payload', '/nested']),
+      expect.arrayContaining([
+        '/',
+        '/linux',
+        '/linux/systemd',
+        '/d1/d2/d3/d4/d5/d6/d7',
+        '/many',
+        '/payload',
+        '/nested',
+      ]),
     );
   });
 
@@ -148,7 +158,7 @@ describe('ISO 9660 + Joliet writer, read back by xorriso and isoinfo', () => {
       expect(imageBytes.readUInt32BE(descriptor + 136)).toBe(size);
       const l = imageBytes.subarray(imageBytes.readUInt32LE(descriptor + 140) * SECTOR).subarray(0, size);
       const m = imageBytes.subarray(imageBytes.readUInt32BE(descriptor + 148) * SECTOR).subarray(0, size);
-      for (let at = 0; at < size; ) {
+      for (let at = 0; at < size;) {
         const length = l[at];
         expect(m[at]).toBe(length);
         expect(m.readUInt32BE(at + 2)).toBe(l.readUInt32LE(at + 2));
@@ -165,7 +175,10 @@ describe('ISO 9660 + Joliet writer, read back by xorriso and isoinfo', () => {
     expect(described).toMatch(/Joliet with UCS level 3 found/);
     expect(described).toMatch(/^Volume size is: (\d+)$/m);
     expect(Number(/^Volume size is: (\d+)$/m.exec(described)![1]) * SECTOR).toBe(imageBytes.length);
-    const jolietLabel = imageBytes.subarray(17 * SECTOR + 40, 17 * SECTOR + 72).swap16().toString('utf16le');
+    const jolietLabel = imageBytes
+      .subarray(17 * SECTOR + 40, 17 * SECTOR + 72)
+      .swap16()
+      .toString('utf16le');
     imageBytes.subarray(17 * SECTOR + 40, 17 * SECTOR + 72).swap16(); // swap back
     expect(jolietLabel.trimEnd()).toBe(LABEL);
   });
@@ -179,7 +192,10 @@ describe('ISO 9660 + Joliet writer, read back by xorriso and isoinfo', () => {
 
   it('writes an image with only empty files that both readers accept', () => {
     const only = join(temp.dir, 'only-empty.iso');
-    writeFileSync(only, buildIsoImage([{ path: 'nothing', bytes: Buffer.alloc(0) }], { volumeLabel: 'E', date: DATE }));
+    writeFileSync(
+      only,
+      buildIsoImage([{ path: 'nothing', bytes: Buffer.alloc(0) }], { volumeLabel: 'E', date: DATE }),
+    );
     expect(xorrisoList(only).files).toEqual(new Map([['/nothing', 0]]));
     expect(isoinfoList(only, true)).toEqual([{ path: '/nothing', isDir: false, size: 0, extent: 0 }]);
   });
@@ -194,26 +210,73 @@ describe('ISO writer refusals name the path and the rule', () => {
     ['a question mark', [{ path: 'why?', bytes: ok }], /"why\?" contains '\?'/],
     ['a backslash', [{ path: 'linux\\setup.sh', bytes: ok }], /contains '\\'/],
     ['a control character', [{ path: 'tab\there', bytes: ok }], /control character U\+0009/],
-    ['a name over 64 characters', [{ path: `linux/${'n'.repeat(65)}`, bytes: ok }], /is 65 characters; Joliet names hold at most 64/],
-    ['more than 7 folders', [{ path: 'a/b/c/d/e/f/g/h/file', bytes: ok }], /"a\/b\/c\/d\/e\/f\/g\/h\/file" is 8 folders deep/],
-    ['an empty component', [{ path: 'linux//x', bytes: ok }], /"linux\/\/x" has an empty, '\.' or '\.\.' component/],
+    [
+      'a name over 64 characters',
+      [{ path: `linux/${'n'.repeat(65)}`, bytes: ok }],
+      /is 65 characters; Joliet names hold at most 64/,
+    ],
+    [
+      'more than 7 folders',
+      [{ path: 'a/b/c/d/e/f/g/h/file', bytes: ok }],
+      /"a\/b\/c\/d\/e\/f\/g\/h\/file" is 8 folders deep/,
+    ],
+    [
+      'an empty component',
+      [{ path: 'linux//x', bytes: ok }],
+      /"linux\/\/x" has an empty, '\.' or '\.\.' component/,
+    ],
     ['a leading slash', [{ path: '/abs', bytes: ok }], /"\/abs" has an empty/],
-    ['a dot-dot component', [{ path: 'linux/../x', bytes: ok }], /"linux\/\.\.\/x" has an empty, '\.' or '\.\.' component/],
+    [
+      'a dot-dot component',
+      [{ path: 'linux/../x', bytes: ok }],
+      /"linux\/\.\.\/x" has an empty, '\.' or '\.\.' component/,
+    ],
     ['an empty path', [{ path: '', bytes: ok }], /path is empty/],
-    ['a character outside UCS-2', [{ path: 'smile-\u{1F600}', bytes: ok }], /outside the Basic Multilingual Plane/],
-    ['a duplicate path', [{ path: 'linux/a.sh', bytes: ok }, { path: 'linux/a.sh', bytes: ok }], /"linux\/a\.sh" is listed twice/],
+    [
+      'a character outside UCS-2',
+      [{ path: 'smile-\u{1F600}', bytes: ok }],
+      /outside the Basic Multilingual Plane/,
+    ],
+    [
+      'a duplicate path',
+      [
+        { path: 'linux/a.sh', bytes: ok },
+        { path: 'linux/a.sh', bytes: ok },
+      ],
+      /"linux\/a\.sh" is listed twice/,
+    ],
     [
       'names differing only in case',
-      [{ path: 'linux/Setup.sh', bytes: ok }, { path: 'linux/setup.sh', bytes: ok }],
+      [
+        { path: 'linux/Setup.sh', bytes: ok },
+        { path: 'linux/setup.sh', bytes: ok },
+      ],
       /"linux\/setup\.sh" differs from "linux\/Setup\.sh" only in case/,
     ],
     [
       'folders differing only in case',
-      [{ path: 'Linux/a', bytes: ok }, { path: 'linux/b', bytes: ok }],
+      [
+        { path: 'Linux/a', bytes: ok },
+        { path: 'linux/b', bytes: ok },
+      ],
       /"linux" differs from "Linux" only in case/,
     ],
-    ['a file that is also a folder', [{ path: 'linux', bytes: ok }, { path: 'linux/a', bytes: ok }], /"linux" is both a file and a folder/],
-    ['a folder that is also a file', [{ path: 'linux/a', bytes: ok }, { path: 'linux', bytes: ok }], /"linux" is both a file and a folder/],
+    [
+      'a file that is also a folder',
+      [
+        { path: 'linux', bytes: ok },
+        { path: 'linux/a', bytes: ok },
+      ],
+      /"linux" is both a file and a folder/,
+    ],
+    [
+      'a folder that is also a file',
+      [
+        { path: 'linux/a', bytes: ok },
+        { path: 'linux', bytes: ok },
+      ],
+      /"linux" is both a file and a folder/,
+    ],
   ];
 
   it.each(refusals)('refuses %s', (_what, input, message) => {
@@ -229,11 +292,31 @@ describe('ISO writer refusals name the path and the rule', () => {
   });
 
   it.each([
-    ['a lower-case label', { volumeLabel: 'aetherv', date: DATE }, 'volumeLabel', /Volume label "aetherv" must be 1-16/],
-    ['a label over 16 characters', { volumeLabel: 'A'.repeat(17), date: DATE }, 'volumeLabel', /must be 1-16/],
+    [
+      'a lower-case label',
+      { volumeLabel: 'aetherv', date: DATE },
+      'volumeLabel',
+      /Volume label "aetherv" must be 1-16/,
+    ],
+    [
+      'a label over 16 characters',
+      { volumeLabel: 'A'.repeat(17), date: DATE },
+      'volumeLabel',
+      /must be 1-16/,
+    ],
     ['an empty label', { volumeLabel: '', date: DATE }, 'volumeLabel', /must be 1-16/],
-    ['an invalid date', { volumeLabel: LABEL, date: new Date('nope') }, 'date', /valid date between 1970 and 2155/],
-    ['a date before 1970', { volumeLabel: LABEL, date: new Date('1969-12-31T00:00:00Z') }, 'date', /between 1970 and 2155/],
+    [
+      'an invalid date',
+      { volumeLabel: LABEL, date: new Date('nope') },
+      'date',
+      /valid date between 1970 and 2155/,
+    ],
+    [
+      'a date before 1970',
+      { volumeLabel: LABEL, date: new Date('1969-12-31T00:00:00Z') },
+      'date',
+      /between 1970 and 2155/,
+    ],
   ])('refuses %s', (_what, options, field, message) => {
     expect(() => buildIsoImage([{ path: 'a', bytes: Buffer.from('x') }], options)).toThrow(message);
     try {

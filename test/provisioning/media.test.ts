@@ -3,7 +3,17 @@
  * xorriso), the version stamp, the cache under the data directory, and its refusals.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -90,11 +100,13 @@ describe('provisioning media', () => {
     cpSync(agentDir, otherAgent, { recursive: true }); // fresh mtimes
     const second = await prepareProvisioningMedia(otherAgent, join(temp.dir, 'other-data'));
     for (const file of first.files) {
-      expect(sha256(readFileSync(join(second.dir, file))), file).toBe(sha256(readFileSync(join(first.dir, file))));
+      expect(sha256(readFileSync(join(second.dir, file))), file).toBe(
+        sha256(readFileSync(join(first.dir, file))),
+      );
     }
   });
 
-  it('reuses identical cached images untouched, rewrites a damaged one, and drops other agents\' folders', async () => {
+  it("reuses identical cached images untouched, rewrites a damaged one, and drops other agents' folders", async () => {
     const first = await prepareProvisioningMedia(agentDir, cacheDir);
     const linux = join(first.dir, 'LinuxProvisioning.iso');
     const mtime = statSync(linux).mtimeMs;
@@ -147,7 +159,9 @@ describe('provisioning media', () => {
       /Cannot build WindowsProvisioning\.iso from agent\/guest\/windows: "What\?\.ps1" contains '\?'/,
     );
     // Nothing half-built is left under the final names.
-    const left = existsSync(cacheDir) ? readdirSync(cacheDir).flatMap((d) => readdirSync(join(cacheDir, d))) : [];
+    const left = existsSync(cacheDir)
+      ? readdirSync(cacheDir).flatMap((d) => readdirSync(join(cacheDir, d)))
+      : [];
     expect(left.filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

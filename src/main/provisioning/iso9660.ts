@@ -129,8 +129,14 @@ function splitPath(path: string): string[] {
     }
     const bad = JOLIET_FORBIDDEN.exec(part);
     if (bad) {
-      const shown = bad[0].charCodeAt(0) < 0x20 ? `control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')}` : `'${bad[0]}'`;
-      throw new IsoInputError(path, `${JSON.stringify(path)} contains ${shown}, which Joliet names cannot hold; rename it.`);
+      const shown =
+        bad[0].charCodeAt(0) < 0x20
+          ? `control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')}`
+          : `'${bad[0]}'`;
+      throw new IsoInputError(
+        path,
+        `${JSON.stringify(path)} contains ${shown}, which Joliet names cannot hold; rename it.`,
+      );
     }
     if ([...part].some((c) => c.codePointAt(0)! > 0xffff)) {
       throw new IsoInputError(
@@ -159,9 +165,15 @@ function buildTree(files: readonly IsoFile[]): DirNode {
   for (const file of files) {
     const parts = splitPath(file.path);
     if (!(file.bytes instanceof Uint8Array))
-      throw new IsoInputError(file.path, `${JSON.stringify(file.path)} has no bytes (expected a Buffer or Uint8Array).`);
+      throw new IsoInputError(
+        file.path,
+        `${JSON.stringify(file.path)} has no bytes (expected a Buffer or Uint8Array).`,
+      );
     if (file.bytes.length > MAX_FILE_BYTES)
-      throw new IsoInputError(file.path, `${JSON.stringify(file.path)} is 4 GiB or larger; ISO 9660 level 1 files must be smaller.`);
+      throw new IsoInputError(
+        file.path,
+        `${JSON.stringify(file.path)} is 4 GiB or larger; ISO 9660 level 1 files must be smaller.`,
+      );
     let dir = root;
     parts.forEach((name, index) => {
       const path = parts.slice(0, index + 1).join('/');
@@ -418,7 +430,13 @@ function writeDirectory(image: Buffer, dir: DirNode, tree: Tree, date: Date): vo
   if (offset > end) throw new Error(`internal: directory ${dir.path || '/'} overflowed its extent`);
 }
 
-function writePathTable(image: Buffer, sector: number, order: DirNode[], tree: Tree, bigEndian: boolean): void {
+function writePathTable(
+  image: Buffer,
+  sector: number,
+  order: DirNode[],
+  tree: Tree,
+  bigEndian: boolean,
+): void {
   let offset = sector * SECTOR;
   for (const dir of order) {
     const identifier = dir.parent ? (tree === 'primary' ? dir.isoName : dir.jolietName) : SELF;
@@ -493,10 +511,16 @@ function checkOptions(options: IsoOptions): void {
   const time = options.date instanceof Date ? options.date.getTime() : NaN;
   const year = options.date instanceof Date ? options.date.getUTCFullYear() : NaN;
   if (Number.isNaN(time) || year < 1970 || year > 2155) {
-    throw new IsoInputError('date', 'The image date must be a valid date between 1970 and 2155 (the 8-bit year field).');
+    throw new IsoInputError(
+      'date',
+      'The image date must be a valid date between 1970 and 2155 (the 8-bit year field).',
+    );
   }
   if (options.application !== undefined && !/^[\x20-\x7e]{0,128}$/.test(options.application)) {
-    throw new IsoInputError('application', 'The application identifier must be at most 128 printable ASCII characters.');
+    throw new IsoInputError(
+      'application',
+      'The application identifier must be at most 128 printable ASCII characters.',
+    );
   }
 }
 
@@ -536,7 +560,15 @@ export function buildIsoImage(files: readonly IsoFile[], options: IsoOptions): B
 
   const image = Buffer.alloc(totalSectors * SECTOR);
   writeVolumeDescriptor(image, SYSTEM_AREA_SECTORS, 'primary', layouts.primary, root, totalSectors, options);
-  writeVolumeDescriptor(image, SYSTEM_AREA_SECTORS + 1, 'joliet', layouts.joliet, root, totalSectors, options);
+  writeVolumeDescriptor(
+    image,
+    SYSTEM_AREA_SECTORS + 1,
+    'joliet',
+    layouts.joliet,
+    root,
+    totalSectors,
+    options,
+  );
   const terminator = (SYSTEM_AREA_SECTORS + 2) * SECTOR;
   image[terminator] = 255;
   image.write('CD001', terminator + 1, 'ascii');

@@ -92,7 +92,9 @@ export interface MediaSource {
 }
 
 /** What each image will hold: one entry per guest folder that exists and has files. */
-export async function collectMediaSources(agentDir: string): Promise<{ version: string; sources: MediaSource[] }> {
+export async function collectMediaSources(
+  agentDir: string,
+): Promise<{ version: string; sources: MediaSource[] }> {
   const version = await agentVersionText(agentDir);
   const sources: MediaSource[] = [];
   for (const spec of PROVISIONING_MEDIA) {
@@ -103,7 +105,10 @@ export async function collectMediaSources(agentDir: string): Promise<{ version: 
         `agent/${spec.folder}/${MEDIA_VERSION_FILE} would hide the version the app stamps into ${spec.file}; remove it.`,
       );
     }
-    sources.push({ spec, files: [...guestFiles, { path: MEDIA_VERSION_FILE, bytes: Buffer.from(`${version}\n`, 'utf8') }] });
+    sources.push({
+      spec,
+      files: [...guestFiles, { path: MEDIA_VERSION_FILE, bytes: Buffer.from(`${version}\n`, 'utf8') }],
+    });
   }
   return { version, sources };
 }
@@ -118,7 +123,9 @@ export function buildMediaImage(source: MediaSource): Buffer {
     });
   } catch (error) {
     if (error instanceof IsoInputError) {
-      throw new ProvisioningMediaError(`Cannot build ${source.spec.file} from agent/${source.spec.folder}: ${error.message}`);
+      throw new ProvisioningMediaError(
+        `Cannot build ${source.spec.file} from agent/${source.spec.folder}: ${error.message}`,
+      );
     }
     throw error;
   }
