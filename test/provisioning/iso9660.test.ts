@@ -42,6 +42,9 @@ const files: IsoFile[] = [
   // Exactly one sector, and one byte more.
   { path: 'payload/one-sector.bin', bytes: randomBytes(SECTOR) },
   { path: 'payload/sector-plus-one.bin', bytes: randomBytes(SECTOR + 1) },
+  // Level 1 order pads name and extension with spaces: X.B;1 comes before X.B1;1.
+  { path: 'order/x.b1', bytes: Buffer.from('b1') },
+  { path: 'order/x.b', bytes: Buffer.from('b') },
   // Enough entries that both trees' folder records spill over several sectors.
   ...Array.from({ length: 60 }, (_, i) => ({
     path: `many/entry-number-${String(i).padStart(3, '0')}-with-a-fairly-long-name.ps1`,
@@ -131,6 +134,8 @@ describe('ISO 9660 + Joliet writer, read back by xorriso and isoinfo', () => {
         '/_BERPR_F.TXT;1',
       ]),
     );
+    expect(paths.indexOf('/ORDER/X.B;1')).toBeGreaterThanOrEqual(0);
+    expect(paths.indexOf('/ORDER/X.B;1')).toBeLessThan(paths.indexOf('/ORDER/X.B1;1'));
     // Each primary file is the same extent and size as a Joliet file, and reads back the same.
     for (const entry of primary.filter((e) => !e.isDir && e.size > 0)) {
       const twin = joliet.find((j) => !j.isDir && j.extent === entry.extent)!;

@@ -269,9 +269,21 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Records in a directory are sorted by identifier bytes (ECMA-119 9.3; Joliet by UCS-2 units). */
+/**
+ * ECMA-119 9.3 sorts primary records by name, then extension, each padded with spaces: as plain
+ * bytes `X.B1;1` would sort before `X.B;1` (';' is above the digits). Padding both parts to their
+ * level 1 widths gives a key whose byte order is the standard's.
+ */
+function primarySortKey(entry: DirNode | FileNode): Buffer {
+  const text = entry.isoName.toString('ascii').replace(/;1$/, '');
+  const dot = text.indexOf('.');
+  const key = dot < 0 ? text.padEnd(12) : text.slice(0, dot).padEnd(8) + text.slice(dot + 1).padEnd(4);
+  return Buffer.from(key, 'ascii');
+}
+
+/** Records in a directory in the standard's order (Joliet: by UCS-2 code units). */
 function sortedChildren(dir: DirNode, tree: Tree): (DirNode | FileNode)[] {
-  const key = (e: DirNode | FileNode): Buffer => (tree === 'primary' ? e.isoName : e.jolietName);
+  const key = (e: DirNode | FileNode): Buffer => (tree === 'primary' ? primarySortKey(e) : e.jolietName);
   return [...dir.children.values()].sort((a, b) => Buffer.compare(key(a), key(b)));
 }
 
