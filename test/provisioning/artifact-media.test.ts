@@ -4,7 +4,7 @@
  * host by the real installer script (which verifies every hash), bytes intact.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,9 +14,11 @@ import {
   type ArtifactServer,
 } from '../../src/main/deployment/artifact-server';
 import type { AgentManifest } from '../../src/main/deployment/manifest';
-import { encodeScriptInput, INSTALLER_SCRIPT } from '../../src/main/deployment/scripts';
+import { encodeScriptInput, INSTALLER_SCRIPT, resolveAgentDir } from '../../src/main/deployment/scripts';
+import { PROVISIONING_MEDIA } from '../../src/main/provisioning';
 import { WinrmClient } from '../../src/main/winrm';
 import { startLab, type Lab } from '../lab';
+import { startTestBackend } from '../support/backend';
 import { resultOf } from '../support/result-line';
 import { tempDir } from '../support/temp';
 import { makeWritable, walk, xorrisoExtract, xorrisoList } from './iso-tools';
@@ -201,5 +203,25 @@ describe('lab host: the installer copies the provisioning media', () => {
     const image = join(labTemp.dir, 'installed-linux.iso');
     writeFileSync(image, host.files.get(`${DIR}\\LinuxProvisioning.iso`)!);
     expect(xorrisoList(image).files.get('/aetherv-version')).toBe('3.4.5\n'.length);
+  });
+});
+
+describe('the app builds the media into its data directory', () => {
+  it('a started backend has <data dir>/provisioning-media/<version>-<hash>/ with an image per guest folder', async () => {
+    const app = await startTestBackend();
+    try {
+      const cache = join(app.dataDir, 'provisioning-media');
+      const entries = readdirSync(cache);
+      const version = readFileSync(join(resolveAgentDir(), 'version'), 'utf8').trim();
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatch(new RegExp(`^${version.replace(/\./g, '\\.')}-[0-9a-f]{16}$`));
+      const expected = PROVISIONING_MEDIA.filter((spec) => {
+        const folder = join(resolveAgentDir(), spec.folder);
+        return existsSync(folder) && walk(folder).length > 0;
+      }).map((spec) => spec.file);
+      expect(readdirSync(join(cache, entries[0]!)).sort()).toEqual(expected.sort());
+    } finally {
+      await app.close();
+    }
   });
 });
