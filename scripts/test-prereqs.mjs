@@ -6,6 +6,8 @@
  *
  * - chromium: CHROMIUM_PATH when set, else Debian's /usr/bin/chromium (apt-get install chromium).
  * - python3-winrm: pywinrm importable by /usr/bin/python3 (apt-get install python3-winrm).
+ * - xorriso and isoinfo on PATH: the provisioning media tests read our ISO images back with them
+ *   (apt-get install xorriso genisoimage; genisoimage provides isoinfo).
  * - PowerShell: powershell.exe on PATH (Windows PowerShell 5.1), else pwsh on PATH, else
  *   ~/.dotnet/tools/pwsh, else `dotnet tool install --global PowerShell --version 7.6.10`.
  *
@@ -51,6 +53,12 @@ function hasPywinrm() {
   return isExecutable(PYTHON) && run(PYTHON, ['-c', 'import winrm']).status === 0;
 }
 
+/** Debian packages that provide a program the tests run from PATH: [program, package]. */
+const ISO_TOOLS = [
+  ['xorriso', 'xorriso'],
+  ['isoinfo', 'genisoimage'],
+];
+
 function chromiumPath() {
   const custom = process.env.CHROMIUM_PATH;
   if (custom) {
@@ -69,7 +77,7 @@ function aptInstall(packages) {
   const by = `\`sudo apt-get install ${list}\``;
   if (!findOnPath('apt-get')) {
     throw new Missing(
-      `${required} and apt-get is not available: install ${list} with your system's package manager (the tests use ${DEBIAN_CHROMIUM} or CHROMIUM_PATH, and pywinrm for ${PYTHON})`,
+      `${required} and apt-get is not available: install ${list} with your system's package manager (the tests use ${DEBIAN_CHROMIUM} or CHROMIUM_PATH, pywinrm for ${PYTHON}, and xorriso and isoinfo from PATH)`,
     );
   }
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -100,6 +108,7 @@ function debianPrerequisites() {
   const missing = [];
   if (!chromiumPath()) missing.push('chromium');
   if (!hasPywinrm()) missing.push('python3-winrm');
+  for (const [program, pkg] of ISO_TOOLS) if (!findOnPath(program)) missing.push(pkg);
   if (missing.length > 0) aptInstall(missing);
 
   const chromium = chromiumPath();
@@ -113,7 +122,17 @@ function debianPrerequisites() {
       `python3-winrm is required for the WinRM conformance tests and ${PYTHON} still cannot import winrm: install it with \`sudo apt-get install python3-winrm\``,
     );
   }
-  return { chromium, python3: PYTHON };
+  const isoTools = {};
+  for (const [program, pkg] of ISO_TOOLS) {
+    const found = findOnPath(program);
+    if (!found) {
+      throw new Missing(
+        `${program} is required for the provisioning media tests and is still not on PATH: install it with \`sudo apt-get install ${pkg}\``,
+      );
+    }
+    isoTools[program] = found;
+  }
+  return { chromium, python3: PYTHON, ...isoTools };
 }
 
 function dotnetToolsPwsh() {
@@ -159,14 +178,15 @@ function powerShell() {
 }
 
 function main() {
-  const { chromium, python3 } = debianPrerequisites();
+  const { chromium, python3, xorriso, isoinfo } = debianPrerequisites();
   console.log(`prereqs: chromium ${chromium}`);
   console.log(`prereqs: python3-winrm for ${python3}`);
+  console.log(`prereqs: xorriso ${xorriso}, isoinfo ${isoinfo}`);
   const { pwsh, pwshVersion } = powerShell();
   const name = /powershell\.exe$/i.test(pwsh) ? 'powershell.exe' : 'pwsh';
   console.log(`prereqs: ${name} ${pwshVersion} at ${pwsh}`);
   mkdirSync(dirname(RESULT_FILE), { recursive: true });
-  writeFileSync(RESULT_FILE, JSON.stringify({ pwsh, pwshVersion, chromium, python3 }, null, 2) + '\n');
+  writeFileSync(RESULT_FILE, JSON.stringify({ pwsh, pwshVersion, chromium, python3, xorriso, isoinfo }, null, 2) + '\n');
 }
 
 try {

@@ -21,9 +21,9 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { prepareProvisioningMedia } from '../provisioning';
 import { chooseListenAddress, refusalLogger, WILDCARDS } from './artifact-listen';
-import { buildAgentManifest, serializeAgentManifest, type AgentManifest } from './manifest';
+import { scanAgentPayload, serializeAgentManifest, type AgentManifest } from './manifest';
 
 export { chooseListenAddress, refusalLogger } from './artifact-listen';
 
@@ -43,6 +43,12 @@ export interface ArtifactServerOptions {
   /** 0 picks a free port. */
   port: number;
   agentDir: string;
+  /**
+   * Where the provisioning ISOs built from `agentDir/guest/` are kept (a folder of the app's data
+   * directory). When set, they are built at start and served beside the agent files, in the same
+   * manifest; without it only the agent folder is served.
+   */
+  mediaCacheDir?: string;
   /**
    * Base URL hosts use to reach this server (e.g. http://ws01.corp:8750), or a function of the
    * port actually bound (port 0 picks one). Derived when absent.
@@ -104,13 +110,15 @@ function hostForUrl(host: string): string {
 
 export async function startArtifactServer(options: ArtifactServerOptions): Promise<ArtifactServer> {
   const { log } = options;
-  const manifest = await buildAgentManifest(options.agentDir);
+  const media = options.mediaCacheDir ? await prepareProvisioningMedia(options.agentDir, options.mediaCacheDir) : null;
+  if (media && media.written.length > 0) log({ level: 'info', message: `Built provisioning media ${media.written.join(', ')} in ${media.dir}` });
+  const { manifest, paths } = await scanAgentPayload(options.agentDir, media ? [media.dir] : []);
   const manifestBody = Buffer.from(serializeAgentManifest(manifest), 'utf8');
   const manifestEtag = `"sha256-${createHash('sha256').update(manifestBody).digest('hex')}"`;
 
   const files = new Map<string, ServedFile>();
   for (const file of manifest.files) {
-    const path = join(options.agentDir, file.name);
+    const path = paths.get(file.name)!;
     const info = await stat(path);
     files.set(file.name, {
       name: file.name,

@@ -1,5 +1,6 @@
 // Agent deployment: makes every host run exactly our agent version before other services touch it.
 // Starts the artifact HTTP server hosts download from, then checks/deploys each enabled host.
+import path from 'node:path';
 import type { ServiceContext, ServiceModule, StartedService } from '../service-module';
 import type { BackoffPolicy } from '../inventory';
 import { chooseAdvertisedBaseUrl, waitForHealth } from './advertise';
@@ -38,6 +39,8 @@ const deployment = {
         host: bindAddress,
         port,
         agentDir: resolveAgentDir(),
+        // Provisioning ISOs are built from agent/guest/ at start and cached with the app's data.
+        mediaCacheDir: path.join(ctx.dataDir, 'provisioning-media'),
         advertisedBaseUrl: (bound) => {
           const choice = chooseAdvertisedBaseUrl(advertisedBaseUrl, bindAddress, bound);
           advertisedReason = choice.reason;

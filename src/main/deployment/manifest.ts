@@ -26,7 +26,11 @@ export interface AgentManifest {
 
 export class AgentManifestError extends Error {
   constructor(
-    readonly code: 'AGENT_DIR_UNREADABLE' | 'AGENT_VERSION_INVALID' | 'AGENT_FILE_NAME_INVALID',
+    readonly code:
+      | 'AGENT_DIR_UNREADABLE'
+      | 'AGENT_VERSION_INVALID'
+      | 'AGENT_FILE_NAME_INVALID'
+      | 'AGENT_FILE_DUPLICATE',
     message: string,
   ) {
     super(message);
@@ -54,18 +58,44 @@ async function sha256OfFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function buildAgentManifest(agentDir: string): Promise<AgentManifest> {
+async function payloadNames(dir: string): Promise<string[]> {
   let entries;
   try {
-    entries = await readdir(agentDir, { withFileTypes: true });
+    entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     throw new AgentManifestError(
       'AGENT_DIR_UNREADABLE',
-      `Cannot read the agent folder ${agentDir}: ${(error as Error).message}`,
+      `Cannot read the agent folder ${dir}: ${(error as Error).message}`,
     );
   }
-  const names = entries.filter((e) => e.isFile() && isAgentPayload(e.name)).map((e) => e.name);
-  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.filter((e) => e.isFile() && isAgentPayload(e.name)).map((e) => e.name);
+}
+
+export interface ScannedAgentPayload {
+  manifest: AgentManifest;
+  /** Where each manifest file lives on this workstation (never served or serialised). */
+  paths: ReadonlyMap<string, string>;
+}
+
+/**
+ * The manifest of the agent folder plus any extra folders (the built provisioning media), by one
+ * rule: the payload files of every folder, each name once, `version` from the agent folder.
+ */
+export async function scanAgentPayload(agentDir: string, extraDirs: readonly string[] = []): Promise<ScannedAgentPayload> {
+  const paths = new Map<string, string>();
+  for (const dir of [agentDir, ...extraDirs]) {
+    for (const name of await payloadNames(dir)) {
+      const earlier = paths.get(name);
+      if (earlier !== undefined) {
+        throw new AgentManifestError(
+          'AGENT_FILE_DUPLICATE',
+          `Agent file ${name} is both ${earlier} and ${join(dir, name)}; remove the one in the agent folder (the app builds provisioning media itself).`,
+        );
+      }
+      paths.set(name, join(dir, name));
+    }
+  }
+  const names = [...paths.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (!names.includes(AGENT_VERSION_FILE)) {
     throw new AgentManifestError(
       'AGENT_VERSION_INVALID',
@@ -80,7 +110,7 @@ export async function buildAgentManifest(agentDir: string): Promise<AgentManifes
         `Agent file name ${JSON.stringify(name)} may only use letters, digits, '.', '_' and '-'. Rename it.`,
       );
     }
-    const path = join(agentDir, name);
+    const path = paths.get(name)!;
     const info = await stat(path);
     files.push({ name, size: info.size, sha256: await sha256OfFile(path) });
   }
@@ -92,7 +122,11 @@ export async function buildAgentManifest(agentDir: string): Promise<AgentManifes
       `agent/version holds ${JSON.stringify(versionText)}, which is not a version like 1.2.3.`,
     );
   }
-  return { agentVersion, files };
+  return { manifest: { agentVersion, files }, paths };
+}
+
+export async function buildAgentManifest(agentDir: string, extraDirs: readonly string[] = []): Promise<AgentManifest> {
+  return (await scanAgentPayload(agentDir, extraDirs)).manifest;
 }
 
 /** Stable JSON text of a manifest (what is written to out/agent/manifest.json and served). */
