@@ -3,7 +3,8 @@
 // lab host; the lab's KVP pool bridge moves items between the simulated Msvm_KvpExchange* classes
 // and the pool files, as hv_kvp_daemon does in a VM.
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { AgentLogEntry, AgentOperationFailed } from '../../src/main/agent';
@@ -11,11 +12,12 @@ import { setJobKnobs } from '../lab/agent/jobs';
 import { setHyperVSimKnobs } from '../lab/pwsh/hyperv-rpc';
 import { encodeKvpRecord, kvpPoolFile, readKvpPool, startKvpPoolBridge, writeKvpPool, type KvpPoolBridge } from '../lab/pwsh/kvp-pool-bridge';
 import { INSTALL_DIR, startRealAgentLab, type RealAgentLab } from '../agent-real/support';
-import { AGENT_SOURCE_DIR, makeGuest, modeOf, runAgent, secretLeaks, type Guest } from './rig';
+import { AGENT_SOURCE_DIR, AGENT_VERSION, makeGuest, modeOf, runAgent, secretLeaks, type Guest } from './rig';
 
 const PASSWORD = 'Guest-Pass-7731-zq';
 // Longer than 100 code points: the host publishes it in chunks.
 const SSH_KEY = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHh5ejEyMzQ1Njc4OTBhYmNkZWZnaGlqa2xtbm9wcXJzdHV2 ops@aether-v-${'x'.repeat(60)}`;
+const REAL_OPENSSL = execFileSync('bash', ['-c', 'command -v openssl'], { encoding: 'utf8' }).trim();
 const VM_NAMES = ['lg-static', 'lg-dhcp', 'lg-foreign', 'lg-wrongkey', 'lg-truncated', 'lg-tampered', 'lg-checksum'];
 
 const failure = async (promise: Promise<unknown>) => {
@@ -55,10 +57,10 @@ describe('Linux guest agent (bash) with the real host side over KVP pool files',
   };
 
   /** vm.create through the app's invokeAgent, with the bash agent answering through the bridge. */
-  async function provision(vmName: string, guest: Guest, settings: Record<string, string>, hooks: Pick<Parameters<typeof startKvpPoolBridge>[0], 'toGuest' | 'toHost'> = {}) {
+  async function provision(vmName: string, guest: Guest, settings: Record<string, string>, hooks: Pick<Parameters<typeof startKvpPoolBridge>[0], 'toGuest' | 'toHost'> = {}, script?: string) {
     bridges.push(startKvpPoolBridge({ host: rig.host(), vmName, poolDir: guest.poolDir, ...hooks }));
     const logs: AgentLogEntry[] = [];
-    const agent = runAgent(guest);
+    const agent = runAgent(guest, 60_000, script);
     const created = rig
       .invoke(
         'vm.create',
@@ -77,6 +79,12 @@ describe('Linux guest agent (bash) with the real host side over KVP pool files',
 
   test('happy path, static IPv4 on netplan: host name, local admin, SSH user with key, files written, secrets wiped; phase two cleans up; a third run does nothing', async () => {
     const guest = newGuest();
+    // Every openssl the agent starts goes through a wrapper that records its command line.
+    const argvLog = join(guest.root, 'openssl-argv.log');
+    const wrapperDir = join(guest.root, 'bin');
+    mkdirSync(wrapperDir);
+    writeFileSync(join(wrapperDir, 'openssl'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nexec '${REAL_OPENSSL}' "$@"\n`, { mode: 0o755 });
+    guest.env.PATH = `${wrapperDir}:${guest.env.PATH ?? ''}`;
     const started = Date.now();
     const { run, result, logs } = await provision('lg-static', guest, {
       guest_la_uid: 'ops',
@@ -144,6 +152,13 @@ describe('Linux guest agent (bash) with the real host side over KVP pool files',
     expect(existsSync(join(guest.runDir, 'secrets'))).toBe(false);
     expect(existsSync(join(guest.runDir, 'values'))).toBe(false);
     expect(secretLeaks(guest, [PASSWORD], { 'agent output': run.output, 'job log': JSON.stringify(logs) })).toEqual([]);
+    // No secret on a command line: openssl ran (key made, values opened with cms), never with a raw key.
+    const argv = readFileSync(argvLog, 'utf8').split('\n').filter(Boolean);
+    expect(argv.some((line) => line.startsWith('genpkey '))).toBe(true);
+    expect(argv.filter((line) => line.startsWith('cms -decrypt ')).length).toBeGreaterThanOrEqual(10);
+    for (const line of argv) {
+      expect(line).not.toMatch(/(^| )-(K|iv|pass|kfile)( |$)|hexkey|[0-9a-f]{64}/i);
+    }
 
     // Phase two (next boot): removes exactly its own working files, keeps a stranger's, disables the unit.
     writeFileSync(join(guest.stateDir, 'not-ours.txt'), 'keep me\n');
@@ -163,10 +178,14 @@ describe('Linux guest agent (bash) with the real host side over KVP pool files',
     expect(guest.commands().length).toBe(before);
   }, 60_000);
 
-  test('DHCP on NetworkManager: an automatic IPv4 connection, no static address', async () => {
+  test('DHCP on NetworkManager, started from an older copy installed in the template: the media\'s agent takes over', async () => {
     const guest = newGuest({ network: 'networkmanager', env: { AETHERV_REBOOT: '0' } });
-    const { run, result } = await provision('lg-dhcp', guest, { guest_la_uid: 'admin', guest_la_pw: PASSWORD, guest_v4_dns1: '192.0.2.53' });
+    const installed = join(guest.root, 'installed');
+    mkdirSync(installed);
+    writeFileSync(join(installed, 'aetherv-guest.sh'), `${readFileSync(join(guest.mediaDir, 'aetherv-guest.sh'), 'utf8')}# an older build\n`, { mode: 0o700 });
+    const { run, result } = await provision('lg-dhcp', guest, { guest_la_uid: 'admin', guest_la_pw: PASSWORD, guest_v4_dns1: '192.0.2.53' }, {}, join(installed, 'aetherv-guest.sh'));
     expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain(`running the agent from the provisioning media (version ${AGENT_VERSION})`);
     expect(result.ok).toBe(true);
     const file = join(guest.targetRoot, 'etc', 'NetworkManager', 'system-connections', 'aetherv-eth0.nmconnection');
     const body = readFileSync(file, 'utf8');

@@ -86,10 +86,10 @@ export interface AgentRun {
   output: string;
 }
 
-/** Runs the agent from the media copy, as the service would; killed after `timeoutMs`. */
-export function runAgent(guest: Guest, timeoutMs = 60_000): Promise<AgentRun> {
+/** Runs the agent (by default the media copy) as the service would; killed after `timeoutMs`. */
+export function runAgent(guest: Guest, timeoutMs = 60_000, script = join(guest.mediaDir, 'aetherv-guest.sh')): Promise<AgentRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(guest.mediaDir, 'aetherv-guest.sh')], { env: guest.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [script], { env: guest.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

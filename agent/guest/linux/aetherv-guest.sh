@@ -74,7 +74,12 @@ wipe_file() {
     local file=$1
     [[ -e $file || -L $file ]] || return 0
     if [[ -f $file && ! -L $file ]]; then
-        shred -f -z -u -- "$file" 2>/dev/null || { head -c "$(stat -c %s -- "$file")" /dev/zero >"$file" 2>/dev/null || true; rm -f -- "$file"; }
+        if ! shred -f -z -u -- "$file" 2>/dev/null; then
+            local size
+            size=$(stat -c %s -- "$file")
+            head -c "$size" /dev/zero 2>/dev/null >"$file" || true
+            rm -f -- "$file"
+        fi
     else
         rm -f -- "$file"
     fi
@@ -113,6 +118,12 @@ run_cmd_stdin() {
     "$@"
 }
 
+# A folder only root can enter (mkdir -m with -p would only set the mode of the last one).
+private_dir() {
+    mkdir -p -- "$@"
+    chmod 700 -- "$@"
+}
+
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
 target() { printf '%s%s' "$TARGET_ROOT" "$1"; }
 
@@ -128,7 +139,7 @@ kvp_dump() {
     local pool snap size count i key value
     pool=$(pool_file "$1")
     [[ -f $pool ]] || return 0
-    mkdir -m 700 -p -- "$WORK_DIR"
+    private_dir "$WORK_DIR"
     snap=$(mktemp "$WORK_DIR/pool.XXXXXX")
     flock -s "$pool" cp -- "$pool" "$snap"
     size=$(stat -c %s -- "$snap")
@@ -166,7 +177,7 @@ kvp_set() {
     fi
     pool=$(pool_file "$POOL_GUEST")
     mkdir -p -- "$POOL_DIR"
-    mkdir -m 700 -p -- "$WORK_DIR"
+    private_dir "$WORK_DIR"
     exec {fd}>>"$pool"
     flock -x "$fd"
     tmp=$(mktemp "$WORK_DIR/pool-write.XXXXXX")
@@ -343,7 +354,7 @@ receive_values() {
     dump="$WORK_DIR/external.tsv"
     kvp_dump "$POOL_EXTERNAL" >"$dump"
     wipe_dir "$VALUE_DIR"
-    mkdir -m 700 -p -- "$VALUE_DIR"
+    private_dir "$VALUE_DIR"
 
     STEP='error decrypting:shared_aes_key'
     wrapped=$(awk -F '\t' -v k="$K_AES" '$1 == k { print $2; exit }' "$dump")
@@ -447,7 +458,8 @@ apply_hostname() {
 valid_user() { [[ $1 =~ ^[a-z_][a-z0-9_-]{0,31}$ && $1 != root ]]; }
 
 admin_group() {
-    local group=$(target /etc/group)
+    local group
+    group=$(target /etc/group)
     if [[ -f $group ]] && grep -q '^sudo:' -- "$group"; then printf 'sudo'; else printf 'wheel'; fi
 }
 
@@ -542,7 +554,10 @@ apply_network() {
     if [[ -n $ip ]]; then
         static=1
         valid_ipv4 "$ip" || { log "guest_v4_ip_addr is not an IPv4 address"; return 1; }
-        [[ $prefix =~ ^[0-9]{1,2}$ ]] && ((prefix >= 1 && prefix <= 32)) || { log "guest_v4_cidr_prefix is not 1-32"; return 1; }
+        if ! [[ $prefix =~ ^[0-9]{1,2}$ ]] || ((10#$prefix < 1 || 10#$prefix > 32)); then
+            log "guest_v4_cidr_prefix is not 1-32"
+            return 1
+        fi
         valid_ipv4 "$gw" || { log "guest_v4_default_gw is not an IPv4 address"; return 1; }
     fi
     local d
@@ -592,7 +607,7 @@ write_netplan() {
 
 write_networkmanager() {
     local iface=$1 static=$2 ip=$3 prefix=$4 gw=$5 dns1=$6 dns2=$7 suffix=$8 file dns=''
-    file=$(target /etc/NetworkManager/system-connections/aetherv-$iface.nmconnection)
+    file=$(target "/etc/NetworkManager/system-connections/aetherv-$iface.nmconnection")
     mkdir -p -- "$(dirname "$file")"
     [[ -n $dns1 ]] && dns="$dns1;"
     [[ -n $dns2 ]] && dns="$dns$dns2;"
@@ -615,7 +630,7 @@ write_networkmanager() {
 
 write_ifupdown() {
     local iface=$1 static=$2 ip=$3 prefix=$4 gw=$5 dns1=$6 dns2=$7 suffix=$8 file interfaces
-    file=$(target /etc/network/interfaces.d/90-aetherv-$iface)
+    file=$(target "/etc/network/interfaces.d/90-aetherv-$iface")
     interfaces=$(target /etc/network/interfaces)
     mkdir -p -- "$(dirname "$file")"
     {
@@ -678,7 +693,7 @@ phase_one() {
     PHASE=one
     trap on_exit EXIT
     write_marker 'phase_one_started'
-    mkdir -m 700 -p -- "$SECRET_DIR" "$WORK_DIR"
+    private_dir "$SECRET_DIR" "$WORK_DIR"
 
     STEP='error initializing:kvp_daemon'
     if [[ $REQUIRE_KVP_DAEMON == 1 ]] && ! kvp_daemon_running; then
@@ -699,16 +714,18 @@ phase_one() {
         log "version mismatch: host agent $host_version, guest agent $local_version"
         return 1
     fi
-    if ((MOUNTED_MEDIA)) && [[ -z ${AETHERV_FROM_MEDIA:-} ]] && ! cmp -s -- "$MEDIA_DIR/aetherv-guest.sh" "$SCRIPT_PATH"; then
+    if [[ -z ${AETHERV_FROM_MEDIA:-} && -f $MEDIA_DIR/aetherv-guest.sh ]] && ! cmp -s -- "$MEDIA_DIR/aetherv-guest.sh" "$SCRIPT_PATH"; then
         log "running the agent from the provisioning media (version $local_version)"
-        cp -- "$MEDIA_DIR/aetherv-guest.sh" "$WORK_DIR/media-agent.sh"
-        cp -- "$MEDIA_DIR/version" "$WORK_DIR/version"
-        umount -- "$MEDIA_MOUNT" 2>/dev/null || true
+        # Copied out of the media (ejected later) and out of the wiped work folder.
+        private_dir "$RUN_DIR/media-agent"
+        cp -- "$MEDIA_DIR/aetherv-guest.sh" "$MEDIA_DIR/version" "$RUN_DIR/media-agent/"
+        if ((MOUNTED_MEDIA)); then umount -- "$MEDIA_MOUNT" 2>/dev/null || true; fi
         MOUNTED_MEDIA=0
+        wipe_secrets
         trap - EXIT
         rm -f -- "$(marker_file)"
         exec {lock_fd}>&-
-        AETHERV_FROM_MEDIA=1 AETHERV_MEDIA_DIR="$WORK_DIR" exec bash "$WORK_DIR/media-agent.sh"
+        AETHERV_FROM_MEDIA=1 AETHERV_MEDIA_DIR="$RUN_DIR/media-agent" exec bash "$RUN_DIR/media-agent/aetherv-guest.sh"
     fi
 
     STEP='error generating:rsa_keys'
@@ -762,8 +779,8 @@ phase_one() {
 phase_two() {
     PHASE=two
     wipe_secrets
-    rm -rf -- "$MEDIA_MOUNT"
-    [[ -d $RUN_DIR ]] && rmdir -- "$RUN_DIR" 2>/dev/null || true
+    rm -rf -- "$MEDIA_MOUNT" "$RUN_DIR/media-agent"
+    if [[ -d $RUN_DIR ]]; then rmdir -- "$RUN_DIR" 2>/dev/null || true; fi
     run_cmd systemctl disable aetherv-guest.service
     write_marker 'phase_two'
     log "phase two done: working files removed, service disabled"
@@ -778,7 +795,7 @@ main() {
     for tool in openssl flock base64 od dd shred; do
         have_cmd "$tool" || { log "missing required tool: $tool"; return 1; }
     done
-    mkdir -m 700 -p -- "$STATE_DIR" "$RUN_DIR"
+    private_dir "$STATE_DIR" "$RUN_DIR"
     # One agent at a time.
     exec {lock_fd}>"$STATE_DIR/.lock"
     flock -n "$lock_fd" || { log "another aetherv-guest run is in progress"; return 1; }
