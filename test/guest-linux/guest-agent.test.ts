@@ -20,15 +20,6 @@ const SSH_KEY = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHh5ejEyMzQ1Njc4OTBhYmNkZWZ
 const REAL_OPENSSL = execFileSync('bash', ['-c', 'command -v openssl'], { encoding: 'utf8' }).trim();
 const VM_NAMES = ['lg-static', 'lg-dhcp', 'lg-foreign', 'lg-wrongkey', 'lg-truncated', 'lg-tampered', 'lg-checksum'];
 
-const failure = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AgentOperationFailed;
-  }
-  throw new Error('the operation succeeded; a failure was expected');
-};
-
 describe('Linux guest agent (bash) with the real host side over KVP pool files', () => {
   let rig: RealAgentLab;
   const guests: Guest[] = [];
