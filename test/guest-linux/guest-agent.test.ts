@@ -189,13 +189,15 @@ describe('Linux guest agent (bash) with the real host side over KVP pool files',
     expect(secretLeaks(guest, [PASSWORD], { 'agent output': run.output })).toEqual([]);
   }, 60_000);
 
-  test('a pool file with foreign records: every other record is kept byte for byte, on ifupdown', async () => {
+  test('a pool file with foreign records and a former run\'s items: other records kept byte for byte, stale ones replaced; on ifupdown', async () => {
     const guest = newGuest({ network: 'ifupdown', env: { AETHERV_REBOOT: '0' } });
     // Records other programs put in the guest pool, one with bytes after its terminating NUL.
     const odd = encodeKvpRecord('vendor.tool', 'v=1');
     odd.write('garbage-after-nul', 600, 'utf8');
     const foreignGuest = [encodeKvpRecord('OSBuild', '22.04'), odd, encodeKvpRecord('hlvmm.meta.guest_provisioning_system_state_backup', 'x')];
-    writeKvpPool(kvpPoolFile(guest.poolDir, 1), Buffer.concat(foreignGuest));
+    // A template captured with a former run's items in its pool: the host must never see them.
+    const stale = [encodeKvpRecord('hlvmm.meta.guest_provisioning_system_state', 'provisioningfailed'), encodeKvpRecord('hlvmm.meta.guest_provisioning_error', 'error applying:old')];
+    writeKvpPool(kvpPoolFile(guest.poolDir, 1), Buffer.concat([foreignGuest[0]!, stale[0]!, foreignGuest[1]!, stale[1]!, foreignGuest[2]!]));
     writeKvpPool(kvpPoolFile(guest.poolDir, 0), [{ key: 'Other.External', value: 'kept' }]);
     const { run, result } = await provision('lg-foreign', guest, { guest_la_uid: 'ops', guest_la_pw: PASSWORD, guest_v4_ip_addr: '10.9.8.7', guest_v4_cidr_prefix: '16', guest_v4_default_gw: '10.9.0.1' });
     expect(run.code, run.output).toBe(0);
@@ -203,6 +205,10 @@ describe('Linux guest agent (bash) with the real host side over KVP pool files',
     const raw = readFileSync(kvpPoolFile(guest.poolDir, 1));
     expect(raw.length % 2560).toBe(0);
     for (let i = 0; i < foreignGuest.length; i++) expect(raw.subarray(i * 2560, (i + 1) * 2560).equals(foreignGuest[i]!), `record ${i}`).toBe(true);
+    const items = guestItems(guest);
+    expect(items['hlvmm.meta.guest_provisioning_system_state']).toBe('provisioningapplied');
+    expect(items['hlvmm.meta.guest_provisioning_error']).toBe('');
+    expect(readKvpPool(kvpPoolFile(guest.poolDir, 1)).filter((r) => r.key === 'hlvmm.meta.guest_provisioning_system_state')).toHaveLength(1);
     expect(readKvpPool(kvpPoolFile(guest.poolDir, 0)).find((r) => r.key === 'Other.External')?.value).toBe('kept');
     expect(readFileSync(join(guest.targetRoot, 'etc', 'network', 'interfaces.d', '90-aetherv-eth0'), 'utf8')).toBe('auto eth0\niface eth0 inet static\n    address 10.9.8.7/16\n    gateway 10.9.0.1\n');
     expect(readFileSync(join(guest.targetRoot, 'etc', 'network', 'interfaces'), 'utf8')).toContain('# disabled by aetherv-guest: iface eth0 inet dhcp');

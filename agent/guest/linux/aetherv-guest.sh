@@ -168,9 +168,11 @@ kvp_record() {
 }
 
 # kvp_set KEY VALUE: writes one item into the guest pool, replacing an item of the same key and
-# keeping every other record as it was.
+# keeping every other record as it was. kvp_set KEY with no value removes the item.
 kvp_set() {
-    local key=$1 value=$2 pool tmp fd size count i other
+    local key=$1 pool tmp fd size count i other remove=0
+    if (($# < 2)); then remove=1; fi
+    local value=${2:-}
     if ((${#key} == 0 || ${#key} > KEY_SIZE - 1 || ${#value} > VALUE_SIZE - 1)); then
         log "KVP item $key is too long for a pool record"
         return 1
@@ -188,7 +190,7 @@ kvp_set() {
         [[ $other == "$key" ]] && continue
         dd if="$pool" bs=$RECORD_SIZE skip="$i" count=1 status=none >>"$tmp"
     done
-    kvp_record "$key" "$value" >>"$tmp"
+    ((remove)) || kvp_record "$key" "$value" >>"$tmp"
     cat -- "$tmp" >"$pool"
     rm -f -- "$tmp"
     exec {fd}>&-
@@ -694,6 +696,12 @@ phase_one() {
     trap on_exit EXIT
     write_marker 'phase_one_started'
     private_dir "$SECRET_DIR" "$WORK_DIR"
+
+    # A pool file that came with the template may still hold a former run's items; the host must
+    # only ever see this run's.
+    STEP='error publishing:guest_state'
+    local stale
+    for stale in "$K_GUEST_STATE" "$K_GUEST_ERROR" "$K_GUEST_STEP" "$K_PUBLIC"; do kvp_set "$stale"; done
 
     STEP='error initializing:kvp_daemon'
     if [[ $REQUIRE_KVP_DAEMON == 1 ]] && ! kvp_daemon_running; then
