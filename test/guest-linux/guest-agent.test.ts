@@ -14,7 +14,8 @@ import { encodeKvpRecord, kvpPoolFile, readKvpPool, startKvpPoolBridge, writeKvp
 import { INSTALL_DIR, startRealAgentLab, type RealAgentLab } from '../agent-real/support';
 import { AGENT_SOURCE_DIR, AGENT_VERSION, makeGuest, modeOf, runAgent, secretLeaks, type Guest } from './rig';
 
-const PASSWORD = 'Guest-Pass-7731-zq';
+// More than 100 code points with characters outside the BMP: chunked by code point on the host, joined as bytes here.
+const PASSWORD = `Guest-Pass-7731-zq-${'\u{1F511}ä'.repeat(45)}`;
 // Longer than 100 code points: the host publishes it in chunks.
 const SSH_KEY = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHh5ejEyMzQ1Njc4OTBhYmNkZWZnaGlqa2xtbm9wcXJzdHV2 ops@aether-v-${'x'.repeat(60)}`;
 const REAL_OPENSSL = execFileSync('bash', ['-c', 'command -v openssl'], { encoding: 'utf8' }).trim();
@@ -127,7 +128,7 @@ describe('Linux guest agent (bash) with the real host side over KVP pool files',
       'hostnamectl set-hostname lg-static',
       'useradd -m -s /bin/bash -G sudo ops',
       // "ops:" + password + newline, on stdin; the dry run records only its length.
-      `chpasswd <stdin ${4 + PASSWORD.length + 1} bytes>`,
+      `chpasswd <stdin ${Buffer.byteLength(`ops:${PASSWORD}\n`)} bytes>`,
       'useradd -m -s /bin/bash -G sudo ansible',
       'chown -R ansible: /home/ansible/.ssh',
       'netplan apply',
