@@ -294,6 +294,35 @@ describe('Linux guest agent (bash) on its own', () => {
     expect(existsSync(join(guest.runDir, 'secrets'))).toBe(false);
   });
 
+  test('stopped by systemd (SIGTERM) while waiting: reports the step it was at and wipes its key', async () => {
+    const guest = makeGuest();
+    guests.push(guest);
+    writeKvpPool(kvpPoolFile(guest.poolDir, 0), [
+      { key: 'hlvmm.meta.version', value: AGENT_VERSION },
+      { key: 'hlvmm.meta.host_provisioning_system_state', value: 'waitingforpublickey' },
+    ]);
+    let keyExisted = false;
+    const run = await runAgent(guest, 20_000, undefined, (child) => {
+      // Stop it once it waits for the host's data, i.e. after its private key exists.
+      const timer = setInterval(() => {
+        const items = Object.fromEntries(readKvpPool(kvpPoolFile(guest.poolDir, 1)).map((r) => [r.key, r.value]));
+        if (items['hlvmm.meta.guest_provisioning_step'] === 'waiting:provisioning_data') {
+          keyExisted = existsSync(join(guest.runDir, 'secrets', 'private.pem'));
+          clearInterval(timer);
+          child.kill('SIGTERM');
+        }
+      }, 50);
+      child.on('close', () => clearInterval(timer));
+    });
+    expect(keyExisted).toBe(true);
+    expect(run.code, run.output).toBe(143);
+    expect(run.output).toContain('provisioning failed: error waiting:provisioning_data');
+    const items = Object.fromEntries(readKvpPool(kvpPoolFile(guest.poolDir, 1)).map((r) => [r.key, r.value]));
+    expect(items['hlvmm.meta.guest_provisioning_system_state']).toBe('provisioningfailed');
+    expect(existsSync(join(guest.runDir, 'secrets'))).toBe(false);
+    expect(readFileSync(join(guest.stateDir, 'service_phase_status'), 'utf8')).toBe('failed\n');
+  });
+
   test('a host of another agent version → error validating:manifest before any key is made', async () => {
     const guest = makeGuest({ version: '0.0.1' });
     guests.push(guest);

@@ -4,7 +4,7 @@
  * provisioning media (the agent folder plus the version file the ISO builder stamps), and a dry-run
  * log standing in for commands that would change this machine (hostnamectl, useradd, netplan …).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,14 +86,22 @@ export interface AgentRun {
   output: string;
 }
 
-/** Runs the agent (by default the media copy) as the service would; killed after `timeoutMs`. */
-export function runAgent(guest: Guest, timeoutMs = 60_000, script = join(guest.mediaDir, 'aetherv-guest.sh')): Promise<AgentRun> {
+/** Runs the agent (by default the media copy) as the service would; its process group is killed after `timeoutMs`. */
+export function runAgent(guest: Guest, timeoutMs = 60_000, script = join(guest.mediaDir, 'aetherv-guest.sh'), onStart?: (child: ChildProcess) => void): Promise<AgentRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script], { env: guest.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a timeout ends the agent and every command it started.
+    const child = spawn('bash', [script], { env: guest.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    onStart?.(child);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL'); // the group is already gone
+      }
+    }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -64,6 +64,7 @@ WORK_DIR="$RUN_DIR/work"        # ciphertext framing and pool snapshots (not sec
 MEDIA_MOUNT="$RUN_DIR/media"
 
 STEP='error:unknown'   # the verb:step reported if anything fails from here on
+KVP_LOCK_FD=''         # the guest pool's lock while kvp_set holds it
 FINISHED=0
 MOUNTED_MEDIA=0
 
@@ -181,6 +182,7 @@ kvp_set() {
     mkdir -p -- "$POOL_DIR"
     private_dir "$WORK_DIR"
     exec {fd}>>"$pool"
+    KVP_LOCK_FD=$fd
     flock -x "$fd"
     tmp=$(mktemp "$WORK_DIR/pool-write.XXXXXX")
     size=$(stat -c %s -- "$pool")
@@ -194,6 +196,7 @@ kvp_set() {
     cat -- "$tmp" >"$pool"
     rm -f -- "$tmp"
     exec {fd}>&-
+    KVP_LOCK_FD=''
 }
 
 report_state() { kvp_set "$K_GUEST_STATE" "$1"; }
@@ -678,6 +681,12 @@ kvp_daemon_running() {
 on_exit() {
     local status=$?
     set +e
+    # A signal can land while kvp_set holds the pool lock (bash runs traps between commands, so
+    # the pool itself is whole): release it, or reporting below would wait on our own lock forever.
+    if [[ -n $KVP_LOCK_FD ]]; then
+        exec {KVP_LOCK_FD}>&-
+        KVP_LOCK_FD=''
+    fi
     if [[ $FINISHED != 1 && $PHASE == one ]]; then
         local summary=${STEP:0:200}
         log "provisioning failed: $summary"
@@ -694,6 +703,8 @@ on_exit() {
 phase_one() {
     PHASE=one
     trap on_exit EXIT
+    # systemd stops a unit with SIGTERM (e.g. at its start timeout): report and wipe on the way out.
+    trap 'exit 143' TERM INT HUP
     write_marker 'phase_one_started'
     private_dir "$SECRET_DIR" "$WORK_DIR"
 
