@@ -36,6 +36,9 @@ export interface HyperVSimKnobs {
   accessDenied: boolean;
   /** Reading this property of this VM's Get-VM object throws VirtualizationException. */
   throwingProperty: { vmId: string; property: string } | null;
+  /** VM names whose guest side of the KVP handshake is played by something else (e.g. the real
+   * Linux guest agent through test/lab/pwsh/kvp-pool-bridge.ts): the simulated guest stays quiet. */
+  externalKvpGuests?: string[];
 }
 
 /** Properties of Microsoft.HyperV.PowerShell.VirtualMachine that can be made to throw. */
@@ -810,6 +813,7 @@ function guestFail(vm: SimVm, summary: string): void {
 
 function guestStep(host: SimHost, vm: SimVm): void {
   if (!host.model.vms.includes(vm) || vm.state !== 'Running') return;
+  if (hyperVSimKnobs(host).externalKvpGuests?.some((name) => name.toLowerCase() === vm.name.toLowerCase())) return;
   const kvp = kvpOf(vm);
   const hostState = kvp.host[HOST_STATE];
   const guestState = kvp.guest[GUEST_STATE];
