@@ -3,10 +3,10 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentApi } from '../../src/main/deployment';
-import { buildAgentManifest, type AgentManifest } from '../../src/main/deployment/manifest';
+import type { AgentManifest } from '../../src/main/deployment/manifest';
 import { resolveAgentDir } from '../../src/main/deployment/scripts';
 import { deployStats, setDeployKnobs } from '../lab/deploy';
-import { INSTALL_DIR, startDeployLab, type DeployFixture } from './support';
+import { INSTALL_DIR, servedAgentManifest, startDeployLab, type DeployFixture } from './support';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -17,7 +17,7 @@ describe('agent deployment failure modes', () => {
   const byName = async (name: string) => (await fx.status()).hosts.find((h) => h.displayName === name)!;
 
   beforeAll(async () => {
-    manifest = await buildAgentManifest(resolveAgentDir());
+    manifest = await servedAgentManifest(resolveAgentDir());
     fx = await startDeployLab({
       hosts: 4,
       prepare: (lab) => {

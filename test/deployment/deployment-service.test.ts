@@ -6,11 +6,11 @@ import type { AppNotification, HostView, Metrics } from '../../src/shared/contra
 import type { DeploymentApi } from '../../src/main/deployment';
 import { invokeAgent } from '../../src/main/agent';
 import { WinrmClient } from '../../src/main/winrm';
-import { buildAgentManifest, type AgentManifest } from '../../src/main/deployment/manifest';
+import type { AgentManifest } from '../../src/main/deployment/manifest';
 import { resolveAgentDir } from '../../src/main/deployment/scripts';
 import { deployStats, presetAgentVersion, setDeployKnobs } from '../lab/deploy';
 import type { SimHost } from '../lab';
-import { INSTALL_DIR, startDeployLab, type DeployFixture } from './support';
+import { INSTALL_DIR, servedAgentManifest, startDeployLab, type DeployFixture } from './support';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -28,7 +28,7 @@ describe('agent deployment at startup (10 lab hosts)', () => {
   let manifest: AgentManifest;
 
   beforeAll(async () => {
-    manifest = await buildAgentManifest(resolveAgentDir());
+    manifest = await servedAgentManifest(resolveAgentDir());
     fx = await startDeployLab({
       hosts: 10,
       prepare: async (lab) => {

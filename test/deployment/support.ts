@@ -5,6 +5,9 @@ import { startTestBackend } from '../support/backend';
 import type { Backend } from '../../src/main/backend';
 import type { DeploymentStatus } from '../../src/shared/contract/areas/deployment';
 import type { HostView, SettingsPatch } from '../../src/shared/contract';
+import { buildAgentManifest, type AgentManifest } from '../../src/main/deployment/manifest';
+import { prepareProvisioningMedia } from '../../src/main/provisioning';
+import { tempDir } from '../support/temp';
 
 export const INSTALL_DIR = 'C:\\ProgramData\\Aether-V\\agent';
 
@@ -62,4 +65,19 @@ export async function startDeployLab(options: {
       await lab.close();
     },
   };
+}
+
+/**
+ * The manifest the artifact server serves for `agentDir`: its scripts and version, plus the
+ * provisioning ISOs built from its guest folders (built here into a temporary cache, the way the
+ * server builds them at start).
+ */
+export async function servedAgentManifest(agentDir: string): Promise<AgentManifest> {
+  const cache = tempDir();
+  try {
+    const media = await prepareProvisioningMedia(agentDir, cache.dir);
+    return await buildAgentManifest(agentDir, [media.dir]);
+  } finally {
+    cache.cleanup();
+  }
 }

@@ -34,7 +34,7 @@ export function makeGuest(options: { network?: NetworkSystem; version?: string; 
   const dirs = { poolDir: join(root, 'pool'), stateDir: join(root, 'state'), runDir: join(root, 'run'), targetRoot: join(root, 'target'), mediaDir: join(root, 'media') };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   cpSync(AGENT_SOURCE_DIR, dirs.mediaDir, { recursive: true });
-  writeFileSync(join(dirs.mediaDir, 'version'), `${options.version ?? AGENT_VERSION}\n`);
+  writeFileSync(join(dirs.mediaDir, 'aetherv-version'), `${options.version ?? AGENT_VERSION}\n`);
   const etc = join(dirs.targetRoot, 'etc');
   mkdirSync(etc, { recursive: true });
   writeFileSync(join(etc, 'passwd'), 'root:x:0:0:root:/root:/bin/bash\nbackup:x:34:34:backup:/var/backups:/usr/sbin/nologin\n');

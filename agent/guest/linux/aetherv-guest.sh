@@ -253,7 +253,7 @@ find_media() {
     for dev in /dev/sr[0-9]*; do
         [[ -b $dev ]] || continue
         if mount -o ro -- "$dev" "$MEDIA_MOUNT" 2>/dev/null; then
-            if [[ -f $MEDIA_MOUNT/aetherv-guest.sh && -f $MEDIA_MOUNT/version ]]; then
+            if [[ -f $MEDIA_MOUNT/aetherv-guest.sh && -f $MEDIA_MOUNT/aetherv-version ]]; then
                 MEDIA_DIR=$MEDIA_MOUNT
                 MOUNTED_MEDIA=1
                 return 0
@@ -728,7 +728,7 @@ phase_one() {
     find_media
     local host_version local_version
     host_version=$(kvp_get "$POOL_EXTERNAL" "$K_VERSION" | normalize_version) || { log "the host published no usable version"; return 1; }
-    local_version=$(normalize_version <"$MEDIA_DIR/version") || { log "no usable version file at $MEDIA_DIR/version"; return 1; }
+    local_version=$(normalize_version <"$MEDIA_DIR/aetherv-version") || { log "no usable version file at $MEDIA_DIR/aetherv-version"; return 1; }
     if ! versions_equal "$host_version" "$local_version"; then
         log "version mismatch: host agent $host_version, guest agent $local_version"
         return 1
@@ -737,7 +737,7 @@ phase_one() {
         log "running the agent from the provisioning media (version $local_version)"
         # Copied out of the media (ejected later) and out of the wiped work folder.
         private_dir "$RUN_DIR/media-agent"
-        cp -- "$MEDIA_DIR/aetherv-guest.sh" "$MEDIA_DIR/version" "$RUN_DIR/media-agent/"
+        cp -- "$MEDIA_DIR/aetherv-guest.sh" "$MEDIA_DIR/aetherv-version" "$RUN_DIR/media-agent/"
         if ((MOUNTED_MEDIA)); then umount -- "$MEDIA_MOUNT" 2>/dev/null || true; fi
         MOUNTED_MEDIA=0
         wipe_secrets
