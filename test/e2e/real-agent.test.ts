@@ -71,6 +71,11 @@ describe('real agent end to end: deploy → inventory → create → action → 
     const output = (await page.locator('[data-testid="job-output"]').textContent()) ?? '';
     expect(await page.getByTestId('job-state').getAttribute('data-state'), output).toBe('succeeded');
     for (const step of ['Copying image', 'Waiting up to', 'Guest state: provisioningapplied']) expect(output).toContain(step);
+    // Issue 14 item 7: the steps the real New-AetherVm.ps1 logged, in the admin's words, all done.
+    const steps = page.getByTestId('provisioning-steps').locator('li');
+    expect(await steps.evaluateAll((items) => items.map((li) => [li.getAttribute('data-step'), li.getAttribute('data-status')]))).toEqual(
+      ['validate', 'copy-image', 'copy-iso', 'register', 'start', 'wait-key', 'publish', 'wait-apply', 'cleanup'].map((s) => [s, 'done']),
+    );
     const vm = host.model.vms.find((v) => v.name === NEW_VM)!;
     expect(vm.state).toBe('Running');
     // The host's table shows the real VM (no longer the "Creating" placeholder) once inventory read it.

@@ -10,6 +10,7 @@ import { cancelJob, exportJobs } from './job-commands';
 import { jobTitle, TYPE_LABEL } from './jobs-list-model';
 import { JobOutput } from './JobOutput';
 import { JobStateBadge } from './JobStateBadge';
+import { ProvisioningSteps } from './ProvisioningSteps';
 import { duration } from './output-model';
 import { diskOutcome, parameterRows } from './job-facts-model';
 import './jobs.css';
@@ -109,6 +110,7 @@ export function JobDetailView({ id }: { id: string }) {
           ))}
         </ul>
       )}
+      <ProvisioningSteps job={job} lines={output?.lines ?? EMPTY} />
       <DiskFiles job={job} />
       {job.type === 'bulk' ? <BulkItems job={job} /> : <Parameters job={job} />}
       {job.type !== 'bulk' && (
