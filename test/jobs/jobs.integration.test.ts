@@ -122,14 +122,22 @@ describe('jobs on a lab over NTLM (real backend)', () => {
     // The placeholder of the cancelled create is gone.
     await waitFor(() => !h.snapshot().vms.some((v) => v.name === 'held-01'), 10_000, 'placeholder removed');
 
-    // Host down: the lab host stops answering and the inventory notices.
+    // Host down: the lab host stops answering and the inventory notices. A refresh of hv02 still
+    // in flight from an earlier job (started before the knob) can answer for ours, so wait for the
+    // status the submission is checked against rather than trusting one refresh.
+    const hv02 = h.hostIds.get('hv02')!;
+    const statusOf = (id: string) => h.jobs.core.ctx.hosts.list().find((x) => x.id === id)?.status;
     await lab.host('hv02').setKnobs({ unreachable: true });
-    await h.inventory.refresh(h.hostIds.get('hv02'));
+    await h.inventory.refresh(hv02);
+    if (statusOf(hv02) !== 'unreachable') await h.inventory.refresh(hv02);
+    await waitFor(() => statusOf(hv02) === 'unreachable', 10_000, 'hv02 unreachable');
     const down = await h.fail('jobs.submit', { schemaVersion: version, hostId: h.hostIds.get('hv02'), imageOsFamily: 'windows', fields: base });
     expect(down.code).toBe('HOST_NOT_CONNECTED');
     expect(down.message).toContain('hv02');
     await lab.host('hv02').setKnobs({ unreachable: false });
-    await h.inventory.refresh(h.hostIds.get('hv02'));
+    await h.inventory.refresh(hv02);
+    if (statusOf(hv02) !== 'connected') await h.inventory.refresh(hv02);
+    await waitFor(() => statusOf(hv02) === 'connected', 10_000, 'hv02 connected again');
 
     // Agent not ready: a host being prepared (slow deployment).
     await lab.host('hv03').setKnobs({ latencyMs: 400 });
