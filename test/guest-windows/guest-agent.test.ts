@@ -3,7 +3,7 @@
 // side (agent/New-AetherVm.ps1 + AetherV.Kvp.ps1 in real PowerShell on a real-agent lab host); the
 // lab's KVP registry bridge moves items between the simulated Msvm_KvpExchange* classes and the
 // guest's "registry", as the Hyper-V KVP service does in a Windows VM.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { AgentLogEntry, AgentOperationFailed } from '../../src/main/agent';
@@ -11,7 +11,7 @@ import { setJobKnobs } from '../lab/agent/jobs';
 import { setHyperVSimKnobs } from '../lab/pwsh/hyperv-rpc';
 import { readRegistryItems, registryExternalFile, registryGuestFile, startKvpRegistryBridge, writeRegistryItems } from '../lab/pwsh/kvp-registry-bridge';
 import { INSTALL_DIR, startRealAgentLab, type RealAgentLab } from '../agent-real/support';
-import { makeWindowsGuest, runWindowsAgent, secretLeaks, type WindowsGuest } from './rig';
+import { AGENT_VERSION, makeWindowsGuest, runWindowsAgent, secretLeaks, type WindowsGuest } from './rig';
 
 // More than 100 code points, some outside the BMP: chunked by code point on the host, joined here.
 const PASSWORD = `Win-Admin-4417-${'\u{1F511}ö'.repeat(50)}`;
@@ -68,10 +68,11 @@ describe('Windows guest agent (PowerShell) with the real host side over the regi
     settings: Record<string, string>,
     hooks: Pick<Parameters<typeof startKvpRegistryBridge>[0], 'toGuest' | 'toHost'> = {},
     extraFields: Record<string, unknown> = {},
+    script?: string,
   ) {
     bridges.push(startKvpRegistryBridge({ host: rig.host(), vmName, registryDir: guest.registryDir, ...hooks }));
     const logs: AgentLogEntry[] = [];
-    const agent = runWindowsAgent(guest, 60_000);
+    const agent = runWindowsAgent(guest, 60_000, script);
     const created = rig
       .invoke(
         'vm.create',
@@ -135,7 +136,6 @@ describe('Windows guest agent (PowerShell) with the real host side over the regi
 
     // Phase two (next boot): removes its working folder only, keeps a stranger's file, unregisters the task.
     const work = join(guest.stateDir, 'work');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(work);
     writeFileSync(join(work, 'scratch.txt'), 'x');
     writeFileSync(join(guest.stateDir, 'not-ours.txt'), 'keep me\n');
@@ -202,10 +202,15 @@ describe('Windows guest agent (PowerShell) with the real host side over the regi
     expect(readFileSync(join(guest.stateDir, 'aetherv-guest.log'), 'utf8')).toContain('the host did not reach provisioningdatapublished within 3 s');
   }, 90_000);
 
-  test('DHCP with DNS servers and no domain: the template keeps DHCP, gets the DNS servers, is renamed', async () => {
+  test('DHCP with DNS servers and no domain, started from an older copy installed in the template: the media\'s agent takes over; DHCP kept, DNS servers set, renamed', async () => {
     const guest = newGuest({ env: { AETHERV_REBOOT: '0' } });
-    const { run, result } = await provision('wg-dhcp', guest, { guest_la_uid: 'Administrator', guest_la_pw: PASSWORD, guest_v4_dns1: '192.0.2.53' });
+    const installed = join(guest.root, 'installed');
+    mkdirSync(installed);
+    writeFileSync(join(installed, 'AetherV-Guest.ps1'), `${readFileSync(join(guest.mediaDir, 'AetherV-Guest.ps1'), 'utf8')}# an older build\n`);
+    const { run, result } = await provision('wg-dhcp', guest, { guest_la_uid: 'Administrator', guest_la_pw: PASSWORD, guest_v4_dns1: '192.0.2.53' }, {}, {}, join(installed, 'AetherV-Guest.ps1'));
     expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain(`running the agent from the provisioning media (version ${AGENT_VERSION})`);
+    expect(readFileSync(join(guest.stateDir, 'service_phase_status'), 'utf8')).toBe('phase_one\n');
     expect(result.ok).toBe(true);
     expect(guest.commands()).toEqual([
       // The template's own (disabled) Administrator: password set and account enabled.

@@ -81,10 +81,10 @@ export interface AgentRun {
   output: string;
 }
 
-/** Runs the media's agent as the scheduled task would; killed after `timeoutMs`. */
-export function runWindowsAgent(guest: WindowsGuest, timeoutMs = 60_000, onStart?: (child: ChildProcess) => void): Promise<AgentRun> {
+/** Runs the agent (by default the media's copy) as the scheduled task would; killed after `timeoutMs`. */
+export function runWindowsAgent(guest: WindowsGuest, timeoutMs = 60_000, script = join(guest.mediaDir, 'AetherV-Guest.ps1'), onStart?: (child: ChildProcess) => void): Promise<AgentRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(findPowerShell(), ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', join(guest.mediaDir, 'AetherV-Guest.ps1')], {
+    const child = spawn(findPowerShell(), ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', script], {
       env: guest.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -187,6 +187,15 @@ function Test-VersionEqual {
     return $true
 }
 
+function Test-SameFile {
+    param([string]$A, [string]$B)
+    $left = [IO.File]::ReadAllBytes($A)
+    $right = [IO.File]::ReadAllBytes($B)
+    if ($left.Length -ne $right.Length) { return $false }
+    for ($i = 0; $i -lt $left.Length; $i++) { if ($left[$i] -ne $right[$i]) { return $false } }
+    return $true
+}
+
 # --- crypto ----------------------------------------------------------------------------------
 function Clear-Bytes {
     param([byte[]]$Bytes)
@@ -484,6 +493,17 @@ function Invoke-PhaseOne {
         throw ('version mismatch: host agent ' + $hostVersion + ', guest agent ' + $localVersion)
     }
 
+    # When the template's installed copy differs from the media's, the media's copy runs instead,
+    # so a template never needs updating with the app.
+    $mediaScript = Join-Path $media 'AetherV-Guest.ps1'
+    if (-not $env:AETHERV_FROM_MEDIA -and (Test-Path -LiteralPath $mediaScript) -and -not (Test-SameFile -A $mediaScript -B $PSCommandPath)) {
+        $copy = Join-Path (Join-Path $script:StateDir 'work') 'media-agent'
+        $null = New-Item -ItemType Directory -Path $copy -Force
+        Copy-Item -LiteralPath $mediaScript, $versionFile -Destination $copy -Force
+        Write-GuestLog -Message ('running the agent from the provisioning media (version ' + $localVersion + ')')
+        return $copy
+    }
+
     Set-GuestStep 'generating:rsa_keys'
     $rsa = New-Object System.Security.Cryptography.RSACryptoServiceProvider -ArgumentList 2048
     # An ephemeral key: Dispose deletes the CSP container, so the private key never stays on disk.
@@ -537,6 +557,18 @@ function Invoke-PhaseOne {
         Write-GuestLog -Message 'restarting to finish (phase two runs at the next boot)'
         Invoke-GuestCommand -Command 'Restart-Computer' -Parameters @{ Force = $true }
     }
+    return ''
+}
+
+function Invoke-MediaAgent {
+    # Runs the media's copy as a script in this same PowerShell; its exit ends only that script
+    # and sets $LASTEXITCODE, which becomes this run's exit code.
+    param([string]$Folder)
+    $env:AETHERV_FROM_MEDIA = '1'
+    $env:AETHERV_MEDIA_DIR = $Folder
+    $global:LASTEXITCODE = 1
+    $null = & (Join-Path $Folder 'AetherV-Guest.ps1')
+    return [int]$global:LASTEXITCODE
 }
 
 function Invoke-PhaseTwo {
@@ -566,9 +598,10 @@ function Invoke-Main {
             Write-GuestLog -Message ('an earlier provisioning attempt did not finish (' + $marker + '); not retrying. Delete ' + (Get-MarkerPath) + ' to run again')
             return 0
         }
+        $handOff = ''
         try {
-            $null = Invoke-PhaseOne
-            return 0
+            $handOff = [string](Invoke-PhaseOne | Select-Object -Last 1)
+            if (-not $handOff) { return 0 }
         } catch {
             $summary = $script:Step
             if ($summary.Length -gt 200) { $summary = $summary.Substring(0, 200) }
@@ -583,6 +616,10 @@ function Invoke-Main {
             Write-Marker 'failed'
             return 1
         }
+        # The media's copy starts afresh: it needs the lock and no marker.
+        Remove-Item -LiteralPath (Get-MarkerPath) -Force
+        $lock.Dispose()
+        return (Invoke-MediaAgent -Folder $handOff)
     } finally {
         $lock.Dispose()
     }
