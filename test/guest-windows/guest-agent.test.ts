@@ -3,6 +3,7 @@
 // side (agent/New-AetherVm.ps1 + AetherV.Kvp.ps1 in real PowerShell on a real-agent lab host); the
 // lab's KVP registry bridge moves items between the simulated Msvm_KvpExchange* classes and the
 // guest's "registry", as the Hyper-V KVP service does in a Windows VM.
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -17,7 +18,7 @@ import { AGENT_VERSION, makeWindowsGuest, runWindowsAgent, secretLeaks, type Win
 const PASSWORD = `Win-Admin-4417-${'\u{1F511}ö'.repeat(50)}`;
 const DOMAIN_PASSWORD = 'Join-Only-9023-qx';
 const SECRETS = [PASSWORD, DOMAIN_PASSWORD];
-const VM_NAMES = ['wg-static', 'wg-dhcp', 'wg-tampered', 'wg-checksum', 'wg-silent', 'wg-wrongname'];
+const VM_NAMES = ['wg-static', 'wg-dhcp', 'wg-wrongkey', 'wg-truncated', 'wg-tampered', 'wg-checksum', 'wg-silent', 'wg-wrongname'];
 
 const DOMAIN_SETTINGS = {
   guest_la_uid: 'ops',
@@ -173,6 +174,24 @@ describe('Windows guest agent (PowerShell) with the real host side over the regi
     expect(secretLeaks(guest, SECRETS, { 'agent output': run.output, 'job log': JSON.stringify(logs), 'job result': JSON.stringify(result) })).toEqual([]);
     return guest;
   }
+
+  test('a wrong key: the host wraps the AES key for a key that is not the guest\'s → error decrypting:shared_aes_key', async () => {
+    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'pkcs1', format: 'der' }).toString('base64');
+    const guest = await expectFailure('wg-wrongkey', 'error decrypting:shared_aes_key', DOMAIN_SETTINGS, {
+      toHost: (items) => ('hlvmm.meta.guest_provisioning_public_key' in items ? { ...items, 'hlvmm.meta.guest_provisioning_public_key': stranger } : items),
+    });
+    expect(guest.commands()).toEqual([]);
+  }, 90_000);
+
+  test('a truncated chunk → error decrypting:provisioning_data', async () => {
+    const guest = await expectFailure('wg-truncated', 'error decrypting:provisioning_data', DOMAIN_SETTINGS, {
+      toGuest: (items) => {
+        const chunk = items['hlvmm.data.guest_la_pw._1'];
+        return chunk ? { ...items, 'hlvmm.data.guest_la_pw._1': chunk.slice(0, 40) } : items;
+      },
+    });
+    expect(guest.commands()).toEqual([]);
+  }, 90_000);
 
   test('a tampered chunk (one IV byte flipped, padding still valid) → error validating:checksum, nothing applied', async () => {
     const guest = await expectFailure('wg-tampered', 'error validating:checksum', DOMAIN_SETTINGS, {
