@@ -120,5 +120,12 @@ function kindProblems(schema: JobInputSchema): string[] {
       if (!choices.includes(kind)) problems.push(`field "${field.id}" names kind "${kind}", which is not a choice of field "${KIND_FIELD}"${choices.length ? ` (${choices.join(', ')})` : ' (there is no such field with choices)'}`);
     }
   }
+  // A set decides when its members are needed: it cannot apply to one kind for some and another for others.
+  const kindsOf = (id: string) => [...(schema.fields.find((f) => f.id === id)?.kinds ?? choices)].sort().join();
+  for (const set of schema.parameterSets) {
+    const members = setMembers(set).filter((id) => schema.fields.some((f) => f.id === id));
+    const other = members.find((id) => kindsOf(id) !== kindsOf(members[0]!));
+    if (other) problems.push(`parameter set "${set.id}" mixes fields that apply to different kinds of VM ("${members[0]}", "${other}")`);
+  }
   return problems;
 }
