@@ -1,6 +1,12 @@
-# Create one VM (operation "vm.create"): copy the golden image, stage the provisioning ISO,
-# register and start the VM, then (when fields.guest is given) hand the guest its settings over
-# KVP (contracts section 4) and wait until it reports them applied.
+# Create one VM (operation "vm.create") of one of three kinds (fields.provisioning):
+#  - blank: no image; a new empty dynamic VHDX of diskSizeGB (or no disk), booting from an ISO that
+#    is already on the host (bootSource 'iso', isoPath) or from the network (bootSource 'network',
+#    generation 2 only: the network adapter becomes the first UEFI boot device);
+#  - template: copy the golden image and start it as it is (no provisioning media, no KVP);
+#  - customised: copy the golden image, stage the provisioning ISO, start the VM, hand the guest its
+#    settings (fields.guest) over KVP (contracts section 4) and wait until it reports them applied.
+# Without fields.provisioning (an older app) the kind is customised when fields.guest is given and
+# template otherwise, which is what those requests always meant.
 # Before the VM starts, any failure rolls back what this run created. After it starts, the VM is
 # kept for diagnosis and the error carries its id in error.details.vmId.
 param([Parameter(Mandatory = $true)]$Fields)
@@ -158,10 +164,53 @@ if (@('windows', 'linux') -notcontains $osFamily) {
     throw (New-AgentError -Code 'INVALID_FIELDS' -Message "Field 'osFamily' must be 'windows' or 'linux'.")
 }
 $osFamily = $osFamily.ToLowerInvariant()
-$imagePath = Get-AgentField -Fields $Fields -Name 'imagePath' -Required
+$guest = Get-AgentField -Fields $Fields -Name 'guest' -Type 'object'
+$provisioning = Get-AgentField -Fields $Fields -Name 'provisioning'
+if ($null -eq $provisioning) {
+    $provisioning = 'template'
+    if ($null -ne $guest) { $provisioning = 'customised' }
+}
+if (@('blank', 'template', 'customised') -cnotcontains $provisioning) {
+    throw (New-AgentError -Code 'INVALID_FIELDS' -Message "Field 'provisioning' must be 'blank', 'template' or 'customised'.")
+}
+$bootSource = Get-AgentField -Fields $Fields -Name 'bootSource'
+$isoPath = Get-AgentField -Fields $Fields -Name 'isoPath'
+$imagePath = Get-AgentField -Fields $Fields -Name 'imagePath'
 $vmRootPath = Get-AgentField -Fields $Fields -Name 'vmRootPath' -Required
-Assert-HostPath -Name 'imagePath' -Path $imagePath
 Assert-HostPath -Name 'vmRootPath' -Path $vmRootPath
+
+# Which fields each kind needs and refuses (the app checks the same; this is the host's own line).
+function Assert-NotGiven {
+    param([string]$Name, $Value, [string]$Why)
+    if ($null -ne $Value) {
+        throw (New-AgentError -Code 'INVALID_FIELDS' -Message ("Field '" + $Name + "' does not apply to " + $Why + '; leave it out.'))
+    }
+}
+if ($provisioning -eq 'blank') {
+    Assert-NotGiven -Name 'imagePath' -Value $imagePath -Why 'a blank VM (it has no golden image)'
+    Assert-NotGiven -Name 'guest' -Value $guest -Why 'a blank VM (its guest is not configured)'
+    if ($null -eq $bootSource) { $bootSource = 'iso' }
+    if (@('iso', 'network') -cnotcontains $bootSource) {
+        throw (New-AgentError -Code 'INVALID_FIELDS' -Message "Field 'bootSource' must be 'iso' or 'network'.")
+    }
+    if ($bootSource -eq 'iso') {
+        if ($null -eq $isoPath) { throw (New-AgentError -Code 'INVALID_FIELDS' -Message "Field 'isoPath' is required to boot a blank VM from an ISO image.") }
+        Assert-HostPath -Name 'isoPath' -Path $isoPath
+        if ($isoPath -notmatch '\.iso$') { throw (New-AgentError -Code 'INVALID_FIELDS' -Message "Field 'isoPath' must be the path of an .iso file.") }
+    } else {
+        Assert-NotGiven -Name 'isoPath' -Value $isoPath -Why 'network boot'
+    }
+} else {
+    if ($null -eq $imagePath) { throw (New-AgentError -Code 'INVALID_FIELDS' -Message ("Required field 'imagePath' is missing (a " + $provisioning + ' VM is a copy of a golden image).')) }
+    Assert-HostPath -Name 'imagePath' -Path $imagePath
+    Assert-NotGiven -Name 'bootSource' -Value $bootSource -Why 'a VM from a template (it boots from its copied disk)'
+    Assert-NotGiven -Name 'isoPath' -Value $isoPath -Why 'a VM from a template (it boots from its copied disk)'
+    if ($provisioning -eq 'template') {
+        Assert-NotGiven -Name 'guest' -Value $guest -Why "a VM from a template without customisation (use provisioning 'customised')"
+    } elseif ($null -eq $guest) {
+        throw (New-AgentError -Code 'INVALID_FIELDS' -Message "Field 'guest' is required for a customised VM (its settings are what the guest applies).")
+    }
+}
 $cpuCount = Get-AgentField -Fields $Fields -Name 'cpuCount' -Type 'int' -Default 2
 $memoryGB = Get-AgentField -Fields $Fields -Name 'memoryGB' -Type 'int' -Default 4
 $generation = Get-AgentField -Fields $Fields -Name 'generation' -Type 'int' -Default 2
@@ -169,7 +218,6 @@ $diskSizeGB = Get-AgentField -Fields $Fields -Name 'diskSizeGB' -Type 'int'
 $switchName = Get-AgentField -Fields $Fields -Name 'switchName'
 $vlanId = Get-AgentField -Fields $Fields -Name 'vlanId' -Type 'int'
 $clustered = Get-AgentField -Fields $Fields -Name 'clustered' -Type 'bool' -Default $false
-$guest = Get-AgentField -Fields $Fields -Name 'guest' -Type 'object'
 $keyTimeout = Get-AgentField -Fields $Fields -Name 'guestKeyTimeoutSeconds' -Type 'int' -Default 300
 $applyTimeout = Get-AgentField -Fields $Fields -Name 'guestApplyTimeoutSeconds' -Type 'int' -Default 1800
 $settleSeconds = Get-AgentField -Fields $Fields -Name 'publishSettleSeconds' -Type 'int' -Default 30
@@ -181,13 +229,20 @@ Assert-IntRange -Name 'vlanId' -Value $vlanId -Min 1 -Max 4094
 Assert-IntRange -Name 'guestKeyTimeoutSeconds' -Value $keyTimeout -Min 10 -Max 3600
 Assert-IntRange -Name 'guestApplyTimeoutSeconds' -Value $applyTimeout -Min 10 -Max 14400
 Assert-IntRange -Name 'publishSettleSeconds' -Value $settleSeconds -Min 0 -Max 300
+if ($bootSource -eq 'network' -and $generation -ne 2) {
+    # Generation 1 boots PXE only from a legacy network adapter, which this agent does not add.
+    throw (New-AgentError -Code 'INVALID_FIELDS' -Message "Field 'bootSource': network boot needs a generation 2 VM; choose generation 2 or boot from an ISO image.")
+}
 
 $guestValues = $null
 if ($null -ne $guest) { $guestValues = Get-GuestValues -Guest $guest -OsFamily $osFamily -VmName $vmName }
 
 # --- preconditions ----------------------------------------------------------------------------
-if (-not (Test-Path -LiteralPath $imagePath -PathType Leaf)) {
+if ($null -ne $imagePath -and -not (Test-Path -LiteralPath $imagePath -PathType Leaf)) {
     throw (New-AgentError -Code 'IMAGE_NOT_FOUND' -Message ('Golden image ' + $imagePath + ' does not exist on ' + $env:COMPUTERNAME + '.'))
+}
+if ($null -ne $isoPath -and -not (Test-Path -LiteralPath $isoPath -PathType Leaf)) {
+    throw (New-AgentError -Code 'ISO_NOT_FOUND' -Message ('ISO image ' + $isoPath + ' does not exist on ' + $env:COMPUTERNAME + '; copy it to the host (or a share the host can read) and give its full path.'))
 }
 $sameName = @(Get-VM | Where-Object { $_.Name -eq $vmName })
 if ($sameName.Count -gt 0) {
@@ -219,12 +274,21 @@ $isoCopy = $null
 try {
     $diskFolder = Join-Path $vmFolder 'Virtual Hard Disks'
     $null = New-Item -ItemType Directory -Path $diskFolder -Force
-    $extension = '.vhdx'
-    if ((Get-AgentLeafName -Path $imagePath) -match '(\.[^.]+)$') { $extension = $Matches[1] }
-    $vhdPath = Join-Path $diskFolder ($vmName + $extension)
-    Write-AgentLog -Message ('Copying image ' + $imagePath + ' to ' + $vhdPath) -Step 'copy-image'
-    Copy-Item -LiteralPath $imagePath -Destination $vhdPath
-    if ($null -ne $diskSizeGB) {
+    $vhdPath = $null
+    if ($provisioning -eq 'blank') {
+        if ($null -ne $diskSizeGB) {
+            $vhdPath = Join-Path $diskFolder ($vmName + '.vhdx')
+            Write-AgentLog -Message ('Creating an empty ' + $diskSizeGB + ' GiB disk ' + $vhdPath) -Step 'new-disk'
+            $null = New-VHD -Path $vhdPath -SizeBytes ([long]$diskSizeGB * 1073741824) -Dynamic
+        }
+    } else {
+        $extension = '.vhdx'
+        if ((Get-AgentLeafName -Path $imagePath) -match '(\.[^.]+)$') { $extension = $Matches[1] }
+        $vhdPath = Join-Path $diskFolder ($vmName + $extension)
+        Write-AgentLog -Message ('Copying image ' + $imagePath + ' to ' + $vhdPath) -Step 'copy-image'
+        Copy-Item -LiteralPath $imagePath -Destination $vhdPath
+    }
+    if ($provisioning -ne 'blank' -and $null -ne $diskSizeGB) {
         $target = [long]$diskSizeGB * 1073741824
         $current = (Get-VHD -Path $vhdPath).Size
         if ($target -gt $current) {
@@ -239,7 +303,8 @@ try {
     }
 
     Write-AgentLog -Message ("Registering VM '" + $vmName + "'") -Step 'register'
-    $newVmArgs = @{ Name = $vmName; Generation = [int]$generation; MemoryStartupBytes = ([long]$memoryGB * 1073741824); VHDPath = $vhdPath; Path = $vmRootPath }
+    $newVmArgs = @{ Name = $vmName; Generation = [int]$generation; MemoryStartupBytes = ([long]$memoryGB * 1073741824); Path = $vmRootPath }
+    if ($null -ne $vhdPath) { $newVmArgs['VHDPath'] = $vhdPath } else { $newVmArgs['NoVHD'] = $true }
     if ($switchName) { $newVmArgs['SwitchName'] = $switchName }
     $vm = New-VM @newVmArgs
     Set-VMProcessor -VM $vm -Count ([int]$cpuCount)
@@ -247,11 +312,32 @@ try {
     if ($null -ne $vlanId) {
         Get-VMNetworkAdapter -VM $vm | Set-VMNetworkAdapterVlan -Access -VlanId ([int]$vlanId)
     }
+    $installDvd = $null
+    if ($provisioning -eq 'blank' -and $bootSource -eq 'iso') {
+        Write-AgentLog -Message ('Attaching ISO image ' + $isoPath) -Step 'attach-iso'
+        if ($generation -eq 1) {
+            # New-VM gives a generation 1 VM an empty drive on IDE 1:0; BIOS boots from that first
+            # CD drive, so the ISO takes its place rather than sitting in a second one.
+            @(Get-VMDvdDrive -VM $vm) | Where-Object { -not $_.Path } | Remove-VMDvdDrive
+            $installDvd = Add-VMDvdDrive -VM $vm -ControllerNumber 1 -ControllerLocation 0 -Path $isoPath -Passthru
+        } else {
+            $installDvd = Add-VMDvdDrive -VM $vm -Path $isoPath -Passthru
+        }
+    }
     if ($generation -eq 2) {
         # Linux shim loaders are signed by the UEFI CA, not by the Windows production CA.
         if ($osFamily -eq 'linux') { Set-VMFirmware -VM $vm -SecureBootTemplate 'MicrosoftUEFICertificateAuthority' }
-        $bootDisk = @(Get-VMHardDiskDrive -VM $vm)
-        if ($bootDisk.Count -gt 0) { Set-VMFirmware -VM $vm -FirstBootDevice $bootDisk[0] }
+        if ($provisioning -ne 'blank') {
+            $bootDisk = @(Get-VMHardDiskDrive -VM $vm)
+            if ($bootDisk.Count -gt 0) { Set-VMFirmware -VM $vm -FirstBootDevice $bootDisk[0] }
+        } elseif ($bootSource -eq 'network') {
+            $nic = @(Get-VMNetworkAdapter -VM $vm)
+            Set-VMFirmware -VM $vm -FirstBootDevice $nic[0]
+        } else {
+            # The new disk is empty: the installer on the ISO boots first. (Generation 1 BIOS
+            # already tries CD before IDE disks.)
+            Set-VMFirmware -VM $vm -FirstBootDevice $installDvd
+        }
     }
     if ($null -ne $isoCopy) { Add-VMDvdDrive -VM $vm -Path $isoCopy }
 
@@ -299,6 +385,7 @@ return [ordered]@{
     vmId        = $vmIdText
     vmName      = $vmName
     status      = 'created'
+    provisioning = $provisioning
     vhdPath     = $vhdPath
     provisioned = $provisioned
     clustered   = [bool]$clustered

@@ -48,6 +48,10 @@ describe('job input schema: loading and checks', () => {
     ['a missing version', (d: Doc) => delete (d as Partial<Doc>).version, /schema: missing "version"/],
     ['an empty field list', (d: Doc) => (d.fields = []), /schema\.fields: must NOT have fewer than 1 items/],
     ['a set mixing OS families', (d: Doc) => (field(d, 'domainOu').appliesTo = ['linux']), /parameter set "domainJoin" mixes fields that apply to different OS families/],
+    ['a field naming a kind that is no choice', (d: Doc) => (field(d, 'isoPath').kinds = ['blank', 'golden']), /field "isoPath" names kind "golden", which is not a choice of field "provisioning" \(blank, template, customised\)/],
+    ['a default that is not one of the choices', (d: Doc) => (field(d, 'provisioning').default = 'golden'), /field "provisioning": default must be one of blank, template, customised/],
+    ['a set mixing kinds of VM', (d: Doc) => (field(d, 'ipv4Dns2').kinds = ['customised', 'template']), /parameter set "staticIpv4" mixes fields that apply to different kinds of VM \("ipv4Address", "ipv4Dns2"\)/],
+    ['kinds without the kind field', (d: Doc) => (d.fields = d.fields.filter((f) => f.id !== 'provisioning')), /field "imagePath" names kind "template", which is not a choice of field "provisioning" \(there is no such field with choices\)/],
   ])('refuses %s, naming the problem', (_name, mutate, expected) => {
     expect(problemsOf(mutate)).toMatch(expected);
   });

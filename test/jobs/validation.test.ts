@@ -22,6 +22,7 @@ describe('job input validation: examples of every rule', () => {
         cpuCount: 6,
         memoryGB: 4,
         generation: 2,
+        provisioning: 'customised',
         clustered: true,
         vmRootPath: 'C:\\ClusterStorage\\Volume1\\VMs',
         switchName: 'External',
@@ -140,5 +141,69 @@ describe('job input validation: examples of every rule', () => {
     expect(failure.fields.map((f) => f.field)).toContain('domainJoinPassword');
     expect(failure.message).not.toContain('J0in-Secret-5512');
     expect(failure.message).not.toContain('xxxxxxxx');
+  });
+});
+
+/** The machine fields every kind shares, as a form sends them. */
+const MACHINE = { vmName: 'lab01', cpuCount: '2', memoryGB: '4', generation: '2', vmRootPath: 'D:\\VMs' };
+
+describe('job input validation: the three kinds of VM', () => {
+  test('blank VM booting from an ISO: the new disk size and the ISO path, no image and no guest settings', () => {
+    const result = check({ ...MACHINE, provisioning: 'blank', bootSource: 'iso', isoPath: 'D:\\ISOs\\ubuntu.iso', diskSizeGB: '40' }, 'linux');
+    expect(result).toEqual({
+      ok: true,
+      values: { vmName: 'lab01', provisioning: 'blank', bootSource: 'iso', isoPath: 'D:\\ISOs\\ubuntu.iso', cpuCount: 2, memoryGB: 4, generation: 2, diskSizeGB: 40, clustered: false, vmRootPath: 'D:\\VMs' },
+    });
+  });
+
+  test('blank VM booting from the network with no disk at all; ISO boot is the default boot source', () => {
+    const result = check({ ...MACHINE, provisioning: 'blank', bootSource: 'network' });
+    expect(result.ok && result.values).toMatchObject({ provisioning: 'blank', bootSource: 'network' });
+    expect(result.ok && 'diskSizeGB' in result.values).toBe(false);
+    expect(ruleOf(errorsOf({ ...MACHINE, provisioning: 'blank' }), 'isoPath')).toEqual(['required']);
+  });
+
+  test('blank VM: an image, guest settings and (for network boot) an ISO path are refused, each by name', () => {
+    const errors = errorsOf({ ...MACHINE, provisioning: 'blank', bootSource: 'iso', isoPath: 'D:\\ISOs\\x.iso', imagePath: 'D:\\Images\\ws.vhdx', adminUser: 'admin', ...DOMAIN });
+    for (const field of ['imagePath', 'adminUser', 'domainName', 'domainJoinUser', 'domainJoinPassword']) expect(ruleOf(errors, field)).toEqual(['applicability']);
+    expect(errors.find((e) => e.field === 'imagePath')!.message).toBe('applies only to "From a template" or "From a template, customised", and this is "Blank VM"; clear it or choose another kind of VM');
+    expect(errors).toHaveLength(5);
+    // The secret never reaches a message.
+    expect(JSON.stringify(errors)).not.toContain(DOMAIN.domainJoinPassword);
+    const network = errorsOf({ ...MACHINE, provisioning: 'blank', bootSource: 'network', isoPath: 'D:\\ISOs\\x.iso' });
+    expect(network).toEqual([{ field: 'isoPath', rule: 'applicability', message: expect.stringMatching(/booting from an ISO image/) }]);
+  });
+
+  test('blank VM: network boot needs generation 2; a bad ISO path or boot source names its rule', () => {
+    expect(errorsOf({ ...MACHINE, generation: '1', provisioning: 'blank', bootSource: 'network' })).toEqual([
+      { field: 'bootSource', rule: 'bootSource', message: expect.stringMatching(/^network boot needs a generation 2 VM/) },
+    ]);
+    expect(check({ ...MACHINE, generation: '1', provisioning: 'blank', isoPath: 'C:\\ISOs\\w.iso' }).ok).toBe(true);
+    const errors = errorsOf({ ...MACHINE, provisioning: 'blank', bootSource: 'floppy', isoPath: 'C:\\ISOs\\w.img' });
+    expect(errors.find((e) => e.field === 'bootSource')).toEqual({ field: 'bootSource', rule: 'choice', message: 'must be one of iso, network' });
+    expect(ruleOf(errors, 'isoPath')).toEqual(['pattern']);
+    expect(ruleOf(errorsOf({ ...MACHINE, provisioning: 'blank', isoPath: 'C:\\ISOs\\..\\w.iso' }), 'isoPath')).toEqual(['pattern']);
+  });
+
+  test('template without customisation: the image is required; guest settings and boot fields are refused', () => {
+    const ok = check({ ...MACHINE, provisioning: 'template', imagePath: 'D:\\Images\\ws2022.vhdx', diskSizeGB: '80' });
+    expect(ok).toEqual({ ok: true, values: expect.objectContaining({ provisioning: 'template', imagePath: 'D:\\Images\\ws2022.vhdx', diskSizeGB: 80 }) });
+    expect(ok.ok && 'adminUser' in ok.values).toBe(false);
+    expect(ruleOf(errorsOf({ ...MACHINE, provisioning: 'template' }), 'imagePath')).toEqual(['required']);
+    const errors = errorsOf({ ...MACHINE, provisioning: 'template', imagePath: 'D:\\Images\\u.vhdx', adminUser: 'admin', adminPassword: 'Adm1n-Secret-7731', ansibleUser: 'ansible', isoPath: 'D:\\ISOs\\x.iso', bootSource: 'network' }, 'linux');
+    expect(errors.map((e) => `${e.field}:${e.rule}`).sort()).toEqual(['adminPassword:applicability', 'adminUser:applicability', 'ansibleUser:applicability', 'bootSource:applicability', 'isoPath:applicability']);
+    expect(errors.find((e) => e.field === 'adminUser')!.message).toMatch(/applies only to "From a template, customised", and this is "From a template"/);
+  });
+
+  test('customised (also what a form that sends no kind means): image and administrator are required', () => {
+    expect(check(windowsForm({ provisioning: 'customised' })).ok).toBe(true);
+    const errors = errorsOf({ ...MACHINE, provisioning: 'customised' });
+    expect(errors.map((e) => `${e.field}:${e.rule}`).sort()).toEqual(['adminPassword:required', 'adminUser:required', 'imagePath:required']);
+    expect(ruleOf(errorsOf(windowsForm({ isoPath: 'D:\\ISOs\\x.iso' })), 'isoPath')).toEqual(['applicability']);
+  });
+
+  test('an unknown kind is one error on the kind field; no other field is judged by kind', () => {
+    const errors = errorsOf(windowsForm({ provisioning: 'golden', isoPath: 'D:\\ISOs\\x.iso' }));
+    expect(errors).toEqual([{ field: 'provisioning', rule: 'choice', message: 'must be one of blank, template, customised' }]);
   });
 });

@@ -28,8 +28,13 @@ const common = {
   appliesTo: Type.Optional(Type.Array(OsFamily, { minItems: 1, uniqueItems: true })),
   /** Layout group for fields outside any parameter set. */
   section: Type.Optional(Id),
+  /** Provisioning kinds (choices of the field named by KIND_FIELD) this field applies to; omitted: every kind. */
+  kinds: Type.Optional(Type.Array(Id, { minItems: 1, uniqueItems: true })),
   target: Target,
 };
+
+/** The field whose value is the VM's provisioning kind: fields with `kinds` apply only to those. */
+export const KIND_FIELD = 'provisioning';
 
 const textBounds = {
   minLength: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -48,6 +53,12 @@ export const StringField = Type.Object(
     default: Type.Optional(Type.String()),
     /** Options come from what the host reports (inventory) when known; free text otherwise. */
     source: Type.Optional(Type.Union([Type.Literal('host.networks'), Type.Literal('host.storage')])),
+    /** A closed list: the value must be one of these (the form offers them as a choice). */
+    choices: Type.Optional(
+      Type.Array(Type.Object({ value: Id, label: Type.String({ minLength: 1, maxLength: 80 }), description: Type.Optional(Type.String({ maxLength: 400 })) }, { additionalProperties: false }), {
+        minItems: 2,
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,4 @@
-import { SECRET_MASK, type JobField, type OsFamily } from '../../../src/shared/contract';
+import { KIND_FIELD, SECRET_MASK, type JobField, type OsFamily } from '../../../src/shared/contract';
 import { compileJobSchema, loadJobSchema, type CompiledJobSchema } from '../../../src/main/jobs';
 import { maskSecrets, validateJobInput, type JobInput } from '../../../src/main/jobs/validation/validate';
 import type { FuzzTarget, Rng } from '../fuzz-target';
@@ -15,7 +15,7 @@ import { hostileNumber, longString, mutate, nonJsonValue, randomJson, randomStri
  * unknown keys short and printable, and never repeats a value.
  */
 let compiled: CompiledJobSchema;
-const RULES = new Set(['required', 'type', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'ipv4', 'hostname', 'unknown', 'applicability', 'allOrNone', 'variants', 'subnet', 'switch']);
+const RULES = new Set(['required', 'type', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'ipv4', 'hostname', 'unknown', 'applicability', 'allOrNone', 'variants', 'subnet', 'switch', 'choice', 'bootSource']);
 
 export const target: FuzzTarget = {
   name: 'job-input',
@@ -60,6 +60,13 @@ function checkSuccess(values: Record<string, unknown>): void {
     if (typeof value !== expected || (field.type === 'integer' && !Number.isSafeInteger(value))) throw new Error(`accepted ${id} as ${typeof value}`);
   }
   if (!compiled.valueChecks(values)) throw new Error('accepted values that break the schema value checks');
+  // The provisioning kind rules: no accepted value belongs to another kind of VM.
+  const kind = values[KIND_FIELD];
+  for (const id of Object.keys(values)) {
+    const kinds = compiled.fields.get(id)?.kinds;
+    if (kinds && !kinds.includes(String(kind))) throw new Error(`accepted ${id} for a ${String(kind)} VM`);
+  }
+  if (kind === 'blank' && values.bootSource === 'iso' && !('isoPath' in values)) throw new Error('accepted an ISO-booting blank VM without an ISO path');
   const masked = maskSecrets(compiled, values as never);
   for (const field of compiled.schema.fields) {
     if (field.type === 'secret' && field.id in masked && masked[field.id] !== SECRET_MASK) throw new Error(`secret ${field.id} is not masked`);
@@ -90,6 +97,7 @@ function typedValue(field: JobField, rng: Rng): unknown {
 const EXAMPLES: Record<string, readonly string[]> = {
   vmName: ['web01', 'a', 'x-1'],
   imagePath: ['D:\\Images\\ws2022.vhdx', '\\\\fs\\share\\img.vhd'],
+  isoPath: ['D:\\ISOs\\ubuntu.iso', '\\\\fs\\share\\WIN.ISO'],
   vmRootPath: ['C:\\ClusterStorage\\Volume1\\VMs', 'D:\\'],
   switchName: ['External'],
   adminUser: ['Administrator', 'admin'],
@@ -115,6 +123,7 @@ function exampleFor(field: JobField, rng: Rng): unknown {
     case 'secret':
       return `${VALUE_MARKER}-${rng.int(1e9)}-Passw0rd!`;
     default:
+      if (field.type === 'string' && field.choices) return rng.pick(field.choices.map((c) => c.value));
       return rng.pick(EXAMPLES[field.id] ?? [field.hint ?? 'value']);
   }
 }

@@ -14,6 +14,8 @@ import { AgentOperationError, type AgentOperation, type AgentOperationContext } 
 export interface JobKnobs {
   /** vm.create answers IMAGE_NOT_FOUND. */
   missingImage: boolean;
+  /** A blank vm.create booting from an ISO answers ISO_NOT_FOUND. */
+  missingIso?: boolean;
   /** vm.create fails at `start` like Hyper-V without enough free memory (rolled back). */
   notEnoughMemory: boolean;
   /** Operations never finish until cancelled. */
@@ -132,6 +134,39 @@ const vmDelete: AgentOperation = async (ctx) => {
 
 const NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
+type CreateKind = { kind: 'blank'; bootSource: 'iso' | 'network'; isoPath?: string } | { kind: 'template' | 'customised' };
+
+/** New-AetherVm.ps1's rules for the three kinds of VM (the same refusals, in the same words). */
+function createKindOf(f: Record<string, unknown>): CreateKind {
+  const refuse = (message: string) => new AgentOperationError('INVALID_FIELDS', message);
+  const notGiven = (name: string, why: string) => {
+    if (f[name] !== undefined && f[name] !== null) throw refuse(`Field '${name}' does not apply to ${why}; leave it out.`);
+  };
+  const kind = f.provisioning ?? (f.guest ? 'customised' : 'template');
+  if (kind !== 'blank' && kind !== 'template' && kind !== 'customised') throw refuse("Field 'provisioning' must be 'blank', 'template' or 'customised'.");
+  if (kind === 'blank') {
+    notGiven('imagePath', 'a blank VM (it has no golden image)');
+    notGiven('guest', 'a blank VM (its guest is not configured)');
+    const bootSource = f.bootSource ?? 'iso';
+    if (bootSource !== 'iso' && bootSource !== 'network') throw refuse("Field 'bootSource' must be 'iso' or 'network'.");
+    if (bootSource === 'network') {
+      notGiven('isoPath', 'network boot');
+      if (Number(f.generation ?? 2) !== 2) throw refuse("Field 'bootSource': network boot needs a generation 2 VM; choose generation 2 or boot from an ISO image.");
+      return { kind, bootSource };
+    }
+    const isoPath = str(f.isoPath);
+    if (!isoPath) throw refuse("Field 'isoPath' is required to boot a blank VM from an ISO image.");
+    if (!/^[A-Za-z]:\\/.test(isoPath) || isoPath.split('\\').includes('..') || !/\.iso$/i.test(isoPath)) throw refuse("Field 'isoPath' must be an absolute Windows path without '..' to an .iso file.");
+    return { kind, bootSource, isoPath };
+  }
+  if (!str(f.imagePath)) throw refuse(`Required field 'imagePath' is missing (a ${kind} VM is a copy of a golden image).`);
+  notGiven('bootSource', 'a VM from a template (it boots from its copied disk)');
+  notGiven('isoPath', 'a VM from a template (it boots from its copied disk)');
+  if (kind === 'template') notGiven('guest', "a VM from a template without customisation (use provisioning 'customised')");
+  else if (!f.guest) throw refuse("Field 'guest' is required for a customised VM (its settings are what the guest applies).");
+  return { kind };
+}
+
 const vmCreate: AgentOperation = async (ctx) => {
   jobStats(ctx.host).creates++;
   const f = ctx.envelope.fields;
@@ -144,12 +179,19 @@ const vmCreate: AgentOperation = async (ctx) => {
     ctx.log(message, 'info', name);
     await ctx.sleep(k.stepMs);
   };
+  const create = createKindOf(f);
   const imagePath = str(f.imagePath) ?? '';
-  if (k.missingImage) throw new AgentOperationError('IMAGE_NOT_FOUND', `Golden image ${imagePath} does not exist on ${ctx.host.computerName}.`);
+  if (create.kind !== 'blank' && k.missingImage) throw new AgentOperationError('IMAGE_NOT_FOUND', `Golden image ${imagePath} does not exist on ${ctx.host.computerName}.`);
+  if (create.kind === 'blank' && create.isoPath && k.missingIso) {
+    throw new AgentOperationError('ISO_NOT_FOUND', `ISO image ${create.isoPath} does not exist on ${ctx.host.computerName}; copy it to the host (or a share the host can read) and give its full path.`);
+  }
   await hangIfAsked(ctx);
   const vmRoot = `${str(f.vmRootPath) ?? 'C:\\VMs'}\\${vmName}`;
-  await step('copy-image', `Copying image ${imagePath} to ${vmRoot}`);
-  const guest = (f.guest ?? undefined) as Record<string, string> | undefined;
+  const hasDisk = create.kind !== 'blank' || typeof f.diskSizeGB === 'number';
+  if (create.kind === 'blank') {
+    if (hasDisk) await step('new-disk', `Creating an empty ${Number(f.diskSizeGB)} GiB disk ${vmRoot}\\${vmName}.vhdx`);
+  } else await step('copy-image', `Copying image ${imagePath} to ${vmRoot}`);
+  const guest = create.kind === 'customised' ? ((f.guest ?? undefined) as Record<string, string> | undefined) : undefined;
   if (guest) await step('copy-iso', `Staging ${osFamily === 'linux' ? 'Linux' : 'Windows'}Provisioning.iso`);
   await step('register', `Registering VM ${vmName} (generation ${Number(f.generation ?? 2)}, ${Number(f.cpuCount ?? 2)} vCPU, ${Number(f.memoryGB ?? 4)} GiB)`);
   if (k.notEnoughMemory) {
@@ -175,19 +217,30 @@ const vmCreate: AgentOperation = async (ctx) => {
     creationTime: new Date().toISOString(),
     bootedAt: new Date().toISOString(),
     ipAddresses: [],
-    disks: [
-      {
-        id: `Microsoft:${randomUUID().toUpperCase()}\\${randomUUID().toUpperCase()}\\0\\0\\D`,
-        name: `${vmName}.vhdx`,
-        path: `${vmRoot}\\${vmName}.vhdx`,
-        diskType: 'Dynamic',
-        capacityBytes: Number(f.diskSizeGB ?? 60) * 1024 ** 3,
-        fileSizeBytes: 9 * 1024 ** 3,
-      },
-    ],
+    disks: hasDisk
+      ? [
+          {
+            id: `Microsoft:${randomUUID().toUpperCase()}\\${randomUUID().toUpperCase()}\\0\\0\\D`,
+            name: `${vmName}.vhdx`,
+            path: `${vmRoot}\\${vmName}.vhdx`,
+            diskType: 'Dynamic',
+            capacityBytes: Number(f.diskSizeGB ?? 60) * 1024 ** 3,
+            // A new blank disk holds nothing yet; a copied image does.
+            fileSizeBytes: create.kind === 'blank' ? 4 * 1024 ** 2 : 9 * 1024 ** 3,
+          },
+        ]
+      : [],
     nics: [{ id: `Microsoft:${randomUUID().toUpperCase()}`, name: 'Network Adapter', switchName: str(f.switchName) ?? null, vlan: typeof f.vlanId === 'number' ? f.vlanId : null, macAddress: randomBytes(6).toString('hex').toUpperCase(), ipAddresses: [] }],
     isClustered: false,
   };
+  if (create.kind === 'blank') {
+    const id = `Microsoft:${vm.id.toUpperCase()}\\${randomUUID().toUpperCase()}`;
+    if (create.isoPath) {
+      vm.dvdDrives = [{ id: `${id}\\${vm.generation === 1 ? 1 : 0}\\${vm.generation === 1 ? 0 : hasDisk ? 1 : 0}\\D`, path: create.isoPath, controllerNumber: vm.generation === 1 ? 1 : 0, controllerLocation: vm.generation === 1 || !hasDisk ? 0 : 1 }];
+      await step('attach-iso', `Attaching ISO image ${create.isoPath}`);
+    }
+    if (vm.generation === 2) vm.firmware = { firstBootDeviceId: create.isoPath ? vm.dvdDrives![0]!.id : vm.nics[0]!.id };
+  }
   await step('start', `Starting ${vmName}`);
   let provisioned = false;
   if (guest) {
@@ -216,7 +269,8 @@ const vmCreate: AgentOperation = async (ctx) => {
     await step('cleanup', 'Detaching the provisioning DVD and deleting the ISO copy');
     provisioned = true;
   }
-  vm.operatingSystem = osFamily === 'linux' ? 'Ubuntu 22.04' : 'Windows Server 2022 Datacenter';
+  // A blank VM runs its installer (or waits for PXE): no operating system reports in yet.
+  vm.operatingSystem = create.kind === 'blank' ? null : osFamily === 'linux' ? 'Ubuntu 22.04' : 'Windows Server 2022 Datacenter';
   ctx.host.model.vms.push(vm);
   // A new VM is a cluster role only when the create asked for it (New-AetherVm's last step).
   const clustered = f.clustered === true;
@@ -227,7 +281,7 @@ const vmCreate: AgentOperation = async (ctx) => {
     }
     vm.isClustered = true;
   }
-  return { vmId: vm.id, vmName, status: 'created', vhdPath: vm.disks[0]!.path, provisioned, clustered };
+  return { vmId: vm.id, vmName, status: 'created', provisioning: create.kind, vhdPath: vm.disks[0]?.path ?? null, provisioned, clustered };
 };
 
 export const jobOperations: Record<string, AgentOperation> = {

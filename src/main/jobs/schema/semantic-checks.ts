@@ -1,4 +1,4 @@
-import type { JobField, JobInputSchema, ParameterSet } from '../../../shared/contract';
+import { KIND_FIELD, type JobField, type JobInputSchema, type ParameterSet } from '../../../shared/contract';
 import { coerce } from '../validation/coerce';
 import { compilePattern, compileValueChecks, describeValueError } from '../validation/value-checks';
 
@@ -77,6 +77,7 @@ export function semanticProblems(schema: JobInputSchema): string[] {
     if (b.default !== undefined && field.type !== 'secret') withDefaults.push({ field, value: b.default });
   }
   problems.push(...defaultProblems(withDefaults));
+  problems.push(...kindProblems(schema));
   return problems;
 }
 
@@ -104,6 +105,27 @@ function defaultProblems(defaults: Array<{ field: JobField; value: unknown }>): 
   for (const error of check.errors ?? []) {
     const field = byId.get(error.instancePath.slice(1));
     if (field) problems.push(`field "${field.id}": default ${describeValueError(field, error).message}`);
+  }
+  return problems;
+}
+
+/** `kinds` name choices of the KIND_FIELD field, which must exist with choices when any is used. */
+function kindProblems(schema: JobInputSchema): string[] {
+  const kindField = schema.fields.find((f) => f.id === KIND_FIELD);
+  const choices = kindField?.type === 'string' ? (kindField.choices ?? []).map((c) => c.value) : [];
+  const problems: string[] = [];
+  for (const field of schema.fields) {
+    if (field.kinds && field.id === KIND_FIELD) problems.push(`field "${field.id}" is the kind field; it cannot itself name kinds`);
+    for (const kind of field.kinds ?? []) {
+      if (!choices.includes(kind)) problems.push(`field "${field.id}" names kind "${kind}", which is not a choice of field "${KIND_FIELD}"${choices.length ? ` (${choices.join(', ')})` : ' (there is no such field with choices)'}`);
+    }
+  }
+  // A set decides when its members are needed: it cannot apply to one kind for some and another for others.
+  const kindsOf = (id: string) => [...(schema.fields.find((f) => f.id === id)?.kinds ?? choices)].sort().join();
+  for (const set of schema.parameterSets) {
+    const members = setMembers(set).filter((id) => schema.fields.some((f) => f.id === id));
+    const other = members.find((id) => kindsOf(id) !== kindsOf(members[0]!));
+    if (other) problems.push(`parameter set "${set.id}" mixes fields that apply to different kinds of VM ("${members[0]}", "${other}")`);
   }
   return problems;
 }

@@ -6,6 +6,7 @@ import type { CompiledJobSchema } from './compiled';
 import { checkParameterSet } from './parameter-sets';
 import { describeValueError, farTooLong, tooLongError } from './value-checks';
 import { checkStaticIpv4, checkSwitchName, type HostNetworks } from '../../../shared/network-rules';
+import { checkBootSource, kindApplies, kindLabel, kindOf } from './kinds';
 
 export interface JobInput {
   imageOsFamily: OsFamily;
@@ -28,8 +29,8 @@ function printableKey(key: string): string {
 /**
  * The submission algorithm (contracts §2.4, with our fixes): unknown keys refused; absent values
  * take their default; present values coerced, then checked by the schema's compiled ajv rules;
- * a value for a field that does not apply to the image's OS family is refused (never silently
- * dropped); then the parameter sets; then the network rules (subnet, gateway, the host's
+ * a value for a field that does not apply to the image's OS family, or to the provisioning kind
+ * chosen (blank, template, customised), is refused (never silently dropped); then the parameter sets; then the network rules (subnet, gateway, the host's
  * switches). Every error is collected, so the form shows all at once.
  * No message ever contains a value typed into a field (network messages name the subnet and the
  * host's switches, never a secret).
@@ -45,11 +46,15 @@ export function validateJobInput(compiled: CompiledJobSchema, input: JobInput): 
     }
   }
 
+  // The provisioning kind decides which fields apply; an unreadable kind is the kind field's own
+  // error below, and then no field is refused for its kind (one clear error, not twenty).
+  const kind = kindOf(compiled, raw);
   for (const field of compiled.schema.fields) {
     const applies = !field.appliesTo || field.appliesTo.includes(input.imageOsFamily);
+    const forKind = kindApplies(field, kind);
     const value = Object.prototype.hasOwnProperty.call(raw, field.id) ? raw[field.id] : undefined;
     if (isMissing(value)) {
-      if (!applies) continue;
+      if (!applies || !forKind) continue;
       const fallback = (field as { default?: JobFieldValue }).default;
       if (fallback !== undefined) values[field.id] = fallback;
       else if (field.required) errors.push({ field: field.id, rule: 'required', message: 'is required' });
@@ -61,6 +66,14 @@ export function validateJobInput(compiled: CompiledJobSchema, input: JobInput): 
         field: field.id,
         rule: 'applicability',
         message: `applies only to ${only} images, and this image is ${FAMILY_LABEL[input.imageOsFamily]}; clear it or choose a ${only} image`,
+      });
+      continue;
+    }
+    if (!forKind) {
+      errors.push({
+        field: field.id,
+        rule: 'applicability',
+        message: `applies only to ${field.kinds!.map((k) => kindLabel(compiled, k)).join(' or ')}, and this is ${kindLabel(compiled, kind!)}; clear it or choose another kind of VM`,
       });
       continue;
     }
@@ -92,7 +105,7 @@ export function validateJobInput(compiled: CompiledJobSchema, input: JobInput): 
   }
 
   // Values that are each valid but cannot work together or on this host (one rule: shared/network-rules).
-  for (const error of [...checkStaticIpv4(values), ...checkSwitchName(values, input.hostNetworks)]) {
+  for (const error of [...checkStaticIpv4(values), ...checkSwitchName(values, input.hostNetworks), ...checkBootSource(compiled, values)]) {
     if (!errors.some((e) => e.field === error.field)) errors.push(error);
   }
 

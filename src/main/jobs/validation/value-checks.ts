@@ -26,6 +26,7 @@ function valueSchema(field: JobField): JsonSchema {
         ...(field.minLength !== undefined ? { minLength: field.minLength } : {}),
         ...(field.maxLength !== undefined ? { maxLength: field.maxLength } : {}),
         ...(field.pattern !== undefined ? { pattern: field.pattern } : {}),
+        ...('choices' in field && field.choices ? { enum: field.choices.map((c) => c.value) } : {}),
       };
     case 'integer':
       return { type: 'integer', ...(field.minimum !== undefined ? { minimum: field.minimum } : {}), ...(field.maximum !== undefined ? { maximum: field.maximum } : {}) };
@@ -90,6 +91,10 @@ export function describeValueError(field: JobField, error: ErrorObject): { rule:
     case 'pattern':
       if (bounds.patternHint) return { rule: 'pattern', message: `must be ${bounds.patternHint}` };
       return { rule: 'pattern', message: `has an invalid format${field.hint && field.type !== 'secret' ? ` (example: ${field.hint})` : ''}` };
+    case 'enum': {
+      const choices = 'choices' in field && field.choices ? field.choices.map((c) => c.value) : [];
+      return { rule: 'choice', message: `must be one of ${choices.join(', ')}` };
+    }
     case 'format':
       return field.type === 'ipv4' ? { rule: 'ipv4', message: IPV4_MESSAGE } : { rule: 'hostname', message: HOSTNAME_MESSAGE };
     default:

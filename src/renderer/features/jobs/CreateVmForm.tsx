@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import type { HostOptions, JobField, JobInputSchema, OsFamily, ParameterSet } from '../../../shared/contract';
+import { KIND_FIELD, type HostOptions, type JobField, type JobInputSchema, type OsFamily, type ParameterSet } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
 import { rememberJobs } from '../../stores/jobs-store';
 import { appliesTo, NO_OPTIONS, optionsFor, unavailableReason } from './host-options';
@@ -42,9 +42,19 @@ function useHostOptions(hostId: string): HostOptions {
 }
 
 /**
+ * Whether a field belongs on the form for the chosen kind of VM (blank, template, customised) and,
+ * for a blank VM, its boot source: the ISO path means nothing for network boot.
+ */
+function forKind(field: JobField, draft: Record<string, DraftValue>): boolean {
+  const kind = draft[KIND_FIELD];
+  if (field.kinds && typeof kind === 'string' && !field.kinds.includes(kind)) return false;
+  return !(field.id === 'isoPath' && draft.bootSource === 'network');
+}
+
+/**
  * The create-VM form, rendered entirely from the backend's job input schema: sections, then one
- * group per parameter set; fields of the other OS family hidden; errors come from jobs.validate
- * (the same check a submission runs), shown next to their fields.
+ * group per parameter set; fields of the other OS family or of another kind of VM hidden (and not
+ * sent); errors come from jobs.validate (the same check a submission runs), shown next to their fields.
  */
 export function CreateVmForm() {
   const backend = useApp((s) => s.backend);
@@ -95,7 +105,7 @@ export function CreateVmForm() {
 
   const byId = new Map(schema.fields.map((f) => [f.id, f]));
   const inSet = new Set(schema.parameterSets.flatMap(setMembers));
-  const visible = (f: JobField) => appliesTo(f, family);
+  const visible = (f: JobField) => appliesTo(f, family) && forKind(f, draft);
 
   const set = (id: string, value: DraftValue) => {
     setDraft((d) => ({ ...d, [id]: value }));
@@ -111,7 +121,7 @@ export function CreateVmForm() {
     <JobFieldInput key={f.id} field={f} value={draft[f.id]} error={errors[f.id]} options={optionsFor(f, options)} onChange={(v) => set(f.id, v)} />
   );
 
-  // Only the fields shown for this OS family are sent; the backend refuses the others.
+  // Only the fields shown for this OS family and kind of VM are sent; the backend refuses the others.
   const shownFields = () => Object.fromEntries(schema.fields.filter(visible).flatMap((f) => (draft[f.id] === undefined ? [] : [[f.id, draft[f.id]]])));
 
   const showFieldErrors = (list: { field: string; message: string }[]) => {
@@ -180,7 +190,7 @@ export function CreateVmForm() {
               {hostId && !options.known && <small className="hint">Networks and storage are not known for this host yet: type them.</small>}
             </div>
             <fieldset className="field os-family">
-              <legend>Image OS family</legend>
+              <legend>Guest OS family</legend>
               {(['windows', 'linux'] as const).map((f) => (
                 <label key={f} className="check">
                   <input type="radio" name="osFamily" value={f} checked={family === f} onChange={() => setFamily(f)} />

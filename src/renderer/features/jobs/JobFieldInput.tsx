@@ -4,7 +4,7 @@ export type DraftValue = string | boolean;
 
 const FAMILY_TAG: Record<string, string> = { windows: 'Windows only', linux: 'Linux only' };
 
-/** One schema field: the input its type calls for, its label, hint, OS tag and backend error. */
+/** One schema field: the input its type calls for (radios for a closed list), its label, hint, OS tag and backend error. */
 export function JobFieldInput(props: { field: JobField; value: DraftValue | undefined; error?: string; options: string[]; onChange(value: DraftValue): void }) {
   const { field, value, error, options } = props;
   const id = `job-${field.id}`;
@@ -22,6 +22,29 @@ export function JobFieldInput(props: { field: JobField; value: DraftValue | unde
           {field.label}
           {tag && <span className="os-tag">{tag}</span>}
         </label>
+        {error && <FieldErrorText id={id} error={error} />}
+      </div>
+    );
+  }
+  if (field.type === 'string' && field.choices) {
+    // A closed list: one radio per choice, its description as the choice's hint.
+    return (
+      <div role="radiogroup" aria-labelledby={`${id}-label`} className={`field job-field job-choices ${error ? 'field-invalid' : ''}`} id={id} data-testid={id} aria-describedby={describedBy}>
+        <span className="choices-label" id={`${id}-label`}>
+          {field.label}
+          {tag && <span className="os-tag">{tag}</span>}
+        </span>
+        {field.choices.map((c) => (
+          <label key={c.value} className="check" title={c.description}>
+            <input type="radio" name={field.id} value={c.value} checked={value === c.value} onChange={() => props.onChange(c.value)} data-testid={`${id}-${c.value}`} />
+            {c.label}
+          </label>
+        ))}
+        {!error && field.description && (
+          <small className="hint" id={`${id}-desc`}>
+            {field.choices.find((c) => c.value === value)?.description ?? field.description}
+          </small>
+        )}
         {error && <FieldErrorText id={id} error={error} />}
       </div>
     );
