@@ -57,9 +57,10 @@ describe('real agent end to end: deploy → inventory → create → action → 
 
   test('create a Windows VM with guest settings: the job succeeds and the VM shows Running', async () => {
     const host = lab.host(lab.hosts[0]!.name);
-    // The provisioning media are not built yet (issue 14): the lab puts a stand-in ISO where the
-    // agent looks for it, so the real KVP exchange runs.
-    host.files.put(`${INSTALL_DIR}\\WindowsProvisioning.iso`, 'lab stand-in for the provisioning ISO\n');
+    // The app built the Windows provisioning ISO from agent/guest/windows and the host's installer
+    // copied it with the agent: a real ISO 9660 image ('CD001' in its first volume descriptor).
+    const media = host.files.get(`${INSTALL_DIR}\\WindowsProvisioning.iso`);
+    expect(media?.subarray(0x8001, 0x8006).toString('ascii')).toBe('CD001');
     await fillCreateVmForm(page, lab.hosts[0]!.name, windowsCreateValues(NEW_VM, { adminPassword: ADMIN_PASSWORD, joinPassword: JOIN_PASSWORD }));
     await page.getByTestId('create-vm-submit').click();
     await page.getByTestId('job-detail').waitFor();
@@ -74,7 +75,7 @@ describe('real agent end to end: deploy → inventory → create → action → 
     // Issue 14 item 7: the steps the real New-AetherVm.ps1 logged, in the admin's words, all done.
     const steps = page.getByTestId('provisioning-steps').locator('li');
     expect(await steps.evaluateAll((items) => items.map((li) => [li.getAttribute('data-step'), li.getAttribute('data-status')]))).toEqual(
-      ['validate', 'copy-image', 'copy-iso', 'register', 'start', 'wait-key', 'publish', 'wait-apply', 'cleanup'].map((s) => [s, 'done']),
+      ['dispatch', 'copy-image', 'copy-iso', 'register', 'start', 'wait-key', 'publish', 'wait-apply', 'cleanup'].map((s) => [s, 'done']),
     );
     const vm = host.model.vms.find((v) => v.name === NEW_VM)!;
     expect(vm.state).toBe('Running');

@@ -21,9 +21,11 @@ interface StepWords {
 }
 
 const STEP_WORDS: Record<string, StepWords> = {
+  dispatch: { label: 'Host agent started the job', advice: 'Redeploy the agent (Settings › Agent deployment) and create the VM again.' },
   validate: { label: 'Settings checked on the host', advice: 'Correct the field the error names and create the VM again.' },
   'copy-image': { label: 'Disk: golden image copied', advice: 'Check that the golden image path exists on the host and that the storage location has room for a copy.' },
   'new-disk': { label: 'Disk: new virtual disk created', advice: 'Check that the storage location exists on the host and has room for the disk.' },
+  'attach-iso': { label: 'Boot ISO attached', advice: 'Check that the ISO path exists on the host (a blank VM boots from it), then create the VM again.' },
   'copy-iso': { label: 'Provisioning media staged', advice: 'Redeploy the agent (Settings › Agent deployment) so the host has the provisioning media, then create the VM again.' },
   register: { label: 'VM created with its disk, network adapter and media', advice: "Hyper-V's message above says what it refused (switch, memory, name); correct it and create the VM again." },
   start: { label: 'VM started', advice: 'Free memory on the host (or choose less memory) and start the VM from its page; it was kept.' },
