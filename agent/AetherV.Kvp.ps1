@@ -269,7 +269,7 @@ function Wait-KvpGuestState {
             throw (New-AgentError -Code 'GUEST_PROVISIONING_FAILED' -Message ('The guest reported a provisioning failure: ' + $summary) -Details ([ordered]@{ vmId = $VmId.ToString(); guestError = $summary }))
         }
         if ([DateTime]::UtcNow -gt $deadline) {
-            throw (New-AgentError -Code 'GUEST_TIMEOUT' -Message ('The guest did not reach ' + ($Wanted -join ' or ') + ' within ' + $TimeoutSeconds + ' s (last state: ' + $lastState + '). Check that the VM booted from its image and that integration services (KVP) run in the guest.') -Details ([ordered]@{ vmId = $VmId.ToString(); lastState = $lastState }))
+            throw (New-AgentError -Code 'GUEST_TIMEOUT' -Message ('Step ' + $Step + ': the guest did not reach ' + ($Wanted -join ' or ') + ' within ' + $TimeoutSeconds + ' s (last state: ' + $lastState + '). Check that the VM booted from its image and that integration services (KVP) run in the guest.') -Details ([ordered]@{ vmId = $VmId.ToString(); step = $Step; lastState = $lastState }))
         }
         Start-Sleep -Seconds $PollSeconds
     }

@@ -19,7 +19,7 @@ const PASSWORD = `Guest-Pass-7731-zq-${'\u{1F511}ä'.repeat(45)}`;
 // Longer than 100 code points: the host publishes it in chunks.
 const SSH_KEY = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHh5ejEyMzQ1Njc4OTBhYmNkZWZnaGlqa2xtbm9wcXJzdHV2 ops@aether-v-${'x'.repeat(60)}`;
 const REAL_OPENSSL = execFileSync('bash', ['-c', 'command -v openssl'], { encoding: 'utf8' }).trim();
-const VM_NAMES = ['lg-static', 'lg-dhcp', 'lg-foreign', 'lg-wrongkey', 'lg-truncated', 'lg-tampered', 'lg-checksum'];
+const VM_NAMES = ['lg-silent', 'lg-static', 'lg-dhcp', 'lg-foreign', 'lg-wrongkey', 'lg-truncated', 'lg-tampered', 'lg-checksum'];
 
 describe('Linux guest agent (bash) with the real host side over KVP pool files', () => {
   let rig: RealAgentLab;
@@ -266,6 +266,18 @@ describe('Linux guest agent (bash) with the real host side over KVP pool files',
       },
     });
   }, 60_000);
+
+  test('a guest that never answers (no agent in the template): the host gives up at its timeout with GUEST_TIMEOUT naming the step, and keeps the VM', async () => {
+    const created = await rig
+      .invoke('vm.create', { vmName: 'lg-silent', osFamily: 'linux', imagePath: 'D:\\Images\\ubuntu-22.04.vhdx', vmRootPath: 'D:\\VMs', guest: { guest_la_uid: 'ops', guest_la_pw: PASSWORD }, publishSettleSeconds: 0, guestKeyTimeoutSeconds: 10, guestApplyTimeoutSeconds: 10 })
+      .then(() => undefined, (error: unknown) => error as AgentOperationFailed);
+    expect(created?.code).toBe('GUEST_TIMEOUT');
+    expect(created?.message).toMatch(/Step wait-key: the guest did not reach waitingforaeskey within 10 s/);
+    expect(created?.message).toMatch(/^host hv01: VM 'lg-silent' was created/);
+    const vm = rig.host().model.vms.find((v) => v.name === 'lg-silent');
+    expect(vm, 'the VM is kept for diagnosis').toBeDefined();
+    expect(created?.details).toMatchObject({ vmId: vm!.id, step: 'wait-key' });
+  });
 
   test('a checksum that does not match the values → error validating:checksum', async () => {
     await expectFailure('lg-checksum', 'error validating:checksum', {
