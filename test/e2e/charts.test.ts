@@ -1,10 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startLab, type Lab } from '../lab';
-import { launchChromium } from '../support/browser';
-import type { RunningCli } from '../support/cli';
-import { serveApp } from '../support/served-app';
+import type { Page } from 'playwright-core';
+import type { Lab } from '../lab';
+import { startServedLab, type ServedLab } from '../support/served-app';
 import { tempDir } from '../support/temp';
 
 const poll = { polling: 200, timeout: 60_000 } as const;
@@ -20,25 +18,19 @@ async function chartPoints(page: Page, selector: string): Promise<number> {
 
 describe('charts end to end (lab, aether-v serve with 5 s quick syncs, Chromium)', () => {
   const data = tempDir();
+  let app: ServedLab;
   let lab: Lab;
-  let cli: RunningCli;
   let url: string;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    lab = await startLab({ hosts: 2, vmsPerHost: 4, seed: 7, clusters: 1 });
-    ({ cli, url } = await serveApp(data.dir, { hosts: lab.hosts, settings: { inventory: { fullSyncIntervalS: 60, quickSyncIntervalS: 5 } } }));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(url);
+    app = await startServedLab(data.dir, { lab: { hosts: 2, vmsPerHost: 4, seed: 7, clusters: 1 }, viewport: { width: 1440, height: 900 } });
+    ({ lab, url, page } = app);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await cli?.stop();
-    await lab?.close();
+    await app?.close();
     data.cleanup();
   });
 

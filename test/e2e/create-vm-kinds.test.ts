@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startLab, type Lab } from '../lab';
+import type { Page } from 'playwright-core';
+import type { Lab } from '../lab';
 import { setJobKnobs } from '../lab/agent/jobs';
-import { launchChromium } from '../support/browser';
-import type { RunningCli } from '../support/cli';
-import { serveApp } from '../support/served-app';
+import { startServedLab, type ServedLab } from '../support/served-app';
 import { tempDir } from '../support/temp';
 
 const poll = { polling: 100, timeout: 45_000 } as const;
@@ -16,27 +14,22 @@ const ISO = 'D:\\ISOs\\install.iso';
  */
 describe('create-VM form: blank and template kinds (lab, aether-v serve, Chromium)', () => {
   const data = tempDir();
+  let app: ServedLab;
   let lab: Lab;
-  let cli: RunningCli;
-  let browser: Browser;
   let page: Page;
   const field = (id: string) => page.locator(`#job-${id}`);
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 1, vmsPerHost: 2, seed: 41, clusters: 0 });
-    setJobKnobs(lab.host(lab.hosts[0]!.name), { stepMs: 100 });
-    const app = await serveApp(data.dir, { hosts: lab.hosts, settings: { inventory: { fullSyncIntervalS: 60, quickSyncIntervalS: 5 } } });
-    cli = app.cli;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(app.url);
-    await page.waitForFunction(() => document.querySelector('[data-testid="figure-connected"]')?.textContent === '1', undefined, poll);
+    app = await startServedLab(data.dir, {
+      lab: { hosts: 1, vmsPerHost: 2, seed: 41, clusters: 0 },
+      connected: 1,
+      prepare: (started) => setJobKnobs(started.host(started.hosts[0]!.name), { stepMs: 100 }),
+    });
+    ({ lab, page } = app);
   }, 150_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await cli?.stop();
-    await lab?.close();
+    await app?.close();
     data.cleanup();
   });
 

@@ -10,18 +10,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEFAULT_SETTINGS } from '../../src/shared/contract';
-import { startLab, type Lab } from '../lab';
+import type { Lab } from '../lab';
 import { setJobKnobs } from '../lab/agent/jobs';
 import { setHyperVSimKnobs } from '../lab/pwsh/hyperv-rpc';
 import { startKvpPoolBridge } from '../lab/pwsh/kvp-pool-bridge';
 import { startKvpRegistryBridge } from '../lab/pwsh/kvp-registry-bridge';
 import { makeGuest, runAgent, type Guest } from '../guest-linux/rig';
 import { makeWindowsGuest, runWindowsAgent, type WindowsGuest } from '../guest-windows/rig';
-import { launchChromium } from '../support/browser';
-import type { RunningCli } from '../support/cli';
-import { serveApp } from '../support/served-app';
+import { startServedLab, type ServedLab } from '../support/served-app';
 import { filesContaining, tempDir } from '../support/temp';
 import { wsCall } from '../support/ws-call';
 
@@ -38,10 +36,9 @@ const STEPS = ['dispatch', 'copy-image', 'copy-iso', 'register', 'start', 'wait-
 
 describe('guest provisioning end to end: real host side, real guest agents, real UI (Chromium)', () => {
   const data = tempDir();
+  let app: ServedLab;
   let lab: Lab;
-  let cli: RunningCli;
   let url: string;
-  let browser: Browser;
   let page: Page;
   let linuxGuest: Guest | undefined;
   let windowsGuest: WindowsGuest | undefined;
@@ -49,26 +46,24 @@ describe('guest provisioning end to end: real host side, real guest agents, real
   const host = () => lab.host(lab.hosts[0]!.name);
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 1, vmsPerHost: 2, seed: 41, clusters: 0, realAgent: true });
-    // The host's KVP polling and settle pauses are Start-Sleep calls: a tenth of their length.
-    await host().setKnobs({ slowFactor: 0.1 });
-    setJobKnobs(host(), { actionMs: 200 });
-    // The lab's own simulated guest stays quiet for these two VMs: the real agents answer.
-    setHyperVSimKnobs(host(), { externalKvpGuests: [LINUX_VM, WINDOWS_VM] });
-    const app = await serveApp(data.dir, { hosts: lab.hosts, settings: { inventory: { fullSyncIntervalS: 60, quickSyncIntervalS: 5 } } });
-    cli = app.cli;
-    url = app.url;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(app.url);
-    await page.waitForFunction(() => document.querySelector('[data-testid="figure-connected"]')?.textContent === '1', undefined, poll);
+    app = await startServedLab(data.dir, {
+      lab: { hosts: 1, vmsPerHost: 2, seed: 41, clusters: 0, realAgent: true },
+      connected: 1,
+      prepare: async (started) => {
+        const simHost = started.host(started.hosts[0]!.name);
+        // The host's KVP polling and settle pauses are Start-Sleep calls: a tenth of their length.
+        await simHost.setKnobs({ slowFactor: 0.1 });
+        setJobKnobs(simHost, { actionMs: 200 });
+        // The lab's own simulated guest stays quiet for these two VMs: the real agents answer.
+        setHyperVSimKnobs(simHost, { externalKvpGuests: [LINUX_VM, WINDOWS_VM] });
+      },
+    });
+    ({ lab, url, page } = app);
   }, 150_000);
 
   afterAll(async () => {
     for (const bridge of bridges) bridge.stop();
-    await browser?.close();
-    await cli?.stop();
-    await lab?.close();
+    await app?.close();
     linuxGuest?.cleanup();
     windowsGuest?.cleanup();
     data.cleanup();
@@ -166,7 +161,7 @@ describe('guest provisioning end to end: real host side, real guest agents, real
       expect(filesContaining(linuxGuest!.root, secret), secret).toEqual([]);
       expect(filesContaining(windowsGuest!.root, secret), secret).toEqual([]);
       expect(exportText.includes(secret), 'job export').toBe(false);
-      expect(cli.stdout().includes(secret) || cli.stderr().includes(secret), 'serve output').toBe(false);
+      expect(app.cli.stdout().includes(secret) || app.cli.stderr().includes(secret), 'serve output').toBe(false);
     }
   });
 });

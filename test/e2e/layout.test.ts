@@ -9,12 +9,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { HostView, JobRecord } from '../../src/shared/contract';
-import { startLab, type Lab } from '../lab';
-import { launchChromium } from '../support/browser';
-import type { RunningCli } from '../support/cli';
-import { serveApp } from '../support/served-app';
+import type { Lab } from '../lab';
+import { startServedLab, type ServedLab } from '../support/served-app';
 import { tempDir } from '../support/temp';
 import { wsCall } from '../support/ws-call';
 
@@ -77,10 +75,9 @@ function findOverflows(): string[] {
 
 describe('layout: every page at 1024 and 1440 px in both themes, nothing overflows (lab, aether-v serve, Chromium)', () => {
   const data = tempDir();
+  let app: ServedLab;
   let lab: Lab;
-  let cli: RunningCli;
   let url: string;
-  let browser: Browser;
   let page: Page;
   const visits: PageVisit[] = [];
 
@@ -91,12 +88,9 @@ describe('layout: every page at 1024 and 1440 px in both themes, nothing overflo
   };
 
   beforeAll(async () => {
-    lab = await startLab({ hosts: 4, vmsPerHost: 12, seed: 47, clusters: 1 });
-    ({ cli, url } = await serveApp(data.dir, { hosts: lab.hosts, settings: { inventory: { fullSyncIntervalS: 60, quickSyncIntervalS: 5 } } }));
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(url);
+    app = await startServedLab(data.dir, { lab: { hosts: 4, vmsPerHost: 12, seed: 47, clusters: 1 }, viewport: { width: 1440, height: 900 } });
+    ({ lab, url, page } = app);
     const total = lab.hosts.reduce((n, h) => n + lab.host(h.name).model.vms.length, 0);
     await page.waitForFunction((n) => document.querySelector('[data-testid="figure-vms"]')?.textContent === String(n), total, poll);
 
@@ -145,9 +139,7 @@ describe('layout: every page at 1024 and 1440 px in both themes, nothing overflo
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await cli?.stop();
-    await lab?.close();
+    await app?.close();
     data.cleanup();
   });
 
