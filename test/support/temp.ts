@@ -7,13 +7,21 @@ export function tempDir(prefix = 'aetherv-test-'): { dir: string; cleanup(): voi
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Every file under `dir`, recursively, with its bytes: for "no secret on disk" scans. */
+/**
+ * Every file under `dir`, recursively, with its bytes: for "no secret on disk" scans. The app may
+ * still be writing (an atomic write's temporary file is renamed away between the listing and the
+ * read): a file gone by then is skipped, since what it held is in the file it was renamed to.
+ */
 export function allFiles(dir: string): { file: string; bytes: Buffer }[] {
   const out: { file: string; bytes: Buffer }[] = [];
   for (const name of readdirSync(dir)) {
     const file = path.join(dir, name);
-    if (statSync(file).isDirectory()) out.push(...allFiles(file));
-    else out.push({ file, bytes: readFileSync(file) });
+    try {
+      if (statSync(file).isDirectory()) out.push(...allFiles(file));
+      else out.push({ file, bytes: readFileSync(file) });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
   return out;
 }

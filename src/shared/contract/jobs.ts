@@ -33,8 +33,7 @@ const common = {
   target: Target,
 };
 
-/** The field whose value is the VM's provisioning kind: fields with `kinds` apply only to those. */
-export const KIND_FIELD = 'provisioning';
+export { KIND_FIELD } from './create-kinds';
 
 const textBounds = {
   minLength: Type.Optional(Type.Integer({ minimum: 0 })),

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { KIND_FIELD, type HostOptions, type JobField, type JobInputSchema, type OsFamily, type ParameterSet } from '../../../shared/contract';
+import type { HostOptions, JobField, JobInputSchema, OsFamily, ParameterSet } from '../../../shared/contract';
+import { KIND_FIELD } from '../../../shared/contract/create-kinds';
 import { useApp } from '../../stores/app-store';
 import { rememberJobs } from '../../stores/jobs-store';
 import { appliesTo, NO_OPTIONS, optionsFor, unavailableReason } from './host-options';
