@@ -62,16 +62,25 @@ describe('job titles and end states', () => {
   });
 
   test("a create job's parameters carry the schema's labels", async () => {
-    const schema = { fields: [{ id: 'vmName', label: 'VM name' }, { id: 'ipv4PrefixLength', label: 'Prefix length' }] } as unknown as JobInputSchema;
+    const schema = {
+      fields: [
+        { id: 'vmName', label: 'VM name', type: 'string' },
+        { id: 'provisioning', label: 'Kind of VM', type: 'string', choices: [{ value: 'blank', label: 'Blank VM' }, { value: 'template', label: 'From a template' }] },
+        { id: 'ipv4PrefixLength', label: 'Prefix length', type: 'integer' },
+      ],
+    } as unknown as JobInputSchema;
     const invoke = (async (command: string) => (command === 'jobs.schema' ? { ok: true, data: schema } : { ok: true, data: null })) as Backend['invoke'];
-    const create = job({ id: 'job-2', type: 'vm.create', action: null, vmName: null, vmId: null, parameters: { ipv4PrefixLength: 24, vmName: 'web-21', imageOsFamily: 'linux' } });
+    const create = job({ id: 'job-2', type: 'vm.create', action: null, vmName: null, vmId: null, parameters: { ipv4PrefixLength: 24, vmName: 'web-21', provisioning: 'blank', imageOsFamily: 'linux' } });
     useApp.setState({ backend: stubBackend(invoke) });
     useJobs.setState({ jobs: { [create.id]: create }, output: { [create.id]: { lines: [], loading: false } } as never });
     dom.render(<JobDetailView id={create.id} />);
     await flush();
     dom.render(<JobDetailView id={create.id} />);
     const labels = [...dom.container.querySelectorAll('[data-testid="job-parameters"] dt')].map((d) => d.textContent);
-    expect(labels).toEqual(['VM name', 'Prefix length', 'Image OS family']);
+    expect(labels).toEqual(['VM name', 'Kind of VM', 'Prefix length', 'Image OS family']);
+    // A closed-list field shows its choice's label, not the stored value.
+    const values = [...dom.container.querySelectorAll('[data-testid="job-parameters"] dd')].map((d) => d.textContent);
+    expect(values[1]).toBe('Blank VM');
     expect(dom.container.querySelector('#job-title')!.textContent).toBe('Create web-21');
   });
 

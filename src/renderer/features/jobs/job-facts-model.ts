@@ -29,9 +29,14 @@ export interface ParameterRow {
 export function parameterRows(parameters: Record<string, JobFieldValue>, schema: Pick<JobInputSchema, 'fields'> | undefined): ParameterRow[] {
   const order = new Map((schema?.fields ?? []).map((f, i) => [f.id, i]));
   const labels = new Map((schema?.fields ?? []).map((f) => [f.id, f.label]));
+  // A closed-list field shows its choice's label ("Blank VM"), not the stored value ("blank").
+  const choiceLabels = new Map<string, Map<string, string>>();
+  for (const field of schema?.fields ?? []) {
+    if (field.type === 'string' && field.choices) choiceLabels.set(field.id, new Map(field.choices.map((c) => [c.value, c.label])));
+  }
   return Object.entries(parameters)
     .sort(([a], [b]) => (order.get(a) ?? Number.MAX_SAFE_INTEGER) - (order.get(b) ?? Number.MAX_SAFE_INTEGER))
-    .map(([key, value]) => ({ key, label: labels.get(key) ?? FIXED_LABELS[key] ?? key, value: parameterText(key, value) }));
+    .map(([key, value]) => ({ key, label: labels.get(key) ?? FIXED_LABELS[key] ?? key, value: (typeof value === 'string' ? choiceLabels.get(key)?.get(value) : undefined) ?? parameterText(key, value) }));
 }
 
 function parameterText(key: string, value: JobFieldValue): string {
