@@ -6,7 +6,8 @@ import { startServedLab, type ServedLab } from '../support/served-app';
 import { tempDir } from '../support/temp';
 
 const poll = { polling: 200, timeout: 60_000 } as const;
-const SHOTS = '/tmp/shots-charts';
+// Screenshots for the look-at-every-page pass, only when asked (AETHERV_SHOTS=<dir>).
+const SHOTS = process.env.AETHERV_SHOTS;
 
 /** The charts' "now" figure: one decimal under 10 %, whole percent above. */
 const percent = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} %`;
@@ -24,7 +25,7 @@ describe('charts end to end (lab, aether-v serve with 5 s quick syncs, Chromium)
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
+    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
     app = await startServedLab(data.dir, { lab: { hosts: 2, vmsPerHost: 4, seed: 7, clusters: 1 }, viewport: { width: 1440, height: 900 } });
     ({ lab, url, page } = app);
   }, 120_000);
@@ -46,7 +47,7 @@ describe('charts end to end (lab, aether-v serve with 5 s quick syncs, Chromium)
     const row = page.getByRole('row', { name: new RegExp(first.name) });
     expect(await row.locator('[data-testid="host-sparkline"] canvas').count()).toBeGreaterThan(0);
     expect(await row.locator('.host-trend-now').textContent()).toBe(percent(expected));
-    await page.screenshot({ path: `${SHOTS}/overview-1440-light.png`, fullPage: true });
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/overview-1440-light.png`, fullPage: true });
   }, 90_000);
 
   test('the host page charts CPU and memory from the quick syncs and follows a change', async () => {
@@ -69,7 +70,7 @@ describe('charts end to end (lab, aether-v serve with 5 s quick syncs, Chromium)
     const want = percent(Math.min(100, 7 * running.length));
     await page.waitForFunction((w) => document.querySelector('[data-testid="host-charts"] figcaption .chart-now')?.textContent === w, want, poll);
     expect(await chartPoints(page, '[data-testid="host-charts"] [data-testid="cpu-chart"]')).toBeGreaterThan(samplesBefore);
-    await page.screenshot({ path: `${SHOTS}/host-1440-light.png`, fullPage: true });
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/host-1440-light.png`, fullPage: true });
   }, 90_000);
 
   test('the VM page charts the VM, and at 1024 px in the dark theme nothing is clipped', async () => {
@@ -80,7 +81,7 @@ describe('charts end to end (lab, aether-v serve with 5 s quick syncs, Chromium)
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="vm-charts"] [data-testid="cpu-chart"]')?.getAttribute('data-samples')) >= 2, undefined, poll);
     await page.waitForFunction((w) => document.querySelector('[data-testid="vm-charts"] figcaption .chart-now')?.textContent === w, percent(vm.cpuUsagePercent), poll);
     expect(await page.getByTestId('vm-charts').locator('.u-legend').nth(1).textContent()).toContain('Demand');
-    await page.screenshot({ path: `${SHOTS}/vm-1440-light.png`, fullPage: true });
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/vm-1440-light.png`, fullPage: true });
 
     // Narrow window, dark theme: the charts shrink with the window and are rebuilt in the theme's colours.
     await page.setViewportSize({ width: 1024, height: 768 });
@@ -97,10 +98,10 @@ describe('charts end to end (lab, aether-v serve with 5 s quick syncs, Chromium)
     });
     expect(layout.overflow).toBeLessThanOrEqual(0);
     expect(layout.widest).toBeLessThanOrEqual(layout.viewport);
-    await page.getByTestId('vm-charts').screenshot({ path: `${SHOTS}/vm-charts-1024-dark.png` });
+    if (SHOTS) await page.getByTestId('vm-charts').screenshot({ path: `${SHOTS}/vm-charts-1024-dark.png` });
     await page.getByRole('button', { name: host.name, exact: true }).first().click();
     await page.getByTestId('host-charts').getByTestId('cpu-chart').locator('canvas').waitFor();
-    await page.screenshot({ path: `${SHOTS}/host-1024-dark.png`, fullPage: true });
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/host-1024-dark.png`, fullPage: true });
     for (const width of [1024, 1440]) {
       for (const theme of ['light', 'dark']) {
         await page.setViewportSize({ width, height: 900 });
@@ -111,12 +112,12 @@ describe('charts end to end (lab, aether-v serve with 5 s quick syncs, Chromium)
           const canvas = box?.querySelector('canvas');
           return Boolean(box && canvas && Math.abs(canvas.getBoundingClientRect().width - box.getBoundingClientRect().width) <= 2);
         }, undefined, poll);
-        await page.getByTestId('host-charts').screenshot({ path: `${SHOTS}/host-charts-${width}-${theme}.png` });
+        if (SHOTS) await page.getByTestId('host-charts').screenshot({ path: `${SHOTS}/host-charts-${width}-${theme}.png` });
       }
     }
     await page.goto(url);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="host-sparkline"]')?.getAttribute('data-points')) >= 3, undefined, poll);
     await page.evaluate(() => (document.documentElement.dataset.theme = 'dark'));
-    await page.screenshot({ path: `${SHOTS}/overview-1024-dark.png`, fullPage: true });
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/overview-1024-dark.png`, fullPage: true });
   }, 120_000);
 });

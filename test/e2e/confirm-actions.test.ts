@@ -14,7 +14,7 @@ import { openBySearch } from '../support/ui-actions';
 // confirmation" three minutes later), and destructive actions ask first in an in-app dialog,
 // from the VM page, the palette and bulk runs, unless the admin turns the questions off.
 const poll = { polling: 100, timeout: 45_000 } as const;
-const SHOTS = process.env.AETHERV_SHOTS_DIR;
+const SHOTS = process.env.AETHERV_SHOTS;
 
 describe('confirmations in the browser (lab, aether-v serve, Chromium)', () => {
   const data = tempDir();

@@ -9,7 +9,8 @@ import { tempDir } from '../support/temp';
 import { wsCall } from '../support/ws-call';
 
 const poll = { polling: 100, timeout: 45_000 } as const;
-const SHOTS = '/tmp/shots-identity';
+// Screenshots for the look-at-every-page pass, only when asked (AETHERV_SHOTS=<dir>).
+const SHOTS = process.env.AETHERV_SHOTS;
 
 /** The tree as the admin reads it: each row's level, key and text, in order. */
 async function treeRows(page: Page): Promise<Array<{ level: number; key: string; text: string }>> {
@@ -148,7 +149,7 @@ describe('VM identity and cluster membership in the browser (two lab hosts with 
     expect(await facts.textContent()).toContain('hv02');
     expect(await page.getByTestId('vm-cluster').textContent()).toMatch(new RegExp(`^${cluster} · `));
     expect(await page.getByTestId('state-badge').first().getAttribute('data-state')).toBe('Off');
-    await page.screenshot({ path: `${SHOTS}/vm-copy-1440-light.png` });
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/vm-copy-1440-light.png` });
     await page.getByTestId(`tree-v:${keyOf('hv01', original)}`).click();
     await page.getByRole('heading', { name: original.name }).waitFor();
     expect(await page.getByTestId('vm-cluster').textContent()).toMatch(new RegExp(`^${cluster} · `));
@@ -164,7 +165,7 @@ describe('VM identity and cluster membership in the browser (two lab hosts with 
     await page.getByTestId(`tree-h:${ids.get('hv03')}`).click();
     await page.getByRole('heading', { name: 'hv03' }).waitFor();
     expect(await page.getByTestId('cluster-membership').textContent()).toBe('None (standalone host) · labelled “Lab B” in Settings');
-    await page.screenshot({ path: `${SHOTS}/host-standalone-1440-light.png` });
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/host-standalone-1440-light.png` });
     await page.getByTestId(`tree-h:${ids.get('hv02')}`).click();
     await page.getByRole('heading', { name: 'hv02' }).waitFor();
     expect(await page.getByTestId('cluster-membership').textContent()).toBe(`${cluster} · labelled “Rack 4” in Settings`);
@@ -226,10 +227,10 @@ describe('VM identity and cluster membership in the browser (two lab hosts with 
         await expandHost('hv01');
         await page.getByTestId(`tree-v:${keyOf('hv01', original)}`).click();
         await page.getByTestId('vm-cluster').waitFor();
-        await page.screenshot({ path: `${SHOTS}/vm-${width}-${theme}.png` });
+        if (SHOTS) await page.screenshot({ path: `${SHOTS}/vm-${width}-${theme}.png` });
         await page.getByTestId(`tree-h:${ids.get('hv03')}`).click();
         await page.getByTestId('cluster-membership').waitFor();
-        await page.screenshot({ path: `${SHOTS}/host-${width}-${theme}.png` });
+        if (SHOTS) await page.screenshot({ path: `${SHOTS}/host-${width}-${theme}.png` });
         // Nothing of the facts overflows its box.
         const overflow = await page.evaluate(() =>
           Array.from(document.querySelectorAll('[data-testid="host-facts"] dd, [data-testid="vm-facts"] dd')).filter((e) => e.scrollWidth > e.clientWidth + 1).length,

@@ -1,8 +1,8 @@
 // Issue 13 item 12 in a real browser against `aether-v serve` and the lab: job titles from the
 // action's verb, a clean job output (the lab's PowerShell honours `exit $LASTEXITCODE`), "Cancelled"
 // shown once, the deleted disk files on the delete job's page, Diagnostics naming hosts by name
-// with readable headers. Screenshots of these pages in both themes at 1024 and 1440 px go to
-// /tmp/shots-labwords (outside the repository) for a person to look at.
+// with readable headers. With AETHERV_SHOTS=<dir>, screenshots of these pages in both themes at
+// 1024 and 1440 px go there for a person to look at.
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -16,7 +16,8 @@ import { tempDir } from '../support/temp';
 import { wsCall } from '../support/ws-call';
 
 const poll = { polling: 100, timeout: 45_000 } as const;
-const SHOTS = '/tmp/shots-labwords';
+// Screenshots for the look-at-every-page pass, only when asked (AETHERV_SHOTS=<dir>).
+const SHOTS = process.env.AETHERV_SHOTS;
 
 describe('words for people on the jobs pages and Diagnostics (lab, aether-v serve, Chromium)', () => {
   const data = tempDir();
@@ -49,13 +50,13 @@ describe('words for people on the jobs pages and Diagnostics (lab, aether-v serv
   };
   /** Both themes at both widths; `part` (e.g. a Diagnostics table) scrolled into view first. */
   const shoot = async (name: string, part?: string) => {
-    mkdirSync(SHOTS, { recursive: true });
+    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
     for (const scheme of ['light', 'dark'] as const) {
       await theme(scheme);
       for (const width of [1024, 1440]) {
         await page.setViewportSize({ width, height: 900 });
         if (part) await page.locator(part).first().scrollIntoViewIfNeeded();
-        await page.screenshot({ path: `${SHOTS}/${name}-${scheme}-${width}.png` });
+        if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}-${scheme}-${width}.png` });
       }
     }
     await theme('light');
