@@ -4,11 +4,13 @@
  * provisioning media (the agent folder plus the version file the ISO builder stamps), and a dry-run
  * log standing in for commands that would change this machine (hostnamectl, useradd, netplan …).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runGuestProcess, type AgentRun } from '../support/guest-process';
+import { allFiles } from '../support/temp';
 
 export const AGENT_SOURCE_DIR = fileURLToPath(new URL('../../agent/guest/linux/', import.meta.url));
 export const AGENT_VERSION = readFileSync(fileURLToPath(new URL('../../agent/version', import.meta.url)), 'utf8').trim();
@@ -81,52 +83,19 @@ export function makeGuest(options: { network?: NetworkSystem; version?: string; 
   };
 }
 
-export interface AgentRun {
-  code: number | null;
-  output: string;
-}
+export type { AgentRun };
 
 /** Runs the agent (by default the media copy) as the service would; its process group is killed after `timeoutMs`. */
 export function runAgent(guest: Guest, timeoutMs = 60_000, script = join(guest.mediaDir, 'aetherv-guest.sh'), onStart?: (child: ChildProcess) => void): Promise<AgentRun> {
-  return new Promise((resolve, reject) => {
-    // Its own process group, so a timeout ends the agent and every command it started.
-    const child = spawn('bash', [script], { env: guest.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    onStart?.(child);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL'); // the group is already gone
-      }
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
-/** Every regular file under a folder, recursively. */
-export function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(path));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
+  // Its own process group, so a timeout ends the agent and every command it started.
+  return runGuestProcess('bash', [script], { env: guest.env, timeoutMs, ownGroup: true, onStart });
 }
 
 /** Files under the guest's temp folders (and the extra texts) that contain any of the secrets. */
 export function secretLeaks(guest: Guest, secrets: string[], texts: Record<string, string> = {}): string[] {
   const leaks: string[] = [];
   const needles = [...secrets.filter(Boolean).map((s) => Buffer.from(s, 'utf8')), Buffer.from('PRIVATE KEY')];
-  for (const file of filesUnder(guest.root)) {
-    const body = readFileSync(file);
+  for (const { file, bytes: body } of allFiles(guest.root)) {
     for (const needle of needles) if (body.includes(needle)) leaks.push(`${file}: ${needle.toString('utf8').slice(0, 12)}…`);
   }
   for (const [name, body] of Object.entries(texts)) {

@@ -5,13 +5,15 @@
  * provisioning media (the agent folder plus the version file the ISO builder stamps) and a
  * command log standing in for the cmdlets that would change this machine.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runGuestProcess, type AgentRun } from '../support/guest-process';
 import { findPowerShell } from '../support/prereqs';
+import { allFiles } from '../support/temp';
 
 export const AGENT_SOURCE_DIR = fileURLToPath(new URL('../../agent/guest/windows/', import.meta.url));
 export const AGENT_VERSION = readFileSync(fileURLToPath(new URL('../../agent/version', import.meta.url)), 'utf8').trim();
@@ -76,47 +78,18 @@ export function makeWindowsGuest(options: { version?: string; secrets?: string[]
   };
 }
 
-export interface AgentRun {
-  code: number | null;
-  output: string;
-}
+export type { AgentRun };
 
 /** Runs the agent (by default the media's copy) as the scheduled task would; killed after `timeoutMs`. */
 export function runWindowsAgent(guest: WindowsGuest, timeoutMs = 60_000, script = join(guest.mediaDir, 'AetherV-Guest.ps1'), onStart?: (child: ChildProcess) => void): Promise<AgentRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(findPowerShell(), ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', script], {
-      env: guest.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    onStart?.(child);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(path));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
+  return runGuestProcess(findPowerShell(), ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', script], { env: guest.env, timeoutMs, onStart });
 }
 
 /** Files under the guest's temp folder (and the extra texts) that contain any of the secrets. */
 export function secretLeaks(guest: WindowsGuest, secrets: string[], texts: Record<string, string> = {}): string[] {
   const leaks: string[] = [];
   const needles = secrets.filter(Boolean);
-  for (const file of filesUnder(guest.root)) {
-    const body = readFileSync(file);
+  for (const { file, bytes: body } of allFiles(guest.root)) {
     for (const needle of needles) {
       // UTF-8 and UTF-16LE (what .NET and the registry would write).
       if (body.includes(Buffer.from(needle, 'utf8')) || body.includes(Buffer.from(needle, 'utf16le'))) leaks.push(`${file}: ${needle.slice(0, 6)}…`);
