@@ -86,6 +86,9 @@ report.jobLinesPublishedWhileFull = published;
 const during = await backend.invoke('settings.update', { theme: 'light' });
 report.updateDuring = during;
 report.settingsFileTheme = (JSON.parse(readFileSync(path.join(dataDir, 'settings.json'), 'utf8')) as { settings: { theme: string } }).settings.theme;
+// The disk-full notices are saved in the background: wait for those writes (serialised, each
+// removing its temp file when it fails), so the listing sees what they left, not one in flight.
+await backend.services.notifications.flush().catch(() => undefined);
 report.tempFilesLeft = readdirSync(dataDir).filter((f) => f.endsWith('.tmp'));
 // What the app reports must be what the file holds: the failed save changed nothing in memory either.
 report.settingsThemeInMemory = ((await backend.invoke('settings.get', {})) as { ok: true; data: { theme: string } }).data.theme;
