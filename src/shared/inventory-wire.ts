@@ -12,7 +12,7 @@ import type { InventorySnapshot, InventorySnapshotWire, InventoryVm, VmColumn } 
 const VM_FIELDS = [
   'vmId', 'hostId', 'name', 'state', 'cpuPercent', 'memoryAssignedMb', 'memoryDemandMb', 'uptimeS', 'heartbeat', 'observedAt',
   'processorCount', 'memoryStartupMb', 'dynamicMemory', 'generation', 'operatingSystem', 'osFamily', 'createdAt', 'clustered',
-  'ipAddresses', 'diskCount', 'detailsHash', 'stale', 'staleSince', 'placeholder', 'pending',
+  'ipAddresses', 'diskCount', 'checkpointCount', 'oldestCheckpointAt', 'detailsHash', 'stale', 'staleSince', 'placeholder', 'pending',
 ] as const satisfies ReadonlyArray<keyof InventoryVm>;
 type SentField = (typeof VM_FIELDS)[number];
 // A field added to InventoryVm but not to VM_FIELDS fails to compile here instead of vanishing on the wire.
@@ -103,6 +103,8 @@ export function decodeInventorySnapshot(wire: InventorySnapshotWire): InventoryS
       clustered: c.clustered[i]!,
       ipAddresses: c.ipAddresses[i]!,
       diskCount: c.diskCount[i]!,
+      checkpointCount: c.checkpointCount[i]!,
+      oldestCheckpointAt: c.oldestCheckpointAt[i]!,
       detailsHash: c.detailsHash[i]!,
       stale: c.stale[i]!,
       staleSince: c.staleSince[i]!,

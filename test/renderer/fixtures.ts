@@ -25,6 +25,8 @@ export function makeVm(hostId: string, i: number, over: Partial<InventoryVm> = {
     clustered: false,
     ipAddresses: [`10.${hostId.length}.${Math.floor(i / 250)}.${(i % 250) + 1}`],
     diskCount: 1,
+    checkpointCount: 0,
+    oldestCheckpointAt: null,
     detailsHash: `hash-${i}`,
     stale: false,
     staleSince: null,

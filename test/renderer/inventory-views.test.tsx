@@ -18,7 +18,7 @@ import { fleet, makeHost, makeHostView, makeVm } from './fixtures';
 const dom = domPerTest();
 const { rows } = dom;
 const calls: { command: string; request: unknown }[] = [];
-const NO_DETAILS: VmDetails = { memoryMinMb: null, memoryMaxMb: null, configurationVersion: null, notes: null, disks: [], nics: [] };
+const NO_DETAILS: VmDetails = { memoryMinMb: null, memoryMaxMb: null, configurationVersion: null, notes: null, disks: [], nics: [], checkpoints: [], currentCheckpointId: null };
 /** What the fake backend answers to inventory.vm, per VM key. */
 const detailsByKey = new Map<string, VmDetails>();
 

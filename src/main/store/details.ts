@@ -74,6 +74,9 @@ export class DetailReader {
       notes: c.notes,
       disks: c.disks,
       nics: c.nics.map(({ networkName: _n, ...nic }) => nic),
+      // FOUNDATION: filled from the inventory by issue 15 CORE.
+      checkpoints: [],
+      currentCheckpointId: null,
     };
   }
 

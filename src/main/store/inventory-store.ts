@@ -131,7 +131,7 @@ export class InventoryStore {
     const vm = this.views.get(vmKey(hostId, vmId));
     if (!vm) return undefined;
     const details = vm.placeholder ? undefined : this.detail.details(hostId, vmId);
-    return { vm, details: details ?? { memoryMinMb: null, memoryMaxMb: null, configurationVersion: null, notes: null, disks: [], nics: [] } };
+    return { vm, details: details ?? { memoryMinMb: null, memoryMaxMb: null, configurationVersion: null, notes: null, disks: [], nics: [], checkpoints: [], currentCheckpointId: null } };
   }
 
   /**

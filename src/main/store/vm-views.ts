@@ -121,6 +121,9 @@ export function vmView(record: VmRecord, host: HostRecord | undefined, pending: 
     // Records are never mutated (every change builds a new one), so views share their arrays.
     ipAddresses: c.ipAddresses,
     diskCount: c.diskCount,
+    // FOUNDATION: the store keeps no checkpoints yet (issue 15 CORE fills these from the inventory).
+    checkpointCount: 0,
+    oldestCheckpointAt: null,
     detailsHash: record.contentHash,
     stale: !fresh,
     staleSince: fresh ? null : (host?.sync.staleSince ?? host?.sync.lastSuccessAt ?? null),
@@ -153,6 +156,8 @@ export function placeholderView(p: { placeholderId: string; hostId: string; name
     clustered: false,
     ipAddresses: [],
     diskCount: 0,
+    checkpointCount: 0,
+    oldestCheckpointAt: null,
     detailsHash: '',
     stale: false,
     staleSince: null,

@@ -13,7 +13,7 @@ export const COMMAND_NAMES = [
   'diagnostics.metrics', 'events.snapshot',
   'inventory.refresh', 'inventory.syncStats', 'inventory.health', 'inventory.vm', 'inventory.hostOptions',
   'deployment.status', 'deployment.redeploy',
-  'jobs.schema', 'jobs.validate', 'jobs.submit', 'vm.action', 'vm.delete', 'jobs.list', 'jobs.get', 'jobs.cancel',
+  'jobs.schema', 'jobs.validate', 'jobs.submit', 'vm.action', 'vm.delete', 'vm.operate', 'jobs.list', 'jobs.get', 'jobs.cancel',
   'vm.bulkPreview', 'vm.bulkRun', 'jobs.retryFailed', 'jobs.export',
   'metrics.history', 'metrics.trends',
 ] as const satisfies readonly CommandName[];

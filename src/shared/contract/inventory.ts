@@ -41,6 +41,19 @@ export const VmNic = Type.Object({
 });
 export type VmNic = Static<typeof VmNic>;
 
+/**
+ * One checkpoint (Get-VMSnapshot): `parentId` null for a root; `type` as Hyper-V reports it
+ * (Standard, Production, Recovery, Replica…). Checkpoints form a tree per VM.
+ */
+export const VmCheckpoint = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  parentId: Nullable(Type.String()),
+  createdAt: Type.String(),
+  type: Type.String(),
+});
+export type VmCheckpoint = Static<typeof VmCheckpoint>;
+
 export const PendingOperation = Type.Object({
   action: Type.String(),
   desiredState: Nullable(Type.String()),
@@ -80,6 +93,9 @@ export const InventoryVm = Type.Object({
   clustered: Type.Boolean(),
   ipAddresses: Type.Array(Type.String()),
   diskCount: Type.Integer(),
+  /** Checkpoints the last full inventory saw, and when the oldest was taken (null: none). */
+  checkpointCount: Type.Integer(),
+  oldestCheckpointAt: Nullable(Type.String()),
   detailsHash: Type.String(),
   /** True when the host could not be reached: these are the last known values. */
   stale: Type.Boolean(),
@@ -98,6 +114,9 @@ export const VmDetails = Type.Object({
   notes: Nullable(Type.String()),
   disks: Type.Array(VmDisk),
   nics: Type.Array(VmNic),
+  checkpoints: Type.Array(VmCheckpoint),
+  /** The checkpoint the VM currently runs from ("Now" hangs below it); null: none. */
+  currentCheckpointId: Nullable(Type.String()),
 });
 export type VmDetails = Static<typeof VmDetails>;
 

@@ -1,4 +1,5 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import { VM_OPERATIONS_BY_GROUP, type VmPowerOperation } from './vm-operations';
 
 /**
  * The job input schema (schemas/job-inputs.yaml) as the backend loads it and the renderer renders
@@ -201,15 +202,17 @@ export const SECRET_MASK = '••••••';
 // Jobs: records, output lines, VM actions, bulk, export (docs/jobs.md describes the whole contract)
 // ---------------------------------------------------------------------------------------------
 
-export const JobType = Type.Union([Type.Literal('vm.create'), Type.Literal('vm.action'), Type.Literal('vm.delete'), Type.Literal('bulk')]);
+/** `vm.operation`: a hardware edit, checkpoint operation or move (vm.operate); its `action` is the operation. */
+export const JobType = Type.Union([Type.Literal('vm.create'), Type.Literal('vm.action'), Type.Literal('vm.delete'), Type.Literal('vm.operation'), Type.Literal('bulk')]);
 export type JobType = Static<typeof JobType>;
 
 /** queued → running → succeeded | failed | cancelled; `interrupted`: the app stopped while it ran. */
 export const JobState = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled'), Type.Literal('interrupted')]);
 export type JobState = Static<typeof JobState>;
 
-export const VmAction = Type.Union([Type.Literal('start'), Type.Literal('shutdown'), Type.Literal('turnoff'), Type.Literal('restart'), Type.Literal('save'), Type.Literal('pause'), Type.Literal('resume')]);
-export type VmAction = Static<typeof VmAction>;
+/** The power actions: the 'power' entries of the one table of VM operations (vm-operations.ts). */
+export const VmAction = Type.Union(VM_OPERATIONS_BY_GROUP('power').map((a) => Type.Literal(a))) as unknown as TUnion<TLiteral<VmPowerOperation>[]>;
+export type VmAction = VmPowerOperation;
 
 export const JobErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
 export type JobErrorBody = Static<typeof JobErrorBody>;
@@ -397,3 +400,5 @@ export type JobOutputDelta = Static<typeof JobOutputDelta>;
 // The VM action matrix (contracts §7) and the finished job states live in vm-actions.ts: plain
 // values the renderer uses without loading any schema.
 export * from './vm-actions';
+export * from './vm-operations';
+export * from './vm-operation-params';

@@ -1,81 +1,31 @@
 import type { JobState, VmAction } from './jobs';
+import { VM_OPERATIONS_BY_GROUP, vmOperationDef, type VmPowerOperation } from './vm-operations';
 
 // Plain values and rules, no schemas: the renderer imports these without TypeBox.
 
 export const FINISHED_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
-export const VM_ACTIONS: readonly VmAction[] = ['start', 'shutdown', 'turnoff', 'restart', 'save', 'pause', 'resume'];
+export const VM_ACTIONS: readonly VmAction[] = VM_OPERATIONS_BY_GROUP('power') as VmPowerOperation[];
 
-/**
- * How the host confirms an action (docs/jobs.md "Pending operations"):
- * - `state`: an observation shows the VM in the desired state;
- * - `boot`: the desired state is the state the action starts from (restart of a Running VM), so
- *   the state proves nothing: the host must show the VM running with a boot time newer than the
- *   one it had when the action was requested (its uptime reset), or, from a host that reports no
- *   uptime, the job's own result.
- */
+/** How a power action is confirmed: `state` (the desired state observed) or `boot` (a new boot: restart). */
 export type VmActionConfirmation = 'state' | 'boot';
 
-/** One VM power action, declared once: buttons, palette, backend check, pending and prompts derive from it. */
+/** One VM power action: its entry in the one table of VM operations (vm-operations.ts). */
 export interface VmActionDef {
-  /** Button and menu label ("Turn off"). */
   label: string;
-  /** The verb inside a sentence ("turn off"). */
   verb: string;
-  /** What a pending operation shows ("Turning off…"). */
   progress: string;
-  /** States the VM must be in (docs/agent.md "vm.action", contracts §7.1). */
   allowed: readonly string[];
-  /** The observed state the VM ends in (the pending operation's desired state). */
   desired: string;
   confirmedBy: VmActionConfirmation;
-  /**
-   * Asks before running (setting `ui.confirmDestructiveActions`): what the admin loses, said once
-   * here for the VM page, the palette and bulk runs. null: runs on one click.
-   */
   ask: { consequence: string } | null;
 }
 
-export const VM_ACTION_DEFS: Readonly<Record<VmAction, VmActionDef>> = {
-  start: { label: 'Start', verb: 'start', progress: 'Starting…', allowed: ['Off', 'Saved', 'Paused'], desired: 'Running', confirmedBy: 'state', ask: null },
-  shutdown: {
-    label: 'Shut down',
-    verb: 'shut down',
-    progress: 'Stopping…',
-    allowed: ['Running'],
-    desired: 'Off',
-    confirmedBy: 'state',
-    ask: { consequence: 'The guest operating system shuts down: its applications close and its services are unavailable until the VM is started again.' },
-  },
-  turnoff: {
-    label: 'Turn off',
-    verb: 'turn off',
-    progress: 'Turning off…',
-    allowed: ['Running', 'Paused', 'Saved', 'Starting', 'Stopping'],
-    desired: 'Off',
-    confirmedBy: 'state',
-    ask: { consequence: 'Turn off is like pulling the plug: the guest is not shut down, and unsaved data in it is lost.' },
-  },
-  restart: {
-    label: 'Restart',
-    verb: 'restart',
-    progress: 'Restarting…',
-    allowed: ['Running'],
-    desired: 'Running',
-    confirmedBy: 'boot',
-    ask: { consequence: 'Restart is a hard reset, like pressing the reset button: the guest is not shut down first, and unsaved data in it is lost.' },
-  },
-  save: {
-    label: 'Save',
-    verb: 'save',
-    progress: 'Saving…',
-    allowed: ['Running'],
-    desired: 'Saved',
-    confirmedBy: 'state',
-    ask: { consequence: "The VM's memory is written to disk and it stops running: its services are unavailable until it is started again." },
-  },
-  pause: { label: 'Pause', verb: 'pause', progress: 'Pausing…', allowed: ['Running'], desired: 'Paused', confirmedBy: 'state', ask: null },
-  resume: { label: 'Resume', verb: 'resume', progress: 'Resuming…', allowed: ['Paused'], desired: 'Running', confirmedBy: 'state', ask: null },
-};
+export const VM_ACTION_DEFS: Readonly<Record<VmAction, VmActionDef>> = Object.fromEntries(
+  VM_ACTIONS.map((a) => {
+    const def = vmOperationDef(a);
+    return [a, { label: def.label, verb: def.verb, progress: def.progress, allowed: def.allowed, desired: def.desired!, confirmedBy: def.confirmedBy as VmActionConfirmation, ask: def.ask }];
+  }),
+) as Record<VmAction, VmActionDef>;
 
 // The VM action matrix (contracts §7), shared by the backend and the renderer.
 
@@ -99,7 +49,7 @@ export function vmActionAsks(action: VmAction, confirmDestructiveActions: boolea
 }
 
 /** States from which delete runs without force; other settled states need force (turned off first). */
-export const VM_DELETE_ALLOWED: readonly string[] = ['Off'];
+export const VM_DELETE_ALLOWED: readonly string[] = vmOperationDef('delete').allowed;
 const DELETE_WITH_FORCE = ['Running', 'Paused', 'Saved', 'Off'];
 
 export type ActionCheck = { allowed: true } | { allowed: false; code: 'INVALID_STATE' | 'ALREADY_IN_STATE'; reason: string };

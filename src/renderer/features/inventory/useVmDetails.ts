@@ -19,7 +19,7 @@ export function useVmDetails(vm: Pick<InventoryVm, 'hostId' | 'vmId' | 'detailsH
   useEffect(() => {
     if (!backend || !hostId || !vmId) return;
     if (placeholder) {
-      setState({ status: 'loaded', details: { memoryMinMb: null, memoryMaxMb: null, configurationVersion: null, notes: null, disks: [], nics: [] } });
+      setState({ status: 'loaded', details: { memoryMinMb: null, memoryMaxMb: null, configurationVersion: null, notes: null, disks: [], nics: [], checkpoints: [], currentCheckpointId: null } });
       return;
     }
     let live = true;

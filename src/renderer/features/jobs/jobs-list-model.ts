@@ -34,4 +34,4 @@ export function filterJobs(jobs: Iterable<JobRecord>, filter: ListFilter, sort: 
   });
 }
 
-export const TYPE_LABEL: Record<JobType, string> = { 'vm.create': 'Create VM', 'vm.action': 'VM action', 'vm.delete': 'Delete VM', bulk: 'Bulk action' };
+export const TYPE_LABEL: Record<JobType, string> = { 'vm.create': 'Create VM', 'vm.action': 'VM action', 'vm.delete': 'Delete VM', 'vm.operation': 'VM change', bulk: 'Bulk action' };

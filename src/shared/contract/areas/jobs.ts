@@ -18,6 +18,7 @@ import {
   VmActionRequest,
   VmDeleteRequest,
 } from '../jobs';
+import { VmOperateRequest } from '../vm-operation-params';
 
 /** Jobs: the create-VM schema and validation, the job queue, VM actions (single and bulk), export. */
 export const jobsCommands = {
@@ -30,6 +31,7 @@ export const jobsCommands = {
   'jobs.submit': command(JobSubmitRequest, JobSubmitResponse, 'queue a create-VM job (validated and safeguarded first; nothing is queued on refusal)'),
   'vm.action': command(VmActionRequest, JobRecord, 'queue a VM power action (start, shutdown, turnoff, restart, save, pause, resume)'),
   'vm.delete': command(VmDeleteRequest, JobRecord, 'queue a VM deletion; confirmName must equal the VM name (case-sensitive)'),
+  'vm.operate': command(VmOperateRequest, JobRecord, 'queue a hardware edit, checkpoint operation or move of one VM (operations and parameters: vm-operations.ts)'),
   'jobs.list': command(JobListRequest, JobListResponse, 'jobs matching a filter (state, type, host), sorted, at most limit'),
   'jobs.get': command(JobGetRequest, JobGetResponse, 'one job and its output lines from fromLine on'),
   'jobs.cancel': command(ById, JobRecord, 'cancel a queued or running job (a bulk job: every item not finished)'),
