@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { AgentOperationFailed } from '../../src/main/agent';
+import { AgentOperationFailed, type AgentLogEntry } from '../../src/main/agent';
 import { resolveAgentDir } from '../../src/main/deployment/scripts';
 import { VM_EDIT_OPERATIONS, VM_OPERATION_DEFS } from '../../src/shared/contract/vm-operations';
 import { setJobKnobs } from '../lab/agent/jobs';
@@ -166,7 +166,7 @@ describe('VM edits, checkpoints and moves in real PowerShell (cluster hv01+hv02,
     putInState(source, vm, 'Running');
     vm.isClustered = true;
     const [freeSource, freeTarget, assigned] = [source.model.memoryAvailableMiB, target.model.memoryAvailableMiB, vm.memoryAssignedMiB];
-    const logs: Array<{ message: string }> = [];
+    const logs: AgentLogEntry[] = [];
     const data = await rig.invoke('vm.move', { vmId: vm.id, targetNode: target.computerName, migrationType: 'Live' }, { logs });
     expect(data).toMatchObject({ vmId: vm.id, state: 'Running', sourceNode: source.computerName, targetNode: target.computerName, migrationType: 'Live' });
     expect(source.model.vms).not.toContain(vm);
