@@ -17,6 +17,7 @@ import {
 } from '../../shared/contract';
 import { bootEvidence } from '../store';
 import { refusal, type JobsCore } from './service';
+import { vmReady, type Refused } from './vm-guards';
 
 const ACTION_LABEL: Record<VmAction | 'delete', string> = {
   ...(Object.fromEntries(Object.entries(VM_ACTION_DEFS).map(([a, def]) => [a, def.verb])) as Record<VmAction, string>),
@@ -38,35 +39,17 @@ export class VmActions {
     private readonly pendingDeadlineMs: number,
   ) {}
 
-  private hostReady(hostId: string): { ok: true } | { ok: false; code: string; reason: string } {
-    const host = this.core.ctx.hosts.list().find((h) => h.id === hostId);
-    if (!host) return { ok: false, code: 'HOST_NOT_FOUND', reason: `Host ${hostId} is not configured (it may have been removed).` };
-    if (!host.enabled) return { ok: false, code: 'HOST_DISABLED', reason: `Host ${host.displayName} is disabled; enable it in Settings first.` };
-    const readiness = this.core.deployment?.readiness(hostId);
-    if (readiness && readiness.state !== 'ready') return { ok: false, code: 'AGENT_NOT_READY', reason: `The agent on ${host.displayName} is not ready (${readiness.reason}).` };
-    if (host.status !== 'connected') return { ok: false, code: 'HOST_NOT_CONNECTED', reason: `Host ${host.displayName} is not connected (${host.status}).` };
-    return { ok: true };
-  }
-
   private vm(hostId: string, vmId: string): InventoryVm | undefined {
     return this.core.inventory?.store.vm(hostId, vmId);
   }
 
-  private activeJobOn(hostId: string, vmId: string): JobRecord | undefined {
-    return this.core.store.all().find((r) => r.hostId === hostId && r.vmId === vmId && r.type !== 'bulk' && (r.state === 'queued' || r.state === 'running'));
-  }
-
   /** The single check used by vm.action, vm.delete and the bulk preview. */
-  private check(hostId: string, vmId: string, action: VmAction | 'delete', force = false): { ok: true; vm: InventoryVm } | { ok: false; code: string; reason: string; vm?: InventoryVm } {
-    const host = this.hostReady(hostId);
-    if (!host.ok) return host;
-    const vm = this.vm(hostId, vmId);
-    const hostName = this.core.hostName(hostId);
-    if (!vm || vm.placeholder) return { ok: false, code: 'VM_NOT_FOUND', reason: `No VM ${vmId} on ${hostName} in the inventory; refresh the host.` };
-    const active = this.activeJobOn(hostId, vmId);
-    if (active) return { ok: false, vm, code: 'ACTION_PENDING', reason: `${vm.name} on ${hostName} already has a ${active.action ?? active.type} job ${active.state}; wait for it or cancel it.` };
+  private check(hostId: string, vmId: string, action: VmAction | 'delete', force = false): { ok: true; vm: InventoryVm } | Refused {
+    const ready = vmReady(this.core, hostId, vmId);
+    if (!ready.ok) return ready;
+    const vm = ready.vm;
     const verdict = checkVmAction(vm.state, action, { force });
-    if (!verdict.allowed) return { ok: false, vm, code: verdict.code, reason: `${vm.name} on ${hostName}: ${verdict.reason}.` };
+    if (!verdict.allowed) return { ok: false, vm, code: verdict.code, reason: `${vm.name} on ${this.core.hostName(hostId)}: ${verdict.reason}.` };
     return { ok: true, vm };
   }
 
