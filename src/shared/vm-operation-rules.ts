@@ -166,6 +166,9 @@ function memory(c: RuleContext, p: VmOperationParams['memory']): VmOperationVerd
   }
   const running = c.vm.state !== 'Off';
   if (running) {
+    if (!c.vm.dynamicMemory && !p.dynamic) {
+      return refuse('INVALID_STATE', 'params.startupMb', `${c.at}: a VM without dynamic memory can only change its memory while it is Off (it is ${c.vm.state}); shut it down first`);
+    }
     if (c.vm.memoryStartupMb !== null && p.startupMb !== c.vm.memoryStartupMb) {
       return refuse('INVALID_STATE', 'params.startupMb', `${c.at}: startup memory can only change while the VM is Off (it is ${c.vm.state}); shut it down first, or keep ${mb(c.vm.memoryStartupMb)}`);
     }
@@ -179,6 +182,9 @@ function memory(c: RuleContext, p: VmOperationParams['memory']): VmOperationVerd
   if (min > p.startupMb) return refuse('VALIDATION_FAILED', 'params.minimumMb', `${c.at}: minimum memory ${mb(min)} is more than the startup memory ${mb(p.startupMb)}; lower the minimum or raise the startup memory`);
   if (max < p.startupMb) return refuse('VALIDATION_FAILED', 'params.maximumMb', `${c.at}: maximum memory ${mb(max)} is less than the startup memory ${mb(p.startupMb)}; raise the maximum or lower the startup memory`);
   if (running) {
+    if (p.minimumMb === undefined && p.maximumMb === undefined && p.bufferPercent === undefined) {
+      return refuse('VALIDATION_FAILED', 'params.minimumMb', `${c.at}: while it is ${c.vm.state} only its minimum, maximum and buffer can change; give at least one of them`);
+    }
     const storedMin = c.details.memoryMinMb;
     const storedMax = c.details.memoryMaxMb;
     if (p.minimumMb !== undefined && storedMin !== null && p.minimumMb > storedMin) {

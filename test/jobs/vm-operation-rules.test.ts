@@ -74,6 +74,11 @@ describe('checkVmOperationParams (src/shared/vm-operation-rules.ts)', () => {
     expect(checkVmOperationParams(running, details(), host(), 'memory', { startupMb: 4096, dynamic: false })).toMatchObject({ ok: false, code: 'INVALID_STATE', field: 'params.dynamic' });
     expect(checkVmOperationParams(running, details(), host(), 'memory', { startupMb: 4096, dynamic: true, minimumMb: 2048 })).toMatchObject({ ok: false, code: 'INVALID_STATE', field: 'params.minimumMb' });
     expect(checkVmOperationParams(running, details(), host(), 'memory', { startupMb: 4096, dynamic: true, maximumMb: 6144 })).toMatchObject({ ok: false, code: 'INVALID_STATE', field: 'params.maximumMb' });
+    // Nothing a running VM can change was given; a VM with static memory cannot change it running at all.
+    expect(checkVmOperationParams(running, details(), host(), 'memory', { startupMb: 4096, dynamic: true })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+    const fixed = checkVmOperationParams(vm({ state: 'Running', dynamicMemory: false }), details(), host(), 'memory', { startupMb: 4096, dynamic: false });
+    expect(fixed).toMatchObject({ ok: false, code: 'INVALID_STATE' });
+    expect(!fixed.ok && fixed.reason).toMatch(/without dynamic memory can only change its memory while it is Off/);
   });
 
   test('disk.add: an existing file must be a full .vhd(x) path used by no VM; Generation 1 needs Off', () => {

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { BulkRunResponse, InventoryVm, InventoryVmDetail, JobListResponse, JobRecord } from '../../src/shared/contract';
+import { startLab, type Lab } from '../lab';
+import { setJobKnobs } from '../lab/agent/jobs/knobs';
+import { startJobsHarness, waitFor, type JobsHarness } from './support';
+
+// Issue 15 items 2–4 through the real backend and the lab's stand-ins over WinRM (NTLM, loopback):
+// hardware edits, checkpoints and a live move between two nodes of one cluster, each a job with
+// output, refused before queueing with the reason when Hyper-V would refuse it.
+let lab: Lab;
+let h: JobsHarness;
+
+const finished = (r: JobRecord | undefined) => !!r && ['succeeded', 'failed', 'cancelled', 'interrupted'].includes(r.state);
+async function untilDone(id: string, timeoutMs = 30_000): Promise<JobRecord> {
+  await waitFor(() => finished(h.job(id)), timeoutMs, `job ${id} to finish`);
+  return h.job(id)!;
+}
+const row = (hostId: string, vmId: string): InventoryVm | undefined => h.snapshot().vms.find((v) => v.hostId === hostId && v.vmId === vmId);
+const detail = (hostId: string, vmId: string) => h.ok<InventoryVmDetail>('inventory.vm', { hostId, vmId });
+const total = async () => (await h.ok<JobListResponse>('jobs.list', {})).total;
+
+/** Puts a lab VM in `state` on the host's model and refreshes the inventory, so the test starts from a known VM. */
+async function vmIn(hostName: string, state: 'Off' | 'Running', index: number): Promise<{ hostId: string; vmId: string; name: string }> {
+  const sim = lab.host(hostName);
+  const vm = sim.model.vms.filter((v) => v.generation === 2)[index]!;
+  vm.state = state;
+  if (state === 'Off') vm.memoryAssignedMiB = 0;
+  else if (vm.memoryAssignedMiB === 0) vm.memoryAssignedMiB = vm.memoryStartupMiB;
+  const hostId = h.hostIds.get(hostName)!;
+  await h.inventory.refresh(hostId);
+  expect(row(hostId, vm.id)?.state).toBe(state);
+  return { hostId, vmId: vm.id, name: vm.name };
+}
+
+async function operate(target: { hostId: string; vmId: string }, operation: string, params: Record<string, unknown>): Promise<JobRecord> {
+  const job = await h.ok<JobRecord>('vm.operate', { ...target, operation, params });
+  expect(job).toMatchObject({ type: 'vm.operation', action: operation });
+  return untilDone(job.id);
+}
+
+describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stand-ins)', () => {
+  beforeAll(async () => {
+    // hv01 and hv02 are nodes of one cluster; hv03 is standalone.
+    lab = await startLab({ hosts: 3, vmsPerHost: 4, seed: 151, clusters: 1 });
+    for (const host of ['hv01', 'hv02', 'hv03']) setJobKnobs(lab.host(host), { editMs: 20, checkpointMs: 40, migrationMs: 1_200, actionMs: 30 });
+    h = await startJobsHarness(lab, lab.hosts);
+  }, 90_000);
+
+  afterAll(async () => {
+    await h?.close();
+    await lab?.close();
+  });
+
+  test('add a 20 GB disk and a network adapter to an Off VM: pending at once, then on its details after the job', async () => {
+    const vm = await vmIn('hv01', 'Off', 0);
+    const before = await detail(vm.hostId, vm.vmId);
+    const job = await h.ok<JobRecord>('vm.operate', { ...vm, operation: 'disk.add', params: { mode: 'new', sizeGb: 20 } });
+    // "Requested" feedback before the host did anything.
+    expect(row(vm.hostId, vm.vmId)?.pending).toMatchObject({ action: 'disk.add', desiredState: null, jobId: job.id });
+    expect(job.parameters).toMatchObject({ mode: 'new', sizeGb: 20, previousState: 'Off' });
+    const done = await untilDone(job.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.result).toMatchObject({ vmId: vm.vmId, sizeGb: 20, created: true });
+    expect(h.lines(job.id).some((l) => l.stream === 'log')).toBe(true);
+    await waitFor(() => row(vm.hostId, vm.vmId)?.pending === null, 10_000, 'the pending note cleared after the refresh');
+    const afterDisk = await detail(vm.hostId, vm.vmId);
+    expect(afterDisk.details.disks).toHaveLength(before.details.disks.length + 1);
+    expect(afterDisk.details.disks.at(-1)).toMatchObject({ capacityGb: 20, path: done.result!.path });
+    expect(row(vm.hostId, vm.vmId)?.diskCount).toBe(before.details.disks.length + 1);
+
+    const switchName = h.snapshot().hosts.find((x) => x.hostId === vm.hostId)!.switches![0]!;
+    const nic = await operate(vm, 'nic.add', { switchName, vlan: 12, macAddress: null });
+    expect(nic.state).toBe('succeeded');
+    expect(nic.parameters).toMatchObject({ switchName, vlan: 12, macAddress: 'none' });
+    const afterNic = await detail(vm.hostId, vm.vmId);
+    expect(afterNic.details.nics).toHaveLength(before.details.nics.length + 1);
+    expect(afterNic.details.nics.find((n) => n.id === nic.result!.nicId)).toMatchObject({ switchName, vlan: 12 });
+
+    // A switch the host does not have, and the same disk file again: refused, nothing queued.
+    const queued = await total();
+    const badSwitch = await h.fail('vm.operate', { ...vm, operation: 'nic.add', params: { switchName: 'No Such Switch', vlan: null, macAddress: null } });
+    expect(badSwitch).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [expect.objectContaining({ field: 'params.switchName' })] } });
+    const again = await h.fail('vm.operate', { ...vm, operation: 'disk.add', params: { mode: 'existing', path: String(done.result!.path) } });
+    expect(again.code).toBe('DISK_IN_USE');
+    expect(await total()).toBe(queued);
+  }, 60_000);
+
+  test('processors: changed on an Off VM; refused on a Running one with the reason, and beyond the host or the schema', async () => {
+    const off = await vmIn('hv01', 'Off', 1);
+    const done = await operate(off, 'processors', { count: 3 });
+    expect(done.state).toBe('succeeded');
+    await waitFor(() => row(off.hostId, off.vmId)?.processorCount === 3 && row(off.hostId, off.vmId)?.pending === null, 10_000, 'processors shown');
+
+    const running = await vmIn('hv01', 'Running', 2);
+    const queued = await total();
+    const refused = await h.fail('vm.operate', { ...running, operation: 'processors', params: { count: 2 } });
+    expect(refused.code).toBe('INVALID_STATE');
+    expect(refused.message).toBe(`${running.name} on hv01: Hyper-V cannot change the processors of a VM that is Running; it must be Off.`);
+    const lps = h.snapshot().hosts.find((x) => x.hostId === off.hostId)!.cpuCores!;
+    const tooMany = await h.fail('vm.operate', { ...off, operation: 'processors', params: { count: lps + 1 } });
+    expect(tooMany).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [{ field: 'params.count', message: expect.stringContaining(`${lps} logical processors`) }] } });
+    const zero = await h.fail('vm.operate', { ...off, operation: 'processors', params: { count: 0 } });
+    expect(zero).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [expect.objectContaining({ field: 'params.count' })] } });
+    const unknown = await h.fail('vm.operate', { ...off, operation: 'processors', params: { count: 2, extra: 1 } });
+    expect(unknown.details?.fields?.[0]?.field).toBe('params.extra');
+    expect(await total()).toBe(queued);
+  }, 60_000);
+
+  test('create, apply and delete a checkpoint: count and age on the row, the tree on the VM page', async () => {
+    const vm = await vmIn('hv02', 'Off', 0);
+    const created = await operate(vm, 'checkpoint.create', { name: 'before patch', type: 'standard' });
+    expect(created.state).toBe('succeeded');
+    await waitFor(() => row(vm.hostId, vm.vmId)?.checkpointCount === 1, 10_000, 'checkpoint counted');
+    expect(row(vm.hostId, vm.vmId)?.oldestCheckpointAt).not.toBeNull();
+    const tree = (await detail(vm.hostId, vm.vmId)).details;
+    expect(tree.checkpoints).toEqual([expect.objectContaining({ id: String(created.result!.checkpointId).toLowerCase(), name: 'before patch', parentId: null, type: 'Standard' })]);
+    expect(tree.currentCheckpointId).toBe(tree.checkpoints[0]!.id);
+
+    const applied = await operate(vm, 'checkpoint.apply', { checkpointId: tree.checkpoints[0]!.id });
+    expect(applied.state).toBe('succeeded');
+    const missing = await h.fail('vm.operate', { ...vm, operation: 'checkpoint.delete', params: { checkpointId: '00000000-0000-0000-0000-000000000000', subtree: false } });
+    expect(missing).toMatchObject({ code: 'CHECKPOINT_NOT_FOUND', details: { fields: [expect.objectContaining({ field: 'params.checkpointId' })] } });
+    const deleted = await operate(vm, 'checkpoint.delete', { checkpointId: tree.checkpoints[0]!.id, subtree: false });
+    expect(deleted.state).toBe('succeeded');
+    await waitFor(() => row(vm.hostId, vm.vmId)?.checkpointCount === 0, 10_000, 'checkpoint gone');
+    expect((await detail(vm.hostId, vm.vmId)).details).toMatchObject({ checkpoints: [], currentCheckpointId: null });
+  }, 60_000);
+
+  test('bulk checkpoint of two VMs: one bulk job, a checkpoint on each', async () => {
+    const a = await vmIn('hv03', 'Running', 0);
+    const b = await vmIn('hv03', 'Off', 1);
+    const run = await h.ok<BulkRunResponse>('vm.bulkRun', { targets: [a, b].map(({ hostId, vmId }) => ({ hostId, vmId })), operation: 'checkpoint.create', params: { name: 'nightly', type: 'standard' } });
+    expect(run.items.map((i) => i.action)).toEqual(['checkpoint.create', 'checkpoint.create']);
+    await waitFor(() => h.job(run.job.id)?.state === 'succeeded', 20_000, 'bulk checkpoint finished');
+    await waitFor(() => row(a.hostId, a.vmId)?.checkpointCount === 1 && row(b.hostId, b.vmId)?.checkpointCount === 1, 10_000, 'both checkpointed');
+    const bad = await h.fail('vm.bulkPreview', { targets: [{ hostId: a.hostId, vmId: a.vmId }], operation: 'checkpoint.create', params: { name: '' } });
+    expect(bad.code).toBe('VALIDATION_FAILED');
+  }, 60_000);
+
+  test('live move between two nodes of one cluster: pending on the source until the VM shows on the target', async () => {
+    const vm = await vmIn('hv01', 'Running', 3);
+    const target = h.hostIds.get('hv02')!;
+    // Refused before queueing: a standalone host, and live migration of a VM that is not Running.
+    const standalone = await h.fail('vm.operate', { ...vm, operation: 'move', params: { targetHostId: h.hostIds.get('hv03')!, migrationType: 'live' } });
+    expect(standalone).toMatchObject({ code: 'TARGET_HOST_INVALID', details: { fields: [expect.objectContaining({ field: 'params.targetHostId' })] } });
+
+    const job = await h.ok<JobRecord>('vm.operate', { ...vm, operation: 'move', params: { targetHostId: target, migrationType: 'live' } });
+    expect(row(vm.hostId, vm.vmId)?.pending).toMatchObject({ action: 'move', jobId: job.id });
+    await waitFor(() => h.job(job.id)?.state === 'running', 10_000, 'the move running');
+    // A refresh of the source while the memory is still being copied: the VM is there, still pending.
+    await h.inventory.refresh(vm.hostId);
+    expect(row(vm.hostId, vm.vmId)?.pending?.action).toBe('move');
+    expect(row(target, vm.vmId)).toBeUndefined();
+
+    const done = await untilDone(job.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.result).toMatchObject({ migrationType: 'Live', targetNode: expect.stringMatching(/hv02/i) });
+    await waitFor(() => row(target, vm.vmId)?.pending === null && !row(vm.hostId, vm.vmId), 15_000, 'the VM on hv02, confirmed');
+    expect(row(target, vm.vmId)).toMatchObject({ name: vm.name, state: 'Running', hostId: target });
+    expect(h.inventory.listPending().filter((p) => p.vmId === vm.vmId)).toEqual([]);
+  }, 60_000);
+});
