@@ -20,7 +20,11 @@ const detail = (hostId: string, vmId: string) => h.ok<InventoryVmDetail>('invent
 const total = async () => (await h.ok<JobListResponse>('jobs.list', {})).total;
 
 /** Puts a lab VM in `state` on the host's model and refreshes the inventory, so the test starts from a known VM. */
-async function vmIn(hostName: string, state: 'Off' | 'Running', index: number): Promise<{ hostId: string; vmId: string; name: string }> {
+/** A VM as the commands name it; `name` is kept apart (a request with it would be refused). */
+type TestVm = { hostId: string; vmId: string; readonly name: string };
+const ids = (vm: TestVm) => ({ hostId: vm.hostId, vmId: vm.vmId });
+
+async function vmIn(hostName: string, state: 'Off' | 'Running', index: number): Promise<TestVm> {
   const sim = lab.host(hostName);
   const vm = sim.model.vms.filter((v) => v.generation === 2)[index]!;
   vm.state = state;
@@ -33,15 +37,18 @@ async function vmIn(hostName: string, state: 'Off' | 'Running', index: number): 
 }
 
 async function operate(target: { hostId: string; vmId: string }, operation: string, params: Record<string, unknown>): Promise<JobRecord> {
-  const job = await h.ok<JobRecord>('vm.operate', { ...target, operation, params });
+  const job = await h.ok<JobRecord>('vm.operate', { hostId: target.hostId, vmId: target.vmId, operation, params });
   expect(job).toMatchObject({ type: 'vm.operation', action: operation });
-  return untilDone(job.id);
+  const done = await untilDone(job.id);
+  // An edit's pending note goes once the refresh after its job ran: then the row and details are current.
+  await waitFor(() => !row(target.hostId, target.vmId)?.pending, 10_000, `${operation} confirmed`);
+  return done;
 }
 
 describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stand-ins)', () => {
   beforeAll(async () => {
     // hv01 and hv02 are nodes of one cluster; hv03 is standalone.
-    lab = await startLab({ hosts: 3, vmsPerHost: 4, seed: 151, clusters: 1 });
+    lab = await startLab({ hosts: 3, vmsPerHost: 6, seed: 151, clusters: 1 });
     for (const host of ['hv01', 'hv02', 'hv03']) setJobKnobs(lab.host(host), { editMs: 20, checkpointMs: 40, migrationMs: 1_200, actionMs: 30 });
     h = await startJobsHarness(lab, lab.hosts);
   }, 90_000);
@@ -54,7 +61,7 @@ describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stan
   test('add a 20 GB disk and a network adapter to an Off VM: pending at once, then on its details after the job', async () => {
     const vm = await vmIn('hv01', 'Off', 0);
     const before = await detail(vm.hostId, vm.vmId);
-    const job = await h.ok<JobRecord>('vm.operate', { ...vm, operation: 'disk.add', params: { mode: 'new', sizeGb: 20 } });
+    const job = await h.ok<JobRecord>('vm.operate', { ...ids(vm), operation: 'disk.add', params: { mode: 'new', sizeGb: 20 } });
     // "Requested" feedback before the host did anything.
     expect(row(vm.hostId, vm.vmId)?.pending).toMatchObject({ action: 'disk.add', desiredState: null, jobId: job.id });
     expect(job.parameters).toMatchObject({ mode: 'new', sizeGb: 20, previousState: 'Off' });
@@ -78,9 +85,9 @@ describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stan
 
     // A switch the host does not have, and the same disk file again: refused, nothing queued.
     const queued = await total();
-    const badSwitch = await h.fail('vm.operate', { ...vm, operation: 'nic.add', params: { switchName: 'No Such Switch', vlan: null, macAddress: null } });
+    const badSwitch = await h.fail('vm.operate', { ...ids(vm), operation: 'nic.add', params: { switchName: 'No Such Switch', vlan: null, macAddress: null } });
     expect(badSwitch).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [expect.objectContaining({ field: 'params.switchName' })] } });
-    const again = await h.fail('vm.operate', { ...vm, operation: 'disk.add', params: { mode: 'existing', path: String(done.result!.path) } });
+    const again = await h.fail('vm.operate', { ...ids(vm), operation: 'disk.add', params: { mode: 'existing', path: String(done.result!.path) } });
     expect(again.code).toBe('DISK_IN_USE');
     expect(await total()).toBe(queued);
   }, 60_000);
@@ -93,15 +100,15 @@ describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stan
 
     const running = await vmIn('hv01', 'Running', 2);
     const queued = await total();
-    const refused = await h.fail('vm.operate', { ...running, operation: 'processors', params: { count: 2 } });
+    const refused = await h.fail('vm.operate', { ...ids(running), operation: 'processors', params: { count: 2 } });
     expect(refused.code).toBe('INVALID_STATE');
     expect(refused.message).toBe(`${running.name} on hv01: Hyper-V cannot change the processors of a VM that is Running; it must be Off.`);
     const lps = h.snapshot().hosts.find((x) => x.hostId === off.hostId)!.cpuCores!;
-    const tooMany = await h.fail('vm.operate', { ...off, operation: 'processors', params: { count: lps + 1 } });
+    const tooMany = await h.fail('vm.operate', { ...ids(off), operation: 'processors', params: { count: lps + 1 } });
     expect(tooMany).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [{ field: 'params.count', message: expect.stringContaining(`${lps} logical processors`) }] } });
-    const zero = await h.fail('vm.operate', { ...off, operation: 'processors', params: { count: 0 } });
+    const zero = await h.fail('vm.operate', { ...ids(off), operation: 'processors', params: { count: 0 } });
     expect(zero).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [expect.objectContaining({ field: 'params.count' })] } });
-    const unknown = await h.fail('vm.operate', { ...off, operation: 'processors', params: { count: 2, extra: 1 } });
+    const unknown = await h.fail('vm.operate', { ...ids(off), operation: 'processors', params: { count: 2, extra: 1 } });
     expect(unknown.details?.fields?.[0]?.field).toBe('params.extra');
     expect(await total()).toBe(queued);
   }, 60_000);
@@ -118,7 +125,7 @@ describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stan
 
     const applied = await operate(vm, 'checkpoint.apply', { checkpointId: tree.checkpoints[0]!.id });
     expect(applied.state).toBe('succeeded');
-    const missing = await h.fail('vm.operate', { ...vm, operation: 'checkpoint.delete', params: { checkpointId: '00000000-0000-0000-0000-000000000000', subtree: false } });
+    const missing = await h.fail('vm.operate', { ...ids(vm), operation: 'checkpoint.delete', params: { checkpointId: '00000000-0000-0000-0000-000000000000', subtree: false } });
     expect(missing).toMatchObject({ code: 'CHECKPOINT_NOT_FOUND', details: { fields: [expect.objectContaining({ field: 'params.checkpointId' })] } });
     const deleted = await operate(vm, 'checkpoint.delete', { checkpointId: tree.checkpoints[0]!.id, subtree: false });
     expect(deleted.state).toBe('succeeded');
@@ -141,10 +148,10 @@ describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stan
     const vm = await vmIn('hv01', 'Running', 3);
     const target = h.hostIds.get('hv02')!;
     // Refused before queueing: a standalone host, and live migration of a VM that is not Running.
-    const standalone = await h.fail('vm.operate', { ...vm, operation: 'move', params: { targetHostId: h.hostIds.get('hv03')!, migrationType: 'live' } });
+    const standalone = await h.fail('vm.operate', { ...ids(vm), operation: 'move', params: { targetHostId: h.hostIds.get('hv03')!, migrationType: 'live' } });
     expect(standalone).toMatchObject({ code: 'TARGET_HOST_INVALID', details: { fields: [expect.objectContaining({ field: 'params.targetHostId' })] } });
 
-    const job = await h.ok<JobRecord>('vm.operate', { ...vm, operation: 'move', params: { targetHostId: target, migrationType: 'live' } });
+    const job = await h.ok<JobRecord>('vm.operate', { ...ids(vm), operation: 'move', params: { targetHostId: target, migrationType: 'live' } });
     expect(row(vm.hostId, vm.vmId)?.pending).toMatchObject({ action: 'move', jobId: job.id });
     await waitFor(() => h.job(job.id)?.state === 'running', 10_000, 'the move running');
     // A refresh of the source while the memory is still being copied: the VM is there, still pending.
