@@ -2,7 +2,8 @@
 // details allow, beyond the state table (checkVmOperationState) and the parameter schemas
 // (VM_OPERATION_PARAMS). Pure, no node or DOM imports, no schemas: the backend refuses with these
 // reasons (src/main/jobs/vm-operations.ts) and the renderer shows the same reason before submitting.
-import type { InventoryVm, VmDetails } from './contract/inventory';
+import type { HostView } from './contract/hosts';
+import type { InventoryHost, InventoryVm, VmDetails } from './contract/inventory';
 import type { VmEditOperation } from './contract/vm-operations';
 import type { VmOperationParams } from './contract/vm-operation-params';
 
@@ -60,6 +61,46 @@ export interface VmOperationHost {
   macAddresses?: ReadonlyArray<{ macAddress: string; vmId: string; vmName: string }>;
   /** Configured hosts a move may target (every one but unknown ones); absent: moves are not judged. */
   moveCandidates?: readonly VmMoveCandidate[];
+}
+
+/** A host's reported facts as the inventory snapshot carries them. */
+export type VmOperationHostFacts = Pick<InventoryHost, 'hostId' | 'cpuCores' | 'memoryGb' | 'memoryAvailableGb' | 'switches' | 'cluster'> & { sync: Pick<InventoryHost['sync'], 'lastSuccessAt'> };
+/** A configured host as the host list carries it. */
+export type VmOperationConfiguredHost = Pick<HostView, 'id' | 'displayName' | 'enabled' | 'status'>;
+
+/**
+ * The VM's host for checkVmOperationParams, built the same way by the backend and the renderer:
+ * the inventory's facts of every host (`snapshot.hosts`) and the configured hosts (`hosts.list`).
+ * `extra` adds what only the backend reads from its store (other VMs' disk files and MACs) and its
+ * agent readiness; without them those rules are not judged.
+ */
+export function vmOperationHost(
+  hostId: string,
+  facts: readonly VmOperationHostFacts[],
+  configured: readonly VmOperationConfiguredHost[],
+  extra: Pick<VmOperationHost, 'diskPaths' | 'macAddresses'> & { agentReady?: (hostId: string) => boolean } = {},
+): VmOperationHost {
+  const factsOf = (id: string) => facts.find((f) => f.hostId === id);
+  const own = factsOf(hostId);
+  const mbOf = (gb: number | null | undefined) => (gb === null || gb === undefined ? null : gb * 1024);
+  const { agentReady, ...lists } = extra;
+  return {
+    hostId,
+    name: configured.find((h) => h.id === hostId)?.displayName ?? hostId,
+    logicalProcessors: own?.cpuCores ?? null,
+    memoryMb: mbOf(own?.memoryGb),
+    // A list from a host never inventoried is not its report (the create form's rule).
+    switches: own?.sync.lastSuccessAt != null ? own.switches : null,
+    cluster: own?.cluster ?? null,
+    ...lists,
+    moveCandidates: configured.map((h) => ({
+      hostId: h.id,
+      name: h.displayName,
+      connected: h.enabled && h.status === 'connected' && (agentReady?.(h.id) ?? true),
+      cluster: factsOf(h.id)?.cluster ?? null,
+      memoryAvailableMb: mbOf(factsOf(h.id)?.memoryAvailableGb),
+    })),
+  };
 }
 
 /** The VM's facts the rules read (a row of the inventory). */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { checkMoveTarget, checkVmOperationParams, type VmOperationDetails, type VmOperationHost, type VmOperationVm } from '../../src/shared/vm-operation-rules';
+import { checkMoveTarget, checkVmOperationParams, vmOperationHost, type VmOperationDetails, type VmOperationHost, type VmOperationVm } from '../../src/shared/vm-operation-rules';
 
 // The fact-based rules the backend refuses with and the renderer shows before submitting.
 const vm = (over: Partial<VmOperationVm> = {}): VmOperationVm => ({
@@ -146,5 +146,30 @@ describe('checkVmOperationParams (src/shared/vm-operation-rules.ts)', () => {
     // Both figures, so the admin can compare.
     expect(!memory.ok && memory.reason).toMatch(/hv05 has 2000 MB free, less than the 4096 MB the VM uses/);
     expect(checkMoveTarget(vm({ clustered: false, state: 'Running' }), host(), undefined, 'live')).toMatchObject({ ok: false, code: 'NOT_CLUSTERED' });
+  });
+
+  test('vmOperationHost builds the host as backend and renderer both see it: reported facts only, move candidates from the host list', () => {
+    const facts = [
+      { hostId: 'h1', cpuCores: 16, memoryGb: 64, memoryAvailableGb: 20, switches: ['External'], cluster: 'CLU-A', sync: { lastSuccessAt: '2026-01-01T00:00:00Z' } },
+      { hostId: 'h2', cpuCores: 16, memoryGb: 64, memoryAvailableGb: 1.5, switches: ['External'], cluster: 'CLU-A', sync: { lastSuccessAt: null } },
+    ];
+    const configured = [
+      { id: 'h1', displayName: 'hv01', enabled: true, status: 'connected' as const },
+      { id: 'h2', displayName: 'hv02', enabled: true, status: 'connected' as const },
+      { id: 'h3', displayName: 'hv03', enabled: true, status: 'unreachable' as const },
+    ];
+    const built = vmOperationHost('h1', facts, configured);
+    expect(built).toMatchObject({ hostId: 'h1', name: 'hv01', logicalProcessors: 16, memoryMb: 65536, switches: ['External'], cluster: 'CLU-A' });
+    expect(built.moveCandidates).toEqual([
+      { hostId: 'h1', name: 'hv01', connected: true, cluster: 'CLU-A', memoryAvailableMb: 20480 },
+      { hostId: 'h2', name: 'hv02', connected: true, cluster: 'CLU-A', memoryAvailableMb: 1536 },
+      { hostId: 'h3', name: 'hv03', connected: false, cluster: null, memoryAvailableMb: null },
+    ]);
+    // A switch list from a host that never completed an inventory is not its report.
+    expect(vmOperationHost('h2', facts, configured).switches).toBeNull();
+    // The agent not ready counts as not connected for a move target.
+    expect(vmOperationHost('h1', facts, configured, { agentReady: (id) => id !== 'h2' }).moveCandidates?.[1]?.connected).toBe(false);
+    const move = checkVmOperationParams(vm({ state: 'Running' }), details(), built, 'move', { targetHostId: 'h2', migrationType: 'live' });
+    expect(!move.ok && move.reason).toMatch(/hv02 has 1536 MB free, less than the 4096 MB/);
   });
 });

@@ -144,6 +144,18 @@ describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stan
     expect(bad.code).toBe('VALIDATION_FAILED');
   }, 60_000);
 
+  test('a job the host refuses fails with its code, clears the pending note and is told in the notification centre', async () => {
+    const vm = await vmIn('hv02', 'Running', 1);
+    // The guest does not answer: Hyper-V cannot take a production checkpoint.
+    lab.host('hv02').model.vms.find((v) => v.id === vm.vmId)!.guestUnresponsive = true;
+    const job = await h.ok<JobRecord>('vm.operate', { ...ids(vm), operation: 'checkpoint.create', params: { name: 'app-consistent', type: 'production' } });
+    const done = await untilDone(job.id);
+    expect(done).toMatchObject({ state: 'failed', error: { code: 'CHECKPOINT_FAILED' } });
+    await waitFor(() => !row(vm.hostId, vm.vmId)?.pending, 10_000, 'pending note cleared');
+    expect(h.notices().find((n) => n.jobId === job.id)).toMatchObject({ level: 'error', title: `Could not checkpoint ${vm.name}`, message: expect.stringContaining('hv02: CHECKPOINT_FAILED') });
+    expect(row(vm.hostId, vm.vmId)?.checkpointCount).toBe(0);
+  }, 60_000);
+
   test('live move between two nodes of one cluster: pending on the source until the VM shows on the target', async () => {
     const vm = await vmIn('hv01', 'Running', 3);
     const target = h.hostIds.get('hv02')!;
