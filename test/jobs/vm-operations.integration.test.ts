@@ -133,15 +133,38 @@ describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stan
     expect((await detail(vm.hostId, vm.vmId)).details).toMatchObject({ checkpoints: [], currentCheckpointId: null });
   }, 60_000);
 
-  test('bulk checkpoint of two VMs: one bulk job, a checkpoint on each', async () => {
+  test('bulk checkpoint of two VMs: one bulk job, a checkpoint on each; a failed item is retried with the same parameters', async () => {
     const a = await vmIn('hv03', 'Running', 0);
     const b = await vmIn('hv03', 'Off', 1);
-    const run = await h.ok<BulkRunResponse>('vm.bulkRun', { targets: [a, b].map(({ hostId, vmId }) => ({ hostId, vmId })), operation: 'checkpoint.create', params: { name: 'nightly', type: 'standard' } });
-    expect(run.items.map((i) => i.action)).toEqual(['checkpoint.create', 'checkpoint.create']);
-    await waitFor(() => h.job(run.job.id)?.state === 'succeeded', 20_000, 'bulk checkpoint finished');
-    await waitFor(() => row(a.hostId, a.vmId)?.checkpointCount === 1 && row(b.hostId, b.vmId)?.checkpointCount === 1, 10_000, 'both checkpointed');
-    const bad = await h.fail('vm.bulkPreview', { targets: [{ hostId: a.hostId, vmId: a.vmId }], operation: 'checkpoint.create', params: { name: '' } });
-    expect(bad.code).toBe('VALIDATION_FAILED');
+    const simA = lab.host('hv03').model.vms.find((v) => v.id === a.vmId)!;
+    // A production checkpoint needs the guest to answer when the VM runs: a's does not (yet).
+    simA.guestUnresponsive = true;
+    const request = { targets: [ids(a), ids(b)], operation: 'checkpoint.create', params: { name: 'nightly', type: 'production' } };
+    const preview = await h.ok<{ action: string; willRun: number }>('vm.bulkPreview', request);
+    expect(preview).toMatchObject({ action: 'checkpoint.create', willRun: 2 });
+    const run = await h.ok<BulkRunResponse>('vm.bulkRun', request);
+    expect(run.items.map((i) => [i.type, i.action, i.parentId])).toEqual([
+      ['vm.operation', 'checkpoint.create', run.job.id],
+      ['vm.operation', 'checkpoint.create', run.job.id],
+    ]);
+    await waitFor(() => h.job(run.job.id)?.state === 'failed', 20_000, 'bulk checkpoint finished with one failure');
+    expect(h.job(run.job.id)?.bulk).toMatchObject({ total: 2, succeeded: 1, failed: 1 });
+    expect(h.notices().find((n) => n.jobId === run.job.id)?.title).toBe('Could not checkpoint 1 of 2 VMs');
+    await waitFor(() => row(b.hostId, b.vmId)?.checkpointCount === 1, 10_000, 'b checkpointed');
+
+    simA.guestUnresponsive = false;
+    const retry = await h.ok<BulkRunResponse>('jobs.retryFailed', { id: run.job.id });
+    expect(retry.items.map((i) => [i.vmId, i.parameters.name, i.parameters.type])).toEqual([[a.vmId, 'nightly', 'production']]);
+    await waitFor(() => h.job(run.job.id)?.state === 'succeeded', 20_000, 'retry succeeded');
+    await waitFor(() => row(a.hostId, a.vmId)?.checkpointCount === 1, 10_000, 'a checkpointed');
+    const names = (await detail(a.hostId, a.vmId)).details.checkpoints.map((c) => [c.name, c.type]);
+    expect(names).toEqual([['nightly', 'Production']]);
+
+    // Parameters are checked once for the whole selection, before any VM: nothing is queued.
+    const bad = await h.fail('vm.bulkPreview', { targets: [ids(a)], operation: 'checkpoint.create', params: { name: '' } });
+    expect(bad).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [expect.objectContaining({ field: expect.stringMatching(/^params\./) })] } });
+    // Only the operations the table allows in bulk.
+    expect((await h.fail('vm.bulkRun', { targets: [ids(a)], operation: 'processors', params: { count: 2 } })).code).toBe('VALIDATION_FAILED');
   }, 60_000);
 
   test('a job the host refuses fails with its code, clears the pending note and is told in the notification centre', async () => {
