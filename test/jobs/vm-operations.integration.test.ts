@@ -76,7 +76,8 @@ describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stan
     expect(row(vm.hostId, vm.vmId)?.diskCount).toBe(before.details.disks.length + 1);
 
     const switchName = h.snapshot().hosts.find((x) => x.hostId === vm.hostId)!.switches![0]!;
-    const nic = await operate(vm, 'nic.add', { switchName, vlan: 12, macAddress: null });
+    // Typed in another case: matched as Hyper-V matches names, and sent in the host's own spelling.
+    const nic = await operate(vm, 'nic.add', { switchName: switchName.toUpperCase(), vlan: 12, macAddress: null });
     expect(nic.state).toBe('succeeded');
     expect(nic.parameters).toMatchObject({ switchName, vlan: 12, macAddress: 'none' });
     const afterNic = await detail(vm.hostId, vm.vmId);
