@@ -174,7 +174,9 @@ export class VmOperations {
       if (r.id !== record.id || !this.core.isFinished(r)) return;
       off();
       // A job that failed or was cancelled did not do what was asked: its pending note goes at once.
-      if (r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted') this.clearPending(opId);
+      // One the app's stop interrupted goes too, unless it is a move: the cluster may still finish
+      // it, and the note ends when the VM shows on the target (or says "no confirmation").
+      if (r.state === 'failed' || r.state === 'cancelled' || (r.state === 'interrupted' && !targetHostId)) this.clearPending(opId);
     });
     return opId;
   }
