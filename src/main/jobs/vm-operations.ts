@@ -77,7 +77,9 @@ export class VmOperations {
     if (!state.allowed) return { ok: false, vm, code: state.code, reason: `${vm.name} on ${hostName}: ${state.reason}.` };
     const invalid = this.paramErrors(op, rawParams);
     if (invalid) return { ok: false, vm, code: ErrorCode.ValidationFailed, field: invalid.field, reason: `${vm.name} on ${hostName}: ${invalid.field} ${invalid.message}.` };
-    const params = withReportedSwitchName(rawParams, this.core.inventory?.store.hostLayout(hostId).reportedSwitches ?? null) as VmOperationParams[VmEditOperation];
+    const hostRecord = this.core.inventory?.store.host(hostId);
+    const reportedSwitches = hostRecord?.sync.lastSuccessAt != null ? hostRecord.switches : null;
+    const params = withReportedSwitchName(rawParams, reportedSwitches) as VmOperationParams[VmEditOperation];
     const detail = this.core.inventory?.store.vmDetail(hostId, vmId);
     if (!detail) return { ok: false, vm, code: 'VM_NOT_FOUND', reason: `No VM ${vmId} on ${hostName} in the inventory; refresh the host.` };
     const verdict = checkVmOperationParams(vm, detail.details, this.hostFacts(hostId, op), op, params);
