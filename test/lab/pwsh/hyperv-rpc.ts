@@ -14,6 +14,7 @@ import { jobKnobs } from '../agent/jobs';
 import { settleVmPower } from '../agent/power';
 import { guestGenerateKey, guestRead, type GuestKeys } from '../agent/jobs/kvp-guest';
 import type { SimDisk, SimDvdDrive, SimNic, SimVm, VmState } from '../model/types';
+import { labGuestAddress } from '../model/addresses';
 
 export type HyperVRpcErrorKind = 'NotFound' | 'InvalidState' | 'PermissionDenied' | 'InvalidArgument' | 'OperationFailed' | 'ObjectExists';
 
@@ -837,8 +838,8 @@ function guestStep(host: SimHost, vm: SimVm): void {
     }
     kvp.guest[GUEST_STATE] = 'applying';
     if (data.guest_v4_ip_addr && vm.nics[0]) {
-      vm.nics[0].ipAddresses = [data.guest_v4_ip_addr];
-      vm.ipAddresses = [data.guest_v4_ip_addr];
+      vm.nics[0].ipAddresses = [labGuestAddress(data.guest_v4_ip_addr)]; // loopback: the app probes it
+      vm.ipAddresses = [...vm.nics[0].ipAddresses];
     }
     setTimeout(() => {
       if (kvp.guest[GUEST_STATE] !== 'applying') return;
