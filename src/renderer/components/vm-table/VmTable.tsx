@@ -18,6 +18,8 @@ import { BulkActionBar } from '../../features/jobs/BulkActionBar'; // jobs: acti
 import { filterAndSort, LIVE_COLUMNS, nextSort, type SortSpec, type TableContext, type VmFilter } from './table-model';
 import { counted } from '../../../shared/counted';
 import { useConfirmedAt } from '../../stores/vm-freshness';
+import { reachOf, useReachability } from '../../features/connect/reach-store'; // connect: RDP/SSH columns and filter
+import { REACH_FILTERS, type ReachFilter } from '../../features/connect/reach-words';
 
 export type VmScope = { kind: 'all' } | { kind: 'host'; hostId: string } | { kind: 'cluster'; cluster: string };
 
@@ -60,14 +62,15 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   // Built from maps that keep their identity until a name or cluster really changes, so a host's
   // status update does not re-sort 10,000 rows.
   const ctx: TableContext = useMemo(
-    () => ({ vms: model.vms, hostName: (h) => hostNames.get(h) ?? h, clusterOf: (h) => clusterByHost.get(h), host: (h) => model.hosts.get(h) }),
+    () => ({ vms: model.vms, hostName: (h) => hostNames.get(h) ?? h, clusterOf: (h) => clusterByHost.get(h), host: (h) => model.hosts.get(h), reach: reachOf }),
     [model, hostNames, clusterByHost],
   );
   // Live columns and the state filter follow every delta, throttled; other orders change only
   // when VMs are added, removed or move. Only then does the table subscribe to every delta.
   const live = LIVE_COLUMNS.has(sort.column) || filter.state !== undefined;
   const version = useInventory((s) => (live ? s.version : 0));
-  const liveVersion = useThrottled(version, 500);
+  const reachVersion = useReachability((s) => (filter.reach || sort.column === 'rdp' || sort.column === 'ssh' ? s.version : 0));
+  const liveVersion = useThrottled(version + reachVersion, 500);
   const previousOrder = useRef<readonly string[]>([]);
   const order = useMemo(() => {
     const keys =
@@ -173,6 +176,14 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
             ))}
           </select>
         )}
+        <select aria-label="Reachability" value={filter.reach ?? ''} onChange={(e) => setFilter((f) => ({ ...f, reach: (e.target.value || undefined) as ReachFilter | undefined }))}>
+          <option value="">Any reachability</option>
+          {REACH_FILTERS.map((r) => (
+            <option key={r.value} value={r.value}>
+              {r.label}
+            </option>
+          ))}
+        </select>
         <span className="muted" data-testid="vm-table-summary">
           {total !== undefined && total !== order.length ? `${order.length} of ${counted(total, 'VM')}` : counted(order.length, 'VM')}
           {selected.size ? ` · ${selected.size} selected` : ''}

@@ -1,0 +1,40 @@
+import type { InventoryVm, PortReach, VmReach } from '../../../shared/contract';
+
+export type ReachService = 'rdp' | 'ssh';
+export const SERVICE_LABEL: Record<ReachService, string> = { rdp: 'RDP', ssh: 'SSH' };
+
+/** The table's filter on reachability: a port that answered, or neither. */
+export type ReachFilter = 'rdp' | 'ssh' | 'none';
+export const REACH_FILTERS: readonly { value: ReachFilter; label: string }[] = [
+  { value: 'rdp', label: 'RDP reachable' },
+  { value: 'ssh', label: 'SSH reachable' },
+  { value: 'none', label: 'Not reachable' },
+];
+
+export function matchesReach(reach: VmReach | undefined, filter: ReachFilter): boolean {
+  if (filter === 'none') return reach?.rdp !== 'open' && reach?.ssh !== 'open';
+  return reach?.[filter] === 'open';
+}
+
+/** The state of one port as the table sorts it: open first when ascending. */
+export function reachSortKey(reach: VmReach | undefined, service: ReachService): string {
+  const state: PortReach = reach?.[service] ?? 'unknown';
+  return state === 'open' ? '0' : state === 'closed' ? '1' : '2';
+}
+
+/** The words of a cell: "Open", "Closed", or why nothing is known ("—" with a reason in the tooltip). */
+export function reachCell(vm: Pick<InventoryVm, 'state' | 'ipAddresses'>, reach: VmReach | undefined, service: ReachService, enabled: boolean): { text: string; title: string; state: PortReach } {
+  const label = SERVICE_LABEL[service];
+  if (!enabled) return { text: '—', title: 'Reachability probing is off (Settings)', state: 'unknown' };
+  if (vm.state !== 'Running') return { text: '—', title: `Not probed: the VM is ${vm.state}`, state: 'unknown' };
+  if (vm.ipAddresses.length === 0) return { text: '—', title: noAddressText, state: 'unknown' };
+  const state = reach?.[service] ?? 'unknown';
+  if (state === 'unknown' || !reach?.checkedAt) return { text: '…', title: `${label} not probed yet`, state: 'unknown' };
+  const at = reach[service === 'rdp' ? 'rdpAddress' : 'sshAddress'];
+  const when = new Date(reach.checkedAt).toLocaleTimeString();
+  return state === 'open'
+    ? { text: 'Open', title: `${label} answered at ${at} (checked ${when})`, state }
+    : { text: 'Closed', title: `${label} did not answer on ${vm.ipAddresses.join(', ')} (checked ${when})`, state };
+}
+
+export const noAddressText = 'No IP address reported: the VM is off or its integration services do not report one.';
