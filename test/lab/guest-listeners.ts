@@ -180,7 +180,7 @@ targets.forEach((t, i) => {
 });
 `;
 
-async function startSilentPorts(targets: { address: string; port: number }[]): Promise<{ problems: (string | null)[]; close(): Promise<void> }> {
+export async function startSilentPorts(targets: { address: string; port: number }[]): Promise<{ problems: (string | null)[]; close(): Promise<void> }> {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(SILENT_WORKER, { eval: true, workerData: { targets, flag } });
   const { problems } = await new Promise<{ problems: (string | null)[] }>((resolve, reject) => {

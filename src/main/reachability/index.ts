@@ -137,7 +137,7 @@ async function startReachability(ctx: ServiceContext, options: ReachabilityModul
 
 /** Why there is nothing to open, in the words the VM page uses. */
 export function noRdpReason(vm: Pick<KnownVm, 'name' | 'state' | 'ipAddresses'>, enabled: boolean): string {
-  if (vm.ipAddresses.length === 0) return `${vm.name}: no IP address reported. The VM is off or its integration services do not report one.`;
+  if (vm.ipAddresses.length === 0) return `No IP address reported for ${vm.name}: the VM is off or its integration services do not report one.`;
   if (vm.state !== 'Running') return `${vm.name} is ${vm.state}: start it to connect.`;
   if (!enabled) return `${vm.name}: reachability probing is off (Settings), so no address is known to answer RDP.`;
   return `${vm.name}: none of its addresses (${vm.ipAddresses.join(', ')}) answered on the RDP port from this workstation.`;
