@@ -29,7 +29,7 @@ function system32(p: Platform, exe: string): string {
 
 /** vmconnect.exe when this is Windows and the Hyper-V management tools are installed; otherwise why not. */
 export function vmconnect(p: Platform): { path: string | null; reason: string } {
-  if (p.platform !== 'win32') return { path: null, reason: 'The Hyper-V console (vmconnect.exe) runs only on Windows.' };
+  if (p.platform !== 'win32') return { path: null, reason: 'vmconnect.exe runs only on Windows.' };
   const file = system32(p, 'vmconnect.exe');
   if (!p.exists(file)) return { path: null, reason: `${file} is not installed: add the Windows feature "Hyper-V Management Tools" (Hyper-V GUI Management Tools) to open consoles from here.` };
   return { path: file, reason: 'vmconnect.exe is installed' };
