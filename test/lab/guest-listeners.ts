@@ -111,9 +111,16 @@ export async function startGuestListeners(hosts: readonly SimHostModel[], option
     }
   }
 
-  const silentSpecs = plan.filter((s) => s.kind === 'silent');
-  // No open listener chose the port yet: take one that is free on the first silent address.
-  for (const spec of silentSpecs) if (ports[spec.service] === 0) ports[spec.service] = await freePort(spec.address);
+  const silentSpecs: GuestListenerSpec[] = [];
+  for (const spec of plan.filter((s) => s.kind === 'silent')) {
+    try {
+      // No open listener chose the port yet: take one that is free on this address.
+      if (ports[spec.service] === 0) ports[spec.service] = await freePort(spec.address);
+      silentSpecs.push(spec);
+    } catch (error) {
+      skipped.push({ spec, reason: (error as Error).message });
+    }
+  }
   const silent = silentSpecs.length ? await startSilentPorts(silentSpecs.map((s) => ({ address: s.address, port: ports[s.service] }))) : undefined;
   silentSpecs.forEach((spec, i) => {
     const problem = silent?.problems[i];
