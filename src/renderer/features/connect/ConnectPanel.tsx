@@ -62,14 +62,14 @@ export function ConnectPanel({ vm }: { vm: InventoryVm }) {
           SSH
         </button>
       )}
-      {info?.vmconnect.available ? (
+      {info?.vmconnect?.available ? (
         <button onClick={() => void openConsole()} data-testid="connect-console">
           Hyper-V console
         </button>
       ) : null}
       <span className="muted connect-status" role="status" data-testid="connect-status">
         {statusText(vm, reach, enabled)}
-        {info && !info.vmconnect.available ? ` Hyper-V console: ${info.vmconnect.reason}` : ''}
+        {info?.vmconnect && !info.vmconnect.available ? ` Hyper-V console: ${info.vmconnect.reason}` : ''}
       </span>
     </div>
   );
@@ -96,7 +96,7 @@ function useConnectInfo(): ConnectInfo | undefined {
   const [info, setInfo] = useState<ConnectInfo>();
   useEffect(() => {
     let live = true;
-    void backend?.invoke('connect.info', {}).then((r) => live && r.ok && setInfo(r.data));
+    void backend?.invoke('connect.info', {}).then((r) => live && r?.ok && setInfo(r.data));
     return () => {
       live = false;
     };
