@@ -25,7 +25,7 @@ describe('connecting to a guest (lab guests listening on loopback, aether-v serv
     served = await startServedLab(data.dir, {
       lab: { hosts: 1, vmsPerHost: 12, clusters: 0, seed: 21, guestListeners: { maxSilent: 0 } },
       // The lab picks free ports for its guests; the app probes those (settings are read after prepare).
-      prepare: (lab) => Object.assign(reachability, { rdpPort: lab.guests!.rdpPort, sshPort: lab.guests!.sshPort }),
+      prepare: (lab) => void Object.assign(reachability, { rdpPort: lab.guests!.rdpPort, sshPort: lab.guests!.sshPort }),
       settings: { reachability },
       connected: 1,
     });

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_SETTINGS, type ReachabilitySettings, type VmReach } from '../../src/shared/contract';
 import { isLoopbackAddress, probeTargets, ReachabilityProber, tcpConnect, type ConnectFn, type ProbedVm, type ReachDelta } from '../../src/main/reachability';
 import { startSilentPorts } from '../lab/guest-listeners';
-import { waitFor } from '../inventory/support/harness';
 
 const servers: Server[] = [];
 let rdpPort = 0;

@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { ConnectInfo, InventoryVm, VmReach } from '../../../shared/contract';
+import type { ConnectInfo, InventoryVm } from '../../../shared/contract';
 import { RDP_CONTENT_TYPE, rdpFileName, rdpFileText } from '../../../shared/rdp-file';
-import { ago } from '../../components/time';
 import { useApp } from '../../stores/app-store';
-import { noAddressText } from './reach-words';
+import { statusText } from './reach-words';
 import { useReachability } from './reach-store';
 import './connect.css';
 
@@ -73,17 +72,6 @@ export function ConnectPanel({ vm }: { vm: InventoryVm }) {
       </span>
     </div>
   );
-}
-
-/** Why the buttons are (or are not) enabled, in one sentence. */
-export function statusText(vm: Pick<InventoryVm, 'state' | 'ipAddresses'>, reach: VmReach | undefined, enabled: boolean): string {
-  if (vm.ipAddresses.length === 0) return noAddressText;
-  if (vm.state !== 'Running') return `The VM is ${vm.state}: start it to connect.`;
-  if (!enabled) return 'Reachability probing is off (Settings): no address is known to answer.';
-  if (!reach?.checkedAt) return `Checking RDP and SSH on ${vm.ipAddresses.join(', ')}…`;
-  const checked = `checked ${ago(reach.checkedAt)}`;
-  if (!reach.address) return `None of its addresses (${vm.ipAddresses.join(', ')}) answered RDP or SSH from this workstation (${checked}).`;
-  return `Reachable at ${reach.address} (${checked}).`;
 }
 
 function sshTarget(address: string, port: number): { url: string; command: string } {

@@ -1,4 +1,5 @@
 import type { InventoryVm, PortReach, VmReach } from '../../../shared/contract';
+import { ago } from '../../components/time';
 
 export type ReachService = 'rdp' | 'ssh';
 export const SERVICE_LABEL: Record<ReachService, string> = { rdp: 'RDP', ssh: 'SSH' };
@@ -38,3 +39,14 @@ export function reachCell(vm: Pick<InventoryVm, 'state' | 'ipAddresses'>, reach:
 }
 
 export const noAddressText = 'No IP address reported: the VM is off or its integration services do not report one.';
+
+/** Why the buttons are (or are not) enabled, in one sentence. */
+export function statusText(vm: Pick<InventoryVm, 'state' | 'ipAddresses'>, reach: VmReach | undefined, enabled: boolean): string {
+  if (vm.ipAddresses.length === 0) return noAddressText;
+  if (vm.state !== 'Running') return `The VM is ${vm.state}: start it to connect.`;
+  if (!enabled) return 'Reachability probing is off (Settings): no address is known to answer.';
+  if (!reach?.checkedAt) return `Checking RDP and SSH on ${vm.ipAddresses.join(', ')}…`;
+  const checked = `checked ${ago(reach.checkedAt)}`;
+  if (!reach.address) return `None of its addresses (${vm.ipAddresses.join(', ')}) answered RDP or SSH from this workstation (${checked}).`;
+  return `Reachable at ${reach.address} (${checked}).`;
+}

@@ -2,8 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import type { InventoryVm, VmReach } from '../../src/shared/contract';
 import { filterAndSort, type TableContext } from '../../src/renderer/components/vm-table/table-model';
-import { reachCell } from '../../src/renderer/features/connect/reach-words';
-import { statusText } from '../../src/renderer/features/connect/ConnectPanel';
+import { reachCell, statusText } from '../../src/renderer/features/connect/reach-words';
 
 const vm = (name: string, state: InventoryVm['state'], ipAddresses: string[]) => ({ key: `h:${name}`, vmId: name, hostId: 'h', name, state, ipAddresses }) as unknown as InventoryVm;
 const reach = (key: string, rdp: VmReach['rdp'], ssh: VmReach['ssh'], address: string | null): VmReach => ({
