@@ -38,7 +38,7 @@ describe('connecting to a guest (lab guests listening on loopback, aether-v serv
     data.cleanup();
   });
 
-  test('the RDP and SSH columns show what answered, and "RDP reachable" filters to those VMs', async () => {
+  test('the RDP and SSH columns show what answered, and the "RDP open" filter keeps those VMs', async () => {
     const { page, lab } = served;
     await page.getByTestId('columns-button').click();
     await page.getByTestId('column-rdp').check();
@@ -51,11 +51,11 @@ describe('connecting to a guest (lab guests listening on loopback, aether-v serv
 
     if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'connect-table.png') });
     const openRdp = lab.guests!.listening.filter((s) => s.service === 'rdp');
-    await page.getByRole('combobox', { name: 'Reachability' }).selectOption('rdp');
+    await page.getByRole('combobox', { name: 'State' }).selectOption('reach:rdp');
     await expect.poll(() => page.getByTestId('vm-table-summary').textContent(), poll).toMatch(new RegExp(`^${openRdp.length} of \\d+ VMs`));
     const keys = await page.locator('[role=row][data-key]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')!.split(':').pop()));
     expect(keys.sort()).toEqual(openRdp.map((s) => s.vmId).sort());
-    await page.getByRole('combobox', { name: 'Reachability' }).selectOption('');
+    await page.getByRole('combobox', { name: 'State' }).selectOption('');
   });
 
   test("the VM page's Remote Desktop button downloads <vm>.rdp naming the VM's loopback address; SSH is offered only where SSH answered", async () => {

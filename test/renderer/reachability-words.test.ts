@@ -25,11 +25,11 @@ describe('reachability in the VM table and on the VM page', () => {
   const ctx: TableContext = { vms: new Map(vms.map((v) => [v.key, v])), hostName: (h) => h, clusterOf: () => undefined, reach: (k) => results.get(k) };
   const keys = vms.map((v) => v.key);
 
-  test('filters by RDP reachable, SSH reachable and neither; sorts open first', () => {
+  test('filters by RDP reachable, SSH reachable and Running but neither; sorts open first', () => {
     const byName = { column: 'name', dir: 'asc' } as const;
     expect(filterAndSort(keys, { reach: 'rdp' }, byName, ctx)).toEqual(['h:win']);
     expect(filterAndSort(keys, { reach: 'ssh' }, byName, ctx)).toEqual(['h:lin']);
-    expect(filterAndSort(keys, { reach: 'none' }, byName, ctx)).toEqual(['h:dark', 'h:off']);
+    expect(filterAndSort(keys, { reach: 'none' }, byName, ctx)).toEqual(['h:dark']); // Running, neither answered
     expect(filterAndSort(keys, {}, { column: 'rdp', dir: 'asc' }, ctx)[0]).toBe('h:win');
   });
 

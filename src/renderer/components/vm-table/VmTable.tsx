@@ -67,7 +67,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   );
   // Live columns and the state filter follow every delta, throttled; other orders change only
   // when VMs are added, removed or move. Only then does the table subscribe to every delta.
-  const live = LIVE_COLUMNS.has(sort.column) || filter.state !== undefined;
+  const live = LIVE_COLUMNS.has(sort.column) || filter.state !== undefined || filter.reach !== undefined;
   const version = useInventory((s) => (live ? s.version : 0));
   const reachVersion = useReachability((s) => (filter.reach || sort.column === 'rdp' || sort.column === 'ssh' ? s.version : 0));
   const liveVersion = useThrottled(version + reachVersion, 500);
@@ -147,7 +147,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
     <div className="vm-table" data-testid="vm-table">
       <div className="vm-filters" role="group" aria-label="Filter VMs">
         <FilterText onChange={setFilter} />
-        <select aria-label="State" value={filter.state ?? ''} onChange={(e) => setFilter((f) => ({ ...f, state: (e.target.value || undefined) as VmFilter['state'] }))}>
+        <select aria-label="State" value={filter.reach ? `reach:${filter.reach}` : (filter.state ?? '')} onChange={(e) => setFilter((f) => ({ ...f, ...stateOrReach(e.target.value) }))}>
           <option value="">All states</option>
           {STATES.map((s) => (
             <option key={s} value={s}>
@@ -155,6 +155,12 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
             </option>
           ))}
           <option value="stale">Stale</option>
+          {/* connect: reachability in the same list (only Running VMs are probed), so the filter row does not grow */}
+          {REACH_FILTERS.map((r) => (
+            <option key={r.value} value={`reach:${r.value}`}>
+              {r.label}
+            </option>
+          ))}
         </select>
         {scope.kind !== 'host' && (
           <select aria-label="Host" value={filter.hostId ?? ''} onChange={(e) => setFilter((f) => ({ ...f, hostId: e.target.value || undefined }))}>
@@ -176,14 +182,6 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
             ))}
           </select>
         )}
-        <select aria-label="Reachability" value={filter.reach ?? ''} onChange={(e) => setFilter((f) => ({ ...f, reach: (e.target.value || undefined) as ReachFilter | undefined }))}>
-          <option value="">Any reachability</option>
-          {REACH_FILTERS.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
-            </option>
-          ))}
-        </select>
         <span className="muted" data-testid="vm-table-summary">
           {total !== undefined && total !== order.length ? `${order.length} of ${counted(total, 'VM')}` : counted(order.length, 'VM')}
           {selected.size ? ` · ${selected.size} selected` : ''}
@@ -317,6 +315,12 @@ const FilterText = memo(function FilterText({ onChange }: { onChange(update: (f:
 });
 
 const NO_KEYS: ReadonlySet<string> = new Set();
+
+/** The State list's value: a state (or "stale"), or `reach:<filter>` for RDP/SSH reachability. */
+function stateOrReach(value: string): Pick<VmFilter, 'state' | 'reach'> {
+  if (value.startsWith('reach:')) return { state: undefined, reach: value.slice(6) as ReachFilter };
+  return { state: (value || undefined) as VmFilter['state'], reach: undefined };
+}
 
 interface VmRowProps {
   vmKey: string;

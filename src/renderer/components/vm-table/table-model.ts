@@ -96,7 +96,7 @@ export function matchesFilter(vm: InventoryVm, filter: VmFilter, ctx: TableConte
   if (filter.state === 'stale' ? !vm.stale : filter.state && vm.state !== filter.state) return false;
   if (filter.hostId && vm.hostId !== filter.hostId) return false;
   if (filter.cluster && ctx.clusterOf(vm.hostId) !== filter.cluster) return false;
-  if (filter.reach && !matchesReach(ctx.reach?.(vm.key), filter.reach)) return false;
+  if (filter.reach && !matchesReach(vm, ctx.reach?.(vm.key), filter.reach)) return false;
   if (filter.text) {
     const t = filter.text;
     if (!vm.name.toLowerCase().includes(t) && !vm.ipAddresses.some((ip) => ip.includes(t))) return false;
