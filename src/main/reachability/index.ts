@@ -1,7 +1,7 @@
 // Reachability: RDP and SSH of Running VMs probed from this workstation (TCP connects to the
 // addresses their hosts report, bounded and cached), published on the 'reachability' topic; and
 // the connect actions: a .rdp file opened with the desktop's handler, the Hyper-V console.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ContractError, ErrorCode, type InventoryDelta, type InventorySnapshotWire, type InventoryVm } from '../../shared/contract';
@@ -51,6 +51,9 @@ async function startReachability(ctx: ServiceContext, options: ReachabilityModul
     publish: (delta) => ctx.hub.publishTopicDelta('reachability', delta),
   });
   ctx.hub.registerSource('reachability', () => prober.snapshot());
+  // No guest is contacted while the app starts (the first paint of the cached inventory comes first).
+  prober.pause();
+  void (ctx.hostContact ?? Promise.resolve()).then(() => prober.resume());
 
   // The VMs as the inventory last described them: names for the .rdp file and the console.
   const known = new Map<string, KnownVm>();
@@ -131,6 +134,8 @@ async function startReachability(ctx: ServiceContext, options: ReachabilityModul
     async stop() {
       unsubscribe();
       prober.close();
+      // The .rdp files were read by the client when it opened them; none outlives the app.
+      if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
     },
   };
 }

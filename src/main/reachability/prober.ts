@@ -63,6 +63,7 @@ export class ReachabilityProber {
   private readonly ticker: NodeJS.Timeout;
   private flushTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private paused = false;
 
   constructor(private readonly options: ProberOptions) {
     this.connect = options.connect ?? tcpConnect;
@@ -118,7 +119,17 @@ export class ReachabilityProber {
     };
   }
 
-  /** Settles once nothing is queued or in flight (tests and the benchmark). */
+  /** Holds probes back (queued VMs wait) until resume(): the app's start-up comes first. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pump();
+  }
+
+  /** Settles once nothing is queued or in flight (tests and the benchmark; not while paused). */
   async idle(): Promise<void> {
     while (this.queue.size || this.activeVms) await new Promise((resolve) => setTimeout(resolve, 10));
     this.flush();
@@ -163,7 +174,7 @@ export class ReachabilityProber {
 
   /** Starts VM probes while fewer than `concurrency` run; their connects share the same bound. */
   private pump(): void {
-    while (this.queue.size && this.activeVms < this.applied.concurrency) {
+    while (!this.paused && this.queue.size && this.activeVms < this.applied.concurrency) {
       const key = this.queue.values().next().value as string;
       this.queue.delete(key);
       if (!this.probeable(key)) continue;
