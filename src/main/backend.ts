@@ -36,6 +36,7 @@ import { deploymentModule } from './deployment';
 import { inventoryModule } from './inventory';
 import { jobsModule } from './jobs';
 import { metricsModule } from './metrics';
+import { reachabilityModule } from './reachability';
 import { mergeHandlers } from './handlers';
 import { schedulerMetricGroups, schedulerSummary } from './diagnostics/scheduler-metrics';
 import { watchDiskFull } from './sqlite-transaction';
@@ -81,8 +82,8 @@ export interface Backend {
 }
 
 /** Started in this order; each may use the ones before it (ServiceContext.started). */
-// metrics listens to the inventory's events, so it starts first and misses none of them.
-const SERVICE_MODULES: ServiceModule[] = [deploymentModule, metricsModule, inventoryModule, jobsModule];
+// metrics and reachability listen to the inventory's events, so they start first and miss none of them.
+const SERVICE_MODULES: ServiceModule[] = [deploymentModule, metricsModule, reachabilityModule, inventoryModule, jobsModule];
 
 /**
  * The composition root: plain Node, no electron import. Builds the services in dependency order

@@ -9,6 +9,7 @@ import { createLabCertificate } from './wsman/cert';
 import { installAgentSimulation } from './agent';
 import { registerLabHosts } from './agent/lab-hosts';
 import { LAB_DRIVES, startRealPowerShell } from './pwsh/runtime';
+import { startGuestListeners, type GuestListenerOptions, type GuestListeners } from './guest-listeners';
 
 export interface LabOptions {
   hosts?: number;
@@ -25,6 +26,11 @@ export interface LabOptions {
    * Without it the TypeScript stand-ins in test/lab/agent answer (fast, for many hosts).
    */
   realAgent?: boolean;
+  /**
+   * Guests answering RDP/SSH on their loopback addresses (guest-listeners.ts), for the app's
+   * reachability probes; `lab.guests` then says on which ports. Off by default.
+   */
+  guestListeners?: GuestListenerOptions | boolean;
 }
 
 /** Golden images every real-agent host has, so vm.create finds a file to copy. */
@@ -46,6 +52,8 @@ export interface LabHostInfo {
 export interface Lab {
   hosts: LabHostInfo[];
   host(name: string): SimHost;
+  /** With `guestListeners`: what listens where (listeners follow the model as it was at start). */
+  guests?: GuestListeners;
   close(): Promise<void>;
 }
 
@@ -85,8 +93,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       host.realPowerShell = real;
     }
   }
+  let guests: GuestListeners | undefined;
   try {
     for (const host of simHosts) await host.listen();
+    if (options.guestListeners) guests = await startGuestListeners(model.hosts, options.guestListeners === true ? {} : options.guestListeners);
   } catch (error) {
     await Promise.all(simHosts.map((h) => h.close()));
     await real?.close();
@@ -109,7 +119,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       if (!host) throw new Error(`lab has no host "${name}"; hosts are ${[...byName.keys()].join(', ')}`);
       return host;
     },
+    ...(guests ? { guests } : {}),
     async close(): Promise<void> {
+      await guests?.close();
       await Promise.all(simHosts.map((h) => h.close()));
       await real?.close();
     },
@@ -123,3 +135,5 @@ export { generateLabModel, NON_ASCII_VM_NAMES, Prng } from './model';
 export type { LabModel, SimCluster, SimDisk, SimHostModel, SimNic, SimVm, VmState } from './model';
 export type { ScriptHandler, ScriptHandlerContext } from './shell/types';
 export { labHostInput } from './host-input';
+export { guestListenerPlan, startGuestListeners, type GuestListenerOptions, type GuestListeners, type GuestListenerSpec } from './guest-listeners';
+export { isLoopbackV4, labGuestAddress, labVmAddress } from './model';

@@ -58,16 +58,19 @@ Options:
     const dataDir = path.resolve(String(parsed.flags.get('data-dir') ?? mkdtempSync(path.join(os.tmpdir(), 'aether-v-demo-'))));
 
     const { startLab, labHostInput } = await import('../../../test/lab');
-    const lab = await startLab({ hosts, vmsPerHost, seed, realAgent });
+    // Guests answer RDP/SSH on their loopback addresses (free ports), so Connect has something to find.
+    const lab = await startLab({ hosts, vmsPerHost, seed, realAgent, guestListeners: true });
     const inputs: HostInput[] = lab.hosts.map((h) => labHostInput(h));
+    const guestPorts = JSON.stringify({ rdpPort: lab.guests!.rdpPort, sshPort: lab.guests!.sshPort });
     process.stdout.write(`Simulated lab: ${lab.hosts.length} hosts × ${vmsPerHost} VMs on 127.0.0.1${realAgent ? ', running the real agent in PowerShell' : ''}\n`);
+    process.stdout.write(`  VM addresses are in 127.0.0.0/8; guests answer RDP on port ${lab.guests!.rdpPort} and SSH on port ${lab.guests!.sshPort}\n`);
     if (realAgent) for (const h of lab.hosts) process.stdout.write(`  ${h.name}: drives C: and D: in ${h.diskRoot}\n`);
 
     const electron = parsed.flags.has('browser') ? undefined : electronBinary();
     if (electron) {
       const child = spawn(electron, [projectRoot, `--data-dir=${dataDir}`], {
         stdio: 'inherit',
-        env: { ...process.env, AETHERV_DEMO_HOSTS: JSON.stringify(inputs) },
+        env: { ...process.env, AETHERV_DEMO_HOSTS: JSON.stringify(inputs), AETHERV_DEMO_GUEST_PORTS: guestPorts },
       });
       const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 0)));
       await lab.close();
@@ -76,7 +79,7 @@ Options:
 
     seedDemoSettings(dataDir);
     const app = await startBrowserApp({ dataDir, port, quiet: true });
-    await importDemoHosts(app.backend, { AETHERV_DEMO_HOSTS: JSON.stringify(inputs) });
+    await importDemoHosts(app.backend, { AETHERV_DEMO_HOSTS: JSON.stringify(inputs), AETHERV_DEMO_GUEST_PORTS: guestPorts });
     process.stdout.write(
       `Electron is not installed here, so the app runs in browser mode.\nOpen: ${app.server.url}\nData: ${dataDir}\nPress Ctrl+C to stop.\n`,
     );

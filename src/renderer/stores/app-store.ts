@@ -4,6 +4,7 @@ import type { Backend, ConnectionState } from '../backend/backend';
 import { inventorySync } from './inventory-store';
 import { notificationToast } from './host-toasts';
 import { jobsSyncs } from './jobs-store'; // jobs: 'jobs' and 'jobOutput' topics
+import { reachabilitySync } from '../features/connect/reach-store'; // connect: the 'reachability' topic
 import { applyCollectionDelta, indexById, TopicSync } from './topic-sync';
 
 export type View =
@@ -90,6 +91,7 @@ export function connectStore(backend: Backend): { firstLoad: Promise<void>; disc
     }),
     inventorySync(backend).sync,
     ...jobsSyncs(backend).syncs, // jobs: records and live output lines
+    reachabilitySync(backend), // connect: RDP/SSH reachability per VM
   ];
   const offEvents = backend.onEvent((event) => syncs.forEach((s) => s.handle(event)));
   let loaded: () => void = () => undefined;

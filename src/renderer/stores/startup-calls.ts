@@ -11,6 +11,7 @@ export const STARTUP_CALLS: readonly StartupCall[] = [
   ['events.snapshot', { topic: 'health' }],
   ['events.snapshot', { topic: 'jobs' }],
   ['events.snapshot', { topic: 'jobOutput' }],
+  ['events.snapshot', { topic: 'reachability' }], // connect: RDP/SSH per VM
   ['app.info', {}],
   ['settings.get', {}],
   // Last: the backend answers in this order, and the small answers queued behind a 1.7 MB one

@@ -16,6 +16,7 @@ export const COMMAND_NAMES = [
   'jobs.schema', 'jobs.validate', 'jobs.submit', 'vm.action', 'vm.delete', 'vm.operate', 'jobs.list', 'jobs.get', 'jobs.cancel',
   'vm.bulkPreview', 'vm.bulkRun', 'jobs.retryFailed', 'jobs.export',
   'metrics.history', 'metrics.trends',
+  'connect.info', 'connect.rdp', 'connect.console',
 ] as const satisfies readonly CommandName[];
 
 const everyCommandIsListed: Exclude<CommandName, (typeof COMMAND_NAMES)[number]> extends never ? true : never = true;

@@ -4,6 +4,7 @@ import { inventoryCommands } from './areas/inventory';
 import { deploymentCommands } from './areas/deployment';
 import { jobsCommands } from './areas/jobs';
 import { metricsCommands } from './areas/metrics';
+import { connectCommands } from './areas/connect';
 
 /**
  * Every command the renderer can invoke, declared once per area (src/shared/contract/areas/*):
@@ -16,6 +17,7 @@ export const commands = {
   ...deploymentCommands,
   ...jobsCommands,
   ...metricsCommands,
+  ...connectCommands,
 } as const;
 
 export type Commands = typeof commands;

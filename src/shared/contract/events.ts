@@ -4,12 +4,13 @@ import { HostView } from './hosts';
 import { AppNotification } from './notifications';
 import { InventoryDelta, InventorySnapshotWire } from './inventory';
 import { JobOutputDelta, JobOutputSnapshot, JobRecord } from './jobs';
+import { VmReach } from './areas/connect';
 
 /**
  * State topics. Each has a snapshot shape and a delta shape; every event carries the topic's
  * revision, increasing by exactly one per event. A client that sees a gap calls events.snapshot.
  */
-export const TopicName = Type.Union([Type.Literal('hosts'), Type.Literal('notifications'), Type.Literal('health'), Type.Literal('inventory'), Type.Literal('jobs'), Type.Literal('jobOutput')]);
+export const TopicName = Type.Union([Type.Literal('hosts'), Type.Literal('notifications'), Type.Literal('health'), Type.Literal('inventory'), Type.Literal('jobs'), Type.Literal('jobOutput'), Type.Literal('reachability')]);
 export type TopicName = Static<typeof TopicName>;
 
 function collectionDelta<T extends ReturnType<typeof Type.Object>>(item: T) {
@@ -27,6 +28,8 @@ export const topics = {
   jobs: { snapshot: Type.Array(JobRecord), delta: collectionDelta(JobRecord) },
   /** New output lines of every job, batched; the snapshot is empty (lines come from jobs.get). */
   jobOutput: { snapshot: JobOutputSnapshot, delta: JobOutputDelta },
+  /** RDP/SSH reachability of VMs, keyed `${hostId}:${vmId}` (VmReach.key); src/main/reachability. */
+  reachability: { snapshot: Type.Array(VmReach), delta: Type.Object({ upsert: Type.Array(VmReach), remove: Type.Array(Type.String()) }) },
 } as const;
 
 export type Topics = typeof topics;

@@ -9,4 +9,5 @@ export * from './inventory';
 export * from './jobs';
 export * from './commands';
 export * from './areas/metrics';
+export * from './areas/connect';
 export * from './events';

@@ -88,6 +88,24 @@ export const MetricsSettings = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * RDP/SSH reachability of Running VMs, probed from this workstation with TCP connects to the
+ * addresses their hosts report (src/main/reachability). The ports are settings because a guest
+ * may listen elsewhere (and the lab's guests do: port 22 needs root on a loopback address).
+ */
+export const ReachabilitySettings = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, hint: 'true or false: probe Running VMs for RDP and SSH from this workstation' }),
+    rdpPort: Type.Integer({ minimum: 1, maximum: 65_535, default: 3389, hint: 'the TCP port guests answer RDP on, 1–65535' }),
+    sshPort: Type.Integer({ minimum: 1, maximum: 65_535, default: 22, hint: 'the TCP port guests answer SSH on, 1–65535' }),
+    concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 32, hint: 'probes in flight at most, 1–256' }),
+    timeoutMs: Type.Integer({ minimum: 100, maximum: 30_000, default: 1_500, hint: 'milliseconds a connect may take before the port counts as closed, 100–30000' }),
+    intervalS: Type.Integer({ minimum: 30, maximum: 86_400, default: 300, hint: 'seconds between probes of an unchanged VM, 30–86400' }),
+  },
+  { additionalProperties: false },
+);
+export type ReachabilitySettings = Static<typeof ReachabilitySettings>;
+
 /** The user-editable settings (hosts have their own commands). */
 export const Settings = Type.Object(
   {
@@ -99,6 +117,7 @@ export const Settings = Type.Object(
     log: LogSettings,
     ui: UiSettings,
     metrics: MetricsSettings,
+    reachability: ReachabilitySettings,
   },
   { additionalProperties: false },
 );
@@ -115,6 +134,7 @@ export const SettingsPatch = Type.Object(
     log: Type.Optional(Type.Partial(LogSettings, { additionalProperties: false })),
     ui: Type.Optional(Type.Partial(UiSettings, { additionalProperties: false })),
     metrics: Type.Optional(Type.Partial(MetricsSettings, { additionalProperties: false })),
+    reachability: Type.Optional(Type.Partial(ReachabilitySettings, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -129,4 +149,5 @@ export const DEFAULT_SETTINGS: Settings = {
   log: { maxFileMB: 10, keepFiles: 3 },
   ui: { confirmDestructiveActions: true },
   metrics: { retentionHours: 48 },
+  reachability: { enabled: true, rdpPort: 3389, sshPort: 22, concurrency: 32, timeoutMs: 1_500, intervalS: 300 },
 };

@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimVm, VmState } from '../model/types';
 import { VM_OPERATION_DEFS, type VmPowerOperation } from '../../../src/shared/contract/vm-operations';
+import { labGuestAddress } from '../model/addresses';
 import { settleVmPower } from './power';
 import { checkpointOperations } from './jobs/checkpoints';
 import { hardwareOperations } from './jobs/hardware';
@@ -233,7 +234,7 @@ const vmCreate: AgentOperation = async (ctx) => {
     } catch (error) {
       throw new AgentOperationError('GUEST_PROVISIONING_FAILED', `The guest reported failure: ${(error as Error).message}`, { vmId: vm.id, guestError: (error as Error).message });
     }
-    if (data.guest_v4_ip_addr) vm.ipAddresses = [data.guest_v4_ip_addr];
+    if (data.guest_v4_ip_addr) vm.ipAddresses = [labGuestAddress(data.guest_v4_ip_addr)]; // loopback: the app probes it
     vm.nics[0]!.ipAddresses = [...vm.ipAddresses];
     ctx.log(`Guest state: provisioningapplied${data.guest_domain_join_target ? ` (joined ${data.guest_domain_join_target})` : ''}`, 'info', 'wait-apply');
     await step('cleanup', 'Detaching the provisioning DVD and deleting the ISO copy');

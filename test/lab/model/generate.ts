@@ -3,6 +3,7 @@
  * seeded Prng, so a seed is a complete description of a lab (tests and bug reports can quote it).
  */
 import { addGeneratedCheckpoints } from './checkpoints';
+import { labVmAddress } from './addresses';
 import { Prng } from './prng';
 import type { LabModel, LabModelOptions, SimDisk, SimHostModel, SimNic, SimVm, VmState } from './types';
 
@@ -96,8 +97,9 @@ function makeNics(rng: Prng, vmId: string, hostIndex: number, vmIndex: number, o
   const nics: SimNic[] = [];
   for (let i = 0; i < count; i++) {
     const vlan = rng.chance(0.5) ? rng.pick([10, 20, 30, 100]) : null;
-    const ips = online ? [`10.${hostIndex + 1}.${i}.${10 + vmIndex}`] : [];
-    if (online && rng.chance(0.3)) ips.push(`fd00:${hostIndex + 1}::${(10 + vmIndex).toString(16)}`);
+    // Loopback only (addresses.ts): the app probes these for RDP and SSH.
+    const ips = online ? [labVmAddress(hostIndex, i, vmIndex)] : [];
+    if (online && rng.chance(0.3)) ips.push(labVmAddress(hostIndex, i, vmIndex, 1));
     nics.push({
       id: `Microsoft:${vmId.toUpperCase()}\\${rng.guid().toUpperCase()}`,
       name: i === 0 ? 'Network Adapter' : `Network Adapter ${i + 1}`,

@@ -5,4 +5,5 @@
 export { generateLabModel, makeVm, NON_ASCII_VM_NAMES } from './generate';
 export { addVms, moveVm, removeVms } from './churn';
 export { Prng } from './prng';
+export { isLoopbackV4, labGuestAddress, labVmAddress } from './addresses';
 export type { LabModel, LabModelOptions, SimCluster, SimDisk, SimHostModel, SimNic, SimVm, VmState } from './types';

@@ -401,7 +401,7 @@ describe('lab side: the simulated guest and Hyper-V rules (no PowerShell)', () =
     expect(vm.nics[0]!.macAddress).toMatch(/^00155D[0-9A-F]{6}$/);
     await provision(vm, false);
     expect(vm.kvp!.guest[GUEST_STATE]).toBe('provisioningapplied');
-    expect(vm.nics[0]!.ipAddresses).toEqual(['10.9.8.7']);
+    expect(vm.nics[0]!.ipAddresses).toEqual(['127.9.8.7']); // the lab reports guests on loopback (labGuestAddress)
   });
 
   test('a checksum that does not match: provisioningfailed with "error validating:checksum"', async () => {

@@ -18,6 +18,7 @@ import { productionCheckpointRefusal, removeCheckpoints, restoreCheckpoint, take
 import { moveTargetRefusal, notEnoughMemory, transferVm } from '../agent/jobs/move';
 import { clusterPeers, findLabHost, labHostsOf } from '../agent/lab-hosts';
 import type { SimCheckpoint, SimDisk, SimDvdDrive, SimNic, SimVm, VmState } from '../model/types';
+import { labGuestAddress } from '../model/addresses';
 
 export type HyperVRpcErrorKind = 'NotFound' | 'InvalidState' | 'PermissionDenied' | 'InvalidArgument' | 'OperationFailed' | 'ObjectExists';
 
@@ -1067,8 +1068,8 @@ function guestStep(host: SimHost, vm: SimVm): void {
     }
     kvp.guest[GUEST_STATE] = 'applying';
     if (data.guest_v4_ip_addr && vm.nics[0]) {
-      vm.nics[0].ipAddresses = [data.guest_v4_ip_addr];
-      vm.ipAddresses = [data.guest_v4_ip_addr];
+      vm.nics[0].ipAddresses = [labGuestAddress(data.guest_v4_ip_addr)]; // loopback: the app probes it
+      vm.ipAddresses = [...vm.nics[0].ipAddresses];
     }
     setTimeout(() => {
       if (kvp.guest[GUEST_STATE] !== 'applying') return;

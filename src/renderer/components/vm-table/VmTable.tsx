@@ -18,6 +18,8 @@ import { BulkActionBar } from '../../features/jobs/BulkActionBar'; // jobs: acti
 import { filterAndSort, LIVE_COLUMNS, nextSort, type SortSpec, type TableContext, type VmFilter } from './table-model';
 import { counted } from '../../../shared/counted';
 import { useConfirmedAt } from '../../stores/vm-freshness';
+import { reachOf, useReachability } from '../../features/connect/reach-store'; // connect: RDP/SSH columns and filter
+import { REACH_FILTERS, type ReachFilter } from '../../features/connect/reach-words';
 
 export type VmScope = { kind: 'all' } | { kind: 'host'; hostId: string } | { kind: 'cluster'; cluster: string };
 
@@ -60,14 +62,15 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   // Built from maps that keep their identity until a name or cluster really changes, so a host's
   // status update does not re-sort 10,000 rows.
   const ctx: TableContext = useMemo(
-    () => ({ vms: model.vms, hostName: (h) => hostNames.get(h) ?? h, clusterOf: (h) => clusterByHost.get(h), host: (h) => model.hosts.get(h) }),
+    () => ({ vms: model.vms, hostName: (h) => hostNames.get(h) ?? h, clusterOf: (h) => clusterByHost.get(h), host: (h) => model.hosts.get(h), reach: reachOf }),
     [model, hostNames, clusterByHost],
   );
   // Live columns and the state filter follow every delta, throttled; other orders change only
   // when VMs are added, removed or move. Only then does the table subscribe to every delta.
-  const live = LIVE_COLUMNS.has(sort.column) || filter.state !== undefined;
+  const live = LIVE_COLUMNS.has(sort.column) || filter.state !== undefined || filter.reach !== undefined;
   const version = useInventory((s) => (live ? s.version : 0));
-  const liveVersion = useThrottled(version, 500);
+  const reachVersion = useReachability((s) => (filter.reach || sort.column === 'rdp' || sort.column === 'ssh' ? s.version : 0));
+  const liveVersion = useThrottled(version + reachVersion, 500);
   const previousOrder = useRef<readonly string[]>([]);
   const order = useMemo(() => {
     const keys =
@@ -144,7 +147,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
     <div className="vm-table" data-testid="vm-table">
       <div className="vm-filters" role="group" aria-label="Filter VMs">
         <FilterText onChange={setFilter} />
-        <select aria-label="State" value={filter.state ?? ''} onChange={(e) => setFilter((f) => ({ ...f, state: (e.target.value || undefined) as VmFilter['state'] }))}>
+        <select aria-label="State" value={filter.reach ? `reach:${filter.reach}` : (filter.state ?? '')} onChange={(e) => setFilter((f) => ({ ...f, ...stateOrReach(e.target.value) }))}>
           <option value="">All states</option>
           {STATES.map((s) => (
             <option key={s} value={s}>
@@ -152,6 +155,12 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
             </option>
           ))}
           <option value="stale">Stale</option>
+          {/* connect: reachability in the same list (only Running VMs are probed), so the filter row does not grow */}
+          {REACH_FILTERS.map((r) => (
+            <option key={r.value} value={`reach:${r.value}`}>
+              {r.label}
+            </option>
+          ))}
         </select>
         {scope.kind !== 'host' && (
           <select aria-label="Host" value={filter.hostId ?? ''} onChange={(e) => setFilter((f) => ({ ...f, hostId: e.target.value || undefined }))}>
@@ -306,6 +315,12 @@ const FilterText = memo(function FilterText({ onChange }: { onChange(update: (f:
 });
 
 const NO_KEYS: ReadonlySet<string> = new Set();
+
+/** The State list's value: a state (or "stale"), or `reach:<filter>` for RDP/SSH reachability. */
+function stateOrReach(value: string): Pick<VmFilter, 'state' | 'reach'> {
+  if (value.startsWith('reach:')) return { state: undefined, reach: value.slice(6) as ReachFilter };
+  return { state: (value || undefined) as VmFilter['state'], reach: undefined };
+}
 
 interface VmRowProps {
   vmKey: string;

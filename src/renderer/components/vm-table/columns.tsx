@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { InventoryVm } from '../../../shared/contract';
 import { heartbeatInWords } from '../../../shared/heartbeat-words';
 import { cpuUsageText, heldMemoryText } from '../vm-usage';
+import { ReachCell } from '../../features/connect/ReachCell';
 import type { SortColumn, TableContext } from './table-model';
 
 /**
@@ -58,6 +59,8 @@ export const VM_COLUMNS: readonly VmColumn[] = [
   { id: 'ip', label: 'IP address', width: 112, min: 70, text: (vm) => vm.ipAddresses[0] ?? '—' },
   { id: 'heartbeat', label: 'Heartbeat', width: 180, min: 60, text: (vm) => dash(heartbeatInWords(vm.heartbeat)) },
   { id: 'observed', label: 'Freshness', width: 124, min: 80 },
+  { id: 'rdp', label: 'RDP reachable', short: 'RDP', width: 64, min: 44, text: (vm) => <ReachCell vm={vm} service="rdp" /> },
+  { id: 'ssh', label: 'SSH reachable', short: 'SSH', width: 64, min: 44, text: (vm) => <ReachCell vm={vm} service="ssh" /> },
 ];
 
 export const COLUMN_BY_ID: ReadonlyMap<SortColumn, VmColumn> = new Map(VM_COLUMNS.map((c) => [c.id, c]));

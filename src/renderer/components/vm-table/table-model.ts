@@ -1,4 +1,5 @@
-import type { InventoryHost, InventoryVm, VmState } from '../../../shared/contract';
+import type { InventoryHost, InventoryVm, VmReach, VmState } from '../../../shared/contract';
+import { matchesReach, reachSortKey, type ReachFilter } from '../../features/connect/reach-words';
 import { confirmedAt } from '../../stores/vm-freshness';
 
 export type SortColumn =
@@ -18,7 +19,9 @@ export type SortColumn =
   | 'created'
   | 'ip'
   | 'heartbeat'
-  | 'observed';
+  | 'observed'
+  | 'rdp'
+  | 'ssh';
 export interface SortSpec {
   column: SortColumn;
   dir: 'asc' | 'desc';
@@ -29,6 +32,8 @@ export interface VmFilter {
   cluster?: string;
   /** Substring of the name or an IP, lowercase. */
   text?: string;
+  /** RDP or SSH answered, or neither (features/connect). */
+  reach?: ReachFilter;
 }
 export interface TableContext {
   vms: ReadonlyMap<string, InventoryVm>;
@@ -36,6 +41,8 @@ export interface TableContext {
   clusterOf(hostId: string): string | undefined;
   /** The host's inventory record (its sync times confirm its VMs: see confirmedAt). */
   host?(hostId: string): InventoryHost | undefined;
+  /** The VM's RDP/SSH reachability (features/connect). */
+  reach?(vmKey: string): VmReach | undefined;
 }
 
 /** Columns whose values change with every quick sync: sorting by them must follow live updates. */
@@ -79,6 +86,9 @@ function sortKey(vm: InventoryVm, column: SortColumn, ctx: TableContext): SortKe
       return vm.ipAddresses[0] ?? '';
     case 'observed':
       return Date.parse(confirmedAt(vm, ctx.host?.(vm.hostId)) ?? '') || 0;
+    case 'rdp':
+    case 'ssh':
+      return reachSortKey(ctx.reach?.(vm.key), column);
   }
 }
 
@@ -86,6 +96,7 @@ export function matchesFilter(vm: InventoryVm, filter: VmFilter, ctx: TableConte
   if (filter.state === 'stale' ? !vm.stale : filter.state && vm.state !== filter.state) return false;
   if (filter.hostId && vm.hostId !== filter.hostId) return false;
   if (filter.cluster && ctx.clusterOf(vm.hostId) !== filter.cluster) return false;
+  if (filter.reach && !matchesReach(vm, ctx.reach?.(vm.key), filter.reach)) return false;
   if (filter.text) {
     const t = filter.text;
     if (!vm.name.toLowerCase().includes(t) && !vm.ipAddresses.some((ip) => ip.includes(t))) return false;

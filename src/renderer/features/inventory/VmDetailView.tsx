@@ -14,6 +14,7 @@ import { confirmedAt } from '../../stores/vm-freshness';
 import { uptimeText } from '../../components/vm-table/columns';
 import { VmCharts } from '../../components/charts/VmCharts';
 import { heartbeatInWords } from '../../../shared/heartbeat-words';
+import { ConnectPanel } from '../connect/ConnectPanel'; // connect: RDP, SSH, Hyper-V console
 
 const TABS = ['Hardware', 'Disks', 'Networks', 'Notes'] as const;
 type Tab = (typeof TABS)[number];
@@ -44,6 +45,7 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
         <StateBadge vm={vm} /> <Observed at={confirmed} staleSince={vm.stale ? vm.staleSince : null} />
       </p>
       <VmActions vm={vm} /> {/* jobs */}
+      {!vm.placeholder && <ConnectPanel vm={vm} />}
       <dl className="facts" data-testid="vm-facts">
         <dt>Host</dt>
         <dd>

@@ -93,7 +93,7 @@ function GeneralSettings() {
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (!backend) return;
-    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log, ui: draft.ui, metrics: draft.metrics };
+    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log, ui: draft.ui, metrics: draft.metrics, reachability: draft.reachability };
     const result = await backend.invoke('settings.update', patch);
     if (result.ok) {
       setErrors({});
@@ -104,7 +104,7 @@ function GeneralSettings() {
       toast('error', result.error.message);
     }
   };
-  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs' | 'log' | 'metrics', key: string, label: string, numeric = false) => {
+  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs' | 'log' | 'metrics' | 'reachability', key: string, label: string, numeric = false) => {
     const id = `${section}.${key}`;
     const value = (draft[section] as Record<string, unknown>)[key];
     return (
@@ -158,6 +158,23 @@ function GeneralSettings() {
         />
         Ask before Turn off, Shut down, Restart and Save (on one VM and in bulk)
       </label>
+      <h2>Connecting to VMs</h2>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={draft.reachability.enabled}
+          onChange={(e) => setDraft({ ...draft, reachability: { ...draft.reachability, enabled: e.target.checked } })}
+          data-testid="setting-reachability-enabled"
+        />
+        Probe Running VMs for RDP and SSH from this workstation
+      </label>
+      <div className="grid">
+        {field('reachability', 'rdpPort', 'RDP port', true)}
+        {field('reachability', 'sshPort', 'SSH port', true)}
+        {field('reachability', 'concurrency', 'Probes at once', true)}
+        {field('reachability', 'timeoutMs', 'Connect timeout (ms)', true)}
+        {field('reachability', 'intervalS', 'Probe again after (s)', true)}
+      </div>
       <h2>App log</h2>
       <div className="grid">
         {field('log', 'maxFileMB', 'Size per log file (MB)', true)}
