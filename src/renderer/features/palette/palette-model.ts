@@ -1,4 +1,6 @@
-import type { InventoryVm, VmAction } from '../../../shared/contract';
+import type { InventoryHost, InventoryVm, VmAction } from '../../../shared/contract';
+import type { VmEditOperation, VmOperationGroup } from '../../../shared/contract/vm-operations';
+import { vmOperationButtons } from '../vm-ops/operation-model';
 import { VM_ACTIONS } from '../../../shared/contract/vm-actions';
 import type { View } from '../../stores/app-store';
 import { bulkActionCounts } from '../jobs/bulk-model';
@@ -8,6 +10,8 @@ import { vmActionAsks } from '../../../shared/contract/vm-actions';
 export type PaletteCommand =
   | { id: string; label: string; group: 'VM'; kind: 'vm-action'; vmKey: string; action: VmAction }
   | { id: string; label: string; group: 'VM'; kind: 'vm-delete'; vmKey: string }
+  /** An edit, checkpoint or move (the one table); `disabled`: why the VM's state does not allow it now. */
+  | { id: string; label: string; group: 'Change VM'; kind: 'vm-operation'; vmKey: string; operation: VmEditOperation; disabled?: string }
   | { id: string; label: string; group: 'Selection'; kind: 'bulk'; keys: string[]; action: VmAction }
   | { id: string; label: string; group: 'Go to'; kind: 'navigate'; view: View };
 
@@ -23,10 +27,11 @@ const TABLE_VIEWS = new Set<View['name']>(['overview', 'host', 'cluster']);
 
 /**
  * The commands for the current context: the VM on screen (its detail page) or the table's
- * selection — one VM: the actions the shared matrix allows now; several: each action allowed on
- * at least one of them (the preview then says which are skipped) — then navigation.
+ * selection — one VM: the actions the shared matrix allows now, and its edits, checkpoints and
+ * move (greyed with the table's reason when its state does not allow them); several: each action
+ * allowed on at least one of them (the preview then says which are skipped) — then navigation.
  */
-export function paletteCommands(ctx: { view: View; selectedKeys: readonly string[]; vms: ReadonlyMap<string, InventoryVm>; confirmDestructiveActions?: boolean }): PaletteCommand[] {
+export function paletteCommands(ctx: { view: View; selectedKeys: readonly string[]; vms: ReadonlyMap<string, InventoryVm>; confirmDestructiveActions?: boolean; hosts?: Iterable<InventoryHost> }): PaletteCommand[] {
   const asks = ctx.confirmDestructiveActions ?? false;
   const out: PaletteCommand[] = [];
   // A table selection counts only where a VM table is on screen (not behind the settings page).
@@ -39,6 +44,11 @@ export function paletteCommands(ctx: { view: View; selectedKeys: readonly string
       if (b.action === 'delete') out.push({ id: `vm-delete:${vm.key}`, label: `Delete ${vm.name}…`, group: 'VM', kind: 'vm-delete', vmKey: vm.key });
       // "…": a question follows (the same rule as the VM page's buttons).
       else out.push({ id: `vm:${b.action}:${vm.key}`, label: `${ACTION_LABEL[b.action]} ${vm.name}${vmActionAsks(b.action, asks) ? '…' : ''}`, group: 'VM', kind: 'vm-action', vmKey: vm.key, action: b.action });
+    }
+    const groups: VmOperationGroup[] = vm.clustered ? ['hardware', 'checkpoint', 'move'] : ['hardware', 'checkpoint'];
+    for (const b of vmOperationButtons(vm, groups, ctx.hosts ?? [])) {
+      // "Add disk… web-20": the table's label, then the VM, so typing either finds it.
+      out.push({ id: `op:${b.operation}:${vm.key}`, label: `${b.label} ${vm.name}`, group: 'Change VM', kind: 'vm-operation', vmKey: vm.key, operation: b.operation, ...(b.reason ? { disabled: b.reason } : {}) });
     }
   } else if (keys.length > 1) {
     const selected = keys.map((k) => ctx.vms.get(k)).filter((v): v is InventoryVm => !!v);
