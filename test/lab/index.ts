@@ -7,6 +7,7 @@ import { SimHost } from './host';
 import { generateLabModel } from './model';
 import { createLabCertificate } from './wsman/cert';
 import { installAgentSimulation } from './agent';
+import { registerLabHosts } from './agent/lab-hosts';
 import { LAB_DRIVES, startRealPowerShell } from './pwsh/runtime';
 
 export interface LabOptions {
@@ -71,6 +72,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       new SimHost({ model: hostModel, credentials, allowUnencrypted: options.allowUnencryptedBasic ?? false, certificate, seed: (options.seed ?? 1) * 1000 + index }),
   );
   for (const host of simHosts) installAgentSimulation(host);
+  // Nodes of a cluster reach each other (VM moves): one registry for the stand-in and the simulated modules.
+  registerLabHosts(simHosts);
   const byName = new Map(simHosts.map((h) => [h.name.toLowerCase(), h]));
   const real = options.realAgent ? await startRealPowerShell((name) => byName.get(name.toLowerCase())) : undefined;
   if (real) {

@@ -1,4 +1,4 @@
-import type { VmDisk, VmState } from '../../shared/contract';
+import type { VmCheckpoint, VmDisk, VmState } from '../../shared/contract';
 import type { FullInventoryInput, FullVmInput, HotState, QuickInventoryInput, QuickVmInput, StoredNic } from '../store';
 
 /** The agent answered, but not with the inventory shape of docs/agent.md. */
@@ -54,6 +54,25 @@ function parseNic(n: unknown): StoredNic | undefined {
   };
 }
 
+/** One `Checkpoints[]` entry (agent 1.4.0); ids lower-cased like VM ids, so every comparison is one form. */
+function parseCheckpoint(c: unknown): VmCheckpoint | undefined {
+  if (!isObj(c)) return undefined;
+  const id = text(c.Id)?.toLowerCase();
+  const createdAt = text(c.CreationTime);
+  if (!id || !createdAt) return undefined;
+  return { id, name: text(c.Name) ?? '', parentId: text(c.ParentId)?.toLowerCase() ?? null, createdAt, type: text(c.Type) ?? 'Standard' };
+}
+
+/**
+ * A VM's checkpoints, oldest first (ties by id, so the order and the config hash are stable
+ * whatever order the host listed them in). An agent older than 1.4.0 sends no `Checkpoints` key,
+ * and 1.4.0 leaves it out when there are none: both mean none.
+ */
+function parseCheckpoints(value: unknown): VmCheckpoint[] {
+  const list = asArray(value).map(parseCheckpoint).filter((c): c is VmCheckpoint => Boolean(c));
+  return list.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 function parseVm(v: unknown): FullVmInput | undefined {
   if (!isObj(v)) return undefined;
   const id = text(v.Id)?.toLowerCase();
@@ -79,6 +98,8 @@ function parseVm(v: unknown): FullVmInput | undefined {
       ipAddresses: ips,
       disks: asArray(v.Disks).map(parseDisk).filter((d): d is VmDisk => Boolean(d)),
       nics,
+      checkpoints: parseCheckpoints(v.Checkpoints),
+      currentCheckpointId: text(v.ParentCheckpointId)?.toLowerCase() || null,
     },
     // An agent older than 1.1.0 does not send hot state with the inventory: leave it to the quick sync.
     ...('CpuUsagePercent' in v ? { hot: hotStateOf(v) } : {}),
@@ -133,7 +154,13 @@ export function parseFullInventory(data: unknown, host: string, observedAt: stri
     agentTimestamp: text(data.Host.Timestamp),
     // An entry we could not read is a VM we must not tombstone: the enumeration is partial.
     complete: vms.length === rawVms.length,
-    keep: { nics: failed('Network adapter query failed'), disks: failed('Hard disk drive query failed'), os: failed('Guest OS (KVP) query failed') },
+    keep: {
+      nics: failed('Network adapter query failed'),
+      disks: failed('Hard disk drive query failed'),
+      os: failed('Guest OS (KVP) query failed'),
+      // Get-VMSnapshot's batch (agent 1.4.0): a failure must not read as "every checkpoint deleted".
+      checkpoints: failed('Checkpoint query failed'),
+    },
   };
 }
 

@@ -1,5 +1,5 @@
-// Jobs: schema-driven create-VM jobs, VM actions (single and bulk), the queue and its execution on
-// the hosts, live masked output, persistence in jobs.db, and export (docs/jobs.md).
+// Jobs: schema-driven create-VM jobs, VM actions (single and bulk), VM edits, checkpoints and moves,
+// the queue and its execution on the hosts, live masked output, persistence in jobs.db, and export (docs/jobs.md).
 import { ContractError, ErrorCode, type JobValidateResponse, type OsFamily } from '../../shared/contract';
 import type { ServiceModule, StartedService } from '../service-module';
 import { JobSchemaInvalid, SchemaOutOfDate } from './errors';
@@ -12,6 +12,7 @@ import { hostNetworksOf } from './validation/host-networks';
 import { exportJobs } from './export';
 import { JobsCore, type JobsServiceOptions } from './service';
 import { VmActions } from './vm-actions';
+import { VmOperations } from './vm-operations';
 import { counted } from '../../shared/counted';
 
 export { checkSubmissionSafeguards, estimateFreeMemoryGb, SubmissionRefused, type SubmissionView } from './safeguards';
@@ -74,7 +75,11 @@ export function createJobsModule(options: { schemaPath?: string } & JobsServiceO
       }
       ctx.hub.publishSnapshot('jobs');
       core.dropOrphanPlaceholders();
-      const actions = new VmActions(core, options.pendingDeadlineMs ?? 3 * 60_000);
+      const pendingDeadlineMs = options.pendingDeadlineMs ?? 3 * 60_000;
+      const operations = new VmOperations(core, pendingDeadlineMs);
+      const orphanOps = operations.dropOrphanPending();
+      if (orphanOps) ctx.log.info('cleared pending edits whose jobs did not survive the last run', { count: orphanOps });
+      const actions = new VmActions(core, pendingDeadlineMs, operations);
       let validations = 0;
       let refusals = 0;
 
@@ -120,6 +125,7 @@ export function createJobsModule(options: { schemaPath?: string } & JobsServiceO
           'jobs.submit': (request) => core.submitCreate(request),
           'vm.action': (request) => actions.action(request),
           'vm.delete': (request) => actions.delete(request),
+          'vm.operate': (request) => operations.operate(request),
           'jobs.list': ({ filter, sort, limit }) => core.store.list(filter, sort, limit),
           'jobs.get': ({ id, fromLine, maxLines }) => {
             const job = core.store.get(id);
@@ -136,6 +142,7 @@ export function createJobsModule(options: { schemaPath?: string } & JobsServiceO
         metrics: () => [{ name: 'jobs', rows: [{ schema: `${schema.id} v${schema.version}`, validations, refused: refusals, ...core.queue.counts(), history: core.store.all().length }] }],
         stop: async () => {
           actions.stop();
+          operations.stop();
           await core.stop();
         },
       };

@@ -1,4 +1,4 @@
-import type { JobErrorBody, JobLine } from '../../shared/contract';
+import type { AgentVmOperation, JobErrorBody, JobLine } from '../../shared/contract';
 import { AgentNotDeployed, AgentOperationFailed, type AgentLogEntry } from '../agent';
 import type { RemoteHosts } from '../hosts/remote-hosts';
 import type { SecretMasker } from './redact';
@@ -8,7 +8,7 @@ export interface AgentJobSpec {
   hostId: string;
   lane: 'JOB' | 'CONTROL';
   label: string;
-  operation: 'vm.create' | 'vm.action' | 'vm.delete';
+  operation: 'vm.create' | AgentVmOperation;
   fields: Record<string, unknown>;
   timeoutMs: number;
 }

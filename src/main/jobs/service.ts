@@ -27,6 +27,10 @@ export interface JobTimeouts {
   create: number;
   delete: number;
   action: number;
+  /** A hardware edit or checkpoint operation (vm.operate); deleting a checkpoint merges its disks. */
+  edit: number;
+  /** A move between cluster nodes: a live migration copies the VM's memory over the network. */
+  move: number;
 }
 
 export interface JobsServiceOptions {
@@ -37,7 +41,7 @@ export interface JobsServiceOptions {
 
 const MINUTE = 60_000;
 /** vm.create's worst case with the agent's default guest timeouts is ~37 min (docs/agent.md). */
-export const DEFAULT_TIMEOUTS: JobTimeouts = { create: 45 * MINUTE, delete: 10 * MINUTE, action: 5 * MINUTE };
+export const DEFAULT_TIMEOUTS: JobTimeouts = { create: 45 * MINUTE, delete: 10 * MINUTE, action: 5 * MINUTE, edit: 30 * MINUTE, move: 60 * MINUTE };
 
 /** A refusal with a stable code (nothing is queued); details name the field when there is one. */
 export function refusal(code: string, message: string, field?: string): ContractError {

@@ -1,15 +1,19 @@
 import {
   checkVmAction,
+  isVmEditOperation,
+  isVmOperation,
+  vmOperationDef,
   vmActionConfirmation,
   ContractError,
   ErrorCode,
   VM_ACTION_DEFS,
   VM_ACTION_DESIRED,
   type BulkPreviewItem,
+  type BulkAnyRequest,
   type BulkPreviewResponse,
-  type BulkRequest,
   type BulkRunResponse,
   type InventoryVm,
+  type JobFieldValue,
   type JobRecord,
   type VmAction,
   type VmActionRequest,
@@ -17,11 +21,22 @@ import {
 } from '../../shared/contract';
 import { bootEvidence } from '../store';
 import { refusal, type JobsCore } from './service';
+import { vmReady, type Refused } from './vm-guards';
+import type { VmOperations } from './vm-operations';
 
 const ACTION_LABEL: Record<VmAction | 'delete', string> = {
   ...(Object.fromEntries(Object.entries(VM_ACTION_DEFS).map(([a, def]) => [a, def.verb])) as Record<VmAction, string>),
   delete: 'delete',
 };
+
+/** The verb of a bulk job's action: a power action or a bulk-allowed edit operation ("checkpoint"). */
+const verbOf = (action: string | null): string => (isVmOperation(action) ? vmOperationDef(action).verb : (action ?? 'run'));
+
+/** What a bulk preview decided, with how to queue each VM that will run. */
+interface BulkPlan {
+  preview: BulkPreviewResponse;
+  queue: Map<string, (parentId: string) => JobRecord>;
+}
 
 /**
  * VM power actions and deletion, single and bulk. Every check runs before anything is queued:
@@ -36,37 +51,21 @@ export class VmActions {
   constructor(
     private readonly core: JobsCore,
     private readonly pendingDeadlineMs: number,
+    /** Bulk-allowed edit operations (checkpoint.create) are checked and queued by VmOperations. */
+    private readonly operations?: VmOperations,
   ) {}
-
-  private hostReady(hostId: string): { ok: true } | { ok: false; code: string; reason: string } {
-    const host = this.core.ctx.hosts.list().find((h) => h.id === hostId);
-    if (!host) return { ok: false, code: 'HOST_NOT_FOUND', reason: `Host ${hostId} is not configured (it may have been removed).` };
-    if (!host.enabled) return { ok: false, code: 'HOST_DISABLED', reason: `Host ${host.displayName} is disabled; enable it in Settings first.` };
-    const readiness = this.core.deployment?.readiness(hostId);
-    if (readiness && readiness.state !== 'ready') return { ok: false, code: 'AGENT_NOT_READY', reason: `The agent on ${host.displayName} is not ready (${readiness.reason}).` };
-    if (host.status !== 'connected') return { ok: false, code: 'HOST_NOT_CONNECTED', reason: `Host ${host.displayName} is not connected (${host.status}).` };
-    return { ok: true };
-  }
 
   private vm(hostId: string, vmId: string): InventoryVm | undefined {
     return this.core.inventory?.store.vm(hostId, vmId);
   }
 
-  private activeJobOn(hostId: string, vmId: string): JobRecord | undefined {
-    return this.core.store.all().find((r) => r.hostId === hostId && r.vmId === vmId && r.type !== 'bulk' && (r.state === 'queued' || r.state === 'running'));
-  }
-
   /** The single check used by vm.action, vm.delete and the bulk preview. */
-  private check(hostId: string, vmId: string, action: VmAction | 'delete', force = false): { ok: true; vm: InventoryVm } | { ok: false; code: string; reason: string; vm?: InventoryVm } {
-    const host = this.hostReady(hostId);
-    if (!host.ok) return host;
-    const vm = this.vm(hostId, vmId);
-    const hostName = this.core.hostName(hostId);
-    if (!vm || vm.placeholder) return { ok: false, code: 'VM_NOT_FOUND', reason: `No VM ${vmId} on ${hostName} in the inventory; refresh the host.` };
-    const active = this.activeJobOn(hostId, vmId);
-    if (active) return { ok: false, vm, code: 'ACTION_PENDING', reason: `${vm.name} on ${hostName} already has a ${active.action ?? active.type} job ${active.state}; wait for it or cancel it.` };
+  private check(hostId: string, vmId: string, action: VmAction | 'delete', force = false): { ok: true; vm: InventoryVm } | Refused {
+    const ready = vmReady(this.core, hostId, vmId);
+    if (!ready.ok) return ready;
+    const vm = ready.vm;
     const verdict = checkVmAction(vm.state, action, { force });
-    if (!verdict.allowed) return { ok: false, vm, code: verdict.code, reason: `${vm.name} on ${hostName}: ${verdict.reason}.` };
+    if (!verdict.allowed) return { ok: false, vm, code: verdict.code, reason: `${vm.name} on ${this.core.hostName(hostId)}: ${verdict.reason}.` };
     return { ok: true, vm };
   }
 
@@ -202,16 +201,34 @@ export class VmActions {
 
   // --- bulk --------------------------------------------------------------------------------
 
-  preview(request: BulkRequest): BulkPreviewResponse {
+  preview(request: BulkAnyRequest): BulkPreviewResponse {
+    return this.plan(request).preview;
+  }
+
+  /**
+   * Checks every target once: a power action with the action matrix, a bulk edit operation with
+   * the same checks as vm.operate (its parameters are checked once for all, before any VM).
+   */
+  private plan(request: BulkAnyRequest): BulkPlan {
+    const edit = 'operation' in request ? request : undefined;
+    const action = edit ? edit.operation : (request as { action: VmAction }).action;
+    if (edit) {
+      if (!this.operations) throw new ContractError(ErrorCode.Unavailable, `Bulk ${edit.operation} is not available in this build.`);
+      const invalid = this.operations.paramErrors(edit.operation, edit.params);
+      if (invalid) throw refusal(ErrorCode.ValidationFailed, `${invalid.field} ${invalid.message}; nothing was queued.`, invalid.field);
+    }
     const seen = new Set<string>();
     const items: BulkPreviewItem[] = [];
+    const queue = new Map<string, (parentId: string) => JobRecord>();
     for (const t of request.targets) {
       const key = `${t.hostId}:${t.vmId}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const verdict = this.check(t.hostId, t.vmId, request.action);
+      const verdict = edit ? this.operations!.check(t.hostId, t.vmId, edit.operation, edit.params) : this.check(t.hostId, t.vmId, action as VmAction);
       const vm = verdict.vm;
-      const skipCode = verdict.ok ? null : verdict.code === 'VM_NOT_FOUND' || verdict.code === 'ALREADY_IN_STATE' || verdict.code === 'INVALID_STATE' || verdict.code === 'ACTION_PENDING' ? verdict.code : 'HOST_NOT_READY';
+      if (verdict.ok) {
+        queue.set(key, edit ? (parentId) => this.operations!.enqueue(t.hostId, verdict as Parameters<VmOperations['enqueue']>[1], edit.operation, parentId) : (parentId) => this.enqueueAction(t.hostId, verdict.vm, action as VmAction, parentId));
+      }
       items.push({
         hostId: t.hostId,
         hostName: this.core.hostName(t.hostId),
@@ -220,30 +237,32 @@ export class VmActions {
         state: vm?.state ?? null,
         willRun: verdict.ok,
         reason: verdict.ok ? null : verdict.reason,
-        skipCode: skipCode as BulkPreviewItem['skipCode'],
+        skipCode: verdict.ok ? null : skipCodeOf(verdict.code),
       });
     }
     const willRun = items.filter((i) => i.willRun);
-    return { action: request.action, items, willRun: willRun.length, skipped: items.length - willRun.length, hosts: new Set(willRun.map((i) => i.hostId)).size };
+    return { preview: { action, items, willRun: willRun.length, skipped: items.length - willRun.length, hosts: new Set(willRun.map((i) => i.hostId)).size }, queue };
   }
 
-  run(request: BulkRequest): BulkRunResponse {
-    const preview = this.preview(request);
-    if (!preview.willRun) throw new ContractError(ErrorCode.Conflict, `None of the ${preview.items.length} selected VMs can ${ACTION_LABEL[request.action]} now (${preview.items[0]?.reason ?? 'nothing selected'}).`);
+  run(request: BulkAnyRequest): BulkRunResponse {
+    const { preview, queue } = this.plan(request);
+    const verb = verbOf(preview.action);
+    if (!preview.willRun) throw new ContractError(ErrorCode.Conflict, `None of the ${preview.items.length} selected VMs can ${verb} now (${preview.items[0]?.reason ?? 'nothing selected'}).`);
+    const params = 'operation' in request ? (request.params as Record<string, JobFieldValue>) : {};
     const parent = this.core.newRecord({
       type: 'bulk',
       hostId: null,
       vmId: null,
       vmName: null,
-      action: request.action,
-      parameters: { action: request.action, targets: preview.items.length, skipped: preview.skipped },
+      action: preview.action,
+      parameters: { ...params, action: preview.action, targets: preview.items.length, skipped: preview.skipped },
       state: 'running',
       startedAt: new Date().toISOString(),
     });
     this.core.store.put({ ...parent, hostName: null, bulk: this.counts(parent.id, preview.willRun) });
-    this.core.system(parent.id, `Bulk ${ACTION_LABEL[request.action]}: ${preview.willRun} VMs on ${preview.hosts} hosts; ${preview.skipped} skipped.`);
+    this.core.system(parent.id, `Bulk ${verb}: ${preview.willRun} VMs on ${preview.hosts} hosts; ${preview.skipped} skipped.`);
     for (const s of preview.items.filter((i) => !i.willRun)) this.core.system(parent.id, `Skipped ${s.vmName ?? s.vmId} on ${s.hostName}: ${s.reason}`, 'warn');
-    const items = preview.items.filter((i) => i.willRun).map((i) => this.enqueueAction(i.hostId, this.vm(i.hostId, i.vmId)!, request.action, parent.id));
+    const items = preview.items.filter((i) => i.willRun).map((i) => queue.get(`${i.hostId}:${i.vmId}`)!(parent.id));
     this.trackBulk(parent.id);
     return { job: this.core.store.get(parent.id)!, items, skipped: preview.items.filter((i) => !i.willRun) };
   }
@@ -251,15 +270,21 @@ export class VmActions {
   retryFailed(id: string): BulkRunResponse {
     const parent = this.core.store.get(id);
     if (!parent || parent.type !== 'bulk') throw new ContractError(ErrorCode.NotFound, `No bulk job with id ${id}; reload the jobs list.`);
-    const action = parent.action as VmAction;
     const items = this.core.store.all().filter((r) => r.parentId === id);
     // The latest attempt per VM decides whether it still needs a retry.
     const latest = new Map<string, JobRecord>();
     for (const r of items) latest.set(`${r.hostId}:${r.vmId}`, r);
     const again = [...latest.values()].filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted');
     if (!again.length) throw new ContractError(ErrorCode.Conflict, `Bulk job ${id} has no failed, cancelled or interrupted items to retry.`);
-    const preview = this.preview({ action, targets: again.map((r) => ({ hostId: r.hostId!, vmId: r.vmId! })) });
-    const queued = preview.items.filter((i) => i.willRun).map((i) => this.enqueueAction(i.hostId, this.vm(i.hostId, i.vmId)!, action, id));
+    const targets = again.map((r) => ({ hostId: r.hostId!, vmId: r.vmId! }));
+    // An edit operation's parameters are each item's own (the same for all), less what the app added.
+    const editParams = () => {
+      const { previousState: _p, ...params } = again[0]!.parameters;
+      return params;
+    };
+    const request: BulkAnyRequest = isVmEditOperation(parent.action) && parent.action === 'checkpoint.create' ? { operation: parent.action, params: editParams(), targets } : { action: parent.action as VmAction, targets };
+    const { preview, queue } = this.plan(request);
+    const queued = preview.items.filter((i) => i.willRun).map((i) => queue.get(`${i.hostId}:${i.vmId}`)!(id));
     for (const s of preview.items.filter((i) => !i.willRun)) this.core.system(id, `Retry skipped ${s.vmName ?? s.vmId} on ${s.hostName}: ${s.reason}`, 'warn');
     this.core.system(id, `Retry: ${queued.length} item(s) queued again.`);
     if (queued.length) this.core.update(id, { state: 'running', finishedAt: null, bulk: this.counts(id) });
@@ -321,7 +346,7 @@ export class VmActions {
     const more = failed.length > named.length ? `; and ${failed.length - named.length} more (see the job)` : '';
     this.core.ctx.notifications.notify({
       level: 'error',
-      title: `Could not ${ACTION_LABEL[parent.action as VmAction]} ${bulk.failed} of ${bulk.total} VMs`,
+      title: `Could not ${verbOf(parent.action)} ${bulk.failed} of ${bulk.total} VMs`,
       message: `${named.join('; ')}${more}.`,
       jobId: parent.id,
     });
@@ -331,4 +356,11 @@ export class VmActions {
     for (const t of this.deadlineTimers) clearTimeout(t);
     this.deadlineTimers.clear();
   }
+}
+
+/** The preview's skip code for a refusal: fact-based refusals of an edit count as "not allowed now". */
+function skipCodeOf(code: string): BulkPreviewItem['skipCode'] {
+  if (code === 'VM_NOT_FOUND' || code === 'ALREADY_IN_STATE' || code === 'INVALID_STATE' || code === 'ACTION_PENDING') return code;
+  if (code === 'HOST_NOT_FOUND' || code === 'HOST_DISABLED' || code === 'AGENT_NOT_READY' || code === 'HOST_NOT_CONNECTED') return 'HOST_NOT_READY';
+  return 'INVALID_STATE';
 }

@@ -5,8 +5,8 @@ import type { StoredNic, VmConfigInput } from './types';
 
 
 /**
- * Reads the parts of a VM the store does not hold in memory: its disks, NICs, notes and memory
- * limits. Used by the VM page (`inventory.vm`), the create-VM form's host options, and by a
+ * Reads the parts of a VM the store does not hold in memory: its disks, NICs, checkpoints, notes
+ * and memory limits. Used by the VM page (`inventory.vm`), the create-VM form's host options, and by a
  * refresh whose NIC or disk query failed on the host (the stored values are kept, not erased).
  */
 export class DetailReader {
@@ -15,13 +15,17 @@ export class DetailReader {
   private readonly nics: StatementSync;
   private readonly switches: StatementSync;
   private readonly diskPaths: StatementSync;
+  private readonly checkpoints: StatementSync;
+  private readonly macs: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.config = db.prepare('SELECT * FROM vm_config WHERE host_id = ? AND vm_id = ?');
     this.disks = db.prepare('SELECT * FROM vm_disks WHERE host_id = ? AND vm_id = ? ORDER BY position');
     this.nics = db.prepare('SELECT * FROM vm_nics WHERE host_id = ? AND vm_id = ? ORDER BY position');
     this.switches = db.prepare('SELECT DISTINCT switch_name FROM vm_nics WHERE host_id = ? AND switch_name IS NOT NULL');
-    this.diskPaths = db.prepare('SELECT d.path AS path, v.name AS name FROM vm_disks d JOIN vms v USING (host_id, vm_id) WHERE d.host_id = ?');
+    this.diskPaths = db.prepare('SELECT d.path AS path, v.vm_id AS vm_id, v.name AS name FROM vm_disks d JOIN vms v USING (host_id, vm_id) WHERE d.host_id = ?');
+    this.checkpoints = db.prepare('SELECT * FROM vm_checkpoints WHERE host_id = ? AND vm_id = ? ORDER BY position');
+    this.macs = db.prepare("SELECT n.mac_address AS mac, v.vm_id AS vm_id, v.name AS name FROM vm_nics n JOIN vms v USING (host_id, vm_id) WHERE n.host_id = ? AND n.mac_address <> ''");
   }
 
   /** The whole stored configuration of one VM, as a refresh would have parsed it. */
@@ -60,6 +64,14 @@ export class DetailReader {
           networkName: str(n.network_name),
         }),
       ),
+      checkpoints: (this.checkpoints.all(hostId, vmId) as Row[]).map((cp) => ({
+        id: String(cp.checkpoint_id),
+        name: String(cp.name),
+        parentId: str(cp.parent_id),
+        createdAt: String(cp.created_at),
+        type: String(cp.checkpoint_type),
+      })),
+      currentCheckpointId: str(r.current_checkpoint_id),
     };
   }
 
@@ -74,9 +86,8 @@ export class DetailReader {
       notes: c.notes,
       disks: c.disks,
       nics: c.nics.map(({ networkName: _n, ...nic }) => nic),
-      // FOUNDATION: filled from the inventory by issue 15 CORE.
-      checkpoints: [],
-      currentCheckpointId: null,
+      checkpoints: c.checkpoints ?? [],
+      currentCheckpointId: c.currentCheckpointId ?? null,
     };
   }
 
@@ -85,8 +96,13 @@ export class DetailReader {
     return (this.switches.all(hostId) as Row[]).map((r) => String(r.switch_name));
   }
 
-  /** Every virtual disk path on the host with the name of the VM it belongs to. */
-  diskPathsOf(hostId: string): Array<{ path: string; vmName: string }> {
-    return (this.diskPaths.all(hostId) as Row[]).map((r) => ({ path: String(r.path), vmName: String(r.name) }));
+  /** Every virtual disk path on the host with the VM it belongs to. */
+  diskPathsOf(hostId: string): Array<{ path: string; vmId: string; vmName: string }> {
+    return (this.diskPaths.all(hostId) as Row[]).map((r) => ({ path: String(r.path), vmId: String(r.vm_id), vmName: String(r.name) }));
+  }
+
+  /** Every adapter MAC address on the host with the VM it belongs to (a VM edit must not reuse one). */
+  macAddressesOf(hostId: string): Array<{ macAddress: string; vmId: string; vmName: string }> {
+    return (this.macs.all(hostId) as Row[]).map((r) => ({ macAddress: String(r.mac), vmId: String(r.vm_id), vmName: String(r.name) }));
   }
 }

@@ -8,7 +8,7 @@ import { loadInventory } from './load';
 import { Statements } from './statements';
 import type { FullInventoryInput, FullVmInput, HotState, PendingOperationInput, PlaceholderInput, QuickInventoryInput, SyncFields } from './types';
 import { DetailReader } from './details';
-import { baselineBootMs, observationConfirms, type VmObservation } from './pending-confirmation';
+import { arrivedAtTarget, baselineBootMs, observationConfirms, type VmObservation } from './pending-confirmation';
 import { configHash, defaultSync, hostView, placeholderView, sameHot, summarize, vmKey, vmView, type HostRecord, type VmRecord } from './vm-views';
 
 const TOMBSTONE_DAYS = 30;
@@ -139,7 +139,7 @@ export class InventoryStore {
    * checks. `reportedSwitches` is the host's own complete list (agent 1.2.0+), null when unknown;
    * `switchNames` adds the switches its VMs are connected to.
    */
-  hostLayout(hostId: string): { inventoried: boolean; reportedSwitches: string[] | null; switchNames: string[]; diskPaths: Array<{ path: string; vmName: string }> } {
+  hostLayout(hostId: string): { inventoried: boolean; reportedSwitches: string[] | null; switchNames: string[]; diskPaths: Array<{ path: string; vmId: string; vmName: string }> } {
     const host = this.hosts.get(hostId);
     const reportedSwitches = host?.sync.lastSuccessAt != null ? host.switches : null;
     return {
@@ -148,6 +148,11 @@ export class InventoryStore {
       switchNames: [...new Set([...(reportedSwitches ?? []), ...this.detail.switchNames(hostId)])],
       diskPaths: this.detail.diskPathsOf(hostId),
     };
+  }
+
+  /** Adapter MAC addresses on a host with their VMs (a VM edit must not reuse one). */
+  macAddressesOf(hostId: string): Array<{ macAddress: string; vmId: string; vmName: string }> {
+    return this.detail.macAddressesOf(hostId);
   }
 
   counts(): { vms: number; clusters: number; placeholders: number } {
@@ -256,11 +261,12 @@ export class InventoryStore {
         removed.push({ key: vmKey(movedFrom, vm.vmId), tombstone: false, movedTo: key });
       }
       const config = { ...vm.config };
-      if (existing && (input.keep.nics || input.keep.disks)) {
+      if (existing && (input.keep.nics || input.keep.disks || input.keep.checkpoints)) {
         // A batch query failed on the host: keep what the store had for that part.
         const stored = this.detail.storedConfig(existing.hostId, existing.vmId);
         if (stored && input.keep.nics) Object.assign(config, { nics: stored.nics, ipAddresses: stored.ipAddresses });
         if (stored && input.keep.disks) config.disks = stored.disks;
+        if (stored && input.keep.checkpoints) Object.assign(config, { checkpoints: stored.checkpoints, currentCheckpointId: stored.currentCheckpointId });
       }
       if (existing && input.keep.os) config.operatingSystem = existing.config.operatingSystem;
       const contentHash = configHash(config);
@@ -308,9 +314,9 @@ export class InventoryStore {
     const confirmed = this.confirmedBy(input.vms.map((vm) => ({ key: vmKey(hostId, vm.vmId), observation: { state: vm.state, uptimeS: vm.hot ? vm.hot.uptimeS : null, observedAt: at } })));
     // A VM that is gone ends whatever was pending on it: a delete is confirmed by its absence, and
     // nothing else can ever be. Left behind, the operation would outlive the VM on disk.
-    for (const { key, tombstone } of removed) {
-      const op = tombstone ? this.pending.get(key) : undefined;
-      if (op) confirmed.push(op);
+    for (const { key, tombstone, movedTo } of removed) {
+      const op = this.pending.get(key);
+      if (op && (tombstone || (movedTo && arrivedAtTarget(op, this.hostOfKey(movedTo))))) confirmed.push(op);
     }
     this.transaction(() => {
       if (cluster) this.st.insertCluster(cluster, at);
@@ -323,7 +329,7 @@ export class InventoryStore {
     const delta = new DeltaBuilder();
     for (const { key, movedTo } of removed) {
       const op = this.pending.get(key);
-      if (op && movedTo) {
+      if (op && movedTo && !confirmed.includes(op)) {
         this.pending.delete(key);
         if (!this.pending.has(movedTo)) this.pending.set(movedTo, { ...op, hostId: this.vms.get(movedTo)?.hostId ?? hostId });
       }
@@ -411,8 +417,11 @@ export class InventoryStore {
       if (listedBy) handOvers.push(this.planHandOver(record, listedBy));
       else gone.push(record);
     }
+    // A move's pending operation that reached its target is confirmed, not carried over.
+    const arrived = handOvers.filter(({ from, to }) => arrivedAtTarget(this.pending.get(vmKey(from.hostId, from.vmId)), to.hostId));
     this.transaction(() => {
       for (const { from, to, movePending } of handOvers) this.st.handOver(from, to.hostId, to.firstSeenAt, movePending);
+      for (const { from } of arrived) this.st.deletePending(this.pending.get(vmKey(from.hostId, from.vmId))!.opId);
       for (const record of gone) {
         const key = vmKey(record.hostId, record.vmId);
         this.st.tombstone(record, at, gen, this.views.get(key) ?? null);
@@ -424,7 +433,7 @@ export class InventoryStore {
       const key = vmKey(from.hostId, from.vmId);
       const toKey = vmKey(to.hostId, to.vmId);
       const op = this.pending.get(key);
-      if (op && movePending) this.pending.set(toKey, { ...op, hostId: to.hostId });
+      if (op && movePending && !arrivedAtTarget(op, to.hostId)) this.pending.set(toKey, { ...op, hostId: to.hostId });
       this.pending.delete(key);
       this.unindex(key);
       delta.removeVm(key);
@@ -554,6 +563,11 @@ export class InventoryStore {
     const firstSeenAt = from.firstSeenAt < current.firstSeenAt ? from.firstSeenAt : current.firstSeenAt;
     const movePending = this.pending.has(vmKey(from.hostId, from.vmId)) && !this.pending.has(vmKey(toHost, from.vmId));
     return { from, to: firstSeenAt === current.firstSeenAt ? current : { ...current, firstSeenAt }, movePending };
+  }
+
+  /** The host of a row key (`${hostId}:${vmId}`; a VM GUID has no colon). */
+  private hostOfKey(key: string): string {
+    return key.slice(0, key.lastIndexOf(':'));
   }
 
   private index(record: VmRecord): void {

@@ -180,6 +180,32 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'virtual switches a host reports',
     sql: `ALTER TABLE hosts ADD COLUMN switches TEXT;`,
   },
+  {
+    version: 6,
+    // Agent 1.4.0 reports each VM's checkpoints and the one it runs from. A table like vm_disks
+    // and vm_nics rather than a JSON column: the rows' count and oldest creation time come from
+    // one GROUP BY at start (a JSON column would be parsed for every VM on the way to the first
+    // snapshot), the VM page reads them on demand, and they follow the VM through the foreign key
+    // (deleted with it, moved with it between cluster nodes). target_host_id: a move's pending
+    // operation is confirmed when the VM shows on that host.
+    name: 'checkpoints and pending moves',
+    sql: `
+      CREATE TABLE vm_checkpoints (
+        host_id TEXT NOT NULL,
+        vm_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        checkpoint_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        parent_id TEXT,
+        created_at TEXT NOT NULL,
+        checkpoint_type TEXT NOT NULL,
+        PRIMARY KEY (host_id, vm_id, position),
+        FOREIGN KEY (host_id, vm_id) REFERENCES vms(host_id, vm_id) ON DELETE CASCADE ON UPDATE CASCADE
+      );
+      ALTER TABLE vm_config ADD COLUMN current_checkpoint_id TEXT;
+      ALTER TABLE pending_ops ADD COLUMN target_host_id TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -2,7 +2,9 @@
  * When an observation of a VM confirms its pending operation. Most actions are confirmed by the
  * state they lead to. A restart of a Running VM leads back to Running, so its state proves nothing:
  * it is confirmed by the host's evidence that the VM booted again after the request (its uptime
- * reset), never by a state the VM already had.
+ * reset), never by a state the VM already had. A move (confirmedBy `host`) is confirmed when the VM
+ * shows on its target host; an edit or checkpoint operation (`result`) by its job's result and the
+ * refresh after it (src/main/jobs/vm-operations.ts), never by an observation alone.
  */
 import { vmActionConfirmation } from '../../shared/contract';
 import type { PendingOperationInput } from './types';
@@ -66,7 +68,17 @@ export function bootEvidence(op: PendingOperationInput, observation: VmObservati
  * A boot-confirmed op the reads cannot decide is left to the job's result (jobs/vm-actions.ts).
  */
 export function observationConfirms(op: PendingOperationInput, observation: VmObservation, baselineBoot: number | null): boolean {
+  // A move's op travels with the VM's row (the store re-keys it to the new host): seen there, it arrived.
+  if (op.targetHostId) return op.hostId === op.targetHostId;
   if (!op.desiredState || observation.state !== op.desiredState) return false;
   if (vmActionConfirmation(op.action) === 'state') return true;
   return bootEvidence(op, observation, baselineBoot) === 'new-boot';
+}
+
+/**
+ * Whether a VM row that now belongs to `hostId` ends `op`: a move whose target is that host. The
+ * store asks when a row passes from one cluster node to another (a move it recognised).
+ */
+export function arrivedAtTarget(op: PendingOperationInput | undefined, hostId: string): boolean {
+  return !!op?.targetHostId && op.targetHostId === hostId;
 }

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { VmDisk } from '../../shared/contract';
+import type { VmCheckpoint, VmDisk } from '../../shared/contract';
 import type { StoredNic, SyncFields, VmConfigInput } from './types';
 import type { VmRecord } from './vm-views';
 
@@ -33,20 +33,23 @@ export class Statements {
         ON CONFLICT(host_id, vm_id) DO UPDATE SET state=excluded.state, uptime_s=excluded.uptime_s, cpu_percent=excluded.cpu_percent,
           memory_assigned_mb=excluded.memory_assigned_mb, memory_demand_mb=excluded.memory_demand_mb, heartbeat=excluded.heartbeat, observed_at=excluded.observed_at`),
       upsertConfig: p(`INSERT INTO vm_config (host_id, vm_id, processor_count, memory_startup_mb, memory_min_mb, memory_max_mb, dynamic_memory, generation,
-          configuration_version, notes, operating_system, created_at, clustered, ip_addresses, content_hash, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          configuration_version, notes, operating_system, created_at, clustered, ip_addresses, content_hash, updated_at, current_checkpoint_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(host_id, vm_id) DO UPDATE SET processor_count=excluded.processor_count, memory_startup_mb=excluded.memory_startup_mb,
           memory_min_mb=excluded.memory_min_mb, memory_max_mb=excluded.memory_max_mb, dynamic_memory=excluded.dynamic_memory, generation=excluded.generation,
           configuration_version=excluded.configuration_version, notes=excluded.notes, operating_system=excluded.operating_system, created_at=excluded.created_at,
-          clustered=excluded.clustered, ip_addresses=excluded.ip_addresses, content_hash=excluded.content_hash, updated_at=excluded.updated_at`),
+          clustered=excluded.clustered, ip_addresses=excluded.ip_addresses, content_hash=excluded.content_hash, updated_at=excluded.updated_at,
+          current_checkpoint_id=excluded.current_checkpoint_id`),
       deleteDisks: p('DELETE FROM vm_disks WHERE host_id=? AND vm_id=?'),
       insertDisk: p(`INSERT INTO vm_disks (host_id, vm_id, position, disk_id, name, path, disk_type, capacity_gb, file_size_gb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       deleteNics: p('DELETE FROM vm_nics WHERE host_id=? AND vm_id=?'),
       insertNic: p(`INSERT INTO vm_nics (host_id, vm_id, position, nic_id, name, switch_name, vlan, mac_address, ip_addresses, network_name)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      deleteCheckpoints: p('DELETE FROM vm_checkpoints WHERE host_id=? AND vm_id=?'),
+      insertCheckpoint: p(`INSERT INTO vm_checkpoints (host_id, vm_id, position, checkpoint_id, name, parent_id, created_at, checkpoint_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       insertTombstone: p('INSERT OR REPLACE INTO tombstones (host_id, vm_id, name, deleted_at, generation, last_view) VALUES (?, ?, ?, ?, ?, ?)'),
       pruneTombstones: p('DELETE FROM tombstones WHERE deleted_at < ?'),
-      insertPending: p(`INSERT OR REPLACE INTO pending_ops (op_id, host_id, vm_id, action, desired_state, requested_at, deadline, job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertPending: p(`INSERT OR REPLACE INTO pending_ops (op_id, host_id, vm_id, action, desired_state, requested_at, deadline, job_id, target_host_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       deletePending: p('DELETE FROM pending_ops WHERE op_id=?'),
       movePending: p('UPDATE pending_ops SET host_id=? WHERE host_id=? AND vm_id=?'),
       deletePendingOf: p('DELETE FROM pending_ops WHERE host_id=? AND vm_id=?'),
@@ -122,13 +125,15 @@ export class Statements {
   /** `c` is the whole configuration (the record holds only its summary); a new VM has no old rows to delete. */
   writeConfig(r: VmRecord, c: VmConfigInput, at: string, isNew = false): void {
     this.run('upsertConfig', r.hostId, r.vmId, c.processorCount, c.memoryStartupMb, c.memoryMinMb, c.memoryMaxMb, b(c.dynamicMemory), c.generation,
-      c.configurationVersion, c.notes, c.operatingSystem, c.createdAt, b(c.clustered), JSON.stringify(c.ipAddresses), r.contentHash, at);
+      c.configurationVersion, c.notes, c.operatingSystem, c.createdAt, b(c.clustered), JSON.stringify(c.ipAddresses), r.contentHash, at, c.currentCheckpointId ?? null);
     if (!isNew) this.run('deleteDisks', r.hostId, r.vmId);
     c.disks.forEach((d: VmDisk, i) => this.run('insertDisk', r.hostId, r.vmId, i, d.id, d.name, d.path, d.type, d.capacityGb, d.fileSizeGb));
     if (!isNew) this.run('deleteNics', r.hostId, r.vmId);
     c.nics.forEach((n: StoredNic, i) =>
       this.run('insertNic', r.hostId, r.vmId, i, n.id, n.name, n.switchName, n.vlan, n.macAddress, JSON.stringify(n.ipAddresses), n.networkName),
     );
+    if (!isNew) this.run('deleteCheckpoints', r.hostId, r.vmId);
+    (c.checkpoints ?? []).forEach((cp: VmCheckpoint, i) => this.run('insertCheckpoint', r.hostId, r.vmId, i, cp.id, cp.name, cp.parentId, cp.createdAt, cp.type));
   }
 
   tombstone(r: VmRecord, at: string, gen: number, lastView: unknown): void {
@@ -140,8 +145,8 @@ export class Statements {
     this.run('pruneTombstones', before);
   }
 
-  insertPending(o: { opId: string; hostId: string; vmId: string; action: string; desiredState: string | null; requestedAt: string; deadline: string; jobId?: string }): void {
-    this.run('insertPending', o.opId, o.hostId, o.vmId, o.action, o.desiredState, o.requestedAt, o.deadline, o.jobId ?? null);
+  insertPending(o: { opId: string; hostId: string; vmId: string; action: string; desiredState: string | null; requestedAt: string; deadline: string; jobId?: string; targetHostId?: string | null }): void {
+    this.run('insertPending', o.opId, o.hostId, o.vmId, o.action, o.desiredState, o.requestedAt, o.deadline, o.jobId ?? null, o.targetHostId ?? null);
   }
 
   deletePending(opId: string): void {

@@ -1,4 +1,4 @@
-import type { InventoryHost, VmDisk, VmState } from '../../shared/contract';
+import type { InventoryHost, VmCheckpoint, VmDisk, VmState } from '../../shared/contract';
 
 /** A NIC as the store keeps it (the contract's VmNic plus the optional logical network name). */
 export interface StoredNic {
@@ -27,6 +27,10 @@ export interface VmConfigInput {
   ipAddresses: string[];
   disks: VmDisk[];
   nics: StoredNic[];
+  /** Oldest first (agent 1.4.0+; an older agent reports none). Absent: none. */
+  checkpoints?: VmCheckpoint[];
+  /** The checkpoint the VM runs from; null or absent: none. */
+  currentCheckpointId?: string | null;
 }
 
 /**
@@ -44,6 +48,8 @@ export interface VmSummary {
   clustered: boolean;
   ipAddresses: string[];
   diskCount: number;
+  checkpointCount: number;
+  oldestCheckpointAt: string | null;
 }
 
 export interface FullVmInput {
@@ -81,7 +87,7 @@ export interface FullInventoryInput {
   /** False when some VM entries could not be read: then nothing is tombstoned. */
   complete: boolean;
   /** Batch queries that failed: keep the previous values of those parts instead of erasing them. */
-  keep: { nics: boolean; disks: boolean; os: boolean };
+  keep: { nics: boolean; disks: boolean; os: boolean; checkpoints?: boolean };
 }
 
 /** A VM's hot state as a quick sync reads it; the store adds when it was observed. */
@@ -118,6 +124,8 @@ export interface PendingOperationInput {
   requestedAt: string;
   deadline: string;
   jobId?: string;
+  /** A move's target host: the op is confirmed when the VM shows there (pending-confirmation.ts). */
+  targetHostId?: string | null;
   /**
    * In memory only: the VM's boot time when the op was added, for actions confirmed by a new boot
    * (pending-confirmation.ts). Absent after a restart of the app: the request time stands in.

@@ -34,8 +34,12 @@ export function vmKey(hostId: string, vmId: string): string {
 
 /** Stable hash of a VM's configuration: key order fixed by construction, arrays kept in order. */
 export function configHash(config: VmConfigInput): string {
+  // A VM without checkpoints hashes as it did before they were stored (schema 6), so the first
+  // refresh after an upgrade does not rewrite every VM's configuration.
+  const { checkpoints, currentCheckpointId, ...rest } = config;
+  const hashed = (checkpoints?.length ?? 0) > 0 || (currentCheckpointId ?? null) !== null ? { ...rest, checkpoints, currentCheckpointId } : rest;
   // One-shot hash(): a full refresh hashes every VM, and a Hash object per call costs more than the digest.
-  return hash('sha1', JSON.stringify(config), 'base64');
+  return hash('sha1', JSON.stringify(hashed), 'base64');
 }
 
 export function summarize(c: VmConfigInput): VmSummary {
@@ -49,7 +53,16 @@ export function summarize(c: VmConfigInput): VmSummary {
     clustered: c.clustered,
     ipAddresses: c.ipAddresses,
     diskCount: c.disks.length,
+    checkpointCount: c.checkpoints?.length ?? 0,
+    oldestCheckpointAt: oldestOf(c.checkpoints ?? []),
   };
+}
+
+/** The earliest creation time (ISO UTC strings compare in time order). */
+function oldestOf(checkpoints: NonNullable<VmConfigInput['checkpoints']>): string | null {
+  let oldest: string | null = null;
+  for (const cp of checkpoints) if (oldest === null || cp.createdAt < oldest) oldest = cp.createdAt;
+  return oldest;
 }
 
 export function osFamily(os: string | null): InventoryVm['osFamily'] {
@@ -121,9 +134,8 @@ export function vmView(record: VmRecord, host: HostRecord | undefined, pending: 
     // Records are never mutated (every change builds a new one), so views share their arrays.
     ipAddresses: c.ipAddresses,
     diskCount: c.diskCount,
-    // FOUNDATION: the store keeps no checkpoints yet (issue 15 CORE fills these from the inventory).
-    checkpointCount: 0,
-    oldestCheckpointAt: null,
+    checkpointCount: c.checkpointCount,
+    oldestCheckpointAt: c.oldestCheckpointAt,
     detailsHash: record.contentHash,
     stale: !fresh,
     staleSince: fresh ? null : (host?.sync.staleSince ?? host?.sync.lastSuccessAt ?? null),

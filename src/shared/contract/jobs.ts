@@ -1,5 +1,5 @@
 import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
-import { VM_OPERATIONS_BY_GROUP, type VmPowerOperation } from './vm-operations';
+import { VM_BULK_EDIT_OPERATIONS, VM_OPERATIONS_BY_GROUP, type VmBulkEditOperation, type VmPowerOperation } from './vm-operations';
 
 /**
  * The job input schema (schemas/job-inputs.yaml) as the backend loads it and the renderer renders
@@ -240,7 +240,7 @@ export const JobRecord = Type.Object({
   hostName: NullableString,
   vmId: NullableString,
   vmName: NullableString,
-  /** vm.action: the action; vm.delete: 'delete'; bulk: the items' action; vm.create: null. */
+  /** vm.action: the action; vm.delete: 'delete'; vm.operation: the operation; bulk: the items' action; vm.create: null. */
   action: NullableString,
   parameters: Type.Record(Type.String(), JobFieldValue),
   createdAt: Type.String(),
@@ -349,6 +349,16 @@ export const BulkTarget = Type.Object({ hostId: Type.String({ minLength: 1 }), v
 export type BulkTarget = Static<typeof BulkTarget>;
 export const BulkRequest = Type.Object({ targets: Type.Array(BulkTarget, { minItems: 1, maxItems: 5000 }), action: VmAction }, { additionalProperties: false });
 export type BulkRequest = Static<typeof BulkRequest>;
+/** An edit operation the table allows in bulk (checkpoint.create), with one parameter set for every VM (VM_OPERATION_PARAMS). */
+export const BulkEditOperation = Type.Union(VM_BULK_EDIT_OPERATIONS.map((op) => Type.Literal(op))) as unknown as TUnion<TLiteral<VmBulkEditOperation>[]>;
+export const BulkOperationRequest = Type.Object(
+  { targets: Type.Array(BulkTarget, { minItems: 1, maxItems: 5000 }), operation: BulkEditOperation, params: Type.Record(Type.String(), Type.Unknown()) },
+  { additionalProperties: false },
+);
+export type BulkOperationRequest = Static<typeof BulkOperationRequest>;
+/** vm.bulkPreview / vm.bulkRun: a power action, or a bulk-allowed edit operation with its parameters. */
+export const BulkAnyRequest = Type.Union([BulkRequest, BulkOperationRequest]);
+export type BulkAnyRequest = BulkRequest | BulkOperationRequest;
 
 export const BulkPreviewItem = Type.Object({
   hostId: Type.String(),
@@ -369,7 +379,7 @@ export const BulkPreviewItem = Type.Object({
   ]),
 });
 export type BulkPreviewItem = Static<typeof BulkPreviewItem>;
-export const BulkPreviewResponse = Type.Object({ action: VmAction, items: Type.Array(BulkPreviewItem), willRun: Type.Integer(), skipped: Type.Integer(), hosts: Type.Integer() });
+export const BulkPreviewResponse = Type.Object({ action: Type.Union([VmAction, BulkEditOperation]), items: Type.Array(BulkPreviewItem), willRun: Type.Integer(), skipped: Type.Integer(), hosts: Type.Integer() });
 export type BulkPreviewResponse = Static<typeof BulkPreviewResponse>;
 /** `job` is the bulk parent (type 'bulk'); `items` its child jobs (one per VM that will run); `skipped` the preview's skipped rows. */
 export const BulkRunResponse = Type.Object({ job: JobRecord, items: Type.Array(JobRecord), skipped: Type.Array(BulkPreviewItem) });

@@ -216,9 +216,13 @@ export type VmPowerOperation = OpsOfGroup<'power'>;
 /** Operations that take parameters and run through `vm.operate`: hardware, checkpoints, moves. */
 export type VmEditOperation = OpsOfGroup<'hardware' | 'checkpoint' | 'move'>;
 
+/** Edit operations a selection of VMs may run at once (vm.bulkRun with `operation` + `params`). */
+export type VmBulkEditOperation = { [K in VmEditOperation]: (typeof VM_OPERATION_DEFS)[K]['bulk'] extends true ? K : never }[VmEditOperation];
+
 export const VM_OPERATIONS = Object.keys(VM_OPERATION_DEFS) as VmOperation[];
 const defOf = (op: VmOperation): VmOperationDef => VM_OPERATION_DEFS[op];
 export const VM_EDIT_OPERATIONS = VM_OPERATIONS.filter((op): op is VmEditOperation => ['hardware', 'checkpoint', 'move'].includes(defOf(op).group));
+export const VM_BULK_EDIT_OPERATIONS = VM_EDIT_OPERATIONS.filter((op): op is VmBulkEditOperation => defOf(op).bulk);
 export const VM_OPERATIONS_BY_GROUP = (group: VmOperationGroup): VmOperation[] => VM_OPERATIONS.filter((op) => defOf(op).group === group);
 
 export function vmOperationDef(op: VmOperation): VmOperationDef {

@@ -94,7 +94,16 @@ export function vmIsClustered(host: SimHost, vm: SimVm): boolean {
 }
 
 export function vmHeartbeat(vm: SimVm): string | null {
-  return vm.state === 'Running' ? 'OkApplicationsUnknown' : null;
+  if (vm.state !== 'Running') return null;
+  return vm.guestUnresponsive ? 'LostCommunication' : 'OkApplicationsUnknown';
+}
+
+/** A VM's checkpoints as Get-HostInventory.ps1 reports them (oldest first), or undefined when it has none. */
+export function checkpointEntries(vm: SimVm): Array<Record<string, unknown>> | undefined {
+  if (!vm.checkpoints?.length) return undefined;
+  return [...vm.checkpoints]
+    .sort((a, b) => Date.parse(a.creationTime) - Date.parse(b.creationTime))
+    .map((c) => ({ Id: c.id, Name: c.name, ParentId: c.parentId, CreationTime: dotnetIso(c.creationTime), Type: c.type }));
 }
 
 async function enter(host: SimHost, kind: 'full' | 'quick', sleep: (ms: number) => Promise<void>): Promise<void> {
@@ -150,6 +159,10 @@ function vmEntry(host: SimHost, vm: SimVm, at: number): Record<string, unknown> 
   });
   if (nics.length) entry.Networks = nics;
   if (ips.length) entry.IPAddresses = ips;
+  // Agent 1.4.0: the checkpoint tree and the checkpoint "Now" runs from.
+  const checkpoints = checkpointEntries(vm);
+  if (checkpoints) entry.Checkpoints = checkpoints;
+  entry.ParentCheckpointId = vm.parentCheckpointId ?? null;
   if (vm.disks.length) {
     entry.Disks = vm.disks.map((d) => ({ Id: d.id, Name: d.name, Path: d.path, Location: d.path, DiskType: d.diskType, CapacityGB: toGiB(d.capacityBytes), FileSizeGB: toGiB(d.fileSizeBytes) }));
   }

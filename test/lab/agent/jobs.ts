@@ -5,44 +5,17 @@
  * disks. Knobs: missing image, not enough memory, a hang, a host that echoes a secret.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { SimHost } from '../host';
 import type { SimVm, VmState } from '../model/types';
+import { VM_OPERATION_DEFS, type VmPowerOperation } from '../../../src/shared/contract/vm-operations';
 import { settleVmPower } from './power';
+import { checkpointOperations } from './jobs/checkpoints';
+import { hardwareOperations } from './jobs/hardware';
+import { jobKnobs, jobStats } from './jobs/knobs';
 import { guestGenerateKey, guestRead, hostPublish, type KvpPool } from './jobs/kvp-guest';
+import { moveOperations } from './jobs/move';
 import { AgentOperationError, type AgentOperation, type AgentOperationContext } from './types';
 
-export interface JobKnobs {
-  /** vm.create answers IMAGE_NOT_FOUND. */
-  missingImage: boolean;
-  /** A blank vm.create booting from an ISO answers ISO_NOT_FOUND. */
-  missingIso?: boolean;
-  /** vm.create fails at `start` like Hyper-V without enough free memory (rolled back). */
-  notEnoughMemory: boolean;
-  /** Operations never finish until cancelled. */
-  hang: boolean;
-  /** Each vm.create step takes this long (ms, scaled by slowFactor). */
-  stepMs: number;
-  /** Transitional state duration of power actions (ms, scaled). */
-  actionMs: number;
-  /** Print the guest admin password on stdout (a careless host script) so the app must mask it. */
-  echoSecret: boolean;
-}
-
-const DEFAULTS: JobKnobs = { missingImage: false, notEnoughMemory: false, hang: false, stepMs: 250, actionMs: 150, echoSecret: false };
-const knobs = new WeakMap<SimHost, JobKnobs>();
-const stats = new WeakMap<SimHost, { actionsRunning: number; maxActionsRunning: number; actions: number; creates: number }>();
-
-export function jobKnobs(host: SimHost): JobKnobs {
-  return knobs.get(host) ?? { ...DEFAULTS };
-}
-export function setJobKnobs(host: SimHost, patch: Partial<JobKnobs>): void {
-  knobs.set(host, { ...jobKnobs(host), ...patch });
-}
-export function jobStats(host: SimHost) {
-  const s = stats.get(host) ?? { actionsRunning: 0, maxActionsRunning: 0, actions: 0, creates: 0 };
-  stats.set(host, s);
-  return s;
-}
+export { jobKnobs, jobStats, setJobKnobs, type JobKnobs } from './jobs/knobs';
 
 async function hangIfAsked(ctx: AgentOperationContext): Promise<void> {
   if (!jobKnobs(ctx.host).hang) return;
@@ -60,15 +33,12 @@ function findVm(ctx: AgentOperationContext): SimVm {
   return vm;
 }
 
-const ALLOWED: Record<string, VmState[]> = {
-  start: ['Off', 'Saved', 'Paused'],
-  shutdown: ['Running'],
-  turnoff: ['Running', 'Paused', 'Saved', 'Starting', 'Stopping'],
-  restart: ['Running'],
-  save: ['Running'],
-  pause: ['Running'],
-  resume: ['Paused'],
-};
+/** States each power action needs: the one table of VM operations (src/shared/contract/vm-operations.ts). */
+const ALLOWED: Partial<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(VM_OPERATION_DEFS)
+    .filter(([, def]) => def.group === 'power')
+    .map(([action, def]) => [action as VmPowerOperation, def.allowed]),
+);
 /** The log line's verb, as Invoke-VmAction.ps1 words it. */
 const VERB: Record<string, string> = { start: 'start', shutdown: 'shut down', turnoff: 'turn off', restart: 'restart', save: 'save', pause: 'pause', resume: 'resume' };
 const TRANSITION: Record<string, [VmState | null, VmState]> = {
@@ -288,4 +258,7 @@ export const jobOperations: Record<string, AgentOperation> = {
   'vm.create': vmCreate,
   'vm.action': vmAction,
   'vm.delete': vmDelete,
+  ...hardwareOperations,
+  ...checkpointOperations,
+  ...moveOperations,
 };

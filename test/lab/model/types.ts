@@ -94,6 +94,44 @@ export interface SimVm {
   bootedAt?: string;
   /** Generation 2 firmware settings (Set-VMFirmware); absent = Hyper-V's defaults. */
   firmware?: { secureBootTemplate?: string; firstBootDeviceId?: string };
+  /** Checkpoints (Get-VMSnapshot), a tree by parentId; absent = none. */
+  checkpoints?: SimCheckpoint[];
+  /** The checkpoint "Now" runs from (Get-VM's ParentSnapshotId); absent or null = none. */
+  parentCheckpointId?: string | null;
+  /** Set-VM -CheckpointType; absent = Production (Hyper-V's default since 2016). */
+  checkpointType?: 'Disabled' | 'Standard' | 'Production' | 'ProductionOnly';
+  /** Dynamic memory buffer (Set-VMMemory -Buffer, percent); absent = 20. */
+  memoryBufferPercent?: number;
+  /** The guest's integration services do not answer (hung, or no OS yet): heartbeat lost while Running. */
+  guestUnresponsive?: boolean;
+}
+
+/** The hardware a checkpoint keeps, put back when it is applied. */
+export interface SimCheckpointConfig {
+  processorCount: number;
+  memoryStartupMiB: number;
+  memoryMinimumMiB: number;
+  memoryMaximumMiB: number;
+  dynamicMemoryEnabled: boolean;
+  notes: string | null;
+  disks: SimDisk[];
+  nics: SimNic[];
+}
+
+/** A checkpoint (Get-VMSnapshot): Hyper-V's SnapshotType is `Standard` or `Production` here. */
+export interface SimCheckpoint {
+  /** Lower-case GUID. */
+  id: string;
+  name: string;
+  /** Parent checkpoint id (ParentSnapshotId); null for a root. */
+  parentId: string | null;
+  /** ISO-8601 UTC. */
+  creationTime: string;
+  type: 'Standard' | 'Production';
+  /** Holds the VM's memory (a standard checkpoint of a running VM): applying it leaves the VM Saved. */
+  holdsMemory: boolean;
+  /** Hardware at the time of the checkpoint; absent = applying keeps the current hardware. */
+  config?: SimCheckpointConfig;
 }
 
 export interface SimHostModel {

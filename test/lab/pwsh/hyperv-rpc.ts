@@ -10,7 +10,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { VirtualFileSystem } from '../files';
 import type { SimHost } from '../host';
 import { GUEST_UP, vmHeartbeat, vmIsClustered, vmMemoryDemandMiB, vmUptimeSeconds } from '../agent/inventory';
-import { jobKnobs } from '../agent/jobs';
+import { jobKnobs } from '../agent/jobs/knobs';
+import { labVhdFileContent, parseLabVhd, type LabVhd } from '../agent/vhd-file';
 import { settleVmPower } from '../agent/power';
 import { guestGenerateKey, guestRead, type GuestKeys } from '../agent/jobs/kvp-guest';
 import type { SimDisk, SimDvdDrive, SimNic, SimVm, VmState } from '../model/types';
@@ -210,19 +211,8 @@ function dvdFacts(vm: SimVm, dvd: SimDvdDrive): Record<string, unknown> {
 
 // ---- virtual hard disks -----------------------------------------------------------------------
 
-export interface LabVhd {
-  format: 'VHD' | 'VHDX';
-  type: 'Fixed' | 'Dynamic' | 'Differencing';
-  sizeBytes: number;
-  fileSizeBytes: number;
-  parentPath?: string | null;
-}
+export { labVhdFileContent, type LabVhd } from '../agent/vhd-file';
 
-const VHD_STUB = 'AETHERV-LAB-VHD ';
-/** The lab's stand-in for a VHD file's content: its metadata, so Copy-Item carries it along. */
-export function labVhdFileContent(vhd: LabVhd): string {
-  return `${VHD_STUB}${JSON.stringify(vhd)}\n`;
-}
 /** A file with other content (a golden image the lab wrote as plain text) reads as this. */
 const DEFAULT_VHD_SIZE = 60 * GIB;
 
@@ -241,14 +231,9 @@ function readVhd(host: SimHost, path: string): LabVhd | undefined {
   }
   const content = host.files.get(path);
   if (!content) return undefined;
-  const text = content.subarray(0, 4096).toString('utf8');
-  if (text.startsWith(VHD_STUB)) {
-    try {
-      return JSON.parse(text.slice(VHD_STUB.length).split('\n')[0]!) as LabVhd;
-    } catch {
-      // fall through to the defaults: a damaged stub reads like any other file
-    }
-  }
+  // A damaged stub reads like any other file: the defaults.
+  const stub = parseLabVhd(content);
+  if (stub) return stub;
   return { format: /\.vhd$/i.test(path) ? 'VHD' : 'VHDX', type: 'Dynamic', sizeBytes: DEFAULT_VHD_SIZE, fileSizeBytes: Math.max(content.length, 4 * MIB), parentPath: null };
 }
 

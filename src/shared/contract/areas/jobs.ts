@@ -1,7 +1,7 @@
 import { command, ById, Empty } from '../command-def';
 import {
+  BulkAnyRequest,
   BulkPreviewResponse,
-  BulkRequest,
   BulkRunResponse,
   JobExportRequest,
   JobExportResponse,
@@ -35,8 +35,8 @@ export const jobsCommands = {
   'jobs.list': command(JobListRequest, JobListResponse, 'jobs matching a filter (state, type, host), sorted, at most limit'),
   'jobs.get': command(JobGetRequest, JobGetResponse, 'one job and its output lines from fromLine on'),
   'jobs.cancel': command(ById, JobRecord, 'cancel a queued or running job (a bulk job: every item not finished)'),
-  'vm.bulkPreview': command(BulkRequest, BulkPreviewResponse, 'what a bulk action would do per VM: will run, or skipped with the reason'),
-  'vm.bulkRun': command(BulkRequest, BulkRunResponse, 'run an action on many VMs across hosts (per-host caps apply); skipped VMs are reported'),
+  'vm.bulkPreview': command(BulkAnyRequest, BulkPreviewResponse, 'what a bulk action (or a bulk-allowed edit operation with its params) would do per VM: will run, or skipped with the reason'),
+  'vm.bulkRun': command(BulkAnyRequest, BulkRunResponse, 'run an action on many VMs across hosts (per-host caps apply); skipped VMs are reported'),
   'jobs.retryFailed': command(ById, BulkRunResponse, 'queue the failed (or cancelled/interrupted) items of a bulk job again under the same bulk job'),
   'jobs.export': command(JobExportRequest, JobExportResponse, 'one job as .log/.json, or every job matching a filter as .ndjson/.zip (base64)'),
 } as const;
