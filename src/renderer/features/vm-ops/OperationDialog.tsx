@@ -16,6 +16,7 @@ import { runVmOperation } from './operate';
 import { vmBlockedReason } from './operation-model';
 import { closeOperationDialog, useOperationDialog, type OperationRequest } from './operation-store';
 import { checkpointRows } from './checkpoint-tree';
+import { hostFactsFor, preCheck } from './pre-check';
 import './vm-ops.css';
 
 /**
@@ -85,6 +86,15 @@ function OperationForm({ request, vm }: { request: OperationRequest; vm: Invento
       setErrors(parsed.errors);
       return;
     }
+    // The backend's own fact rules first, so the reason shows without a round trip.
+    if (loaded) {
+      const verdict = preCheck(vm, loaded, hostFactsFor(vm.hostId, inventoryHosts.values(), hostViews), operation, parsed.params);
+      if (!verdict.ok) {
+        if (verdict.field && verdict.field in current) setErrors({ [verdict.field]: verdict.reason });
+        else setRefusal(verdict.reason);
+        return;
+      }
+    }
     setBusy(true);
     setRefusal(undefined);
     const outcome = await runVmOperation(
@@ -139,13 +149,9 @@ function OperationForm({ request, vm }: { request: OperationRequest; vm: Invento
             {refusal}
           </p>
         )}
+        {/* Not disabled while busy (submit() ignores a second press): a disabled button would drop the focus out of the dialog. */}
         <div className="row-actions">
-          <button
-            type="submit"
-            className={def.ask ? 'danger' : 'primary'}
-            disabled={!current || busy}
-            data-testid="op-submit"
-          >
+          <button type="submit" className={def.ask ? 'danger' : 'primary'} disabled={!current} aria-busy={busy || undefined} data-testid="op-submit">
             {busy ? def.progress : def.label.replace(/…$/, '')}
           </button>
           <button type="button" onClick={closeOperationDialog}>
