@@ -12,6 +12,8 @@ import { operationQuestion } from '../../src/renderer/features/vm-ops/operate';
 import { chooseOperation, useOperationDialog } from '../../src/renderer/features/vm-ops/operation-store';
 import { operationJobsOf } from '../../src/renderer/features/vm-ops/OperationJobs';
 import { JobsOverlays } from '../../src/renderer/features/jobs/JobsOverlays';
+import { BulkActionBar } from '../../src/renderer/features/jobs/BulkActionBar';
+import { useVmSelection } from '../../src/renderer/stores/selection-store';
 import { StateBadge } from '../../src/renderer/components/vm-table/StateBadge';
 import { COLUMN_BY_ID } from '../../src/renderer/components/vm-table/columns';
 import { paletteCommands } from '../../src/renderer/features/palette';
@@ -272,6 +274,42 @@ describe('the operation dialogs', () => {
     await act(async () => q<HTMLButtonElement>('confirm-ok')!.click());
     await settle();
     expect(calls.filter((c) => c.command === 'vm.operate')).toEqual([{ command: 'vm.operate', request: { hostId: 'h1', vmId: vm.vmId, operation: 'disk.remove', params: { diskId: 'Microsoft:X\\D1', deleteFile: true } } }]);
+  });
+
+  test("the backend's fact rules are judged before submitting: more processors than the host has is refused at the field, nothing sent", async () => {
+    domHolder.render(<JobsOverlays />);
+    await act(async () => chooseOperation(vm, 'processors'));
+    await settle();
+    type('op-count', '64'); // the host has 32 logical processors (makeHost)
+    await submit();
+    expect(q('op-error-count')!.textContent).toContain('more than');
+    expect(q('op-error-count')!.textContent).toContain('32 logical processors');
+    expect(calls.some((c) => c.command === 'vm.operate')).toBe(false);
+  });
+
+  test('a checkpoint of several selected VMs: its name once, then the bulk preview of the table-allowed VMs', async () => {
+    const other = makeVm('h1', 2, { state: 'Running', name: 'web-21' });
+    const backend = stubBackend((async (command: CommandName, request: RequestOf<CommandName>) => {
+      calls.push({ command, request });
+      return answer(command, request);
+    }) as never);
+    loadFleet({ hosts: [makeHost('h1')], vms: [vm, other], views: [makeHostView('h1')] } as never, backend);
+    useVmSelection.setState({ scope: 's', selection: { keys: new Set([vm.key, other.key]) } });
+    answer = (command) => (command === 'vm.bulkPreview' ? { ok: true, data: { willRun: 2, skipped: 0, hosts: 1, items: [] } } : { ok: true, data: null });
+    domHolder.render(
+      <>
+        <BulkActionBar scope="s" />
+        <JobsOverlays />
+      </>,
+    );
+    expect(q('bulk-checkpoint.create')!.textContent).toBe(`${vmOperationDef('checkpoint.create').label} (2)`);
+    await act(async () => q<HTMLButtonElement>('bulk-checkpoint.create')!.click());
+    type('op-name', 'before-patch-tuesday');
+    await act(async () => q<HTMLButtonElement>('bulk-op-next')!.click());
+    await settle();
+    const preview = calls.find((c) => c.command === 'vm.bulkPreview');
+    expect(preview!.request).toEqual({ operation: 'checkpoint.create', params: { name: 'before-patch-tuesday', type: 'standard' }, targets: [{ hostId: 'h1', vmId: vm.vmId }, { hostId: 'h1', vmId: other.vmId }] });
+    expect(q('bulk-run')!.textContent).toBe('Checkpoint 2 VMs');
   });
 
   test("a new adapter's switch is picked from the host's reported switches", async () => {

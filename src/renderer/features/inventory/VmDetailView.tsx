@@ -167,9 +167,11 @@ function Disks({ vm, details }: { vm: InventoryVm; details: VmDetails }) {
             <td>{dash(d.type)}</td>
             <td>{dash(d.capacityGb, ' GB')}</td>
             <td>{d.fileSizeGb === null ? '—' : `${d.fileSizeGb.toFixed(1)} GB`}</td>
-            <td className="op-cell-actions">
+            <td>
+              <span className="op-cell-actions">
               <RowOperationButton vm={vm} operation="disk.expand" targetId={d.id} what={`disk ${d.path}`} label="Expand…" />
               <RowOperationButton vm={vm} operation="disk.remove" targetId={d.id} what={`disk ${d.path}`} label="Remove…" />
+              </span>
             </td>
           </tr>
         ))}
@@ -210,9 +212,11 @@ function Networks({ vm, details }: { vm: InventoryVm; details: VmDetails }) {
             <td>{dash(n.vlan)}</td>
             <td className="mono">{n.macAddress}</td>
             <td>{n.ipAddresses.join(', ') || '—'}</td>
-            <td className="op-cell-actions">
+            <td>
+              <span className="op-cell-actions">
               <RowOperationButton vm={vm} operation="nic.update" targetId={n.id} what={`network adapter ${n.name}`} label="Change…" />
               <RowOperationButton vm={vm} operation="nic.remove" targetId={n.id} what={`network adapter ${n.name}`} label="Remove…" />
+              </span>
             </td>
           </tr>
         ))}

@@ -6,6 +6,7 @@ import { useVmSelection } from '../../stores/selection-store';
 import { targetsOf } from '../jobs/bulk-model';
 import { confirmsDestructive, runVmAction } from '../jobs/job-commands';
 import { chooseOperation } from '../vm-ops/operation-store';
+import { openBulkOperation } from '../vm-ops/BulkOperationDialog';
 import { isPaletteShortcut, matchCommands, paletteCommands, type PaletteCommand } from './palette-model';
 import './palette.css';
 
@@ -62,6 +63,9 @@ function Palette({ onClose }: { onClose(): void }) {
         if (vm) chooseOperation(vm, c.operation);
         break;
       }
+      case 'bulk-operation':
+        openBulkOperation(c.operation, c.keys);
+        break;
       case 'vm-delete':
         useJobs.setState({ deleteKey: c.vmKey });
         break;

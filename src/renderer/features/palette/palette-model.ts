@@ -1,5 +1,6 @@
 import type { InventoryHost, InventoryVm, VmAction } from '../../../shared/contract';
-import type { VmEditOperation, VmOperationGroup } from '../../../shared/contract/vm-operations';
+import { VM_BULK_EDIT_OPERATIONS, vmOperationDef, type VmBulkEditOperation, type VmEditOperation, type VmOperationGroup } from '../../../shared/contract/vm-operations';
+import { bulkOperationCounts } from '../vm-ops/BulkOperationDialog';
 import { vmOperationButtons } from '../vm-ops/operation-model';
 import { VM_ACTIONS } from '../../../shared/contract/vm-actions';
 import type { View } from '../../stores/app-store';
@@ -13,6 +14,7 @@ export type PaletteCommand =
   /** An edit, checkpoint or move (the one table); `disabled`: why the VM's state does not allow it now. */
   | { id: string; label: string; group: 'Change VM'; kind: 'vm-operation'; vmKey: string; operation: VmEditOperation; disabled?: string }
   | { id: string; label: string; group: 'Selection'; kind: 'bulk'; keys: string[]; action: VmAction }
+  | { id: string; label: string; group: 'Selection'; kind: 'bulk-operation'; keys: string[]; operation: VmBulkEditOperation }
   | { id: string; label: string; group: 'Go to'; kind: 'navigate'; view: View };
 
 const NAVIGATION: { label: string; view: View }[] = [
@@ -56,6 +58,11 @@ export function paletteCommands(ctx: { view: View; selectedKeys: readonly string
     for (const action of VM_ACTIONS) {
       if (counts[action] === 0) continue;
       out.push({ id: `bulk:${action}`, label: `${ACTION_LABEL[action]} ${counts[action]} of ${selected.length} selected VMs…`, group: 'Selection', kind: 'bulk', keys: [...keys], action });
+    }
+    const opCounts = bulkOperationCounts(selected);
+    for (const operation of VM_BULK_EDIT_OPERATIONS) {
+      if (opCounts[operation] === 0) continue;
+      out.push({ id: `bulk:${operation}`, label: `${vmOperationDef(operation).label.replace(/…$/, '')} ${opCounts[operation]} of ${selected.length} selected VMs…`, group: 'Selection', kind: 'bulk-operation', keys: [...keys], operation });
     }
   }
   for (const n of NAVIGATION) out.push({ id: `go:${n.view.name}`, label: `Go to ${n.label}`, group: 'Go to', kind: 'navigate', view: n.view });

@@ -8,7 +8,8 @@ import { bulkActionCounts, targetsOf } from '../jobs/bulk-model';
 import { confirmsDestructive, runVmAction } from '../jobs/job-commands';
 import { ACTION_LABEL, vmActionButtons } from '../jobs/vm-action-model';
 import { VM_ACTIONS } from '../../../shared/contract/vm-actions';
-import { vmOperationDef, type VmOperationGroup } from '../../../shared/contract/vm-operations';
+import { VM_BULK_EDIT_OPERATIONS, vmOperationDef, type VmOperationGroup } from '../../../shared/contract/vm-operations';
+import { bulkOperationCounts, openBulkOperation } from '../vm-ops/BulkOperationDialog';
 import { chooseOperation } from '../vm-ops/operation-store';
 import { vmOperationButtons } from '../vm-ops/operation-model';
 
@@ -78,11 +79,20 @@ function selectionMenuItems(keys: string[]): MenuItem[] {
   const vms = useInventory.getState().model.vms;
   const selected = keys.map((k) => vms.get(k)).filter((v): v is InventoryVm => !!v);
   const counts = bulkActionCounts(selected);
-  return VM_ACTIONS.filter((a) => counts[a] > 0).map((action) => ({
+  const opCounts = bulkOperationCounts(selected);
+  const actions: MenuItem[] = VM_ACTIONS.filter((a) => counts[a] > 0).map((action) => ({
     id: action,
     label: `${ACTION_LABEL[action]} ${counts[action]} of ${selected.length} selected VMs…`,
     run: () => useJobs.setState({ bulkRequest: { action, targets: targetsOf(keys, vms) } }),
   }));
+  // Edits the table allows in bulk (checkpoint.create): their parameters first, then the same preview.
+  const operations: MenuItem[] = VM_BULK_EDIT_OPERATIONS.filter((op) => opCounts[op] > 0).map((operation, i) => ({
+    id: operation,
+    label: `${vmOperationDef(operation).label.replace(/…$/, '')} ${opCounts[operation]} of ${selected.length} selected VMs…`,
+    separated: i === 0 && actions.length > 0,
+    run: () => openBulkOperation(operation, keys),
+  }));
+  return [...actions, ...operations];
 }
 
 async function refreshHost(host: HostView): Promise<void> {
