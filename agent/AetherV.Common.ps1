@@ -269,3 +269,92 @@ function Get-AetherVmById {
     }
     return $vm[0]
 }
+
+# --- VM edits (agent 1.4.0): hardware, checkpoints, moves ---------------------------------------
+
+# The states each VM edit needs and the verb its refusal uses: a copy of the app's one table of VM
+# operations (src/shared/contract/vm-operations.ts); test/agent-real/vm-edits.test.ts fails when
+# the two disagree.
+$script:AetherVmOperations = @{
+    'processors'        = @{ Allowed = @('Off'); Verb = 'change the processors of' }
+    'memory'            = @{ Allowed = @('Off', 'Running'); Verb = 'change the memory of' }
+    'notes'             = @{ Allowed = @('Running', 'Off', 'Saved', 'Paused'); Verb = 'change the notes of' }
+    'disk.add'          = @{ Allowed = @('Off', 'Running'); Verb = 'add a disk to' }
+    'disk.expand'       = @{ Allowed = @('Off', 'Running'); Verb = 'expand a disk of' }
+    'disk.remove'       = @{ Allowed = @('Off', 'Running'); Verb = 'remove a disk from' }
+    'nic.add'           = @{ Allowed = @('Off', 'Running'); Verb = 'add a network adapter to' }
+    'nic.update'        = @{ Allowed = @('Running', 'Off', 'Saved', 'Paused'); Verb = 'change a network adapter of' }
+    'nic.remove'        = @{ Allowed = @('Off', 'Running'); Verb = 'remove a network adapter from' }
+    'checkpoint.create' = @{ Allowed = @('Running', 'Off', 'Saved', 'Paused'); Verb = 'checkpoint' }
+    'checkpoint.apply'  = @{ Allowed = @('Off', 'Saved'); Verb = 'apply a checkpoint to' }
+    'checkpoint.rename' = @{ Allowed = @('Running', 'Off', 'Saved', 'Paused'); Verb = 'rename a checkpoint of' }
+    'checkpoint.delete' = @{ Allowed = @('Running', 'Off', 'Saved', 'Paused'); Verb = 'delete a checkpoint of' }
+    'move'              = @{ Allowed = @('Running', 'Off', 'Saved'); Verb = 'move' }
+}
+
+function Get-AetherVmStateName {
+    # Critical and fast-saved variants count as their base state, as for power actions.
+    param([Parameter(Mandatory = $true)]$Vm)
+    return ([string]$Vm.State) -replace 'Critical$', '' -replace '^FastSaved$', 'Saved'
+}
+
+function New-AetherVmStateError {
+    param([Parameter(Mandatory = $true)]$Vm, [Parameter(Mandatory = $true)][string]$Reason)
+    $state = Get-AetherVmStateName -Vm $Vm
+    return (New-AgentError -Code 'INVALID_STATE' -Message ("VM '" + $Vm.Name + "': " + $Reason + '.') -Details ([ordered]@{ vmId = ([string]$Vm.Id).ToLowerInvariant(); state = $state }))
+}
+
+function Assert-AetherVmOperationState {
+    # Refuses with the app's own sentence: "Hyper-V cannot <verb> a VM that is <state>; it must be <states>".
+    param([Parameter(Mandatory = $true)]$Vm, [Parameter(Mandatory = $true)][string]$Operation)
+    $rule = $script:AetherVmOperations[$Operation]
+    $state = Get-AetherVmStateName -Vm $Vm
+    if ($rule.Allowed -notcontains $state) {
+        throw (New-AetherVmStateError -Vm $Vm -Reason ('Hyper-V cannot ' + $rule.Verb + ' a VM that is ' + $state + '; it must be ' + ($rule.Allowed -join ' or ')))
+    }
+}
+
+function Assert-AetherVmOffForGeneration1 {
+    # A Generation 1 VM's disks are on IDE and its adapters are not hot-pluggable.
+    param([Parameter(Mandatory = $true)]$Vm, [Parameter(Mandatory = $true)][string]$What)
+    $state = Get-AetherVmStateName -Vm $Vm
+    if ([int]$Vm.Generation -eq 1 -and $state -ne 'Off') {
+        throw (New-AetherVmStateError -Vm $Vm -Reason ('a Generation 1 VM must be Off to ' + $What + ' (it is ' + $state + '); Generation 2 VMs allow it while Running'))
+    }
+}
+
+function New-AetherVmEditResult {
+    # Every edit's data: the VM's id, name and state afterwards, then what the operation adds.
+    param([Parameter(Mandatory = $true)][Guid]$VmId, [System.Collections.IDictionary]$Extra = @{})
+    $after = Get-AetherVmById -VmId $VmId
+    $data = [ordered]@{
+        vmId   = $VmId.ToString()
+        vmName = [string]$after.Name
+        state  = Get-AetherVmStateName -Vm $after
+    }
+    foreach ($key in $Extra.Keys) { $data[$key] = $Extra[$key] }
+    return $data
+}
+
+function Test-AgentFieldGiven {
+    # Whether the envelope has the field at all (null included): "vlan": null means untagged, a
+    # missing vlan means "leave it".
+    param([Parameter(Mandatory = $true)]$Fields, [Parameter(Mandatory = $true)][string]$Name)
+    return ($null -ne $Fields -and $null -ne $Fields.PSObject.Properties[$Name])
+}
+
+function Get-AgentParentFolder {
+    # The folder part of a Windows path (string rule, as Get-AgentLeafName).
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $index = $Path.LastIndexOfAny([char[]]@('\', '/'))
+    if ($index -le 0) { return '' }
+    return $Path.Substring(0, $index)
+}
+
+function Assert-AgentWindowsPath {
+    # A full local or UNC path without '..': the app sends paths it was shown, never relative ones.
+    param([Parameter(Mandatory = $true)][string]$Name, [Parameter(Mandatory = $true)][string]$Path)
+    if (-not ($Path -match '^([A-Za-z]:\\|\\\\[^\\]+\\[^\\]+)') -or (@($Path -split '[\\/]') -contains '..')) {
+        throw (New-AgentError -Code 'INVALID_FIELDS' -Message ("Field '" + $Name + "' must be a full Windows path (C:\... or \\server\share\...) without '..'."))
+    }
+}

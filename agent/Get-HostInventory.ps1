@@ -232,6 +232,37 @@ function Add-VmHotState {
     $Entry['Heartbeat'] = $heartbeat
 }
 
+function Get-NullableGuidText {
+    # A Guid? property: null, an empty Guid or a Guid; the app gets null or the lower-case text.
+    param($Value)
+    if ($null -eq $Value) { return $null }
+    $text = Get-GuidKey $Value
+    if ($text -eq '' -or $text -eq '00000000-0000-0000-0000-000000000000') { return $null }
+    return $text
+}
+
+# A VM's checkpoint tree (oldest first) and the checkpoint "Now" runs from (Get-VM's ParentSnapshotId).
+function Add-VmCheckpoints {
+    param($Entry, $Vm, $Snapshots)
+    $parent = $null
+    $property = $Vm.PSObject.Properties['ParentSnapshotId']
+    if ($null -ne $property) { $parent = Get-NullableGuidText $property.Value }
+    if (@($Snapshots | Where-Object { $null -ne $_ }).Count -gt 0) {
+        $list = New-Object System.Collections.ArrayList
+        foreach ($snapshot in @($Snapshots | Sort-Object -Property CreationTime)) {
+            $null = $list.Add([ordered]@{
+                    Id           = Get-GuidKey $snapshot.Id
+                    Name         = [string]$snapshot.Name
+                    ParentId     = Get-NullableGuidText $snapshot.ParentSnapshotId
+                    CreationTime = ConvertTo-AgentIsoTime $snapshot.CreationTime
+                    Type         = [string]$snapshot.SnapshotType
+                })
+        }
+        $Entry['Checkpoints'] = $list.ToArray()
+    }
+    $Entry['ParentCheckpointId'] = $parent
+}
+
 function Get-QuickInventory {
     param([object[]]$Vms)
     $list = New-Object System.Collections.ArrayList
@@ -282,8 +313,11 @@ $vmList = New-Object System.Collections.ArrayList
 if ($vms.Count -gt 0) {
     $adapters = Invoke-BatchQuery -What 'Network adapter' -Warnings $warnings -Query { Get-VMNetworkAdapter -VMName * -ErrorAction Stop }
     $drives = Invoke-BatchQuery -What 'Hard disk drive' -Warnings $warnings -Query { Get-VMHardDiskDrive -VMName * -ErrorAction Stop }
+    # Agent 1.4.0: every checkpoint of the host in one call; a failure is a warning, the VMs stay.
+    $snapshots = Invoke-BatchQuery -What 'Checkpoint' -Warnings $warnings -Query { Get-VMSnapshot -VMName * -ErrorAction Stop }
     $adaptersByVm = Group-ByVmId -Items $adapters
     $drivesByVm = Group-ByVmId -Items $drives
+    $snapshotsByVm = Group-ByVmId -Items $snapshots
 
     # One Get-VHD call for every attached path; a path it cannot read simply has no size/type.
     $paths = @($drives | Where-Object { $_.Path } | ForEach-Object { [string]$_.Path } | Sort-Object -Unique)
@@ -334,6 +368,7 @@ if ($vms.Count -gt 0) {
         }
         if ($null -eq $entry.MemoryGB) { $entry.MemoryGB = 0 }
         Add-VmHotState -Entry $entry -Vm $vm
+        Add-VmCheckpoints -Entry $entry -Vm $vm -Snapshots $snapshotsByVm[$key]
 
         $nics = New-Object System.Collections.ArrayList
         $allIps = New-Object System.Collections.Generic.List[string]

@@ -33,6 +33,18 @@ try {
         'vm.create'       = @{ File = 'New-AetherVm.ps1'; Args = @{} }
         'vm.action'       = @{ File = 'Invoke-VmAction.ps1'; Args = @{} }
         'vm.delete'       = @{ File = 'Remove-AetherVm.ps1'; Args = @{} }
+        'vm.update'         = @{ File = 'Update-AetherVm.ps1'; Args = @{} }
+        'disk.add'          = @{ File = 'Invoke-AetherVmDisk.ps1'; Args = @{ Operation = 'add' } }
+        'disk.expand'       = @{ File = 'Invoke-AetherVmDisk.ps1'; Args = @{ Operation = 'expand' } }
+        'disk.remove'       = @{ File = 'Invoke-AetherVmDisk.ps1'; Args = @{ Operation = 'remove' } }
+        'nic.add'           = @{ File = 'Invoke-AetherVmNic.ps1'; Args = @{ Operation = 'add' } }
+        'nic.update'        = @{ File = 'Invoke-AetherVmNic.ps1'; Args = @{ Operation = 'update' } }
+        'nic.remove'        = @{ File = 'Invoke-AetherVmNic.ps1'; Args = @{ Operation = 'remove' } }
+        'checkpoint.create' = @{ File = 'Invoke-AetherVmCheckpoint.ps1'; Args = @{ Operation = 'create' } }
+        'checkpoint.apply'  = @{ File = 'Invoke-AetherVmCheckpoint.ps1'; Args = @{ Operation = 'apply' } }
+        'checkpoint.rename' = @{ File = 'Invoke-AetherVmCheckpoint.ps1'; Args = @{ Operation = 'rename' } }
+        'checkpoint.delete' = @{ File = 'Invoke-AetherVmCheckpoint.ps1'; Args = @{ Operation = 'delete' } }
+        'vm.move'           = @{ File = 'Move-AetherVm.ps1'; Args = @{} }
     }
 
     if ($operation -eq 'version') {

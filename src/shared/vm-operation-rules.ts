@@ -2,7 +2,8 @@
 // details allow, beyond the state table (checkVmOperationState) and the parameter schemas
 // (VM_OPERATION_PARAMS). Pure, no node or DOM imports, no schemas: the backend refuses with these
 // reasons (src/main/jobs/vm-operations.ts) and the renderer shows the same reason before submitting.
-import type { InventoryVm, VmDetails } from './contract/inventory';
+import type { HostView } from './contract/hosts';
+import type { InventoryHost, InventoryVm, VmDetails } from './contract/inventory';
 import type { VmEditOperation } from './contract/vm-operations';
 import type { VmOperationParams } from './contract/vm-operation-params';
 
@@ -62,6 +63,46 @@ export interface VmOperationHost {
   moveCandidates?: readonly VmMoveCandidate[];
 }
 
+/** A host's reported facts as the inventory snapshot carries them. */
+export type VmOperationHostFacts = Pick<InventoryHost, 'hostId' | 'cpuCores' | 'memoryGb' | 'memoryAvailableGb' | 'switches' | 'cluster'> & { sync: Pick<InventoryHost['sync'], 'lastSuccessAt'> };
+/** A configured host as the host list carries it. */
+export type VmOperationConfiguredHost = Pick<HostView, 'id' | 'displayName' | 'enabled' | 'status'>;
+
+/**
+ * The VM's host for checkVmOperationParams, built the same way by the backend and the renderer:
+ * the inventory's facts of every host (`snapshot.hosts`) and the configured hosts (`hosts.list`).
+ * `extra` adds what only the backend reads from its store (other VMs' disk files and MACs) and its
+ * agent readiness; without them those rules are not judged.
+ */
+export function vmOperationHost(
+  hostId: string,
+  facts: readonly VmOperationHostFacts[],
+  configured: readonly VmOperationConfiguredHost[],
+  extra: Pick<VmOperationHost, 'diskPaths' | 'macAddresses'> & { agentReady?: (hostId: string) => boolean } = {},
+): VmOperationHost {
+  const factsOf = (id: string) => facts.find((f) => f.hostId === id);
+  const own = factsOf(hostId);
+  const mbOf = (gb: number | null | undefined) => (gb === null || gb === undefined ? null : gb * 1024);
+  const { agentReady, ...lists } = extra;
+  return {
+    hostId,
+    name: configured.find((h) => h.id === hostId)?.displayName ?? hostId,
+    logicalProcessors: own?.cpuCores ?? null,
+    memoryMb: mbOf(own?.memoryGb),
+    // A list from a host never inventoried is not its report (the create form's rule).
+    switches: own?.sync.lastSuccessAt != null ? own.switches : null,
+    cluster: own?.cluster ?? null,
+    ...lists,
+    moveCandidates: configured.map((h) => ({
+      hostId: h.id,
+      name: h.displayName,
+      connected: h.enabled && h.status === 'connected' && (agentReady?.(h.id) ?? true),
+      cluster: factsOf(h.id)?.cluster ?? null,
+      memoryAvailableMb: mbOf(factsOf(h.id)?.memoryAvailableGb),
+    })),
+  };
+}
+
 /** The VM's facts the rules read (a row of the inventory). */
 export type VmOperationVm = Pick<InventoryVm, 'vmId' | 'name' | 'state' | 'generation' | 'processorCount' | 'memoryStartupMb' | 'dynamicMemory' | 'memoryAssignedMb' | 'clustered'>;
 /** The VM's stored details the rules read (inventory.vm). */
@@ -81,7 +122,7 @@ export function samePath(a: string, b: string): boolean {
   return a.replace(/\//g, '\\').toLowerCase() === b.replace(/\//g, '\\').toLowerCase();
 }
 
-const ABSOLUTE_WINDOWS_PATH = /^(?:[A-Za-z]:\\|\\\\[^\\]+\\[^\\]+)/;
+const ABSOLUTE_WINDOWS_PATH = /^(?:[A-Za-z]:[\\/]|\\\\[^\\]+\\[^\\]+)/;
 const mb = (value: number) => `${value} MB`;
 
 /**
@@ -166,6 +207,9 @@ function memory(c: RuleContext, p: VmOperationParams['memory']): VmOperationVerd
   }
   const running = c.vm.state !== 'Off';
   if (running) {
+    if (!c.vm.dynamicMemory && !p.dynamic) {
+      return refuse('INVALID_STATE', 'params.startupMb', `${c.at}: a VM without dynamic memory can only change its memory while it is Off (it is ${c.vm.state}); shut it down first`);
+    }
     if (c.vm.memoryStartupMb !== null && p.startupMb !== c.vm.memoryStartupMb) {
       return refuse('INVALID_STATE', 'params.startupMb', `${c.at}: startup memory can only change while the VM is Off (it is ${c.vm.state}); shut it down first, or keep ${mb(c.vm.memoryStartupMb)}`);
     }
@@ -179,6 +223,9 @@ function memory(c: RuleContext, p: VmOperationParams['memory']): VmOperationVerd
   if (min > p.startupMb) return refuse('VALIDATION_FAILED', 'params.minimumMb', `${c.at}: minimum memory ${mb(min)} is more than the startup memory ${mb(p.startupMb)}; lower the minimum or raise the startup memory`);
   if (max < p.startupMb) return refuse('VALIDATION_FAILED', 'params.maximumMb', `${c.at}: maximum memory ${mb(max)} is less than the startup memory ${mb(p.startupMb)}; raise the maximum or lower the startup memory`);
   if (running) {
+    if (p.minimumMb === undefined && p.maximumMb === undefined && p.bufferPercent === undefined) {
+      return refuse('VALIDATION_FAILED', 'params.minimumMb', `${c.at}: while it is ${c.vm.state} only its minimum, maximum and buffer can change; give at least one of them`);
+    }
     const storedMin = c.details.memoryMinMb;
     const storedMax = c.details.memoryMaxMb;
     if (p.minimumMb !== undefined && storedMin !== null && p.minimumMb > storedMin) {

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseFullInventory, parseQuickInventory } from '../../src/main/inventory';
 import { fullInventoryData, quickInventoryData } from '../lab/agent/inventory';
+import { takeCheckpoint } from '../lab/agent/jobs/checkpoints';
 import { startRealAgentLab, type RealAgentLab } from './support';
 
 const OBSERVED_AT = '2026-12-01T00:00:00.000Z';
@@ -57,6 +58,12 @@ describe('stand-in versus real Get-HostInventory.ps1 for a 20-host model', () =>
     models[3]!.vms[1]!.disks = [];
     // A switch no VM is connected to: only Get-VMSwitch can report it (agent 1.2.0).
     models[4]!.virtualSwitches.push('vSwitch-Spare');
+    // Checkpoints (agent 1.4.0): a chain of two, and a second branch from the first after applying it.
+    const withCheckpoints = models[5]!.vms[0]!;
+    const root = takeCheckpoint(withCheckpoints, 'before patch', 'Standard', new Date('2026-11-01T10:00:00.123Z'));
+    takeCheckpoint(withCheckpoints, 'after patch', 'Production', new Date('2026-11-02T10:00:00Z'));
+    withCheckpoints.parentCheckpointId = root.id;
+    takeCheckpoint(withCheckpoints, 'branch', 'Standard', new Date('2026-11-03T10:00:00Z'));
     for (const host of rig.lab.hosts) rig.install(host.name);
   }, 120_000);
   afterAll(async () => {
@@ -67,8 +74,14 @@ describe('stand-in versus real Get-HostInventory.ps1 for a 20-host model', () =>
     const checked: string[] = [];
     await eachLimited(rig.lab.hosts, 3, async ({ name }) => {
       const host = rig.host(name);
-      const realFull = parseFullInventory(await rig.invoke('inventory', {}, { host: name }), name, OBSERVED_AT);
-      const standInFull = parseFullInventory(fullInventoryData(host), name, OBSERVED_AT);
+      const realData = (await rig.invoke('inventory', {}, { host: name })) as { VirtualMachines: Array<Record<string, unknown>> };
+      const standInData = fullInventoryData(host) as { VirtualMachines: Array<Record<string, unknown>> };
+      // The checkpoint report, raw (the parser's view of it is compared below with everything else).
+      const checkpointsOf = (data: { VirtualMachines: Array<Record<string, unknown>> }) =>
+        [data.VirtualMachines].flat().map((vm) => ({ id: vm.Id, checkpoints: vm.Checkpoints ?? null, parent: vm.ParentCheckpointId }));
+      expect(checkpointsOf(realData), name).toEqual(checkpointsOf(standInData));
+      const realFull = parseFullInventory(realData, name, OBSERVED_AT);
+      const standInFull = parseFullInventory(standInData, name, OBSERVED_AT);
       expectUptimesClose(uptimes(realFull), uptimes(standInFull));
       expect(withoutClockFields(realFull), name).toEqual(withoutClockFields(standInFull));
       expect(realFull.host.switches, name).toEqual(host.model.virtualSwitches);
@@ -85,5 +98,6 @@ describe('stand-in versus real Get-HostInventory.ps1 for a 20-host model', () =>
     const models = rig.lab.hosts.map((h) => rig.host(h.name).model);
     expect(models.some((m) => m.cluster)).toBe(true);
     expect(models.some((m) => !m.cluster)).toBe(true);
+    expect(models[5]!.vms[0]!.checkpoints).toHaveLength(3);
   }, 300_000);
 });

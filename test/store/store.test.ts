@@ -50,9 +50,12 @@ describe('inventory store (node:sqlite, real files)', () => {
     old.close();
 
     const store = InventoryStore.open(file);
-    expect(store.migrationsApplied).toEqual([2, 3, 4, 5]);
+    expect(store.migrationsApplied).toEqual([2, 3, 4, 5, 6]);
     // Migration 5: a host from before agent 1.2.0 has no switch list yet (unknown, not "none").
     expect(store.host('h1')?.switches).toBeNull();
+    // Migration 6: a VM from before agent 1.4.0 has no checkpoints (none, not "failed").
+    expect(store.vm('h1', VM_A)).toMatchObject({ checkpointCount: 0, oldestCheckpointAt: null });
+    expect(store.vmDetail('h1', VM_A)?.details).toMatchObject({ checkpoints: [], currentCheckpointId: null });
     expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
     expect((store.db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal');
     expect(store.snapshot().vms.map((v) => v.name)).toEqual(['web-01']);
@@ -217,6 +220,8 @@ describe('inventory store (node:sqlite, real files)', () => {
       notes: null,
       disks: [{ id: 'd1', name: 'a.vhdx', path: 'C:\\VMs\\a.vhdx', type: 'Dynamic', capacityGb: 127, fileSizeGb: 12.5 }],
       nics: [{ id: 'n1', name: 'Network Adapter', switchName: 'vSwitch', vlan: 10, macAddress: '00155D000001', ipAddresses: ['10.0.0.5'] }],
+      checkpoints: [],
+      currentCheckpointId: null,
     });
 
     // The NIC and disk batch queries failed on the host: the agent sent none; the stored ones stay.

@@ -10,12 +10,15 @@ import {
   type VmEditOperation,
   type VmOperationParams,
 } from '../../shared/contract';
-import { checkVmOperationParams, type VmOperationHost } from '../../shared/vm-operation-rules';
+import { checkVmOperationParams, vmOperationHost, type VmOperationHost } from '../../shared/vm-operation-rules';
 import type { TSchema } from '@sinclair/typebox';
 import { compile, toFieldErrors } from '../validation/validator';
 import { refusal, type JobsCore } from './service';
 import { agentOperationFields } from './vm-operation-fields';
 import { vmReady, type Refused } from './vm-guards';
+
+/** Operations whose rules read other VMs' disk files or MAC addresses on the host. */
+const OPERATIONS_READING_HOST_LISTS: ReadonlySet<VmEditOperation> = new Set(['disk.add', 'disk.remove', 'nic.add']);
 
 type Checked = { ok: true; vm: InventoryVm; params: VmOperationParams[VmEditOperation]; targetNode?: string };
 
@@ -50,32 +53,18 @@ export class VmOperations {
     private readonly pendingDeadlineMs: number,
   ) {}
 
-  /** The VM's host as the shared rules see it: reported facts, other VMs' disks and MACs, move targets. */
-  private hostFacts(hostId: string): VmOperationHost {
+  /**
+   * The VM's host as the shared rules see it: built as the renderer builds it, plus, for the
+   * operations that judge them, the other VMs' disk files and MACs from the store (a query each,
+   * so a bulk checkpoint of thousands of VMs does not run them).
+   */
+  private hostFacts(hostId: string, op: VmEditOperation): VmOperationHost {
     const store = this.core.inventory?.store;
-    const facts = store?.host(hostId);
-    const layout = store?.hostLayout(hostId);
-    return {
-      hostId,
-      name: this.core.hostName(hostId),
-      logicalProcessors: facts?.cpuCores ?? null,
-      memoryMb: facts?.memoryGb != null ? facts.memoryGb * 1024 : null,
-      switches: layout?.reportedSwitches ?? null,
-      cluster: facts?.cluster ?? null,
-      diskPaths: layout?.diskPaths ?? [],
-      macAddresses: store?.macAddressesOf(hostId) ?? [],
-      moveCandidates: this.core.ctx.hosts.list().map((h) => {
-        const target = store?.host(h.id);
-        const readiness = this.core.deployment?.readiness(h.id);
-        return {
-          hostId: h.id,
-          name: h.displayName,
-          connected: h.enabled && h.status === 'connected' && (!readiness || readiness.state === 'ready'),
-          cluster: target?.cluster ?? null,
-          memoryAvailableMb: target?.memoryAvailableGb != null ? target.memoryAvailableGb * 1024 : null,
-        };
-      }),
-    };
+    const lists = OPERATIONS_READING_HOST_LISTS.has(op) ? { diskPaths: store?.hostLayout(hostId).diskPaths ?? [], macAddresses: store?.macAddressesOf(hostId) ?? [] } : {};
+    return vmOperationHost(hostId, store?.hostList() ?? [], this.core.ctx.hosts.list(), {
+      ...lists,
+      agentReady: (id) => (this.core.deployment?.readiness(id).state ?? 'ready') === 'ready',
+    });
   }
 
   /** Every check of one operation on one VM; the bulk preview uses it per VM. */
@@ -91,7 +80,7 @@ export class VmOperations {
     const params = rawParams as VmOperationParams[VmEditOperation];
     const detail = this.core.inventory?.store.vmDetail(hostId, vmId);
     if (!detail) return { ok: false, vm, code: 'VM_NOT_FOUND', reason: `No VM ${vmId} on ${hostName} in the inventory; refresh the host.` };
-    const verdict = checkVmOperationParams(vm, detail.details, this.hostFacts(hostId), op, params);
+    const verdict = checkVmOperationParams(vm, detail.details, this.hostFacts(hostId, op), op, params);
     if (!verdict.ok) return { ok: false, vm, code: verdict.code, field: verdict.field, reason: `${verdict.reason}.` };
     if (op !== 'move') return { ok: true, vm, params };
     const target = (params as VmOperationParams['move']).targetHostId;

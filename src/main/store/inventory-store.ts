@@ -114,6 +114,11 @@ export class InventoryStore {
     return { hosts: [...this.hosts.values()].map(hostView), vms: [...this.views.values()] };
   }
 
+  /** Every host's facts and sync state, without the VM rows (cheap: a VM check reads it). */
+  hostList(): InventorySnapshot['hosts'] {
+    return [...this.hosts.values()].map(hostView);
+  }
+
   host(hostId: string): HostRecord | undefined {
     return this.hosts.get(hostId);
   }

@@ -14,7 +14,10 @@ import { jobKnobs } from '../agent/jobs/knobs';
 import { labVhdFileContent, parseLabVhd, type LabVhd } from '../agent/vhd-file';
 import { settleVmPower } from '../agent/power';
 import { guestGenerateKey, guestRead, type GuestKeys } from '../agent/jobs/kvp-guest';
-import type { SimDisk, SimDvdDrive, SimNic, SimVm, VmState } from '../model/types';
+import { productionCheckpointRefusal, removeCheckpoints, restoreCheckpoint, takeCheckpoint } from '../agent/jobs/checkpoints';
+import { moveTargetRefusal, notEnoughMemory, transferVm } from '../agent/jobs/move';
+import { clusterPeers, findLabHost, labHostsOf } from '../agent/lab-hosts';
+import type { SimCheckpoint, SimDisk, SimDvdDrive, SimNic, SimVm, VmState } from '../model/types';
 
 export type HyperVRpcErrorKind = 'NotFound' | 'InvalidState' | 'PermissionDenied' | 'InvalidArgument' | 'OperationFailed' | 'ObjectExists';
 
@@ -166,6 +169,10 @@ function vmFacts(host: SimHost, vm: SimVm, at = Date.now()): Record<string, unkn
     isClustered: vmIsClustered(host, vm),
     path: vmPath(vm),
     status: 'Operating normally',
+    parentSnapshotId: vm.parentCheckpointId ?? null,
+    parentSnapshotName: (vm.checkpoints ?? []).find((c) => c.id === vm.parentCheckpointId)?.name ?? null,
+    checkpointType: vm.checkpointType ?? 'Production',
+    memoryBuffer: vm.memoryBufferPercent ?? 20,
     throwingProperties: throwing,
     throwMessage: `The operation on computer '${host.computerName}' failed: The WMI provider returned an invalid result for virtual machine '${vm.name}'.`,
   };
@@ -293,6 +300,10 @@ function vhdResize(host: SimHost, p: Params): unknown {
   if (size < vhd.sizeBytes) fail('InvalidArgument', `Failed to resize the virtual disk.\nThe size specified for '${path}' is smaller than the minimum size of the virtual disk.`);
   if (size % 512 !== 0) fail('InvalidArgument', `Failed to resize the virtual disk.\nThe size ${size} is not a multiple of 512 bytes.`);
   for (const vm of host.model.vms) {
+    // The VM runs from the checkpoints' .avhdx children: the parent of a chain cannot change size.
+    if ((vm.checkpoints?.length ?? 0) > 0 && vm.disks.some((d) => pathKey(d.path) === pathKey(path))) {
+      fail('InvalidState', `Failed to resize the virtual disk.\nThe virtual disk '${path}' is the parent of a differencing disk chain (checkpoints of '${vm.name}'). ${CURRENT_STATE}`);
+    }
     // Hyper-V grows a VHDX online only on SCSI; a VHD or an IDE disk needs its VM off.
     if (vm.state !== 'Off' && vm.disks.some((d) => pathKey(d.path) === pathKey(path)) && (vhd.format === 'VHD' || vm.generation === 1)) {
       fail('InvalidState', `Failed to resize the virtual disk.\nThe virtual disk '${path}' is attached to running virtual machine '${vm.name}'. ${CURRENT_STATE}`);
@@ -513,6 +524,11 @@ function vmSet(host: SimHost, p: Params): unknown {
   const maximum = optInt(p, 'memoryMaximumBytes');
   const notes = optStr(p, 'notes');
   const newName = optStr(p, 'newName');
+  const checkpointType = optStr(p, 'checkpointType');
+  const buffer = optInt(p, 'memoryBufferPercent');
+  if (checkpointType !== undefined && !['Disabled', 'Standard', 'Production', 'ProductionOnly'].includes(checkpointType)) fail('InvalidArgument', `Cannot convert value "${checkpointType}" to type "Microsoft.HyperV.PowerShell.CheckpointType".`);
+  if (buffer !== undefined && (buffer < 5 || buffer > 2000)) fail('InvalidArgument', `Failed to modify device 'Memory'.\nThe memory buffer of '${vm.name}' must be between 5 and 2000 percent.`);
+  if (buffer !== undefined && !(optBool(p, 'dynamicMemoryEnabled') ?? vm.dynamicMemoryEnabled)) fail('InvalidArgument', `Failed to modify device 'Memory'.\nThe memory buffer applies only to a virtual machine with dynamic memory ('${vm.name}').`);
   if (count !== undefined && count !== vm.processorCount) {
     if (vm.state !== 'Off') busy();
     const limit = Math.min(240, host.model.logicalProcessors);
@@ -525,6 +541,9 @@ function vmSet(host: SimHost, p: Params): unknown {
   const willBeDynamic = dynamic ?? vm.dynamicMemoryEnabled;
   // Hyper-V resizes static memory of a running VM; dynamic memory's startup value needs it off.
   if (startup !== undefined && startupMiB !== vm.memoryStartupMiB && vm.state !== 'Off' && (willBeDynamic || !['Running'].includes(vm.state))) busy();
+  if (vm.state !== 'Off' && vm.dynamicMemoryEnabled && (minimumMiB > vm.memoryMinimumMiB || maximumMiB < vm.memoryMaximumMiB)) {
+    fail('InvalidState', `Failed to modify device 'Memory'.\nWhile '${vm.name}' is running its minimum memory can only be lowered and its maximum only raised. ${CURRENT_STATE}`);
+  }
   if (willBeDynamic && (minimumMiB > startupMiB || startupMiB > maximumMiB)) {
     fail('InvalidArgument', `Failed to modify device 'Memory'.\nFor '${vm.name}' the minimum (${minimumMiB} MB) must not exceed the startup (${startupMiB} MB), nor the startup the maximum (${maximumMiB} MB).`);
   }
@@ -539,6 +558,8 @@ function vmSet(host: SimHost, p: Params): unknown {
   vm.memoryMaximumMiB = maximumMiB;
   if (notes !== undefined) vm.notes = notes === '' ? null : notes;
   if (newName !== undefined) vm.name = newName;
+  if (checkpointType !== undefined) vm.checkpointType = checkpointType as SimVm['checkpointType'];
+  if (buffer !== undefined) vm.memoryBufferPercent = buffer;
   return vmFacts(host, vm);
 }
 
@@ -634,6 +655,184 @@ function firmwareSet(host: SimHost, p: Params): unknown {
   return null;
 }
 
+// ---- hard disk drives and network adapters (issue 15) -----------------------------------------
+
+function freeDiskSlot(vm: SimVm, controllerType: string, wantNumber?: number, wantLocation?: number): [number, number] {
+  const used = new Set([...vm.disks.map((d, i) => slotOf(d.id, i).join(':')), ...(vm.dvdDrives ?? []).map((d) => `${d.controllerNumber}:${d.controllerLocation}`)]);
+  if (wantNumber !== undefined && wantLocation !== undefined) {
+    if (used.has(`${wantNumber}:${wantLocation}`)) fail('InvalidArgument', `'${vm.name}' failed to add device 'Virtual Hard Disk'.\nThe location ${controllerType} ${wantNumber}:${wantLocation} is already in use.`);
+    return [wantNumber, wantLocation];
+  }
+  const candidates = controllerType === 'IDE' ? ['0:0', '0:1', '1:0', '1:1'] : Array.from({ length: 64 }, (_, i) => `${wantNumber ?? 0}:${i}`);
+  const free = candidates.find((slot) => !used.has(slot));
+  if (!free) fail('InvalidArgument', `'${vm.name}' failed to add device 'Virtual Hard Disk'.\nThere is no free location on the ${controllerType} controller.`);
+  return free.split(':').map(Number) as [number, number];
+}
+
+function driveAdd(host: SimHost, p: Params): unknown {
+  const vm = findVm(host, str(p, 'vmId'));
+  const path = str(p, 'path');
+  const controllerType = optStr(p, 'controllerType') ?? (vm.generation === 1 ? 'IDE' : 'SCSI');
+  if (vm.generation === 2 && controllerType === 'IDE') fail('InvalidArgument', `'${vm.name}' failed to add device 'Virtual Hard Disk'.\nGeneration 2 virtual machines have no IDE controller.`);
+  // IDE does not hot-add; SCSI does.
+  if (controllerType === 'IDE' && vm.state !== 'Off') fail('InvalidState', `'${vm.name}' failed to add device 'Synthetic Disk Drive'.\n${CURRENT_STATE}`);
+  const vhd = /\.(vhdx?)$/i.test(path) ? readVhd(host, path) : undefined;
+  if (!vhd) fail('NotFound', `'${vm.name}' failed to add device 'Virtual Hard Disk'.\nFailed to open attachment '${path}'. Error: 'The system cannot find the file specified.'`);
+  if (vm.generation === 2 && vhd.format === 'VHD') fail('InvalidArgument', `'${vm.name}' failed to add device 'Virtual Hard Disk'.\nGeneration 2 virtual machines do not support the VHD format; use VHDX.`);
+  for (const h of labHostsOf(host)) {
+    for (const other of h.model.vms) {
+      if (other.disks.some((d) => pathKey(d.path) === pathKey(path))) {
+        fail('OperationFailed', `'${vm.name}' failed to add device 'Virtual Hard Disk'.\nFailed to open attachment '${path}'. Error: 'The process cannot access the file because it is being used by another process.' (0x80070020)`);
+      }
+    }
+  }
+  const [controller, location] = freeDiskSlot(vm, controllerType, optInt(p, 'controllerNumber'), optInt(p, 'controllerLocation'));
+  const disk: SimDisk = {
+    id: `Microsoft:${vm.id.toUpperCase()}\\${randomUUID().toUpperCase()}\\${controller}\\${location}\\D`,
+    name: path.split(/[\\/]/).pop() ?? path,
+    path: path.trim(),
+    diskType: vhd.type,
+    capacityBytes: vhd.sizeBytes,
+    fileSizeBytes: vhd.fileSizeBytes,
+    ...(vhd.parentPath ? { parentPath: vhd.parentPath } : {}),
+  };
+  vm.disks.push(disk);
+  return driveFacts(vm, disk, vm.disks.length - 1);
+}
+
+function driveRemove(host: SimHost, p: Params): unknown {
+  const vm = findVm(host, str(p, 'vmId'));
+  const id = str(p, 'id');
+  const disk = vm.disks.find((d) => d.id.toLowerCase() === id.toLowerCase());
+  if (!disk) fail('NotFound', `Unable to find a hard disk drive with id '${id}' on '${vm.name}'.`);
+  if (vm.generation === 1 && vm.state !== 'Off') fail('InvalidState', `'${vm.name}' failed to remove device 'Synthetic Disk Drive'.\n${CURRENT_STATE}`);
+  // The file stays: Remove-VMHardDiskDrive only detaches. On the lab's disk it is there to attach again.
+  if (host.files.root && !host.files.exists(disk.path)) {
+    try {
+      host.files.put(disk.path, labVhdFileContent({ format: /\.vhd$/i.test(disk.path) ? 'VHD' : 'VHDX', type: disk.diskType, sizeBytes: disk.capacityBytes, fileSizeBytes: disk.fileSizeBytes, parentPath: disk.parentPath ?? null }));
+    } catch {
+      // a path the lab's disk cannot hold: the detached disk lives on in nothing but the caller's memory
+    }
+  }
+  vm.disks = vm.disks.filter((d) => d !== disk);
+  return null;
+}
+
+function switchNamed(host: SimHost, name: string): string {
+  const match = host.model.virtualSwitches.find((s) => s.toLowerCase() === name.toLowerCase());
+  if (!match) fail('InvalidArgument', 'A parameter is invalid. No switch can be found by given criteria.');
+  return match;
+}
+
+function nicAdd(host: SimHost, p: Params): unknown {
+  const vm = findVm(host, str(p, 'vmId'));
+  // A Generation 1 VM's adapters are not hot-pluggable.
+  if (vm.generation === 1 && vm.state !== 'Off') fail('InvalidState', `'${vm.name}' failed to add device 'Synthetic Ethernet Port'.\n${CURRENT_STATE}`);
+  const switchName = optStr(p, 'switchName');
+  const matched = switchName === undefined ? null : switchNamed(host, switchName);
+  const mac = optStr(p, 'staticMacAddress');
+  if (mac !== undefined && (!/^[0-9A-Fa-f]{12}$/.test(mac.replace(/[-:]/g, '')) || parseInt(mac.slice(0, 2), 16) % 2 === 1)) {
+    fail('InvalidArgument', `'${vm.name}' failed to add device 'Synthetic Ethernet Port'.\nThe MAC address '${mac}' is not valid.`);
+  }
+  const running = !['Off'].includes(vm.state);
+  const nic: SimNic = {
+    id: `Microsoft:${vm.id.toUpperCase()}\\${randomUUID().toUpperCase()}`,
+    name: optStr(p, 'name') ?? 'Network Adapter',
+    switchName: matched,
+    vlan: null,
+    // A dynamic address is assigned when the VM runs (at its next start when it is off).
+    macAddress: mac !== undefined ? mac.replace(/[-:]/g, '').toUpperCase() : running ? `00155D${randomBytes(3).toString('hex').toUpperCase()}` : '000000000000',
+    ipAddresses: [],
+  };
+  vm.nics.push(nic);
+  return nicFacts(vm, nic);
+}
+
+function nicOf(vm: SimVm, nicId: string): SimNic {
+  const nic = vm.nics.find((n) => n.id.toLowerCase() === nicId.toLowerCase());
+  if (!nic) fail('NotFound', `Unable to find a network adapter with id '${nicId}' on '${vm.name}'.`);
+  return nic;
+}
+
+function nicConnect(host: SimHost, p: Params): unknown {
+  const vm = findVm(host, str(p, 'vmId'));
+  const nic = nicOf(vm, str(p, 'nicId'));
+  nic.switchName = switchNamed(host, str(p, 'switchName'));
+  return nicFacts(vm, nic);
+}
+
+function nicRemove(host: SimHost, p: Params): unknown {
+  const vm = findVm(host, str(p, 'vmId'));
+  const nic = nicOf(vm, str(p, 'nicId'));
+  if (vm.generation === 1 && vm.state !== 'Off') fail('InvalidState', `'${vm.name}' failed to remove device 'Synthetic Ethernet Port'.\n${CURRENT_STATE}`);
+  vm.nics = vm.nics.filter((n) => n !== nic);
+  return null;
+}
+
+// ---- checkpoints (Get-VMSnapshot, Checkpoint-VM, Restore/Rename/Remove-VMSnapshot) ----------------
+
+function snapshotFacts(vm: SimVm, c: SimCheckpoint): Record<string, unknown> {
+  return {
+    id: c.id,
+    name: c.name,
+    vmId: vm.id,
+    vmName: vm.name,
+    parentSnapshotId: c.parentId,
+    parentSnapshotName: (vm.checkpoints ?? []).find((x) => x.id === c.parentId)?.name ?? null,
+    snapshotType: c.type,
+    creationTime: c.creationTime,
+    // The state the VM was in: a checkpoint with memory restores to Saved.
+    state: c.holdsMemory ? 'Saved' : 'Off',
+    path: `${vmPath(vm)}\\Snapshots`,
+  };
+}
+
+function findSnapshot(host: SimHost, id: string): { vm: SimVm; checkpoint: SimCheckpoint } {
+  for (const vm of host.model.vms) {
+    const checkpoint = (vm.checkpoints ?? []).find((c) => c.id === id.toLowerCase());
+    if (checkpoint) return { vm, checkpoint };
+  }
+  fail('NotFound', `Hyper-V was unable to find a checkpoint with ID "${id.toLowerCase()}".`);
+}
+
+async function snapshotCreate(host: SimHost, p: Params): Promise<unknown> {
+  const vm = findVm(host, str(p, 'vmId'));
+  const name = optStr(p, 'name') ?? `${vm.name} - (${new Date().toLocaleString('en-US')})`;
+  const setting = vm.checkpointType ?? 'Production';
+  const failed = `Checkpoint operation for '${vm.name}' failed. (Virtual machine ID ${vm.id.toUpperCase()})`;
+  if (setting === 'Disabled') fail('OperationFailed', `${failed}\nCheckpoints are disabled for '${vm.name}'.`);
+  if (!['Running', 'Off', 'Saved', 'Paused'].includes(vm.state)) fail('InvalidState', `${failed}\n${CURRENT_STATE}`);
+  if (jobKnobs(host).hang) await hang();
+  await sleep(jobKnobs(host).checkpointMs * host.knobs.slowFactor);
+  const refusal = setting === 'Standard' ? null : productionCheckpointRefusal(vm);
+  if (refusal && setting === 'ProductionOnly') fail('OperationFailed', refusal);
+  // Production falls back to a standard checkpoint when the guest cannot take part (Hyper-V's rule).
+  const type = setting === 'Standard' || refusal ? 'Standard' : 'Production';
+  return snapshotFacts(vm, takeCheckpoint(vm, name, type));
+}
+
+async function snapshotRestore(host: SimHost, p: Params): Promise<unknown> {
+  const { vm, checkpoint } = findSnapshot(host, str(p, 'id'));
+  if (vm.state !== 'Off' && vm.state !== 'Saved') fail('InvalidState', `'${vm.name}' failed to apply checkpoint '${checkpoint.name}'.\n${CURRENT_STATE}`);
+  await sleep(jobKnobs(host).checkpointMs * host.knobs.slowFactor);
+  restoreCheckpoint(vm, checkpoint);
+  return vmFacts(host, vm);
+}
+
+function snapshotRename(host: SimHost, p: Params): unknown {
+  const { vm, checkpoint } = findSnapshot(host, str(p, 'id'));
+  const newName = str(p, 'newName');
+  if (newName.length > 100) fail('InvalidArgument', `The checkpoint name '${newName}' is longer than 100 characters.`);
+  checkpoint.name = newName;
+  return snapshotFacts(vm, checkpoint);
+}
+
+async function snapshotRemove(host: SimHost, p: Params): Promise<unknown> {
+  const { vm, checkpoint } = findSnapshot(host, str(p, 'id'));
+  await sleep(jobKnobs(host).checkpointMs * host.knobs.slowFactor);
+  return removeCheckpoints(vm, checkpoint, optBool(p, 'includeChildren') === true);
+}
+
 // ---- failover cluster -------------------------------------------------------------------------
 
 const CLUSTER_NOT_RUNNING = 'The cluster service is not running.  Make sure that the service is running on all nodes in the cluster.\n    There are no more endpoints available from the endpoint mapper';
@@ -650,7 +849,9 @@ function vmGroup(host: SimHost, vm: SimVm): Record<string, unknown> {
 
 function clusterGet(host: SimHost): unknown {
   const name = requireCluster(host);
-  return { name, domain: host.model.domain ?? 'lab.local', id: stableGuid(`cluster:${name}`), nodes: [{ name: host.model.name, id: '1', state: 'Up' }] };
+  // Every lab host of the same cluster is a node (agent/lab-hosts.ts); an unreachable one is Down.
+  const nodes = [host, ...clusterPeers(host)].map((h, i) => ({ name: h.model.name, id: String(i + 1), state: h.knobs.unreachable ? 'Down' : 'Up' }));
+  return { name, domain: host.model.domain ?? 'lab.local', id: stableGuid(`cluster:${name}`), nodes };
 }
 
 function clusterGroups(host: SimHost): unknown {
@@ -686,6 +887,47 @@ function clusterRemoveGroup(host: SimHost, p: Params): unknown {
   if (optBool(p, 'removeResources') !== true) fail('InvalidState', `The cluster group '${vm.name}' contains resources. Use -RemoveResources to remove them with the group.`);
   vm.isClustered = false;
   return null;
+}
+
+async function clusterMoveVm(host: SimHost, p: Params): Promise<unknown> {
+  requireCluster(host);
+  const vmId = str(p, 'vmId').toLowerCase();
+  const vm = host.model.vms.find((v) => v.id === vmId && vmIsClustered(host, v));
+  if (!vm) fail('NotFound', `The virtual machine with ID '${vmId}' is not a clustered role owned by node '${host.model.name}'.`);
+  const node = str(p, 'node');
+  const type = str(p, 'migrationType');
+  if (type !== 'Live' && type !== 'Quick') fail('InvalidArgument', `The lab simulates migration types Live and Quick, not '${type}'.`);
+  const target = findLabHost(host, node);
+  const refusal = moveTargetRefusal(host, target, node);
+  if (refusal || !target) fail('NotFound', `The cluster node '${node}' cannot own '${vm.name}': ${refusal ?? 'unknown node'}`);
+  if (type === 'Live' && vm.state !== 'Running') fail('InvalidState', `Live migration of 'Virtual Machine ${vm.name}' failed.\nThe virtual machine is not running (it is ${vm.state}). ${CURRENT_STATE}`);
+  if (type === 'Quick' && !['Running', 'Off', 'Saved'].includes(vm.state)) fail('InvalidState', `Quick migration of 'Virtual Machine ${vm.name}' failed.\n${CURRENT_STATE}`);
+  const short = vm.state === 'Running' ? notEnoughMemory(vm, target, vm.memoryAssignedMiB || vm.memoryStartupMiB) : null;
+  if (short) fail('OperationFailed', short);
+  if (jobKnobs(host).hang) await hang();
+  const k = jobKnobs(host);
+  const scaled = (ms: number) => sleep(ms * host.knobs.slowFactor);
+  if (type === 'Live') {
+    await scaled(k.migrationMs);
+    transferVm(host, target, vm);
+  } else {
+    const wasRunning = vm.state === 'Running';
+    if (wasRunning) {
+      vm.state = 'Saving';
+      await scaled(k.actionMs);
+      vm.state = 'Saved';
+      settle(host, vm, 'Running', 'save');
+    }
+    await scaled(k.migrationMs / 3);
+    transferVm(host, target, vm);
+    if (wasRunning) {
+      vm.state = 'Starting';
+      await scaled(k.actionMs);
+      vm.state = 'Running';
+      settle(target, vm, 'Saved', 'start');
+    }
+  }
+  return vmGroup(target, vm);
 }
 
 // ---- KVP ----------------------------------------------------------------------------------------
@@ -860,6 +1102,17 @@ const HANDLERS: Record<string, Handler> = {
   'cluster.groups': clusterGroups,
   'cluster.addVmRole': clusterAddVmRole,
   'cluster.removeGroup': clusterRemoveGroup,
+  'cluster.moveVm': clusterMoveVm,
+  'drive.add': driveAdd,
+  'drive.remove': driveRemove,
+  'nic.add': nicAdd,
+  'nic.connect': nicConnect,
+  'nic.remove': nicRemove,
+  'snapshot.list': (host, p) => vmsOf(host, optStrs(p, 'vmIds')).flatMap((vm) => (vm.checkpoints ?? []).map((c) => snapshotFacts(vm, c))),
+  'snapshot.create': snapshotCreate,
+  'snapshot.restore': snapshotRestore,
+  'snapshot.rename': snapshotRename,
+  'snapshot.remove': snapshotRemove,
   'kvp.list': kvpList,
   'kvp.add': (host, p) => kvpChange(host, p, 'add'),
   'kvp.remove': (host, p) => kvpChange(host, p, 'remove'),

@@ -39,6 +39,10 @@ namespace Microsoft.HyperV.PowerShell
     public enum DvdMediaType { None = 0, ISO = 1, PassThrough = 2 }
     public enum VMSwitchType { Private = 0, Internal = 1, External = 2 }
     public enum OnOffState { On = 0, Off = 1 }
+    // Set-VM -CheckpointType (WMI UserSnapshotType values).
+    public enum CheckpointType { Disabled = 2, Production = 3, ProductionOnly = 4, Standard = 5 }
+    // Get-VMSnapshot -SnapshotType; the lab reports a production checkpoint as Production.
+    public enum SnapshotType { Standard = 0, Recovery = 1, Planned = 2, Missing = 3, Replica = 4, AppConsistentReplica = 5, SyncedReplica = 6, Production = 7 }
 
     /// <summary>The exception every Hyper-V cmdlet error carries.</summary>
     public class VirtualizationException : Exception
@@ -81,6 +85,9 @@ namespace Microsoft.HyperV.PowerShell
         internal DateTime creationTime;
         internal TimeSpan uptime;
         internal VMHeartbeatStatus? heartbeat;
+        internal Guid? parentSnapshotId;
+        internal string parentSnapshotName;
+        internal CheckpointType checkpointType;
 
         public string Name { get { return G(name); } }
         public Guid Id { get { return G(id); } }
@@ -105,8 +112,31 @@ namespace Microsoft.HyperV.PowerShell
         public string Path { get { return G(path); } }
         public string ConfigurationLocation { get { return G(path); } }
         public string Status { get { return G(status); } }
+        public Guid? ParentSnapshotId { get { return G(parentSnapshotId); } }
+        public string ParentSnapshotName { get { return G(parentSnapshotName); } }
+        public Guid? ParentCheckpointId { get { return G(parentSnapshotId); } }
+        public string ParentCheckpointName { get { return G(parentSnapshotName); } }
+        public CheckpointType CheckpointType { get { return G(checkpointType); } }
 
         public override string ToString() { return "VirtualMachine (Name = '" + name + "') [Id = '" + id + "']"; }
+    }
+
+    /// <summary>A checkpoint (Get-VMSnapshot); ParentSnapshotId is null for a root.</summary>
+    public class VMSnapshot : VirtualizationObject
+    {
+        public Guid Id { get; internal set; }
+        public string Name { get; internal set; }
+        public Guid VMId { get; internal set; }
+        public string VMName { get; internal set; }
+        public Guid? ParentSnapshotId { get; internal set; }
+        public string ParentSnapshotName { get; internal set; }
+        public Guid? ParentCheckpointId { get { return ParentSnapshotId; } }
+        public string ParentCheckpointName { get { return ParentSnapshotName; } }
+        public SnapshotType SnapshotType { get; internal set; }
+        public DateTime CreationTime { get; internal set; }
+        public VMState State { get; internal set; }
+        public string Path { get; internal set; }
+        public override string ToString() { return "VMSnapshot (Name = '" + Name + "', VMName = '" + VMName + "') [Id = '" + Id + "']"; }
     }
 
     public class VMNetworkAdapterVlanSetting : VirtualizationObject
@@ -244,6 +274,8 @@ namespace Microsoft.FailoverClusters.PowerShell
     public enum ClusterNodeState { Up = 0, Down = 1, Paused = 2, Joining = 3, Unknown = -1 }
     public enum ClusterGroupState { Online = 0, Offline = 1, Failed = 2, PartialOnline = 3, Pending = 4, Unknown = -1 }
     public enum GroupType { Cluster = 1, AvailableStorage = 2, VirtualMachine = 111, Unknown = 9999 }
+    // Move-ClusterVirtualMachineRole -MigrationType (NativeGroupHelp.VmMigrationType in the real module).
+    public enum VmMigrationType { TurnOff = 0, Quick = 1, Shutdown = 2, ShutdownForce = 3, Live = 4 }
 
     /// <summary>The exception the Failover Clustering cmdlets' errors carry.</summary>
     public class ClusterCmdletException : Exception
@@ -520,6 +552,10 @@ namespace AetherV.Lab
             vm.isClustered = B(d, "isClustered");
             vm.path = S(d, "path");
             vm.status = S(d, "status");
+            string parent = S(d, "parentSnapshotId");
+            vm.parentSnapshotId = string.IsNullOrEmpty(parent) ? (Guid?)null : Guid.Parse(parent);
+            vm.parentSnapshotName = S(d, "parentSnapshotName");
+            vm.checkpointType = d["checkpointType"] == null ? Microsoft.HyperV.PowerShell.CheckpointType.Production : E<CheckpointType>(d, "checkpointType");
             string[] throwing = Strings(d, "throwingProperties");
             if (throwing.Length > 0)
             {
@@ -584,13 +620,24 @@ namespace AetherV.Lab
             return drive;
         }
 
+        public static VMSnapshot Snapshot(IDictionary d, string computerName)
+        {
+            string parent = S(d, "parentSnapshotId");
+            return new VMSnapshot
+            {
+                ComputerName = computerName, Id = Id(d, "id"), Name = S(d, "name"), VMId = Id(d, "vmId"), VMName = S(d, "vmName"),
+                ParentSnapshotId = string.IsNullOrEmpty(parent) ? (Guid?)null : Guid.Parse(parent), ParentSnapshotName = S(d, "parentSnapshotName"),
+                SnapshotType = E<SnapshotType>(d, "snapshotType"), CreationTime = Time(d, "creationTime"), State = E<VMState>(d, "state"), Path = S(d, "path")
+            };
+        }
+
         public static VMMemory Memory(IDictionary vm, string computerName)
         {
             return new VMMemory
             {
                 ComputerName = computerName, VMName = S(vm, "name"), VMId = Id(vm, "id"),
                 DynamicMemoryEnabled = B(vm, "dynamicMemoryEnabled"), Startup = L(vm, "memoryStartup"),
-                Minimum = L(vm, "memoryMinimum"), Maximum = L(vm, "memoryMaximum"), Buffer = 20, Priority = 50
+                Minimum = L(vm, "memoryMinimum"), Maximum = L(vm, "memoryMaximum"), Buffer = vm["memoryBuffer"] == null ? 20 : (int)L(vm, "memoryBuffer"), Priority = 50
             };
         }
 

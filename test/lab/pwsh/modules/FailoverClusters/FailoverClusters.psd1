@@ -6,7 +6,7 @@
     Author            = 'Aether-V lab'
     Description       = 'Lab simulation of the Failover Clustering PowerShell module, answered from the lab host model.'
     PowerShellVersion = '7.2'
-    FunctionsToExport = @('Get-Cluster', 'Get-ClusterNode', 'Get-ClusterGroup', 'Add-ClusterVirtualMachineRole', 'Remove-ClusterGroup')
+    FunctionsToExport = @('Get-Cluster', 'Get-ClusterNode', 'Get-ClusterGroup', 'Add-ClusterVirtualMachineRole', 'Remove-ClusterGroup', 'Move-ClusterVirtualMachineRole')
     CmdletsToExport   = @()
     VariablesToExport = @()
     AliasesToExport   = @()

@@ -1,6 +1,7 @@
 # Simulated FailoverClusters module for the lab: the cluster cmdlets the agent uses, answered from
-# the host model (its cluster name and which VMs are clustered roles). The lab host only knows
-# itself, so a cluster lists this node and this node's VM roles (docs/hyperv-sim.md).
+# the host model (its cluster name and which VMs are clustered roles). The lab host knows
+# the other lab hosts of its cluster (agent/lab-hosts.ts): a cluster lists them as nodes, and a VM
+# role moves between them (docs/hyperv-sim.md).
 Set-StrictMode -Version Latest
 
 # AetherV.LabRpc is beside this module's real folder (the lab links that into a host's module path).
@@ -121,6 +122,35 @@ function Remove-ClusterGroup {
             } catch {
                 Write-ClusterError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class -Target $target.label
             }
+        }
+    }
+}
+
+function Move-ClusterVirtualMachineRole {
+    [CmdletBinding(DefaultParameterSetName = 'InputObject')]
+    [OutputType('Microsoft.FailoverClusters.PowerShell.ClusterGroup')]
+    param(
+        [Parameter(Position = 0)][string]$Name,
+        [Parameter(Position = 1)][string]$Node,
+        [Microsoft.FailoverClusters.PowerShell.VmMigrationType]$MigrationType = 'Live',
+        [Guid]$VMId,
+        [int]$Wait = -1,
+        [switch]$Cancel,
+        [switch]$IgnoreLocked,
+        [Parameter(ValueFromPipeline = $true)]$InputObject,
+        [string]$Cluster
+    )
+    process {
+        $class = $script:Cmd + 'MoveClusterVirtualMachineRoleCommand'
+        $clusterObject = Get-LabCluster -Cmdlet $PSCmdlet -Class $class
+        if (-not $PSBoundParameters.ContainsKey('VMId') -or -not $Node -or $Cancel) {
+            $ex = New-LabVirtualizationException -Kind 'InvalidArgument' -Message 'The lab simulates Move-ClusterVirtualMachineRole -VMId <guid> -Node <name> [-MigrationType Live|Quick] only.'
+            Write-ClusterError -Cmdlet $PSCmdlet -Exception $ex -Class $class -Terminating
+        }
+        try {
+            [AetherV.Lab.HyperVObjects]::ClusterGroup((Invoke-LabRpc -Method 'cluster.moveVm' -Params @{ vmId = $VMId.ToString(); node = $Node; migrationType = [string]$MigrationType }), $clusterObject)
+        } catch {
+            Write-ClusterError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class -Target $Node -Terminating
         }
     }
 }

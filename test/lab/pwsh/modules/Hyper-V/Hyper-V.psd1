@@ -11,7 +11,9 @@
         'Get-VM', 'Get-VMHost', 'New-VM', 'Remove-VM', 'Set-VM', 'Get-VMMemory', 'Set-VMMemory', 'Get-VMProcessor',
         'Set-VMProcessor', 'Start-VM', 'Stop-VM', 'Save-VM', 'Suspend-VM', 'Resume-VM', 'Restart-VM',
         'Get-VMNetworkAdapter', 'Set-VMNetworkAdapterVlan', 'Get-VMSwitch', 'Get-VMHardDiskDrive', 'Get-VMDvdDrive',
-        'Add-VMDvdDrive', 'Remove-VMDvdDrive', 'Set-VMFirmware', 'Get-VHD', 'New-VHD', 'Resize-VHD'
+        'Add-VMDvdDrive', 'Remove-VMDvdDrive', 'Set-VMFirmware', 'Get-VHD', 'New-VHD', 'Resize-VHD',
+        'Add-VMHardDiskDrive', 'Remove-VMHardDiskDrive', 'Add-VMNetworkAdapter', 'Connect-VMNetworkAdapter', 'Remove-VMNetworkAdapter',
+        'Get-VMSnapshot', 'Checkpoint-VM', 'Restore-VMSnapshot', 'Rename-VMSnapshot', 'Remove-VMSnapshot'
     )
     CmdletsToExport   = @()
     VariablesToExport = @()

@@ -257,6 +257,7 @@ function Set-VM {
         [switch]$StaticMemory,
         [string]$Notes,
         [string]$NewVMName,
+        [Microsoft.HyperV.PowerShell.CheckpointType]$CheckpointType,
         [switch]$Passthru
     )
     process {
@@ -264,6 +265,7 @@ function Set-VM {
             ProcessorCount = 'processorCount'; MemoryStartupBytes = 'memoryStartupBytes'; MemoryMinimumBytes = 'memoryMinimumBytes'
             MemoryMaximumBytes = 'memoryMaximumBytes'; Notes = 'notes'; NewVMName = 'newName'
         }
+        if ($PSBoundParameters.ContainsKey('CheckpointType')) { $params['checkpointType'] = [string]$CheckpointType }
         if ($DynamicMemory) { $params['dynamicMemoryEnabled'] = $true }
         if ($StaticMemory) { $params['dynamicMemoryEnabled'] = $false }
         Set-HvVmSettings -Cmdlet $PSCmdlet -Class ($script:Cmd + 'SetVM') -Name $Name -VM $VM -Settings $params -Output $(if ($Passthru) { 'VM' } else { '' })
@@ -313,6 +315,7 @@ function Set-VMMemory {
     process {
         $params = Get-HvBoundParams $PSBoundParameters @{
             DynamicMemoryEnabled = 'dynamicMemoryEnabled'; StartupBytes = 'memoryStartupBytes'; MinimumBytes = 'memoryMinimumBytes'; MaximumBytes = 'memoryMaximumBytes'
+            Buffer = 'memoryBufferPercent'
         }
         Set-HvVmSettings -Cmdlet $PSCmdlet -Class ($script:Cmd + 'SetVMMemory') -Name $VMName -VM $VM -Settings $params -Output $(if ($Passthru) { 'Memory' } else { '' })
     }
@@ -726,6 +729,287 @@ function Resize-VHD {
                 if ($Passthru) { [AetherV.Lab.HyperVObjects]::Vhd($after, $env:COMPUTERNAME) }
             } catch {
                 Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class -Target $one
+            }
+        }
+    }
+}
+
+# ---- issue 15: disks, adapters, checkpoints -------------------------------------------------------
+
+function Add-VMHardDiskDrive {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'VMName')]
+    [OutputType('Microsoft.HyperV.PowerShell.HardDiskDrive')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [Parameter(Position = 1)][Microsoft.HyperV.PowerShell.ControllerType]$ControllerType,
+        [Parameter(Position = 2)][int]$ControllerNumber,
+        [Parameter(Position = 3)][int]$ControllerLocation,
+        [Parameter(Position = 4)][Alias('FullName')][string]$Path,
+        [switch]$Passthru
+    )
+    process {
+        $params = Get-HvBoundParams $PSBoundParameters @{ ControllerNumber = 'controllerNumber'; ControllerLocation = 'controllerLocation'; Path = 'path' }
+        if ($PSBoundParameters.ContainsKey('ControllerType')) { $params['controllerType'] = [string]$ControllerType }
+        $change = @{ Cmdlet = $PSCmdlet; Class = $script:Cmd + 'AddVMHardDiskDrive'; Name = $VMName; VM = $VM; Action = 'Add hard disk drive'; Method = 'drive.add'; IdKey = 'vmId'; Params = $params }
+        Invoke-HvVmChange @change | ForEach-Object {
+            if ($Passthru) { [AetherV.Lab.HyperVObjects]::HardDiskDrive($_, $env:COMPUTERNAME) }
+        }
+    }
+}
+
+function Remove-VMHardDiskDrive {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Object')]
+    param(
+        [Parameter(ParameterSetName = 'Object', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.HardDiskDrive[]]$VMHardDiskDrive,
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string]$VMName,
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 1)][Microsoft.HyperV.PowerShell.ControllerType]$ControllerType,
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 2)][int]$ControllerNumber,
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 3)][int]$ControllerLocation,
+        [switch]$Passthru
+    )
+    process {
+        $class = $script:Cmd + 'RemoveVMHardDiskDrive'
+        $drives = $VMHardDiskDrive
+        if ($PSCmdlet.ParameterSetName -eq 'VMName') {
+            $drives = @(Get-VMHardDiskDrive -VMName $VMName -ControllerType $ControllerType -ControllerNumber $ControllerNumber -ControllerLocation $ControllerLocation)
+        }
+        foreach ($drive in $drives) {
+            if (-not $PSCmdlet.ShouldProcess($drive.VMName + ': ' + $drive.Name, 'Remove hard disk drive')) { continue }
+            try {
+                $null = Invoke-Hv 'drive.remove' @{ vmId = $drive.VMId.ToString(); id = $drive.Id }
+                if ($Passthru) { $drive }
+            } catch {
+                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
+            }
+        }
+    }
+}
+
+function Add-VMNetworkAdapter {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'VMName')]
+    [OutputType('Microsoft.HyperV.PowerShell.VMNetworkAdapter')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [Parameter(ParameterSetName = 'ManagementOS', Mandatory = $true)][switch]$ManagementOS,
+        [string]$SwitchName,
+        [Alias('VMNetworkAdapterName')][string]$Name,
+        [switch]$IsLegacy,
+        [switch]$DynamicMacAddress,
+        [string]$StaticMacAddress,
+        [switch]$Passthru
+    )
+    process {
+        $class = $script:Cmd + 'AddVMNetworkAdapter'
+        if ($ManagementOS -or $IsLegacy -or ($DynamicMacAddress -and $StaticMacAddress)) {
+            $ex = New-LabVirtualizationException -Kind 'InvalidArgument' -Message 'The lab simulates VM network adapters only (not -ManagementOS or -IsLegacy), with either -DynamicMacAddress or -StaticMacAddress.'
+            Write-HvError -Cmdlet $PSCmdlet -Exception $ex -Class $class -Terminating
+        }
+        $params = Get-HvBoundParams $PSBoundParameters @{ SwitchName = 'switchName'; Name = 'name'; StaticMacAddress = 'staticMacAddress' }
+        $change = @{ Cmdlet = $PSCmdlet; Class = $class; Name = $VMName; VM = $VM; Action = 'Add network adapter'; Method = 'nic.add'; IdKey = 'vmId'; Params = $params }
+        Invoke-HvVmChange @change | ForEach-Object {
+            if ($Passthru) { [AetherV.Lab.HyperVObjects]::NetworkAdapter($_, $env:COMPUTERNAME) }
+        }
+    }
+}
+
+function Resolve-HvAdapters {
+    # Adapters given as objects, or the -VMName VMs' adapters narrowed by -Name.
+    param($Cmdlet, [string]$Class, [object[]]$Adapter, [string[]]$VMName, [string[]]$Name)
+    if ($null -ne $Adapter) { return $Adapter }
+    $ids = @(Resolve-HvVm -Cmdlet $Cmdlet -Class $Class -Name $VMName | ForEach-Object { $_.id })
+    try { $listed = @(Invoke-Hv 'nic.list' @{ vmIds = $ids }) } catch { Write-HvError -Cmdlet $Cmdlet -Exception $_.Exception -Class $Class -Terminating }
+    foreach ($facts in $listed) {
+        if ($Name -and -not @($Name | Where-Object { [string]$facts.name -like $_ }).Count) { continue }
+        [AetherV.Lab.HyperVObjects]::NetworkAdapter($facts, $env:COMPUTERNAME)
+    }
+}
+
+function Connect-VMNetworkAdapter {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name_SwitchName')]
+    param(
+        [Parameter(ParameterSetName = 'Name_SwitchName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'Name_SwitchName', Position = 1)][string[]]$Name,
+        [Parameter(ParameterSetName = 'Obj_SwitchName', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VMNetworkAdapter[]]$VMNetworkAdapter,
+        [Parameter(Mandatory = $true, Position = 2)][string]$SwitchName,
+        [switch]$Passthru
+    )
+    process {
+        $class = $script:Cmd + 'ConnectVMNetworkAdapter'
+        foreach ($adapter in @(Resolve-HvAdapters -Cmdlet $PSCmdlet -Class $class -Adapter $VMNetworkAdapter -VMName $VMName -Name $Name)) {
+            if (-not $PSCmdlet.ShouldProcess($adapter.VMName + ': ' + $adapter.Name, 'Connect to ' + $SwitchName)) { continue }
+            try {
+                $after = Invoke-Hv 'nic.connect' @{ vmId = $adapter.VMId.ToString(); nicId = $adapter.Id; switchName = $SwitchName }
+                if ($Passthru) { [AetherV.Lab.HyperVObjects]::NetworkAdapter($after, $env:COMPUTERNAME) }
+            } catch {
+                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
+            }
+        }
+    }
+}
+
+function Remove-VMNetworkAdapter {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'VMName')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMName', Position = 1)][Alias('VMNetworkAdapterName')][string[]]$Name,
+        [Parameter(ParameterSetName = 'Object', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VMNetworkAdapter[]]$VMNetworkAdapter,
+        [switch]$Passthru
+    )
+    process {
+        $class = $script:Cmd + 'RemoveVMNetworkAdapter'
+        foreach ($adapter in @(Resolve-HvAdapters -Cmdlet $PSCmdlet -Class $class -Adapter $VMNetworkAdapter -VMName $VMName -Name $Name)) {
+            if (-not $PSCmdlet.ShouldProcess($adapter.VMName + ': ' + $adapter.Name, 'Remove network adapter')) { continue }
+            try {
+                $null = Invoke-Hv 'nic.remove' @{ vmId = $adapter.VMId.ToString(); nicId = $adapter.Id }
+                if ($Passthru) { $adapter }
+            } catch {
+                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
+            }
+        }
+    }
+}
+
+function ConvertTo-HvSnapshot {
+    param([System.Collections.IDictionary]$Facts)
+    return [AetherV.Lab.HyperVObjects]::Snapshot($Facts, $env:COMPUTERNAME)
+}
+
+function Get-VMSnapshot {
+    [CmdletBinding(DefaultParameterSetName = 'VMName')]
+    [OutputType('Microsoft.HyperV.PowerShell.VMSnapshot')]
+    param(
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0)][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [Parameter(ParameterSetName = 'Id', Mandatory = $true, Position = 0)][Guid]$Id,
+        [Parameter(ParameterSetName = 'Child', Mandatory = $true)][Microsoft.HyperV.PowerShell.VMSnapshot]$ChildOf,
+        [Parameter(ParameterSetName = 'VMName', Position = 1)][Parameter(ParameterSetName = 'VMObject', Position = 1)][Parameter(ParameterSetName = 'Child', Position = 0)][string]$Name,
+        [Microsoft.HyperV.PowerShell.SnapshotType]$SnapshotType
+    )
+    process {
+        $class = $script:Cmd + 'GetVMSnapshot'
+        $params = @{}
+        if ($PSCmdlet.ParameterSetName -eq 'Child') { $params['vmIds'] = @($ChildOf.VMId.ToString()) }
+        elseif ($PSCmdlet.ParameterSetName -ne 'Id') {
+            $ids = Get-HvVmIdFilter -Cmdlet $PSCmdlet -Class $class -VMName $VMName -VM $VM
+            if ($null -ne $ids) { $params['vmIds'] = $ids }
+        }
+        try { $found = @(Invoke-Hv 'snapshot.list' $params) } catch { Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class -Terminating }
+        if ($PSCmdlet.ParameterSetName -eq 'Id') {
+            $found = @($found | Where-Object { $_.id -eq $Id.ToString() })
+            if ($found.Count -eq 0) {
+                $ex = New-LabVirtualizationException -Kind 'NotFound' -Message ('Hyper-V was unable to find a checkpoint with ID "' + $Id + '".')
+                Write-HvError -Cmdlet $PSCmdlet -Exception $ex -Class $class -Target $Id
+            }
+        }
+        foreach ($facts in $found) {
+            if ($PSCmdlet.ParameterSetName -eq 'Child' -and $facts.parentSnapshotId -ne $ChildOf.Id.ToString()) { continue }
+            if ($Name -and -not ([System.Management.Automation.WildcardPattern]::new($Name, 'IgnoreCase').IsMatch([string]$facts.name))) { continue }
+            if ($PSBoundParameters.ContainsKey('SnapshotType') -and [string]$facts.snapshotType -ne [string]$SnapshotType) { continue }
+            ConvertTo-HvSnapshot $facts
+        }
+    }
+}
+
+function Checkpoint-VM {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Name')]
+    [OutputType('Microsoft.HyperV.PowerShell.VMSnapshot')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)][Alias('VMName')][string[]]$Name,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Microsoft.HyperV.PowerShell.VirtualMachine[]]$VM,
+        [Parameter(Position = 1)][Alias('CheckpointName')][string]$SnapshotName,
+        [switch]$Passthru,
+        [switch]$AsJob
+    )
+    process {
+        $params = @{}
+        if ($SnapshotName) { $params['name'] = $SnapshotName }
+        $change = @{ Cmdlet = $PSCmdlet; Class = $script:Cmd + 'CheckpointVM'; Name = $Name; VM = $VM; Action = 'Checkpoint'; Method = 'snapshot.create'; IdKey = 'vmId'; Params = $params }
+        Invoke-HvVmChange @change | ForEach-Object {
+            if ($Passthru) { ConvertTo-HvSnapshot $_ }
+        }
+    }
+}
+
+function Resolve-HvSnapshots {
+    # Checkpoints given as objects, or those named -Name of the -VMName VM.
+    param($Cmdlet, [string]$Class, [object[]]$Snapshot, [string]$VMName, [string]$Name)
+    if ($null -ne $Snapshot) { return $Snapshot }
+    $found = @(Get-VMSnapshot -VMName $VMName -ErrorAction Stop | Where-Object { -not $Name -or $_.Name -like $Name })
+    if ($found.Count -eq 0) {
+        $ex = New-LabVirtualizationException -Kind 'NotFound' -Message ('Hyper-V was unable to find a checkpoint named "' + $Name + '" of "' + $VMName + '".')
+        Write-HvError -Cmdlet $Cmdlet -Exception $ex -Class $Class -Target $Name
+    }
+    return $found
+}
+
+function Restore-VMSnapshot {
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High', DefaultParameterSetName = 'SnapshotObject')]
+    param(
+        [Parameter(ParameterSetName = 'SnapshotObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Alias('VMCheckpoint')][Microsoft.HyperV.PowerShell.VMSnapshot]$VMSnapshot,
+        [Parameter(ParameterSetName = 'SnapshotName', Mandatory = $true, Position = 0)][string]$Name,
+        [Parameter(ParameterSetName = 'SnapshotName', Mandatory = $true)][string]$VMName,
+        [switch]$Passthru,
+        [switch]$AsJob
+    )
+    process {
+        $class = $script:Cmd + 'RestoreVMSnapshot'
+        foreach ($snapshot in @(Resolve-HvSnapshots -Cmdlet $PSCmdlet -Class $class -Snapshot $VMSnapshot -VMName $VMName -Name $Name)) {
+            if (-not $PSCmdlet.ShouldProcess($snapshot.VMName + ': ' + $snapshot.Name, 'Apply checkpoint')) { continue }
+            try {
+                $after = Invoke-Hv 'snapshot.restore' @{ id = $snapshot.Id.ToString() }
+                if ($Passthru) { ConvertTo-HvVm $after }
+            } catch {
+                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
+            }
+        }
+    }
+}
+
+function Rename-VMSnapshot {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'SnapshotObject')]
+    [OutputType('Microsoft.HyperV.PowerShell.VMSnapshot')]
+    param(
+        [Parameter(ParameterSetName = 'SnapshotObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Alias('VMCheckpoint')][Microsoft.HyperV.PowerShell.VMSnapshot]$VMSnapshot,
+        [Parameter(ParameterSetName = 'SnapshotName', Mandatory = $true, Position = 0)][string]$Name,
+        [Parameter(ParameterSetName = 'SnapshotName', Mandatory = $true, Position = 1)][string]$VMName,
+        [Parameter(Mandatory = $true, Position = 2)][string]$NewName,
+        [switch]$Passthru
+    )
+    process {
+        $class = $script:Cmd + 'RenameVMSnapshot'
+        foreach ($snapshot in @(Resolve-HvSnapshots -Cmdlet $PSCmdlet -Class $class -Snapshot $VMSnapshot -VMName $VMName -Name $Name)) {
+            if (-not $PSCmdlet.ShouldProcess($snapshot.VMName + ': ' + $snapshot.Name, 'Rename checkpoint')) { continue }
+            try {
+                $after = Invoke-Hv 'snapshot.rename' @{ id = $snapshot.Id.ToString(); newName = $NewName }
+                if ($Passthru) { ConvertTo-HvSnapshot $after }
+            } catch {
+                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
+            }
+        }
+    }
+}
+
+function Remove-VMSnapshot {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'SnapshotObject')]
+    param(
+        [Parameter(ParameterSetName = 'SnapshotObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Alias('VMCheckpoint')][Microsoft.HyperV.PowerShell.VMSnapshot[]]$VMSnapshot,
+        [Parameter(ParameterSetName = 'SnapshotName', Mandatory = $true, Position = 0)][string]$VMName,
+        [Parameter(ParameterSetName = 'SnapshotName', Position = 1)][string]$Name,
+        [Alias('IncludeAllChildCheckpoints')][switch]$IncludeAllChildSnapshots,
+        [switch]$Passthru,
+        [switch]$AsJob
+    )
+    process {
+        $class = $script:Cmd + 'RemoveVMSnapshot'
+        foreach ($snapshot in @(Resolve-HvSnapshots -Cmdlet $PSCmdlet -Class $class -Snapshot $VMSnapshot -VMName $VMName -Name $Name)) {
+            if (-not $PSCmdlet.ShouldProcess($snapshot.VMName + ': ' + $snapshot.Name, 'Remove checkpoint')) { continue }
+            try {
+                $null = Invoke-Hv 'snapshot.remove' @{ id = $snapshot.Id.ToString(); includeChildren = [bool]$IncludeAllChildSnapshots }
+                if ($Passthru) { $snapshot }
+            } catch {
+                Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class $class
             }
         }
     }
