@@ -20,6 +20,7 @@ import { paletteCommands } from '../../src/renderer/features/palette';
 import { vmMenuItems } from '../../src/renderer/features/shell/context-menu-items';
 import { useApp } from '../../src/renderer/stores/app-store';
 import { useJobs } from '../../src/renderer/stores/jobs-store';
+import { jobTitle } from '../../src/shared/job-words';
 import { domPerTest, loadFleet, stubBackend } from './dom-harness';
 import { makeHost, makeHostView, makeVm } from './fixtures';
 
@@ -140,6 +141,15 @@ describe('buttons, menu and palette derive from the one table', () => {
     const running = { ...vm, state: 'Running' as const };
     const r = paletteCommands({ view: { name: 'vm', key: vm.key }, selectedKeys: [], vms: new Map([[vm.key, running]]) });
     expect(r.find((c) => c.id.startsWith('op:checkpoint.apply:'))).toMatchObject({ disabled: reasonOf('Running', 'checkpoint.apply') });
+  });
+
+  test("edit jobs are titled in the table's words", () => {
+    const titled = (action: string, bulk: JobRecord['bulk'] = null) => jobTitle({ type: bulk ? 'bulk' : 'vm.operation', action, vmName: 'web-20', parameters: {}, bulk });
+    expect(titled('disk.add')).toBe('Add a disk to web-20');
+    expect(titled('processors')).toBe('Change the processors of web-20');
+    expect(titled('move')).toBe('Move web-20');
+    expect(titled('checkpoint.create', { total: 3, queued: 3, running: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 })).toBe('Checkpoint 3 VMs');
+    expect(titled('turnoff')).toBe('Turn off web-20');
   });
 
   test("the question is the table's consequence; operations without `ask` do not ask", () => {
