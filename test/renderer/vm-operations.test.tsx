@@ -21,6 +21,7 @@ import { vmMenuItems } from '../../src/renderer/features/shell/context-menu-item
 import { useApp } from '../../src/renderer/stores/app-store';
 import { useJobs } from '../../src/renderer/stores/jobs-store';
 import { jobTitle } from '../../src/shared/job-words';
+import { parameterRows } from '../../src/renderer/features/jobs/job-facts-model';
 import { domPerTest, loadFleet, stubBackend } from './dom-harness';
 import { makeHost, makeHostView, makeVm } from './fixtures';
 
@@ -150,6 +151,16 @@ describe('buttons, menu and palette derive from the one table', () => {
     expect(titled('move')).toBe('Move web-20');
     expect(titled('checkpoint.create', { total: 3, queued: 3, running: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 })).toBe('Checkpoint 3 VMs');
     expect(titled('turnoff')).toBe('Turn off web-20');
+  });
+
+  test("an edit job's parameters read under labels on its page", () => {
+    expect(parameterRows({ sizeGb: 20, mode: 'new', deleteFile: false, migrationType: 'live' }, undefined).map((r) => `${r.label}: ${r.value}`)).toEqual([
+      'Size (GB): 20',
+      'Disk: new',
+      'Delete the file: no',
+      'Migration: live',
+    ]);
+    expect(parameterRows({ targetHostId: 'id-2' }, undefined, (id) => (id === 'id-2' ? 'hv02' : undefined))).toEqual([{ key: 'targetHostId', label: 'Target node', value: 'hv02' }]);
   });
 
   test("the question is the table's consequence; operations without `ask` do not ask", () => {
