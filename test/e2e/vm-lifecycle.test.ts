@@ -152,6 +152,7 @@ describe('a VM\'s life in the browser: edit hardware, checkpoints, refusal, live
     await page.getByTestId('op-submit').click();
     await page.getByTestId('op-refusal').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('op-refusal').textContent()).toContain('must be Off');
+    expect(await page.getByTestId('op-not-now').count()).toBe(0); // said once
     await shot('vm-ops-refused');
     // The focus stayed in the dialog: Esc closes it.
     await page.keyboard.press('Escape');

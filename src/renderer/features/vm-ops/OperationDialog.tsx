@@ -139,7 +139,7 @@ function OperationForm({ request, vm }: { request: OperationRequest; vm: Invento
             {...props}
           />
         )}
-        {notNow && (
+        {notNow && !refusal && (
           <p className="error" role="alert" data-testid="op-not-now">
             {notNow}
           </p>
