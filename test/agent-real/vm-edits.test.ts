@@ -29,7 +29,10 @@ function putInState(host: SimHost, vm: SimVm, state: VmState): void {
   settleVmPower(host.model, vm, from, state === 'Running' ? 'start' : 'turnoff');
 }
 
-test('the agent scripts allow exactly the states of the one table of VM operations (AetherV.Common.ps1)', () => {
+test('the agent scripts allow exactly the states of the one table of VM operations, and dispatch every agent operation it names', () => {
+  const entry = readFileSync(join(resolveAgentDir(), 'Invoke-AgentOperation.ps1'), 'utf8');
+  const dispatched = new Set([...entry.matchAll(/^\s*'([\w.]+)'\s*=\s*@\{ File = '([\w.-]+\.ps1)'/gm)].map((m) => m[1]!));
+  for (const def of Object.values(VM_OPERATION_DEFS)) expect(dispatched.has(def.agentOperation), def.agentOperation).toBe(true);
   const common = readFileSync(join(resolveAgentDir(), 'AetherV.Common.ps1'), 'utf8');
   const table = new Map<string, { allowed: string[]; verb: string }>();
   for (const m of common.matchAll(/^\s*'([\w.]+)'\s*=\s*@\{ Allowed = @\(([^)]*)\); Verb = '([^']+)' \}/gm)) {

@@ -36,6 +36,11 @@ describe('agent scripts', () => {
       'New-AetherVm.ps1',
       'Invoke-VmAction.ps1',
       'Remove-AetherVm.ps1',
+      'Update-AetherVm.ps1',
+      'Invoke-AetherVmDisk.ps1',
+      'Invoke-AetherVmNic.ps1',
+      'Invoke-AetherVmCheckpoint.ps1',
+      'Move-AetherVm.ps1',
     ]) {
       expect(scripts).toContain(name);
     }

@@ -76,7 +76,8 @@ describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stan
     expect(row(vm.hostId, vm.vmId)?.diskCount).toBe(before.details.disks.length + 1);
 
     const switchName = h.snapshot().hosts.find((x) => x.hostId === vm.hostId)!.switches![0]!;
-    const nic = await operate(vm, 'nic.add', { switchName, vlan: 12, macAddress: null });
+    // Typed in another case: matched as Hyper-V matches names, and sent in the host's own spelling.
+    const nic = await operate(vm, 'nic.add', { switchName: switchName.toUpperCase(), vlan: 12, macAddress: null });
     expect(nic.state).toBe('succeeded');
     expect(nic.parameters).toMatchObject({ switchName, vlan: 12, macAddress: 'none' });
     const afterNic = await detail(vm.hostId, vm.vmId);
@@ -111,6 +112,16 @@ describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stan
     const unknown = await h.fail('vm.operate', { ...ids(off), operation: 'processors', params: { count: 2, extra: 1 } });
     expect(unknown.details?.fields?.[0]?.field).toBe('params.extra');
     expect(await total()).toBe(queued);
+
+    // Memory of a running VM with dynamic memory: the minimum may only go down, the maximum up.
+    const sim = lab.host('hv01').model.vms.find((v) => v.id === running.vmId)!;
+    Object.assign(sim, { dynamicMemoryEnabled: true, memoryStartupMiB: 4096, memoryMinimumMiB: 2048, memoryMaximumMiB: 8192 });
+    await h.inventory.refresh(running.hostId);
+    const raiseMin = await h.fail('vm.operate', { ...ids(running), operation: 'memory', params: { startupMb: 4096, dynamic: true, minimumMb: 3072 } });
+    expect(raiseMin).toMatchObject({ code: 'INVALID_STATE', details: { fields: [expect.objectContaining({ field: 'params.minimumMb' })] } });
+    const widened = await operate(running, 'memory', { startupMb: 4096, dynamic: true, minimumMb: 1024, maximumMb: 16384 });
+    expect(widened).toMatchObject({ state: 'succeeded', result: { changed: ['memoryMinimumMb', 'memoryMaximumMb'] } });
+    expect((await detail(running.hostId, running.vmId)).details).toMatchObject({ memoryMinMb: 1024, memoryMaxMb: 16384 });
   }, 60_000);
 
   test('create, apply and delete a checkpoint: count and age on the row, the tree on the VM page', async () => {

@@ -1,6 +1,6 @@
 import {
   checkVmAction,
-  isVmEditOperation,
+  VM_BULK_EDIT_OPERATIONS,
   isVmOperation,
   vmOperationDef,
   vmActionConfirmation,
@@ -17,6 +17,7 @@ import {
   type JobRecord,
   type VmAction,
   type VmActionRequest,
+  type VmBulkEditOperation,
   type VmDeleteRequest,
 } from '../../shared/contract';
 import { bootEvidence } from '../store';
@@ -282,7 +283,7 @@ export class VmActions {
       const { previousState: _p, ...params } = again[0]!.parameters;
       return params;
     };
-    const request: BulkAnyRequest = isVmEditOperation(parent.action) && parent.action === 'checkpoint.create' ? { operation: parent.action, params: editParams(), targets } : { action: parent.action as VmAction, targets };
+    const request: BulkAnyRequest = isBulkEditOperation(parent.action) ? { operation: parent.action, params: editParams(), targets } : { action: parent.action as VmAction, targets };
     const { preview, queue } = this.plan(request);
     const queued = preview.items.filter((i) => i.willRun).map((i) => queue.get(`${i.hostId}:${i.vmId}`)!(id));
     for (const s of preview.items.filter((i) => !i.willRun)) this.core.system(id, `Retry skipped ${s.vmName ?? s.vmId} on ${s.hostName}: ${s.reason}`, 'warn');
@@ -356,6 +357,10 @@ export class VmActions {
     for (const t of this.deadlineTimers) clearTimeout(t);
     this.deadlineTimers.clear();
   }
+}
+
+function isBulkEditOperation(action: string | null): action is VmBulkEditOperation {
+  return (VM_BULK_EDIT_OPERATIONS as readonly string[]).includes(action ?? '');
 }
 
 /** The preview's skip code for a refusal: fact-based refusals of an edit count as "not allowed now". */

@@ -77,7 +77,9 @@ export class VmOperations {
     if (!state.allowed) return { ok: false, vm, code: state.code, reason: `${vm.name} on ${hostName}: ${state.reason}.` };
     const invalid = this.paramErrors(op, rawParams);
     if (invalid) return { ok: false, vm, code: ErrorCode.ValidationFailed, field: invalid.field, reason: `${vm.name} on ${hostName}: ${invalid.field} ${invalid.message}.` };
-    const params = rawParams as VmOperationParams[VmEditOperation];
+    const hostRecord = this.core.inventory?.store.host(hostId);
+    const reportedSwitches = hostRecord?.sync.lastSuccessAt != null ? hostRecord.switches : null;
+    const params = withReportedSwitchName(rawParams, reportedSwitches) as VmOperationParams[VmEditOperation];
     const detail = this.core.inventory?.store.vmDetail(hostId, vmId);
     if (!detail) return { ok: false, vm, code: 'VM_NOT_FOUND', reason: `No VM ${vmId} on ${hostName} in the inventory; refresh the host.` };
     const verdict = checkVmOperationParams(vm, detail.details, this.hostFacts(hostId, op), op, params);
@@ -174,7 +176,9 @@ export class VmOperations {
       if (r.id !== record.id || !this.core.isFinished(r)) return;
       off();
       // A job that failed or was cancelled did not do what was asked: its pending note goes at once.
-      if (r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted') this.clearPending(opId);
+      // One the app's stop interrupted goes too, unless it is a move: the cluster may still finish
+      // it, and the note ends when the VM shows on the target (or says "no confirmation").
+      if (r.state === 'failed' || r.state === 'cancelled' || (r.state === 'interrupted' && !targetHostId)) this.clearPending(opId);
     });
     return opId;
   }
@@ -251,6 +255,17 @@ export class VmOperations {
  */
 function recordedParams(params: Record<string, JobFieldValue | null>): Record<string, JobFieldValue> {
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v === null ? 'none' : v]));
+}
+
+/**
+ * A switch name as the host spells it: the rules match names without regard to case, as Hyper-V
+ * does, and the agent is then given the host's own spelling.
+ */
+function withReportedSwitchName(params: Record<string, unknown>, switches: readonly string[] | null): Record<string, unknown> {
+  if (typeof params.switchName !== 'string' || !switches) return params;
+  const wanted = params.switchName.trim().toLowerCase();
+  const reported = switches.find((s) => s.toLowerCase() === wanted);
+  return reported ? { ...params, switchName: reported } : params;
 }
 
 function isResultConfirmed(action: string): boolean {

@@ -95,7 +95,7 @@ describe('hardware edits', () => {
 
   test('disks: add new and existing, expand, remove; never a disk another VM uses; Generation 1 needs Off', async () => {
     const [host, peer] = newCluster(502);
-    const vm = vmOf(host!, 0, { state: 'Running', generation: 2 });
+    const vm = vmOf(host!, 0, { state: 'Running', generation: 2, checkpoints: [], parentCheckpointId: null });
     const before = vm.disks.length;
     const added = await ok(host!, 'disk.add', { vmId: vm.id, mode: 'new', sizeGb: 20 });
     expect(added).toMatchObject({ state: 'Running', sizeGb: 20, created: true, path: `${vm.disks[0]!.path.replace(/\\[^\\]*$/, '')}\\${vm.name}-disk${before + 1}.vhdx` });
@@ -152,7 +152,7 @@ describe('hardware edits', () => {
 describe('checkpoints', () => {
   test('create, apply (Saved when it holds memory), rename, delete a subtree; the inventory reports the tree', async () => {
     const [host] = newCluster(504);
-    const vm = vmOf(host!, 0, { state: 'Running', processorCount: 2, guestUnresponsive: false });
+    const vm = vmOf(host!, 0, { state: 'Running', processorCount: 2, guestUnresponsive: false, checkpoints: [], parentCheckpointId: null });
     const first = await ok(host!, 'checkpoint.create', { vmId: vm.id, name: 'before patch', type: 'standard' });
     expect(first).toMatchObject({ name: 'before patch', type: 'standard', state: 'Running' });
     const second = await ok(host!, 'checkpoint.create', { vmId: vm.id, name: 'app-consistent', type: 'production' });
@@ -191,7 +191,7 @@ describe('checkpoints', () => {
 
   test('deleting one checkpoint merges it: its children move up to its parent', async () => {
     const [host] = newCluster(505);
-    const vm = vmOf(host!, 0, { state: 'Off' });
+    const vm = vmOf(host!, 0, { state: 'Off', checkpoints: [], parentCheckpointId: null });
     const a = await ok(host!, 'checkpoint.create', { vmId: vm.id, name: 'a', type: 'standard' });
     const b = await ok(host!, 'checkpoint.create', { vmId: vm.id, name: 'b', type: 'standard' });
     const c = await ok(host!, 'checkpoint.create', { vmId: vm.id, name: 'c', type: 'standard' });
@@ -284,5 +284,24 @@ describe('the lab follows the one table of VM operations', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+});
+
+describe('generated checkpoints', () => {
+  test('some VMs of a generated lab have a checkpoint chain, the same for the same seed, and the inventory reports it', () => {
+    const once = generateLabModel({ hosts: 4, vmsPerHost: 20, seed: 9, clusters: 1 });
+    const again = generateLabModel({ hosts: 4, vmsPerHost: 20, seed: 9, clusters: 1 });
+    expect(again).toEqual(once);
+    const vms = once.hosts.flatMap((h) => h.vms);
+    const withCheckpoints = vms.filter((vm) => vm.checkpoints?.length);
+    expect(withCheckpoints.length).toBeGreaterThan(2);
+    expect(withCheckpoints.length).toBeLessThan(vms.length / 3);
+    for (const vm of withCheckpoints) {
+      const chain = vm.checkpoints!;
+      expect(chain[0]!.parentId).toBeNull();
+      for (let i = 1; i < chain.length; i++) expect(chain[i]!.parentId).toBe(chain[i - 1]!.id);
+      expect(vm.parentCheckpointId).toBe(chain.at(-1)!.id);
+      expect(Date.parse(chain[0]!.creationTime)).toBeGreaterThan(Date.parse(vm.creationTime));
+    }
   });
 });

@@ -2,6 +2,7 @@
  * Builds a lab inventory from {hosts, vmsPerHost, seed, clusters}. Everything random comes from one
  * seeded Prng, so a seed is a complete description of a lab (tests and bug reports can quote it).
  */
+import { addGeneratedCheckpoints } from './checkpoints';
 import { Prng } from './prng';
 import type { LabModel, LabModelOptions, SimDisk, SimHostModel, SimNic, SimVm, VmState } from './types';
 
@@ -176,6 +177,7 @@ export function generateLabModel(options: LabModelOptions): LabModel {
     // 4 vCPUs busy at 50 % on a 64-processor host reports 3 %. The VM was made with its load inside
     // the guest; convert it here, where the host's size is known (no extra draw: seeds keep their models).
     for (const vm of vms) vm.cpuUsagePercent = hostShare(vm.cpuUsagePercent, vm.processorCount, logicalProcessors);
+    addGeneratedCheckpoints(vms, options.seed);
     hosts.push({
       name,
       cluster: cluster?.name,

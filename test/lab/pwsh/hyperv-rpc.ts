@@ -676,9 +676,7 @@ function driveAdd(host: SimHost, p: Params): unknown {
   if (vm.generation === 2 && controllerType === 'IDE') fail('InvalidArgument', `'${vm.name}' failed to add device 'Virtual Hard Disk'.\nGeneration 2 virtual machines have no IDE controller.`);
   // IDE does not hot-add; SCSI does.
   if (controllerType === 'IDE' && vm.state !== 'Off') fail('InvalidState', `'${vm.name}' failed to add device 'Synthetic Disk Drive'.\n${CURRENT_STATE}`);
-  const vhd = /\.(vhdx?)$/i.test(path) ? readVhd(host, path) : undefined;
-  if (!vhd) fail('NotFound', `'${vm.name}' failed to add device 'Virtual Hard Disk'.\nFailed to open attachment '${path}'. Error: 'The system cannot find the file specified.'`);
-  if (vm.generation === 2 && vhd.format === 'VHD') fail('InvalidArgument', `'${vm.name}' failed to add device 'Virtual Hard Disk'.\nGeneration 2 virtual machines do not support the VHD format; use VHDX.`);
+  // Cluster storage is shared: a file any VM of the lab has open is locked, wherever it runs.
   for (const h of labHostsOf(host)) {
     for (const other of h.model.vms) {
       if (other.disks.some((d) => pathKey(d.path) === pathKey(path))) {
@@ -686,6 +684,9 @@ function driveAdd(host: SimHost, p: Params): unknown {
       }
     }
   }
+  const vhd = /\.(vhdx?)$/i.test(path) ? readVhd(host, path) : undefined;
+  if (!vhd) fail('NotFound', `'${vm.name}' failed to add device 'Virtual Hard Disk'.\nFailed to open attachment '${path}'. Error: 'The system cannot find the file specified.'`);
+  if (vm.generation === 2 && vhd.format === 'VHD') fail('InvalidArgument', `'${vm.name}' failed to add device 'Virtual Hard Disk'.\nGeneration 2 virtual machines do not support the VHD format; use VHDX.`);
   const [controller, location] = freeDiskSlot(vm, controllerType, optInt(p, 'controllerNumber'), optInt(p, 'controllerLocation'));
   const disk: SimDisk = {
     id: `Microsoft:${vm.id.toUpperCase()}\\${randomUUID().toUpperCase()}\\${controller}\\${location}\\D`,
