@@ -14,6 +14,7 @@ import { operationJobsOf } from '../../src/renderer/features/vm-ops/OperationJob
 import { JobsOverlays } from '../../src/renderer/features/jobs/JobsOverlays';
 import { BulkActionBar } from '../../src/renderer/features/jobs/BulkActionBar';
 import { useVmSelection } from '../../src/renderer/stores/selection-store';
+import { CheckpointsTab } from '../../src/renderer/features/vm-ops/CheckpointsTab';
 import { StateBadge } from '../../src/renderer/components/vm-table/StateBadge';
 import { COLUMN_BY_ID } from '../../src/renderer/components/vm-table/columns';
 import { paletteCommands } from '../../src/renderer/features/palette';
@@ -59,6 +60,22 @@ describe('the checkpoint tree', () => {
     expect(checkpointAge('2026-01-13T01:00:00Z', now)).toBe('5 h');
     expect(checkpointAge('2026-01-13T05:20:00Z', now)).toBe('40 min');
     expect(checkpointAge(null, now)).toBe('—');
+  });
+});
+
+describe('the Checkpoints tab', () => {
+  test('draws the tree with "Now", each row with its type, and offers apply only where the table allows it', () => {
+    const list = [cp('a', null, '2026-01-01T00:00:00Z', 'base'), cp('b', 'a', '2026-01-02T00:00:00Z', 'patched')];
+    const details: VmDetails = { memoryMinMb: null, memoryMaxMb: null, configurationVersion: null, notes: null, disks: [], nics: [], checkpoints: list, currentCheckpointId: 'b' };
+    const vm = makeVm('h1', 1, { state: 'Running', name: 'web-20' });
+    domHolder.render(<CheckpointsTab vm={vm} details={details} />);
+    const items = [...domHolder.container.querySelectorAll('[role="treeitem"]')].map((li) => `${li.getAttribute('aria-level')}:${li.querySelector('.cp-name, .cp-now')!.textContent}`);
+    expect(items).toEqual(['1:base', '2:patched', '3:▸ Now']);
+    expect(domHolder.container.querySelector('[data-id="b"]')!.textContent).toContain('Standard');
+    const apply = domHolder.container.querySelector<HTMLButtonElement>('[data-id="a"] [data-testid="row-checkpoint.apply"]')!;
+    expect(apply.disabled).toBe(true);
+    expect(apply.title).toBe(reasonOf('Running', 'checkpoint.apply'));
+    expect(domHolder.container.querySelector('[data-id="a"] [data-testid="row-checkpoint.delete"]')!.textContent).toBe('Delete… (1 below)');
   });
 });
 
