@@ -369,5 +369,7 @@ describe('the operation dialogs', () => {
     expect(seen.active.map((j) => j.id)).toEqual(['a']);
     expect(seen.failed?.id).toBe('b');
     expect(operationJobsOf(jobs, vm, now + 60 * 60_000).failed).toBeUndefined();
+    const pending = { action: 'processors', desiredState: null, requestedAt: new Date(now).toISOString(), deadline: new Date(now).toISOString(), jobId: 'a', unconfirmed: false };
+    expect(operationJobsOf(jobs, { ...vm, pending }, now).active).toEqual([]); // the pending note shows it
   });
 });

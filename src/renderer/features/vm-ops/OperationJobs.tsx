@@ -10,13 +10,12 @@ const FAILURE_SHOWN_MS = 15 * 60_000;
 /** The VM's edit, checkpoint and move jobs to show: those running, and the latest failure if recent. */
 export function operationJobsOf(
   jobs: Record<string, JobRecord>,
-  vm: Pick<InventoryVm, 'hostId' | 'vmId'>,
+  vm: Pick<InventoryVm, 'hostId' | 'vmId' | 'pending'>,
   now = Date.now(),
 ): { active: JobRecord[]; failed?: JobRecord } {
   const mine = Object.values(jobs).filter((j) => j.type === 'vm.operation' && j.vmId === vm.vmId);
-  const active = mine
-    .filter((j) => ACTIVE.has(j.state))
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  // The job the VM's pending note already shows (with its link) is not said twice.
+  const active = mine.filter((j) => ACTIVE.has(j.state) && j.id !== vm.pending?.jobId).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const last = mine
     .filter((j) => !ACTIVE.has(j.state))
     .sort((a, b) => (b.finishedAt ?? b.createdAt).localeCompare(a.finishedAt ?? a.createdAt))[0];
