@@ -80,6 +80,22 @@ describe('a VM\'s life in the browser: edit hardware, checkpoints, refusal, live
     expect(await page.locator('[data-testid="vm-disks"] tbody tr').last().textContent()).toContain('20 GB');
     expect(sim(vm.id)!.disks).toHaveLength(disksBefore + 1);
     await settled();
+    // At 1024 px the disks table with its row buttons still fits: no sideways page, no clipped or broken button.
+    await page.setViewportSize({ width: 1024, height: 800 });
+    const clipped = await page.evaluate(() => {
+      const root = document.documentElement;
+      const out = root.scrollWidth > root.clientWidth + 1 ? [`page ${root.scrollWidth} px`] : [];
+      for (const b of Array.from(document.querySelectorAll<HTMLElement>('.op-buttons button, .op-cell-actions button'))) {
+        // Clipped, or its words broken over two lines (a text with more than one line box).
+        const range = document.createRange();
+        range.selectNodeContents(b);
+        if (b.scrollWidth > b.clientWidth + 1 || new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size > 1) out.push(b.textContent ?? '');
+      }
+      return out;
+    });
+    expect(clipped).toEqual([]);
+    await shot('vm-ops-disks-1024');
+    await page.setViewportSize({ width: 1400, height: 900 });
 
     await tab('Networks');
     const nicsBefore = vm.nics.length;
