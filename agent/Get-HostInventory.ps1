@@ -313,8 +313,20 @@ $vmList = New-Object System.Collections.ArrayList
 if ($vms.Count -gt 0) {
     $adapters = Invoke-BatchQuery -What 'Network adapter' -Warnings $warnings -Query { Get-VMNetworkAdapter -VMName * -ErrorAction Stop }
     $drives = Invoke-BatchQuery -What 'Hard disk drive' -Warnings $warnings -Query { Get-VMHardDiskDrive -VMName * -ErrorAction Stop }
-    # Agent 1.4.0: every checkpoint of the host in one call; a failure is a warning, the VMs stay.
-    $snapshots = Invoke-BatchQuery -What 'Checkpoint' -Warnings $warnings -Query { Get-VMSnapshot -VMName * -ErrorAction Stop }
+    # Agent 1.4.0: every checkpoint of the host in one call over the VMs just listed. A VM that
+    # vanished since, or any other failure, is a warning: the VMs are reported all the same.
+    $snapshotErrors = @()
+    try {
+        $snapshots = @(Get-VMSnapshot -VM $vms -ErrorAction SilentlyContinue -ErrorVariable snapshotErrors)
+    } catch {
+        # The whole query failed: one warning (the error variable holds the same failure again).
+        $snapshots = @()
+        $snapshotErrors = @()
+        $warnings.Add('Checkpoint query failed: ' + $_.Exception.Message)
+    }
+    if (@($snapshotErrors).Count -gt 0) {
+        $warnings.Add('Checkpoint query failed for ' + @($snapshotErrors).Count + ' VM(s): ' + @($snapshotErrors)[0].Exception.Message)
+    }
     $adaptersByVm = Group-ByVmId -Items $adapters
     $drivesByVm = Group-ByVmId -Items $drives
     $snapshotsByVm = Group-ByVmId -Items $snapshots

@@ -55,8 +55,11 @@ export interface VmOperationHost {
   switches: readonly string[] | null;
   /** The cluster the host reported; null: standalone. */
   cluster: string | null;
-  /** Disk files attached to the host's VMs (with the VM's id and name). */
-  diskPaths?: ReadonlyArray<{ path: string; vmId: string; vmName: string }>;
+  /**
+   * Disk files attached to the host's VMs (with the VM's id and name), and on a cluster node those
+   * of the other nodes' VMs too (`hostName` set): cluster storage is shared by every node.
+   */
+  diskPaths?: ReadonlyArray<{ path: string; vmId: string; vmName: string; hostName?: string }>;
   /** MAC addresses of the host's VMs' adapters. */
   macAddresses?: ReadonlyArray<{ macAddress: string; vmId: string; vmName: string }>;
   /** Configured hosts a move may target (every one but unknown ones); absent: moves are not judged. */
@@ -254,7 +257,7 @@ function diskAdd(c: RuleContext, p: VmOperationParams['disk.add']): VmOperationV
     return refuse('DISK_IN_USE', 'params.path', `${c.at}: ${p.path} is already attached to this VM; choose another file`);
   }
   const user = c.host.diskPaths?.find((d) => d.vmId !== c.vm.vmId && samePath(d.path, p.path));
-  if (user) return refuse('DISK_IN_USE', 'params.path', `${c.at}: ${p.path} is attached to ${user.vmName} on ${c.host.name}; a disk file can belong to one VM only, so choose another file or detach it from ${user.vmName} first`);
+  if (user) return refuse('DISK_IN_USE', 'params.path', `${c.at}: ${p.path} is attached to ${user.vmName} on ${user.hostName ?? c.host.name}; a disk file can belong to one VM only, so choose another file or detach it from ${user.vmName} first`);
   return OK;
 }
 
@@ -285,7 +288,7 @@ function diskRemove(c: RuleContext, p: VmOperationParams['disk.remove']): VmOper
       return refuse('DISK_HAS_CHECKPOINTS', 'params.deleteFile', `${c.at} has checkpoints that still need ${found.disk.name}'s file; delete the checkpoints first, or remove the disk and keep the file`);
     }
     const other = c.host.diskPaths?.find((d) => d.vmId !== c.vm.vmId && samePath(d.path, found.disk.path));
-    if (other) return refuse('DISK_IN_USE', 'params.deleteFile', `${c.at}: ${found.disk.path} is also attached to ${other.vmName}; remove the disk but keep the file`);
+    if (other) return refuse('DISK_IN_USE', 'params.deleteFile', `${c.at}: ${found.disk.path} is also attached to ${other.vmName}${other.hostName ? ` on ${other.hostName}` : ''}; remove the disk but keep the file`);
   }
   return OK;
 }

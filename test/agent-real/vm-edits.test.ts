@@ -10,6 +10,7 @@ import { resolveAgentDir } from '../../src/main/deployment/scripts';
 import { VM_EDIT_OPERATIONS, VM_OPERATION_DEFS } from '../../src/shared/contract/vm-operations';
 import { setJobKnobs } from '../lab/agent/jobs';
 import { settleVmPower } from '../lab/agent/power';
+import { setHyperVSimKnobs } from '../lab/pwsh/hyperv-rpc';
 import type { SimHost, SimVm, VmState } from '../lab';
 import { startRealAgentLab, type RealAgentLab } from './support';
 
@@ -149,6 +150,13 @@ describe('VM edits, checkpoints and moves in real PowerShell (cluster hv01+hv02,
       { Id: second.checkpointId, Name: 'after patch', ParentId: first.checkpointId, CreationTime: expect.any(String), Type: 'Production' },
     ]);
     expect(inventory.Warnings).toEqual([]);
+    // One failed checkpoint query is a warning; the VMs are all still reported.
+    setHyperVSimKnobs(source, { failingMethods: ['snapshot.list'] });
+    const degraded = (await rig.invoke('inventory')) as { VirtualMachines: Array<Record<string, unknown>>; Warnings: string[] };
+    setHyperVSimKnobs(source, { failingMethods: [] });
+    expect(degraded.VirtualMachines.map((r) => r.Id)).toEqual(inventory.VirtualMachines.map((r) => r.Id));
+    expect(degraded.Warnings).toEqual([expect.stringContaining('Checkpoint query failed')]);
+    expect(degraded.VirtualMachines.find((r) => r.Id === vm.id)!.Checkpoints).toBeUndefined();
 
     const running = await failure(rig.invoke('checkpoint.apply', { vmId: vm.id, checkpointId: first.checkpointId }));
     expect([running.code, running.message]).toEqual(['INVALID_STATE', expect.stringContaining('it must be Off or Saved')]);

@@ -88,6 +88,9 @@ describe('checkVmOperationParams (src/shared/vm-operation-rules.ts)', () => {
     expect(used).toMatchObject({ ok: false, code: 'DISK_IN_USE', field: 'params.path' });
     expect(!used.ok && used.reason).toContain('attached to db-01 on hv01');
     expect(checkVmOperationParams(vm(), details(), host(), 'disk.add', { mode: 'existing', path: 'D:\\VMs\\web-20.vhdx' })).toMatchObject({ ok: false, code: 'DISK_IN_USE' });
+    // On cluster storage a peer node's VM counts too, named with its node.
+    const peer = checkVmOperationParams(vm(), details(), host({ diskPaths: [{ path: 'C:\\ClusterStorage\\Volume1\\app.vhdx', vmId: 'vm-p', vmName: 'app-01', hostName: 'hv02' }] }), 'disk.add', { mode: 'existing', path: 'C:\\ClusterStorage\\Volume1\\app.vhdx' });
+    expect(!peer.ok && peer.reason).toContain('attached to app-01 on hv02');
     expect(checkVmOperationParams(vm(), details(), host(), 'disk.add', { mode: 'existing', path: 'data.vhdx' })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED', field: 'params.path' });
     expect(checkVmOperationParams(vm(), details(), host(), 'disk.add', { mode: 'existing', path: 'E:\\Data\\notes.txt' })).toMatchObject({ ok: false, field: 'params.path' });
     expect(checkVmOperationParams(vm(), details(), host(), 'disk.add', { mode: 'new', sizeGb: 20, folder: 'relative\\dir' })).toMatchObject({ ok: false, field: 'params.folder' });

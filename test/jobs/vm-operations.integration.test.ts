@@ -90,6 +90,11 @@ describe('VM edits, checkpoints and moves on a lab over NTLM (real backend, stan
     expect(badSwitch).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [expect.objectContaining({ field: 'params.switchName' })] } });
     const again = await h.fail('vm.operate', { ...ids(vm), operation: 'disk.add', params: { mode: 'existing', path: String(done.result!.path) } });
     expect(again.code).toBe('DISK_IN_USE');
+    // hv02 is a node of the same cluster: its VMs' files on cluster storage count too.
+    const peerVm = h.snapshot().vms.find((v) => v.hostId === h.hostIds.get('hv02') && v.diskCount > 0)!;
+    const peerDisk = (await detail(peerVm.hostId, peerVm.vmId)).details.disks[0]!;
+    const onPeer = await h.fail('vm.operate', { ...ids(vm), operation: 'disk.add', params: { mode: 'existing', path: peerDisk.path } });
+    expect(onPeer).toMatchObject({ code: 'DISK_IN_USE', message: expect.stringContaining(`attached to ${peerVm.name} on hv02`) });
     expect(await total()).toBe(queued);
   }, 60_000);
 

@@ -60,11 +60,20 @@ export class VmOperations {
    */
   private hostFacts(hostId: string, op: VmEditOperation): VmOperationHost {
     const store = this.core.inventory?.store;
-    const lists = OPERATIONS_READING_HOST_LISTS.has(op) ? { diskPaths: store?.hostLayout(hostId).diskPaths ?? [], macAddresses: store?.macAddressesOf(hostId) ?? [] } : {};
+    const lists = OPERATIONS_READING_HOST_LISTS.has(op) ? { diskPaths: this.diskPathsSeenBy(hostId), macAddresses: store?.macAddressesOf(hostId) ?? [] } : {};
     return vmOperationHost(hostId, store?.hostList() ?? [], this.core.ctx.hosts.list(), {
       ...lists,
       agentReady: (id) => (this.core.deployment?.readiness(id).state ?? 'ready') === 'ready',
     });
+  }
+
+  /** Disk files of the host's VMs and, on a cluster node, of its peers' VMs (shared cluster storage). */
+  private diskPathsSeenBy(hostId: string): NonNullable<VmOperationHost['diskPaths']> {
+    const store = this.core.inventory?.store;
+    if (!store) return [];
+    const cluster = store.host(hostId)?.cluster;
+    const peers = cluster ? store.hostIds().filter((id) => id !== hostId && store.host(id)?.cluster === cluster) : [];
+    return [...store.hostLayout(hostId).diskPaths, ...peers.flatMap((id) => store.hostLayout(id).diskPaths.map((d) => ({ ...d, hostName: this.core.hostName(id) })))];
   }
 
   /** Every check of one operation on one VM; the bulk preview uses it per VM. */

@@ -43,6 +43,8 @@ export interface HyperVSimKnobs {
   /** VM names whose guest side of the KVP handshake is played by something else (e.g. the real
    * Linux guest agent through test/lab/pwsh/kvp-pool-bridge.ts): the simulated guest stays quiet. */
   externalKvpGuests?: string[];
+  /** RPC methods (e.g. `snapshot.list`) that fail like a Hyper-V WMI fault: one query of a batch breaking. */
+  failingMethods?: string[];
 }
 
 /** Properties of Microsoft.HyperV.PowerShell.VirtualMachine that can be made to throw. */
@@ -1127,6 +1129,9 @@ const OPEN_METHODS = new Set(['host.get', 'service.list']);
 export async function handleHyperVRpc(host: SimHost, method: string, params: Record<string, unknown>): Promise<unknown> {
   const handler = HANDLERS[method];
   if (!handler) fail('InvalidArgument', `lab RPC: unknown method '${method}'`);
+  if (hyperVSimKnobs(host).failingMethods?.includes(method)) {
+    fail('OperationFailed', `The operation failed: the Virtual Machine Management service on '${host.computerName}' returned an error (lab knob failingMethods: ${method}).`);
+  }
   if (!OPEN_METHODS.has(method)) {
     if (hyperVSimKnobs(host).accessDenied) {
       fail('PermissionDenied', `You do not have the required permission to complete this task. Contact the administrator of the authorization policy for the computer '${host.computerName}'.`);
