@@ -350,6 +350,19 @@ describe('the operation dialogs', () => {
     expect(q('bulk-run')!.textContent).toBe('Checkpoint 2 VMs');
   });
 
+  test('choosing the disk to expand starts the size from its capacity', async () => {
+    domHolder.render(<JobsOverlays />);
+    await act(async () => chooseOperation(vm, 'disk.expand'));
+    await settle();
+    expect(q<HTMLInputElement>('op-sizeGb')!.value).toBe('');
+    await act(async () => {
+      const select = q<HTMLSelectElement>('op-diskId')!;
+      select.value = 'Microsoft:X\\D1';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(q<HTMLInputElement>('op-sizeGb')!.value).toBe('60');
+  });
+
   test("a new adapter's switch is picked from the host's reported switches", async () => {
     domHolder.render(<JobsOverlays />);
     await act(async () => chooseOperation(vm, 'nic.add'));

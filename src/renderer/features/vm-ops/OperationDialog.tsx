@@ -50,6 +50,8 @@ export function OperationDialog() {
   );
 }
 
+const TARGET_FIELDS = new Set(['diskId', 'nicId', 'checkpointId']);
+
 function OperationForm({ request, vm }: { request: OperationRequest; vm: InventoryVm }) {
   const { operation } = request;
   const def = vmOperationDef(operation);
@@ -67,7 +69,9 @@ function OperationForm({ request, vm }: { request: OperationRequest; vm: Invento
     draft ??
     (details.status === 'loading' ? undefined : initialDraft(operation, vm, loaded, request.targetId));
   const set = (name: string, value: string | boolean) => {
-    setDraft({ ...(current ?? {}), [name]: value });
+    // Choosing another disk, adapter or checkpoint starts its other fields from that one's values.
+    const retarget = typeof value === 'string' && value && TARGET_FIELDS.has(name) ? initialDraft(operation, vm, loaded, value) : {};
+    setDraft({ ...(current ?? {}), ...retarget, [name]: value });
     setErrors((e) => {
       const next = { ...e };
       delete next[name];
