@@ -5,6 +5,7 @@
  */
 import type { JobRecord, JobState, VmAction } from './contract';
 import { counted } from './counted';
+import { isVmEditOperation, vmOperationDef } from './contract/vm-operations';
 
 /** The verb of each VM action, as its button says it. */
 export const VM_ACTION_VERB: Readonly<Record<VmAction | 'delete', string>> = {
@@ -18,9 +19,17 @@ export const VM_ACTION_VERB: Readonly<Record<VmAction | 'delete', string>> = {
   delete: 'Delete',
 };
 
-/** "Turn off" for a known action key; an unknown key is shown as it came. */
+/**
+ * "Turn off" for a known action key; an edit, checkpoint or move in the table's words ("Add a disk
+ * to", "Checkpoint", "Move"); an unknown key is shown as it came.
+ */
 export function actionVerb(action: string | null | undefined): string {
-  return action && action in VM_ACTION_VERB ? VM_ACTION_VERB[action as VmAction | 'delete'] : (action ?? 'Action');
+  if (action && action in VM_ACTION_VERB) return VM_ACTION_VERB[action as VmAction | 'delete'];
+  if (isVmEditOperation(action)) {
+    const verb = vmOperationDef(action).verb;
+    return verb.charAt(0).toUpperCase() + verb.slice(1);
+  }
+  return action ?? 'Action';
 }
 
 export const JOB_STATE_LABEL: Readonly<Record<JobState, string>> = {
@@ -34,7 +43,7 @@ export const JOB_STATE_LABEL: Readonly<Record<JobState, string>> = {
 
 type TitledJob = Pick<JobRecord, 'type' | 'action' | 'vmName' | 'parameters' | 'bulk'>;
 
-/** "Create web-21", "Turn off web-20", "Delete web-20", "Shut down 12 VMs". */
+/** "Create web-21", "Turn off web-20", "Delete web-20", "Shut down 12 VMs", "Add a disk to web-20", "Checkpoint 12 VMs". */
 export function jobTitle(job: TitledJob): string {
   const vm = job.vmName ?? (typeof job.parameters.vmName === 'string' ? job.parameters.vmName : '');
   switch (job.type) {

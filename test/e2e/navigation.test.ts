@@ -5,6 +5,7 @@ import { launchChromium } from '../support/browser';
 import type { RunningCli } from '../support/cli';
 import { serveApp } from '../support/served-app';
 import { tempDir } from '../support/temp';
+import { VM_EDIT_OPERATIONS } from '../../src/shared/contract/vm-operations';
 
 const poll = { polling: 100, timeout: 45_000 } as const;
 
@@ -13,7 +14,9 @@ const hashOf = (page: Page) => page.evaluate(() => location.hash);
 const mainScrollTop = (page: Page) => page.evaluate(() => document.querySelector('[data-testid=main]')!.scrollTop);
 const headerLabels = (page: Page) => page.locator('.vm-head [role=columnheader] button.sort').allTextContents();
 /** A menu's items by action id (labels of destructive actions may end in "…" when they ask first). */
-const menuIds = (menu: Locator) => menu.getByRole('menuitem').evaluateAll((items) => items.map((i) => i.getAttribute('data-testid')!.replace(/^menu-/, '')));
+// The power actions and the rest; the edits, checkpoints and move (issue 15) are listed after them, greyed when not allowed.
+const menuIds = (menu: Locator) =>
+  menu.getByRole('menuitem').evaluateAll((items, edits) => items.map((i) => i.getAttribute('data-testid')!.replace(/^menu-/, '')).filter((id) => !edits.includes(id)), VM_EDIT_OPERATIONS as string[]);
 
 describe('navigation, context menus and VM table columns (lab, aether-v serve, Chromium)', () => {
   const data = tempDir();
@@ -143,6 +146,10 @@ describe('navigation, context menus and VM table columns (lab, aether-v serve, C
     const runningMenu = page.getByRole('menu', { name: running.name });
     await runningMenu.waitFor();
     expect(await menuIds(runningMenu)).toEqual(['open', 'shutdown', 'turnoff', 'restart', 'save', 'pause', 'delete', 'copy-link']);
+    // Processors need the VM Off: listed, greyed, with the table's reason.
+    const processors = runningMenu.getByTestId('menu-processors');
+    expect(await processors.getAttribute('aria-disabled')).toBe('true');
+    expect(await processors.getAttribute('title')).toContain('must be Off');
     await runningMenu.getByRole('menuitem', { name: 'Pause' }).click();
     // The action really ran on the host, and the table follows.
     await expect.poll(() => model.vms.find((v) => v.id === running.id)?.state, { timeout: 30_000, interval: 200 }).toBe('Paused');

@@ -280,7 +280,7 @@ describe('inventory views', () => {
     click(tab('Disks'));
     expect(dom.container.querySelector('[role="tabpanel"]')!.textContent).toContain('os.vhdx');
     click(tab('Notes'));
-    expect(dom.container.querySelector('[role="tabpanel"]')!.textContent).toBe('Owner: DBA team');
+    expect(dom.container.querySelector('[role="tabpanel"] pre.notes')!.textContent).toBe('Owner: DBA team');
 
     // A hot-state delta does not refetch; a configuration change (new detailsHash) does.
     const model = useInventory.getState().model;
@@ -295,7 +295,7 @@ describe('inventory views', () => {
       useInventory.setState({ version: model.version });
     });
     expect(calls.filter((c) => c.command === 'inventory.vm')).toHaveLength(2);
-    expect(dom.container.querySelector('[role="tabpanel"]')!.textContent).toBe('Owner: platform team');
+    expect(dom.container.querySelector('[role="tabpanel"] pre.notes')!.textContent).toBe('Owner: platform team');
   });
 
   test('the tree expands a host to its VMs with the keyboard and opens one', () => {

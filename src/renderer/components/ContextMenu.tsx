@@ -8,6 +8,8 @@ export interface MenuItem {
   run(): void;
   danger?: boolean;
   separated?: boolean;
+  /** Shown but not runnable: why (the one table's reason, e.g. "it must be Off"). */
+  disabled?: string;
 }
 
 interface MenuState {
@@ -84,7 +86,7 @@ function Menu({ x, y, label, items }: { x: number; y: number; label: string; ite
   }, [close]);
 
   const choose = (item: MenuItem | undefined) => {
-    if (!item) return;
+    if (!item || item.disabled) return;
     close();
     item.run();
   };
@@ -111,7 +113,9 @@ function Menu({ x, y, label, items }: { x: number; y: number; label: string; ite
           key={item.id}
           role="menuitem"
           tabIndex={i === active ? 0 : -1}
-          className={`${item.danger ? 'danger' : ''} ${item.separated ? 'separated' : ''}`}
+          className={`${item.danger ? 'danger' : ''} ${item.separated ? 'separated' : ''} ${item.disabled ? 'disabled' : ''}`}
+          aria-disabled={item.disabled ? true : undefined}
+          title={item.disabled}
           data-testid={`menu-${item.id}`}
           onMouseEnter={() => setActive(i)}
           onClick={() => choose(item)}

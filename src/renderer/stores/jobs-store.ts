@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { BulkRequest, JobLine, JobOutputDelta, JobRecord } from '../../shared/contract';
+import type { BulkAnyRequest, JobLine, JobOutputDelta, JobRecord } from '../../shared/contract';
 import type { Backend } from '../backend/backend';
 import { applyCollectionDelta, indexById, TopicSync } from './topic-sync';
 
@@ -22,8 +22,8 @@ export interface JobsState {
   loaded: boolean;
   unavailable?: string;
   output: Record<string, JobOutput>;
-  /** A bulk action waiting for the user's confirmation in the preview dialog (bar or palette). */
-  bulkRequest?: BulkRequest;
+  /** A bulk action (or bulk-allowed edit, with its parameters) waiting for the user's confirmation in the preview dialog (bar or palette). */
+  bulkRequest?: BulkAnyRequest;
   /** A VM whose delete dialog is open (detail page, bar or palette), by inventory key. */
   deleteKey?: string;
   paletteOpen: boolean;

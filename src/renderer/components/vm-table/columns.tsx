@@ -4,6 +4,7 @@ import { heartbeatInWords } from '../../../shared/heartbeat-words';
 import { cpuUsageText, heldMemoryText } from '../vm-usage';
 import { ReachCell } from '../../features/connect/ReachCell';
 import type { SortColumn, TableContext } from './table-model';
+import { checkpointAge } from '../../features/vm-ops/checkpoint-tree';
 
 /**
  * Every column the VM tables can show, from the fields the inventory list carries (InventoryVm:
@@ -58,6 +59,8 @@ export const VM_COLUMNS: readonly VmColumn[] = [
   { id: 'created', label: 'Created', width: 92, min: 60, text: (vm) => dateText(vm.createdAt) },
   { id: 'ip', label: 'IP address', width: 112, min: 70, text: (vm) => vm.ipAddresses[0] ?? '—' },
   { id: 'heartbeat', label: 'Heartbeat', width: 180, min: 60, text: (vm) => dash(heartbeatInWords(vm.heartbeat)) },
+  { id: 'checkpoints', label: 'Checkpoints', short: 'Chkpts', width: 70, min: 44, numeric: true, text: (vm) => String(vm.checkpointCount) },
+  { id: 'checkpointAge', label: 'Oldest checkpoint', short: 'Oldest chkpt', width: 96, min: 56, numeric: true, text: (vm) => checkpointAge(vm.oldestCheckpointAt) },
   { id: 'observed', label: 'Freshness', width: 124, min: 80 },
   { id: 'rdp', label: 'RDP reachable', short: 'RDP', width: 64, min: 44, text: (vm) => <ReachCell vm={vm} service="rdp" /> },
   { id: 'ssh', label: 'SSH reachable', short: 'SSH', width: 64, min: 44, text: (vm) => <ReachCell vm={vm} service="ssh" /> },

@@ -19,6 +19,8 @@ export type SortColumn =
   | 'created'
   | 'ip'
   | 'heartbeat'
+  | 'checkpoints'
+  | 'checkpointAge'
   | 'observed'
   | 'rdp'
   | 'ssh';
@@ -84,6 +86,11 @@ function sortKey(vm: InventoryVm, column: SortColumn, ctx: TableContext): SortKe
       return vm.heartbeat ?? '';
     case 'ip':
       return vm.ipAddresses[0] ?? '';
+    case 'checkpoints':
+      return vm.checkpointCount;
+    case 'checkpointAge':
+      // Ascending = youngest first: the earlier the oldest checkpoint, the larger the key; none sorts below any.
+      return vm.oldestCheckpointAt ? -(Date.parse(vm.oldestCheckpointAt) || 0) : -Number.MAX_SAFE_INTEGER;
     case 'observed':
       return Date.parse(confirmedAt(vm, ctx.host?.(vm.hostId)) ?? '') || 0;
     case 'rdp':

@@ -15,8 +15,9 @@ import { uptimeText } from '../../components/vm-table/columns';
 import { VmCharts } from '../../components/charts/VmCharts';
 import { heartbeatInWords } from '../../../shared/heartbeat-words';
 import { ConnectPanel } from '../connect/ConnectPanel'; // connect: RDP, SSH, Hyper-V console
+import { CheckpointsTab, OperationButtons, OperationJobs, RowOperationButton, checkpointSummary } from '../vm-ops'; // edits, checkpoints, moves
 
-const TABS = ['Hardware', 'Disks', 'Networks', 'Notes'] as const;
+const TABS = ['Hardware', 'Disks', 'Networks', 'Checkpoints', 'Notes'] as const;
 type Tab = (typeof TABS)[number];
 
 const dash = (v: string | number | null | undefined, unit = '') => (v === null || v === undefined || v === '' ? '—' : `${v}${unit}`);
@@ -46,6 +47,8 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
       </p>
       <VmActions vm={vm} /> {/* jobs */}
       {!vm.placeholder && <ConnectPanel vm={vm} />}
+      {vm.clustered && <OperationButtons vm={vm} groups={['move']} />}
+      <OperationJobs vm={vm} />
       <dl className="facts" data-testid="vm-facts">
         <dt>Host</dt>
         <dd>
@@ -61,6 +64,8 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
         <dd data-testid="vm-cluster">{vmClusterText(vm, inventoryHost)}</dd>
         <dt>Created</dt>
         <dd>{vm.createdAt ? new Date(vm.createdAt).toLocaleString() : '—'}</dd>
+        <dt>Checkpoints</dt>
+        <dd data-testid="vm-checkpoints">{checkpointSummary(vm.checkpointCount, vm.oldestCheckpointAt)}</dd>
         <dt>Uptime</dt>
         <dd>{uptimeText(vm)}</dd>
         <dt>VM ID</dt>
@@ -78,9 +83,15 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
           {(d) => (
             <>
               {tab === 'Hardware' && <Hardware vm={vm} details={d} />}
-              {tab === 'Disks' && <Disks details={d} />}
-              {tab === 'Networks' && <Networks details={d} />}
-              {tab === 'Notes' && (d.notes ? <pre className="notes">{d.notes}</pre> : <p className="muted">No notes.</p>)}
+              {tab === 'Disks' && <Disks vm={vm} details={d} />}
+              {tab === 'Networks' && <Networks vm={vm} details={d} />}
+              {tab === 'Checkpoints' && <CheckpointsTab vm={vm} details={d} />}
+              {tab === 'Notes' && (
+                <>
+                  <OperationButtons vm={vm} groups={['hardware']} only={['notes']} />
+                  {d.notes ? <pre className="notes">{d.notes}</pre> : <p className="muted">No notes.</p>}
+                </>
+              )}
             </>
           )}
         </WithDetails>
@@ -99,7 +110,9 @@ function WithDetails({ state, children }: { state: VmDetailsState; children: (de
 
 function Hardware({ vm, details }: { vm: InventoryVm; details: VmDetails }) {
   return (
-    <dl className="facts">
+    <>
+      <OperationButtons vm={vm} groups={['hardware']} only={['processors', 'memory']} />
+      <dl className="facts">
       <dt>Virtual processors</dt>
       <dd>{dash(vm.processorCount)}</dd>
       <dt>CPU usage</dt>
@@ -120,14 +133,24 @@ function Hardware({ vm, details }: { vm: InventoryVm; details: VmDetails }) {
       <dd>{dash(vm.generation)}</dd>
       <dt>Configuration version</dt>
       <dd>{dash(details.configurationVersion)}</dd>
-    </dl>
+      </dl>
+    </>
   );
 }
 
-function Disks({ details }: { details: VmDetails }) {
-  if (!details.disks.length) return <p className="muted">No virtual disks.</p>;
+function Disks({ vm, details }: { vm: InventoryVm; details: VmDetails }) {
+  const add = <OperationButtons vm={vm} groups={['hardware']} only={['disk.add']} />;
+  if (!details.disks.length)
+    return (
+      <>
+        {add}
+        <p className="muted">No virtual disks.</p>
+      </>
+    );
   return (
-    <table className="table">
+    <>
+    {add}
+    <table className="table" data-testid="vm-disks">
       <thead>
         <tr>
           <th>Name</th>
@@ -135,6 +158,7 @@ function Disks({ details }: { details: VmDetails }) {
           <th>Type</th>
           <th>Capacity</th>
           <th>File size</th>
+          <th />
         </tr>
       </thead>
       <tbody>
@@ -145,17 +169,33 @@ function Disks({ details }: { details: VmDetails }) {
             <td>{dash(d.type)}</td>
             <td>{dash(d.capacityGb, ' GB')}</td>
             <td>{d.fileSizeGb === null ? '—' : `${d.fileSizeGb.toFixed(1)} GB`}</td>
+            <td>
+              <span className="op-cell-actions">
+              <RowOperationButton vm={vm} operation="disk.expand" targetId={d.id} what={`disk ${d.path}`} label="Expand…" />
+              <RowOperationButton vm={vm} operation="disk.remove" targetId={d.id} what={`disk ${d.path}`} label="Remove…" />
+              </span>
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
+    </>
   );
 }
 
-function Networks({ details }: { details: VmDetails }) {
-  if (!details.nics.length) return <p className="muted">No network adapters.</p>;
+function Networks({ vm, details }: { vm: InventoryVm; details: VmDetails }) {
+  const add = <OperationButtons vm={vm} groups={['hardware']} only={['nic.add']} />;
+  if (!details.nics.length)
+    return (
+      <>
+        {add}
+        <p className="muted">No network adapters.</p>
+      </>
+    );
   return (
-    <table className="table">
+    <>
+    {add}
+    <table className="table" data-testid="vm-nics">
       <thead>
         <tr>
           <th>Adapter</th>
@@ -163,6 +203,7 @@ function Networks({ details }: { details: VmDetails }) {
           <th>VLAN</th>
           <th>MAC address</th>
           <th>IP addresses</th>
+          <th />
         </tr>
       </thead>
       <tbody>
@@ -173,9 +214,16 @@ function Networks({ details }: { details: VmDetails }) {
             <td>{dash(n.vlan)}</td>
             <td className="mono">{n.macAddress}</td>
             <td>{n.ipAddresses.join(', ') || '—'}</td>
+            <td>
+              <span className="op-cell-actions">
+              <RowOperationButton vm={vm} operation="nic.update" targetId={n.id} what={`network adapter ${n.name}`} label="Change…" />
+              <RowOperationButton vm={vm} operation="nic.remove" targetId={n.id} what={`network adapter ${n.name}`} label="Remove…" />
+              </span>
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
+    </>
   );
 }

@@ -6,6 +6,8 @@ import { useJobs } from '../../stores/jobs-store';
 import { useVmSelection } from '../../stores/selection-store';
 import { bulkActionCounts, targetsOf } from './bulk-model';
 import { ACTION_LABEL } from './vm-action-model';
+import { VM_BULK_EDIT_OPERATIONS, vmOperationDef } from '../../../shared/contract/vm-operations';
+import { bulkOperationCounts, openBulkOperation } from '../vm-ops/BulkOperationDialog';
 import './jobs.css';
 import { counted } from '../../../shared/counted';
 
@@ -28,6 +30,7 @@ export function BulkActionBar({ scope }: { scope: string }) {
   }, [keys, model, version]);
   if (!keys || selected.length === 0) return null;
   const counts = bulkActionCounts(selected);
+  const opCounts = bulkOperationCounts(selected);
   const hosts = new Set(selected.map((v) => v.hostId)).size;
   const open = (action: (typeof VM_ACTIONS)[number]) => useJobs.setState({ bulkRequest: { action, targets: targetsOf(keys, model.vms) } });
   return (
@@ -38,6 +41,11 @@ export function BulkActionBar({ scope }: { scope: string }) {
       {VM_ACTIONS.map((a) => (
         <button key={a} disabled={counts[a] === 0} onClick={() => open(a)} data-testid={`bulk-${a}`} title={`${ACTION_LABEL[a]}: applies to ${counts[a]} of ${selected.length}`}>
           {ACTION_LABEL[a]} ({counts[a]})
+        </button>
+      ))}
+      {VM_BULK_EDIT_OPERATIONS.map((op) => (
+        <button key={op} disabled={opCounts[op] === 0} onClick={() => openBulkOperation(op, [...keys])} data-testid={`bulk-${op}`} title={`${vmOperationDef(op).label}: applies to ${opCounts[op]} of ${selected.length}`}>
+          {vmOperationDef(op).label} ({opCounts[op]})
         </button>
       ))}
       {selected.length === 1 && (

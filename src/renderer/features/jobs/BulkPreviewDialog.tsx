@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { BulkPreviewResponse, BulkRequest } from '../../../shared/contract';
+import type { BulkAnyRequest, BulkPreviewResponse } from '../../../shared/contract';
+import { vmOperationDef } from '../../../shared/contract/vm-operations';
 import { useApp } from '../../stores/app-store';
 import { rememberJobs, useJobs } from '../../stores/jobs-store';
 import { perHostCounts } from './bulk-model';
@@ -20,14 +21,15 @@ export function BulkPreviewDialog() {
   return <Preview key={JSON.stringify(request)} request={request} onClose={() => useJobs.setState({ bulkRequest: undefined })} />;
 }
 
-function Preview({ request, onClose }: { request: BulkRequest; onClose(): void }) {
+function Preview({ request, onClose }: { request: BulkAnyRequest; onClose(): void }) {
   const backend = useApp((s) => s.backend);
   const navigate = useApp((s) => s.navigate);
   const [preview, setPreview] = useState<BulkPreviewResponse | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const confirm = useApp((s) => confirmsDestructive(s.settings));
-  const consequence = bulkConsequence(request.action, confirm);
+  // A power action's question, or a bulk edit's from the one table (checkpoint.create asks nothing).
+  const consequence = 'action' in request ? bulkConsequence(request.action, confirm) : confirm ? (vmOperationDef(request.operation).ask?.consequence ?? undefined) : undefined;
 
   useEffect(() => {
     let live = true;
@@ -55,7 +57,7 @@ function Preview({ request, onClose }: { request: BulkRequest; onClose(): void }
     navigate({ name: 'job', id: result.data.job.id });
   };
 
-  const label = ACTION_LABEL[request.action];
+  const label = 'action' in request ? ACTION_LABEL[request.action] : vmOperationDef(request.operation).label.replace(/…$/, '');
   return (
     <Dialog title={`${label}: preview`} onClose={onClose} wide onEnter={() => preview && preview.willRun > 0 && !busy && void run()}>
       {!preview && !error && <p className="muted">Checking {request.targets.length} VMs…</p>}

@@ -125,7 +125,8 @@ export function JobDetailView({ id }: { id: string }) {
 
 function Parameters({ job }: { job: JobRecord }) {
   const schema = useJobSchema(job.type === 'vm.create');
-  const rows = parameterRows(job.parameters, schema);
+  const hosts = useApp((s) => s.hosts);
+  const rows = parameterRows(job.parameters, schema, (id) => hosts[id]?.displayName);
   if (!rows.length) return null;
   return (
     <details className="panel job-params" open={job.type === 'vm.create'}>

@@ -2,8 +2,10 @@ import { CommandPalette, usePaletteShortcut } from '../palette';
 import { BulkPreviewDialog } from './BulkPreviewDialog';
 import { ConfirmDialog } from './ConfirmDialog';
 import { DeleteVmDialog } from './DeleteVmDialog';
+import { OperationDialog } from '../vm-ops/OperationDialog';
+import { BulkOperationDialog } from '../vm-ops/BulkOperationDialog';
 
-/** Dialogs any view can open through the jobs store (delete, bulk preview, the question before a destructive action) and the command palette. */
+/** Dialogs any view can open (delete, bulk preview, an edit operation's form, the question before a destructive action) and the command palette. */
 export function JobsOverlays() {
   usePaletteShortcut();
   return (
@@ -11,6 +13,8 @@ export function JobsOverlays() {
       <DeleteVmDialog />
       <BulkPreviewDialog />
       <CommandPalette />
+      <OperationDialog />
+      <BulkOperationDialog />
       <ConfirmDialog />
     </>
   );

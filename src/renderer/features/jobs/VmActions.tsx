@@ -4,7 +4,11 @@ import { useApp } from '../../stores/app-store';
 import { useJobs } from '../../stores/jobs-store';
 import { confirmsDestructive, runVmAction } from './job-commands';
 import { pendingLabel, vmActionButtons } from './vm-action-model';
+import { VM_OPERATIONS_BY_GROUP } from '../../../shared/contract/vm-operations';
 import './jobs.css';
+
+/** Only a power action left unconfirmed is answered by turning the VM off; an edit or a move is not. */
+const isPowerAction = (action: string) => (VM_OPERATIONS_BY_GROUP('power') as string[]).includes(action);
 
 /**
  * A VM's action buttons (enabled from the shared matrix) and its pending operation: shown at once
@@ -47,7 +51,7 @@ function PendingNote({ vm, onTurnOff, onOpenJob }: { vm: InventoryVm; onTurnOff(
   return (
     <span className={label.unconfirmed ? 'pending-note unconfirmed' : 'pending-note'} role="status" data-testid="vm-pending">
       {label.text}
-      {label.unconfirmed && vm.state !== 'Off' && (
+      {label.unconfirmed && vm.state !== 'Off' && isPowerAction(pending.action) && (
         <>
           {' — turn off? '}
           <button className="danger" onClick={onTurnOff} data-testid="vm-pending-turnoff">

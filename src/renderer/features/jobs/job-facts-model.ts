@@ -5,6 +5,7 @@
  */
 import type { JobFieldValue, JobInputSchema, JobRecord } from '../../../shared/contract';
 import { actionVerb } from '../../../shared/job-words';
+import { VM_OPERATION_PARAM_LABELS } from '../vm-ops/param-labels';
 
 /** Parameters the backend adds beside the schema's fields (src/main/jobs). */
 const FIXED_LABELS: Record<string, string> = {
@@ -15,6 +16,8 @@ const FIXED_LABELS: Record<string, string> = {
   imageOsFamily: 'Image OS family',
   targets: 'VMs',
   skipped: 'Skipped',
+  // Edits, checkpoints and moves (vm.operate).
+  ...VM_OPERATION_PARAM_LABELS,
 };
 
 const FAMILY: Record<string, string> = { windows: 'Windows', linux: 'Linux' };
@@ -26,7 +29,7 @@ export interface ParameterRow {
 }
 
 /** Rows in schema order (then the others), each with its label; an unknown key keeps its name. */
-export function parameterRows(parameters: Record<string, JobFieldValue>, schema: Pick<JobInputSchema, 'fields'> | undefined): ParameterRow[] {
+export function parameterRows(parameters: Record<string, JobFieldValue>, schema: Pick<JobInputSchema, 'fields'> | undefined, hostName: (id: string) => string | undefined = () => undefined): ParameterRow[] {
   const order = new Map((schema?.fields ?? []).map((f, i) => [f.id, i]));
   const labels = new Map((schema?.fields ?? []).map((f) => [f.id, f.label]));
   // A closed-list field shows its choice's label ("Blank VM"), not the stored value ("blank").
@@ -36,7 +39,12 @@ export function parameterRows(parameters: Record<string, JobFieldValue>, schema:
   }
   return Object.entries(parameters)
     .sort(([a], [b]) => (order.get(a) ?? Number.MAX_SAFE_INTEGER) - (order.get(b) ?? Number.MAX_SAFE_INTEGER))
-    .map(([key, value]) => ({ key, label: labels.get(key) ?? FIXED_LABELS[key] ?? key, value: (typeof value === 'string' ? choiceLabels.get(key)?.get(value) : undefined) ?? parameterText(key, value) }));
+    .map(([key, value]) => ({
+      key,
+      label: labels.get(key) ?? FIXED_LABELS[key] ?? key,
+      // A move's target is a configured host's id: shown by its name.
+      value: (typeof value === 'string' ? (choiceLabels.get(key)?.get(value) ?? (key === 'targetHostId' ? hostName(value) : undefined)) : undefined) ?? parameterText(key, value),
+    }));
 }
 
 function parameterText(key: string, value: JobFieldValue): string {

@@ -1,13 +1,15 @@
 import type { VmAction } from '../../../shared/contract';
 import { checkVmAction, VM_ACTION_DEFS, VM_ACTIONS, vmActionAsks } from '../../../shared/contract/vm-actions';
 import type { InventoryVm } from '../../../shared/contract';
+import { VM_OPERATIONS, vmOperationDef } from '../../../shared/contract/vm-operations';
+import { vmBlockedReason } from '../vm-ops/operation-model';
 
 const byAction = <T>(pick: (a: VmAction) => T) => Object.fromEntries(VM_ACTIONS.map((a) => [a, pick(a)])) as Record<VmAction, T>;
 
 export const ACTION_LABEL: Record<VmAction | 'delete', string> = { ...byAction((a) => VM_ACTION_DEFS[a].label), delete: 'Delete…' };
 
-/** "Stopping…" etc.: what a pending operation is doing, for the label shown at once. */
-export const ACTION_PROGRESS: Record<string, string> = { ...byAction((a) => VM_ACTION_DEFS[a].progress), delete: 'Deleting…' };
+/** "Stopping…", "Moving…" etc.: what a pending operation is doing, for the label shown at once (every operation of the one table). */
+export const ACTION_PROGRESS: Record<string, string> = Object.fromEntries(VM_OPERATIONS.map((op) => [op, vmOperationDef(op).progress]));
 
 /** A label that ends in "…" when choosing it opens a question first (the usual convention). */
 export function actionLabel(action: VmAction, confirmDestructiveActions: boolean): string {
@@ -28,13 +30,7 @@ export interface ActionButton {
  * may be wrong, and one action at a time per VM (the backend refuses with ACTION_PENDING).
  */
 export function vmActionButtons(vm: Pick<InventoryVm, 'state' | 'placeholder' | 'stale' | 'pending' | 'name'>, confirmDestructiveActions = false): ActionButton[] {
-  const blocked = vm.placeholder
-    ? `${vm.name} is still being created`
-    : vm.stale
-      ? 'its host is unreachable: the state shown may be out of date'
-      : vm.pending && !vm.pending.unconfirmed
-        ? `an action (${vm.pending.action}) is still pending on ${vm.name}`
-        : undefined;
+  const blocked = vmBlockedReason(vm);
   const buttons: ActionButton[] = VM_ACTIONS.map((action) => {
     const label = actionLabel(action, confirmDestructiveActions);
     if (blocked) return { action, label, enabled: false, reason: blocked };

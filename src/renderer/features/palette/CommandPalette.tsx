@@ -5,6 +5,8 @@ import { useJobs } from '../../stores/jobs-store';
 import { useVmSelection } from '../../stores/selection-store';
 import { targetsOf } from '../jobs/bulk-model';
 import { confirmsDestructive, runVmAction } from '../jobs/job-commands';
+import { chooseOperation } from '../vm-ops/operation-store';
+import { openBulkOperation } from '../vm-ops/BulkOperationDialog';
 import { isPaletteShortcut, matchCommands, paletteCommands, type PaletteCommand } from './palette-model';
 import './palette.css';
 
@@ -38,13 +40,13 @@ function Palette({ onClose }: { onClose(): void }) {
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const commands = useMemo(() => paletteCommands({ view, selectedKeys: [...selectedKeys], vms: model.vms, confirmDestructiveActions: confirm }), [view, selectedKeys, model, version, confirm]);
+  const commands = useMemo(() => paletteCommands({ view, selectedKeys: [...selectedKeys], vms: model.vms, confirmDestructiveActions: confirm, hosts: model.hosts.values() }), [view, selectedKeys, model, version, confirm]);
   const shown = matchCommands(commands, query);
 
   useEffect(() => input.current?.focus(), []);
 
   const run = (c: PaletteCommand | undefined) => {
-    if (!c) return;
+    if (!c || (c.kind === 'vm-operation' && c.disabled)) return;
     onClose();
     switch (c.kind) {
       case 'navigate':
@@ -56,6 +58,14 @@ function Palette({ onClose }: { onClose(): void }) {
         if (vm) void runVmAction(vm, c.action);
         break;
       }
+      case 'vm-operation': {
+        const vm = model.vms.get(c.vmKey);
+        if (vm) chooseOperation(vm, c.operation);
+        break;
+      }
+      case 'bulk-operation':
+        openBulkOperation(c.operation, c.keys);
+        break;
       case 'vm-delete':
         useJobs.setState({ deleteKey: c.vmKey });
         break;
@@ -102,7 +112,8 @@ function Palette({ onClose }: { onClose(): void }) {
                 id={`palette-${i}`}
                 role="option"
                 aria-selected={i === active}
-                className={i === active ? 'active' : ''}
+                className={`${i === active ? 'active' : ''} ${c.kind === 'vm-operation' && c.disabled ? 'disabled' : ''}`}
+                aria-disabled={c.kind === 'vm-operation' && c.disabled ? true : undefined}
                 data-group={header}
                 data-testid="palette-item"
                 onMouseEnter={() => setActive(i)}
@@ -113,6 +124,7 @@ function Palette({ onClose }: { onClose(): void }) {
               >
                 {header && <span className="palette-group">{header}</span>}
                 {c.label}
+                {c.kind === 'vm-operation' && c.disabled && <span className="palette-reason">{c.disabled}</span>}
               </li>
             );
           })}

@@ -8,6 +8,10 @@ import { bulkActionCounts, targetsOf } from '../jobs/bulk-model';
 import { confirmsDestructive, runVmAction } from '../jobs/job-commands';
 import { ACTION_LABEL, vmActionButtons } from '../jobs/vm-action-model';
 import { VM_ACTIONS } from '../../../shared/contract/vm-actions';
+import { VM_BULK_EDIT_OPERATIONS, vmOperationDef, type VmOperationGroup } from '../../../shared/contract/vm-operations';
+import { bulkOperationCounts, openBulkOperation } from '../vm-ops/BulkOperationDialog';
+import { chooseOperation } from '../vm-ops/operation-store';
+import { vmOperationButtons } from '../vm-ops/operation-model';
 
 /**
  * What the right-click menus of VM rows, tree nodes and host rows offer. VM actions come from the
@@ -50,8 +54,24 @@ export function vmMenuItems(vm: InventoryVm, selectedKeys: ReadonlySet<string> =
       items.push({ id: action, label: b.label, separated: items.length === 1, run: () => void runVmAction(vm, action) });
     }
   }
+  items.push(...operationItems(vm));
   items.push(copyLink(view));
   return items;
+}
+
+/**
+ * Edits, checkpoints and (for a clustered VM) the move, from the one table: each shown, the ones
+ * the VM's state does not allow greyed with the table's reason; choosing one opens its dialog.
+ */
+function operationItems(vm: InventoryVm): MenuItem[] {
+  const groups: VmOperationGroup[] = vm.clustered ? ['hardware', 'checkpoint', 'move'] : ['hardware', 'checkpoint'];
+  let group = '';
+  return vmOperationButtons(vm, groups, useInventory.getState().model.hosts.values()).map((b) => {
+    const def = vmOperationDef(b.operation);
+    const separated = def.group !== group;
+    group = def.group;
+    return { id: b.operation, label: b.label, separated, ...(b.reason ? { disabled: b.reason } : {}), run: () => chooseOperation(vm, b.operation) };
+  });
 }
 
 /** Bulk actions on the table's selection: each allowed on at least one selected VM, through the bulk preview. */
@@ -59,11 +79,20 @@ function selectionMenuItems(keys: string[]): MenuItem[] {
   const vms = useInventory.getState().model.vms;
   const selected = keys.map((k) => vms.get(k)).filter((v): v is InventoryVm => !!v);
   const counts = bulkActionCounts(selected);
-  return VM_ACTIONS.filter((a) => counts[a] > 0).map((action) => ({
+  const opCounts = bulkOperationCounts(selected);
+  const actions: MenuItem[] = VM_ACTIONS.filter((a) => counts[a] > 0).map((action) => ({
     id: action,
     label: `${ACTION_LABEL[action]} ${counts[action]} of ${selected.length} selected VMs…`,
     run: () => useJobs.setState({ bulkRequest: { action, targets: targetsOf(keys, vms) } }),
   }));
+  // Edits the table allows in bulk (checkpoint.create): their parameters first, then the same preview.
+  const operations: MenuItem[] = VM_BULK_EDIT_OPERATIONS.filter((op) => opCounts[op] > 0).map((operation, i) => ({
+    id: operation,
+    label: `${vmOperationDef(operation).label.replace(/…$/, '')} ${opCounts[operation]} of ${selected.length} selected VMs…`,
+    separated: i === 0 && actions.length > 0,
+    run: () => openBulkOperation(operation, keys),
+  }));
+  return [...actions, ...operations];
 }
 
 async function refreshHost(host: HostView): Promise<void> {
