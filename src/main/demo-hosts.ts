@@ -16,8 +16,12 @@ export async function importDemoHosts(backend: Backend, env: NodeJS.ProcessEnv):
   delete env.AETHERV_DEMO_GUEST_PORTS;
   if (guestPorts) {
     const { rdpPort, sshPort } = JSON.parse(guestPorts) as { rdpPort: number; sshPort: number };
-    const result = await backend.invoke('settings.update', { reachability: { rdpPort, sshPort } });
-    if (!result.ok) throw new Error(`demo guest ports: ${result.error.message}`);
+    // A lab with no guest of a kind (e.g. 1 VM per host, Off) listens on none: port 0 means "keep the default".
+    const reachability = { ...(rdpPort > 0 ? { rdpPort } : {}), ...(sshPort > 0 ? { sshPort } : {}) };
+    if (Object.keys(reachability).length) {
+      const result = await backend.invoke('settings.update', { reachability });
+      if (!result.ok) throw new Error(`demo guest ports: ${result.error.message}`);
+    }
   }
   const existing = backend.services.hosts.list();
   let added = 0;

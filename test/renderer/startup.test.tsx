@@ -29,6 +29,7 @@ function startupAnswer(command: string, request: unknown): Result<unknown> {
               : [];
     return { ok: true, data: { topic, revision: 5, payload } };
   }
+  if (command === 'metrics.trends') return { ok: true, data: { hosts: [] } };
   return { ok: true, data: command === 'settings.get' ? { theme: 'system' } : { name: 'Aether-V Desktop' } };
 }
 

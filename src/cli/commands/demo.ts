@@ -63,7 +63,7 @@ Options:
     const inputs: HostInput[] = lab.hosts.map((h) => labHostInput(h));
     const guestPorts = JSON.stringify({ rdpPort: lab.guests!.rdpPort, sshPort: lab.guests!.sshPort });
     process.stdout.write(`Simulated lab: ${lab.hosts.length} hosts × ${vmsPerHost} VMs on 127.0.0.1${realAgent ? ', running the real agent in PowerShell' : ''}\n`);
-    process.stdout.write(`  VM addresses are in 127.0.0.0/8; guests answer RDP on port ${lab.guests!.rdpPort} and SSH on port ${lab.guests!.sshPort}\n`);
+    process.stdout.write(`  VM addresses are in 127.0.0.0/8; guests answer RDP on port ${lab.guests!.rdpPort || '(none listening)'} and SSH on port ${lab.guests!.sshPort || '(none listening)'}\n`);
     if (realAgent) for (const h of lab.hosts) process.stdout.write(`  ${h.name}: drives C: and D: in ${h.diskRoot}\n`);
 
     const electron = parsed.flags.has('browser') ? undefined : electronBinary();
