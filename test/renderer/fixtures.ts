@@ -32,6 +32,7 @@ export function makeVm(hostId: string, i: number, over: Partial<InventoryVm> = {
     staleSince: null,
     placeholder: false,
     pending: null,
+    tags: [],
     ...over,
   };
 }

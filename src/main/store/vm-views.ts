@@ -104,11 +104,14 @@ export function hostView(record: HostRecord): InventoryHost {
   };
 }
 
+/** Shared by every untagged row (never mutated: a tag change builds a new array). */
+const NO_TAGS: readonly string[] = Object.freeze([]);
+
 /**
  * The renderer's view of a VM. Freshness comes from its host: a VM is stale whenever its host's
  * last attempt did not confirm it (unreachable, preparing, or not yet refreshed since start).
  */
-export function vmView(record: VmRecord, host: HostRecord | undefined, pending: InventoryVm['pending']): InventoryVm {
+export function vmView(record: VmRecord, host: HostRecord | undefined, pending: InventoryVm['pending'], tags: readonly string[] = NO_TAGS): InventoryVm {
   const fresh = host?.sync.state === 'fresh';
   const c = record.config;
   return {
@@ -141,6 +144,7 @@ export function vmView(record: VmRecord, host: HostRecord | undefined, pending: 
     staleSince: fresh ? null : (host?.sync.staleSince ?? host?.sync.lastSuccessAt ?? null),
     placeholder: false,
     pending,
+    tags: tags as string[],
   };
 }
 
@@ -175,6 +179,7 @@ export function placeholderView(p: { placeholderId: string; hostId: string; name
     staleSince: null,
     placeholder: true,
     pending: null,
+    tags: [],
   };
 }
 

@@ -103,6 +103,8 @@ export const InventoryVm = Type.Object({
   /** A job placeholder ("Creating") not yet confirmed by the host. */
   placeholder: Type.Boolean(),
   pending: Type.Union([PendingOperation, Type.Null()]),
+  /** The user's tags (stored on this workstation, keyed by the VM's GUID: they follow a move). */
+  tags: Type.Array(Type.String()),
 });
 export type InventoryVm = Static<typeof InventoryVm>;
 
