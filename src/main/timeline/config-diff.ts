@@ -1,4 +1,5 @@
 import type { VmConfigInput } from '../store/types';
+import { redactSecrets } from './redact';
 
 export interface FieldChange {
   field: string;
@@ -80,6 +81,6 @@ function yesNo(v: boolean): string {
 
 function notes(v: string | null): string | null {
   if (v === null) return null;
-  const oneLine = v.replace(/\s+/g, ' ').trim();
+  const oneLine = redactSecrets(v.replace(/\s+/g, ' ').trim());
   return oneLine.length > NOTES_SHOWN ? `${oneLine.slice(0, NOTES_SHOWN)}…` : oneLine;
 }

@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { TimelineEntry } from '../../shared/contract';
+import { inTransaction } from '../sqlite-transaction';
 
 /** What a caller records; the store adds the id. */
 export type TimelineInput = Omit<TimelineEntry, 'id'>;
@@ -47,6 +48,13 @@ export class TimelineStore {
   /** Inserts one entry; the caller holds the transaction. */
   add(e: TimelineInput): void {
     this.insert.run(e.hostId, e.vmId === null ? null : e.vmId.toLowerCase(), e.vmName, e.at, e.kind, e.field, e.from, e.to, e.sync, e.detail);
+  }
+
+  /** Inserts entries from outside a refresh (jobs, host events) in one transaction. */
+  addAll(entries: readonly TimelineInput[]): void {
+    inTransaction(this.db, () => {
+      for (const e of entries) this.add(e);
+    });
   }
 
   /** A VM's entries, newest first; `more` says an older page exists. */
