@@ -23,7 +23,8 @@ export type SortColumn =
   | 'checkpointAge'
   | 'observed'
   | 'rdp'
-  | 'ssh';
+  | 'ssh'
+  | 'tags';
 export interface SortSpec {
   column: SortColumn;
   dir: 'asc' | 'desc';
@@ -96,6 +97,8 @@ function sortKey(vm: InventoryVm, column: SortColumn, ctx: TableContext): SortKe
     case 'rdp':
     case 'ssh':
       return reachSortKey(ctx.reach?.(vm.key), column);
+    case 'tags':
+      return vm.tags.join(' ').toLowerCase();
   }
 }
 
