@@ -111,7 +111,8 @@ function matchField(field: TextField, value: string): VmPredicate {
     case 'state': {
       // `state:stale` is the drop-down's "Stale": rows whose host did not confirm them.
       const stale = whole.test('stale');
-      return (vm) => whole.test(vm.state) || (stale && vm.stale);
+      const stateMatches = perKey<string>((state) => whole.test(state));
+      return (vm, ctx) => stateMatches(vm.state, ctx) || (stale && vm.stale);
     }
     case 'host': {
       const hostMatches = perKey<string>((hostId, ctx) => whole.test(ctx.hostName(hostId)) || whole.test(hostId));
@@ -127,8 +128,9 @@ function matchField(field: TextField, value: string): VmPredicate {
     case 'os': {
       // The family ("windows", "linux") or any part of the OS name ("2022", "ubuntu").
       const part = pattern(value, 'part');
+      const familyMatches = perKey<string>((family) => whole.test(family));
       const osMatches = perKey<string | null>((os) => os !== null && part.test(os));
-      return (vm, ctx) => whole.test(vm.osFamily) || osMatches(vm.operatingSystem, ctx);
+      return (vm, ctx) => familyMatches(vm.osFamily, ctx) || osMatches(vm.operatingSystem, ctx);
     }
     case 'ip':
       return (vm) => {
