@@ -55,6 +55,7 @@ export function summarize(c: VmConfigInput): VmSummary {
     diskCount: c.disks.length,
     checkpointCount: c.checkpoints?.length ?? 0,
     oldestCheckpointAt: oldestOf(c.checkpoints ?? []),
+    notes: c.notes || null,
   };
 }
 
@@ -139,6 +140,7 @@ export function vmView(record: VmRecord, host: HostRecord | undefined, pending: 
     diskCount: c.diskCount,
     checkpointCount: c.checkpointCount,
     oldestCheckpointAt: c.oldestCheckpointAt,
+    notes: c.notes,
     detailsHash: record.contentHash,
     stale: !fresh,
     staleSince: fresh ? null : (host?.sync.staleSince ?? host?.sync.lastSuccessAt ?? null),
@@ -174,6 +176,7 @@ export function placeholderView(p: { placeholderId: string; hostId: string; name
     diskCount: 0,
     checkpointCount: 0,
     oldestCheckpointAt: null,
+    notes: null,
     detailsHash: '',
     stale: false,
     staleSince: null,
