@@ -45,6 +45,7 @@ export function labInventoryRows(model: LabModel, at = Date.now()): { vms: Inven
         staleSince: null,
         placeholder: false,
         pending: null,
+        tags: [],
       });
     }
   }
