@@ -64,9 +64,9 @@ describe('the VM page: Timeline tab and tags', () => {
 
   test('the Timeline tab lists entries newest first under their day, in words, and pages back with "Show older"', async () => {
     const vm = makeVm('hv01', 1);
-    let model: ReturnType<typeof loadFleet> | undefined;
+    const ref: { model?: ReturnType<typeof loadFleet> } = {};
     const f = { hosts: [makeHost('hv01'), makeHost('hv02')], vms: [vm], views: [makeHostView('hv01'), makeHostView('hv02')] };
-    model = loadFleet(f, backendFor(history(vm), () => model!.vms as Map<string, InventoryVm>, (vms) => upsertVms(model!, vms)));
+    ref.model = loadFleet(f, backendFor(history(vm), () => ref.model!.vms as Map<string, InventoryVm>, (vms) => upsertVms(ref.model!, vms)));
     dom.render(<VmDetailView vmKey={vm.key} />);
     const tab = [...dom.container.querySelectorAll('[role="tab"]')].find((b) => b.textContent === 'Timeline') as HTMLButtonElement;
     act(() => tab.click());
@@ -90,8 +90,8 @@ describe('the VM page: Timeline tab and tags', () => {
 
   test('tag chips: a bad tag is refused naming it; added tags show as chips; × removes one', async () => {
     const vm = makeVm('hv01', 1);
-    let model: ReturnType<typeof loadFleet> | undefined;
-    model = loadFleet({ hosts: [makeHost('hv01')], vms: [vm], views: [makeHostView('hv01')] }, backendFor([], () => model!.vms as Map<string, InventoryVm>, (vms) => upsertVms(model!, vms)));
+    const ref: { model?: ReturnType<typeof loadFleet> } = {};
+    ref.model = loadFleet({ hosts: [makeHost('hv01')], vms: [vm], views: [makeHostView('hv01')] }, backendFor([], () => ref.model!.vms as Map<string, InventoryVm>, (vms) => upsertVms(ref.model!, vms)));
     dom.render(<VmDetailView vmKey={vm.key} />);
     const input = dom.container.querySelector('input[aria-label="Add tags"]') as HTMLInputElement;
     const type = (value: string) => {
