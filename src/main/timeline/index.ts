@@ -1,4 +1,4 @@
-import { ContractError, ErrorCode, type InventoryDelta, type JobRecord } from '../../shared/contract';
+import type { InventoryDelta, JobRecord } from '../../shared/contract';
 import { isEmptyDelta } from '../store/delta';
 import type { InventoryStore } from '../store';
 import type { DeploymentApi, HostReadiness } from '../deployment/api';
@@ -110,10 +110,6 @@ async function startTimeline(ctx: ServiceContext, options: TimelineModuleOptions
         })
       : undefined;
 
-  const requireHost = (hostId: string) => {
-    if (!ctx.settings.getHost(hostId)) throw new ContractError(ErrorCode.NotFound, `No host with id ${hostId}; it may have been removed. Reload the hosts list.`);
-  };
-
   return {
     name: 'timeline',
     status: () => ({ name: 'timeline', state: 'running', detail: `entries kept ${ctx.settings.getSettings().timeline.retentionDays} days${lastPrune.at ? `; last pruned ${lastPrune.at} (${lastPrune.removed} removed)` : ''}` }),
@@ -123,14 +119,10 @@ async function startTimeline(ctx: ServiceContext, options: TimelineModuleOptions
         publish(delta);
         return { changed, unknown };
       },
-      'timeline.vm': ({ hostId, vmId, before, limit }) => {
-        requireHost(hostId);
-        return store.timeline.vm(vmId, limit, before);
-      },
-      'timeline.host': ({ hostId, before, limit }) => {
-        requireHost(hostId);
-        return store.timeline.host(hostId, limit, before);
-      },
+      // No check that the host is still configured: history outlives a host's removal (until retention
+      // prunes it), and a VM's timeline is read by its GUID wherever it lives now.
+      'timeline.vm': ({ vmId, before, limit }) => store.timeline.vm(vmId, limit, before),
+      'timeline.host': ({ hostId, before, limit }) => store.timeline.host(hostId, limit, before),
     },
     async stop() {
       clearInterval(pruneTimer);
