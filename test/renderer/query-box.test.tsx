@@ -4,8 +4,8 @@ import { describe, expect, test } from 'vitest';
 import { VmTable } from '../../src/renderer/components/vm-table/VmTable';
 import { searchWithQuery } from '../../src/renderer/features/search/search-index';
 import { InventoryModel } from '../../src/renderer/stores/inventory-model';
-import { domPerTest, loadFleet } from '../renderer/dom-harness';
-import { fleet } from '../renderer/fixtures';
+import { domPerTest, loadFleet } from './dom-harness';
+import { fleet } from './fixtures';
 
 const dom = domPerTest();
 
