@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { InventoryStore, defaultSync, type FullInventoryInput, type FullVmInput } from '../../src/main/store';
 import { ContractError } from '../../src/shared/contract';
 import { applyTagChange, tagProblem } from '../../src/shared/tag-rules';
+import { decodeInventorySnapshot, encodeInventorySnapshot } from '../../src/shared/inventory-wire';
 import { tempDir } from '../support/temp';
 
 // Issue 16 item 4: tags keyed by VM GUID in inventory.db, kept through refreshes, restarts and
@@ -122,7 +123,8 @@ describe('tags in the inventory store', () => {
     reopened.applyFull('h2', listing([vm(1)]), fresh());
     expect(reopened.vm('h1', guid(1))).toBeUndefined();
     expect(reopened.vm('h2', guid(1))?.tags).toEqual(['prod', 'db']);
-    expect(reopened.snapshot().vms.find((v) => v.vmId === guid(1))?.tags).toEqual(['prod', 'db']);
+    // And on the wire: the column-wise snapshot the page loads carries them.
+    expect(decodeInventorySnapshot(encodeInventorySnapshot(reopened.snapshot())).vms.find((v) => v.vmId === guid(1))?.tags).toEqual(['prod', 'db']);
     reopened.close();
   });
 
