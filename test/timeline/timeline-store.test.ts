@@ -150,6 +150,20 @@ describe('host timeline entries', () => {
   });
 });
 
+describe('agent versions', () => {
+  test('the last recorded version per host is remembered, so a restart does not record the same agent again', () => {
+    const { store } = open();
+    const base = { vmId: null, vmName: null, kind: 'agent', field: 'agentVersion', sync: null, detail: null };
+    store.timeline.addAll([
+      { ...base, hostId: 'h1', at: '2026-12-01T00:00:00.000Z', from: null, to: '1.3.0' },
+      { ...base, hostId: 'h1', at: '2026-12-02T00:00:00.000Z', from: '1.3.0', to: '1.4.0' },
+      { ...base, hostId: 'h2', at: '2026-12-01T00:00:00.000Z', from: null, to: '1.4.0' },
+    ]);
+    expect(store.timeline.lastAgentVersions()).toEqual(new Map([['h1', '1.4.0'], ['h2', '1.4.0']]));
+    store.close();
+  });
+});
+
 describe('retention', () => {
   test('entries older than the cutoff go, and each VM keeps at most its newest entries', () => {
     const { store } = open();

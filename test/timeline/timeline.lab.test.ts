@@ -116,6 +116,8 @@ describe('tags and the timeline on a lab (real backend, WinRM stand-ins)', () =>
 
     const kinds = (await hostTimeline(hv02)).map((e) => [e.kind, e.to]);
     expect(kinds.slice(0, 4)).toEqual(expect.arrayContaining([['sync-recovered', null], ['host-status', 'connected'], ['sync-failed', null], ['host-status', 'unreachable']]));
+    // The agent the harness deployed when the host was added, with its version.
+    expect((await hostTimeline(hv02)).find((e) => e.kind === 'agent')).toMatchObject({ from: null, to: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     const failed = (await hostTimeline(hv02)).find((e) => e.kind === 'sync-failed')!;
     expect(failed.detail).toMatch(/cannot reach 127\.0\.0\.1/);
     expect(failed.detail).not.toContain('Lab-Passw0rd!');

@@ -98,7 +98,7 @@ async function startTimeline(ctx: ServiceContext, options: TimelineModuleOptions
 
   // Agent deployed or updated: a host's ready version that differs from the one known before.
   const deployment = ctx.started.get('deployment')?.api as Partial<DeploymentApi> | undefined;
-  const agentVersions = new Map<string, string>();
+  const agentVersions = store.timeline.lastAgentVersions();
   const offDeployment =
     typeof deployment?.onChange === 'function'
       ? deployment.onChange((hostId: string, readiness: HostReadiness) => {

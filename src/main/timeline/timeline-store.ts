@@ -70,6 +70,12 @@ export class TimelineStore {
     return page(rows, limit);
   }
 
+  /** The agent version each host's timeline last recorded (so a restart does not record it again). */
+  lastAgentVersions(): Map<string, string> {
+    const rows = this.db.prepare("SELECT host_id, new_value FROM timeline WHERE kind = 'agent' AND vm_id IS NULL ORDER BY at, id").all() as Array<{ host_id: string; new_value: string | null }>;
+    return new Map(rows.filter((r) => r.new_value !== null).map((r) => [r.host_id, r.new_value!]));
+  }
+
   /**
    * Drops entries older than `cutoff` (ISO time), then all but the newest ENTRIES_PER_VM of each
    * VM and ENTRIES_PER_HOST of each host. Returns how many went.
