@@ -529,6 +529,7 @@ export class InventoryStore {
   clearPending(opId: string): InventoryDelta {
     const delta = new DeltaBuilder();
     const entry = [...this.pending.entries()].find(([, op]) => op.opId === opId);
+    this.unconfirmedNoted.delete(opId);
     this.transaction(() => this.st.deletePending(opId));
     if (entry) {
       this.pending.delete(entry[0]);
