@@ -337,7 +337,7 @@ export class InventoryStore {
           writes.push(() => this.st.handOver(record, listedBy, handOver.to.firstSeenAt, handOver.movePending));
           handOvers.push(handOver);
           removed.push({ key, tombstone: false, movedTo: vmKey(listedBy, vmId) });
-          vmEvent(vmId, record.name, 'moved', 'host', hostId, listedBy);
+          events.push({ hostId: listedBy, vmId, vmName: record.name, at, kind: 'moved', field: 'host', from: hostId, to: listedBy, sync: 'full', detail: null });
         } else if (record.config.clustered && cluster && record.missingSinceGen === null) {
           const waiting = { ...record, missingSinceGen: gen };
           writes.push(() => this.st.updateVm(waiting, gen));
