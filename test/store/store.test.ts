@@ -50,7 +50,7 @@ describe('inventory store (node:sqlite, real files)', () => {
     old.close();
 
     const store = InventoryStore.open(file);
-    expect(store.migrationsApplied).toEqual([2, 3, 4, 5, 6]);
+    expect(store.migrationsApplied).toEqual([2, 3, 4, 5, 6, 7]);
     // Migration 5: a host from before agent 1.2.0 has no switch list yet (unknown, not "none").
     expect(store.host('h1')?.switches).toBeNull();
     // Migration 6: a VM from before agent 1.4.0 has no checkpoints (none, not "failed").
@@ -104,7 +104,7 @@ describe('inventory store (node:sqlite, real files)', () => {
     before = changes();
     const renamed = store.applyFull('h1', full([{ id: VM_A, name: 'a', state: 'Off' }]), fresh());
     expect(renamed.vms.upsert.map((v) => v.state)).toEqual(['Off']);
-    expect(changes() - before).toBe(2); // sync row + vm_hot
+    expect(changes() - before).toBe(3); // sync row + vm_hot + the timeline entry of the state change
     const quick = { vmId: VM_A, name: 'a', state: 'Off' as const, uptimeS: 0, cpuPercent: 0, memoryAssignedMb: 0, memoryDemandMb: 0, heartbeat: null };
     const first = store.applyQuick('h1', { vms: [quick], observedAt: new Date().toISOString(), agentTimestamp: null, hostMemoryAvailableGb: null }, fresh());
     expect(first.delta.vms.upsert).toHaveLength(1);

@@ -9,6 +9,10 @@ import { Statements } from './statements';
 import type { FullInventoryInput, FullVmInput, HotState, PendingOperationInput, PlaceholderInput, QuickInventoryInput, SyncFields } from './types';
 import { DetailReader } from './details';
 import { arrivedAtTarget, baselineBootMs, observationConfirms, type VmObservation } from './pending-confirmation';
+import { VmTags } from '../tags/vm-tags';
+import { TimelineStore, type TimelineInput } from '../timeline/timeline-store';
+import { configChanges } from '../timeline/config-diff';
+import { redactSecrets } from '../timeline/redact';
 import { configHash, defaultSync, hostView, placeholderView, sameHot, summarize, vmKey, vmView, type HostRecord, type VmRecord } from './vm-views';
 
 const TOMBSTONE_DAYS = 30;
@@ -50,7 +54,13 @@ export class InventoryStore {
   private readonly byVmId = new Map<string, Set<string>>();
   private readonly views = new Map<string, InventoryVm>();
   private readonly pending = new Map<string, PendingOperationInput>();
+  /** Operations whose "no confirmation" the timeline already has (a deadline rewrite comes more than once). */
+  private readonly unconfirmedNoted = new Set<string>();
   private readonly placeholders = new Map<string, Placeholder>();
+  /** The user's tags (keyed by GUID: they survive refreshes and moves). */
+  readonly tags: VmTags;
+  /** What inventory saw change, written in the same transactions as the rows. */
+  readonly timeline: TimelineStore;
 
   /**
    * `staleUntilConfirmed`: the app's start. Hosts that were fresh when it last ran become stale
@@ -74,6 +84,9 @@ export class InventoryStore {
     this.st = new Statements(this.db);
     this.detail = new DetailReader(this.db);
     this.st.pruneTombstones(new Date(now().getTime() - TOMBSTONE_DAYS * 86_400_000).toISOString());
+    this.tags = new VmTags(this.db);
+    this.tags.prune();
+    this.timeline = new TimelineStore(this.db);
     const loaded = loadInventory(this.db);
     this.hosts = loaded.hosts;
     if (staleUntilConfirmed) this.markCachedHostsStale();
@@ -206,7 +219,11 @@ export class InventoryStore {
   setSync(hostId: string, sync: SyncFields): InventoryDelta {
     const host = this.requireHost(hostId);
     const delta = new DeltaBuilder();
-    this.transaction(() => this.st.writeSync(hostId, sync));
+    const events = hostSyncEvents(host, sync, this.now().toISOString());
+    this.transaction(() => {
+      this.st.writeSync(hostId, sync);
+      for (const e of events) this.timeline.add(e);
+    });
     this.replaceHost({ ...host, sync }, delta);
     return delta.build();
   }
@@ -251,6 +268,12 @@ export class InventoryStore {
     const seen = new Set<string>();
     // Rows whose persisted bookkeeping changed but whose view did not: no event for them.
     const quiet = new Set<string>();
+    // Timeline entries, compared only where the store already found a change (hot state or hash).
+    const events: TimelineInput[] = hostSyncEvents(host, nextHost.sync, at);
+    const seenBefore = host.sync.lastSuccessAt !== null;
+    const vmEvent = (vmId: string, name: string, kind: string, field: string | null, from: string | null, to: string | null, detail: string | null = null) =>
+      events.push({ hostId, vmId, vmName: name, at, kind, field, from, to, sync: 'full', detail });
+    if (host.cluster !== cluster && seenBefore) events.push({ hostId, vmId: null, vmName: null, at, kind: 'cluster', field: 'cluster', from: host.cluster, to: cluster, sync: 'full', detail: null });
 
     for (const vm of input.vms) {
       if (seen.has(vm.vmId)) continue;
@@ -276,6 +299,16 @@ export class InventoryStore {
       if (existing && input.keep.os) config.operatingSystem = existing.config.operatingSystem;
       const contentHash = configHash(config);
       const hot = hotFromFull(existing?.hot, vm, at);
+      if (!existing && seenBefore) vmEvent(vm.vmId, vm.name, 'appeared', null, null, null);
+      if (existing) {
+        if (movedFrom) vmEvent(vm.vmId, vm.name, 'moved', 'host', movedFrom, hostId);
+        if (hot.state !== existing.hot.state) vmEvent(vm.vmId, vm.name, 'state', 'state', existing.hot.state, hot.state);
+        if (existing.name !== vm.name) vmEvent(vm.vmId, vm.name, 'config', 'name', existing.name, vm.name);
+        if (contentHash !== existing.contentHash) {
+          const stored = this.detail.storedConfig(movedFrom ?? hostId, vm.vmId);
+          if (stored) for (const c of configChanges(stored, config)) vmEvent(vm.vmId, vm.name, 'config', c.field, c.from, c.to);
+        }
+      }
       const summary = existing && contentHash === existing.contentHash ? existing.config : summarize(config);
       const record: VmRecord = { hostId, vmId: vm.vmId, name: vm.name, cluster, firstSeenAt: existing?.firstSeenAt ?? at, missingSinceGen: null, hot, config: summary, contentHash };
       if (!existing) {
@@ -304,6 +337,7 @@ export class InventoryStore {
           writes.push(() => this.st.handOver(record, listedBy, handOver.to.firstSeenAt, handOver.movePending));
           handOvers.push(handOver);
           removed.push({ key, tombstone: false, movedTo: vmKey(listedBy, vmId) });
+          events.push({ hostId: listedBy, vmId, vmName: record.name, at, kind: 'moved', field: 'host', from: hostId, to: listedBy, sync: 'full', detail: null });
         } else if (record.config.clustered && cluster && record.missingSinceGen === null) {
           const waiting = { ...record, missingSinceGen: gen };
           writes.push(() => this.st.updateVm(waiting, gen));
@@ -312,6 +346,7 @@ export class InventoryStore {
         } else {
           writes.push(() => this.st.tombstone(record, at, gen, this.views.get(key) ?? null));
           removed.push({ key, tombstone: true });
+          vmEvent(vmId, record.name, 'removed', null, null, null);
         }
       }
     }
@@ -323,12 +358,14 @@ export class InventoryStore {
       const op = this.pending.get(key);
       if (op && (tombstone || (movedTo && arrivedAtTarget(op, this.hostOfKey(movedTo))))) confirmed.push(op);
     }
+    for (const op of confirmed) events.push(this.pendingEvent(op, 'confirmed', at, 'full'));
     this.transaction(() => {
       if (cluster) this.st.insertCluster(cluster, at);
       if (hostFactsChanged(host, nextHost)) this.st.upsertHost(nextHost, input.host.warnings, at);
       this.st.writeSync(hostId, nextHost.sync);
       for (const write of writes) write();
       for (const op of confirmed) this.st.deletePending(op.opId);
+      for (const e of events) this.timeline.add(e);
     });
 
     const delta = new DeltaBuilder();
@@ -362,6 +399,7 @@ export class InventoryStore {
     const records = new Map<string, VmRecord>();
     const unknownVmIds: string[] = [];
     const listed = new Set<string>();
+    const events: TimelineInput[] = hostSyncEvents(host, sync, input.observedAt);
     for (const q of input.vms) {
       listed.add(q.vmId);
       const key = vmKey(hostId, q.vmId);
@@ -372,6 +410,8 @@ export class InventoryStore {
       }
       const hot = hotAsRead(existing.hot, q, input.observedAt);
       if (hot === existing.hot && existing.name === q.name) continue;
+      if (hot.state !== existing.hot.state) events.push({ hostId, vmId: q.vmId, vmName: q.name, at: input.observedAt, kind: 'state', field: 'state', from: existing.hot.state, to: hot.state, sync: 'quick', detail: null });
+      if (existing.name !== q.name) events.push({ hostId, vmId: q.vmId, vmName: q.name, at: input.observedAt, kind: 'config', field: 'name', from: existing.name, to: q.name, sync: 'quick', detail: null });
       records.set(key, { ...existing, name: q.name, hot });
     }
     const missingVmIds = [...(this.byHost.get(hostId) ?? [])].filter((id) => !listed.has(id));
@@ -380,8 +420,10 @@ export class InventoryStore {
       op,
     }));
     const memoryAvailableGb = input.hostMemoryAvailableGb ?? host.memoryAvailableGb;
+    for (const { op } of confirmed) events.push(this.pendingEvent(op, 'confirmed', input.observedAt, 'quick'));
     this.transaction(() => {
       this.st.writeSync(hostId, sync);
+      for (const e of events) this.timeline.add(e);
       if (memoryAvailableGb !== host.memoryAvailableGb) this.st.writeHostMemoryAvailable(hostId, memoryAvailableGb, input.observedAt);
       for (const [key, record] of records) {
         const before = this.vms.get(key)!;
@@ -424,7 +466,13 @@ export class InventoryStore {
     }
     // A move's pending operation that reached its target is confirmed, not carried over.
     const arrived = handOvers.filter(({ from, to }) => arrivedAtTarget(this.pending.get(vmKey(from.hostId, from.vmId)), to.hostId));
+    const events: TimelineInput[] = [
+      ...handOvers.map(({ from, to }): TimelineInput => ({ hostId: to.hostId, vmId: from.vmId, vmName: to.name, at, kind: 'moved', field: 'host', from: from.hostId, to: to.hostId, sync: 'full', detail: null })),
+      ...gone.map((r): TimelineInput => ({ hostId, vmId: r.vmId, vmName: r.name, at, kind: 'removed', field: null, from: null, to: null, sync: 'full', detail: null })),
+      ...arrived.map(({ from }) => this.pendingEvent(this.pending.get(vmKey(from.hostId, from.vmId))!, 'confirmed', at, 'full')),
+    ];
     this.transaction(() => {
+      for (const e of events) this.timeline.add(e);
       for (const { from, to, movePending } of handOvers) this.st.handOver(from, to.hostId, to.firstSeenAt, movePending);
       for (const { from } of arrived) this.st.deletePending(this.pending.get(vmKey(from.hostId, from.vmId))!.opId);
       for (const record of gone) {
@@ -462,7 +510,16 @@ export class InventoryStore {
     // The boot before the request: kept when the same op is written again (its deadline passing).
     const baseline = same ? (same.baselineBootMs ?? null) : baselineBootMs(this.vms.get(key)?.hot);
     const full: PendingOperationInput = { ...op, opId: op.opId ?? randomUUID(), baselineBootMs: baseline };
-    this.transaction(() => this.st.insertPending(full));
+    const at = this.now().toISOString();
+    // A new operation is "requested"; the same one written again past its deadline is "no confirmation" (once).
+    const previous = op.opId !== undefined ? [...this.pending.values()].find((p) => p.opId === op.opId) : undefined;
+    const pastDeadline = Date.parse(full.deadline) < Date.parse(at);
+    const event = !previous ? this.pendingEvent(full, 'requested', at, null) : pastDeadline && !this.unconfirmedNoted.has(full.opId) ? this.pendingEvent(full, 'no confirmation', at, null) : undefined;
+    if (event?.to === 'no confirmation') this.unconfirmedNoted.add(full.opId);
+    this.transaction(() => {
+      this.st.insertPending(full);
+      if (event) this.timeline.add(event);
+    });
     this.pending.set(key, full);
     const delta = new DeltaBuilder();
     if (this.vms.has(key)) this.refreshView(key, delta);
@@ -472,12 +529,51 @@ export class InventoryStore {
   clearPending(opId: string): InventoryDelta {
     const delta = new DeltaBuilder();
     const entry = [...this.pending.entries()].find(([, op]) => op.opId === opId);
+    this.unconfirmedNoted.delete(opId);
     this.transaction(() => this.st.deletePending(opId));
     if (entry) {
       this.pending.delete(entry[0]);
       if (this.vms.has(entry[0])) this.refreshView(entry[0], delta);
     }
     return delta.build();
+  }
+
+  /**
+   * Adds and removes tags on many VMs in one transaction. Every tag is checked first and every
+   * VM's result too (at most 32 tags): a bad tag or a full VM refuses the whole request, naming it,
+   * and nothing is written. Targets not in the inventory are returned, not tagged.
+   */
+  updateTags(targets: ReadonlyArray<{ hostId: string; vmId: string }>, add: readonly string[], remove: readonly string[]): { changed: number; unknown: string[]; delta: InventoryDelta } {
+    VmTags.check(add, remove);
+    const unknown: string[] = [];
+    const plans = new Map<string, { key: string; after: string[] }>();
+    for (const { hostId, vmId } of targets) {
+      const key = vmKey(hostId, vmId);
+      const record = this.vms.get(key);
+      if (!record) {
+        unknown.push(key);
+        continue;
+      }
+      const id = record.vmId.toLowerCase();
+      if (plans.has(id)) continue;
+      const after = this.tags.plan(record.vmId, record.name, add, remove);
+      if (after) plans.set(id, { key, after });
+    }
+    const at = this.now().toISOString();
+    this.transaction(() => {
+      for (const [vmId, { after }] of plans) this.tags.write(vmId, after, at);
+    });
+    const delta = new DeltaBuilder();
+    // Every row of a GUID shows its tags (the same GUID on two hosts shares them).
+    for (const vmId of plans.keys()) {
+      for (const [key, record] of this.vms) if (record.vmId.toLowerCase() === vmId) this.refreshView(key, delta);
+    }
+    return { changed: plans.size, unknown, delta: delta.build() };
+  }
+
+  private pendingEvent(op: PendingOperationInput, outcome: string, at: string, sync: 'full' | 'quick' | null): TimelineInput {
+    const name = this.vms.get(vmKey(op.hostId, op.vmId))?.name ?? null;
+    return { hostId: op.hostId, vmId: op.vmId, vmName: name, at, kind: 'pending', field: op.action, from: op.desiredState, to: outcome, sync, detail: op.jobId ?? null };
   }
 
   listPending(): PendingOperationInput[] {
@@ -602,7 +698,7 @@ export class InventoryStore {
     const pending = op
       ? { action: op.action, desiredState: op.desiredState, requestedAt: op.requestedAt, deadline: op.deadline, unconfirmed: Date.parse(op.deadline) < this.now().getTime(), ...(op.jobId ? { jobId: op.jobId } : {}) }
       : null;
-    const view = vmView(record, this.hosts.get(record.hostId), pending);
+    const view = vmView(record, this.hosts.get(record.hostId), pending, this.tags.of(record.vmId));
     this.views.set(key, view);
     delta?.upsertVm(view);
   }
@@ -643,4 +739,20 @@ function emptyHot(): VmRecord['hot'] {
 
 function hostFactsChanged(a: HostRecord, b: HostRecord): boolean {
   return a.computerName !== b.computerName || a.cluster !== b.cluster || a.cpuCores !== b.cpuCores || a.memoryGb !== b.memoryGb || a.memoryAvailableGb !== b.memoryAvailableGb || JSON.stringify(a.switches) !== JSON.stringify(b.switches);
+}
+
+/**
+ * A host's own timeline entries from one change of its sync state: the first failure after
+ * success (with the error, secrets removed) and the first success after failures.
+ */
+function hostSyncEvents(host: HostRecord, next: SyncFields, at: string): TimelineInput[] {
+  const before = host.sync;
+  const base = { hostId: host.hostId, vmId: null, vmName: null, at, field: null, from: null, to: null, sync: null };
+  if (before.consecutiveFailures === 0 && next.consecutiveFailures > 0) {
+    return [{ ...base, kind: 'sync-failed', detail: next.lastError === null ? null : redactSecrets(next.lastError) }];
+  }
+  if (before.consecutiveFailures > 0 && next.consecutiveFailures === 0 && next.state === 'fresh') {
+    return [{ ...base, kind: 'sync-recovered', detail: `after ${before.consecutiveFailures} failed ${before.consecutiveFailures === 1 ? 'attempt' : 'attempts'}` }];
+  }
+  return [];
 }

@@ -206,6 +206,41 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE pending_ops ADD COLUMN target_host_id TEXT;
     `,
   },
+  {
+    version: 7,
+    // Tags are keyed by the Hyper-V VM GUID alone, not (host, GUID): a live migration keeps the
+    // GUID and changes the host, and the tags must follow it. No foreign key to vms for the same
+    // reason: a move rewrites the row's host, and a deleted VM's tags wait as long as its tombstone
+    // (src/main/tags/vm-tags.ts prunes them with it). The timeline lives in this file, not its own, so
+    // a refresh's entries are written in the refresh's own transaction (one commit, one fsync).
+    // Entries of a VM are keyed by GUID too, so its history follows it between cluster nodes.
+    name: 'tags and timeline',
+    sql: `
+      CREATE TABLE vm_tags (
+        vm_id TEXT NOT NULL,
+        tag_key TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (vm_id, tag_key)
+      );
+      CREATE TABLE timeline (
+        id INTEGER PRIMARY KEY,
+        host_id TEXT NOT NULL,
+        vm_id TEXT,
+        vm_name TEXT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        field TEXT,
+        old_value TEXT,
+        new_value TEXT,
+        sync_kind TEXT,
+        detail TEXT
+      );
+      CREATE INDEX timeline_by_vm ON timeline(vm_id, at);
+      CREATE INDEX timeline_by_host ON timeline(host_id, at) WHERE vm_id IS NULL;
+      CREATE INDEX timeline_by_time ON timeline(at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -55,6 +55,7 @@ export function summarize(c: VmConfigInput): VmSummary {
     diskCount: c.disks.length,
     checkpointCount: c.checkpoints?.length ?? 0,
     oldestCheckpointAt: oldestOf(c.checkpoints ?? []),
+    notes: c.notes || null,
   };
 }
 
@@ -104,11 +105,14 @@ export function hostView(record: HostRecord): InventoryHost {
   };
 }
 
+/** Shared by every untagged row (never mutated: a tag change builds a new array). */
+const NO_TAGS: readonly string[] = Object.freeze([]);
+
 /**
  * The renderer's view of a VM. Freshness comes from its host: a VM is stale whenever its host's
  * last attempt did not confirm it (unreachable, preparing, or not yet refreshed since start).
  */
-export function vmView(record: VmRecord, host: HostRecord | undefined, pending: InventoryVm['pending']): InventoryVm {
+export function vmView(record: VmRecord, host: HostRecord | undefined, pending: InventoryVm['pending'], tags: readonly string[] = NO_TAGS): InventoryVm {
   const fresh = host?.sync.state === 'fresh';
   const c = record.config;
   return {
@@ -136,11 +140,13 @@ export function vmView(record: VmRecord, host: HostRecord | undefined, pending: 
     diskCount: c.diskCount,
     checkpointCount: c.checkpointCount,
     oldestCheckpointAt: c.oldestCheckpointAt,
+    notes: c.notes,
     detailsHash: record.contentHash,
     stale: !fresh,
     staleSince: fresh ? null : (host?.sync.staleSince ?? host?.sync.lastSuccessAt ?? null),
     placeholder: false,
     pending,
+    tags: tags as string[],
   };
 }
 
@@ -170,11 +176,13 @@ export function placeholderView(p: { placeholderId: string; hostId: string; name
     diskCount: 0,
     checkpointCount: 0,
     oldestCheckpointAt: null,
+    notes: null,
     detailsHash: '',
     stale: false,
     staleSince: null,
     placeholder: true,
     pending: null,
+    tags: [],
   };
 }
 

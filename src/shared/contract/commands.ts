@@ -5,6 +5,7 @@ import { deploymentCommands } from './areas/deployment';
 import { jobsCommands } from './areas/jobs';
 import { metricsCommands } from './areas/metrics';
 import { connectCommands } from './areas/connect';
+import { tagsCommands } from './areas/tags';
 
 /**
  * Every command the renderer can invoke, declared once per area (src/shared/contract/areas/*):
@@ -18,6 +19,7 @@ export const commands = {
   ...jobsCommands,
   ...metricsCommands,
   ...connectCommands,
+  ...tagsCommands,
 } as const;
 
 export type Commands = typeof commands;

@@ -10,4 +10,5 @@ export * from './jobs';
 export * from './commands';
 export * from './areas/metrics';
 export * from './areas/connect';
+export * from './areas/tags';
 export * from './events';

@@ -106,6 +106,15 @@ export const ReachabilitySettings = Type.Object(
 );
 export type ReachabilitySettings = Static<typeof ReachabilitySettings>;
 
+/** The per-VM and per-host timeline (src/main/timeline): how long its entries are kept. */
+export const TimelineSettings = Type.Object(
+  {
+    retentionDays: Type.Integer({ minimum: 1, maximum: 3_650, default: 30, hint: 'days timeline entries are kept, 1–3650' }),
+  },
+  { additionalProperties: false },
+);
+export type TimelineSettings = Static<typeof TimelineSettings>;
+
 /** The user-editable settings (hosts have their own commands). */
 export const Settings = Type.Object(
   {
@@ -118,6 +127,7 @@ export const Settings = Type.Object(
     ui: UiSettings,
     metrics: MetricsSettings,
     reachability: ReachabilitySettings,
+    timeline: TimelineSettings,
   },
   { additionalProperties: false },
 );
@@ -135,6 +145,7 @@ export const SettingsPatch = Type.Object(
     ui: Type.Optional(Type.Partial(UiSettings, { additionalProperties: false })),
     metrics: Type.Optional(Type.Partial(MetricsSettings, { additionalProperties: false })),
     reachability: Type.Optional(Type.Partial(ReachabilitySettings, { additionalProperties: false })),
+    timeline: Type.Optional(Type.Partial(TimelineSettings, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -150,4 +161,5 @@ export const DEFAULT_SETTINGS: Settings = {
   ui: { confirmDestructiveActions: true },
   metrics: { retentionHours: 48 },
   reachability: { enabled: true, rdpPort: 3389, sshPort: 22, concurrency: 32, timeoutMs: 1_500, intervalS: 300 },
+  timeline: { retentionDays: 30 },
 };

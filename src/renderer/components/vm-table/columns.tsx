@@ -64,6 +64,7 @@ export const VM_COLUMNS: readonly VmColumn[] = [
   { id: 'observed', label: 'Freshness', width: 124, min: 80 },
   { id: 'rdp', label: 'RDP reachable', short: 'RDP', width: 64, min: 44, text: (vm) => <ReachCell vm={vm} service="rdp" /> },
   { id: 'ssh', label: 'SSH reachable', short: 'SSH', width: 64, min: 44, text: (vm) => <ReachCell vm={vm} service="ssh" /> },
+  { id: 'tags', label: 'Tags', width: 120, min: 50, text: (vm) => (vm.tags.length ? vm.tags.join(', ') : '—') },
 ];
 
 export const COLUMN_BY_ID: ReadonlyMap<SortColumn, VmColumn> = new Map(VM_COLUMNS.map((c) => [c.id, c]));

@@ -16,8 +16,10 @@ import { VmCharts } from '../../components/charts/VmCharts';
 import { heartbeatInWords } from '../../../shared/heartbeat-words';
 import { ConnectPanel } from '../connect/ConnectPanel'; // connect: RDP, SSH, Hyper-V console
 import { CheckpointsTab, OperationButtons, OperationJobs, RowOperationButton, checkpointSummary } from '../vm-ops'; // edits, checkpoints, moves
+import { VmTagChips } from '../tags'; // tags
+import { VmTimeline } from '../timeline'; // the Timeline tab
 
-const TABS = ['Hardware', 'Disks', 'Networks', 'Checkpoints', 'Notes'] as const;
+const TABS = ['Hardware', 'Disks', 'Networks', 'Checkpoints', 'Notes', 'Timeline'] as const;
 type Tab = (typeof TABS)[number];
 
 const dash = (v: string | number | null | undefined, unit = '') => (v === null || v === undefined || v === '' ? '—' : `${v}${unit}`);
@@ -49,6 +51,7 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
       {!vm.placeholder && <ConnectPanel vm={vm} />}
       {vm.clustered && <OperationButtons vm={vm} groups={['move']} />}
       <OperationJobs vm={vm} />
+      <VmTagChips vm={vm} />
       <dl className="facts" data-testid="vm-facts">
         <dt>Host</dt>
         <dd>
@@ -79,7 +82,8 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
         ))}
       </div>
       <div role="tabpanel" aria-label={tab} className="tab-panel">
-        <WithDetails state={details}>
+        {tab === 'Timeline' && <VmTimeline vm={vm} />}
+        {tab !== 'Timeline' && <WithDetails state={details}>
           {(d) => (
             <>
               {tab === 'Hardware' && <Hardware vm={vm} details={d} />}
@@ -94,7 +98,7 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
               )}
             </>
           )}
-        </WithDetails>
+        </WithDetails>}
       </div>
       {!vm.placeholder && <VmCharts hostId={vm.hostId} vmId={vm.vmId} />}
     </section>

@@ -13,6 +13,7 @@ import { useHostRetry } from '../inventory/use-host-retry';
 import { lastSeenAt } from '../../../shared/last-seen';
 import { ConnectionTestReport } from '../settings/ConnectionTestReport';
 import { HostCharts } from '../../components/charts/HostCharts';
+import { HostTimeline } from '../timeline'; // host events
 
 /** A host's inventory state in words (the store's names are terse). */
 const SYNC_STATE_WORDS: Record<InventoryHost['sync']['state'], string> = {
@@ -110,6 +111,7 @@ export function HostView({ id }: { id: string }) {
       </div>
       {report !== undefined && <ConnectionTestReport report={report} />}
       <HostCharts hostId={id} />
+      <HostTimeline hostId={id} />
       <h2>Virtual machines</h2>
       <VmTable scope={{ kind: 'host', hostId: id }} />
     </section>

@@ -93,7 +93,7 @@ function GeneralSettings() {
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (!backend) return;
-    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log, ui: draft.ui, metrics: draft.metrics, reachability: draft.reachability };
+    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log, ui: draft.ui, metrics: draft.metrics, reachability: draft.reachability, timeline: draft.timeline };
     const result = await backend.invoke('settings.update', patch);
     if (result.ok) {
       setErrors({});
@@ -104,7 +104,7 @@ function GeneralSettings() {
       toast('error', result.error.message);
     }
   };
-  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs' | 'log' | 'metrics' | 'reachability', key: string, label: string, numeric = false) => {
+  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs' | 'log' | 'metrics' | 'reachability' | 'timeline', key: string, label: string, numeric = false) => {
     const id = `${section}.${key}`;
     const value = (draft[section] as Record<string, unknown>)[key];
     return (
@@ -127,6 +127,7 @@ function GeneralSettings() {
         {field('inventory', 'fullSyncIntervalS', 'Full sync interval (s)', true)}
         {field('inventory', 'quickSyncIntervalS', 'Quick status sync interval (s)', true)}
         {field('metrics', 'retentionHours', 'Keep CPU and memory history (hours)', true)}
+        {field('timeline', 'retentionDays', 'Keep the VM and host timeline (days)', true)}
       </div>
       <h2>Agent</h2>
       <div className="grid">
