@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Lab } from '../lab';
@@ -11,6 +12,8 @@ import { tempDir } from '../support/temp';
 // expected rows come from the lab model with the lab's own rules, never from the app.
 
 const poll = { polling: 100, timeout: 30_000 } as const;
+// Screenshots for the look-at-every-page pass, only when asked (AETHERV_SHOTS=<dir>).
+const SHOTS = process.env.AETHERV_SHOTS;
 const DAY_S = 86_400;
 
 type Row = { host: SimHostModel; vm: SimVm };
@@ -94,6 +97,7 @@ describe('query language in the overview table (demo lab, aether-v serve, Chromi
     expect(await error.textContent()).toContain("unit 'x' does not fit 'uptime'");
     expect(await box.getAttribute('aria-invalid')).toBe('true');
     expect(await shownVmIds(page)).toEqual(before);
+    if (SHOTS) await page.locator('[data-testid="vm-table"]').screenshot({ path: path.join(SHOTS, 'query-error.png') });
 
     // Escape clears the box: every VM again.
     await box.press('Escape');
