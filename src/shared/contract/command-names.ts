@@ -17,6 +17,7 @@ export const COMMAND_NAMES = [
   'vm.bulkPreview', 'vm.bulkRun', 'jobs.retryFailed', 'jobs.export',
   'metrics.history', 'metrics.trends',
   'connect.info', 'connect.rdp', 'connect.console',
+  'hygiene.findings', 'hygiene.snooze', 'hygiene.scanOrphanDisks',
 ] as const satisfies readonly CommandName[];
 
 const everyCommandIsListed: Exclude<CommandName, (typeof COMMAND_NAMES)[number]> extends never ? true : never = true;

@@ -5,6 +5,7 @@ import { deploymentCommands } from './areas/deployment';
 import { jobsCommands } from './areas/jobs';
 import { metricsCommands } from './areas/metrics';
 import { connectCommands } from './areas/connect';
+import { hygieneCommands } from '../hygiene/contract';
 
 /**
  * Every command the renderer can invoke, declared once per area (src/shared/contract/areas/*):
@@ -18,6 +19,7 @@ export const commands = {
   ...jobsCommands,
   ...metricsCommands,
   ...connectCommands,
+  ...hygieneCommands,
 } as const;
 
 export type Commands = typeof commands;
