@@ -145,6 +145,11 @@ export interface SimHostModel {
   vms: SimVm[];
   /** Active Directory domain (Win32_ComputerSystem.Domain); absent = 'lab.local'. */
   domain?: string;
+  /**
+   * The default VM configuration version (Get-VMHostSupportedVersion -Default); absent = '10.0'
+   * (Windows Server 2022); null = the cmdlet fails, as on Windows Server 2012 R2.
+   */
+  defaultVmVersion?: string | null;
 }
 
 export interface SimCluster {
