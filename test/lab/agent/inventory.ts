@@ -85,7 +85,7 @@ export function markVmBooted(vm: SimVm, at = Date.now()): void {
 }
 
 export function vmMemoryDemandMiB(vm: SimVm): number {
-  return online(vm) ? Math.round(vm.memoryAssignedMiB * 0.7) : 0;
+  return online(vm) ? (vm.memoryDemandMiB ?? Math.round(vm.memoryAssignedMiB * 0.7)) : 0;
 }
 
 /** A VM created or removed as a cluster role says so itself; otherwise a clustered host's VMs are roles. */

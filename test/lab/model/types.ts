@@ -102,6 +102,8 @@ export interface SimVm {
   checkpointType?: 'Disabled' | 'Standard' | 'Production' | 'ProductionOnly';
   /** Dynamic memory buffer (Set-VMMemory -Buffer, percent); absent = 20. */
   memoryBufferPercent?: number;
+  /** What the guest asks for (MemoryDemand) while it runs; absent = 70% of what it is assigned. */
+  memoryDemandMiB?: number;
   /** The guest's integration services do not answer (hung, or no OS yet): heartbeat lost while Running. */
   guestUnresponsive?: boolean;
 }
