@@ -42,8 +42,11 @@ foreach ($drive in @(Get-VMHardDiskDrive -VMName * -ErrorAction Stop | Where-Obj
     Add-DiskChain -Path ([string]$drive.Path)
 }
 # A checkpoint keeps the disks it was taken with (their .avhdx chain); they are attached too.
+# (Read through PSObject: under Set-StrictMode a missing property would stop the scan.)
 foreach ($checkpoint in @(Get-VMSnapshot -VMName * -ErrorAction SilentlyContinue)) {
-    foreach ($drive in @($checkpoint.HardDrives | Where-Object { $_ -and $_.Path })) {
+    $hardDrives = $checkpoint.PSObject.Properties['HardDrives']
+    if ($null -eq $hardDrives) { continue }
+    foreach ($drive in @($hardDrives.Value | Where-Object { $_ -and $_.PSObject.Properties['Path'] -and $_.Path })) {
         Add-DiskChain -Path ([string]$drive.Path)
     }
 }
