@@ -188,21 +188,38 @@ export function memoryPinned(vm: HygieneVmFacts): string | null {
 /** IPv6 link-local (fe80::/10) and IPv4 link-local (169.254/16) are expected to repeat. */
 export function isLinkLocal(ip: string): boolean {
   const v = ip.trim().toLowerCase();
-  return /^fe[89ab][0-9a-f]:/.test(v) || v.startsWith('169.254.');
+  return v.startsWith('169.254.') || (v.startsWith('fe') && /^fe[89ab][0-9a-f]:/.test(v));
 }
 
+const PLAIN_MAC = /^[0-9A-F]{12}$/;
+
 function normalizeMac(mac: string): string {
-  return mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+  // Hyper-V reports 12 upper-case hex digits: most MACs need no rewriting (10,000 VMs, every evaluation).
+  return PLAIN_MAC.test(mac) ? mac : mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+}
+
+/** The values of one VM that count for a duplicate check, each once. */
+function addressesOf(check: 'duplicate-mac' | 'duplicate-ip', vm: HygieneVmFacts): string[] {
+  const out: string[] = [];
+  if (check === 'duplicate-mac') {
+    for (const raw of vm.macAddresses) {
+      const mac = normalizeMac(raw);
+      if (mac !== '' && mac !== '000000000000' && !out.includes(mac)) out.push(mac);
+    }
+  } else {
+    for (const raw of vm.ipAddresses) {
+      const ip = raw.trim().toLowerCase();
+      if (ip !== '' && !isLinkLocal(ip) && !out.includes(ip)) out.push(ip);
+    }
+  }
+  return out;
 }
 
 /** Groups VMs by a value they share; only values held by more than one VM are findings. */
 function duplicates(check: 'duplicate-mac' | 'duplicate-ip', vms: readonly HygieneVmFacts[], hosts: ReadonlyMap<string, HygieneHostFacts>): HygieneFinding[] {
   const holders = new Map<string, HygieneVmFacts[]>();
   for (const vm of vms) {
-    const values = check === 'duplicate-mac'
-      ? vm.macAddresses.map(normalizeMac).filter((m) => m !== '' && !/^0+$/.test(m))
-      : vm.ipAddresses.filter((ip) => ip.trim() !== '' && !isLinkLocal(ip)).map((ip) => ip.trim().toLowerCase());
-    for (const value of new Set(values)) {
+    for (const value of addressesOf(check, vm)) {
       const list = holders.get(value);
       if (list) list.push(vm);
       else holders.set(value, [vm]);
