@@ -54,7 +54,7 @@ export function HygieneView() {
     await load();
   };
 
-  const findings = report?.findings ?? [];
+  const findings = useMemo(() => report?.findings ?? [], [report]);
   const hostName = (id: string) => hosts[id]?.displayName ?? id;
   const clusters = useMemo(() => [...new Set(findings.flatMap((f) => f.clusters))].sort(), [findings]);
   // Filters other than the check apply to the counts too, so a count says what clicking it shows.

@@ -8,8 +8,8 @@ import type { HygieneFindingView, HygieneReport } from '../../src/shared/hygiene
 import { HygieneView } from '../../src/renderer/features/hygiene/HygieneView';
 import { useApp } from '../../src/renderer/stores/app-store';
 import { hashToView, viewToHash } from '../../src/renderer/router';
-import { domPerTest, loadFleet, stubBackend } from '../renderer/dom-harness';
-import { fleet } from '../renderer/fixtures';
+import { domPerTest, loadFleet, stubBackend } from './dom-harness';
+import { fleet } from './fixtures';
 
 const f = (id: string, check: HygieneFindingView['check'], hostIds: string[], clusters: string[], vms: Array<[string, string, string]>, extra: Partial<HygieneFindingView> = {}): HygieneFindingView => ({
   id,
