@@ -8,8 +8,9 @@ import type { HygieneFindingView, HygieneReport } from '../../src/shared/hygiene
 import { HygieneView } from '../../src/renderer/features/hygiene/HygieneView';
 import { useApp } from '../../src/renderer/stores/app-store';
 import { hashToView, viewToHash } from '../../src/renderer/router';
-import { domPerTest, loadFleet, stubBackend } from './dom-harness';
-import { fleet } from './fixtures';
+import type { InventoryModel } from '../../src/renderer/stores/inventory-model';
+import { domPerTest, loadFleet, stubBackend, upsertVms } from './dom-harness';
+import { fleet, makeVm } from './fixtures';
 
 const f = (id: string, check: HygieneFindingView['check'], hostIds: string[], clusters: string[], vms: Array<[string, string, string]>, extra: Partial<HygieneFindingView> = {}): HygieneFindingView => ({
   id,
@@ -26,6 +27,7 @@ const f = (id: string, check: HygieneFindingView['check'], hostIds: string[], cl
 let calls: Array<[string, unknown]>;
 let snoozed: Map<string, string | null>;
 let scanned: boolean;
+let model: InventoryModel;
 
 function report(): HygieneReport {
   const findings = [
@@ -73,8 +75,8 @@ beforeEach(async () => {
     }
     return { ok: true, data: null };
   }) as never);
-  loadFleet(fleet(2, 1), backend);
-  dom.render(<HygieneView />);
+  model = loadFleet(fleet(2, 1), backend);
+  dom.render(<HygieneView reloadAfterChangeMs={20} />);
   await flush();
 });
 
@@ -125,6 +127,14 @@ describe('Hygiene page', () => {
     expect(useApp.getState().view).toEqual({ name: 'vm', key: 'hv01:v2' });
     act(() => (row.querySelector('[data-testid="hygiene-host-link"]') as HTMLElement).click());
     expect(useApp.getState().view).toEqual({ name: 'host', id: 'hv00' });
+  });
+
+  test('live: an inventory change asks for the findings again (once for a burst of changes)', async () => {
+    const before = calls.filter(([c]) => c === 'hygiene.findings').length;
+    upsertVms(model, [makeVm('hv00', 0, { state: 'Saved' })]);
+    upsertVms(model, [makeVm('hv00', 0, { state: 'Running' })]);
+    await act(async () => void (await new Promise((r) => setTimeout(r, 80))));
+    expect(calls.filter(([c]) => c === 'hygiene.findings').length).toBe(before + 1);
   });
 
   test('"Scan for unattached disks" scans that host and shows the file with its age', async () => {

@@ -1,15 +1,19 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { HygieneFindingView, HygieneReport, SnoozeRequest } from '../../../shared/hygiene/contract';
 import { HYGIENE_CHECKS, HYGIENE_CHECK_LABELS, type HygieneCheck } from '../../../shared/hygiene/rules';
 import { ago } from '../../components/time';
 import { useApp } from '../../stores/app-store';
+import { useInventory } from '../../stores/inventory-store';
+
+/** After inventory changes, findings are asked for again at most this often (a full refresh of many hosts is a stream of deltas). */
+const RELOAD_AFTER_CHANGE_MS = 5_000;
 
 /**
  * The Hygiene page: findings the backend computes from the stored inventory (`hygiene.findings`),
  * counted per check, filtered by check, host and cluster, each linking to its VMs and hosts and
  * snoozable. Unattached disks need a scan of a host (an agent call), started here on demand.
  */
-export function HygieneView() {
+export function HygieneView({ reloadAfterChangeMs = RELOAD_AFTER_CHANGE_MS }: { reloadAfterChangeMs?: number }) {
   const backend = useApp((s) => s.backend);
   const hosts = useApp((s) => s.hosts);
   const navigate = useApp((s) => s.navigate);
@@ -33,6 +37,20 @@ export function HygieneView() {
   useEffect(() => {
     void load();
   }, [load]);
+
+  // Live: when the inventory changes, the findings are computed again (coalesced, see above).
+  const inventoryVersion = useInventory((s) => s.version);
+  const firstVersion = useRef(inventoryVersion);
+  const reloadDue = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => {
+    // A throttle, not a debounce: a steady stream of deltas must not postpone the reload forever.
+    if (inventoryVersion === firstVersion.current || reloadDue.current) return;
+    reloadDue.current = setTimeout(() => {
+      reloadDue.current = undefined;
+      void load();
+    }, reloadAfterChangeMs);
+  }, [inventoryVersion, load, reloadAfterChangeMs]);
+  useEffect(() => () => clearTimeout(reloadDue.current), []);
 
   const snooze = async (findingId: string, span: SnoozeRequest['for']) => {
     if (!backend) return;
