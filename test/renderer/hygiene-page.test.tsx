@@ -6,6 +6,8 @@ import { act } from 'react';
 import { beforeEach, describe, expect, test } from 'vitest';
 import type { HygieneFindingView, HygieneReport } from '../../src/shared/hygiene/contract';
 import { HygieneView } from '../../src/renderer/features/hygiene/HygieneView';
+import { SettingsView } from '../../src/renderer/features/settings/SettingsView';
+import { DEFAULT_SETTINGS } from '../../src/shared/contract';
 import { useApp } from '../../src/renderer/stores/app-store';
 import { hashToView, viewToHash } from '../../src/renderer/router';
 import type { InventoryModel } from '../../src/renderer/stores/inventory-model';
@@ -145,5 +147,22 @@ describe('Hygiene page', () => {
     expect(row.textContent).toContain('D:\\VMs\\old.vhdx');
     expect(row.textContent).toMatch(/last written .*40/);
     expect(dom.container.textContent).toContain('1 file');
+  });
+
+  test('Settings › Hygiene edits the three thresholds and saves them with the settings', async () => {
+    act(() => useApp.setState({ settings: DEFAULT_SETTINGS }));
+    dom.render(<SettingsView />);
+    const input = dom.container.querySelector('[id="hygiene.checkpointDays"]') as HTMLInputElement;
+    expect(input.value).toBe('7');
+    expect((dom.container.querySelector('[id="hygiene.heartbeatMinutes"]') as HTMLInputElement).value).toBe('10');
+    expect((dom.container.querySelector('[id="hygiene.savedDays"]') as HTMLInputElement).value).toBe('7');
+    act(() => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, '14');
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    act(() => (input.form as HTMLFormElement).requestSubmit());
+    await flush();
+    const update = calls.find(([c]) => c === 'settings.update');
+    expect(update?.[1]).toMatchObject({ hygiene: { checkpointDays: 14, heartbeatMinutes: 10, savedDays: 7 } });
   });
 });
