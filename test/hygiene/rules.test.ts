@@ -72,6 +72,8 @@ describe('saved for long', () => {
   test('Saved since more than the limit', () => {
     expect(longSaved(vm({ state: 'Saved', stateSince: ago(9 * DAY) }), T, NOW)).toBe('Saved for 9 days (limit 7)');
     expect(longSaved(vm({ state: 'Saved', stateSince: ago(6 * DAY) }), T, NOW)).toBeNull();
+    expect(longSaved(vm({ state: 'Saved', stateSince: ago(7.5 * DAY) }), T, NOW)).toBe('Saved for 7.5 days (limit 7)');
+    expect(longSaved(vm({ state: 'Saved', stateSince: ago(45.7 * DAY) }), T, NOW)).toBe('Saved for 45 days (limit 7)');
     expect(longSaved(vm({ state: 'Off', stateSince: ago(90 * DAY) }), T, NOW)).toBeNull();
   });
 });

@@ -113,8 +113,9 @@ function ageMs(since: string | null, now: number): number | null {
   return Number.isNaN(t) ? null : now - t;
 }
 
+/** Whole days, with a tenth under 10 days, so 7.5 days past a 7-day limit does not read "7 days". */
 function days(ms: number): string {
-  const d = Math.floor(ms / DAY);
+  const d = ms / DAY >= 10 ? Math.floor(ms / DAY) : Math.floor((ms / DAY) * 10) / 10;
   return d === 1 ? '1 day' : `${d} days`;
 }
 
