@@ -120,6 +120,16 @@ function Get-HostFacts {
     } catch {
         $HostWarnings.Add('Virtual switch query failed: ' + $_.Exception.Message)
     }
+    # The configuration version new VMs get (agent 1.5.0): a VM below it misses features. The
+    # cmdlet is missing before Windows Server 2016; then DefaultVmVersion is simply absent.
+    if (Get-Command -Name 'Get-VMHostSupportedVersion' -ErrorAction SilentlyContinue) {
+        try {
+            $default = @(Get-VMHostSupportedVersion -Default -ErrorAction Stop)
+            if ($default.Count -gt 0 -and $default[0].Version) { $hostInfo['DefaultVmVersion'] = [string]$default[0].Version }
+        } catch {
+            Write-AgentLog -Level 'warn' -Message ('Default VM version query failed: ' + $_.Exception.Message) -Step 'host'
+        }
+    }
     return $hostInfo
 }
 

@@ -45,6 +45,7 @@ try {
         'checkpoint.rename' = @{ File = 'Invoke-AetherVmCheckpoint.ps1'; Args = @{ Operation = 'rename' } }
         'checkpoint.delete' = @{ File = 'Invoke-AetherVmCheckpoint.ps1'; Args = @{ Operation = 'delete' } }
         'vm.move'           = @{ File = 'Move-AetherVm.ps1'; Args = @{} }
+        'host.orphanDisks'  = @{ File = 'Get-AetherOrphanDisks.ps1'; Args = @{} }
     }
 
     if ($operation -eq 'version') {

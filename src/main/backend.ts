@@ -38,6 +38,7 @@ import { jobsModule } from './jobs';
 import { metricsModule } from './metrics';
 import { reachabilityModule } from './reachability';
 import { timelineModule } from './timeline';
+import { hygieneModule } from './hygiene';
 import { mergeHandlers } from './handlers';
 import { schedulerMetricGroups, schedulerSummary } from './diagnostics/scheduler-metrics';
 import { watchDiskFull } from './sqlite-transaction';
@@ -84,7 +85,7 @@ export interface Backend {
 
 /** Started in this order; each may use the ones before it (ServiceContext.started). */
 // metrics and reachability listen to the inventory's events, so they start first and miss none of them.
-const SERVICE_MODULES: ServiceModule[] = [deploymentModule, metricsModule, reachabilityModule, inventoryModule, jobsModule, timelineModule];
+const SERVICE_MODULES: ServiceModule[] = [deploymentModule, metricsModule, reachabilityModule, inventoryModule, jobsModule, timelineModule, hygieneModule];
 
 /**
  * The composition root: plain Node, no electron import. Builds the services in dependency order

@@ -1,3 +1,4 @@
+import { HygieneView } from './features/hygiene/HygieneView';
 import { useEffect, useRef } from 'react';
 import { DiagnosticsView } from './features/diagnostics/DiagnosticsView';
 import { OverviewView } from './features/overview/OverviewView';
@@ -49,6 +50,7 @@ export function App() {
           {view.name === 'create-vm' && <CreateVmForm /> /* jobs */}
           {view.name === 'jobs' && <JobsListView /> /* jobs */}
           {view.name === 'job' && <JobDetailView key={view.id} id={view.id} /> /* jobs */}
+          {view.name === 'hygiene' && <HygieneView /> /* hygiene */}
         </main>
         <CreateVmNavButton /> {/* jobs: navigation entry */}
       </div>

@@ -32,6 +32,7 @@ const SIMPLE: Record<string, View> = {
   disconnected: { name: 'disconnected' },
   'create-vm': { name: 'create-vm' },
   jobs: { name: 'jobs' },
+  hygiene: { name: 'hygiene' },
 };
 
 /** The view a hash names, or undefined for one that names none (a typo, an old link). */

@@ -41,6 +41,7 @@ describe('agent scripts', () => {
       'Invoke-AetherVmNic.ps1',
       'Invoke-AetherVmCheckpoint.ps1',
       'Move-AetherVm.ps1',
+      'Get-AetherOrphanDisks.ps1',
     ]) {
       expect(scripts).toContain(name);
     }

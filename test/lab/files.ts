@@ -7,11 +7,11 @@
  * them on disk instead (`attachDisk`): drive `X:` is the folder `<root>/X`, which the PowerShell
  * process sees as its `X:` drive, so both sides read and write the same files.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class VirtualFileSystem {
-  private readonly entries = new Map<string, { path: string; content: Buffer }>();
+  private readonly entries = new Map<string, { path: string; content: Buffer; modifiedAt?: Date }>();
   private diskRoot: string | undefined;
 
   static normalize(path: string): string {
@@ -80,7 +80,27 @@ export class VirtualFileSystem {
       writeFileSync(real, data);
       return;
     }
-    this.entries.set(normalized.toLowerCase(), { path: normalized, content: data });
+    this.entries.set(normalized.toLowerCase(), { path: normalized, content: data, modifiedAt: new Date() });
+  }
+
+  /** When a file was last written (what LastWriteTime reports), or undefined when it is not there. */
+  modifiedAt(path: string): Date | undefined {
+    if (this.diskRoot) {
+      const real = this.realPath(path);
+      return real && existsSync(real) && statSync(real).isFile() ? statSync(real).mtime : undefined;
+    }
+    return this.entries.get(VirtualFileSystem.key(path))?.modifiedAt;
+  }
+
+  /** Sets a file's last write time (lab knob: an old unattached disk). */
+  setModifiedAt(path: string, at: Date): void {
+    if (this.diskRoot) {
+      const real = this.realPath(path);
+      if (real && existsSync(real)) utimesSync(real, at, at);
+      return;
+    }
+    const entry = this.entries.get(VirtualFileSystem.key(path));
+    if (entry) entry.modifiedAt = at;
   }
 
   get(path: string): Buffer | undefined {

@@ -147,6 +147,8 @@ export function parseFullInventory(data: unknown, host: string, observedAt: stri
       memoryGb: number(data.Host.TotalMemoryGB),
       memoryAvailableGb: number(data.Host.AvailableMemoryGB),
       switches: switchNames(data.Host.VirtualSwitches),
+      // Agent 1.5.0 (Get-VMHostSupportedVersion -Default); absent on 2012 R2 or an older agent.
+      defaultVmVersion: text(data.Host.DefaultVmVersion) ?? null,
       warnings: [...hostWarnings, ...warnings],
     },
     vms,

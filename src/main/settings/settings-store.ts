@@ -108,6 +108,7 @@ export class SettingsStore {
       metrics: { ...this.settings.metrics, ...patch.metrics },
       reachability: { ...this.settings.reachability, ...patch.reachability },
       timeline: { ...this.settings.timeline, ...patch.timeline },
+      hygiene: { ...this.settings.hygiene, ...patch.hygiene },
     };
     // Like replaceHosts: memory changes only once the file is written, so a save that fails (disk
     // full) never leaves the app running on values the file does not hold.

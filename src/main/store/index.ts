@@ -5,5 +5,5 @@ export { openInventoryDatabase, StoreUnavailable, type OpenedDatabase } from './
 export { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
 export { isEmptyDelta } from './delta';
 export { bootEvidence } from './pending-confirmation';
-export { defaultSync, osFamily, vmKey } from './vm-views';
+export { defaultSync, osFamily, vmKey, type HostRecord, type VmRecord } from './vm-views';
 export type * from './types';

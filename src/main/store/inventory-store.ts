@@ -168,6 +168,11 @@ export class InventoryStore {
     };
   }
 
+  /** Every VM's record and every host's, read-only (the hygiene checks read them; records are never mutated). */
+  records(): { vms: Iterable<VmRecord>; hosts: Iterable<HostRecord> } {
+    return { vms: this.vms.values(), hosts: this.hosts.values() };
+  }
+
   /** Adapter MAC addresses on a host with their VMs (a VM edit must not reuse one). */
   macAddressesOf(hostId: string): Array<{ macAddress: string; vmId: string; vmName: string }> {
     return this.detail.macAddressesOf(hostId);
@@ -260,6 +265,8 @@ export class InventoryStore {
       memoryGb: input.host.memoryGb ?? host.memoryGb,
       memoryAvailableGb: input.host.memoryAvailableGb ?? host.memoryAvailableGb,
       switches: input.host.switches ?? host.switches,
+      // An agent older than 1.5.0 (or a failed cmdlet) reports none: keep the known one.
+      defaultVmVersion: input.host.defaultVmVersion ?? host.defaultVmVersion ?? null,
       sync: { ...sync, generation: gen },
     };
     const writes: Array<() => void> = [];
@@ -724,21 +731,25 @@ export class InventoryStore {
  */
 function hotFromFull(existing: VmRecord['hot'] | undefined, vm: FullVmInput, at: string): VmRecord['hot'] {
   if (vm.hot) return hotAsRead(existing, { state: vm.state, ...vm.hot }, at);
-  return existing && existing.state === vm.state ? existing : { ...(existing ?? emptyHot()), state: vm.state, observedAt: at };
+  if (existing && existing.state === vm.state) return existing;
+  return { ...(existing ?? emptyHot()), state: vm.state, observedAt: at, stateSince: at, heartbeatSince: existing?.heartbeatSince || at };
 }
 
 /** The hot state a sync read, or the stored object when it reads the same (then nothing is written). */
 function hotAsRead(existing: VmRecord['hot'] | undefined, read: HotState, at: string): VmRecord['hot'] {
-  const next = { state: read.state, uptimeS: read.uptimeS, cpuPercent: read.cpuPercent, memoryAssignedMb: read.memoryAssignedMb, memoryDemandMb: read.memoryDemandMb, heartbeat: read.heartbeat, observedAt: at };
+  // The since-times move only when their value does: a CPU reading changes observedAt, not them.
+  const stateSince = existing && existing.state === read.state && existing.stateSince ? existing.stateSince : at;
+  const heartbeatSince = existing && existing.heartbeat === read.heartbeat && existing.heartbeatSince ? existing.heartbeatSince : at;
+  const next = { state: read.state, uptimeS: read.uptimeS, cpuPercent: read.cpuPercent, memoryAssignedMb: read.memoryAssignedMb, memoryDemandMb: read.memoryDemandMb, heartbeat: read.heartbeat, observedAt: at, stateSince, heartbeatSince };
   return existing && sameHot(existing, next) ? existing : next;
 }
 
 function emptyHot(): VmRecord['hot'] {
-  return { state: 'Unknown', uptimeS: null, cpuPercent: null, memoryAssignedMb: null, memoryDemandMb: null, heartbeat: null, observedAt: '' };
+  return { state: 'Unknown', uptimeS: null, cpuPercent: null, memoryAssignedMb: null, memoryDemandMb: null, heartbeat: null, observedAt: '', stateSince: '', heartbeatSince: '' };
 }
 
 function hostFactsChanged(a: HostRecord, b: HostRecord): boolean {
-  return a.computerName !== b.computerName || a.cluster !== b.cluster || a.cpuCores !== b.cpuCores || a.memoryGb !== b.memoryGb || a.memoryAvailableGb !== b.memoryAvailableGb || JSON.stringify(a.switches) !== JSON.stringify(b.switches);
+  return a.computerName !== b.computerName || a.cluster !== b.cluster || a.cpuCores !== b.cpuCores || a.memoryGb !== b.memoryGb || a.memoryAvailableGb !== b.memoryAvailableGb || JSON.stringify(a.switches) !== JSON.stringify(b.switches) || (a.defaultVmVersion ?? null) !== (b.defaultVmVersion ?? null);
 }
 
 /**

@@ -29,7 +29,7 @@ export interface LoadedInventory {
 // The VM columns read at start, in SELECT order; rows come back as arrays indexed by VM_COLUMN.
 const VM_COLUMNS = [
   'host_id', 'vm_id', 'name', 'cluster', 'first_seen_at', 'missing_since_gen', 'state', 'uptime_s', 'cpu_percent',
-  'memory_assigned_mb', 'memory_demand_mb', 'heartbeat', 'observed_at', 'processor_count', 'memory_startup_mb',
+  'memory_assigned_mb', 'memory_demand_mb', 'heartbeat', 'observed_at', 'state_since', 'heartbeat_since', 'processor_count', 'memory_startup_mb',
   'dynamic_memory', 'generation', 'operating_system', 'created_at', 'clustered', 'ip_addresses', 'content_hash', 'notes',
 ] as const;
 const VM_COLUMN = Object.fromEntries(VM_COLUMNS.map((name, i) => [name, i])) as { readonly [K in (typeof VM_COLUMNS)[number]]: number };
@@ -47,6 +47,7 @@ export function loadInventory(db: DatabaseSync): LoadedInventory {
       memoryGb: num(r.memory_gb),
       memoryAvailableGb: num(r.memory_available_gb),
       switches: switchList(r.switches),
+      defaultVmVersion: str(r.default_vm_version),
       sync: {
         ...sync,
         state: (str(r.state) ?? 'never') as HostRecord['sync']['state'],
@@ -116,6 +117,8 @@ export function loadInventory(db: DatabaseSync): LoadedInventory {
         memoryDemandMb: num(r[c.memory_demand_mb]),
         heartbeat: shared(r[c.heartbeat]),
         observedAt: shared(r[c.observed_at])!,
+        stateSince: shared(r[c.state_since] ?? r[c.observed_at])!,
+        heartbeatSince: shared(r[c.heartbeat_since] ?? r[c.observed_at])!,
       },
       config: {
         processorCount: num(r[c.processor_count]),

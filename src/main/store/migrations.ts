@@ -241,6 +241,30 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX timeline_by_time ON timeline(at);
     `,
   },
+  {
+    version: 8,
+    // Hygiene checks (src/main/hygiene). "Saved for 7 days" and "Running without heartbeat for 10
+    // minutes" need when the observed state and heartbeat last changed: state_since and
+    // heartbeat_since, set by every refresh that sees a different value. Existing rows start from
+    // observed_at, which a refresh rewrites only when a hot value changes, so it is never earlier
+    // than the real change (a finding can come late after the upgrade, never early).
+    // default_vm_version: the host's default configuration version (agent 1.5.0,
+    // Get-VMHostSupportedVersion -Default; NULL when not reported). hygiene_snoozes: findings the
+    // admin snoozed, until a time or (until NULL) until the finding's fingerprint changes.
+    name: 'state and heartbeat since, host default VM version, hygiene snoozes',
+    sql: `
+      ALTER TABLE vm_hot ADD COLUMN state_since TEXT;
+      ALTER TABLE vm_hot ADD COLUMN heartbeat_since TEXT;
+      UPDATE vm_hot SET state_since = observed_at, heartbeat_since = observed_at;
+      ALTER TABLE hosts ADD COLUMN default_vm_version TEXT;
+      CREATE TABLE hygiene_snoozes (
+        finding_id TEXT PRIMARY KEY,
+        until TEXT,
+        fingerprint TEXT NOT NULL,
+        snoozed_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

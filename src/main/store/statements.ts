@@ -13,11 +13,11 @@ export class Statements {
   constructor(private readonly db: DatabaseSync) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      upsertHost: p(`INSERT INTO hosts (host_id, computer_name, cluster, cpu_cores, memory_gb, memory_available_gb, switches, warnings, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      upsertHost: p(`INSERT INTO hosts (host_id, computer_name, cluster, cpu_cores, memory_gb, memory_available_gb, switches, warnings, updated_at, default_vm_version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(host_id) DO UPDATE SET computer_name=excluded.computer_name, cluster=excluded.cluster, cpu_cores=excluded.cpu_cores,
           memory_gb=excluded.memory_gb, memory_available_gb=excluded.memory_available_gb, switches=excluded.switches,
-          warnings=excluded.warnings, updated_at=excluded.updated_at`),
+          warnings=excluded.warnings, updated_at=excluded.updated_at, default_vm_version=excluded.default_vm_version`),
       updateHostMemoryAvailable: p('UPDATE hosts SET memory_available_gb=?, updated_at=? WHERE host_id=?'),
       deleteHost: p('DELETE FROM hosts WHERE host_id = ?'),
       insertSync: p('INSERT OR IGNORE INTO host_sync (host_id) VALUES (?)'),
@@ -28,10 +28,11 @@ export class Statements {
       updateVm: p('UPDATE vms SET name=?, cluster=?, changed_gen=?, missing_since_gen=? WHERE host_id=? AND vm_id=?'),
       moveVm: p('UPDATE vms SET host_id=?, cluster=?, changed_gen=?, missing_since_gen=NULL WHERE host_id=? AND vm_id=?'),
       deleteVm: p('DELETE FROM vms WHERE host_id=? AND vm_id=?'),
-      upsertHot: p(`INSERT INTO vm_hot (host_id, vm_id, state, uptime_s, cpu_percent, memory_assigned_mb, memory_demand_mb, heartbeat, observed_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      upsertHot: p(`INSERT INTO vm_hot (host_id, vm_id, state, uptime_s, cpu_percent, memory_assigned_mb, memory_demand_mb, heartbeat, observed_at, state_since, heartbeat_since)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(host_id, vm_id) DO UPDATE SET state=excluded.state, uptime_s=excluded.uptime_s, cpu_percent=excluded.cpu_percent,
-          memory_assigned_mb=excluded.memory_assigned_mb, memory_demand_mb=excluded.memory_demand_mb, heartbeat=excluded.heartbeat, observed_at=excluded.observed_at`),
+          memory_assigned_mb=excluded.memory_assigned_mb, memory_demand_mb=excluded.memory_demand_mb, heartbeat=excluded.heartbeat, observed_at=excluded.observed_at,
+          state_since=excluded.state_since, heartbeat_since=excluded.heartbeat_since`),
       upsertConfig: p(`INSERT INTO vm_config (host_id, vm_id, processor_count, memory_startup_mb, memory_min_mb, memory_max_mb, dynamic_memory, generation,
           configuration_version, notes, operating_system, created_at, clustered, ip_addresses, content_hash, updated_at, current_checkpoint_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -63,8 +64,8 @@ export class Statements {
     this.s[name]!.run(...values);
   }
 
-  upsertHost(h: { hostId: string; computerName: string | null; cluster: string | null; cpuCores: number | null; memoryGb: number | null; memoryAvailableGb: number | null; switches: string[] | null }, warnings: string[], at: string): void {
-    this.run('upsertHost', h.hostId, h.computerName, h.cluster, h.cpuCores, h.memoryGb, h.memoryAvailableGb, h.switches ? JSON.stringify(h.switches) : null, JSON.stringify(warnings), at);
+  upsertHost(h: { hostId: string; computerName: string | null; cluster: string | null; cpuCores: number | null; memoryGb: number | null; memoryAvailableGb: number | null; switches: string[] | null; defaultVmVersion?: string | null }, warnings: string[], at: string): void {
+    this.run('upsertHost', h.hostId, h.computerName, h.cluster, h.cpuCores, h.memoryGb, h.memoryAvailableGb, h.switches ? JSON.stringify(h.switches) : null, JSON.stringify(warnings), at, h.defaultVmVersion ?? null);
     this.run('insertSync', h.hostId);
   }
 
@@ -119,7 +120,7 @@ export class Statements {
 
   writeHot(r: VmRecord): void {
     const h = r.hot;
-    this.run('upsertHot', r.hostId, r.vmId, h.state, h.uptimeS, h.cpuPercent, h.memoryAssignedMb, h.memoryDemandMb, h.heartbeat, h.observedAt);
+    this.run('upsertHot', r.hostId, r.vmId, h.state, h.uptimeS, h.cpuPercent, h.memoryAssignedMb, h.memoryDemandMb, h.heartbeat, h.observedAt, h.stateSince, h.heartbeatSince);
   }
 
   /** `c` is the whole configuration (the record holds only its summary); a new VM has no old rows to delete. */

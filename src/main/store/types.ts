@@ -75,6 +75,8 @@ export interface HostFactsInput {
   memoryAvailableGb: number | null;
   /** Every virtual switch of the host (agent 1.2.0+); null when not reported or the query failed. */
   switches: string[] | null;
+  /** The host's default VM configuration version (agent 1.5.0+); null when not reported. */
+  defaultVmVersion?: string | null;
   warnings: string[];
 }
 

@@ -10,7 +10,8 @@ export interface VmRecord {
   cluster: string | null;
   firstSeenAt: string;
   missingSinceGen: number | null;
-  hot: HotState & { observedAt: string };
+  /** stateSince/heartbeatSince: when the observed state and heartbeat last changed (schema 8). */
+  hot: HotState & { observedAt: string; stateSince: string; heartbeatSince: string };
   config: VmSummary;
   /** Hash of the whole configuration (details included): a change means a config write. */
   contentHash: string;
@@ -25,6 +26,8 @@ export interface HostRecord {
   memoryAvailableGb: number | null;
   /** Every virtual switch the host reported; null when not known (older agent, failed query). */
   switches: string[] | null;
+  /** The host's default VM configuration version (agent 1.5.0+); null when not known. */
+  defaultVmVersion?: string | null;
   sync: SyncFields;
 }
 

@@ -17,7 +17,8 @@ export type View =
   | { name: 'disconnected' }
   | { name: 'create-vm' } // jobs: the create-VM form (features/jobs)
   | { name: 'jobs' } // jobs: the jobs list (features/jobs)
-  | { name: 'job'; id: string }; // jobs: one job's page (features/jobs)
+  | { name: 'job'; id: string } // jobs: one job's page (features/jobs)
+  | { name: 'hygiene' }; // hygiene: findings (features/hygiene)
 
 export interface Toast {
   id: number;

@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   'metrics.history', 'metrics.trends',
   'connect.info', 'connect.rdp', 'connect.console',
   'tags.update', 'timeline.vm', 'timeline.host',
+  'hygiene.findings', 'hygiene.snooze', 'hygiene.scanOrphanDisks',
 ] as const satisfies readonly CommandName[];
 
 const everyCommandIsListed: Exclude<CommandName, (typeof COMMAND_NAMES)[number]> extends never ? true : never = true;

@@ -6,6 +6,7 @@ import { jobsCommands } from './areas/jobs';
 import { metricsCommands } from './areas/metrics';
 import { connectCommands } from './areas/connect';
 import { tagsCommands } from './areas/tags';
+import { hygieneCommands } from '../hygiene/contract';
 
 /**
  * Every command the renderer can invoke, declared once per area (src/shared/contract/areas/*):
@@ -20,6 +21,7 @@ export const commands = {
   ...metricsCommands,
   ...connectCommands,
   ...tagsCommands,
+  ...hygieneCommands,
 } as const;
 
 export type Commands = typeof commands;

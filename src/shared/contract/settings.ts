@@ -114,6 +114,16 @@ export const TimelineSettings = Type.Object(
   { additionalProperties: false },
 );
 export type TimelineSettings = Static<typeof TimelineSettings>;
+/** Hygiene checks' thresholds (src/shared/hygiene/rules.ts). */
+export const HygieneSettings = Type.Object(
+  {
+    checkpointDays: Type.Integer({ minimum: 1, maximum: 3_650, default: 7, hint: 'days before a checkpoint counts as old, 1–3650' }),
+    heartbeatMinutes: Type.Integer({ minimum: 1, maximum: 10_080, default: 10, hint: 'minutes a Running VM may go without heartbeat, 1–10080' }),
+    savedDays: Type.Integer({ minimum: 1, maximum: 3_650, default: 7, hint: 'days a VM may stay Saved, 1–3650' }),
+  },
+  { additionalProperties: false },
+);
+export type HygieneSettings = Static<typeof HygieneSettings>;
 
 /** The user-editable settings (hosts have their own commands). */
 export const Settings = Type.Object(
@@ -128,6 +138,7 @@ export const Settings = Type.Object(
     metrics: MetricsSettings,
     reachability: ReachabilitySettings,
     timeline: TimelineSettings,
+    hygiene: HygieneSettings,
   },
   { additionalProperties: false },
 );
@@ -146,6 +157,7 @@ export const SettingsPatch = Type.Object(
     metrics: Type.Optional(Type.Partial(MetricsSettings, { additionalProperties: false })),
     reachability: Type.Optional(Type.Partial(ReachabilitySettings, { additionalProperties: false })),
     timeline: Type.Optional(Type.Partial(TimelineSettings, { additionalProperties: false })),
+    hygiene: Type.Optional(Type.Partial(HygieneSettings, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -162,4 +174,5 @@ export const DEFAULT_SETTINGS: Settings = {
   metrics: { retentionHours: 48 },
   reachability: { enabled: true, rdpPort: 3389, sshPort: 22, concurrency: 32, timeoutMs: 1_500, intervalS: 300 },
   timeline: { retentionDays: 30 },
+  hygiene: { checkpointDays: 7, heartbeatMinutes: 10, savedDays: 7 },
 };

@@ -5,12 +5,13 @@ import { deploymentOperations } from './deployment';
 import { faultsFor, writeFlood } from './faults';
 import { inventoryOperations } from './inventory';
 import { jobOperations } from './jobs';
+import { orphanDiskOperations } from './orphan-disks';
 import { AgentOperationError, type AgentEnvelope, type AgentOperation } from './types';
 
 export const AGENT_ENTRY_SCRIPT = 'Invoke-AgentOperation.ps1';
 
 export function agentOperations(): Record<string, AgentOperation> {
-  return { ...deploymentOperations, ...inventoryOperations, ...jobOperations };
+  return { ...deploymentOperations, ...inventoryOperations, ...jobOperations, ...orphanDiskOperations };
 }
 
 function decodeEnvelope(stdin: string): AgentEnvelope {

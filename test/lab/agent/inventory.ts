@@ -85,7 +85,7 @@ export function markVmBooted(vm: SimVm, at = Date.now()): void {
 }
 
 export function vmMemoryDemandMiB(vm: SimVm): number {
-  return online(vm) ? Math.round(vm.memoryAssignedMiB * 0.7) : 0;
+  return online(vm) ? (vm.memoryDemandMiB ?? Math.round(vm.memoryAssignedMiB * 0.7)) : 0;
 }
 
 /** A VM created or removed as a cluster role says so itself; otherwise a clustered host's VMs are roles. */
@@ -185,6 +185,8 @@ export function fullInventoryData(host: SimHost, computerName?: string): Record<
       AvailableMemoryGB: mibToGiB(model.memoryAvailableMiB),
       // Agent 1.2.0: every switch of the host, as Get-VMSwitch lists them (the lab's are External).
       VirtualSwitches: model.virtualSwitches.map((name) => ({ Name: name, SwitchType: 'External' })),
+      // Agent 1.5.0: Get-VMHostSupportedVersion -Default; absent when the cmdlet fails (2012 R2).
+      ...(model.defaultVmVersion === null ? {} : { DefaultVmVersion: model.defaultVmVersion ?? '10.0' }),
     },
     VirtualMachines: inventoryKnobs(host).loneObject && vms.length === 1 ? vms[0] : vms,
     Warnings: [],

@@ -102,6 +102,8 @@ export interface SimVm {
   checkpointType?: 'Disabled' | 'Standard' | 'Production' | 'ProductionOnly';
   /** Dynamic memory buffer (Set-VMMemory -Buffer, percent); absent = 20. */
   memoryBufferPercent?: number;
+  /** What the guest asks for (MemoryDemand) while it runs; absent = 70% of what it is assigned. */
+  memoryDemandMiB?: number;
   /** The guest's integration services do not answer (hung, or no OS yet): heartbeat lost while Running. */
   guestUnresponsive?: boolean;
 }
@@ -145,6 +147,11 @@ export interface SimHostModel {
   vms: SimVm[];
   /** Active Directory domain (Win32_ComputerSystem.Domain); absent = 'lab.local'. */
   domain?: string;
+  /**
+   * The default VM configuration version (Get-VMHostSupportedVersion -Default); absent = '10.0'
+   * (Windows Server 2022); null = the cmdlet fails, as on Windows Server 2012 R2.
+   */
+  defaultVmVersion?: string | null;
 }
 
 export interface SimCluster {

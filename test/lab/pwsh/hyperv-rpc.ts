@@ -346,6 +346,8 @@ function hostGet(host: SimHost): unknown {
     lastBootUpTime: new Date(LAB_START_MS - (bootOffsetS + 86_400) * 1000).toISOString(),
     virtualHardDiskPath: DEFAULT_VHD_FOLDER,
     virtualMachinePath: DEFAULT_VM_FOLDER,
+    // Get-VMHostSupportedVersion -Default; null: the cmdlet fails (a 2012 R2 host).
+    defaultVmVersion: m.defaultVmVersion === null ? null : (m.defaultVmVersion ?? '10.0'),
     hyperV: host.knobs.hyperV,
   };
 }

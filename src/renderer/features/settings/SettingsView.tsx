@@ -93,7 +93,7 @@ function GeneralSettings() {
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (!backend) return;
-    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log, ui: draft.ui, metrics: draft.metrics, reachability: draft.reachability, timeline: draft.timeline };
+    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log, ui: draft.ui, metrics: draft.metrics, reachability: draft.reachability, timeline: draft.timeline, hygiene: draft.hygiene };
     const result = await backend.invoke('settings.update', patch);
     if (result.ok) {
       setErrors({});
@@ -104,7 +104,7 @@ function GeneralSettings() {
       toast('error', result.error.message);
     }
   };
-  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs' | 'log' | 'metrics' | 'reachability' | 'timeline', key: string, label: string, numeric = false) => {
+  const field = (section: 'inventory' | 'agent' | 'artifactServer' | 'jobs' | 'log' | 'metrics' | 'reachability' | 'timeline' | 'hygiene', key: string, label: string, numeric = false) => {
     const id = `${section}.${key}`;
     const value = (draft[section] as Record<string, unknown>)[key];
     return (
@@ -175,6 +175,12 @@ function GeneralSettings() {
         {field('reachability', 'concurrency', 'Probes at once', true)}
         {field('reachability', 'timeoutMs', 'Connect timeout (ms)', true)}
         {field('reachability', 'intervalS', 'Probe again after (s)', true)}
+      </div>
+      <h2>Hygiene</h2>
+      <div className="grid">
+        {field('hygiene', 'checkpointDays', 'Checkpoints old after (days)', true)}
+        {field('hygiene', 'heartbeatMinutes', 'Running without heartbeat for (minutes)', true)}
+        {field('hygiene', 'savedDays', 'Saved for longer than (days)', true)}
       </div>
       <h2>App log</h2>
       <div className="grid">

@@ -132,6 +132,9 @@ export function Sidebar() {
             <span className="dot dot-unreachable" aria-hidden="true" /> Disconnected hosts <span className="count">{disconnected}</span>
           </button>
         )}
+        <button className={`sidebar-link ${view.name === 'hygiene' ? 'selected' : ''}`} onClick={() => navigate({ name: 'hygiene' })} data-testid="nav-hygiene">
+          Hygiene checks
+        </button>
         {rows.length === 0 ? (
           <p className="muted sidebar-empty">
             No hosts yet. <button className="link" onClick={() => navigate({ name: 'settings' })}>Add a host</button>

@@ -8,7 +8,7 @@
     PowerShellVersion = '7.2'
     FormatsToProcess  = @('Hyper-V.Format.ps1xml')
     FunctionsToExport = @(
-        'Get-VM', 'Get-VMHost', 'New-VM', 'Remove-VM', 'Set-VM', 'Get-VMMemory', 'Set-VMMemory', 'Get-VMProcessor',
+        'Get-VM', 'Get-VMHost', 'Get-VMHostSupportedVersion', 'New-VM', 'Remove-VM', 'Set-VM', 'Get-VMMemory', 'Set-VMMemory', 'Get-VMProcessor',
         'Set-VMProcessor', 'Start-VM', 'Stop-VM', 'Save-VM', 'Suspend-VM', 'Resume-VM', 'Restart-VM',
         'Get-VMNetworkAdapter', 'Set-VMNetworkAdapterVlan', 'Get-VMSwitch', 'Get-VMHardDiskDrive', 'Get-VMDvdDrive',
         'Add-VMDvdDrive', 'Remove-VMDvdDrive', 'Set-VMFirmware', 'Get-VHD', 'New-VHD', 'Resize-VHD',

@@ -185,6 +185,28 @@ function Get-VMHost {
     }
 }
 
+function Get-VMHostSupportedVersion {
+    # The configuration versions the host can create; -Default: the one New-VM uses. A host
+    # modelled as Windows Server 2012 R2 (defaultVmVersion null) fails, as the agent must survive.
+    [CmdletBinding()]
+    [OutputType('Microsoft.HyperV.PowerShell.VMHostSupportedVersion')]
+    param([switch]$Default, [string[]]$ComputerName)
+    try {
+        $facts = Invoke-Hv 'host.get'
+        if (-not $facts.defaultVmVersion) {
+            throw (New-LabVirtualizationException -Kind 'OperationFailed' -Message 'The operation is not supported by this version of Hyper-V.')
+        }
+    } catch {
+        Write-HvError -Cmdlet $PSCmdlet -Exception $_.Exception -Class ($script:Cmd + 'GetVMHostSupportedVersion') -Terminating
+    }
+    $versions = @('5.0', '8.0', '9.0', '10.0', [string]$facts.defaultVmVersion) | Select-Object -Unique
+    foreach ($version in $versions) {
+        $isDefault = $version -eq [string]$facts.defaultVmVersion
+        if ($Default -and -not $isDefault) { continue }
+        [pscustomobject]@{ PSTypeName = 'Microsoft.HyperV.PowerShell.VMHostSupportedVersion'; Name = ('Version ' + $version); Version = [version]$version; IsDefault = $isDefault }
+    }
+}
+
 function New-VM {
     [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'No VHD')]
     [OutputType('Microsoft.HyperV.PowerShell.VirtualMachine')]
