@@ -176,7 +176,7 @@ export class InventoryStore {
     this.transaction(() => {
       for (const id of wanted.keys()) {
         if (this.hosts.has(id)) continue;
-        const record: HostRecord = { hostId: id, computerName: null, cluster: null, cpuCores: null, memoryGb: null, memoryAvailableGb: null, switches: null, sync: defaultSync() };
+        const record: HostRecord = { hostId: id, computerName: null, cluster: null, cpuCores: null, memoryGb: null, memoryAvailableGb: null, switches: null, warnings: [], sync: defaultSync() };
         this.st.upsertHost(record, [], at);
         this.st.writeSync(id, record.sync);
         this.hosts.set(id, record);
@@ -243,6 +243,8 @@ export class InventoryStore {
       memoryGb: input.host.memoryGb ?? host.memoryGb,
       memoryAvailableGb: input.host.memoryAvailableGb ?? host.memoryAvailableGb,
       switches: input.host.switches ?? host.switches,
+      // Each full inventory reports the whole list: a warning it no longer reports is cleared.
+      warnings: input.host.warnings,
       sync: { ...sync, generation: gen },
     };
     const writes: Array<() => void> = [];
@@ -642,5 +644,5 @@ function emptyHot(): VmRecord['hot'] {
 }
 
 function hostFactsChanged(a: HostRecord, b: HostRecord): boolean {
-  return a.computerName !== b.computerName || a.cluster !== b.cluster || a.cpuCores !== b.cpuCores || a.memoryGb !== b.memoryGb || a.memoryAvailableGb !== b.memoryAvailableGb || JSON.stringify(a.switches) !== JSON.stringify(b.switches);
+  return a.computerName !== b.computerName || a.cluster !== b.cluster || a.cpuCores !== b.cpuCores || a.memoryGb !== b.memoryGb || a.memoryAvailableGb !== b.memoryAvailableGb || JSON.stringify(a.switches) !== JSON.stringify(b.switches) || JSON.stringify(a.warnings) !== JSON.stringify(b.warnings);
 }
