@@ -10,6 +10,7 @@ import { VM_BULK_EDIT_OPERATIONS, vmOperationDef } from '../../../shared/contrac
 import { bulkOperationCounts, openBulkOperation } from '../vm-ops/BulkOperationDialog';
 import './jobs.css';
 import { counted } from '../../../shared/counted';
+import { CopyPsPickerButton } from '../copy-ps'; // health: Copy as PowerShell
 
 /**
  * Shown over a VM table with a selection (any hosts, any clusters): one button per action with
@@ -53,6 +54,7 @@ export function BulkActionBar({ scope }: { scope: string }) {
           Delete…
         </button>
       )}
+      <CopyPsPickerButton keys={selected.map((v) => v.key)} /> {/* health */}
       <button className="link" onClick={() => useVmSelection.getState().dispatch(scope, { type: 'clear' })}>
         Clear selection
       </button>
