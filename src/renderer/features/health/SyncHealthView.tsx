@@ -27,7 +27,7 @@ function inFuture(iso: string | null, now: number): string {
   if (!iso) return '—';
   const s = Math.round((Date.parse(iso) - now) / 1000);
   if (s <= 0) return 'due now';
-  return s < 60 ? `in ${s} s` : s < 3600 ? `in ${Math.round(s / 60)} min` : `in ${Math.round(s / 3600)} h`;
+  return s < 60 ? `in ${s} s` : s < 3600 ? `in ${Math.floor(s / 60)} min` : `in ${Math.floor(s / 3600)} h`;
 }
 
 export function SyncHealthView() {
