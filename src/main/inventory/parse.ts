@@ -44,7 +44,6 @@ export const MAX_WARNING_LENGTH = 500;
 function warningTexts(v: unknown): string[] {
   const out: string[] = [];
   for (const raw of strings(v)) {
-    // eslint-disable-next-line no-control-regex
     const clean = raw.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
     const cut = clean.length > MAX_WARNING_LENGTH ? `${clean.slice(0, MAX_WARNING_LENGTH - 1)}…` : clean;
     if (cut && !out.includes(cut)) out.push(cut);

@@ -1,16 +1,16 @@
 // @vitest-environment jsdom
 import { act } from 'react';
 import { describe, expect, test } from 'vitest';
-import type { Backend } from '../../src/renderer/backend/backend';
-import { SyncHealthView } from '../../src/renderer/features/health/SyncHealthView';
-import { HostWarnings, VmWarnings } from '../../src/renderer/features/health/Warnings';
-import { sortHealthRows, healthRows } from '../../src/renderer/features/health/health-rows';
-import { hashToView, viewToHash } from '../../src/renderer/router';
-import { useInventory } from '../../src/renderer/stores/inventory-store';
-import type { DeploymentStatus } from '../../src/shared/contract/areas/deployment';
-import type { InventoryHost } from '../../src/shared/contract';
-import { domPerTest, loadFleet, stubBackend } from '../renderer/dom-harness';
-import { fleet, makeHost } from '../renderer/fixtures';
+import type { Backend } from '../../../src/renderer/backend/backend';
+import { SyncHealthView } from '../../../src/renderer/features/health/SyncHealthView';
+import { HostWarnings, VmWarnings } from '../../../src/renderer/features/health/Warnings';
+import { sortHealthRows, healthRows } from '../../../src/renderer/features/health/health-rows';
+import { hashToView, viewToHash } from '../../../src/renderer/router';
+import { useInventory } from '../../../src/renderer/stores/inventory-store';
+import type { DeploymentStatus } from '../../../src/shared/contract/areas/deployment';
+import type { InventoryHost } from '../../../src/shared/contract';
+import { domPerTest, loadFleet, stubBackend } from '../dom-harness';
+import { fleet, makeHost } from '../fixtures';
 
 const dom = domPerTest();
 const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
@@ -101,7 +101,7 @@ describe('sync health page', () => {
     const toasts: string[] = [];
     const backend = stubBackend((async (command: string) => (command === 'inventory.refresh' ? { ok: false, error: { code: 'UNAVAILABLE', message: 'the inventory service is not running' } } : { ok: true, data: null })) as Backend['invoke']);
     loadFleet(healthFleet(), backend);
-    const { useApp } = await import('../../src/renderer/stores/app-store');
+    const { useApp } = await import('../../../src/renderer/stores/app-store');
     useApp.setState({ toast: (_level, text) => void toasts.push(text) });
     dom.render(<SyncHealthView />);
     await act(async () => (dom.container.querySelector('[data-testid="refresh-all"]') as HTMLButtonElement).click());

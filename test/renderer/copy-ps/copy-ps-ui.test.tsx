@@ -1,14 +1,14 @@
 // @vitest-environment jsdom
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { CopyPsButton, CopyPsDialog, CopyPsPickerButton, pickerScript, psTargets, useCopyPs } from '../../src/renderer/features/copy-ps';
-import { copyParams } from '../../src/renderer/features/copy-ps/draft-params';
-import { vmMenuItems } from '../../src/renderer/features/shell/context-menu-items';
-import { useApp } from '../../src/renderer/stores/app-store';
-import { useInventory } from '../../src/renderer/stores/inventory-store';
-import type { InventoryVm } from '../../src/shared/contract';
-import { domPerTest, loadFleet } from '../renderer/dom-harness';
-import { fleet, makeVm } from '../renderer/fixtures';
+import { CopyPsButton, CopyPsDialog, CopyPsPickerButton, pickerScript, psTargets, useCopyPs } from '../../../src/renderer/features/copy-ps';
+import { copyParams } from '../../../src/renderer/features/copy-ps/draft-params';
+import { vmMenuItems } from '../../../src/renderer/features/shell/context-menu-items';
+import { useApp } from '../../../src/renderer/stores/app-store';
+import { useInventory } from '../../../src/renderer/stores/inventory-store';
+import type { InventoryVm } from '../../../src/shared/contract';
+import { domPerTest, loadFleet } from '../dom-harness';
+import { fleet, makeVm } from '../fixtures';
 
 const dom = domPerTest();
 let clipboard: string[] = [];
