@@ -102,6 +102,7 @@ const GENERATORS: { [K in VmOperation]: Generator<K> } = {
     // The paths are read before the VM is gone; the files live on the host, so they are deleted there.
     // Unlike the app, this does not keep a disk another VM also uses: check before running it.
     return [
+      '# Unlike the app, this also deletes a disk file another VM uses: check the paths first.',
       `$vm = ${t.nameUnique ? `Get-VM -ComputerName ${psQuote(t.computerName)} -Name ${psQuote(t.vmName)}` : getVm(t)}`,
       '$paths = @($vm | Get-VMHardDiskDrive | ForEach-Object Path)',
       '$vm | Remove-VM -Force',
@@ -129,6 +130,7 @@ const GENERATORS: { [K in VmOperation]: Generator<K> } = {
     const file = `${t.vmName}-disk2.vhdx`;
     const folder = p.folder ? psQuote(p.folder) : `(Get-VMHost -ComputerName ${psQuote(t.computerName)}).VirtualHardDiskPath`;
     return [
+      '# The app takes the first free <VM name>-disk<N>.vhdx; this names it -disk2: change it if that file exists.',
       `$path = Join-Path ${folder} ${psQuote(file)}`,
       `New-VHD -ComputerName ${psQuote(t.computerName)} -Path $path -SizeBytes ${size}GB -Dynamic`,
       onVm(t, 'Add-VMHardDiskDrive', '-VMName', '-Path $path'),
@@ -162,7 +164,7 @@ const GENERATORS: { [K in VmOperation]: Generator<K> } = {
     const create = onVm(t, 'Checkpoint-VM', '-Name', `-SnapshotName ${psQuote(need(p.name, 'the checkpoint name'))}`);
     if (p.type !== 'production') return [create];
     // The app sets the type for the one call and puts it back; this leaves the VM on ProductionOnly.
-    return [onVm(t, 'Set-VM', '-Name', '-CheckpointType ProductionOnly'), create];
+    return ['# The app puts the checkpoint type back afterwards; this leaves the VM on ProductionOnly.', onVm(t, 'Set-VM', '-Name', '-CheckpointType ProductionOnly'), create];
   },
   'checkpoint.apply': (t, p) => [`${checkpoint(t, need(p.checkpointId, 'the checkpoint'))} | Restore-VMSnapshot -Confirm:$false`],
   'checkpoint.rename': (t, p) => [`${checkpoint(t, need(p.checkpointId, 'the checkpoint'))} | Rename-VMSnapshot -NewName ${psQuote(need(p.name, 'the new name'))}`],
