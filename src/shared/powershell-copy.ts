@@ -39,7 +39,7 @@ export interface PsMoveTarget {
 }
 
 /** Parameters per operation: the edit operations' own, delete's options, nothing for power actions. */
-export type PsParams = { [K in VmOperation]: K extends keyof VmOperationParams ? VmOperationParams[K] : K extends 'delete' ? { deleteDisks: boolean } : Record<string, never> };
+export type PsParams = { [K in VmOperation]: K extends keyof VmOperationParams ? VmOperationParams[K] : K extends 'delete' ? { deleteDisks: boolean; force?: boolean } : Record<string, never> };
 
 export interface PsContext {
   /** The cluster and node name of the move's target host (only `move` asks). */
@@ -98,13 +98,16 @@ const GENERATORS: { [K in VmOperation]: Generator<K> } = {
   resume: (t) => [onVm(t, 'Resume-VM', '-Name')],
 
   delete: (t, p) => {
-    if (!p.deleteDisks) return [onVm(t, 'Remove-VM', '-Name', '-Force')];
+    // A VM that is not Off is turned off first, as the app's forced delete does.
+    const off = p.force ? [onVm(t, 'Stop-VM', '-Name', '-TurnOff -Force')] : [];
+    if (!p.deleteDisks) return [...off, onVm(t, 'Remove-VM', '-Name', '-Force')];
     // The paths are read before the VM is gone; the files live on the host, so they are deleted there.
     // Unlike the app, this does not keep a disk another VM also uses: check before running it.
     return [
       '# Unlike the app, this also deletes a disk file another VM uses: check the paths first.',
       `$vm = ${t.nameUnique ? `Get-VM -ComputerName ${psQuote(t.computerName)} -Name ${psQuote(t.vmName)}` : getVm(t)}`,
       '$paths = @($vm | Get-VMHardDiskDrive | ForEach-Object Path)',
+      ...(p.force ? ['$vm | Stop-VM -TurnOff -Force'] : []),
       '$vm | Remove-VM -Force',
       `Invoke-Command -ComputerName ${psQuote(t.computerName)} -ScriptBlock { param($files) Remove-Item -LiteralPath $files } -ArgumentList (, $paths)`,
     ];

@@ -102,6 +102,8 @@ describe('Copy as PowerShell: one command per operation', () => {
       '$vm | Remove-VM -Force',
       "Invoke-Command -ComputerName 'hv01' -ScriptBlock { param($files) Remove-Item -LiteralPath $files } -ArgumentList (, $paths)",
     ]);
+    expect(powerShellFor('delete', web, { deleteDisks: false, force: true }).split('\n')).toEqual(["Stop-VM -ComputerName 'hv01' -Name 'web-01' -TurnOff -Force", "Remove-VM -ComputerName 'hv01' -Name 'web-01' -Force"]);
+    expect(powerShellFor('delete', dup, { deleteDisks: true, force: true }).split('\n')[3]).toBe('$vm | Stop-VM -TurnOff -Force');
     expect(powerShellFor('disk.add', web, { mode: 'existing', path: "D:\\VMs\\o'brien.vhdx" })).toBe("Add-VMHardDiskDrive -ComputerName 'hv01' -VMName 'web-01' -Path 'D:\\VMs\\o''brien.vhdx'");
     expect(powerShellFor('disk.add', web, { mode: 'new', sizeGb: 8, folder: 'E:\\Disks' }).split('\n')[1]).toBe("$path = Join-Path 'E:\\Disks' 'web-01-disk2.vhdx'");
     expect(powerShellFor('nic.add', web, { switchName: 'LAN', vlan: null, macAddress: '00-15-5d-01-02-03' })).toBe("Add-VMNetworkAdapter -ComputerName 'hv01' -VMName 'web-01' -SwitchName 'LAN' -StaticMacAddress '00155D010203'");
