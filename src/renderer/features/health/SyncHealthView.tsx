@@ -80,7 +80,7 @@ export function SyncHealthView() {
   return (
     <section className="sync-health" data-testid="sync-health">
       <div className="page-head">
-        <h2>Sync health</h2>
+        <h1>Sync health</h1>
         <button onClick={() => void refreshAll()} disabled={!backend || refreshing || rows.length === 0} data-testid="refresh-all">
           {refreshing ? 'Refreshing…' : 'Refresh all'}
         </button>
