@@ -123,7 +123,11 @@ const GENERATORS: { [K in VmOperation]: Generator<K> } = {
     }
     return [onVm(t, 'Set-VMMemory', '-VMName', parts.join(' '))];
   },
-  notes: (t, p) => [onVm(t, 'Set-VM', '-Name', `-Notes ${psQuote(need(p.notes ?? null, 'the notes') as string)}`)],
+  // Empty notes are a value (clearing them), not a missing one.
+  notes: (t, p) => {
+    if (typeof p.notes !== 'string') throw new PsIncomplete('the notes');
+    return [onVm(t, 'Set-VM', '-Name', `-Notes ${psQuote(p.notes)}`)];
+  },
 
   'disk.add': (t, p) => {
     if (p.mode === 'existing') return [onVm(t, 'Add-VMHardDiskDrive', '-VMName', `-Path ${psQuote(need(p.path, 'the disk path'))}`)];

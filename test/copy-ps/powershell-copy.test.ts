@@ -118,6 +118,8 @@ describe('Copy as PowerShell: one command per operation', () => {
   });
 
   it('a half-typed dialog names the missing field instead of producing a broken command', () => {
+    expect(powerShellFor('notes', web, { notes: '' })).toBe("Set-VM -ComputerName 'hv01' -Name 'web-01' -Notes ''");
+    expect(() => powerShellFor('notes', web, {})).toThrow(/the notes/);
     expect(() => powerShellFor('processors', web, {})).toThrow(PsIncomplete);
     expect(() => powerShellFor('processors', web, {})).toThrow(/processor count/);
     expect(() => powerShellFor('checkpoint.create', web, { name: '' })).toThrow(/checkpoint name/);
