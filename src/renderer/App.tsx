@@ -17,6 +17,8 @@ import { effectiveTheme, useApp } from './stores/app-store';
 import { viewToHash } from './router';
 import { usePageScroll } from './components/scroll-memory';
 import { ContextMenu } from './components/ContextMenu';
+import { SyncHealthView } from './features/health/SyncHealthView'; // health: sync health page
+import { CopyPsDialog } from './features/copy-ps'; // health: Copy as PowerShell dialog
 
 function usePrefersDark(): boolean {
   const query = typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : undefined;
@@ -43,6 +45,7 @@ export function App() {
           {view.name === 'overview' && <OverviewView />}
           {view.name === 'settings' && <SettingsView />}
           {view.name === 'diagnostics' && <DiagnosticsView />}
+          {view.name === 'sync-health' && <SyncHealthView /> /* health */}
           {view.name === 'host' && <HostView id={view.id} />}
           {view.name === 'cluster' && <ClusterView cluster={view.label} />}
           {view.name === 'vm' && <VmDetailView vmKey={view.key} />}
@@ -57,6 +60,7 @@ export function App() {
       <Toasts />
       <ContextMenu />
       <JobsOverlays /> {/* jobs: delete dialog, bulk preview, command palette */}
+      <CopyPsDialog /> {/* health: Copy as PowerShell */}
     </div>
   );
 }

@@ -29,6 +29,7 @@ export function viewToHash(view: View): string {
 const SIMPLE: Record<string, View> = {
   settings: { name: 'settings' },
   diagnostics: { name: 'diagnostics' },
+  'sync-health': { name: 'sync-health' },
   disconnected: { name: 'disconnected' },
   'create-vm': { name: 'create-vm' },
   jobs: { name: 'jobs' },

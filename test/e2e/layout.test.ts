@@ -135,6 +135,7 @@ describe('layout: every page at 1024 and 1440 px in both themes, nothing overflo
         },
       },
       { name: 'diagnostics', hash: '#/diagnostics', heading: 'Diagnostics' },
+      { name: 'sync-health', hash: '#/sync-health', heading: 'Sync health' },
     );
   }, 180_000);
 

@@ -169,11 +169,11 @@ describe('states and words', () => {
       vmMenuItems(makeVm('h1', 1, { state: state as never, name: 'web-20' }))
         .filter((i) => !i.disabled && !isVmEditOperation(i.id))
         .map((i) => i.id);
-    expect(ids('Running')).toEqual(['open', 'shutdown', 'turnoff', 'restart', 'save', 'pause', 'delete', 'copy-link']);
-    expect(ids('Off')).toEqual(['open', 'start', 'delete', 'copy-link']);
-    expect(ids('Paused')).toEqual(['open', 'start', 'turnoff', 'resume', 'delete', 'copy-link']);
+    expect(ids('Running')).toEqual(['open', 'shutdown', 'turnoff', 'restart', 'save', 'pause', 'delete', 'copy-link', 'copy-ps']);
+    expect(ids('Off')).toEqual(['open', 'start', 'delete', 'copy-link', 'copy-ps']);
+    expect(ids('Paused')).toEqual(['open', 'start', 'turnoff', 'resume', 'delete', 'copy-link', 'copy-ps']);
     expect(vmMenuItems(makeVm('h1', 1, { state: 'Running', name: 'web-20' }))[0]!.label).toBe('Open web-20');
     // A stale VM (host unreachable) offers no actions: its state may be out of date.
-    expect(vmMenuItems(makeVm('h1', 1, { state: 'Running', name: 'web-20', stale: true })).filter((i) => !i.disabled).map((i) => i.id)).toEqual(['open', 'copy-link']);
+    expect(vmMenuItems(makeVm('h1', 1, { state: 'Running', name: 'web-20', stale: true })).filter((i) => !i.disabled).map((i) => i.id)).toEqual(['open', 'copy-link', 'copy-ps']);
   });
 });

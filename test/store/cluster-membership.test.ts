@@ -68,7 +68,7 @@ test('migration 4 drops clusters seeded from Settings labels on hosts that never
     INSERT INTO host_sync (host_id, state, last_success_at) VALUES ('reported', 'fresh', '2026-01-01T00:00:00Z')`);
   old.close();
   const store = InventoryStore.open(file);
-  expect(store.migrationsApplied).toEqual([4, 5, 6, 7, 8]);
+  expect(store.migrationsApplied).toEqual([4, 5, 6, 7, 8, 9]);
   expect(store.host('labelled')?.cluster).toBeNull();
   expect(store.host('reported')?.cluster).toBe('CLU-B');
   store.close();

@@ -50,7 +50,7 @@ describe('inventory store (node:sqlite, real files)', () => {
     old.close();
 
     const store = InventoryStore.open(file);
-    expect(store.migrationsApplied).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(store.migrationsApplied).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
     // Migration 5: a host from before agent 1.2.0 has no switch list yet (unknown, not "none").
     expect(store.host('h1')?.switches).toBeNull();
     // Migration 6: a VM from before agent 1.4.0 has no checkpoints (none, not "failed").

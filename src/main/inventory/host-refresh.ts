@@ -3,6 +3,7 @@ import type { DeploymentApi, HostReadiness } from '../deployment/api';
 import { failureKind, recheckDelayMs } from '../deployment/recheck';
 import { isDiskFull } from '../diagnostics/faults';
 import type { ServiceContext } from '../service-module';
+import type { AppLog, Logger } from '../log';
 import { isEmptyDelta, type InventoryStore, type SyncFields } from '../store';
 import type { InventoryDelta } from '../../shared/contract';
 import { InventoryDataInvalid, InventoryScriptFailed, parseFullInventory, parseQuickInventory } from './parse';
@@ -170,7 +171,7 @@ export class HostRefresher {
       const avg = host.sync.avgDurationMs === null ? durationMs : host.sync.avgDurationMs + EWMA_WEIGHT * (durationMs - host.sync.avgDurationMs);
       const slow = durationMs > this.timing.fullIntervalMs();
       const sync: SyncFields = { ...base, state: 'fresh', lastSuccessAt: finished.toISOString(), consecutiveFailures: 0, nextAttemptAt: null, lastError: null, avgDurationMs: Math.round(avg), durationSamples: samples, slow, staleSince: null };
-      this.publish(this.store.applyFull(hostId, parseFullOrThrow(parsed), sync));
+      this.publish(this.store.applyFull(hostId, maskWarnings(parseFullOrThrow(parsed), this.ctx.log), sync));
       this.slowTransition(hostId, name, slow, durationMs);
       if (this.store.missingClustered(hostId).length) this.settleAfterPeers(hostId);
     } else {
@@ -338,6 +339,21 @@ export class HostRefresher {
 function parseFullOrThrow(parsed: ReturnType<typeof parseFullInventory> | ReturnType<typeof parseQuickInventory>): ReturnType<typeof parseFullInventory> {
   if (!('host' in parsed)) throw new Error('internal: quick result applied as full');
   return parsed;
+}
+
+/**
+ * Warnings are the host's own words (exception messages): before they are kept and shown, every
+ * secret the app log masks (host passwords, secret job fields) is masked in them too. The log the
+ * composition root passes is the AppLog, which can; a bare Logger (some tests) leaves them as they are.
+ */
+function maskWarnings(parsed: ReturnType<typeof parseFullInventory>, log: Logger): ReturnType<typeof parseFullInventory> {
+  if (typeof (log as Partial<AppLog>).mask !== 'function') return parsed;
+  const masked = (list: string[]): string[] => (log as AppLog).mask(list);
+  return {
+    ...parsed,
+    host: { ...parsed.host, warnings: masked(parsed.host.warnings) },
+    vms: parsed.vms.map((vm) => (vm.config.warnings?.length ? { ...vm, config: { ...vm.config, warnings: masked(vm.config.warnings) } } : vm)),
+  };
 }
 
 /** What the admin still sees of a host that failed: its last known VMs, or nothing yet. */

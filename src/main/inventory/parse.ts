@@ -33,6 +33,24 @@ const integer = (v: unknown): number | null => (typeof v === 'number' && Number.
 /** GiB (2 decimals, as the agent rounds) to MiB, the unit the contract shows. */
 const gibToMib = (v: unknown): number | null => (number(v) === null ? null : Math.round((v as number) * 1024));
 const strings = (v: unknown): string[] => asArray(v).filter((x): x is string => typeof x === 'string');
+/** Most warnings kept per host or VM, and characters per warning: a broken host cannot flood the store or the page. */
+export const MAX_WARNINGS = 20;
+export const MAX_WARNING_LENGTH = 500;
+/**
+ * Warnings as the host worded them, made safe to keep and show: control characters become spaces,
+ * each is cut to MAX_WARNING_LENGTH, duplicates go, at most MAX_WARNINGS. Secrets are masked later,
+ * by the refresh (it holds the log's masker).
+ */
+function warningTexts(v: unknown): string[] {
+  const out: string[] = [];
+  for (const raw of strings(v)) {
+    const clean = raw.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+    const cut = clean.length > MAX_WARNING_LENGTH ? `${clean.slice(0, MAX_WARNING_LENGTH - 1)}…` : clean;
+    if (cut && !out.includes(cut)) out.push(cut);
+    if (out.length === MAX_WARNINGS) break;
+  }
+  return out;
+}
 const state = (v: unknown): VmState => (typeof v === 'string' && STATES.has(v) ? (v as VmState) : 'Unknown');
 
 function parseDisk(d: unknown): VmDisk | undefined {
@@ -100,6 +118,8 @@ function parseVm(v: unknown): FullVmInput | undefined {
       nics,
       checkpoints: parseCheckpoints(v.Checkpoints),
       currentCheckpointId: text(v.ParentCheckpointId)?.toLowerCase() || null,
+      // A VM entry's own `Warnings[]` (a query that failed for this VM only); absent: none.
+      ...(warningTexts(v.Warnings).length > 0 ? { warnings: warningTexts(v.Warnings) } : {}),
     },
     // An agent older than 1.1.0 does not send hot state with the inventory: leave it to the quick sync.
     ...('CpuUsagePercent' in v ? { hot: hotStateOf(v) } : {}),
@@ -136,20 +156,20 @@ export function parseFullInventory(data: unknown, host: string, observedAt: stri
   const rawVms = asArray(data.VirtualMachines);
   const vms = rawVms.map(parseVm).filter((v): v is FullVmInput => Boolean(v));
   const warnings = strings(data.Warnings);
-  const hostWarnings = strings(data.Host.Warnings);
+  const hostWarningList = strings(data.Host.Warnings);
   const failed = (prefix: string) => warnings.some((w) => w.startsWith(prefix));
   return {
     host: {
       computerName: text(data.Host.ComputerName),
       cluster: text(data.Host.ClusterName) || null,
-      clusterLookupFailed: [...hostWarnings, ...warnings].some((w) => w.startsWith('Cluster lookup failed')),
+      clusterLookupFailed: [...hostWarningList, ...warnings].some((w) => w.startsWith('Cluster lookup failed')),
       cpuCores: integer(data.Host.TotalCpuCores),
       memoryGb: number(data.Host.TotalMemoryGB),
       memoryAvailableGb: number(data.Host.AvailableMemoryGB),
       switches: switchNames(data.Host.VirtualSwitches),
       // Agent 1.5.0 (Get-VMHostSupportedVersion -Default); absent on 2012 R2 or an older agent.
       defaultVmVersion: text(data.Host.DefaultVmVersion) ?? null,
-      warnings: [...hostWarnings, ...warnings],
+      warnings: warningTexts([...hostWarningList, ...warnings]),
     },
     vms,
     observedAt,

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { VmDetails } from '../../shared/contract';
-import { num, str, type Row } from './load';
+import { num, str, warningList, type Row } from './load';
 import type { StoredNic, VmConfigInput } from './types';
 
 
@@ -72,6 +72,7 @@ export class DetailReader {
         type: String(cp.checkpoint_type),
       })),
       currentCheckpointId: str(r.current_checkpoint_id),
+      ...(typeof r.warnings === 'string' ? { warnings: warningList(r.warnings) } : {}),
     };
   }
 
@@ -88,6 +89,8 @@ export class DetailReader {
       nics: c.nics.map(({ networkName: _n, ...nic }) => nic),
       checkpoints: c.checkpoints ?? [],
       currentCheckpointId: c.currentCheckpointId ?? null,
+      // Only when there are some: absent means none (and keeps older readers' shape).
+      ...(c.warnings?.length ? { warnings: c.warnings } : {}),
     };
   }
 

@@ -194,7 +194,7 @@ export class InventoryStore {
     this.transaction(() => {
       for (const id of wanted.keys()) {
         if (this.hosts.has(id)) continue;
-        const record: HostRecord = { hostId: id, computerName: null, cluster: null, cpuCores: null, memoryGb: null, memoryAvailableGb: null, switches: null, sync: defaultSync() };
+        const record: HostRecord = { hostId: id, computerName: null, cluster: null, cpuCores: null, memoryGb: null, memoryAvailableGb: null, switches: null, warnings: [], sync: defaultSync() };
         this.st.upsertHost(record, [], at);
         this.st.writeSync(id, record.sync);
         this.hosts.set(id, record);
@@ -267,6 +267,8 @@ export class InventoryStore {
       switches: input.host.switches ?? host.switches,
       // An agent older than 1.5.0 (or a failed cmdlet) reports none: keep the known one.
       defaultVmVersion: input.host.defaultVmVersion ?? host.defaultVmVersion ?? null,
+      // Each full inventory reports the whole list: a warning it no longer reports is cleared.
+      warnings: input.host.warnings,
       sync: { ...sync, generation: gen },
     };
     const writes: Array<() => void> = [];
@@ -749,7 +751,7 @@ function emptyHot(): VmRecord['hot'] {
 }
 
 function hostFactsChanged(a: HostRecord, b: HostRecord): boolean {
-  return a.computerName !== b.computerName || a.cluster !== b.cluster || a.cpuCores !== b.cpuCores || a.memoryGb !== b.memoryGb || a.memoryAvailableGb !== b.memoryAvailableGb || JSON.stringify(a.switches) !== JSON.stringify(b.switches) || (a.defaultVmVersion ?? null) !== (b.defaultVmVersion ?? null);
+  return a.computerName !== b.computerName || a.cluster !== b.cluster || a.cpuCores !== b.cpuCores || a.memoryGb !== b.memoryGb || a.memoryAvailableGb !== b.memoryAvailableGb || JSON.stringify(a.switches) !== JSON.stringify(b.switches) || (a.defaultVmVersion ?? null) !== (b.defaultVmVersion ?? null) || JSON.stringify(a.warnings) !== JSON.stringify(b.warnings);
 }
 
 /**

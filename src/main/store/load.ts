@@ -34,6 +34,17 @@ const VM_COLUMNS = [
 ] as const;
 const VM_COLUMN = Object.fromEntries(VM_COLUMNS.map((name, i) => [name, i])) as { readonly [K in (typeof VM_COLUMNS)[number]]: number };
 
+/** The `hosts.warnings` JSON column (written with every host upsert): unreadable or absent is none. */
+export function warningList(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed.filter((w): w is string => typeof w === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Reads the whole inventory into memory once at start: the snapshot is then served from memory. */
 export function loadInventory(db: DatabaseSync): LoadedInventory {
   const hosts = new Map<string, HostRecord>();
@@ -48,6 +59,7 @@ export function loadInventory(db: DatabaseSync): LoadedInventory {
       memoryAvailableGb: num(r.memory_available_gb),
       switches: switchList(r.switches),
       defaultVmVersion: str(r.default_vm_version),
+      warnings: warningList(r.warnings),
       sync: {
         ...sync,
         state: (str(r.state) ?? 'never') as HostRecord['sync']['state'],

@@ -265,6 +265,15 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    // Issue 16 item 8: the agent's per-VM warnings (a query that failed for this VM), kept with the
+    // configuration they came with (JSON array; NULL = none) and replaced by each full inventory, so
+    // the VM page shows them until a later inventory no longer reports them. Host warnings already
+    // have hosts.warnings (schema 1). Versions 7 and 8 are other branches' (issue 16's tags, hygiene).
+    name: 'per-VM warnings from the agent',
+    sql: `ALTER TABLE vm_config ADD COLUMN warnings TEXT;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

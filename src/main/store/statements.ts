@@ -33,6 +33,7 @@ export class Statements {
         ON CONFLICT(host_id, vm_id) DO UPDATE SET state=excluded.state, uptime_s=excluded.uptime_s, cpu_percent=excluded.cpu_percent,
           memory_assigned_mb=excluded.memory_assigned_mb, memory_demand_mb=excluded.memory_demand_mb, heartbeat=excluded.heartbeat, observed_at=excluded.observed_at,
           state_since=excluded.state_since, heartbeat_since=excluded.heartbeat_since`),
+      setConfigWarnings: p('UPDATE vm_config SET warnings = ? WHERE host_id = ? AND vm_id = ?'),
       upsertConfig: p(`INSERT INTO vm_config (host_id, vm_id, processor_count, memory_startup_mb, memory_min_mb, memory_max_mb, dynamic_memory, generation,
           configuration_version, notes, operating_system, created_at, clustered, ip_addresses, content_hash, updated_at, current_checkpoint_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -133,6 +134,7 @@ export class Statements {
     c.nics.forEach((n: StoredNic, i) =>
       this.run('insertNic', r.hostId, r.vmId, i, n.id, n.name, n.switchName, n.vlan, n.macAddress, JSON.stringify(n.ipAddresses), n.networkName),
     );
+    this.run('setConfigWarnings', c.warnings?.length ? JSON.stringify(c.warnings) : null, r.hostId, r.vmId);
     if (!isNew) this.run('deleteCheckpoints', r.hostId, r.vmId);
     (c.checkpoints ?? []).forEach((cp: VmCheckpoint, i) => this.run('insertCheckpoint', r.hostId, r.vmId, i, cp.id, cp.name, cp.parentId, cp.createdAt, cp.type));
   }

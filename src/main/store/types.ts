@@ -31,6 +31,8 @@ export interface VmConfigInput {
   checkpoints?: VmCheckpoint[];
   /** The checkpoint the VM runs from; null or absent: none. */
   currentCheckpointId?: string | null;
+  /** What the host reported as failing for this VM (its `Warnings[]`); absent or empty: none. */
+  warnings?: string[];
 }
 
 /**

@@ -28,6 +28,8 @@ export interface HostRecord {
   switches: string[] | null;
   /** The host's default VM configuration version (agent 1.5.0+); null when not known. */
   defaultVmVersion?: string | null;
+  /** The last full inventory's host warnings (masked); empty: none. */
+  warnings: string[];
   sync: SyncFields;
 }
 
@@ -39,8 +41,11 @@ export function vmKey(hostId: string, vmId: string): string {
 export function configHash(config: VmConfigInput): string {
   // A VM without checkpoints hashes as it did before they were stored (schema 6), so the first
   // refresh after an upgrade does not rewrite every VM's configuration.
-  const { checkpoints, currentCheckpointId, ...rest } = config;
-  const hashed = (checkpoints?.length ?? 0) > 0 || (currentCheckpointId ?? null) !== null ? { ...rest, checkpoints, currentCheckpointId } : rest;
+  // Warnings likewise count only when there are some (schema 9): a change of them changes the hash,
+  // so the VM page's details (warnings included) are read again, and cleared ones are written away.
+  const { checkpoints, currentCheckpointId, warnings, ...rest } = config;
+  const withCheckpoints = (checkpoints?.length ?? 0) > 0 || (currentCheckpointId ?? null) !== null ? { ...rest, checkpoints, currentCheckpointId } : rest;
+  const hashed = (warnings?.length ?? 0) > 0 ? { ...withCheckpoints, warnings } : withCheckpoints;
   // One-shot hash(): a full refresh hashes every VM, and a Hash object per call costs more than the digest.
   return hash('sha1', JSON.stringify(hashed), 'base64');
 }
@@ -104,6 +109,8 @@ export function hostView(record: HostRecord): InventoryHost {
     memoryGb: record.memoryGb,
     memoryAvailableGb: record.memoryAvailableGb,
     switches: record.switches,
+    // Only when there are some: absent means none (a host upsert replaces the whole host).
+    ...(record.warnings.length ? { warnings: record.warnings } : {}),
     sync,
   };
 }

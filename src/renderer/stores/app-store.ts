@@ -11,6 +11,7 @@ export type View =
   | { name: 'overview' }
   | { name: 'settings' }
   | { name: 'diagnostics' }
+  | { name: 'sync-health' } // health: per-host sync health, Refresh all (features/health)
   | { name: 'host'; id: string }
   | { name: 'cluster'; label: string }
   | { name: 'vm'; key: string }

@@ -121,6 +121,8 @@ export const VmDetails = Type.Object({
   checkpoints: Type.Array(VmCheckpoint),
   /** The checkpoint the VM currently runs from ("Now" hangs below it); null: none. */
   currentCheckpointId: Nullable(Type.String()),
+  /** What the last full inventory reported as failing for this VM (its `Warnings[]`), masked; absent or empty: none. */
+  warnings: Type.Optional(Type.Array(Type.String())),
 });
 export type VmDetails = Static<typeof VmDetails>;
 
@@ -149,6 +151,8 @@ export const InventoryHost = Type.Object({
   memoryAvailableGb: Nullable(Type.Number()),
   /** Every virtual switch the host reported (agent 1.2.0+); null when not known. */
   switches: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  /** What the host's last full inventory reported as failing (agent `Host.Warnings[]` and `Warnings[]`), masked; absent or empty: none. */
+  warnings: Type.Optional(Type.Array(Type.String())),
   sync: Type.Object({
     state: HostSyncState,
     lastAttemptAt: Nullable(Type.String()),

@@ -24,9 +24,14 @@ export interface InventoryKnobs {
   noUptime: boolean;
   /** Uptime ignores boots (as the lab did before issue 13): a restart the host's evidence never shows. */
   uptimeIgnoresBoots: boolean;
+  /**
+   * Warnings the next full inventories report (until set back to null): the host's (`Host.Warnings[]`,
+   * as a failed host query words it), and per VM id (that VM entry's `Warnings[]`).
+   */
+  warnings: { host: string[]; vms: Record<string, string[]> } | null;
 }
 
-const DEFAULT_INVENTORY_KNOBS: InventoryKnobs = { downForCycles: 0, delayMs: 0, churn: null, loneObject: false, clockOffsetMs: 0, noUptime: false, uptimeIgnoresBoots: false };
+const DEFAULT_INVENTORY_KNOBS: InventoryKnobs = { downForCycles: 0, delayMs: 0, churn: null, loneObject: false, clockOffsetMs: 0, noUptime: false, uptimeIgnoresBoots: false, warnings: null };
 const knobsByHost = new WeakMap<SimHost, InventoryKnobs>();
 const callsByHost = new WeakMap<SimHost, { full: number; quick: number }>();
 // Boot times are spread deterministically before the lab process started, so uptimes are stable.
@@ -173,13 +178,18 @@ function vmEntry(host: SimHost, vm: SimVm, at: number): Record<string, unknown> 
 export function fullInventoryData(host: SimHost, computerName?: string): Record<string, unknown> {
   const model = host.model;
   const at = Date.now();
-  const vms = model.vms.map((vm) => vmEntry(host, vm, at));
+  const warnings = inventoryKnobs(host).warnings;
+  const vms = model.vms.map((vm) => {
+    const entry = vmEntry(host, vm, at);
+    const own = warnings?.vms[vm.id];
+    return own ? { ...entry, Warnings: own } : entry;
+  });
   return {
     Host: {
       ComputerName: computerName ?? host.computerName,
       Timestamp: dotnetIso(new Date(at + inventoryKnobs(host).clockOffsetMs)),
       ClusterName: model.cluster ?? null,
-      Warnings: [],
+      Warnings: warnings?.host ?? [],
       TotalCpuCores: model.logicalProcessors,
       TotalMemoryGB: mibToGiB(model.memoryTotalMiB),
       AvailableMemoryGB: mibToGiB(model.memoryAvailableMiB),

@@ -15,6 +15,8 @@ import { uptimeText } from '../../components/vm-table/columns';
 import { VmCharts } from '../../components/charts/VmCharts';
 import { heartbeatInWords } from '../../../shared/heartbeat-words';
 import { ConnectPanel } from '../connect/ConnectPanel'; // connect: RDP, SSH, Hyper-V console
+import { VmWarnings } from '../health/Warnings'; // health
+import { CopyPsPickerButton } from '../copy-ps'; // health: Copy as PowerShell
 import { CheckpointsTab, OperationButtons, OperationJobs, RowOperationButton, checkpointSummary } from '../vm-ops'; // edits, checkpoints, moves
 import { VmTagChips } from '../tags'; // tags
 import { VmTimeline } from '../timeline'; // the Timeline tab
@@ -47,7 +49,9 @@ export function VmDetailView({ vmKey }: { vmKey: string }) {
       <p>
         <StateBadge vm={vm} /> <Observed at={confirmed} staleSince={vm.stale ? vm.staleSince : null} />
       </p>
+      <VmWarnings hostId={vm.hostId} warnings={details.status === 'loaded' ? details.details.warnings : undefined} /> {/* health: the agent's warnings */}
       <VmActions vm={vm} /> {/* jobs */}
+      {!vm.placeholder && <CopyPsPickerButton keys={[vm.key]} />} {/* health: Copy as PowerShell */}
       {!vm.placeholder && <ConnectPanel vm={vm} />}
       {vm.clustered && <OperationButtons vm={vm} groups={['move']} />}
       <OperationJobs vm={vm} />

@@ -11,6 +11,7 @@ import { bulkOperationCounts, openBulkOperation } from '../vm-ops/BulkOperationD
 import './jobs.css';
 import { counted } from '../../../shared/counted';
 import { BulkTagsButton } from '../tags'; // tags on the selection
+import { CopyPsPickerButton } from '../copy-ps'; // health: Copy as PowerShell
 
 /**
  * Shown over a VM table with a selection (any hosts, any clusters): one button per action with
@@ -55,6 +56,7 @@ export function BulkActionBar({ scope }: { scope: string }) {
         </button>
       )}
       <BulkTagsButton vms={selected} />
+      <CopyPsPickerButton keys={selected.map((v) => v.key)} /> {/* health */}
       <button className="link" onClick={() => useVmSelection.getState().dispatch(scope, { type: 'clear' })}>
         Clear selection
       </button>

@@ -4,6 +4,7 @@ import { rememberJobs, useJobs } from '../../stores/jobs-store';
 import { useInventory } from '../../stores/inventory-store';
 import { Dialog } from './Dialog';
 import { counted } from '../../../shared/counted';
+import { CopyPsButton } from '../copy-ps/CopyPsButton'; // health: Copy as PowerShell
 
 /**
  * Delete a VM: optionally with its disks (the backend never deletes shared disks), turning it off
@@ -91,6 +92,8 @@ function DeleteForm({ vmKey, onClose }: { vmKey: string; onClose(): void }) {
           <button type="button" onClick={onClose}>
             Cancel
           </button>
+          {/* health: the PowerShell for this delete */}
+          <CopyPsButton operation="delete" vms={[vm]} params={() => ({ ok: true, params: { deleteDisks, force: needsForce } })} />
         </div>
       </form>
     </Dialog>

@@ -8,6 +8,7 @@ import { useInventoryHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { useCountsPace } from '../../stores/counts-pace';
 import { HostSyncBanner } from '../inventory/HostSyncBanner';
+import { HostWarnings } from '../health/Warnings'; // health
 import { ClusterMembership } from '../inventory/ClusterMembership';
 import { useHostRetry } from '../inventory/use-host-retry';
 import { lastSeenAt } from '../../../shared/last-seen';
@@ -48,6 +49,7 @@ export function HostView({ id }: { id: string }) {
         <StatusDot status={host.status} /> {host.displayName}
       </h1>
       <HostSyncBanner host={host} inventoryHost={inventoryHost} />
+      <HostWarnings hostId={host.id} /> {/* health: the agent's host warnings */}
       <dl className="facts" data-testid="host-facts">
         <dt>Status</dt>
         <dd>{statusLabel(host.status)}</dd>

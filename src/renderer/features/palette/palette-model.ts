@@ -23,6 +23,7 @@ const NAVIGATION: { label: string; view: View }[] = [
   { label: 'New VM', view: { name: 'create-vm' } },
   { label: 'Settings', view: { name: 'settings' } },
   { label: 'Diagnostics', view: { name: 'diagnostics' } },
+  { label: 'Sync health', view: { name: 'sync-health' } },
 ];
 
 const TABLE_VIEWS = new Set<View['name']>(['overview', 'host', 'cluster']);

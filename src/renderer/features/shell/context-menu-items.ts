@@ -12,6 +12,7 @@ import { VM_BULK_EDIT_OPERATIONS, vmOperationDef, type VmOperationGroup } from '
 import { bulkOperationCounts, openBulkOperation } from '../vm-ops/BulkOperationDialog';
 import { chooseOperation } from '../vm-ops/operation-store';
 import { vmOperationButtons } from '../vm-ops/operation-model';
+import { openCopyPs } from '../copy-ps/copy-store'; // health: Copy as PowerShell
 
 /**
  * What the right-click menus of VM rows, tree nodes and host rows offer. VM actions come from the
@@ -56,6 +57,7 @@ export function vmMenuItems(vm: InventoryVm, selectedKeys: ReadonlySet<string> =
   }
   items.push(...operationItems(vm));
   items.push(copyLink(view));
+  if (!vm.placeholder) items.push({ id: 'copy-ps', label: 'Copy as PowerShell…', run: () => openCopyPs({ kind: 'picker', keys: [vm.key] }) }); // health
   return items;
 }
 
@@ -92,7 +94,9 @@ function selectionMenuItems(keys: string[]): MenuItem[] {
     separated: i === 0 && actions.length > 0,
     run: () => openBulkOperation(operation, keys),
   }));
-  return [...actions, ...operations];
+  // health: one script for the selection, grouped by host.
+  const copyPs: MenuItem = { id: 'copy-ps', label: `Copy as PowerShell for ${selected.length} selected VMs…`, separated: true, run: () => openCopyPs({ kind: 'picker', keys }) };
+  return [...actions, ...operations, copyPs];
 }
 
 async function refreshHost(host: HostView): Promise<void> {

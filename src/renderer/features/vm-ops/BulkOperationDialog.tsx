@@ -9,6 +9,8 @@ import { targetsOf } from '../jobs/bulk-model';
 import { Choices, TextField } from './fields';
 import { parseDraft, type Draft } from './form-model';
 import './vm-ops.css';
+import { CopyPsButton } from '../copy-ps/CopyPsButton'; // health: Copy as PowerShell
+import { copyParams } from '../copy-ps/draft-params'; // health
 
 /**
  * Edit operations the table allows in bulk (checkpoint.create): one set of parameters for every
@@ -75,6 +77,8 @@ function BulkForm({ operation, keys }: { operation: VmBulkEditOperation; keys: s
           <button type="button" onClick={close}>
             Cancel
           </button>
+          {/* health: one script for the selection, grouped by host */}
+          <CopyPsButton operation={operation} vms={keys.map((k) => useInventory.getState().model.vms.get(k)).filter((v): v is InventoryVm => !!v && checkVmOperationState(v.state, operation).allowed)} params={() => copyParams(operation, draft)} />
         </div>
       </form>
     </Dialog>

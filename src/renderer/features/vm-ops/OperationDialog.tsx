@@ -12,6 +12,8 @@ import { closeOperationDialog, useOperationDialog, type OperationRequest } from 
 import { OperationFields } from './OperationFields';
 import { hostFactsFor, preCheck } from './pre-check';
 import './vm-ops.css';
+import { CopyPsButton } from '../copy-ps/CopyPsButton'; // health: Copy as PowerShell
+import { copyParams } from '../copy-ps/draft-params'; // health
 
 /**
  * The dialog of one edit operation (mounted once, by JobsOverlays): its fields, each field's error
@@ -155,6 +157,8 @@ function OperationForm({ request, vm }: { request: OperationRequest; vm: Invento
           <button type="button" onClick={closeOperationDialog}>
             Cancel
           </button>
+          {/* health: the command for the values typed so far */}
+          <CopyPsButton operation={operation} vms={[vm]} params={() => copyParams(operation, current)} />
         </div>
       </form>
     </Dialog>
