@@ -1,14 +1,11 @@
-import type { InventoryVm } from '../../../shared/contract';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import { useApp } from '../../stores/app-store';
 import { useClusterByHost, useHostNames } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { useVmSelection } from '../../stores/selection-store';
-import { Observed } from '../Freshness';
 import { compareNatural } from '../natural-compare';
 import { useThrottled } from '../useThrottled';
 import { VirtualList } from '../VirtualList';
-import { StateBadge } from './StateBadge';
 import { ColumnChooser } from './ColumnChooser';
 import { COLUMN_BY_ID, gridTemplate, minRowWidth, type VmColumn } from './columns';
 import { useColumnPrefs } from './column-prefs';
@@ -17,7 +14,6 @@ import { vmMenuItems } from '../../features/shell/context-menu-items';
 import { BulkActionBar } from '../../features/jobs/BulkActionBar'; // jobs: actions on the selection
 import { filterAndSort, LIVE_COLUMNS, nextSort, type SortSpec, type TableContext, type VmFilter } from './table-model';
 import { counted } from '../../../shared/counted';
-import { useConfirmedAt } from '../../stores/vm-freshness';
 import { reachOf, useReachability } from '../../features/connect/reach-store'; // connect: RDP/SSH columns and filter
 import { REACH_FILTERS, type ReachFilter } from '../../features/connect/reach-words';
 
@@ -334,11 +330,6 @@ interface VmRowProps {
   onMenu(key: string, e: MouseEvent): void;
 }
 
-/** The freshness cell: its own component, so a host's sync time re-renders this cell alone. */
-function VmObserved({ vm }: { vm: InventoryVm }) {
-  return <Observed at={useConfirmedAt(vm)} staleSince={vm.stale ? vm.staleSince : null} compact />;
-}
-
 /** One row, subscribed to its own VM: a delta for another VM does not re-render it. */
 const VmRow = memo(function VmRow({ vmKey, index, ctx, columns, selected, cursor, onClick, onOpen, onMenu }: VmRowProps) {
   const vm = useInventory((s) => s.model.vms.get(vmKey));
@@ -366,12 +357,8 @@ const VmRow = memo(function VmRow({ vmKey, index, ctx, columns, selected, cursor
             >
               {vm.name}
             </button>
-          ) : c.id === 'state' ? (
-            <StateBadge vm={vm} />
-          ) : c.id === 'observed' ? (
-            <VmObserved vm={vm} />
           ) : (
-            c.text?.(vm, ctx)
+            c.render(vm, ctx)
           )}
         </div>
       ))}
