@@ -12,7 +12,7 @@ import type { InventorySnapshot, InventorySnapshotWire, InventoryVm, VmColumn } 
 const VM_FIELDS = [
   'vmId', 'hostId', 'name', 'state', 'cpuPercent', 'memoryAssignedMb', 'memoryDemandMb', 'uptimeS', 'heartbeat', 'observedAt',
   'processorCount', 'memoryStartupMb', 'dynamicMemory', 'generation', 'operatingSystem', 'osFamily', 'createdAt', 'clustered',
-  'ipAddresses', 'diskCount', 'checkpointCount', 'oldestCheckpointAt', 'detailsHash', 'stale', 'staleSince', 'placeholder', 'pending',
+  'ipAddresses', 'diskCount', 'checkpointCount', 'oldestCheckpointAt', 'notes', 'detailsHash', 'stale', 'staleSince', 'placeholder', 'pending',
 ] as const satisfies ReadonlyArray<keyof InventoryVm>;
 type SentField = (typeof VM_FIELDS)[number];
 // A field added to InventoryVm but not to VM_FIELDS fails to compile here instead of vanishing on the wire.
@@ -105,6 +105,7 @@ export function decodeInventorySnapshot(wire: InventorySnapshotWire): InventoryS
       diskCount: c.diskCount[i]!,
       checkpointCount: c.checkpointCount[i]!,
       oldestCheckpointAt: c.oldestCheckpointAt[i]!,
+      notes: c.notes[i]!,
       detailsHash: c.detailsHash[i]!,
       stale: c.stale[i]!,
       staleSince: c.staleSince[i]!,

@@ -27,6 +27,7 @@ export function makeVm(hostId: string, i: number, over: Partial<InventoryVm> = {
     diskCount: 1,
     checkpointCount: 0,
     oldestCheckpointAt: null,
+    notes: null,
     detailsHash: `hash-${i}`,
     stale: false,
     staleSince: null,

@@ -30,7 +30,7 @@ export interface LoadedInventory {
 const VM_COLUMNS = [
   'host_id', 'vm_id', 'name', 'cluster', 'first_seen_at', 'missing_since_gen', 'state', 'uptime_s', 'cpu_percent',
   'memory_assigned_mb', 'memory_demand_mb', 'heartbeat', 'observed_at', 'processor_count', 'memory_startup_mb',
-  'dynamic_memory', 'generation', 'operating_system', 'created_at', 'clustered', 'ip_addresses', 'content_hash',
+  'dynamic_memory', 'generation', 'operating_system', 'created_at', 'clustered', 'ip_addresses', 'content_hash', 'notes',
 ] as const;
 const VM_COLUMN = Object.fromEntries(VM_COLUMNS.map((name, i) => [name, i])) as { readonly [K in (typeof VM_COLUMNS)[number]]: number };
 
@@ -66,7 +66,7 @@ export function loadInventory(db: DatabaseSync): LoadedInventory {
     });
   }
 
-  // Disk counts only: disks, NICs and notes are read per VM when its page asks (see details.ts).
+  // Disk counts only: disks and NICs are read per VM when its page asks (see details.ts).
   const diskCounts = new Map<string, number>();
   for (const r of db.prepare('SELECT host_id, vm_id, COUNT(*) AS n FROM vm_disks GROUP BY host_id, vm_id').all() as Row[]) {
     diskCounts.set(vmKey(String(r.host_id), String(r.vm_id)), Number(r.n));
@@ -129,6 +129,7 @@ export function loadInventory(db: DatabaseSync): LoadedInventory {
         diskCount: diskCounts.get(key) ?? 0,
         checkpointCount: checkpoints.get(key)?.count ?? 0,
         oldestCheckpointAt: checkpoints.get(key)?.oldest ?? null,
+        notes: str(r[c.notes]) || null,
       },
       contentHash: String(r[c.content_hash]),
     });

@@ -50,6 +50,8 @@ export interface VmSummary {
   diskCount: number;
   checkpointCount: number;
   oldestCheckpointAt: string | null;
+  /** Kept in memory for the query language's free text (empty notes are null). */
+  notes: string | null;
 }
 
 export interface FullVmInput {

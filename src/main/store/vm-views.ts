@@ -55,6 +55,7 @@ export function summarize(c: VmConfigInput): VmSummary {
     diskCount: c.disks.length,
     checkpointCount: c.checkpoints?.length ?? 0,
     oldestCheckpointAt: oldestOf(c.checkpoints ?? []),
+    notes: c.notes || null,
   };
 }
 
@@ -136,6 +137,7 @@ export function vmView(record: VmRecord, host: HostRecord | undefined, pending: 
     diskCount: c.diskCount,
     checkpointCount: c.checkpointCount,
     oldestCheckpointAt: c.oldestCheckpointAt,
+    notes: c.notes,
     detailsHash: record.contentHash,
     stale: !fresh,
     staleSince: fresh ? null : (host?.sync.staleSince ?? host?.sync.lastSuccessAt ?? null),
@@ -170,6 +172,7 @@ export function placeholderView(p: { placeholderId: string; hostId: string; name
     diskCount: 0,
     checkpointCount: 0,
     oldestCheckpointAt: null,
+    notes: null,
     detailsHash: '',
     stale: false,
     staleSince: null,

@@ -96,6 +96,8 @@ export const InventoryVm = Type.Object({
   /** Checkpoints the last full inventory saw, and when the oldest was taken (null: none). */
   checkpointCount: Type.Integer(),
   oldestCheckpointAt: Nullable(Type.String()),
+  /** The VM's notes (Hyper-V's Notes field): free text in queries matches them. */
+  notes: Nullable(Type.String()),
   detailsHash: Type.String(),
   /** True when the host could not be reached: these are the last known values. */
   stale: Type.Boolean(),
