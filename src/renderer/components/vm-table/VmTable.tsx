@@ -16,6 +16,9 @@ import { filterAndSort, LIVE_COLUMNS, nextSort, type SortSpec, type TableContext
 import { counted } from '../../../shared/counted';
 import { reachOf, useReachability } from '../../features/connect/reach-store'; // connect: RDP/SSH columns and filter
 import { REACH_FILTERS, type ReachFilter } from '../../features/connect/reach-words';
+import { QUERY_EXAMPLE, readQueryInput } from '../../features/search/query-input'; // query: the filter box speaks the query language
+import { QueryErrorLine } from '../../features/search/QueryErrorLine';
+import type { QueryError } from '../../../shared/query';
 
 export type VmScope = { kind: 'all' } | { kind: 'host'; hostId: string } | { kind: 'cluster'; cluster: string };
 
@@ -63,7 +66,8 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   );
   // Live columns and the state filter follow every delta, throttled; other orders change only
   // when VMs are added, removed or move. Only then does the table subscribe to every delta.
-  const live = LIVE_COLUMNS.has(sort.column) || filter.state !== undefined || filter.reach !== undefined;
+  // A query may test hot values (state, CPU, memory, uptime, heartbeat), so it follows deltas too.
+  const live = LIVE_COLUMNS.has(sort.column) || filter.state !== undefined || filter.reach !== undefined || filter.query !== undefined;
   const version = useInventory((s) => (live ? s.version : 0));
   const reachVersion = useReachability((s) => (filter.reach || sort.column === 'rdp' || sort.column === 'ssh' ? s.version : 0));
   const liveVersion = useThrottled(version + reachVersion, 500);
@@ -142,7 +146,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   return (
     <div className="vm-table" data-testid="vm-table">
       <div className="vm-filters" role="group" aria-label="Filter VMs">
-        <FilterText onChange={setFilter} />
+        <QueryBox onChange={setFilter} />
         <select aria-label="State" value={filter.reach ? `reach:${filter.reach}` : (filter.state ?? '')} onChange={(e) => setFilter((f) => ({ ...f, ...stateOrReach(e.target.value) }))}>
           <option value="">All states</option>
           {STATES.map((s) => (
@@ -293,20 +297,48 @@ function HeaderCell({ column, width, sort, onSort }: { column: VmColumn; width: 
 }
 
 /**
- * The name filter. Its own component: React re-applies an input's attributes whenever the input
- * re-renders, which would dirty style and layout on every table render.
+ * The query box (src/shared/query): plain words filter by name, IP, GUID or notes; fields and
+ * comparisons narrow further. A wrong query is shown under the box with the bad part marked, and
+ * the table keeps the last good result meanwhile. Escape clears. Its own component: React
+ * re-applies an input's attributes whenever the input re-renders, which would dirty style and
+ * layout on every table render.
  */
-const FilterText = memo(function FilterText({ onChange }: { onChange(update: (f: VmFilter) => VmFilter): void }) {
+const QueryBox = memo(function QueryBox({ onChange }: { onChange(update: (f: VmFilter) => VmFilter): void }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<QueryError | null>(null);
+  const apply = (next: string) => {
+    setText(next);
+    const input = readQueryInput(next);
+    if (input.kind === 'error') {
+      setError(input.error);
+      return; // the rows stay as the last good query left them
+    }
+    setError(null);
+    const query = input.kind === 'ok' ? input.predicate : undefined;
+    onChange((f) => ({ ...f, text: undefined, query }));
+  };
   return (
-    <input
-      type="search"
-      placeholder="Filter by name or IP"
-      aria-label="Filter by name or IP"
-      onChange={(e) => {
-        const text = e.target.value.trim().toLowerCase() || undefined;
-        onChange((f) => ({ ...f, text }));
-      }}
-    />
+    <div className="query-box">
+      <input
+        type="search"
+        value={text}
+        placeholder={`Filter: name, IP or ${QUERY_EXAMPLE}`}
+        aria-label="Filter by name or IP, or a query"
+        aria-invalid={error !== null}
+        title={'Words match name, IP, GUID or notes. Fields: name: state: host: cluster: os: ip: tag: heartbeat: notes:, ' +
+          'numbers mem cpu vcpu uptime age checkpoints with > >= < <= = (mem>8GB, uptime>30d). OR between terms, - negates, "quotes" for spaces. Escape clears.'}
+        spellCheck={false}
+        data-testid="vm-query"
+        onChange={(e) => apply(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key !== 'Escape' || text === '') return;
+          e.preventDefault();
+          e.stopPropagation();
+          apply('');
+        }}
+      />
+      {error && <QueryErrorLine text={text} error={error} testId="vm-query-error" />}
+    </div>
   );
 });
 

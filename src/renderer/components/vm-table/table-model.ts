@@ -1,6 +1,7 @@
 import type { InventoryHost, InventoryVm, VmReach, VmState } from '../../../shared/contract';
 import { matchesReach, type ReachFilter } from '../../features/connect/reach-words';
 import { vmSortKey } from '../../../shared/vm-sort';
+import type { QueryContext, VmPredicate } from '../../../shared/query';
 
 export type SortColumn =
   | 'name'
@@ -34,6 +35,8 @@ export interface VmFilter {
   cluster?: string;
   /** Substring of the name or an IP, lowercase. */
   text?: string;
+  /** The query box's compiled query (src/shared/query), ANDed with the drop-downs. */
+  query?: VmPredicate;
   /** RDP or SSH answered, or neither (features/connect). */
   reach?: ReachFilter;
 }
@@ -45,6 +48,15 @@ export interface TableContext {
   host?(hostId: string): InventoryHost | undefined;
   /** The VM's RDP/SSH reachability (features/connect). */
   reach?(vmKey: string): VmReach | undefined;
+  /** The VM's user tags, for `tag:` in queries; none when not given. */
+  tags?(vm: InventoryVm): readonly string[];
+}
+
+const NO_TAGS: readonly string[] = [];
+
+/** The query language's view of a table context; built once per filtering pass (its memory of hosts lives that long). */
+export function queryContextOf(ctx: TableContext, now = Date.now()): QueryContext {
+  return { hostName: ctx.hostName, clusterOf: (h) => ctx.clusterOf(h) ?? null, tags: ctx.tags ?? (() => NO_TAGS), now };
 }
 
 /** Columns whose values change with every quick sync: sorting by them must follow live updates. */
@@ -54,7 +66,7 @@ export const LIVE_COLUMNS: ReadonlySet<SortColumn> = new Set(['state', 'cpu', 'm
 const sortKey = vmSortKey;
 type SortKey = ReturnType<typeof vmSortKey>;
 
-export function matchesFilter(vm: InventoryVm, filter: VmFilter, ctx: TableContext): boolean {
+export function matchesFilter(vm: InventoryVm, filter: VmFilter, ctx: TableContext, queryCtx?: QueryContext): boolean {
   if (filter.state === 'stale' ? !vm.stale : filter.state && vm.state !== filter.state) return false;
   if (filter.hostId && vm.hostId !== filter.hostId) return false;
   if (filter.cluster && ctx.clusterOf(vm.hostId) !== filter.cluster) return false;
@@ -63,6 +75,7 @@ export function matchesFilter(vm: InventoryVm, filter: VmFilter, ctx: TableConte
     const t = filter.text;
     if (!vm.name.toLowerCase().includes(t) && !vm.ipAddresses.some((ip) => ip.includes(t))) return false;
   }
+  if (filter.query && !filter.query(vm, queryCtx ?? queryContextOf(ctx))) return false;
   return true;
 }
 
@@ -80,9 +93,10 @@ type Row = { key: string; k: SortKey; name: string };
  */
 export function filterAndSort(keys: Iterable<string>, filter: VmFilter, sort: SortSpec, ctx: TableContext, previous: readonly string[] = []): readonly string[] {
   const byKey = new Map<string, Row>();
+  const queryCtx = filter.query ? queryContextOf(ctx) : undefined;
   for (const key of keys) {
     const vm = ctx.vms.get(key);
-    if (!vm || !matchesFilter(vm, filter, ctx)) continue;
+    if (!vm || !matchesFilter(vm, filter, ctx, queryCtx)) continue;
     byKey.set(key, { key, k: sortKey(vm, sort.column, ctx), name: vm.name.toLowerCase() });
   }
   const rows: Row[] = [];

@@ -6,7 +6,9 @@ import { useInventory } from '../../stores/inventory-store';
 import { useJobs } from '../../stores/jobs-store'; // jobs: palette button
 import { NotificationBell } from '../notifications/NotificationBell';
 import { JobsNavButton } from '../jobs/JobsListView'; // jobs: nav entry
-import { searchEverything } from '../search/search-index';
+import { searchWithQuery } from '../search/search-index'; // query: plain words search everything, a query lists matching VMs
+import { QueryErrorLine } from '../search/QueryErrorLine';
+import { QUERY_EXAMPLE } from '../search/query-input';
 import { keyHint } from '../../components/shortcuts';
 
 const THEME_ORDER: Theme[] = ['system', 'light', 'dark'];
@@ -83,7 +85,8 @@ function SearchBox() {
 
   // Re-run on membership changes only: names and IPs change rarely, hot state never matters here.
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const results = useMemo(() => searchEverything(query, Object.values(hosts), model, clusterByHost), [hosts, query, model, version, clusterByHost]);
+  const found = useMemo(() => searchWithQuery(query, Object.values(hosts), model, clusterByHost), [hosts, query, model, version, clusterByHost]);
+  const results = found.hits;
 
   const choose = (index: number) => {
     const hit = results[index];
@@ -97,7 +100,7 @@ function SearchBox() {
         ref={input}
         type="search"
         placeholder={`Search (${keyHint('Ctrl+K')})`}
-        title="Search everywhere: VMs by name, IP, ID or host; hosts; clusters"
+        title={`Search everywhere: VMs by name, IP, ID or host; hosts; clusters. A query lists matching VMs, e.g. ${QUERY_EXAMPLE}`}
         aria-label="Search everywhere"
         value={query}
         onChange={(e) => {
@@ -113,7 +116,17 @@ function SearchBox() {
       />
       {query.trim() && (
         <ul className="search-results" role="listbox">
-          {results.length === 0 && <li className="muted">No matches</li>}
+          {found.error && (
+            <li className="search-error">
+              <QueryErrorLine text={query} error={found.error} testId="search-query-error" />
+            </li>
+          )}
+          {found.matched !== undefined && found.matched > results.length && (
+            <li className="muted" data-testid="search-matched">
+              {results.length} of {found.matched} matching VMs (by name)
+            </li>
+          )}
+          {results.length === 0 && !found.error && <li className="muted">No matches</li>}
           {results.map((r, i) => (
             <li key={r.key} role="option" aria-selected={i === active} className={i === active ? 'active' : ''} onMouseDown={() => choose(i)} data-kind={r.kind}>
               <span className="kind">{r.kind}</span> {r.label} <span className="muted">{r.detail}</span>
