@@ -18,6 +18,11 @@ import { reachOf, useReachability } from '../../features/connect/reach-store'; /
 import { REACH_FILTERS, type ReachFilter } from '../../features/connect/reach-words';
 import { QUERY_EXAMPLE, readQueryInput } from '../../features/search/query-input'; // query: the filter box speaks the query language
 import { QueryErrorLine } from '../../features/search/QueryErrorLine';
+import { ExportMenu } from '../../features/views/ExportMenu'; // views: export what is shown
+import { SaveViewButton } from '../../features/views/SaveViewButton'; // views: saved views
+import { useViewRequest } from '../../features/views/views-store';
+import { isCellColumn } from '../../../shared/vm-cells';
+import { cellContext } from './columns';
 import type { QueryError } from '../../../shared/query';
 
 export type VmScope = { kind: 'all' } | { kind: 'host'; hostId: string } | { kind: 'cluster'; cluster: string };
@@ -50,6 +55,15 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   const dispatch = useVmSelection((s) => s.dispatch);
   const [sort, setSort] = useState<SortSpec>({ column: 'name', dir: 'asc' });
   const [filter, setFilter] = useState<VmFilter>({});
+  // views: the query box's text (for "Save view…"), and a saved view opened from the sidebar (overview table only).
+  const queryText = useRef('');
+  const viewRequest = useViewRequest((s) => (scope.kind === 'all' ? s.request : undefined));
+  useEffect(() => {
+    if (!viewRequest) return;
+    const { sort: viewSort } = viewRequest.view;
+    if (isCellColumn(viewSort.column)) setSort({ column: viewSort.column, dir: viewSort.dir });
+    setFilter((f) => ({ query: f.query })); // the drop-downs go back to "All": the view's query (set by the box as it mounts) says what it selects
+  }, [viewRequest]);
   const [cursor, setCursor] = useState<number | undefined>();
   const visibleIds = useColumnPrefs((s) => s.visible);
   const widths = useColumnPrefs((s) => s.widths);
@@ -146,7 +160,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   return (
     <div className="vm-table" data-testid="vm-table">
       <div className="vm-filters" role="group" aria-label="Filter VMs">
-        <QueryBox onChange={setFilter} />
+        <QueryBox key={viewRequest?.nonce ?? 0} initial={viewRequest?.view.query} onText={(t) => (queryText.current = t)} onChange={setFilter} />
         <select aria-label="State" value={filter.reach ? `reach:${filter.reach}` : (filter.state ?? '')} onChange={(e) => setFilter((f) => ({ ...f, ...stateOrReach(e.target.value) }))}>
           <option value="">All states</option>
           {STATES.map((s) => (
@@ -187,6 +201,8 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
           {selected.size ? ` · ${selected.size} selected` : ''}
         </span>
         <ColumnChooser />
+        <ExportMenu shown={() => ({ rows: order.map((k) => model.vms.get(k)!).filter(Boolean), columns: visibleIds, ctx: cellContext(ctx, Date.now(), useApp.getState().settings?.reachability?.enabled ?? true) })} />
+        <SaveViewButton current={() => ({ query: queryText.current, columns: [...visibleIds], sort: { column: sort.column, dir: sort.dir } })} />
       </div>
       {/* Wider than its box (many columns, a narrow window), the table scrolls sideways inside its own frame; the page does not. */}
       <div className="vm-grid-frame" data-testid="vm-grid-frame">
@@ -303,11 +319,12 @@ function HeaderCell({ column, width, sort, onSort }: { column: VmColumn; width: 
  * re-applies an input's attributes whenever the input re-renders, which would dirty style and
  * layout on every table render.
  */
-const QueryBox = memo(function QueryBox({ onChange }: { onChange(update: (f: VmFilter) => VmFilter): void }) {
-  const [text, setText] = useState('');
+const QueryBox = memo(function QueryBox({ onChange, initial, onText }: { onChange(update: (f: VmFilter) => VmFilter): void; initial?: string; onText?(text: string): void }) {
+  const [text, setText] = useState(initial ?? '');
   const [error, setError] = useState<QueryError | null>(null);
   const apply = (next: string) => {
     setText(next);
+    onText?.(next); // views: Save view… stores the text as typed
     const input = readQueryInput(next);
     if (input.kind === 'error') {
       setError(input.error);
@@ -317,6 +334,11 @@ const QueryBox = memo(function QueryBox({ onChange }: { onChange(update: (f: VmF
     const query = input.kind === 'ok' ? input.predicate : undefined;
     onChange((f) => ({ ...f, text: undefined, query }));
   };
+  // views: a saved view opened from the sidebar mounts the box with its query (keyed by the request).
+  useEffect(() => {
+    if (initial !== undefined) apply(initial);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   return (
     <div className="query-box">
       <input

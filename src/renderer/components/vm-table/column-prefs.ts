@@ -78,6 +78,8 @@ interface ColumnPrefsState extends ColumnPrefs {
   /** At the end of a drag or a key press: stored. */
   commitWidth(id: SortColumn, width: number): void;
   reset(): void;
+  /** views: a saved view's columns, in its order (the name column is kept). */
+  setVisible(ids: readonly SortColumn[]): void;
 }
 
 export const useColumnPrefs = create<ColumnPrefsState>((set, get) => {
@@ -91,5 +93,6 @@ export const useColumnPrefs = create<ColumnPrefsState>((set, get) => {
     preview: (id, width) => set((s) => ({ widths: { ...s.widths, [id]: clampWidth(id, width) } })),
     commitWidth: (id, width) => save({ visible: get().visible, widths: { ...get().widths, [id]: clampWidth(id, width) } }),
     reset: () => save(defaultPrefs()),
+    setVisible: (ids) => save({ visible: parsePrefs(JSON.stringify({ visible: ids })).visible, widths: get().widths }),
   };
 });

@@ -7,6 +7,7 @@ import { useCountsPace } from '../../stores/counts-pace';
 import { isDisconnected, useClusterByHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { sameRow, treeRows, type TreeRow } from './tree-rows';
+import { SidebarViews } from '../views/SidebarViews'; // views: saved views with live counts
 
 export { groupHosts } from './tree-rows';
 
@@ -132,6 +133,7 @@ export function Sidebar() {
             <span className="dot dot-unreachable" aria-hidden="true" /> Disconnected hosts <span className="count">{disconnected}</span>
           </button>
         )}
+        <SidebarViews />
         {rows.length === 0 ? (
           <p className="muted sidebar-empty">
             No hosts yet. <button className="link" onClick={() => navigate({ name: 'settings' })}>Add a host</button>
