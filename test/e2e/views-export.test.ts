@@ -16,10 +16,10 @@ const QUERY = 'state:running OR vcpu>=2';
 async function renderedRows(page: Page): Promise<{ start: number; rows: string[][] }> {
   return page.evaluate(() => {
     const list = document.querySelector('[data-testid="vm-rows"]')!;
-    const rows = [...list.querySelectorAll('[role="row"]')] as HTMLElement[];
+    const rows = Array.from(list.querySelectorAll<HTMLElement>('[role="row"]'));
     const holder = rows[0]!.parentElement as HTMLElement;
     const start = Math.round(parseFloat(holder.style.top || '0') / rows[0]!.getBoundingClientRect().height);
-    return { start, rows: rows.map((r) => [...r.querySelectorAll('[role="gridcell"]')].map((c) => c.textContent ?? '')) };
+    return { start, rows: rows.map((r) => Array.from(r.querySelectorAll('[role="gridcell"]')).map((c) => c.textContent ?? '')) };
   });
 }
 
@@ -32,13 +32,22 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') record.push(field), (field = '');
-    else if (ch === '\r' && text[i + 1] === '\n') record.push(field), records.push(record), (record = []), (field = ''), i++;
-    else field += ch;
+    else if (ch === ',') {
+      record.push(field);
+      field = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i++;
+    } else field += ch;
   }
   return records;
 }

@@ -3,13 +3,18 @@ import { describe, expect, test } from 'vitest';
 import { VM_COLUMNS, cellContext } from '../../src/renderer/components/vm-table/columns';
 import type { TableContext } from '../../src/renderer/components/vm-table/table-model';
 import { useReachability } from '../../src/renderer/features/connect/reach-store';
-import { cellText } from '../../src/shared/vm-cells';
-import { domPerTest, loadFleet } from '../renderer/dom-harness';
-import { fleet } from '../renderer/fixtures';
+import { cellText, CELL_COLUMNS, COLUMN_TITLES } from '../../src/shared/vm-cells';
+import { domPerTest, loadFleet } from './dom-harness';
+import { fleet } from './fixtures';
 
 const dom = domPerTest();
 
 describe('the VM table renders exactly cellText in every column', () => {
+  test("the table has exactly the formatter's columns and titles", () => {
+    expect(VM_COLUMNS.map((c) => c.id)).toEqual([...CELL_COLUMNS]);
+    for (const c of VM_COLUMNS) expect(c.label).toBe(COLUMN_TITLES[c.id]);
+  });
+
   test('every column, for running, off, pending and stale VMs', () => {
     const f = fleet(2, 6);
     const model = loadFleet(f);
