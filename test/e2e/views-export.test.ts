@@ -124,6 +124,11 @@ describe('exports and saved views (lab, aether-v serve, Chromium)', () => {
     const { page } = app;
     const summary = (await page.getByTestId('vm-table-summary').textContent())!;
     const shownCount = /^(\d+) of/.exec(summary)![1]!;
+    // Grouped by state: headers in the list, and the grouping is part of the view.
+    await page.getByTestId('columns-button').click();
+    await page.getByTestId('columns-group-by').selectOption('state');
+    await page.getByTestId('columns-button').click();
+    await page.getByTestId('vm-group-head').first().filter({ hasText: /^(Off|Running|Saved|Paused) \d+$/ }).waitFor();
     await page.getByTestId('save-view-button').click();
     await page.getByTestId('save-view-name').fill('Busy or big');
     await page.getByTestId('save-view-save').click();
@@ -134,7 +139,12 @@ describe('exports and saved views (lab, aether-v serve, Chromium)', () => {
     await page.locator('[data-testid="figure-connected"]', { hasText: /^3$/ }).waitFor({ timeout: 60_000 });
     await item.getByTestId('view-count').filter({ hasText: new RegExp(`^${shownCount}$`) }).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('vm-query').inputValue()).toBe(''); // a fresh page: no view applied yet
+    // Back to ungrouped before opening the view, so opening it must bring its grouping back.
+    await page.getByTestId('columns-button').click();
+    await page.getByTestId('columns-group-by').selectOption('none');
+    await page.getByTestId('columns-button').click();
     await item.getByTestId('view-open').click();
+    await page.getByTestId('vm-group-head').first().waitFor();
     expect(await page.getByTestId('vm-query').inputValue()).toBe(QUERY);
     await page.locator('[data-testid="vm-table-summary"]', { hasText: new RegExp(`^${shownCount} of 60 VMs`) }).waitFor();
     await page.locator('[role="columnheader"][data-column="memory"][aria-sort="descending"]').waitFor();

@@ -8,6 +8,8 @@ import { SettingsStore } from '../../src/main/settings/settings-store';
 import { JsonFilePersistence } from '../../src/main/settings/persistence';
 import { deleteView, importViews, knownColumns, moveView, renameView, uniqueName, upsertView, viewNameProblem, viewsFile } from '../../src/renderer/features/views/view-model';
 import { tempDir } from '../support/temp';
+import { groupRows } from '../../src/renderer/features/views/grouping';
+import { makeVm } from '../renderer/fixtures';
 
 const view = (name: string, over: Partial<SavedView> = {}): SavedView => ({ name, query: 'state:running', columns: ['name', 'state'], sort: { column: 'name', dir: 'asc' }, groupBy: 'none', ...over });
 
@@ -87,5 +89,30 @@ describe('saved views in the settings (ui.views)', () => {
     } finally {
       temp.cleanup();
     }
+  });
+});
+
+describe('grouping', () => {
+  test('groups in natural order of their labels, rows keeping the sort inside, a header line per group', () => {
+    const vms = new Map([makeVm('h10', 1), makeVm('h2', 2), makeVm('h10', 3), makeVm('h2', 4, { state: 'Off' })].map((v) => [v.key, v]));
+    const sorted = [...vms.keys()].reverse();
+    const ctx = { hostName: (id: string) => `hv-${id}`, clusterOf: () => undefined };
+    const byHost = groupRows(sorted, 'host', (k) => vms.get(k), ctx);
+    expect(byHost.order.map((k) => vms.get(k)!.hostId)).toEqual(['h2', 'h2', 'h10', 'h10']);
+    expect(byHost.order.filter((k) => vms.get(k)!.hostId === 'h2')).toEqual(sorted.filter((k) => vms.get(k)!.hostId === 'h2'));
+    expect(byHost.lines).toEqual([
+      { kind: 'head', label: 'hv-h2', count: 2 },
+      { kind: 'row', index: 0 },
+      { kind: 'row', index: 1 },
+      { kind: 'head', label: 'hv-h10', count: 2 },
+      { kind: 'row', index: 2 },
+      { kind: 'row', index: 3 },
+    ]);
+    expect(byHost.lineOf(2)).toBe(4);
+    expect(groupRows(sorted, 'cluster', (k) => vms.get(k), ctx).lines![0]).toEqual({ kind: 'head', label: 'No cluster', count: 4 });
+    expect(groupRows(sorted, 'state', (k) => vms.get(k), ctx).lines!.filter((l) => l.kind === 'head').map((l) => (l as { label: string }).label)).toEqual(['Off', 'Running']);
+    const none = groupRows(sorted, 'none', (k) => vms.get(k), ctx);
+    expect(none.order).toBe(sorted);
+    expect(none.lines).toBeUndefined();
   });
 });

@@ -8,6 +8,8 @@ export function ColumnChooser() {
   const visible = useColumnPrefs((s) => s.visible);
   const toggle = useColumnPrefs((s) => s.toggle);
   const reset = useColumnPrefs((s) => s.reset);
+  const groupBy = useColumnPrefs((s) => s.groupBy);
+  const setGroupBy = useColumnPrefs((s) => s.setGroupBy);
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -46,6 +48,16 @@ export function ColumnChooser() {
               </label>
             ))}
           </fieldset>
+          {/* views: group headers in the table (host, cluster or state) */}
+          <label className="group-by">
+            Group rows by{' '}
+            <select value={groupBy} onChange={(e) => setGroupBy(e.target.value as typeof groupBy)} data-testid="columns-group-by">
+              <option value="none">nothing</option>
+              <option value="host">host</option>
+              <option value="cluster">cluster</option>
+              <option value="state">state</option>
+            </select>
+          </label>
           <button onClick={reset} data-testid="columns-reset">
             Default columns and widths
           </button>

@@ -23,6 +23,7 @@ import { SaveViewButton } from '../../features/views/SaveViewButton'; // views: 
 import { useViewRequest } from '../../features/views/views-store';
 import { isCellColumn } from '../../../shared/vm-cells';
 import { cellContext } from './columns';
+import { groupRows } from '../../features/views/grouping';
 import type { QueryError } from '../../../shared/query';
 
 export type VmScope = { kind: 'all' } | { kind: 'host'; hostId: string } | { kind: 'cluster'; cluster: string };
@@ -86,7 +87,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   const reachVersion = useReachability((s) => (filter.reach || sort.column === 'rdp' || sort.column === 'ssh' ? s.version : 0));
   const liveVersion = useThrottled(version + reachVersion, 500);
   const previousOrder = useRef<readonly string[]>([]);
-  const order = useMemo(() => {
+  const sortedOrder = useMemo(() => {
     const keys =
       scope.kind === 'all'
         ? model.vms.keys()
@@ -97,8 +98,12 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [model, membership, liveVersion, scope.kind, scope.kind === 'host' ? scope.hostId : scope.kind === 'cluster' ? scope.cluster : '', filter, sort, ctx, clusterByHost]);
   useEffect(() => {
-    previousOrder.current = order;
-  }, [order]);
+    previousOrder.current = sortedOrder;
+  }, [sortedOrder]);
+  // views: grouped under host, cluster or state headers (Columns › Group rows by, or a saved view); `order` is the rows as shown.
+  const groupBy = useColumnPrefs((s) => s.groupBy);
+  const grouped = useMemo(() => groupRows(sortedOrder, groupBy, (k) => model.vms.get(k), ctx), [sortedOrder, groupBy, model, ctx]);
+  const order = grouped.order;
 
   // A VM deleted on its host leaves the selection too, so bulk actions never target it.
   useEffect(() => {
@@ -150,7 +155,16 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   }, [hostNames, scope, clusterByHost]);
   const clusterOptions = useMemo(() => [...new Set([...clusterByHost.values()].filter((c): c is string => !!c))].sort(), [clusterByHost]);
 
-  const renderRow = (index: number) => {
+  const renderLine = (line: number) => {
+    const item = grouped.lines?.[line];
+    if (item?.kind === 'head') {
+      return (
+        <div key={`group:${item.label}`} className="vm-group-head" role="presentation" style={{ height: ROW_HEIGHT }} data-testid="vm-group-head">
+          {item.label} <span className="count">{item.count}</span>
+        </div>
+      );
+    }
+    const index = item ? item.index : line;
     const key = order[index]!;
     return (
       <VmRow key={key} vmKey={key} index={index} ctx={ctx} columns={columns} selected={selected.has(key)} cursor={cursor === index} onClick={onRowClick} onOpen={onRowOpen} onMenu={onRowMenu} />
@@ -202,7 +216,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
         </span>
         <ColumnChooser />
         <ExportMenu shown={() => ({ rows: order.map((k) => model.vms.get(k)!).filter(Boolean), columns: visibleIds, ctx: cellContext(ctx, Date.now(), useApp.getState().settings?.reachability?.enabled ?? true) })} />
-        <SaveViewButton current={() => ({ query: queryText.current, columns: [...visibleIds], sort: { column: sort.column, dir: sort.dir } })} />
+        <SaveViewButton current={() => ({ query: queryText.current, columns: [...visibleIds], sort: { column: sort.column, dir: sort.dir }, groupBy })} />
       </div>
       {/* Wider than its box (many columns, a narrow window), the table scrolls sideways inside its own frame; the page does not. */}
       <div className="vm-grid-frame" data-testid="vm-grid-frame">
@@ -225,11 +239,11 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
             <p className="muted vm-empty">{total === 0 || model.vms.size === 0 ? 'No VMs.' : 'No VMs match these filters.'}</p>
           ) : (
             <VirtualList
-              count={order.length}
+              count={grouped.lines?.length ?? order.length}
               rowHeight={ROW_HEIGHT}
-              height={Math.min(height, order.length * ROW_HEIGHT + 2)}
-              renderRow={renderRow}
-              revealIndex={cursor}
+              height={Math.min(height, (grouped.lines?.length ?? order.length) * ROW_HEIGHT + 2)}
+              renderRow={renderLine}
+              revealIndex={cursor === undefined ? undefined : grouped.lineOf(cursor)}
               testId="vm-rows"
               scrollKey={`vm-table:${id}`}
             />

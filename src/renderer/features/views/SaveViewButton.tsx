@@ -1,22 +1,19 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SavedView } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
-import { GROUP_BY, upsertView, viewNameProblem, type GroupBy } from './view-model';
+import { upsertView, viewNameProblem } from './view-model';
 import { saveViews, useSavedViews, useViewRequest } from './views-store';
 
-const GROUP_LABEL: Record<GroupBy, string> = { none: 'No grouping', host: 'Group by host', cluster: 'Group by cluster', state: 'Group by state' };
-
 /**
- * "Save view…": names the table's query, columns and sort (and a grouping) as a saved view. A
+ * "Save view…": names the table's query, columns, sort and grouping as a saved view. A
  * name already used asks to replace that view (a second click on "Replace").
  */
-export function SaveViewButton({ current }: { current: () => Omit<SavedView, 'name' | 'groupBy'> }) {
+export function SaveViewButton({ current }: { current: () => Omit<SavedView, 'name'> }) {
   const views = useSavedViews();
   const active = useViewRequest((s) => s.active);
   const toast = useApp((s) => s.toast);
   const [open, setOpen] = useState(false);
   const [name, setName] = useState('');
-  const [groupBy, setGroupBy] = useState<GroupBy>('none');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const box = useRef<HTMLDivElement>(null);
@@ -34,7 +31,6 @@ export function SaveViewButton({ current }: { current: () => Omit<SavedView, 'na
   const show = () => {
     const start = views.find((v) => v.name === active);
     setName(start?.name ?? '');
-    setGroupBy(start?.groupBy ?? 'none');
     setError(undefined);
     setOpen((o) => !o);
   };
@@ -42,7 +38,7 @@ export function SaveViewButton({ current }: { current: () => Omit<SavedView, 'na
     const problem = viewNameProblem(name, views, existing?.name);
     if (problem) return setError(problem);
     setBusy(true);
-    const view: SavedView = { ...current(), name: name.trim(), groupBy };
+    const view: SavedView = { ...current(), name: name.trim() };
     const failed = await saveViews(upsertView(views, view));
     setBusy(false);
     if (failed) return setError(failed);
@@ -73,16 +69,6 @@ export function SaveViewButton({ current }: { current: () => Omit<SavedView, 'na
           <label>
             Name
             <input autoFocus value={name} maxLength={60} onChange={(e) => (setName(e.target.value), setError(undefined))} data-testid="save-view-name" />
-          </label>
-          <label>
-            Grouping
-            <select value={groupBy} onChange={(e) => setGroupBy(e.target.value as GroupBy)} data-testid="save-view-group">
-              {GROUP_BY.map((g) => (
-                <option key={g} value={g}>
-                  {GROUP_LABEL[g]}
-                </option>
-              ))}
-            </select>
           </label>
           {error && (
             <p className="error" role="alert" data-testid="save-view-error">

@@ -5,7 +5,7 @@ import { CELL_COLUMNS, isCellColumn } from '../../../shared/vm-cells';
  * Saved views (issue 16): a named query with its columns, sort and grouping, kept in the
  * settings (ui.views) in the sidebar's order. Pure rules here; views-store.ts saves them.
  */
-export type GroupBy = SavedView['groupBy'];
+export type GroupBy = SavedView['groupBy']; // the same as column-prefs GroupBy
 export const GROUP_BY: readonly GroupBy[] = ['none', 'host', 'cluster', 'state'];
 export const VIEWS_FILE_KIND = 'aether-v.views';
 

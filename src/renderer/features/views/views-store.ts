@@ -39,7 +39,7 @@ let nonce = 0;
 
 /** Opens the overview with this view: its columns become the table's, its query and sort go to the table. */
 export function openView(view: SavedView): void {
-  useColumnPrefs.getState().setVisible(knownColumns(view));
+  useColumnPrefs.getState().applyView(knownColumns(view), view.groupBy);
   useViewRequest.setState({ request: { view, nonce: ++nonce }, active: view.name });
   useApp.getState().navigate({ name: 'overview' });
 }
