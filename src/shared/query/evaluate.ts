@@ -74,8 +74,8 @@ function freeText(re: RegExp): VmPredicate {
 }
 
 /**
- * Remembers a yes/no per distinct key: hosts (2,000 for 50,000 VMs), heartbeat and OS values are
- * few. Names and clusters come from the context, so a new context starts a new memory.
+ * Remembers a yes/no per host (2,000 for 50,000 VMs). Names and clusters come from the context,
+ * so a new context starts a new memory.
  */
 function perKey<K>(decide: (key: K, ctx: QueryContext) => boolean): (key: K, ctx: QueryContext) => boolean {
   let memo = new Map<K, boolean>();
@@ -89,6 +89,20 @@ function perKey<K>(decide: (key: K, ctx: QueryContext) => boolean): (key: K, ctx
     if (yes === undefined) {
       yes = decide(key, ctx);
       memo.set(key, yes);
+    }
+    return yes;
+  };
+}
+
+/** As perKey, for answers that depend on the value alone (a state, an OS, a heartbeat): no context check per row. */
+function perValue<K>(decide: (key: K) => boolean): (key: K) => boolean {
+  const memo = new Map<K, boolean>();
+  return (key) => {
+    let yes = memo.get(key);
+    if (yes === undefined) {
+      yes = decide(key);
+      // Values are few in practice; a flood of distinct ones (a bug upstream) must not grow this forever.
+      if (memo.size < 10_000) memo.set(key, yes);
     }
     return yes;
   };
@@ -111,7 +125,8 @@ function matchField(field: TextField, value: string): VmPredicate {
     case 'state': {
       // `state:stale` is the drop-down's "Stale": rows whose host did not confirm them.
       const stale = whole.test('stale');
-      return (vm) => whole.test(vm.state) || (stale && vm.stale);
+      const stateMatches = perValue<string>((state) => whole.test(state));
+      return (vm) => stateMatches(vm.state) || (stale && vm.stale);
     }
     case 'host': {
       const hostMatches = perKey<string>((hostId, ctx) => whole.test(ctx.hostName(hostId)) || whole.test(hostId));
@@ -127,8 +142,9 @@ function matchField(field: TextField, value: string): VmPredicate {
     case 'os': {
       // The family ("windows", "linux") or any part of the OS name ("2022", "ubuntu").
       const part = pattern(value, 'part');
-      const osMatches = perKey<string | null>((os) => os !== null && part.test(os));
-      return (vm, ctx) => whole.test(vm.osFamily) || osMatches(vm.operatingSystem, ctx);
+      const familyMatches = perValue<string>((family) => whole.test(family));
+      const osMatches = perValue<string | null>((os) => os !== null && part.test(os));
+      return (vm) => familyMatches(vm.osFamily) || osMatches(vm.operatingSystem);
     }
     case 'ip':
       return (vm) => {
@@ -143,11 +159,11 @@ function matchField(field: TextField, value: string): VmPredicate {
     case 'heartbeat': {
       const aliases = HEARTBEAT_ALIASES[value.toLowerCase().replace(/\s+/g, '')] ?? [];
       const none = /^(none|null|-)$/i.test(value);
-      const heartbeatMatches = perKey<string | null>((hb) => {
+      const heartbeatMatches = perValue<string | null>((hb) => {
         if (hb === null || hb === '') return none;
         return aliases.includes(hb) || whole.test(hb) || whole.test(heartbeatInWords(hb) ?? '');
       });
-      return (vm, ctx) => heartbeatMatches(vm.heartbeat, ctx);
+      return (vm) => heartbeatMatches(vm.heartbeat);
     }
     case 'notes': {
       const part = pattern(value, 'part');
