@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startServedLab, type ServedLab } from '../support/served-app';
+import { runCli } from '../support/cli';
 import { tempDir } from '../support/temp';
 
 const QUERY = 'state:running OR vcpu>=2';
@@ -111,6 +112,12 @@ describe('exports and saved views (lab, aether-v serve, Chromium)', () => {
     // Memory descending as shown.
     const memory = records.slice(1).map((r) => parseFloat(r[headers.indexOf('memory')]!) || 0);
     expect(memory).toEqual([...memory].sort((a, b) => b - a));
+
+    // The CLI, reading the same store (read-only, while the app runs), writes the same bytes.
+    const cli = await runCli(['export', '--data-dir', data.dir, '--query', QUERY, '--columns', headers.join(','), '--sort', 'memory:desc', '--format', 'csv']);
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(Buffer.from(cli.stdout, 'utf8').equals(bytes)).toBe(true);
 
     // Copy: the same rows tab-separated on the clipboard.
     await page.getByTestId('export-button').click();
