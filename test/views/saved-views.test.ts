@@ -116,3 +116,15 @@ describe('grouping', () => {
     expect(none.lines).toBeUndefined();
   });
 });
+
+describe('the query a view stores', () => {
+  test('the page and the drop-downs become terms; an OR query is grouped; values are quoted when needed', async () => {
+    const { viewQueryText } = await import('../../src/renderer/features/views/view-query');
+    const { parseQuery } = await import('../../src/shared/query');
+    expect(viewQueryText('  mem>8GB ', {})).toBe('mem>8GB');
+    expect(viewQueryText('', { hostName: 'hv01', state: 'Running' })).toBe('host:hv01 state:running');
+    expect(viewQueryText('name:a OR name:b', { cluster: 'CLU A' })).toBe('cluster:"CLU A" (name:a OR name:b)');
+    expect(viewQueryText('', { hostName: 'odd "name" \\ here', state: 'stale' })).toBe('host:"odd \\"name\\" \\\\ here" state:stale');
+    for (const q of ['host:hv01 state:running', 'cluster:"CLU A" (name:a OR name:b)', 'host:"odd \\"name\\" \\\\ here" state:stale']) expect(parseQuery(q).ok, q).toBe(true);
+  });
+});

@@ -24,6 +24,7 @@ import { useViewRequest } from '../../features/views/views-store';
 import { isCellColumn } from '../../../shared/vm-cells';
 import { cellContext } from './columns';
 import { groupRows } from '../../features/views/grouping';
+import { viewQueryText } from '../../features/views/view-query';
 import type { QueryError } from '../../../shared/query';
 
 export type VmScope = { kind: 'all' } | { kind: 'host'; hostId: string } | { kind: 'cluster'; cluster: string };
@@ -216,7 +217,19 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
         </span>
         <ColumnChooser />
         <ExportMenu shown={() => ({ rows: order.map((k) => model.vms.get(k)!).filter(Boolean), columns: visibleIds, ctx: cellContext(ctx, Date.now(), useApp.getState().settings?.reachability?.enabled ?? true) })} />
-        <SaveViewButton current={() => ({ query: queryText.current, columns: [...visibleIds], sort: { column: sort.column, dir: sort.dir }, groupBy })} />
+        <SaveViewButton
+          current={() => ({
+            // The page's host or cluster and the drop-downs become terms: the view opens on the overview.
+            query: viewQueryText(queryText.current, {
+              hostName: scope.kind === 'host' ? ctx.hostName(scope.hostId) : filter.hostId ? ctx.hostName(filter.hostId) : undefined,
+              cluster: scope.kind === 'cluster' ? scope.cluster : filter.cluster,
+              state: filter.state,
+            }),
+            columns: [...visibleIds],
+            sort: { column: sort.column, dir: sort.dir },
+            groupBy,
+          })}
+        />
       </div>
       {/* Wider than its box (many columns, a narrow window), the table scrolls sideways inside its own frame; the page does not. */}
       <div className="vm-grid-frame" data-testid="vm-grid-frame">

@@ -14,7 +14,8 @@ const COUNT_EVERY_MS = 2_000;
 
 /** Each view's count of matching VMs now (undefined: its query no longer parses). */
 function useViewCounts(views: readonly SavedView[]): Map<string, number | undefined> {
-  const version = useThrottled(useInventory((s) => s.version), COUNT_EVERY_MS);
+  // Without views, no subscription to the inventory's deltas at all.
+  const version = useThrottled(useInventory((s) => (views.length ? s.version : 0)), COUNT_EVERY_MS);
   const model = useInventory((s) => s.model);
   const hostNames = useHostNames();
   const clusterByHost = useClusterByHost();
