@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { MAX_SAVED_VIEWS } from '../saved-view-limits';
 
 /**
  * Absolute Windows path on a drive, from a strict ASCII allow-list (letters, digits, space, ._()-).
@@ -87,7 +88,7 @@ export const SavedView = Type.Object(
   { additionalProperties: false },
 );
 export type SavedView = Static<typeof SavedView>;
-export const MAX_SAVED_VIEWS = 200;
+export { MAX_SAVED_VIEWS };
 
 export const UiSettings = Type.Object(
   {

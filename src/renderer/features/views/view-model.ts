@@ -1,4 +1,5 @@
-import { MAX_SAVED_VIEWS, type SavedView } from '../../../shared/contract';
+import type { SavedView } from '../../../shared/contract';
+import { MAX_SAVED_VIEWS } from '../../../shared/saved-view-limits';
 import { CELL_COLUMNS, isCellColumn } from '../../../shared/vm-cells';
 
 /**
