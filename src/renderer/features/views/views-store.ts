@@ -8,7 +8,7 @@ const NO_VIEWS: readonly SavedView[] = [];
 
 /** The saved views, in the sidebar's order (settings ui.views). */
 export function useSavedViews(): readonly SavedView[] {
-  return useApp((s) => s.settings?.ui.views ?? NO_VIEWS);
+  return useApp((s) => s.settings?.ui?.views ?? NO_VIEWS);
 }
 
 /**
