@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useColumnPrefs } from './column-prefs';
 import { VM_COLUMNS } from './columns';
+import { usePanelSide } from '../../features/views/panel-side';
 
 /** The "Columns" button of the VM tables: a checklist of every column, and a reset. */
 export function ColumnChooser() {
@@ -11,6 +12,8 @@ export function ColumnChooser() {
   const groupBy = useColumnPrefs((s) => s.groupBy);
   const setGroupBy = useColumnPrefs((s) => s.setGroupBy);
   const box = useRef<HTMLDivElement>(null);
+  // views: the filter row now wraps sooner (Export, Save view…): a panel whose button starts a line opens to the right.
+  const side = usePanelSide(open, box, 360);
 
   useEffect(() => {
     if (!open) return;
@@ -29,6 +32,7 @@ export function ColumnChooser() {
       {open && (
         <div
           className="column-panel"
+          style={side}
           role="dialog"
           aria-label="Columns"
           data-testid="columns-panel"

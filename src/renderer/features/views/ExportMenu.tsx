@@ -3,6 +3,7 @@ import type { InventoryVm } from '../../../shared/contract';
 import { EXPORT_CONTENT_TYPE, exportFilename, exportTable, type ExportFormat } from '../../../shared/table-export';
 import type { CellColumn, CellContext } from '../../../shared/vm-cells';
 import { useApp } from '../../stores/app-store';
+import { usePanelSide } from './panel-side';
 import { saveExport } from '../jobs/download';
 import { counted } from '../../../shared/counted';
 
@@ -40,6 +41,7 @@ async function copyText(text: string): Promise<void> {
 export function ExportMenu({ shown }: { shown: () => ShownTable }) {
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
+  const side = usePanelSide(open, box, 240);
   const toast = useApp((s) => s.toast);
 
   useEffect(() => {
@@ -76,6 +78,7 @@ export function ExportMenu({ shown }: { shown: () => ShownTable }) {
       {open && (
         <div
           className="column-panel export-panel"
+          style={side}
           role="menu"
           aria-label="Export"
           data-testid="export-panel"

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SavedView } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
+import { usePanelSide } from './panel-side';
 import { upsertView, viewNameProblem } from './view-model';
 import { saveViews, useSavedViews, useViewRequest } from './views-store';
 
@@ -17,6 +18,7 @@ export function SaveViewButton({ current }: { current: () => Omit<SavedView, 'na
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const box = useRef<HTMLDivElement>(null);
+  const side = usePanelSide(open, box, 240);
 
   useEffect(() => {
     if (!open) return;
@@ -55,6 +57,7 @@ export function SaveViewButton({ current }: { current: () => Omit<SavedView, 'na
       {open && (
         <form
           className="column-panel save-view-panel"
+          style={side}
           role="dialog"
           aria-label="Save view"
           data-testid="save-view-panel"
