@@ -7,6 +7,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CliCommand
   lab: { summary: 'start the simulated Hyper-V lab and print its hosts as JSON lines', load: async () => (await import('./commands/lab')).command },
   exec: { summary: 'run a command line on a host over WinRM', load: async () => (await import('./commands/exec')).command },
   ps: { summary: 'run a PowerShell script on a host over WinRM', load: async () => (await import('./commands/ps')).command },
+  export: { summary: 'export the VMs a query selects as CSV, TSV or JSON, as the VM table does', load: async () => (await import('./commands/export')).command },
 };
 
 function usage(): string {

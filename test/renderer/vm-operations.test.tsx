@@ -197,9 +197,9 @@ describe('buttons, menu and palette derive from the one table', () => {
     expect(dom.text('state-pending')!.trim()).toBe(vmOperationDef('move').progress);
     const vm = makeVm('h1', 1, { checkpointCount: 3, oldestCheckpointAt: new Date(Date.now() - 12 * 86_400_000 - 3600_000).toISOString() });
     const ctx = { vms: new Map(), hostName: () => '', clusterOf: () => undefined };
-    expect(COLUMN_BY_ID.get('checkpoints')!.text!(vm, ctx)).toBe('3');
+    expect(COLUMN_BY_ID.get('checkpoints')!.render(vm, ctx)).toBe('3');
     expect(COLUMN_BY_ID.get('checkpointAge')!.label).toBe('Oldest checkpoint');
-    expect(COLUMN_BY_ID.get('checkpointAge')!.text!(vm, ctx)).toBe('12 d');
+    expect(COLUMN_BY_ID.get('checkpointAge')!.render(vm, ctx)).toBe('12 d');
   });
 });
 

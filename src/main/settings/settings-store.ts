@@ -97,6 +97,7 @@ export class SettingsStore {
 
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
     this.assertWritable();
+    if (patch.ui?.views) assertUniqueViewNames(patch.ui.views);
     const next: Settings = {
       theme: patch.theme ?? this.settings.theme,
       inventory: { ...this.settings.inventory, ...patch.inventory },
@@ -155,6 +156,19 @@ export class SettingsStore {
 
   private persist(): Promise<void> {
     return this.persistence.write({ schemaVersion: SETTINGS_SCHEMA_VERSION, settings: this.settings, hosts: this.hosts });
+  }
+}
+
+/** views: saved view names are unique regardless of case (the sidebar and `--view` find a view by name). */
+function assertUniqueViewNames(views: ReadonlyArray<{ name: string }>): void {
+  const seen = new Set<string>();
+  for (const [index, view] of views.entries()) {
+    const key = view.name.trim().toLowerCase();
+    if (seen.has(key)) {
+      const message = `Saved view names must be unique: "${view.name}" is used twice. Rename one of them.`;
+      throw new ContractError(ErrorCode.ValidationFailed, message, { fields: [{ field: `ui.views.${index}.name`, message }] });
+    }
+    seen.add(key);
   }
 }
 

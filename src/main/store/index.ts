@@ -7,3 +7,4 @@ export { isEmptyDelta } from './delta';
 export { bootEvidence } from './pending-confirmation';
 export { defaultSync, osFamily, vmKey, type HostRecord, type VmRecord } from './vm-views';
 export type * from './types';
+export { readInventorySnapshot, StoreNotReadable } from './read-only'; // views: aether-v export

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { MAX_SAVED_VIEWS } from '../saved-view-limits';
 
 /**
  * Absolute Windows path on a drive, from a strict ASCII allow-list (letters, digits, space, ._()-).
@@ -68,8 +69,31 @@ export const LogSettings = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * views: a saved view of the VM table (issue 16): a query with its columns, sort and grouping, named.
+ * Column ids are strings, not an enum, so a view naming a column a later version dropped still
+ * loads (the table skips the column); names are unique regardless of case (checked on update).
+ */
+export const SavedView = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 60, pattern: '\\S', hint: 'a name of 1–60 characters' }),
+    query: Type.String({ maxLength: 2_000, hint: 'a query of at most 2000 characters' }),
+    columns: Type.Array(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9]{0,39}$' }), { minItems: 1, maxItems: 64, hint: 'column ids such as name, state, host' }),
+    sort: Type.Object(
+      { column: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9]{0,39}$' }), dir: Type.Union([Type.Literal('asc'), Type.Literal('desc')]) },
+      { additionalProperties: false },
+    ),
+    groupBy: Type.Union([Type.Literal('none'), Type.Literal('host'), Type.Literal('cluster'), Type.Literal('state')], { hint: 'none, host, cluster or state' }),
+  },
+  { additionalProperties: false },
+);
+export type SavedView = Static<typeof SavedView>;
+export { MAX_SAVED_VIEWS };
+
 export const UiSettings = Type.Object(
   {
+    /** views: the saved views, in the sidebar's order (optional in the type so older fixtures stay valid; filled with [] at load). */
+    views: Type.Optional(Type.Array(SavedView, { default: [], maxItems: MAX_SAVED_VIEWS, hint: 'at most 200 saved views' })),
     /** Turn off, Shut down, Restart, Save (and the same in bulk) ask first: vm-actions.ts VM_ACTION_DEFS[…].ask. */
     confirmDestructiveActions: Type.Boolean({ default: true, hint: 'true or false: ask before Turn off, Shut down, Restart and Save' }),
   },
@@ -170,7 +194,7 @@ export const DEFAULT_SETTINGS: Settings = {
   artifactServer: { bindAddress: '0.0.0.0', port: 8765, advertisedBaseUrl: '' },
   jobs: { workers: 4, retentionDays: 90, maxJobs: 10_000, maxOutputLinesPerJob: 50_000 },
   log: { maxFileMB: 10, keepFiles: 3 },
-  ui: { confirmDestructiveActions: true },
+  ui: { confirmDestructiveActions: true, views: [] },
   metrics: { retentionHours: 48 },
   reachability: { enabled: true, rdpPort: 3389, sshPort: 22, concurrency: 32, timeoutMs: 1_500, intervalS: 300 },
   timeline: { retentionDays: 30 },

@@ -1,14 +1,11 @@
-import type { InventoryVm } from '../../../shared/contract';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import { useApp } from '../../stores/app-store';
 import { useClusterByHost, useHostNames } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { useVmSelection } from '../../stores/selection-store';
-import { Observed } from '../Freshness';
 import { compareNatural } from '../natural-compare';
 import { useThrottled } from '../useThrottled';
 import { VirtualList } from '../VirtualList';
-import { StateBadge } from './StateBadge';
 import { ColumnChooser } from './ColumnChooser';
 import { COLUMN_BY_ID, gridTemplate, minRowWidth, type VmColumn } from './columns';
 import { useColumnPrefs } from './column-prefs';
@@ -17,11 +14,17 @@ import { vmMenuItems } from '../../features/shell/context-menu-items';
 import { BulkActionBar } from '../../features/jobs/BulkActionBar'; // jobs: actions on the selection
 import { filterAndSort, LIVE_COLUMNS, nextSort, type SortSpec, type TableContext, type VmFilter } from './table-model';
 import { counted } from '../../../shared/counted';
-import { useConfirmedAt } from '../../stores/vm-freshness';
 import { reachOf, useReachability } from '../../features/connect/reach-store'; // connect: RDP/SSH columns and filter
 import { REACH_FILTERS, type ReachFilter } from '../../features/connect/reach-words';
 import { QUERY_EXAMPLE, readQueryInput } from '../../features/search/query-input'; // query: the filter box speaks the query language
 import { QueryErrorLine } from '../../features/search/QueryErrorLine';
+import { ExportMenu } from '../../features/views/ExportMenu'; // views: export what is shown
+import { SaveViewButton } from '../../features/views/SaveViewButton'; // views: saved views
+import { useViewRequest } from '../../features/views/views-store';
+import { isCellColumn } from '../../../shared/vm-cells';
+import { cellContext } from './columns';
+import { groupRows } from '../../features/views/grouping';
+import { viewQueryText } from '../../features/views/view-query';
 import type { QueryError } from '../../../shared/query';
 
 export type VmScope = { kind: 'all' } | { kind: 'host'; hostId: string } | { kind: 'cluster'; cluster: string };
@@ -54,6 +57,15 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   const dispatch = useVmSelection((s) => s.dispatch);
   const [sort, setSort] = useState<SortSpec>({ column: 'name', dir: 'asc' });
   const [filter, setFilter] = useState<VmFilter>({});
+  // views: the query box's text (for "Save view…"), and a saved view opened from the sidebar (overview table only).
+  const queryText = useRef('');
+  const viewRequest = useViewRequest((s) => (scope.kind === 'all' ? s.request : undefined));
+  useEffect(() => {
+    if (!viewRequest) return;
+    const { sort: viewSort } = viewRequest.view;
+    if (isCellColumn(viewSort.column)) setSort({ column: viewSort.column, dir: viewSort.dir });
+    setFilter((f) => ({ query: f.query })); // the drop-downs go back to "All": the view's query (set by the box as it mounts) says what it selects
+  }, [viewRequest]);
   const [cursor, setCursor] = useState<number | undefined>();
   const visibleIds = useColumnPrefs((s) => s.visible);
   const widths = useColumnPrefs((s) => s.widths);
@@ -76,7 +88,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   const reachVersion = useReachability((s) => (filter.reach || sort.column === 'rdp' || sort.column === 'ssh' ? s.version : 0));
   const liveVersion = useThrottled(version + reachVersion, 500);
   const previousOrder = useRef<readonly string[]>([]);
-  const order = useMemo(() => {
+  const sortedOrder = useMemo(() => {
     const keys =
       scope.kind === 'all'
         ? model.vms.keys()
@@ -87,8 +99,12 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [model, membership, liveVersion, scope.kind, scope.kind === 'host' ? scope.hostId : scope.kind === 'cluster' ? scope.cluster : '', filter, sort, ctx, clusterByHost]);
   useEffect(() => {
-    previousOrder.current = order;
-  }, [order]);
+    previousOrder.current = sortedOrder;
+  }, [sortedOrder]);
+  // views: grouped under host, cluster or state headers (Columns › Group rows by, or a saved view); `order` is the rows as shown.
+  const groupBy = useColumnPrefs((s) => s.groupBy);
+  const grouped = useMemo(() => groupRows(sortedOrder, groupBy, (k) => model.vms.get(k), ctx), [sortedOrder, groupBy, model, ctx]);
+  const order = grouped.order;
 
   // A VM deleted on its host leaves the selection too, so bulk actions never target it.
   useEffect(() => {
@@ -140,7 +156,16 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   }, [hostNames, scope, clusterByHost]);
   const clusterOptions = useMemo(() => [...new Set([...clusterByHost.values()].filter((c): c is string => !!c))].sort(), [clusterByHost]);
 
-  const renderRow = (index: number) => {
+  const renderLine = (line: number) => {
+    const item = grouped.lines?.[line];
+    if (item?.kind === 'head') {
+      return (
+        <div key={`group:${item.label}`} className="vm-group-head" role="presentation" style={{ height: ROW_HEIGHT }} data-testid="vm-group-head">
+          {item.label} <span className="count">{item.count}</span>
+        </div>
+      );
+    }
+    const index = item ? item.index : line;
     const key = order[index]!;
     return (
       <VmRow key={key} vmKey={key} index={index} ctx={ctx} columns={columns} selected={selected.has(key)} cursor={cursor === index} onClick={onRowClick} onOpen={onRowOpen} onMenu={onRowMenu} />
@@ -150,7 +175,7 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
   return (
     <div className="vm-table" data-testid="vm-table">
       <div className="vm-filters" role="group" aria-label="Filter VMs">
-        <QueryBox onChange={setFilter} />
+        <QueryBox key={viewRequest?.nonce ?? 0} initial={viewRequest?.view.query} onText={(t) => (queryText.current = t)} onChange={setFilter} />
         <select aria-label="State" value={filter.reach ? `reach:${filter.reach}` : (filter.state ?? '')} onChange={(e) => setFilter((f) => ({ ...f, ...stateOrReach(e.target.value) }))}>
           <option value="">All states</option>
           {STATES.map((s) => (
@@ -191,6 +216,20 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
           {selected.size ? ` · ${selected.size} selected` : ''}
         </span>
         <ColumnChooser />
+        <ExportMenu shown={() => ({ rows: order.map((k) => model.vms.get(k)!).filter(Boolean), columns: visibleIds, ctx: cellContext(ctx, Date.now(), useApp.getState().settings?.reachability?.enabled ?? true) })} />
+        <SaveViewButton
+          current={() => ({
+            // The page's host or cluster and the drop-downs become terms: the view opens on the overview.
+            query: viewQueryText(queryText.current, {
+              hostName: scope.kind === 'host' ? ctx.hostName(scope.hostId) : filter.hostId ? ctx.hostName(filter.hostId) : undefined,
+              cluster: scope.kind === 'cluster' ? scope.cluster : filter.cluster,
+              state: filter.state,
+            }),
+            columns: [...visibleIds],
+            sort: { column: sort.column, dir: sort.dir },
+            groupBy,
+          })}
+        />
       </div>
       {/* Wider than its box (many columns, a narrow window), the table scrolls sideways inside its own frame; the page does not. */}
       <div className="vm-grid-frame" data-testid="vm-grid-frame">
@@ -213,11 +252,11 @@ function VmTableView({ scope, height = 420 }: { scope: VmScope; height?: number 
             <p className="muted vm-empty">{total === 0 || model.vms.size === 0 ? 'No VMs.' : 'No VMs match these filters.'}</p>
           ) : (
             <VirtualList
-              count={order.length}
+              count={grouped.lines?.length ?? order.length}
               rowHeight={ROW_HEIGHT}
-              height={Math.min(height, order.length * ROW_HEIGHT + 2)}
-              renderRow={renderRow}
-              revealIndex={cursor}
+              height={Math.min(height, (grouped.lines?.length ?? order.length) * ROW_HEIGHT + 2)}
+              renderRow={renderLine}
+              revealIndex={cursor === undefined ? undefined : grouped.lineOf(cursor)}
               testId="vm-rows"
               scrollKey={`vm-table:${id}`}
             />
@@ -307,11 +346,12 @@ function HeaderCell({ column, width, sort, onSort }: { column: VmColumn; width: 
  * re-applies an input's attributes whenever the input re-renders, which would dirty style and
  * layout on every table render.
  */
-const QueryBox = memo(function QueryBox({ onChange }: { onChange(update: (f: VmFilter) => VmFilter): void }) {
-  const [text, setText] = useState('');
+const QueryBox = memo(function QueryBox({ onChange, initial, onText }: { onChange(update: (f: VmFilter) => VmFilter): void; initial?: string; onText?(text: string): void }) {
+  const [text, setText] = useState(initial ?? '');
   const [error, setError] = useState<QueryError | null>(null);
   const apply = (next: string) => {
     setText(next);
+    onText?.(next); // views: Save view… stores the text as typed
     const input = readQueryInput(next);
     if (input.kind === 'error') {
       setError(input.error);
@@ -321,6 +361,11 @@ const QueryBox = memo(function QueryBox({ onChange }: { onChange(update: (f: VmF
     const query = input.kind === 'ok' ? input.predicate : undefined;
     onChange((f) => ({ ...f, text: undefined, query }));
   };
+  // views: a saved view opened from the sidebar mounts the box with its query (keyed by the request).
+  useEffect(() => {
+    if (initial !== undefined) apply(initial);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   return (
     <div className="query-box">
       <input
@@ -366,11 +411,6 @@ interface VmRowProps {
   onMenu(key: string, e: MouseEvent): void;
 }
 
-/** The freshness cell: its own component, so a host's sync time re-renders this cell alone. */
-function VmObserved({ vm }: { vm: InventoryVm }) {
-  return <Observed at={useConfirmedAt(vm)} staleSince={vm.stale ? vm.staleSince : null} compact />;
-}
-
 /** One row, subscribed to its own VM: a delta for another VM does not re-render it. */
 const VmRow = memo(function VmRow({ vmKey, index, ctx, columns, selected, cursor, onClick, onOpen, onMenu }: VmRowProps) {
   const vm = useInventory((s) => s.model.vms.get(vmKey));
@@ -398,12 +438,8 @@ const VmRow = memo(function VmRow({ vmKey, index, ctx, columns, selected, cursor
             >
               {vm.name}
             </button>
-          ) : c.id === 'state' ? (
-            <StateBadge vm={vm} />
-          ) : c.id === 'observed' ? (
-            <VmObserved vm={vm} />
           ) : (
-            c.text?.(vm, ctx)
+            c.render(vm, ctx)
           )}
         </div>
       ))}

@@ -12,20 +12,25 @@ import { COLUMN_BY_ID, DEFAULT_VISIBLE, VM_COLUMNS } from './columns';
 export interface ColumnPrefs {
   visible: SortColumn[];
   widths: Partial<Record<SortColumn, number>>;
+  /** views: rows grouped under host, cluster or state headers, or not. */
+  groupBy: GroupBy;
 }
+
+export type GroupBy = 'none' | 'host' | 'cluster' | 'state';
+const GROUPINGS: readonly GroupBy[] = ['none', 'host', 'cluster', 'state'];
 
 export const COLUMN_PREFS_KEY = 'aetherv.vmTable.columns.v1';
 const MAX_WIDTH = 800;
 
 export function defaultPrefs(): ColumnPrefs {
-  return { visible: [...DEFAULT_VISIBLE], widths: {} };
+  return { visible: [...DEFAULT_VISIBLE], widths: {}, groupBy: 'none' };
 }
 
 /** Stored prefs, checked: unknown columns and absurd widths are dropped, the name column is always there. */
 export function parsePrefs(raw: string | null): ColumnPrefs {
   if (!raw) return defaultPrefs();
   try {
-    const value = JSON.parse(raw) as { visible?: unknown; widths?: unknown };
+    const value = JSON.parse(raw) as { visible?: unknown; widths?: unknown; groupBy?: unknown };
     const visible = Array.isArray(value.visible) ? value.visible.filter((id): id is SortColumn => COLUMN_BY_ID.has(id as SortColumn)) : [...DEFAULT_VISIBLE];
     const unique = [...new Set(visible)];
     if (!unique.includes('name')) unique.unshift('name');
@@ -36,7 +41,8 @@ export function parsePrefs(raw: string | null): ColumnPrefs {
         if (column && typeof w === 'number' && Number.isFinite(w)) widths[column.id] = clampWidth(column.id, w);
       }
     }
-    return { visible: unique, widths };
+    const groupBy = GROUPINGS.includes(value.groupBy as GroupBy) ? (value.groupBy as GroupBy) : 'none';
+    return { visible: unique, widths, groupBy };
   } catch {
     return defaultPrefs(); // damaged: the defaults, and the next change overwrites it
   }
@@ -78,7 +84,12 @@ interface ColumnPrefsState extends ColumnPrefs {
   /** At the end of a drag or a key press: stored. */
   commitWidth(id: SortColumn, width: number): void;
   reset(): void;
+  /** views: a saved view's columns, in its order (the name column is kept), and its grouping. */
+  applyView(ids: readonly SortColumn[], groupBy: GroupBy): void;
+  setGroupBy(groupBy: GroupBy): void;
 }
+
+const pick = (s: ColumnPrefs): ColumnPrefs => ({ visible: s.visible, widths: s.widths, groupBy: s.groupBy });
 
 export const useColumnPrefs = create<ColumnPrefsState>((set, get) => {
   const save = (next: ColumnPrefs) => {
@@ -89,7 +100,9 @@ export const useColumnPrefs = create<ColumnPrefsState>((set, get) => {
     ...read(),
     toggle: (id) => save(toggleColumn(get(), id)),
     preview: (id, width) => set((s) => ({ widths: { ...s.widths, [id]: clampWidth(id, width) } })),
-    commitWidth: (id, width) => save({ visible: get().visible, widths: { ...get().widths, [id]: clampWidth(id, width) } }),
+    commitWidth: (id, width) => save({ ...pick(get()), widths: { ...get().widths, [id]: clampWidth(id, width) } }),
     reset: () => save(defaultPrefs()),
+    applyView: (ids, groupBy) => save({ visible: parsePrefs(JSON.stringify({ visible: ids })).visible, widths: get().widths, groupBy }),
+    setGroupBy: (groupBy) => save({ ...pick(get()), groupBy }),
   };
 });

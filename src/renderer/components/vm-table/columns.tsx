@@ -1,16 +1,25 @@
 import type { ReactNode } from 'react';
 import type { InventoryVm } from '../../../shared/contract';
-import { heartbeatInWords } from '../../../shared/heartbeat-words';
-import { cpuUsageText, heldMemoryText } from '../vm-usage';
-import { ReachCell } from '../../features/connect/ReachCell';
+import { cellText, COLUMN_TITLES, confirmedAt, type CellContext } from '../../../shared/vm-cells';
 import type { SortColumn, TableContext } from './table-model';
-import { checkpointAge } from '../../features/vm-ops/checkpoint-tree';
+import { StateBadge } from './StateBadge';
+import { useClock } from '../Freshness';
+import { ago } from '../time';
+import { useInventory } from '../../stores/inventory-store';
+import { useReachability } from '../../features/connect/reach-store';
+import { reachCell } from '../../features/connect/reach-words';
+import { useApp } from '../../stores/app-store';
+
+export { uptimeText } from '../../../shared/vm-cells';
 
 /**
  * Every column the VM tables can show, from the fields the inventory list carries (InventoryVm:
  * what travels for every VM; disks' details, NICs and notes are read on demand and are not
  * columns). `width` is the default in px, `min` the narrowest a drag can make it. The name column
  * also takes any spare width.
+ *
+ * Every cell's words come from cellText (src/shared/vm-cells.ts), which the exports also write:
+ * the components here only add decoration (a state dot, a tooltip, a colour) and liveness.
  */
 export interface VmColumn {
   id: SortColumn;
@@ -21,50 +30,71 @@ export interface VmColumn {
   min: number;
   /** Right-aligned numbers. */
   numeric?: boolean;
-  /** The cell's text; columns with a live component (state, freshness) are rendered by the row. */
-  text?(vm: InventoryVm, ctx: TableContext): ReactNode;
+  /** The cell as the table renders it (the name column's link is drawn by the row). */
+  render(vm: InventoryVm, ctx: TableContext): ReactNode;
 }
 
-const dash = (v: string | number | null | undefined): string => (v === null || v === undefined || v === '' ? '—' : String(v));
-
-/** Uptime as the tables and the VM page show it: "3 d 4 h", "2 h 5 min", "7 min"; "—" for a VM that is off, saved or unknown. */
-export function uptimeText(vm: Pick<InventoryVm, 'state' | 'uptimeS'>): string {
-  if (vm.uptimeS === null || vm.state === 'Off' || vm.state === 'Saved' || vm.state === 'Unknown') return '—';
-  const s = vm.uptimeS;
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min`;
+/** The table's context as the cell formatter wants it. */
+export function cellContext(ctx: TableContext, now = Date.now(), reachEnabled = true): CellContext {
+  return { hostName: ctx.hostName, clusterOf: ctx.clusterOf, host: ctx.host, reach: ctx.reach, reachEnabled, now };
 }
 
-const dateText = (iso: string | null): string => {
-  const t = iso ? Date.parse(iso) : NaN;
-  return Number.isNaN(t) ? '—' : new Date(t).toLocaleDateString();
-};
+const plain = (id: SortColumn) => (vm: InventoryVm, ctx: TableContext) => cellText(id, vm, cellContext(ctx));
+
+/** The freshness cell: ticks with the shared clock; re-renders when its host's record is replaced. */
+function FreshnessCell({ vm, ctx }: { vm: InventoryVm; ctx: TableContext }) {
+  const t = useClock();
+  const host = useInventory((s) => s.model.hosts.get(vm.hostId));
+  const at = confirmedAt(vm, host);
+  const stale = vm.stale && vm.staleSince;
+  const label = `observed ${ago(at ?? undefined, t)}`;
+  const title = [stale ? `${label} · stale since ${ago(vm.staleSince ?? undefined, t)}` : label, at].filter(Boolean).join('\n');
+  return (
+    <span className={`freshness ${stale ? 'freshness-stale' : ''}`} data-testid="freshness" title={title}>
+      <span className={stale ? 'stale-note' : undefined}>{cellText('observed', vm, { ...cellContext(ctx, t), host: () => host })}</span>
+    </span>
+  );
+}
+
+/** An RDP or SSH cell, subscribed to this VM's probe result alone. */
+function ReachTextCell({ vm, service }: { vm: InventoryVm; service: 'rdp' | 'ssh' }) {
+  const reach = useReachability((s) => s.byKey.get(vm.key));
+  const enabled = useApp((s) => s.settings?.reachability?.enabled ?? true);
+  const cell = reachCell(vm, reach, service, enabled);
+  const text = cellText(service, vm, { hostName: String, clusterOf: () => null, reach: () => reach, reachEnabled: enabled, now: Date.now() });
+  return (
+    <span className={`reach reach-${cell.state}`} title={cell.title} data-reach={cell.state}>
+      {text}
+    </span>
+  );
+}
+
+type ColumnShape = Omit<VmColumn, 'label' | 'render'> & { render?: VmColumn['render'] };
+const column = (c: ColumnShape): VmColumn => ({ ...c, label: COLUMN_TITLES[c.id], render: c.render ?? plain(c.id) });
 
 export const VM_COLUMNS: readonly VmColumn[] = [
-  { id: 'name', label: 'Name', width: 140, min: 90 },
-  { id: 'state', label: 'State', width: 118, min: 80 },
-  { id: 'host', label: 'Host', width: 104, min: 60, text: (vm, ctx) => ctx.hostName(vm.hostId) },
-  { id: 'cluster', label: 'Cluster', width: 96, min: 60, text: (vm, ctx) => ctx.clusterOf(vm.hostId) ?? '—' },
-  { id: 'cpu', label: 'CPU', width: 58, min: 44, numeric: true, text: (vm) => cpuUsageText(vm) },
-  { id: 'memory', label: 'Memory', width: 76, min: 56, numeric: true, text: (vm) => heldMemoryText(vm, vm.memoryAssignedMb) },
-  { id: 'demand', label: 'Memory demand', short: 'Demand', width: 80, min: 56, numeric: true, text: (vm) => heldMemoryText(vm, vm.memoryDemandMb) },
-  { id: 'startup', label: 'Startup memory', short: 'Startup', width: 80, min: 56, numeric: true, text: (vm) => (vm.memoryStartupMb === null ? '—' : `${(vm.memoryStartupMb / 1024).toFixed(1)} GB`) },
-  { id: 'vcpu', label: 'vCPU', width: 62, min: 40, numeric: true, text: (vm) => dash(vm.processorCount) },
-  { id: 'uptime', label: 'Uptime', width: 92, min: 60, text: uptimeText },
-  { id: 'os', label: 'Operating system', short: 'OS', width: 150, min: 70, text: (vm) => dash(vm.operatingSystem) },
-  { id: 'generation', label: 'Generation', short: 'Gen.', width: 60, min: 44, numeric: true, text: (vm) => dash(vm.generation) },
-  { id: 'disks', label: 'Disks', width: 60, min: 40, numeric: true, text: (vm) => String(vm.diskCount) },
-  { id: 'created', label: 'Created', width: 92, min: 60, text: (vm) => dateText(vm.createdAt) },
-  { id: 'ip', label: 'IP address', width: 112, min: 70, text: (vm) => vm.ipAddresses[0] ?? '—' },
-  { id: 'heartbeat', label: 'Heartbeat', width: 180, min: 60, text: (vm) => dash(heartbeatInWords(vm.heartbeat)) },
-  { id: 'checkpoints', label: 'Checkpoints', short: 'Chkpts', width: 70, min: 44, numeric: true, text: (vm) => String(vm.checkpointCount) },
-  { id: 'checkpointAge', label: 'Oldest checkpoint', short: 'Oldest chkpt', width: 96, min: 56, numeric: true, text: (vm) => checkpointAge(vm.oldestCheckpointAt) },
-  { id: 'observed', label: 'Freshness', width: 124, min: 80 },
-  { id: 'rdp', label: 'RDP reachable', short: 'RDP', width: 64, min: 44, text: (vm) => <ReachCell vm={vm} service="rdp" /> },
-  { id: 'ssh', label: 'SSH reachable', short: 'SSH', width: 64, min: 44, text: (vm) => <ReachCell vm={vm} service="ssh" /> },
-  { id: 'tags', label: 'Tags', width: 120, min: 50, text: (vm) => (vm.tags.length ? vm.tags.join(', ') : '—') },
+  column({ id: 'name', width: 140, min: 90 }),
+  column({ id: 'state', width: 118, min: 80, render: (vm) => <StateBadge vm={vm} /> }),
+  column({ id: 'host', width: 104, min: 60 }),
+  column({ id: 'cluster', width: 96, min: 60 }),
+  column({ id: 'cpu', width: 58, min: 44, numeric: true }),
+  column({ id: 'memory', width: 76, min: 56, numeric: true }),
+  column({ id: 'demand', short: 'Demand', width: 80, min: 56, numeric: true }),
+  column({ id: 'startup', short: 'Startup', width: 80, min: 56, numeric: true }),
+  column({ id: 'vcpu', width: 62, min: 40, numeric: true }),
+  column({ id: 'uptime', width: 92, min: 60 }),
+  column({ id: 'os', short: 'OS', width: 150, min: 70 }),
+  column({ id: 'generation', short: 'Gen.', width: 60, min: 44, numeric: true }),
+  column({ id: 'disks', width: 60, min: 40, numeric: true }),
+  column({ id: 'created', width: 92, min: 60 }),
+  column({ id: 'ip', width: 112, min: 70 }),
+  column({ id: 'heartbeat', width: 180, min: 60 }),
+  column({ id: 'checkpoints', short: 'Chkpts', width: 70, min: 44, numeric: true }),
+  column({ id: 'checkpointAge', short: 'Oldest chkpt', width: 96, min: 56, numeric: true }),
+  column({ id: 'observed', width: 124, min: 80, render: (vm, ctx) => <FreshnessCell vm={vm} ctx={ctx} /> }),
+  column({ id: 'rdp', short: 'RDP', width: 64, min: 44, render: (vm) => <ReachTextCell vm={vm} service="rdp" /> }),
+  column({ id: 'ssh', short: 'SSH', width: 64, min: 44, render: (vm) => <ReachTextCell vm={vm} service="ssh" /> }),
+  column({ id: 'tags', width: 120, min: 50 }),
 ];
 
 export const COLUMN_BY_ID: ReadonlyMap<SortColumn, VmColumn> = new Map(VM_COLUMNS.map((c) => [c.id, c]));

@@ -1,6 +1,6 @@
 import type { InventoryHost, InventoryVm, VmReach, VmState } from '../../../shared/contract';
-import { matchesReach, reachSortKey, type ReachFilter } from '../../features/connect/reach-words';
-import { confirmedAt } from '../../stores/vm-freshness';
+import { matchesReach, type ReachFilter } from '../../features/connect/reach-words';
+import { vmSortKey } from '../../../shared/vm-sort';
 import type { QueryContext, VmPredicate } from '../../../shared/query';
 
 export type SortColumn =
@@ -63,56 +63,9 @@ export function queryContextOf(ctx: TableContext, now = Date.now()): QueryContex
 /** Columns whose values change with every quick sync: sorting by them must follow live updates. */
 export const LIVE_COLUMNS: ReadonlySet<SortColumn> = new Set(['state', 'cpu', 'memory', 'demand', 'uptime', 'heartbeat', 'observed']);
 
-type SortKey = string | number;
-
-function sortKey(vm: InventoryVm, column: SortColumn, ctx: TableContext): SortKey {
-  switch (column) {
-    case 'name':
-      return vm.name.toLowerCase();
-    case 'state':
-      return vm.state;
-    case 'host':
-      return ctx.hostName(vm.hostId).toLowerCase();
-    case 'cluster':
-      return (ctx.clusterOf(vm.hostId) ?? '').toLowerCase();
-    case 'cpu':
-      return vm.cpuPercent ?? -1;
-    case 'memory':
-      return vm.memoryAssignedMb ?? -1;
-    case 'demand':
-      return vm.memoryDemandMb ?? -1;
-    case 'startup':
-      return vm.memoryStartupMb ?? -1;
-    case 'uptime':
-      return vm.uptimeS ?? -1;
-    case 'vcpu':
-      return vm.processorCount ?? -1;
-    case 'os':
-      return (vm.operatingSystem ?? '').toLowerCase();
-    case 'generation':
-      return vm.generation ?? -1;
-    case 'disks':
-      return vm.diskCount;
-    case 'created':
-      return Date.parse(vm.createdAt ?? '') || 0;
-    case 'heartbeat':
-      return vm.heartbeat ?? '';
-    case 'ip':
-      return vm.ipAddresses[0] ?? '';
-    case 'checkpoints':
-      return vm.checkpointCount;
-    case 'checkpointAge':
-      // Ascending = youngest first: the earlier the oldest checkpoint, the larger the key; none sorts below any.
-      return vm.oldestCheckpointAt ? -(Date.parse(vm.oldestCheckpointAt) || 0) : -Number.MAX_SAFE_INTEGER;
-    case 'observed':
-      return Date.parse(confirmedAt(vm, ctx.host?.(vm.hostId)) ?? '') || 0;
-    case 'rdp':
-    case 'ssh':
-      return reachSortKey(ctx.reach?.(vm.key), column);
-    case 'tags':
-      return vm.tags.join(' ').toLowerCase();
-  }
-}
+// views: the sort keys live in src/shared/vm-sort.ts, so `aether-v export --sort` orders rows as the table does.
+const sortKey = vmSortKey;
+type SortKey = ReturnType<typeof vmSortKey>;
 
 export function matchesFilter(vm: InventoryVm, filter: VmFilter, ctx: TableContext, queryCtx?: QueryContext): boolean {
   if (filter.state === 'stale' ? !vm.stale : filter.state && vm.state !== filter.state) return false;

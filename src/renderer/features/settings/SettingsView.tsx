@@ -93,7 +93,7 @@ function GeneralSettings() {
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (!backend) return;
-    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log, ui: draft.ui, metrics: draft.metrics, reachability: draft.reachability, timeline: draft.timeline, hygiene: draft.hygiene };
+    const patch: SettingsPatch = { inventory: draft.inventory, agent: draft.agent, artifactServer: draft.artifactServer, jobs: draft.jobs, log: draft.log, ui: { confirmDestructiveActions: draft.ui.confirmDestructiveActions }, metrics: draft.metrics, reachability: draft.reachability, timeline: draft.timeline, hygiene: draft.hygiene };
     const result = await backend.invoke('settings.update', patch);
     if (result.ok) {
       setErrors({});

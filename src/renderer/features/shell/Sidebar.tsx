@@ -7,6 +7,7 @@ import { useCountsPace } from '../../stores/counts-pace';
 import { isDisconnected, useClusterByHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { sameRow, treeRows, type TreeRow } from './tree-rows';
+import { SidebarViews } from '../views/SidebarViews'; // views: saved views with live counts
 
 export { groupHosts } from './tree-rows';
 
@@ -135,6 +136,7 @@ export function Sidebar() {
         <button className={`sidebar-link ${view.name === 'hygiene' ? 'selected' : ''}`} onClick={() => navigate({ name: 'hygiene' })} data-testid="nav-hygiene">
           Hygiene checks
         </button>
+        <SidebarViews />
         {rows.length === 0 ? (
           <p className="muted sidebar-empty">
             No hosts yet. <button className="link" onClick={() => navigate({ name: 'settings' })}>Add a host</button>

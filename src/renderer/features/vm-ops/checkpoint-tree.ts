@@ -1,3 +1,4 @@
+import { checkpointAge } from '../../../shared/vm-cells';
 import type { VmCheckpoint } from '../../../shared/contract';
 
 /**
@@ -64,15 +65,8 @@ export function subtreeIds(checkpoints: readonly VmCheckpoint[], id: string): st
   return out;
 }
 
-/** How old a checkpoint is, short, for a column: "12 d", "5 h", "40 min"; "—" without one. */
-export function checkpointAge(iso: string | null, now = Date.now()): string {
-  const at = iso ? Date.parse(iso) : NaN;
-  if (Number.isNaN(at)) return '—';
-  const minutes = Math.max(0, Math.floor((now - at) / 60_000));
-  if (minutes >= 1440) return `${Math.floor(minutes / 1440)} d`;
-  if (minutes >= 60) return `${Math.floor(minutes / 60)} h`;
-  return `${minutes} min`;
-}
+/** How old a checkpoint is, short, for a column: "12 d", "5 h", "40 min"; "—" without one (views: shared with the table's cells and exports). */
+export { checkpointAge };
 
 /** "3 checkpoints, oldest 12 d" or "No checkpoints", for the VM page's summary. */
 export function checkpointSummary(count: number, oldestAt: string | null, now = Date.now()): string {
