@@ -13,7 +13,7 @@ export function queryRows(
   const parsed = parseQuery(queryText);
   if (!parsed.ok) return parsed;
   const matches = compileQuery(parsed.query);
-  const qctx = { hostName: ctx.hostName, clusterOf: (h: string) => ctx.clusterOf(h) ?? null, tags: ctx.tags ?? (() => []), now: ctx.now };
+  const qctx = { hostName: ctx.hostName, clusterOf: (h: string) => ctx.clusterOf(h) ?? null, tags: ctx.tags ?? ((vm: InventoryVm) => vm.tags), now: ctx.now };
   return { ok: true, vms: sortVms(vms.filter((vm) => matches(vm, qctx)), sort.column, sort.dir, ctx) };
 }
 

@@ -77,6 +77,17 @@ describe('aether-v export', () => {
     expect(JSON.parse(run.stdout)).toEqual(expected.vms.map((vm) => ({ name: vm.name, state: vm.state })));
   }, 30_000);
 
+  test('tags stored by the app are in the export and select with tag:', async () => {
+    const { DatabaseSync } = await import('node:sqlite');
+    const tagged = served.vms[3]!;
+    const db = new DatabaseSync(path.join(temp.dir, 'inventory.db'));
+    db.prepare('INSERT INTO vm_tags (vm_id, tag_key, tag, added_at) VALUES (?, ?, ?, ?)').run(tagged.vmId.toLowerCase(), 'prod', 'Prod', new Date().toISOString());
+    db.close();
+    const run = await runCli(['export', '--data-dir', temp.dir, '--query', 'tag:prod', '--columns', 'name,tags', '--format', 'json']);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual([{ name: tagged.name, tags: 'Prod' }]);
+  }, 30_000);
+
   test('a bad query is shown with a caret under the bad part, exit 2; a missing store names the data directory', async () => {
     const bad = await runCli(['export', '--data-dir', temp.dir, '--query', 'state:running mem>lots']);
     expect(bad.code).toBe(2);

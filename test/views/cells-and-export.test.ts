@@ -34,8 +34,10 @@ describe('cellText: the words of every VM table cell', () => {
     checkpointCount: 2,
     oldestCheckpointAt: new Date(NOW - 12 * 86_400_000 - 3_600_000).toISOString(),
     observedAt: '2026-12-04T11:58:00Z',
+    tags: ['prod', 'web'],
   });
   const expected: Record<(typeof CELL_COLUMNS)[number], string> = {
+    tags: 'prod, web',
     name: 'web-01',
     state: 'Running',
     host: 'hv01',

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { InventoryHost, InventoryVm } from '../../shared/contract';
 import { loadInventory } from './load';
+import { VmTags } from '../tags/vm-tags';
 import { SCHEMA_VERSION, schemaVersion } from './migrations';
 import { hostView, placeholderView, vmKey, vmView } from './vm-views';
 
@@ -28,6 +29,8 @@ export function readInventorySnapshot(file: string, now: Date = new Date()): { h
     if (version > SCHEMA_VERSION) throw new StoreNotReadable(`${file} was written by a newer Aether-V (store schema ${version}, this one reads up to ${SCHEMA_VERSION}); update this copy`);
     if (version < SCHEMA_VERSION) throw new StoreNotReadable(`${file} has store schema ${version}; start the app once to upgrade it to ${SCHEMA_VERSION}, then export again`);
     const loaded = loadInventory(db);
+    // Tags are part of the row (`tag:` queries, the Tags column): read them as the live store does.
+    const tags = new VmTags(db);
     const pending = new Map(loaded.pending.map((op) => [vmKey(op.hostId, op.vmId), op]));
     const vms: InventoryVm[] = [];
     for (const [key, record] of loaded.vms) {
@@ -35,7 +38,7 @@ export function readInventorySnapshot(file: string, now: Date = new Date()): { h
       const pendingView = op
         ? { action: op.action, desiredState: op.desiredState, requestedAt: op.requestedAt, deadline: op.deadline, unconfirmed: Date.parse(op.deadline) < now.getTime(), ...(op.jobId ? { jobId: op.jobId } : {}) }
         : null;
-      vms.push(vmView(record, loaded.hosts.get(record.hostId), pendingView));
+      vms.push(vmView(record, loaded.hosts.get(record.hostId), pendingView, tags.of(record.vmId)));
     }
     for (const p of loaded.placeholders) vms.push(placeholderView(p));
     return { hosts: [...loaded.hosts.values()].map(hostView), vms };
