@@ -69,6 +69,47 @@ function SwitchField(p: FieldsProps & { allowKeep?: boolean }) {
   );
 }
 
+/** The pickers of the VM's disks, adapters and checkpoints, each used by several operations. */
+function DiskPicker(p: FieldsProps) {
+  return (
+    <SelectField
+      name="diskId"
+      label="Disk"
+      options={diskOptions(p.details)}
+      placeholder="Choose a disk…"
+      draft={p.draft}
+      errors={p.errors}
+      set={p.set}
+    />
+  );
+}
+function NicPicker(p: FieldsProps) {
+  return (
+    <SelectField
+      name="nicId"
+      label="Network adapter"
+      options={nicOptions(p.details)}
+      placeholder="Choose an adapter…"
+      draft={p.draft}
+      errors={p.errors}
+      set={p.set}
+    />
+  );
+}
+function CheckpointPicker(p: FieldsProps) {
+  return (
+    <SelectField
+      name="checkpointId"
+      label="Checkpoint"
+      options={checkpointOptions(p.details)}
+      placeholder="Choose a checkpoint…"
+      draft={p.draft}
+      errors={p.errors}
+      set={p.set}
+    />
+  );
+}
+
 export function OperationFields(p: FieldsProps) {
   const { draft, errors, set } = p;
   const f = { draft, errors, set };
@@ -136,13 +177,7 @@ export function OperationFields(p: FieldsProps) {
     case 'disk.expand':
       return (
         <>
-          <SelectField
-            name="diskId"
-            label="Disk"
-            options={diskOptions(p.details)}
-            placeholder="Choose a disk…"
-            {...f}
-          />
+          <DiskPicker {...p} />
           <TextField
             name="sizeGb"
             label="New size (GB)"
@@ -155,13 +190,7 @@ export function OperationFields(p: FieldsProps) {
     case 'disk.remove':
       return (
         <>
-          <SelectField
-            name="diskId"
-            label="Disk"
-            options={diskOptions(p.details)}
-            placeholder="Choose a disk…"
-            {...f}
-          />
+          <DiskPicker {...p} />
           <CheckField
             name="deleteFile"
             label="Also delete the disk's file (never a file another VM uses)"
@@ -191,27 +220,13 @@ export function OperationFields(p: FieldsProps) {
     case 'nic.update':
       return (
         <>
-          <SelectField
-            name="nicId"
-            label="Network adapter"
-            options={nicOptions(p.details)}
-            placeholder="Choose an adapter…"
-            {...f}
-          />
+          <NicPicker {...p} />
           <SwitchField {...p} allowKeep />
           <TextField name="vlan" label="VLAN" numeric placeholder="untagged" hint="empty: untagged" {...f} />
         </>
       );
     case 'nic.remove':
-      return (
-        <SelectField
-          name="nicId"
-          label="Network adapter"
-          options={nicOptions(p.details)}
-          placeholder="Choose an adapter…"
-          {...f}
-        />
-      );
+      return <NicPicker {...p} />;
     case 'checkpoint.create':
       return (
         <>
@@ -228,38 +243,18 @@ export function OperationFields(p: FieldsProps) {
         </>
       );
     case 'checkpoint.apply':
-      return (
-        <SelectField
-          name="checkpointId"
-          label="Checkpoint"
-          options={checkpointOptions(p.details)}
-          placeholder="Choose a checkpoint…"
-          {...f}
-        />
-      );
+      return <CheckpointPicker {...p} />;
     case 'checkpoint.rename':
       return (
         <>
-          <SelectField
-            name="checkpointId"
-            label="Checkpoint"
-            options={checkpointOptions(p.details)}
-            placeholder="Choose a checkpoint…"
-            {...f}
-          />
+          <CheckpointPicker {...p} />
           <TextField name="name" label="New name" autoFocus {...f} />
         </>
       );
     case 'checkpoint.delete':
       return (
         <>
-          <SelectField
-            name="checkpointId"
-            label="Checkpoint"
-            options={checkpointOptions(p.details)}
-            placeholder="Choose a checkpoint…"
-            {...f}
-          />
+          <CheckpointPicker {...p} />
           <CheckField name="subtree" label="With every checkpoint below it" {...f} />
         </>
       );
