@@ -138,14 +138,14 @@ describe('navigation, context menus and VM table columns (lab, aether-v serve, C
     await page.locator('[role=row][data-key]', { hasText: off.name }).click({ button: 'right', position: { x: 300, y: 10 } });
     const menu = page.getByRole('menu', { name: off.name });
     await menu.waitFor();
-    expect(await menuIds(menu)).toEqual(['open', 'start', 'delete', 'copy-link']);
+    expect(await menuIds(menu)).toEqual(['open', 'start', 'delete', 'copy-link', 'copy-ps']);
     await page.keyboard.press('Escape');
     await menu.waitFor({ state: 'detached' });
 
     await page.locator('[role=row][data-key]', { hasText: running.name }).click({ button: 'right', position: { x: 300, y: 10 } });
     const runningMenu = page.getByRole('menu', { name: running.name });
     await runningMenu.waitFor();
-    expect(await menuIds(runningMenu)).toEqual(['open', 'shutdown', 'turnoff', 'restart', 'save', 'pause', 'delete', 'copy-link']);
+    expect(await menuIds(runningMenu)).toEqual(['open', 'shutdown', 'turnoff', 'restart', 'save', 'pause', 'delete', 'copy-link', 'copy-ps']);
     // Processors need the VM Off: listed, greyed, with the table's reason.
     const processors = runningMenu.getByTestId('menu-processors');
     expect(await processors.getAttribute('aria-disabled')).toBe('true');
@@ -165,7 +165,7 @@ describe('navigation, context menus and VM table columns (lab, aether-v serve, C
     await page.getByRole('treeitem', { name: new RegExp(running.name) }).first().click({ button: 'right' });
     const treeMenu = page.getByRole('menu', { name: running.name });
     await treeMenu.waitFor();
-    expect(await menuIds(treeMenu)).toEqual(['open', 'start', 'turnoff', 'resume', 'delete', 'copy-link']);
+    expect(await menuIds(treeMenu)).toEqual(['open', 'start', 'turnoff', 'resume', 'delete', 'copy-link', 'copy-ps']);
     await treeMenu.getByRole('menuitem', { name: 'Resume' }).click();
     await expect.poll(() => model.vms.find((v) => v.id === running.id)?.state, { timeout: 30_000, interval: 200 }).toBe('Running');
   });

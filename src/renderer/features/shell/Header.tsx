@@ -51,9 +51,6 @@ export function Header() {
           Commands
         </button>
         <NotificationBell />
-        <button onClick={() => navigate({ name: 'sync-health' })} data-testid="nav-sync-health">
-          Sync health
-        </button>
         <button onClick={() => navigate({ name: 'diagnostics' })}>Diagnostics</button>
         <button onClick={() => navigate({ name: 'settings' })} data-testid="nav-settings">
           Settings
