@@ -25,6 +25,8 @@ export function TimelineList({ load, reloadOn, label }: { load: Load; reloadOn: 
     void load(undefined, PAGE)?.then((r) => {
       if (!live) return;
       if (!r.ok) return setError(r.error.message);
+      // A backend without the timeline (an older one, or a test's stub) answers no page: nothing to show.
+      if (!r.data) return;
       setError(undefined);
       setEntries(r.data.entries);
       setMore(r.data.more);
