@@ -19,6 +19,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WinrmClient } from '../src/main/winrm';
+import { finishBench, runInfo } from './run-info';
 import type { HostStats, LabHostInfo } from '../test/lab';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -177,10 +178,8 @@ interface Best {
   reused_shell?: PywinrmRun;
 }
 
-async function main(): Promise<void> {
-  if (!Number.isInteger(COMMANDS) || COMMANDS < 1 || !Number.isInteger(ROUNDS) || ROUNDS < 1)
-    throw new Error('BENCH_COMMANDS and BENCH_ROUNDS must be whole numbers of at least 1');
-  const placement = process.env.BENCH_LAB === 'inline' ? 'inline' : 'process';
+/** All rounds on one lab; throws on any failure, so no figure is returned that was not measured. */
+async function measure(placement: 'inline' | 'process'): Promise<Record<string, unknown>> {
   const lab = placement === 'inline' ? await startInlineLab() : await startLabProcess();
   const info = lab.info;
   const expected = `${info.name.toUpperCase()}\r\n`;
@@ -246,13 +245,28 @@ async function main(): Promise<void> {
     console.log(
       `pywinrm reused shell: ${summary.pywinrm_reused_shell_cmds_per_s} cmds/s (${summary.pywinrm_reused_shell_seconds} s for ${COMMANDS}), ${summary.pywinrm_reused_shell_requests_per_command} requests/command`,
     );
-    console.log(JSON.stringify(summary));
+    return summary;
   } finally {
     lab.close();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+async function main(): Promise<void> {
+  const placement = process.env.BENCH_LAB === 'inline' ? 'inline' : 'process';
+  const info = runInfo({
+    from: 'our WinrmClient in this process; pywinrm 0.3 (python3) in a child process',
+    to: `one lab host (${placement === 'inline' ? 'in this process' : 'in a child process'}), NTLM-sealed HTTP on 127.0.0.1`,
+  });
+  const failures: string[] = [];
+  let figures: Record<string, unknown> = { commands: COMMANDS, lab: placement };
+  try {
+    if (!Number.isInteger(COMMANDS) || COMMANDS < 1 || !Number.isInteger(ROUNDS) || ROUNDS < 1)
+      throw new Error('BENCH_COMMANDS and BENCH_ROUNDS must be whole numbers of at least 1');
+    figures = await measure(placement);
+  } catch (error) {
+    failures.push(error instanceof Error ? error.message : String(error));
+  }
+  finishBench('bench:winrm', { ...info, ...figures }, failures);
+}
+
+void main();

@@ -57,6 +57,7 @@ export function makeWindowsGuest(options: { version?: string; secrets?: string[]
     AETHERV_HOST_TIMEOUT: '40',
     AETHERV_DATA_TIMEOUT: '40',
     AETHERV_RETRY_SECONDS: '0.2',
+    DOTNET_TieredPGO: '0', // less CPU per short-lived pwsh, as in the lab (test/lab/pwsh/runtime.ts)
     ...options.env,
   };
   return {

@@ -43,7 +43,10 @@ export function basePwshEnvironment(): Record<string, string> {
   const keep = ['PATH', 'HOME', 'DOTNET_ROOT', 'LANG', 'TMPDIR'];
   const env: Record<string, string> = {};
   for (const name of keep) if (process.env[name]) env[name] = process.env[name]!;
-  return { ...env, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off', DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1', NO_COLOR: '1' };
+  // DOTNET_TieredPGO=0: .NET's profile-guided re-JIT pays off in long-lived processes only; a lab
+  // command's pwsh lives a second or two, and without it each one burns ~25% less CPU (measured on
+  // 2 cores: 1.75 → 1.29 s per start of a short script). Start-Job children inherit it.
+  return { ...env, POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off', DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1', NO_COLOR: '1', DOTNET_TieredPGO: '0' };
 }
 
 /**
