@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One runner for everything under test/. DOM tests opt in with `// @vitest-environment jsdom`.
@@ -16,9 +17,10 @@ const TEST_FILES = ['test/**/*.test.ts', 'test/**/*.test.tsx'];
 // A file joins "serial" by using one of the markers below, so a new file that starts PowerShell
 // through the shared helpers is placed without a list to keep.
 const SERIAL_MARKERS = /realAgent: true|startRealAgentLab|startRealPowerShell|findPowerShell|runWindowsAgent/;
-const serialFiles = readdirSync('test', { recursive: true, encoding: 'utf8' })
-  .map((file) => `test/${file.split('\\').join('/')}`)
-  .filter((file) => /\.test\.tsx?$/.test(file) && SERIAL_MARKERS.test(readFileSync(file, 'utf8')));
+const TEST_DIR = fileURLToPath(new URL('./test/', import.meta.url));
+const serialFiles = readdirSync(TEST_DIR, { recursive: true, encoding: 'utf8' })
+  .filter((file) => /\.test\.tsx?$/.test(file) && SERIAL_MARKERS.test(readFileSync(TEST_DIR + file, 'utf8')))
+  .map((file) => `test/${file.split('\\').join('/')}`);
 
 export default defineConfig({
   test: {
@@ -29,8 +31,20 @@ export default defineConfig({
     pool: 'forks',
     reporters: ['default'],
     projects: [
-      { extends: true, test: { name: 'parallel', include: TEST_FILES, exclude: serialFiles, maxWorkers: 2, sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'serial', include: serialFiles, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: {
+          name: 'parallel',
+          include: TEST_FILES,
+          exclude: serialFiles,
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'serial', include: serialFiles, maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
     ],
   },
 });
