@@ -31,7 +31,13 @@ export interface BackendRefreshFigures {
   /** The highest RSS the backend process reached (Linux VmHWM): during the cold refresh. */
   rss_peak_mb: number | null;
   heap_used_mb: number;
+  /**
+   * Configured hosts that did not end fresh, whatever the reason (an error, never contacted,
+   * deferred, preparing, or missing from the store): a refresh is whole only when this is 0.
+   */
   failed_hosts: number;
+  /** Of failed_hosts, those whose refresh reported an error (the rest were never refreshed). */
+  error_hosts: number;
 }
 
 function peakRssMb(): number | null {
@@ -43,7 +49,7 @@ function peakRssMb(): number | null {
   }
 }
 
-async function main(dataDir: string): Promise<void> {
+async function main(dataDir: string, expectedHosts: number): Promise<void> {
   const started = performance.now();
   const backend = await createBackend({ dataDir, runtime: 'browser', modules: [createInventoryModule({ backgroundLoops: false })] });
   const rssBefore = process.memoryUsage().rss / 2 ** 20;
@@ -59,8 +65,11 @@ async function main(dataDir: string): Promise<void> {
   const memory = process.memoryUsage();
   // BENCH_HEAP_SNAPSHOT=1 writes a heap snapshot of the settled backend (what holds memory).
   if (process.env.BENCH_HEAP_SNAPSHOT) process.stderr.write(`heap snapshot: ${writeHeapSnapshot()}\n`);
+  const fresh = snapshot.hosts.filter((x) => x.sync.state === 'fresh').length;
+  const errors = snapshot.hosts.filter((x) => x.sync.state === 'error');
+  for (const host of errors.slice(0, 5)) process.stderr.write(`[bench:inventory] host ${host.computerName ?? host.hostId} failed: ${host.sync.lastError ?? 'no error recorded'}\n`);
   const figures: BackendRefreshFigures = {
-    refresh_hosts: snapshot.hosts.filter((x) => x.sync.state === 'fresh').length,
+    refresh_hosts: fresh,
     refresh_vms: snapshot.vms.length,
     full_refresh_s: Number(fullRefreshS.toFixed(2)),
     warm_refresh_s: Number(warmRefreshS.toFixed(2)),
@@ -68,11 +77,13 @@ async function main(dataDir: string): Promise<void> {
     rss_before_mb: Math.round(rssBefore),
     rss_peak_mb: peakRssMb(),
     heap_used_mb: Math.round(memory.heapUsed / 2 ** 20),
-    failed_hosts: snapshot.hosts.filter((x) => x.sync.state === 'error').length,
+    // Counted against the hosts the bench configured, so a host the store never listed is failed too.
+    failed_hosts: Math.max(expectedHosts, snapshot.hosts.length) - fresh,
+    error_hosts: errors.length,
   };
   await backend.close();
   process.stdout.write(`RESULT ${JSON.stringify(figures)}\n`);
   process.exit(0);
 }
 
-if (process.argv[2]) await main(process.argv[2]);
+if (process.argv[2]) await main(process.argv[2], Number(process.argv[3] ?? 0));

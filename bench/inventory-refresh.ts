@@ -8,7 +8,7 @@
  * the backend process alone, holding every VM, and the lab never competes with it for a core
  * more than a real fleet would compete for the network.
  *
- * `npx tsx bench/inventory-refresh.ts [hosts] [vmsPerHost]` prints one JSON line;
+ * `npx tsx bench/inventory-refresh.ts [hosts] [vmsPerHost] [roundTripMs] [agentRunMs]` prints one JSON line;
  * bench/inventory.ts imports `measureFullRefresh`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,17 +30,47 @@ const TSX = path.join(HERE, '..', 'node_modules', '.bin', 'tsx');
 
 export type FullRefreshResult = BackendRefreshFigures;
 
+/**
+ * How the lab hosts behave like real ones (every host the same): `roundTripMs` delays each HTTP
+ * response (the network round trip, lab knob latencyMs) and `agentRunMs` is how long each agent
+ * inventory operation runs on the host (full and quick; inventory knob delayMs), during which the
+ * client's Receive long-polls as on Windows.
+ */
+export interface LabLatency {
+  roundTripMs: number;
+  agentRunMs: number;
+}
+
+export const NO_LATENCY: LabLatency = { roundTripMs: 0, agentRunMs: 0 };
+/** What the issue calls real hosts: 20 ms round trips plus 2 s per agent run. */
+export const REAL_HOST_LATENCY: LabLatency = { roundTripMs: 20, agentRunMs: 2000 };
+
+export interface FullRefreshOptions {
+  hosts?: number;
+  vmsPerHost?: number;
+  latency?: LabLatency;
+  /** Keep the backend's data directory (its inventory.db) for later measurements; the caller removes it. */
+  keepDataDir?: string;
+  /** Lab child processes the hosts are spread over (one Node process may not serve thousands of hosts fast enough). */
+  labProcesses?: number;
+}
+
 /** Lab child: start the lab hosts, print their addresses as JSON lines, run until stdin closes. */
-async function runLabChild(hosts: number, vmsPerHost: number): Promise<void> {
+async function runLabChild(hosts: number, vmsPerHost: number, latency: LabLatency, part: number, parts: number): Promise<void> {
   const { SimHost } = await import('../test/lab/host');
   const { generateLabModel } = await import('../test/lab/model');
   const { installAgentSimulation } = await import('../test/lab/agent');
+  const { setInventoryKnobs } = await import('../test/lab/agent/inventory');
   const credentials = { username: 'Administrator', password: 'Lab-Passw0rd!' };
+  // Every child generates the same fleet (same seed) and serves its share, so names and clusters
+  // do not depend on how many processes serve them.
   const model = generateLabModel({ hosts, vmsPerHost, seed: 1, clusters: Math.ceil(hosts / 16) });
-  const sims = model.hosts.map((m, i) => new SimHost({ model: m, credentials, allowUnencrypted: false, seed: 1000 + i }));
+  const sims = model.hosts.flatMap((m, i) => (i % parts === part ? [new SimHost({ model: m, credentials, allowUnencrypted: false, seed: 1000 + i })] : []));
   for (const sim of sims) {
     installAgentSimulation(sim);
     sim.files.put(`${INSTALL_DIR}\\Invoke-AgentOperation.ps1`, Buffer.from('# agent'));
+    await sim.setKnobs({ latencyMs: latency.roundTripMs });
+    setInventoryKnobs(sim, { delayMs: latency.agentRunMs });
     await sim.listen();
     const info: LabHostInfo = { name: sim.name, cluster: sim.model.cluster, httpUrl: sim.httpUrl, ...credentials };
     process.stdout.write(`${JSON.stringify(info)}\n`);
@@ -87,8 +117,9 @@ function readLines(child: ChildProcess, what: string, onLine: (line: string) => 
   });
 }
 
-async function startLabChild(hosts: number, vmsPerHost: number): Promise<{ infos: LabHostInfo[]; stop(): void }> {
-  const child = spawn(TSX, [SELF, '--lab-child', String(hosts), String(vmsPerHost)], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** One lab child serving every `parts`-th host starting at `part`. */
+async function startLabChild(hosts: number, vmsPerHost: number, latency: LabLatency, part: number, parts: number): Promise<{ infos: LabHostInfo[]; stop(): void }> {
+  const child = spawn(TSX, [SELF, '--lab-child', String(hosts), String(vmsPerHost), JSON.stringify(latency), String(part), String(parts)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const infos: LabHostInfo[] = [];
   await readLines(
     child,
@@ -99,9 +130,23 @@ async function startLabChild(hosts: number, vmsPerHost: number): Promise<{ infos
   return { infos, stop: () => child.stdin!.end() };
 }
 
-async function runBackend(dataDir: string, bundle: string): Promise<FullRefreshResult> {
+/** The lab over `parts` child processes; hosts listed in the fleet's order. */
+async function startLab(hosts: number, vmsPerHost: number, latency: LabLatency, parts: number): Promise<{ infos: LabHostInfo[]; stop(): void }> {
+  const started = await Promise.allSettled(Array.from({ length: parts }, (_, part) => startLabChild(hosts, vmsPerHost, latency, part, parts)));
+  const labs = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const stop = () => labs.forEach((l) => l.stop());
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    stop();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const infos = labs.flatMap((l) => l.infos).sort((a, b) => a.name.localeCompare(b.name));
+  return { infos, stop };
+}
+
+async function runBackend(dataDir: string, bundle: string, expectedHosts: number): Promise<FullRefreshResult> {
   // Node 24 from the `node` devDependency (this process already runs on it).
-  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), bundle, dataDir], { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.join(HERE, '..') });
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), bundle, dataDir, String(expectedHosts)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.join(HERE, '..') });
   let result: FullRefreshResult | undefined;
   await readLines(
     child,
@@ -114,14 +159,22 @@ async function runBackend(dataDir: string, bundle: string): Promise<FullRefreshR
   return result!;
 }
 
-export async function measureFullRefresh(options: { hosts?: number; vmsPerHost?: number } = {}): Promise<FullRefreshResult> {
-  const lab = await startLabChild(options.hosts ?? 500, options.vmsPerHost ?? 20);
-  const temp = tempDir('aetherv-bench-inventory-');
+/**
+ * Starts the lab (N hosts × M VMs, `latency` on every host) and a backend on an empty data
+ * directory listing them, and returns the backend's figures. `failed_hosts` counts every configured
+ * host that did not end fresh (failed, never contacted, deferred, preparing), so a run is whole
+ * only when it is 0.
+ */
+export async function measureFullRefresh(options: FullRefreshOptions = {}): Promise<FullRefreshResult> {
+  const hosts = options.hosts ?? 500;
+  const lab = await startLab(hosts, options.vmsPerHost ?? 20, options.latency ?? NO_LATENCY, options.labProcesses ?? 1);
+  const temp = options.keepDataDir ? { dir: options.keepDataDir, cleanup: () => undefined } : tempDir('aetherv-bench-inventory-');
   const bundleDir = mkdtempSync(path.join(HERE, '..', 'node_modules', '.cache-bench-'));
   try {
+    if (lab.infos.length !== hosts) throw new Error(`the lab started ${lab.infos.length} of ${hosts} hosts`);
     const bundle = await bundleBackend(bundleDir);
     await configureHosts(temp.dir, lab.infos);
-    return await runBackend(temp.dir, bundle);
+    return await runBackend(temp.dir, bundle, hosts);
   } finally {
     lab.stop();
     temp.cleanup();
@@ -131,10 +184,12 @@ export async function measureFullRefresh(options: { hosts?: number; vmsPerHost?:
 
 if (process.argv[1] && path.resolve(process.argv[1]) === SELF) {
   if (process.argv[2] === '--lab-child') {
-    await runLabChild(Number(process.argv[3]), Number(process.argv[4]));
+    await runLabChild(Number(process.argv[3]), Number(process.argv[4]), JSON.parse(process.argv[5]!) as LabLatency, Number(process.argv[6] ?? 0), Number(process.argv[7] ?? 1));
   } else {
-    const result = await measureFullRefresh({ hosts: Number(process.argv[2] ?? 500), vmsPerHost: Number(process.argv[3] ?? 20) });
+    // `[hosts] [vmsPerHost] [roundTripMs] [agentRunMs]`
+    const latency: LabLatency = { roundTripMs: Number(process.argv[4] ?? 0), agentRunMs: Number(process.argv[5] ?? 0) };
+    const result = await measureFullRefresh({ hosts: Number(process.argv[2] ?? 500), vmsPerHost: Number(process.argv[3] ?? 20), latency });
     process.stdout.write(`${JSON.stringify(result)}\n`);
-    process.exit(0);
+    process.exit(result.failed_hosts === 0 ? 0 : 1);
   }
 }
