@@ -3,7 +3,7 @@ import { invokeAgent, type AgentInvocation } from '../agent';
 import type { Logger } from '../log';
 import { secretDigest } from '../secrets/digest';
 import type { SettingsStore } from '../settings/settings-store';
-import type { Lane, RemoteTaskScheduler } from '../tasks';
+import type { Lane, LaneSlot, RemoteTaskScheduler } from '../tasks';
 import { WinrmClient } from '../winrm';
 import { winrmOptionsFor } from './connection-test';
 import type { HostRegistry } from './host-registry';
@@ -33,23 +33,28 @@ export class RemoteHosts {
     private readonly log: Logger,
   ) {}
 
-  run<T>(hostId: string, call: RemoteCall, task: (client: WinrmClient, signal: AbortSignal) => Promise<T>): Promise<T> {
+  run<T>(hostId: string, call: RemoteCall, task: (client: WinrmClient, signal: AbortSignal, slot: LaneSlot) => Promise<T>): Promise<T> {
     return this.scheduler.run(
       { lane: call.lane, hostId, label: call.label, ...(call.timeoutMs ? { timeoutMs: call.timeoutMs } : {}), ...(call.signal ? { signal: call.signal } : {}), ...(call.priority !== undefined ? { priority: call.priority } : {}) },
-      async (signal) => task(await this.client(hostId), signal),
+      async (signal, slot) => task(await this.client(hostId), signal, slot),
     );
   }
 
-  /** Runs one agent operation (docs/agent.md) on a host through the scheduler. */
+  /**
+   * Runs one agent operation (docs/agent.md) on a host through the scheduler. While the host runs
+   * it (seconds for an inventory), the call gives its lane slot to other hosts' calls and keeps its
+   * host slot: a fleet's waits overlap, the per-host cap holds.
+   */
   agent(hostId: string, call: AgentCall): Promise<unknown> {
     const entry = this.hosts.entry(hostId);
-    return this.run(hostId, call, (client, signal) =>
+    return this.run(hostId, call, (client, signal, slot) =>
       invokeAgent(client, {
         host: entry.displayName,
         installDir: this.settings.getSettings().agent.installDir,
         operation: call.operation,
         correlationId: call.correlationId ?? randomUUID(),
         signal,
+        hostWait: slot,
         ...(call.fields ? { fields: call.fields } : {}),
         ...(call.onLog ? { onLog: call.onLog } : {}),
         ...(call.onOutput ? { onOutput: call.onOutput } : {}),
