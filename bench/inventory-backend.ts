@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
 import { createBackend } from '../src/main/backend';
 import { createInventoryModule, type InventoryApi } from '../src/main/inventory';
+import type { ServiceModule } from '../src/main/service-module';
 
 /**
  * After the startup refresh the backend idles this long before RSS is read, so the figure is the
@@ -54,14 +55,38 @@ function peakRssMb(): number | null {
   }
 }
 
+/**
+ * Watches the scheduler's INVENTORY lane (its adaptive concurrency and the loop delay it saw), so a
+ * run says whether the lane, not the hosts, was the limit.
+ */
+function laneProbe(): { module: ServiceModule; summary(): string } {
+  const seen = { changes: 0, min: Infinity, max: 0, maxLoopDelayMs: 0 };
+  const module: ServiceModule = {
+    name: 'bench-lane-probe',
+    start: async (ctx) => {
+      ctx.scheduler.on('concurrency', (change) => {
+        if (change.lane !== 'INVENTORY') return;
+        seen.changes++;
+        seen.min = Math.min(seen.min, change.to);
+        seen.max = Math.max(seen.max, change.to);
+        seen.maxLoopDelayMs = Math.max(seen.maxLoopDelayMs, Math.round(change.eventLoopDelayMs));
+      });
+      return { name: 'bench-lane-probe', status: () => ({ name: 'bench-lane-probe', state: 'running', detail: '' }), stop: async () => undefined };
+    },
+  };
+  return { module, summary: () => (seen.changes ? `INVENTORY lane resized ${seen.changes}× within ${seen.min}–${seen.max} (loop delay up to ${seen.maxLoopDelayMs} ms)` : 'INVENTORY lane never resized') };
+}
+
 async function main(dataDir: string, expectedHosts: number): Promise<void> {
   const started = performance.now();
-  const backend = await createBackend({ dataDir, runtime: 'browser', modules: [createInventoryModule({ backgroundLoops: false })] });
+  const probe = laneProbe();
+  const backend = await createBackend({ dataDir, runtime: 'browser', modules: [createInventoryModule({ backgroundLoops: false }), probe.module] });
   const rssBefore = process.memoryUsage().rss / 2 ** 20;
   process.stderr.write(`[bench:inventory] backend started in ${Math.round(performance.now() - started)} ms\n`);
   const api = backend.modules.get('inventory')!.api as InventoryApi;
   await api.initialRefresh;
   const fullRefreshS = (performance.now() - started) / 1000;
+  process.stderr.write(`[bench:inventory] startup refresh in ${fullRefreshS.toFixed(2)} s; ${probe.summary()}\n`);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const memory = process.memoryUsage();
   // BENCH_HEAP_SNAPSHOT=1 writes a heap snapshot of the settled backend (what holds memory).

@@ -42,7 +42,9 @@ describe('WinRM commands tell their caller when they only wait on the host', () 
         parkedMs += performance.now() - parkedAt;
         // The last resume is held 300 ms: the call must not finish before it returns.
         if (calls.filter((c) => c === 'resume').length < 3) return Promise.resolve();
-        return new Promise<void>((resolve) => (release = resolve)).then(() => calls.push('resumed'));
+        return new Promise<void>((resolve) => (release = resolve)).then(() => {
+          calls.push('resumed');
+        });
       },
     };
     const started = performance.now();
