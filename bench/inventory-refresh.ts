@@ -28,7 +28,10 @@ const SELF = fileURLToPath(import.meta.url);
 const HERE = path.dirname(SELF);
 const TSX = path.join(HERE, '..', 'node_modules', '.bin', 'tsx');
 
-export type FullRefreshResult = BackendRefreshFigures;
+export type FullRefreshResult = BackendRefreshFigures & {
+  /** The most commands any lab host ran at once during the run (the per-host cap, seen by the hosts). */
+  lab_max_commands_per_host: number | null;
+};
 
 /**
  * How the lab hosts behave like real ones (every host the same): `roundTripMs` delays each HTTP
@@ -77,7 +80,12 @@ async function runLabChild(hosts: number, vmsPerHost: number, latency: LabLatenc
   }
   process.stdout.write('READY\n');
   process.stdin.resume();
-  process.stdin.on('end', () => void Promise.all(sims.map((s) => s.close())).then(() => process.exit(0)));
+  // Before it exits, the lab says the most commands any one host ran at once: the per-host cap as
+  // the hosts saw it (the scheduler's INVENTORY hostLimit), measured where a host would feel it.
+  process.stdin.on('end', () => {
+    process.stdout.write(`MAXCMD ${Math.max(0, ...sims.map((s) => s.stats.maxConcurrentCommands))}\n`);
+    void Promise.all(sims.map((s) => s.close())).then(() => process.exit(0));
+  });
 }
 
 /**
@@ -117,8 +125,14 @@ function readLines(child: ChildProcess, what: string, onLine: (line: string) => 
   });
 }
 
+interface LabHandle {
+  infos: LabHostInfo[];
+  /** Shuts the lab; resolves with the most commands one host ran at once (null if not told). */
+  stop(): Promise<number | null>;
+}
+
 /** One lab child serving every `parts`-th host starting at `part`. */
-async function startLabChild(hosts: number, vmsPerHost: number, latency: LabLatency, part: number, parts: number): Promise<{ infos: LabHostInfo[]; stop(): void }> {
+async function startLabChild(hosts: number, vmsPerHost: number, latency: LabLatency, part: number, parts: number): Promise<LabHandle> {
   const child = spawn(TSX, [SELF, '--lab-child', String(hosts), String(vmsPerHost), JSON.stringify(latency), String(part), String(parts)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const infos: LabHostInfo[] = [];
   await readLines(
@@ -127,32 +141,48 @@ async function startLabChild(hosts: number, vmsPerHost: number, latency: LabLate
     (line) => line.startsWith('{') && infos.push(JSON.parse(line) as LabHostInfo),
     (line) => line === 'READY',
   );
-  return { infos, stop: () => child.stdin!.end() };
+  let maxCommands: number | null = null;
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const match = /MAXCMD (\d+)/.exec(chunk.toString());
+    if (match) maxCommands = Number(match[1]);
+  });
+  const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return {
+    infos,
+    stop: async () => {
+      child.stdin!.end();
+      await exited;
+      return maxCommands;
+    },
+  };
 }
 
 /** The lab over `parts` child processes; hosts listed in the fleet's order. */
-async function startLab(hosts: number, vmsPerHost: number, latency: LabLatency, parts: number): Promise<{ infos: LabHostInfo[]; stop(): void }> {
+async function startLab(hosts: number, vmsPerHost: number, latency: LabLatency, parts: number): Promise<LabHandle> {
   const started = await Promise.allSettled(Array.from({ length: parts }, (_, part) => startLabChild(hosts, vmsPerHost, latency, part, parts)));
   const labs = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const stop = () => labs.forEach((l) => l.stop());
+  const stop = async () => {
+    const maxima = await Promise.all(labs.map((l) => l.stop()));
+    return maxima.some((m) => m === null) ? null : Math.max(0, ...(maxima as number[]));
+  };
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) {
-    stop();
+    await stop();
     throw (failed as PromiseRejectedResult).reason;
   }
   const infos = labs.flatMap((l) => l.infos).sort((a, b) => a.name.localeCompare(b.name));
   return { infos, stop };
 }
 
-async function runBackend(dataDir: string, bundle: string, expectedHosts: number): Promise<FullRefreshResult> {
+async function runBackend(dataDir: string, bundle: string, expectedHosts: number): Promise<BackendRefreshFigures> {
   // Node 24 from the `node` devDependency (this process already runs on it).
   const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), bundle, dataDir, String(expectedHosts)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.join(HERE, '..') });
-  let result: FullRefreshResult | undefined;
+  let result: BackendRefreshFigures | undefined;
   await readLines(
     child,
     'the backend child',
     (line) => {
-      if (line.startsWith('RESULT ')) result = JSON.parse(line.slice('RESULT '.length)) as FullRefreshResult;
+      if (line.startsWith('RESULT ')) result = JSON.parse(line.slice('RESULT '.length)) as BackendRefreshFigures;
     },
     (line) => line.startsWith('RESULT '),
   );
@@ -170,13 +200,17 @@ export async function measureFullRefresh(options: FullRefreshOptions = {}): Prom
   const lab = await startLab(hosts, options.vmsPerHost ?? 20, options.latency ?? NO_LATENCY, options.labProcesses ?? 1);
   const temp = options.keepDataDir ? { dir: options.keepDataDir, cleanup: () => undefined } : tempDir('aetherv-bench-inventory-');
   const bundleDir = mkdtempSync(path.join(HERE, '..', 'node_modules', '.cache-bench-'));
+  let stopped = false;
   try {
     if (lab.infos.length !== hosts) throw new Error(`the lab started ${lab.infos.length} of ${hosts} hosts`);
     const bundle = await bundleBackend(bundleDir);
     await configureHosts(temp.dir, lab.infos);
-    return await runBackend(temp.dir, bundle, hosts);
+    const figures = await runBackend(temp.dir, bundle, hosts);
+    const maxCommands = await lab.stop();
+    stopped = true;
+    return { ...figures, lab_max_commands_per_host: maxCommands };
   } finally {
-    lab.stop();
+    if (!stopped) await lab.stop();
     temp.cleanup();
     rmSync(bundleDir, { recursive: true, force: true });
   }

@@ -14,6 +14,10 @@
  *    that data directory once the lab is shut: the 50,000 cached VMs painted from backend start,
  *    then 5,000 single-VM state deltas per second driven through the backend's hub.
  *
+ * max_commands_per_host: the most commands any lab host ran at once (its own count); above the
+ * INVENTORY lane's per-host cap (2) the run fails, so overlapping the waits can never pass by
+ * crowding hosts.
+ *
  * failed_hosts is the sum over both refreshes of hosts that did not end fresh; any of them, or any
  * part that throws, makes the run exit non-zero. BENCH_PARTS=refresh,latency,paint picks parts
  * (default all; paint needs latency's store). Sizes: BENCH_SCALE_HOSTS (2000), BENCH_SCALE_VMS
@@ -31,6 +35,9 @@ const VMS_PER_HOST = Number(process.env.BENCH_SCALE_VMS ?? 25);
 const LAB_PROCESSES = Number(process.env.BENCH_SCALE_LAB_PROCESSES ?? 2);
 const DELTAS_PER_S = 5000;
 
+/** The scheduler's INVENTORY hostLimit: no lab host may ever run more inventory commands at once. */
+const INVENTORY_HOST_LIMIT = 2;
+
 const GOALS = { full_refresh_s: 10, full_refresh_latency_s: 20, rss_mb: 400, max_frame_ms: 16, first_paint_ms: 500 };
 
 async function refresh(what: string, latency: typeof NO_LATENCY, failures: string[], keepDataDir?: string): Promise<FullRefreshResult | null> {
@@ -39,6 +46,8 @@ async function refresh(what: string, latency: typeof NO_LATENCY, failures: strin
     log(`${what}: ${r.refresh_hosts}/${HOSTS} hosts fresh, ${r.refresh_vms} VMs in ${r.full_refresh_s} s (warm ${r.warm_refresh_s} s), RSS ${r.rss_mb} MB (peak ${r.rss_peak_mb} MB), ${r.failed_hosts} not fresh`);
     if (r.failed_hosts > 0) failures.push(`${what}: ${r.failed_hosts} host(s) not fresh`);
     if (r.refresh_vms !== HOSTS * VMS_PER_HOST) failures.push(`${what}: ${r.refresh_vms} VMs stored, ${HOSTS * VMS_PER_HOST} expected`);
+    if (r.lab_max_commands_per_host === null) failures.push(`${what}: the lab did not report its hosts' concurrent commands`);
+    else if (r.lab_max_commands_per_host > INVENTORY_HOST_LIMIT) failures.push(`${what}: a host ran ${r.lab_max_commands_per_host} commands at once (per-host cap ${INVENTORY_HOST_LIMIT})`);
     return r;
   } catch (error) {
     failures.push(`${what}: ${(error as Error).message}`);
@@ -58,7 +67,7 @@ async function main(): Promise<void> {
   if (parts.includes('refresh')) {
     const r = await refresh('full refresh, no latency', NO_LATENCY, failures);
     failedHosts += r?.failed_hosts ?? HOSTS;
-    Object.assign(result, { full_refresh_s: r?.full_refresh_s ?? null, warm_refresh_s: r?.warm_refresh_s ?? null, rss_mb: r?.rss_mb ?? null, rss_peak_mb: r?.rss_peak_mb ?? null, heap_used_mb: r?.heap_used_mb ?? null });
+    Object.assign(result, { full_refresh_s: r?.full_refresh_s ?? null, warm_refresh_s: r?.warm_refresh_s ?? null, rss_mb: r?.rss_mb ?? null, rss_peak_mb: r?.rss_peak_mb ?? null, rss_after_warm_mb: r?.rss_after_warm_mb ?? null, heap_used_mb: r?.heap_used_mb ?? null, max_commands_per_host: r?.lab_max_commands_per_host ?? null });
   }
   const data = tempDir('aetherv-bench-scale-');
   try {
@@ -67,7 +76,7 @@ async function main(): Promise<void> {
       const r = await refresh('full refresh, 20 ms + 2 s agent runs', REAL_HOST_LATENCY, failures, data.dir);
       failedHosts += r?.failed_hosts ?? HOSTS;
       storedVms = r?.refresh_vms ?? 0;
-      Object.assign(result, { full_refresh_latency_s: r?.full_refresh_s ?? null, warm_refresh_latency_s: r?.warm_refresh_s ?? null, rss_latency_mb: r?.rss_mb ?? null });
+      Object.assign(result, { full_refresh_latency_s: r?.full_refresh_s ?? null, warm_refresh_latency_s: r?.warm_refresh_s ?? null, rss_latency_mb: r?.rss_mb ?? null, max_commands_per_host_latency: r?.lab_max_commands_per_host ?? null });
     }
     if (parts.includes('paint')) {
       try {
