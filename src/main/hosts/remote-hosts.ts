@@ -16,7 +16,16 @@ export interface RemoteCall {
   priority?: number;
 }
 
-export type AgentCall = RemoteCall & Pick<AgentInvocation, 'operation' | 'fields' | 'onLog' | 'onOutput' | 'onError'> & { correlationId?: string };
+export type AgentCall = RemoteCall &
+  Pick<AgentInvocation, 'operation' | 'fields' | 'onLog' | 'onOutput' | 'onError'> & {
+    correlationId?: string;
+    /**
+     * While the host runs the operation, give the lane slot to other hosts' calls (keeping the host
+     * slot). For short polls of many hosts (inventory), whose lane bounds work here; not for jobs,
+     * whose lane is the "parallel job workers" limit on jobs in flight.
+     */
+    overlapHostWaits?: boolean;
+  };
 
 /**
  * The only way services reach a host: every call is a scheduler task (lane, per-host cap, timeout,
@@ -41,9 +50,9 @@ export class RemoteHosts {
   }
 
   /**
-   * Runs one agent operation (docs/agent.md) on a host through the scheduler. While the host runs
-   * it (seconds for an inventory), the call gives its lane slot to other hosts' calls and keeps its
-   * host slot: a fleet's waits overlap, the per-host cap holds.
+   * Runs one agent operation (docs/agent.md) on a host through the scheduler. With
+   * `overlapHostWaits`, while the host runs it (seconds for an inventory) the call gives its lane
+   * slot to other hosts' calls and keeps its host slot: a fleet's waits overlap, the per-host cap holds.
    */
   agent(hostId: string, call: AgentCall): Promise<unknown> {
     const entry = this.hosts.entry(hostId);
@@ -54,7 +63,7 @@ export class RemoteHosts {
         operation: call.operation,
         correlationId: call.correlationId ?? randomUUID(),
         signal,
-        hostWait: slot,
+        ...(call.overlapHostWaits ? { hostWait: slot } : {}),
         ...(call.fields ? { fields: call.fields } : {}),
         ...(call.onLog ? { onLog: call.onLog } : {}),
         ...(call.onOutput ? { onOutput: call.onOutput } : {}),
