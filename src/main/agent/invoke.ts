@@ -1,4 +1,4 @@
-import { OutputLines, type WinrmClient } from '../winrm';
+import { OutputLines, type HostWait, type WinrmClient } from '../winrm';
 import { agentCommandText, encodeEnvelope } from './command';
 import { AgentNotDeployed, AgentOperationFailed, AgentProtocolError } from './errors';
 
@@ -23,6 +23,8 @@ export interface AgentInvocation {
   correlationId: string;
   fields?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** Told around each wait while the host runs the operation (the scheduler's lane slot). */
+  hostWait?: HostWait;
   /** Each `AETHERV-LOG` entry as it arrives. */
   onLog?(entry: AgentLogEntry): void;
   /** Any other stdout line (e.g. a cmdlet's WARNING), as it arrives. */
@@ -59,6 +61,7 @@ export async function invokeAgent(client: WinrmClient, request: AgentInvocation)
   const outcome = await client.powershell(agentCommandText(request.installDir), {
     stdin: encodeEnvelope({ operation: request.operation, correlationId: request.correlationId, fields: request.fields ?? {} }),
     ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.hostWait ? { hostWait: request.hostWait } : {}),
     onStdout: (text) => lines.push(text),
     ...(request.onError ? { onError: request.onError } : {}),
   });

@@ -3,7 +3,7 @@ import { invokeAgent, type AgentInvocation } from '../agent';
 import type { Logger } from '../log';
 import { secretDigest } from '../secrets/digest';
 import type { SettingsStore } from '../settings/settings-store';
-import type { Lane, RemoteTaskScheduler } from '../tasks';
+import type { Lane, LaneSlot, RemoteTaskScheduler } from '../tasks';
 import { WinrmClient } from '../winrm';
 import { winrmOptionsFor } from './connection-test';
 import type { HostRegistry } from './host-registry';
@@ -16,7 +16,16 @@ export interface RemoteCall {
   priority?: number;
 }
 
-export type AgentCall = RemoteCall & Pick<AgentInvocation, 'operation' | 'fields' | 'onLog' | 'onOutput' | 'onError'> & { correlationId?: string };
+export type AgentCall = RemoteCall &
+  Pick<AgentInvocation, 'operation' | 'fields' | 'onLog' | 'onOutput' | 'onError'> & {
+    correlationId?: string;
+    /**
+     * While the host runs the operation, give the lane slot to other hosts' calls (keeping the host
+     * slot). For short polls of many hosts (inventory), whose lane bounds work here; not for jobs,
+     * whose lane is the "parallel job workers" limit on jobs in flight.
+     */
+    overlapHostWaits?: boolean;
+  };
 
 /**
  * The only way services reach a host: every call is a scheduler task (lane, per-host cap, timeout,
@@ -33,23 +42,28 @@ export class RemoteHosts {
     private readonly log: Logger,
   ) {}
 
-  run<T>(hostId: string, call: RemoteCall, task: (client: WinrmClient, signal: AbortSignal) => Promise<T>): Promise<T> {
+  run<T>(hostId: string, call: RemoteCall, task: (client: WinrmClient, signal: AbortSignal, slot: LaneSlot) => Promise<T>): Promise<T> {
     return this.scheduler.run(
       { lane: call.lane, hostId, label: call.label, ...(call.timeoutMs ? { timeoutMs: call.timeoutMs } : {}), ...(call.signal ? { signal: call.signal } : {}), ...(call.priority !== undefined ? { priority: call.priority } : {}) },
-      async (signal) => task(await this.client(hostId), signal),
+      async (signal, slot) => task(await this.client(hostId), signal, slot),
     );
   }
 
-  /** Runs one agent operation (docs/agent.md) on a host through the scheduler. */
+  /**
+   * Runs one agent operation (docs/agent.md) on a host through the scheduler. With
+   * `overlapHostWaits`, while the host runs it (seconds for an inventory) the call gives its lane
+   * slot to other hosts' calls and keeps its host slot: a fleet's waits overlap, the per-host cap holds.
+   */
   agent(hostId: string, call: AgentCall): Promise<unknown> {
     const entry = this.hosts.entry(hostId);
-    return this.run(hostId, call, (client, signal) =>
+    return this.run(hostId, call, (client, signal, slot) =>
       invokeAgent(client, {
         host: entry.displayName,
         installDir: this.settings.getSettings().agent.installDir,
         operation: call.operation,
         correlationId: call.correlationId ?? randomUUID(),
         signal,
+        ...(call.overlapHostWaits ? { hostWait: slot } : {}),
         ...(call.fields ? { fields: call.fields } : {}),
         ...(call.onLog ? { onLog: call.onLog } : {}),
         ...(call.onOutput ? { onOutput: call.onOutput } : {}),

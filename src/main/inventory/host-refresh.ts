@@ -132,7 +132,7 @@ export class HostRefresher {
     const name = this.label(hostId);
     let data: unknown;
     try {
-      data = await this.ctx.remote.agent(hostId, { lane: 'INVENTORY', label: `${kind === 'full' ? 'inventory' : 'quick status'} ${name}`, operation: kind === 'full' ? 'inventory' : 'inventory.quick', signal: this.abort.signal });
+      data = await this.ctx.remote.agent(hostId, { lane: 'INVENTORY', label: `${kind === 'full' ? 'inventory' : 'quick status'} ${name}`, operation: kind === 'full' ? 'inventory' : 'inventory.quick', signal: this.abort.signal, overlapHostWaits: true });
       if (this.stopped) return 'discarded';
       return this.apply(hostId, kind, seq, startedAt, data);
     } catch (error) {

@@ -2,7 +2,7 @@
 // a startup refresh, spaced full and quick loops, per-host backoff and honest staleness.
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { ContractError, ErrorCode, type InventoryDelta, type InventorySnapshot } from '../../shared/contract';
+import { ContractError, ErrorCode, type InventoryDelta, type InventorySnapshot, type StateEvent } from '../../shared/contract';
 import type { DeploymentApi } from '../deployment/api';
 import type { ServiceContext, ServiceModule, StartedService } from '../service-module';
 import { encodeInventorySnapshot } from '../../shared/inventory-wire';
@@ -48,6 +48,13 @@ export interface InventoryModuleOptions {
 }
 
 const MAX_CYCLES = 50;
+
+/** A 'hosts' delta that only updates hosts already known (status, last seen): membership unchanged. */
+function onlyKnownHosts(event: StateEvent, known: ReadonlySet<string>): boolean {
+  if (event.kind !== 'delta') return false;
+  const delta = event.payload as { upsert?: Array<{ id?: string }>; remove?: string[] };
+  return (delta.remove?.length ?? 0) === 0 && (delta.upsert ?? []).every((h) => typeof h.id === 'string' && known.has(h.id));
+}
 
 export function createInventoryModule(options: InventoryModuleOptions = {}): ServiceModule {
   return { name: 'inventory', start: (ctx) => startInventory(ctx, options) };
@@ -130,7 +137,9 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
     loops.wake();
   };
   const unsubscribe = ctx.hub.subscribe((event) => {
-    if (event.topic === 'hosts') queueMicrotask(reconcile);
+    // Each refresh publishes its host's status on 'hosts': with 2,000 hosts, reconciling the whole
+    // list for each of them was quadratic. Only a snapshot, a removal or a new id can change it.
+    if (event.topic === 'hosts' && !onlyKnownHosts(event, knownIds)) queueMicrotask(reconcile);
     if (event.topic === 'health' && event.kind === 'snapshot') loops.wake();
   }, ['hosts', 'health']);
   const offDeployment = deployment?.onChange((hostId, readiness) => {

@@ -18,6 +18,7 @@ export {
   type Lane,
   type TaskOptions,
   type RemoteTask,
+  type LaneSlot,
   type LaneConfig,
   type AdaptiveConfig,
   type SchedulerConfig,

@@ -22,6 +22,7 @@ import {
   type Lane,
   type LaneConfig,
   type LaneMetrics,
+  type LaneSlot,
   type LoopDelayProbe,
   type RemoteTask,
   type SchedulerConfig,
@@ -51,6 +52,10 @@ interface Entry {
   timer?: ReturnType<typeof setTimeout>;
   /** Resolves the p-queue job, which is what gives the lane slot back. */
   releaseSlot?: () => void;
+  /** Parked: waiting on its host without a lane slot (LaneSlot.park). */
+  parked?: boolean;
+  /** Set while a parked task waits for a lane slot again (LaneSlot.resume). */
+  onResume?: () => void;
 }
 
 interface LaneState {
@@ -59,6 +64,8 @@ interface LaneState {
   /** Holds only started tasks: a task is handed over only when a slot and its host have room. */
   slots: PQueue;
   waiting: HostFairQueue<Entry>;
+  /** Parked tasks asking for a slot back; served before `waiting`. */
+  resuming: Entry[];
   running: Set<Entry>;
   stats: TaskStats;
 }
@@ -98,6 +105,7 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
         config,
         slots,
         waiting: new HostFairQueue<Entry>(),
+        resuming: [],
         running: new Set(),
         stats: new TaskStats(),
       };
@@ -252,6 +260,22 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
   }
 
   #fill(lane: LaneState): void {
+    // A parked task whose host answered goes first: it holds a host slot and has a reply to use.
+    while (!this.#closed && lane.resuming.length > 0 && lane.slots.pending + lane.slots.size < lane.slots.concurrency) {
+      const entry = lane.resuming.shift()!;
+      lane.slots
+        .add(
+          () =>
+            new Promise<void>((releaseSlot) => {
+              entry.releaseSlot = releaseSlot;
+              entry.parked = false;
+              const resume = entry.onResume;
+              entry.onResume = undefined;
+              resume?.();
+            }),
+        )
+        .catch(() => undefined);
+    }
     while (!this.#closed && lane.slots.pending + lane.slots.size < lane.slots.concurrency) {
       const next = lane.waiting.take((hostId) => this.#hostHasRoom(hostId, lane));
       if (!next) return;
@@ -292,7 +316,7 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
       );
       let result: Promise<unknown>;
       try {
-        result = Promise.resolve(entry.task(controller.signal));
+        result = Promise.resolve(entry.task(controller.signal, this.#slotOf(entry)));
       } catch (error) {
         result = Promise.reject(error);
       }
@@ -301,6 +325,27 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
         (error: unknown) => this.#finish(entry, 'failed', error),
       );
     });
+  }
+
+  #slotOf(entry: Entry): LaneSlot {
+    return {
+      park: () => {
+        if (entry.state !== 'running' || entry.parked) return;
+        entry.parked = true;
+        const release = entry.releaseSlot;
+        entry.releaseSlot = undefined;
+        // p-queue frees the count a few microtasks later and its 'next' refills the lane.
+        release?.();
+      },
+      resume: () => {
+        if (entry.state !== 'running' || !entry.parked || entry.onResume) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          entry.onResume = resolve;
+          this.#lanes[entry.lane].resuming.push(entry);
+          this.#pump();
+        });
+      },
+    };
   }
 
   #cancel(entry: Entry, reason: unknown): void {
@@ -341,6 +386,12 @@ export class RemoteTaskScheduler extends TypedEmitter<SchedulerEvents> {
     host.stats.finished(outcome, durationMs);
     host.runningByLane[entry.lane]--;
     lane.running.delete(entry);
+    // Ended while parked (timeout, cancel, close): it no longer wants a slot; let it go on to see why.
+    const resuming = lane.resuming.indexOf(entry);
+    if (resuming >= 0) lane.resuming.splice(resuming, 1);
+    const resume = entry.onResume;
+    entry.onResume = undefined;
+    resume?.();
     // Abort after the books are updated: abort listeners run synchronously and may submit work.
     if (outcome === 'timedOut' || outcome === 'cancelled') entry.controller?.abort(valueOrError);
     entry.releaseSlot?.();

@@ -24,7 +24,19 @@ export interface TaskOptions {
 }
 
 /** The work itself. It must hand `signal` to whatever it awaits (the WinRM command). */
-export type RemoteTask<T> = (signal: AbortSignal) => Promise<T>;
+export type RemoteTask<T> = (signal: AbortSignal, slot: LaneSlot) => Promise<T>;
+
+/**
+ * A running task's lane slot. While the task only waits on its host (a WS-Man Receive
+ * long-polling while the host runs the command), it costs the workstation nothing: `park()` gives
+ * the lane slot to other work and `resume()` waits for a slot again (before any queued task) to
+ * go on with the reply. The task keeps its host slot throughout, so per-host caps hold; the lane's
+ * (adaptive) concurrency bounds the tasks doing work here, not the hosts waited on.
+ */
+export interface LaneSlot {
+  park(): void;
+  resume(): Promise<void>;
+}
 
 export interface LaneConfig {
   /** Starting concurrency of the lane; adaptive control moves it within [min, max]. */

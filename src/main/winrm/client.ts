@@ -8,7 +8,7 @@ import { HttpWsmanTransport, type HttpWsmanTransportOptions } from './http/trans
 import { PowerShellStderrDecoder, buildPowerShellInvocation } from './powershell';
 import { identifyEnvelope, readIdentify, readResponse, type IdentifyResult } from './soap';
 import type { WsmanTransport } from './transport';
-import { ShellPool, WinrmClientClosed, WsmanRpc, executeCommand, type CommandResult } from './winrs';
+import { ShellPool, WinrmClientClosed, WsmanRpc, executeCommand, type CommandResult, type HostWait } from './winrs';
 
 /** The wire options (endpoint, auth, TLS, timeouts, pool size) plus the WS-Man operation timeout. */
 export interface WinrmHostOptions extends HttpWsmanTransportOptions {
@@ -23,6 +23,8 @@ export interface ExecOptions {
   onStderr?: (text: string) => void;
   /** Cap on stdout + stderr bytes (default MAX_COMMAND_OUTPUT_BYTES): past it the command is stopped. */
   maxOutputBytes?: number;
+  /** Told around each wait on the host (see HostWait). */
+  hostWait?: HostWait;
 }
 
 export interface PowerShellOptions {
@@ -35,6 +37,8 @@ export interface PowerShellOptions {
   onStderr?: (text: string) => void;
   /** Cap on stdout + stderr bytes (default MAX_COMMAND_OUTPUT_BYTES): past it the command is stopped. */
   maxOutputBytes?: number;
+  /** Told around each wait on the host (see HostWait). */
+  hostWait?: HostWait;
 }
 
 export interface PowerShellResult {
@@ -129,6 +133,7 @@ export class WinrmClient {
       ...(options.onStdout ? { onStdout: options.onStdout } : {}),
       onStderr: (text) => decoder.push(text),
       ...(options.maxOutputBytes !== undefined ? { maxOutputBytes: options.maxOutputBytes } : {}),
+      ...(options.hostWait ? { hostWait: options.hostWait } : {}),
       deferCleanup: this.deferCleanup,
     });
     decoder.end();

@@ -2,7 +2,7 @@
 // plus the typed errors callers switch on and the helpers for structured PowerShell output.
 export { WinrmClient } from './client';
 export type { ExecOptions, PowerShellOptions, PowerShellResult, WinrmHostOptions, WithTransportOptions } from './client';
-export type { CommandResult } from './winrs';
+export type { CommandResult, HostWait } from './winrs';
 export { WinrmClientClosed } from './winrs';
 export type { WsmanResponse, WsmanTransport } from './transport';
 export { parseLastJsonLine, decodeClixmlDocument, PowerShellStderrDecoder, unescapeClixml, OutputLines, MAX_OUTPUT_LINE_BYTES } from './powershell';

@@ -7,13 +7,15 @@
  * A generated VM's address: 127.<host+1>.<c>.<d>, unique per host, NIC (0–1), slot (0–1: a NIC's
  * second address) and VM. `n` = 10 + the VM's index (up to 16,383, for churn that keeps adding VMs)
  * fills 14 bits of the last two octets; NIC and slot take the third octet's top bits.
+ * 127/8 has room for 254 such hosts: a larger fleet (bench:scale's 2,000 hosts) reuses them, host
+ * i taking host i mod 254's addresses, so addresses are unique only within each block of 254 hosts.
  */
 export function labVmAddress(hostIndex: number, nicIndex: number, vmIndex: number, slot = 0): string {
   const n = 10 + vmIndex;
-  if (hostIndex < 0 || hostIndex > 253 || nicIndex < 0 || nicIndex > 1 || slot < 0 || slot > 1 || vmIndex < 0 || n >= 1 << 14) {
+  if (hostIndex < 0 || !Number.isInteger(hostIndex) || nicIndex < 0 || nicIndex > 1 || slot < 0 || slot > 1 || vmIndex < 0 || n >= 1 << 14) {
     throw new RangeError(`no lab address for host ${hostIndex}, NIC ${nicIndex}, VM ${vmIndex}, slot ${slot}`);
   }
-  return `127.${hostIndex + 1}.${slot * 128 + nicIndex * 64 + (n >> 8)}.${n & 255}`;
+  return `127.${(hostIndex % 254) + 1}.${slot * 128 + nicIndex * 64 + (n >> 8)}.${n & 255}`;
 }
 
 /**

@@ -22,6 +22,19 @@ export interface CommandIo {
   deferCleanup?: (cleanup: Promise<void>) => void;
   /** Cap on the command's stdout + stderr bytes (default MAX_COMMAND_OUTPUT_BYTES); tests lower it. */
   maxOutputBytes?: number;
+  /** Told around each Receive, while only the host works: the caller may lend its slot meanwhile. */
+  hostWait?: HostWait;
+}
+
+/**
+ * Hooks around the waits on the host (each Receive long-polls until output or OperationTimeout).
+ * The scheduler's LaneSlot fits: `park` gives the workstation-side slot away, `resume` waits for
+ * one before the reply is used. Thousands of hosts running 2 s commands then overlap, while the
+ * work done here stays bounded.
+ */
+export interface HostWait {
+  park(): void;
+  resume(): Promise<void>;
 }
 
 export interface CommandResult {
@@ -101,11 +114,14 @@ export async function driveCommand(rpc: WsmanRpc, shellId: string, commandId: st
     let exitCode: number | undefined;
     for (;;) {
       let result;
+      io.hostWait?.park();
       try {
         result = await rpc.call(receiveSpec(shellId, commandId), io.signal ? { signal: io.signal } : {});
       } catch (error) {
         if (error instanceof WinrmFault && error.wsmanCode === WSMAN_CODE.operationTimedOut) continue;
         throw error;
+      } finally {
+        await io.hostWait?.resume();
       }
       const receive = readReceive(result, commandId);
       for (const chunk of receive.chunks) outputBytes += chunk.bytes.byteLength;

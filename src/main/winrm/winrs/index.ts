@@ -26,6 +26,7 @@ export {
   MAX_COMMAND_OUTPUT_BYTES,
   type CommandIo,
   type CommandResult,
+  type HostWait,
 } from './command';
 export { ShellPool, WinrmClientClosed, isShellGone, isShellQuota, type ShellLease, type ShellPoolOptions } from './shell-pool';
 export { executeCommand, type ExecuteRequest } from './execute';
