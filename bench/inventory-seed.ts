@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SETTINGS } from '../src/shared/contract';
 import { createBackend } from '../src/main/backend';
-import { labHostInput, startLab } from '../test/lab';
+import { labHostInput, startLab, type LabHostInfo } from '../test/lab';
 
 export const SEED_HOSTS = Number(process.env.BENCH_PAINT_HOSTS ?? 20);
 export const SEED_VMS_PER_HOST = Number(process.env.BENCH_PAINT_VMS ?? 500);
@@ -15,7 +15,7 @@ const log = (line: string) => process.stderr.write(`[bench:inventory] ${line}\n`
 
 /** One real refresh against a lab fills {dataDir}/inventory.db; returns how many VMs it holds. */
 export async function seedStore(dataDir: string): Promise<number> {
-  const lab = await startLab({ hosts: SEED_HOSTS, vmsPerHost: SEED_VMS_PER_HOST, seed: 5, clusters: 4 });
+  const lab = await startSeedLab();
   const settings = { ...DEFAULT_SETTINGS, artifactServer: { bindAddress: '127.0.0.1', port: 0, advertisedBaseUrl: '' } };
   writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ schemaVersion: 1, settings, hosts: [] }));
   const backend = await createBackend({ dataDir, runtime: 'browser' });
@@ -45,6 +45,31 @@ export async function seedStore(dataDir: string): Promise<number> {
     await backend.close();
     await lab.close();
   }
+}
+
+/**
+ * startLab caps its size (64 hosts × 500 VMs, what tests need); the 50,000-VM store of bench:scale
+ * (e.g. BENCH_PAINT_HOSTS=100 BENCH_PAINT_VMS=500) is served by the same simulated hosts, built here.
+ */
+async function startSeedLab(): Promise<{ hosts: LabHostInfo[]; close(): Promise<void> }> {
+  if (SEED_HOSTS <= 64 && SEED_VMS_PER_HOST <= 500) return startLab({ hosts: SEED_HOSTS, vmsPerHost: SEED_VMS_PER_HOST, seed: 5, clusters: 4 });
+  const { SimHost } = await import('../test/lab/host');
+  const { generateLabModel } = await import('../test/lab/model');
+  const { installAgentSimulation } = await import('../test/lab/agent');
+  const credentials = { username: 'Administrator', password: 'Lab-Passw0rd!' };
+  const model = generateLabModel({ hosts: SEED_HOSTS, vmsPerHost: SEED_VMS_PER_HOST, seed: 5, clusters: Math.max(4, Math.ceil(SEED_HOSTS / 16)) });
+  const sims = model.hosts.map((m, i) => new SimHost({ model: m, credentials, allowUnencrypted: false, seed: 5000 + i }));
+  const close = () => Promise.all(sims.map((s) => s.close())).then(() => undefined);
+  try {
+    for (const sim of sims) {
+      installAgentSimulation(sim);
+      await sim.listen();
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { hosts: sims.map((sim) => ({ name: sim.name, cluster: sim.model.cluster, httpUrl: sim.httpUrl, ...credentials })), close };
 }
 
 function countBy(values: string[]): Record<string, number> {

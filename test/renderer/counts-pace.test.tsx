@@ -75,6 +75,60 @@ describe('counts follow a stream of deltas at a readable pace', () => {
   });
 });
 
+/**
+ * The browser's IntersectionObserver, as far as useOnScreen uses it (jsdom has none): the test says
+ * which elements are on screen, the way scrolling would.
+ */
+class ScreenObserver {
+  static current: ScreenObserver | undefined;
+  readonly targets = new Set<Element>();
+  constructor(private readonly report: (entries: { target: Element; isIntersecting: boolean }[]) => void) {
+    ScreenObserver.current = this;
+  }
+  observe(target: Element) {
+    this.targets.add(target);
+  }
+  unobserve(target: Element) {
+    this.targets.delete(target);
+  }
+  disconnect() {
+    this.targets.clear();
+  }
+  show(targets: Element[], isIntersecting: boolean) {
+    act(() => this.report(targets.map((target) => ({ target, isIntersecting }))));
+  }
+}
+
+describe('host counts scrolled out of view', () => {
+  beforeEach(() => vi.stubGlobal('IntersectionObserver', ScreenObserver));
+  afterEach(() => vi.unstubAllGlobals());
+
+  test('a count off screen stands still under a stream, and is exact as soon as it is on screen again', () => {
+    const f = fleet(2, 6); // 4 of 6 running per host
+    const model = loadFleet(f);
+    act(() => dom.root.render(<OverviewView />));
+    const countOf = (host: string) =>
+      [...dom.container.querySelectorAll('table.table tbody tr')].find((tr) => tr.textContent!.includes(host))!.querySelector('.live-count')!;
+    const observer = ScreenObserver.current!;
+    expect(observer.targets.has(countOf('HV00'))).toBe(true);
+    observer.show([countOf('HV00')], false);
+    observer.show([countOf('HV01')], true);
+
+    const running = f.vms.filter((v) => v.state === 'Running');
+    for (const vm of running) upsertVms(model, [{ ...vm, state: 'Off' }]);
+    advance(COUNTS_MAX_DELAY_MS);
+    expect(countOf('HV01').textContent).toBe('0/6'); // on screen: follows
+    expect(countOf('HV00').textContent).toBe('4/6'); // off screen: not re-rendered
+    expect(text('figure-running')).toBe('0');
+
+    observer.show([countOf('HV00')], true); // scrolled back into view
+    expect(countOf('HV00').textContent).toBe('0/6');
+    upsertVms(model, [{ ...running[0]!, state: 'Running' }]);
+    advance(COUNTS_MAX_DELAY_MS);
+    expect(countOf(running[0]!.hostId === 'hv00' ? 'HV00' : 'HV01').textContent).toBe('1/6');
+  });
+});
+
 describe('slots', () => {
   test("each group's publishes fall in its own slots of the interval", () => {
     expect(nextSlot(1000, 0)).toBe(1000);

@@ -93,7 +93,14 @@ const paces: Record<CountsGroup, Pace> = { page: new Pace(PHASE_MS.page), tree: 
  * published within COUNTS_MAX_DELAY_MS. VM rows and state dots are not paced: they subscribe to
  * their own VM.
  */
-export function useCountsPace(group: CountsGroup = 'page'): number {
+export function useCountsPace(group: CountsGroup = 'page', follow = true): number {
   const pace = paces[group];
-  return useSyncExternalStore(pace.subscribe, pace.getSnapshot, pace.getSnapshot);
+  return useSyncExternalStore(follow ? pace.subscribe : STAND_STILL, follow ? pace.getSnapshot : NOTHING, follow ? pace.getSnapshot : NOTHING);
 }
+
+/**
+ * `follow` false: the caller shows counts nobody can see now (a row scrolled out of view) and does
+ * not re-render for them; when it follows again it re-renders once and reads the current counts.
+ */
+const STAND_STILL = (): (() => void) => () => undefined;
+const NOTHING = (): number => -1;

@@ -1,4 +1,7 @@
+import { memo, useRef } from 'react';
+import type { HostView, InventoryHost } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
+import { useOnScreen } from '../../components/use-on-screen';
 import { StatusDot, statusLabel } from '../../components/StatusDot';
 import { Ago } from '../../components/Freshness';
 import { VmTable } from '../../components/vm-table/VmTable';
@@ -29,6 +32,8 @@ export function notRefreshedSummary(unreachable: number, answering: number): str
   if (unreachable === 0) return `${counted(total, 'host')} ${total === 1 ? 'answers' : 'answer'} but ${total === 1 ? 'is' : 'are'} not refreshed; ${theirVms} the last known state.`;
   return `${counted(total, 'host')} are not refreshed (${unreachable} unreachable, ${answering} answering but not refreshed); their VMs show the last known state.`;
 }
+
+type Navigate = ReturnType<typeof useApp.getState>['navigate'];
 
 export function OverviewView() {
   const allHosts = useApp((s) => s.hosts);
@@ -81,34 +86,9 @@ export function OverviewView() {
             </tr>
           </thead>
           <tbody>
-            {hosts.map((h) => {
-              const ih = model.hosts.get(h.id);
-              return (
-                <tr key={h.id} className={isDisconnected(h, ih) ? 'stale' : ''} onClick={() => navigate({ name: 'host', id: h.id })}>
-                  <td>
-                    <button className="link" onClick={() => navigate({ name: 'host', id: h.id })}>
-                      {h.displayName}
-                    </button>
-                  </td>
-                  <td>{h.address}</td>
-                  <td>{clusterByHost.get(h.id) ?? '—'}</td>
-                  <td>
-                    <StatusDot status={h.status} /> {statusLabel(h.status)}
-                  </td>
-                  <td>
-                    <HostVmCount hostId={h.id} />
-                  </td>
-                  <td>
-                    <HostTrend hostId={h.id} />
-                  </td>
-                  <td>
-                    <span className="live-box live-ago">
-                      <Ago at={lastSeenAt(ih?.sync, h.lastSeenAt)} />
-                    </span>
-                  </td>
-                </tr>
-              );
-            })}
+            {hosts.map((h) => (
+              <HostRow key={h.id} host={h} inventoryHost={model.hosts.get(h.id)} cluster={clusterByHost.get(h.id)} navigate={navigate} />
+            ))}
           </tbody>
         </table>
       )}
@@ -161,11 +141,48 @@ function VmFigures() {
   );
 }
 
-/** "running/total" for one host, at the counts' pace. */
+/**
+ * One host's row. Memoised on its own records: a status update of one host (an unreachable host is
+ * retried all the time; with 2,000 hosts several a second) re-renders that row, not the table.
+ */
+const HostRow = memo(function HostRow({ host: h, inventoryHost: ih, cluster, navigate }: { host: HostView; inventoryHost: InventoryHost | undefined; cluster: string | undefined; navigate: Navigate }) {
+  return (
+    <tr className={isDisconnected(h, ih) ? 'stale' : ''} onClick={() => navigate({ name: 'host', id: h.id })}>
+      <td>
+        <button className="link" onClick={() => navigate({ name: 'host', id: h.id })}>
+          {h.displayName}
+        </button>
+      </td>
+      <td>{h.address}</td>
+      <td>{cluster ?? '—'}</td>
+      <td>
+        <StatusDot status={h.status} /> {statusLabel(h.status)}
+      </td>
+      <td>
+        <HostVmCount hostId={h.id} />
+      </td>
+      <td>
+        <HostTrend hostId={h.id} />
+      </td>
+      <td>
+        <span className="live-box live-ago">
+          <Ago at={lastSeenAt(ih?.sync, h.lastSeenAt)} />
+        </span>
+      </td>
+    </tr>
+  );
+});
+
+/** "running/total" for one host, at the counts' pace while on screen (see useOnScreen). */
 function HostVmCount({ hostId }: { hostId: string }) {
-  useCountsPace();
+  const box = useRef<HTMLSpanElement>(null);
+  useCountsPace('page', useOnScreen(box));
   const c = useInventory.getState().model.counts.get(hostId);
-  return <span className="live-box live-count">{`${c?.running ?? 0}/${c?.total ?? 0}`}</span>;
+  return (
+    <span ref={box} className="live-box live-count">
+      {`${c?.running ?? 0}/${c?.total ?? 0}`}
+    </span>
+  );
 }
 
 /** `live`: a figure that changes under a stream of deltas; it is laid out and painted on its own. */
