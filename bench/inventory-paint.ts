@@ -11,8 +11,8 @@
  * The start paints from the last session's inventory snapshot (src/main/transport/start-snapshot.ts)
  * while the backend opens its stores. So that the figure is the current store's rows and not a
  * left-over, a previous session runs first on the same data directory and changes the store (it
- * adds a placeholder VM, so the count differs from the seeded one); the paint condition waits for
- * that changed count. confirmed_ms is when the backend confirmed those rows (the "cached, as of"
+ * removes one host, so its VMs leave and the count differs from the seeded one); the paint
+ * condition waits for that changed count. confirmed_ms is when the backend confirmed those rows (the "cached, as of"
  * note gone); early_inventory says whether the page was answered early and what the backend then
  * said ('confirmed', 'replaced', or 'unused' when the backend answered the page itself).
  *
@@ -51,18 +51,17 @@ window.__confirmedAt = window.__paintedAt.then(() => new Promise((resolve) => {
 }));`;
 
 /**
- * A previous session on `dataDir`, without a page: it changes the store (one placeholder VM more)
- * and closes, leaving its snapshot for the next start. Returns the VM count the store now holds.
+ * A previous session on `dataDir`, without a page: it changes the store (one host and its VMs
+ * removed) and closes, leaving its snapshot for the next start. Returns the VM count the store now holds.
  */
 async function previousSession(dataDir: string): Promise<number> {
   const app = await startBrowserApp({ dataDir, port: 0, quiet: true });
   try {
-    const api = app.backend.modules.get('inventory')?.api as { addPlaceholder?: (input: { hostId: string; name: string }) => unknown } | undefined;
-    const snapshot = await app.backend.invoke('events.snapshot', { topic: 'inventory' });
-    if (!snapshot.ok || !api?.addPlaceholder) throw new Error('the previous session has no inventory');
-    const hostId = ((snapshot.data as { payload: unknown }).payload as { hosts: { hostId: string }[] }).hosts[0]?.hostId;
+    const hostId = (app.backend.services.hosts.list()[0] as { id?: string } | undefined)?.id;
     if (!hostId) throw new Error('the seeded store has no hosts');
-    api.addPlaceholder({ hostId, name: `bench-previous-session-${Date.now()}` });
+    const removed = await app.backend.invoke('hosts.remove', { id: hostId });
+    if (!removed.ok) throw new Error(`removing a host: ${removed.error.message}`);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the inventory mirrors the settings on the next microtask
     const after = await app.backend.invoke('events.snapshot', { topic: 'inventory' });
     if (!after.ok) throw new Error(after.error.message);
     return ((after.data as { payload: unknown }).payload as { vms: { count: number } }).vms.count;
