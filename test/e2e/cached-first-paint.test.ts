@@ -28,7 +28,13 @@ describe('first paint from the last session (aether-v serve, Chromium)', () => {
       const added = await first.backend.invoke('hosts.add', labHostInput(lab.hosts[0]!));
       if (!added.ok) throw new Error(added.error.message);
       const api = first.backend.modules.get('inventory')!.api as { refresh(): Promise<unknown>; addPlaceholder(input: { hostId: string; name: string }): unknown };
-      await api.refresh();
+      // Adding a host starts its refresh; refresh() answers "deferred" while that one runs: ask until every VM is in.
+      for (let round = 0; round < 20; round++) {
+        await api.refresh();
+        const stats = await first.backend.invoke('inventory.syncStats', {});
+        if (stats.ok && (stats.data as { totals: { vms: number } }).totals.vms >= names.length) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
       api.addPlaceholder({ hostId: (added.data as { id: string }).id, name: 'gone-since-vm' });
       await first.close();
     } finally {
@@ -54,10 +60,15 @@ describe('first paint from the last session (aether-v serve, Chromium)', () => {
         expect(await second.earlyInventory).toBe('replaced');
         // The backend's rows: the three VMs, no placeholder, no "cached" note.
         await page.waitForFunction(() => !document.querySelector('[data-testid="inventory-cached"]') && document.querySelector('[data-testid="figure-vms"]'), undefined, { timeout: 10_000 });
-        await page.waitForFunction((n) => document.querySelector('[data-testid="figure-vms"]')?.textContent === String(n), names.length, { timeout: 10_000 });
-        const rows = (await page.getByTestId('vm-rows').textContent()) ?? '';
-        for (const name of names) expect(rows).toContain(name);
-        expect(rows).not.toContain('gone-since-vm');
+        await page.waitForFunction(
+          (n) => {
+            const text = document.querySelector('[data-testid="vm-rows"]')?.textContent ?? '';
+            return n.every((name) => text.includes(name)) && !text.includes('gone-since-vm');
+          },
+          names,
+          { timeout: 10_000 },
+        );
+        expect(await page.getByTestId('figure-vms').textContent()).toBe(String(names.length));
         // Before that: the cached rows, the placeholder among them, under the note.
         const whileCached = (await page.evaluate('window.__whileCached')) as string[];
         expect(whileCached.length).toBeGreaterThan(0);
