@@ -32,9 +32,11 @@ export function mountApp(container: HTMLElement, backend: Backend | { error: str
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopWatching: () => void = () => undefined;
   const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+  // This connection's first inventory snapshot (the store may hold an earlier one: a remount).
   const inventoryIn = new Promise<void>((resolve) => {
-    if (useInventory.getState().loaded) return resolve();
-    stopWatching = useInventory.subscribe((s) => s.loaded && resolve());
+    stopWatching = useInventory.subscribe((s, before) => {
+      if (s.loaded && (!before.loaded || s.version !== before.version)) resolve();
+    });
   });
   return Promise.race([firstLoad, inventoryIn, waited]).then(() => {
     clearTimeout(timer);
