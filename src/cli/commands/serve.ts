@@ -24,7 +24,9 @@ export interface RunningApp {
  * Starts the browser-mode server and the backend headless; shared by `serve` and `demo`. The
  * server listens first and `onListening` gets its URL at once; the first page gets its scripts,
  * then the backend opens its stores while the browser compiles the app. Commands wait for the
- * backend, events flow once it is up.
+ * backend, events flow once it is up. The inventory snapshot does not wait: the last session's
+ * (start-snapshot.ts, only when it is the current store's) answers the page at once, and the
+ * backend confirms or replaces it once it is up (early-inventory.ts).
  */
 export async function startBrowserApp(options: { dataDir: string; port: number; quiet?: boolean; onListening?: (url: string) => void }): Promise<RunningApp> {
   // First of all, before the server even listens: a synchronous read of one file.
