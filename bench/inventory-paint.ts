@@ -8,6 +8,14 @@
  * on screen. The page records its own paint time (next animation frame after the condition holds),
  * so no polling delay is added.
  *
+ * The start paints from the last session's inventory snapshot (src/main/transport/start-snapshot.ts)
+ * while the backend opens its stores. So that the figure is the current store's rows and not a
+ * left-over, a previous session runs first on the same data directory and changes the store (it
+ * removes one host, so its VMs leave and the count differs from the seeded one); the paint
+ * condition waits for that changed count. confirmed_ms is when the backend confirmed those rows (the "cached, as of"
+ * note gone); early_inventory says whether the page was answered early and what the backend then
+ * said ('confirmed', 'replaced', or 'unused' when the backend answered the page itself).
+ *
  * Then, with those VMs on screen, bench/inventory-frames.ts drives single-VM state deltas through
  * the backend's event hub and measures the frames.
  */
@@ -26,15 +34,48 @@ window.__paintedAt = new Promise((resolve) => {
   const check = () => {
     const figure = document.querySelector('[data-testid="figure-vms"]');
     const rows = document.querySelectorAll('[data-testid="vm-rows"] [role="row"]').length;
-    if (figure && figure.textContent === '${expected}' && rows > 0) requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
-    else requestAnimationFrame(check);
+    if (figure && figure.textContent === '${expected}' && rows > 0) {
+      window.__paintedCached = Boolean(document.querySelector('[data-testid="inventory-cached"]'));
+      requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
+    } else requestAnimationFrame(check);
   };
   requestAnimationFrame(check);
-});`;
+});
+window.__confirmedAt = window.__paintedAt.then(() => new Promise((resolve) => {
+  const check = () => {
+    const figure = document.querySelector('[data-testid="figure-vms"]');
+    if (!document.querySelector('[data-testid="inventory-cached"]') && figure && figure.textContent === '${expected}') requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
+    else requestAnimationFrame(check);
+  };
+  check();
+}));`;
+
+/**
+ * A previous session on `dataDir`, without a page: it changes the store (one host and its VMs
+ * removed) and closes, leaving its snapshot for the next start. Returns the VM count the store now holds.
+ */
+async function previousSession(dataDir: string): Promise<number> {
+  const app = await startBrowserApp({ dataDir, port: 0, quiet: true });
+  try {
+    const hostId = (app.backend.services.hosts.list()[0] as { id?: string } | undefined)?.id;
+    if (!hostId) throw new Error('the seeded store has no hosts');
+    const removed = await app.backend.invoke('hosts.remove', { id: hostId });
+    if (!removed.ok) throw new Error(`removing a host: ${removed.error.message}`);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the inventory mirrors the settings on the next microtask
+    const after = await app.backend.invoke('events.snapshot', { topic: 'inventory' });
+    if (!after.ok) throw new Error(after.error.message);
+    return ((after.data as { payload: unknown }).payload as { vms: { count: number } }).vms.count;
+  } finally {
+    await app.close();
+  }
+}
 
 /** Serves `dataDir` (a store holding `cachedVms` VMs, its hosts down), measures first paint, then drives deltas. */
-export async function paintAndFrames(dataDir: string, cachedVms: number, options: DriveOptions = {}): Promise<Figures> {
+export async function paintAndFrames(dataDir: string, seededVms: number, options: DriveOptions = {}): Promise<Figures> {
   await ensureRendererBuilt(log);
+  const cachedVms = await previousSession(dataDir);
+  if (cachedVms === seededVms) throw new Error(`the previous session did not change the store (${cachedVms} VMs either way)`);
+  log(`previous session changed the store: ${seededVms} → ${cachedVms} VMs`);
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -54,10 +95,13 @@ export async function paintAndFrames(dataDir: string, cachedVms: number, options
       log(`page phases after backend start: DOMContentLoaded +${parsed.domContentLoaded - t0} ms; ${parsed.marks.map(([n, t]) => `${n} +${t - t0} ms`).join('; ')}`);
       const first_paint_ms = Math.round(paintedAt - t0);
       const backend_start_ms = backendReady - t0;
-      log(`first paint ${first_paint_ms} ms (backend start ${backend_start_ms} ms, page ${Math.round(paintedAt - backendReady)} ms)`);
+      const paintedCached = (await page.evaluate('window.__paintedCached')) as boolean;
+      const confirmed_ms = Math.round(((await page.evaluate('window.__confirmedAt')) as number) - t0);
+      const early_inventory = await app.earlyInventory;
+      log(`first paint ${first_paint_ms} ms (${paintedCached ? 'from the last session\'s snapshot, marked cached' : 'from the backend'}; backend start ${backend_start_ms} ms; confirmed by the backend at ${confirmed_ms} ms: ${early_inventory})`);
 
       const frames = await driveDeltas(page, app.backend, options);
-      return { cached_vms: cachedVms, first_paint_ms, backend_start_ms, ...frames };
+      return { cached_vms: cachedVms, first_paint_ms, backend_start_ms, confirmed_ms, early_inventory, ...frames };
     } finally {
       await app.close();
     }

@@ -42,6 +42,8 @@ import { hygieneModule } from './hygiene';
 import { mergeHandlers } from './handlers';
 import { schedulerMetricGroups, schedulerSummary } from './diagnostics/scheduler-metrics';
 import { watchDiskFull } from './sqlite-transaction';
+import { writeStartSnapshot } from './transport/start-snapshot';
+import type { InventorySnapshot } from '../shared/contract';
 
 export interface BackendOptions {
   dataDir: string;
@@ -240,7 +242,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     subscribe: (listener) => hub.subscribe(listener),
     invoke: (command, request) => dispatch(handlers, log, command, request, faults),
     async close() {
-      for (const service of [...started.values()].reverse()) await service.stop().catch((e: Error) => log.warn(`stopping ${service.name}: ${e.message}`));
+      let lastInventory: InventorySnapshot | undefined;
+      for (const service of [...started.values()].reverse()) {
+        // The inventory as it closes (every service that writes to it has stopped), kept for the next start.
+        if (service.name === 'inventory') lastInventory = inventorySnapshotOf(service);
+        await service.stop().catch((e: Error) => log.warn(`stopping ${service.name}: ${e.message}`));
+      }
+      // After inventory.db is closed: the file records the database as it now stays (start-snapshot.ts).
+      if (lastInventory) writeStartSnapshot(options.dataDir, lastInventory, APP_VERSION);
       await scheduler.close();
       await remote.close();
       processMetrics.close();
@@ -291,6 +300,15 @@ function toErrorBody(error: unknown, log: AppLog, command: string) {
   }
   log.error('command failed unexpectedly', { command, error: (error as Error)?.stack ?? String(error) });
   return { code: ErrorCode.Internal, message: `Unexpected error in ${command}: ${(error as Error)?.message ?? String(error)}. Details are in the app log.` };
+}
+
+function inventorySnapshotOf(service: StartedService): InventorySnapshot | undefined {
+  const api = service.api as { snapshot?: () => InventorySnapshot } | undefined;
+  try {
+    return service.status().state === 'failed' || typeof api?.snapshot !== 'function' ? undefined : api.snapshot();
+  } catch {
+    return undefined;
+  }
 }
 
 function unavailableCipher(): SecretCipher {

@@ -70,6 +70,20 @@ describe('Electron transport: state events in batches (fake electron)', () => {
     unregister();
   });
 
+  test('a result that is JSON text already (the early inventory snapshot) reaches the window as an object', async () => {
+    await import('electron');
+    const { registerIpc } = await import('../../src/main/electron/ipc');
+    const { createMainWindow } = await import('../../src/main/electron/window');
+    const { PreSerialized } = await import('../../src/main/transport/early-inventory');
+    const win = createMainWindow('/p.cjs', APP_URL, (url) => url === APP_URL) as unknown as InstanceType<FakeElectron['FakeBrowserWindow']>;
+    const data = { topic: 'inventory', revision: 0, payload: { cachedAt: '2026-01-01T00:00:00.000Z', hosts: [] } };
+    const backend = { invoke: async () => ({ ok: true, data: new PreSerialized(JSON.stringify(data)) }), subscribe: () => () => undefined, log: { warn: () => undefined } };
+    const unregister = registerIpc(fake.module.ipcMain as never, backend as never, () => win as never, (url) => url === APP_URL);
+    const handler = fake.handlers.get(IPC_INVOKE_CHANNEL)!;
+    expect(await handler({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, 'events.snapshot', { topic: 'inventory' })).toEqual({ ok: true, data });
+    unregister();
+  });
+
   test('nothing is sent to a destroyed window, and unregistering stops forwarding', async () => {
     const { win, hub, eventMessages, unregister } = await setup();
     win.destroyed = true;

@@ -3,6 +3,9 @@ import { app, BrowserWindow, ipcMain, protocol } from 'electron';
 import { createBackend, type Backend } from '../backend';
 import { FirstPaintGate } from '../backend-connection';
 import { importDemoHosts } from '../demo-hosts';
+import { withEarlyInventory } from '../transport/early-inventory';
+import { takeStartSnapshot } from '../transport/start-snapshot';
+import { APP_VERSION } from '../version';
 import { ElectronStorePersistence } from './electron-store-persistence';
 import { registerIpc } from './ipc';
 import { APP_INDEX_URL, registerAppScheme, serveRendererBundle } from './renderer-protocol';
@@ -75,6 +78,9 @@ export async function startElectronApp(mainDir: string): Promise<void> {
   // its first commands (the cached inventory) wait for the backend instead of the other way round.
   // Hosts are contacted once the page has its cached inventory (FirstPaintGate).
   const gate = new FirstPaintGate();
+  // The last session's inventory answers the window's first snapshot request while the backend
+  // starts, marked cached until the backend confirms it (the same path as browser mode).
+  const early = takeStartSnapshot(dataDir, APP_VERSION);
   const starting = createBackend({
     dataDir,
     runtime: 'electron',
@@ -87,7 +93,7 @@ export async function startElectronApp(mainDir: string): Promise<void> {
   const log = { warn: (message: string, fields?: Record<string, unknown>) => void starting.then((b) => b.log.warn(message, fields), () => undefined) };
   const renderer = rendererLocation(mainDir);
   if (renderer.rendererDir) serveRendererBundle(protocol, renderer.rendererDir);
-  registerIpc(ipcMain, { ...gate.connect(starting), log }, () => window, renderer.isAppUrl);
+  registerIpc(ipcMain, { ...withEarlyInventory(gate.connect(starting), starting, early), log }, () => window, renderer.isAppUrl);
   window = createMainWindow(path.join(mainDir, '../preload/index.cjs'), renderer.url, renderer.isAppUrl);
   window.on('close', (event) => {
     // Closing the window keeps watching hosts from the tray; Quit in the tray menu ends the app.

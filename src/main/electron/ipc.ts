@@ -4,6 +4,7 @@ import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../../shared/ipc';
 import type { BackendConnection } from '../backend-connection';
 import type { Logger } from '../log';
 import { EventBatcher } from '../events/event-batcher';
+import { PreSerialized } from '../transport/early-inventory';
 
 /**
  * A request is trusted only if it comes from the main frame of our own window showing our own
@@ -43,6 +44,8 @@ export function registerIpc(
     // The backend validates the command name and the request against the contract schemas.
     const result = await backend.invoke(typeof command === 'string' ? command : '', request);
     events.flush(); // events the command caused reach the page before its result
+    // The early inventory snapshot is JSON text (spliced as is over the WebSocket); IPC clones objects.
+    if (result.ok && result.data instanceof PreSerialized) return { ok: true, data: JSON.parse(result.data.json) as unknown };
     return result;
   });
   const unsubscribe = backend.subscribe((stateEvent) => events.push(stateEvent));

@@ -2,6 +2,7 @@ import type { RawData, WebSocket } from 'ws';
 import { ErrorCode, type StateEvent } from '../../shared/contract';
 import type { BackendConnection } from '../backend-connection';
 import { EventBatcher } from '../events/event-batcher';
+import { PreSerialized } from './early-inventory';
 
 /** What one authenticated client may cost the server before it is slowed down or dropped. */
 export interface ClientLimits {
@@ -52,11 +53,12 @@ export function parseClientMessage(raw: RawData, isBinary: boolean): Parsed {
 export function serveClient(ws: WebSocket, backend: BackendConnection, limits: ClientLimits): void {
   let inFlight = 0;
 
-  const send = (message: object) => {
+  const sendText = (text: string) => {
     if (ws.readyState !== ws.OPEN) return;
-    ws.send(JSON.stringify(message));
+    ws.send(text);
     if (ws.bufferedAmount > limits.maxBufferedBytes) ws.terminate();
   };
+  const send = (message: object) => sendText(JSON.stringify(message));
 
   const batcher = new EventBatcher<StateEvent>(
     (events) => send({ type: 'events', events }),
@@ -87,7 +89,9 @@ export function serveClient(ws: WebSocket, backend: BackendConnection, limits: C
     try {
       const response = await backend.invoke(command, request);
       batcher.flush(); // events the command caused reach the page before its result
-      send({ type: 'result', id, response });
+      // Data that is JSON text already (the early inventory snapshot) is spliced in as it is.
+      if (response.ok && response.data instanceof PreSerialized) sendText(`{"type":"result","id":${JSON.stringify(id)},"response":{"ok":true,"data":${response.data.json}}}`);
+      else send({ type: 'result', id, response });
     } catch (error) {
       send({ type: 'result', id, response: { ok: false, error: { code: ErrorCode.Internal, message: `${command}: the server could not answer (${errorName(error)}). See the log in the data directory.` } } });
     } finally {

@@ -15,6 +15,12 @@ export interface InventoryState {
   loaded: boolean;
   /** Why there is no inventory (e.g. the service is not running), when there is none. */
   unavailable?: string;
+  /**
+   * Set while the rows are the last session's snapshot, served before the backend was up: when
+   * that session ended. Cleared when the backend confirms them (its first delta) or replaces them
+   * (its snapshot).
+   */
+  cachedAt?: string;
 }
 
 export const useInventory = create<InventoryState>(() => ({
@@ -52,6 +58,12 @@ export const frameSchedule: Schedule = (flush) => {
   const fallback = setTimeout(once, 100);
 };
 
+/** The early (last session's) snapshot says when it was saved; the backend's own has no such field. */
+function cachedAtOf(payload: InventorySnapshotWire): string | undefined {
+  const at = (payload as { cachedAt?: unknown }).cachedAt;
+  return typeof at === 'string' ? at : undefined;
+}
+
 export class InventoryFeed {
   private queue: InventoryDelta[] = [];
   private scheduled = false;
@@ -66,12 +78,14 @@ export class InventoryFeed {
     this.queue = [];
     mark('aetherv:inventory-snapshot');
     this.model.replace(decodeInventorySnapshot(payload));
-    useInventory.setState({ loaded: true, unavailable: undefined });
+    useInventory.setState({ loaded: true, unavailable: undefined, cachedAt: cachedAtOf(payload) });
     publish(this.model);
     mark('aetherv:inventory-snapshot-applied');
   }
 
   delta(payload: InventoryDelta): void {
+    // A delta continues the snapshot's revision: the backend has taken over from the cached rows.
+    if (useInventory.getState().cachedAt !== undefined) useInventory.setState({ cachedAt: undefined });
     this.queue.push(payload);
     if (this.scheduled) return;
     this.scheduled = true;

@@ -1,0 +1,87 @@
+import type { Result, StateEvent } from '../../shared/contract';
+import type { Backend } from '../backend';
+import type { BackendConnection } from '../backend-connection';
+import type { StartSnapshot } from './start-snapshot';
+
+/**
+ * A result whose `data` is JSON text already: the WebSocket splices it into the reply without
+ * parsing and re-encoding 2 MB on the thread that is opening the stores; IPC parses it.
+ */
+export class PreSerialized {
+  constructor(readonly json: string) {}
+}
+
+/** The revision an early snapshot carries: before the inventory service published its first one. */
+const EARLY_REVISION = 0;
+
+export type EarlyOutcome = 'confirmed' | 'replaced' | 'unused';
+
+/**
+ * Answers the page's inventory snapshot request from the last session's snapshot (start-snapshot.ts)
+ * while the backend is still starting, instead of after every service has started.
+ *
+ * Those rows carry `cachedAt` (the page marks them "cached, as of …"). Once the backend is up its
+ * own snapshot decides, before any of its events reach a page that got the early one:
+ * - the same content, at revision 1 (nothing published since the inventory service started): the
+ *   page gets an empty delta at revision 1, which continues its revision and confirms its rows;
+ * - anything else: the page gets the backend's snapshot as an event, which replaces its rows.
+ * `outcome` says which (for logs and benchmarks).
+ */
+export function withEarlyInventory(
+  connection: BackendConnection,
+  starting: Promise<Backend>,
+  early: StartSnapshot | undefined,
+): BackendConnection & { outcome: Promise<EarlyOutcome>; served: Promise<void> } {
+  let started = false;
+  let served = false;
+  let markServed!: () => void;
+  const servedOnce = new Promise<void>((resolve) => (markServed = resolve));
+  const waiting = new Map<(event: StateEvent) => void, { unsubscribe?: () => void }>();
+  const earlyData = early && new PreSerialized(`{"topic":"inventory","revision":${EARLY_REVISION},"payload":{"cachedAt":${JSON.stringify(early.savedAt)},${early.json.slice(1)}}`);
+
+  const outcome = starting.then(
+    async (backend): Promise<EarlyOutcome> => {
+      // Through `connection`, as a page's own request would go (FirstPaintGate opens host contact after it).
+      const current = await connection.invoke('events.snapshot', { topic: 'inventory' });
+      started = true;
+      let result: EarlyOutcome = 'unused';
+      if (served && current.ok) {
+        const { revision, payload } = current.data as { revision: number; payload: unknown };
+        const same = revision === EARLY_REVISION + 1 && JSON.stringify(payload) === early!.json;
+        result = same ? 'confirmed' : 'replaced';
+        const event = (same
+          ? { topic: 'inventory', kind: 'delta', revision, payload: { hosts: { upsert: [], remove: [] }, vms: { upsert: [], remove: [] } } }
+          : { topic: 'inventory', kind: 'snapshot', revision, payload }) as StateEvent;
+        for (const listener of waiting.keys()) listener(event);
+      }
+      // In the same turn: no event of the backend's can come between that one and these.
+      for (const [listener, entry] of waiting) entry.unsubscribe = backend.subscribe(listener);
+      waiting.clear();
+      return result;
+    },
+    (): EarlyOutcome => 'unused',
+  );
+
+  return {
+    outcome,
+    served: servedOnce,
+    invoke(command, request): Promise<Result<unknown>> {
+      if (!started && earlyData && command === 'events.snapshot' && (request as { topic?: unknown } | null)?.topic === 'inventory') {
+        served = true;
+        setImmediate(markServed); // after the transport has written the answer
+        return Promise.resolve({ ok: true, data: earlyData });
+      }
+      return connection.invoke(command, request);
+    },
+    subscribe(listener) {
+      if (started || !earlyData) return connection.subscribe(listener);
+      // Held until the backend's snapshot was compared with the early one (see above).
+      const entry: { unsubscribe?: () => void } = {};
+      waiting.set(listener, entry);
+      return () => {
+        waiting.delete(listener);
+        entry.unsubscribe?.();
+      };
+    },
+  };
+}
