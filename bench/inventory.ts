@@ -2,7 +2,10 @@
  * bench:inventory — the inventory's user-visible figures; prints one JSON object as its last line.
  *
  * 1. refresh_hosts / refresh_vms / full_refresh_s / rss_mb (+ warm_refresh_s, failed_hosts): from
- *    bench/inventory-refresh.ts's `measureFullRefresh` (500 lab hosts × 20 VMs over NTLM-sealed WinRM).
+ *    bench/inventory-refresh.ts's `measureFullRefresh` (500 lab hosts × 20 VMs over NTLM-sealed WinRM)
+ *    with hosts that answer at once. full_refresh_latency_s (+ warm_refresh_latency_s,
+ *    failed_hosts_latency): the same fleet timed like real hosts — every HTTP response waits a 20 ms
+ *    round trip and every agent inventory run takes 2 s on the host (REAL_HOST_LATENCY).
  * 2. first_paint_ms: a SQLite store is seeded with 10,000 VMs by one real refresh against a lab
  *    (20 hosts × 500 VMs); then the lab is shut (every host down) and bench/inventory-paint.ts
  *    measures from starting the backend to the rows painted.
@@ -17,17 +20,17 @@
  */
 import { cpSync } from 'node:fs';
 import { tempDir } from '../test/support/temp';
-import { measureFullRefresh } from './inventory-refresh';
+import { measureFullRefresh, NO_LATENCY, REAL_HOST_LATENCY, type LabLatency } from './inventory-refresh';
 import { paintAndFrames, type Figures } from './inventory-paint';
 import { SEED_HOSTS, SEED_VMS_PER_HOST, seedStore } from './inventory-seed';
 import { finishBench, runInfo } from './run-info';
 
 const log = (line: string) => process.stderr.write(`[bench:inventory] ${line}\n`);
 
-/** The backend's full-refresh figures (500 lab hosts × 20 VMs, lab in a child process). */
+/** The backend's full-refresh figures (500 lab hosts × 20 VMs, lab in a child process), hosts answering at once. */
 async function refreshFigures(failures: string[]): Promise<Figures> {
   try {
-    const r = await measureFullRefresh();
+    const r = await measureFullRefresh({ latency: NO_LATENCY });
     log(`full refresh: ${r.refresh_hosts} hosts, ${r.refresh_vms} VMs in ${r.full_refresh_s} s (warm ${r.warm_refresh_s} s), RSS ${r.rss_mb} MB, ${r.failed_hosts} failed`);
     if (r.failed_hosts > 0) failures.push(`the full refresh left ${r.failed_hosts} host(s) not fresh`);
     return { ...r };
@@ -37,12 +40,25 @@ async function refreshFigures(failures: string[]): Promise<Figures> {
   }
 }
 
+/** The same fleet with real-host timing: 20 ms round trips and 2 s per agent run on every host. */
+async function latencyRefreshFigures(failures: string[], latency: LabLatency = REAL_HOST_LATENCY): Promise<Figures> {
+  try {
+    const r = await measureFullRefresh({ latency });
+    log(`full refresh with ${latency.roundTripMs} ms round trips + ${latency.agentRunMs} ms agent runs: ${r.refresh_hosts} hosts in ${r.full_refresh_s} s (warm ${r.warm_refresh_s} s), ${r.failed_hosts} failed`);
+    if (r.failed_hosts > 0) failures.push(`the full refresh with real-host latency left ${r.failed_hosts} host(s) not fresh`);
+    return { full_refresh_latency_s: r.full_refresh_s, warm_refresh_latency_s: r.warm_refresh_s, failed_hosts_latency: r.failed_hosts };
+  } catch (error) {
+    failures.push(`full refresh with latency: ${(error as Error).message}`);
+    return { full_refresh_latency_s: null };
+  }
+}
+
 /**
- * BENCH_PARTS=refresh|paint limits the run to one part (default both). BENCH_SEED_DIR=<dir> reuses
+ * BENCH_PARTS=refresh,latency,paint picks the parts (default all three). BENCH_SEED_DIR=<dir> reuses
  * a data directory seeded earlier (it is copied, never modified) instead of seeding a new one.
  */
 async function main(): Promise<void> {
-  const parts = process.env.BENCH_PARTS ?? 'refresh,paint';
+  const parts = process.env.BENCH_PARTS ?? 'refresh,latency,paint';
   const info = runInfo({
     from: 'backend (bundled, plain Node) in its own process; Chromium for paint and frames',
     to: 'lab hosts in a child process over NTLM-sealed HTTP on 127.0.0.1; cached store for paint',
@@ -50,6 +66,7 @@ async function main(): Promise<void> {
   const result: Figures = {};
   const failures: string[] = [];
   if (parts.includes('refresh')) Object.assign(result, await refreshFigures(failures));
+  if (parts.includes('latency')) Object.assign(result, await latencyRefreshFigures(failures));
   if (parts.includes('paint')) {
     const data = tempDir('aetherv-bench-inventory-');
     try {
