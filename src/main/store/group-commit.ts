@@ -21,8 +21,12 @@ export interface GroupCommitOptions {
   maxItems: number;
 }
 
-/** A fleet refresh's results arrive a few milliseconds apart: 25 ms and 64 hosts keep the wait short and the batch worth it. */
-export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxDelayMs: 25, maxItems: 64 };
+/**
+ * A fleet refresh's results arrive a few milliseconds apart. 16 hosts already save 15 of every 16
+ * COMMITs, while one batch's synchronous work (a new host of 25 VMs takes a few ms) stays far below
+ * the loop delay at which the scheduler's adaptive rule shrinks the lanes (150 ms).
+ */
+export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxDelayMs: 20, maxItems: 16 };
 
 interface Entry {
   item: GroupItem<unknown>;
