@@ -52,10 +52,6 @@ export class GroupCommit {
     private readonly options: GroupCommitOptions = DEFAULT_GROUP_COMMIT,
   ) {}
 
-  get pending(): number {
-    return this.queue.length;
-  }
-
   add<R>(item: GroupItem<R>): Promise<R> {
     if (item.keys.some((k) => this.keys.has(k))) this.flush();
     return new Promise<R>((resolve, reject) => {
