@@ -134,7 +134,7 @@ export class HostRefresher {
     try {
       data = await this.ctx.remote.agent(hostId, { lane: 'INVENTORY', label: `${kind === 'full' ? 'inventory' : 'quick status'} ${name}`, operation: kind === 'full' ? 'inventory' : 'inventory.quick', signal: this.abort.signal, overlapHostWaits: true });
       if (this.stopped) return 'discarded';
-      return this.apply(hostId, kind, seq, startedAt, data);
+      return await this.apply(hostId, kind, seq, startedAt, data);
     } catch (error) {
       if (this.stopped) return 'discarded';
       if (error instanceof AgentNotDeployed && this.deployment) {
@@ -152,7 +152,7 @@ export class HostRefresher {
     }
   }
 
-  private apply(hostId: string, kind: RefreshKind, seq: number, startedAt: Date, data: unknown): RefreshOutcome {
+  private async apply(hostId: string, kind: RefreshKind, seq: number, startedAt: Date, data: unknown): Promise<RefreshOutcome> {
     const host = this.store.host(hostId);
     // Ordered by when this workstation started the call (seq), not by the host's clock: a host
     // whose clock jumped ahead and back would otherwise have every answer discarded until the
@@ -171,7 +171,9 @@ export class HostRefresher {
       const avg = host.sync.avgDurationMs === null ? durationMs : host.sync.avgDurationMs + EWMA_WEIGHT * (durationMs - host.sync.avgDurationMs);
       const slow = durationMs > this.timing.fullIntervalMs();
       const sync: SyncFields = { ...base, state: 'fresh', lastSuccessAt: finished.toISOString(), consecutiveFailures: 0, nextAttemptAt: null, lastError: null, avgDurationMs: Math.round(avg), durationSamples: samples, slow, staleSince: null };
-      this.publish(this.store.applyFull(hostId, maskWarnings(parseFullOrThrow(parsed), this.ctx.log), sync));
+      // Committed with other hosts' results (one transaction per batch, not per host); a batch
+      // that cannot be written rejects here and the host takes the disk-full path in run().
+      this.publish(await this.store.queueFull(hostId, maskWarnings(parseFullOrThrow(parsed), this.ctx.log), sync));
       this.slowTransition(hostId, name, slow, durationMs);
       if (this.store.missingClustered(hostId).length) this.settleAfterPeers(hostId);
     } else {

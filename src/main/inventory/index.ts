@@ -7,6 +7,7 @@ import type { DeploymentApi } from '../deployment/api';
 import type { ServiceContext, ServiceModule, StartedService } from '../service-module';
 import { encodeInventorySnapshot } from '../../shared/inventory-wire';
 import { InventoryStore, isEmptyDelta, openInventoryDatabase, type PendingOperationInput, type PlaceholderInput } from '../store';
+import type { GroupCommitOptions } from '../store/group-commit';
 import { HostRefresher, type RefreshOutcome } from './host-refresh';
 import { hostOptions } from './host-options';
 import { RefreshLoops, type CycleSummary } from './loops';
@@ -45,6 +46,8 @@ export interface InventoryModuleOptions {
   random?: () => number;
   /** False: only the startup refresh and manual refreshes run (deterministic tests). */
   backgroundLoops?: boolean;
+  /** How hosts' full results are grouped into one SQLite transaction (tests fix the batches; default group-commit.ts's). */
+  groupCommit?: GroupCommitOptions;
 }
 
 const MAX_CYCLES = 50;
@@ -74,7 +77,7 @@ async function startInventory(ctx: ServiceContext, options: InventoryModuleOptio
   // same thread serves the page, which loads meanwhile.
   const opened = openInventoryDatabase(path.join(ctx.dataDir, 'inventory.db'), now);
   await yieldToEventLoop();
-  const store = InventoryStore.load(opened, now, { staleUntilConfirmed: true });
+  const store = InventoryStore.load(opened, now, { staleUntilConfirmed: true, ...(options.groupCommit ? { groupCommit: options.groupCommit } : {}) });
   if (store.recovered) {
     ctx.log.warn('inventory database was damaged and moved aside', { ...store.recovered });
     ctx.notifications.notify({

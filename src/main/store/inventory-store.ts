@@ -8,6 +8,7 @@ import { loadInventory } from './load';
 import { Statements } from './statements';
 import type { FullInventoryInput, FullVmInput, HotState, PendingOperationInput, PlaceholderInput, QuickInventoryInput, SyncFields } from './types';
 import { DetailReader } from './details';
+import { GroupCommit, type GroupCommitOptions } from './group-commit';
 import { arrivedAtTarget, baselineBootMs, observationConfirms, type VmObservation } from './pending-confirmation';
 import { VmTags } from '../tags/vm-tags';
 import { TimelineStore, type TimelineInput } from '../timeline/timeline-store';
@@ -16,6 +17,12 @@ import { redactSecrets } from '../timeline/redact';
 import { configHash, defaultSync, hostView, placeholderView, sameHot, summarize, vmKey, vmView, type HostRecord, type VmRecord } from './vm-views';
 
 const TOMBSTONE_DAYS = 30;
+
+export interface StoreOptions {
+  staleUntilConfirmed?: boolean;
+  /** How queueFull groups hosts' results into one transaction (group-commit.ts's defaults when unset). */
+  groupCommit?: GroupCommitOptions;
+}
 
 interface Placeholder {
   placeholderId: string;
@@ -61,26 +68,30 @@ export class InventoryStore {
   readonly tags: VmTags;
   /** What inventory saw change, written in the same transactions as the rows. */
   readonly timeline: TimelineStore;
+  /** Full results of several hosts committed together (queueFull). */
+  private readonly group: GroupCommit;
 
   /**
    * `staleUntilConfirmed`: the app's start. Hosts that were fresh when it last ran become stale
    * (since their last success) before any VM row is built, so the cached rows say so from the first
    * snapshot and are built once, not built fresh and then rebuilt stale.
    */
-  static open(file: string, now: () => Date = () => new Date(), options: { staleUntilConfirmed?: boolean } = {}): InventoryStore {
+  static open(file: string, now: () => Date = () => new Date(), options: StoreOptions = {}): InventoryStore {
     return InventoryStore.load(openInventoryDatabase(file, now), now, options);
   }
 
   /** The second half of open(), for a caller that lets other work run between the two (the app's start). */
-  static load(opened: OpenedDatabase, now: () => Date = () => new Date(), options: { staleUntilConfirmed?: boolean } = {}): InventoryStore {
-    return new InventoryStore(opened, now, options.staleUntilConfirmed ?? false);
+  static load(opened: OpenedDatabase, now: () => Date = () => new Date(), options: StoreOptions = {}): InventoryStore {
+    return new InventoryStore(opened, now, options.staleUntilConfirmed ?? false, options.groupCommit);
   }
 
   private constructor(
     private readonly opened: OpenedDatabase,
     private readonly now: () => Date,
     staleUntilConfirmed: boolean,
+    groupCommit: GroupCommitOptions | undefined,
   ) {
+    this.group = new GroupCommit(this.db, groupCommit);
     this.st = new Statements(this.db);
     this.detail = new DetailReader(this.db);
     this.st.pruneTombstones(new Date(now().getTime() - TOMBSTONE_DAYS * 86_400_000).toISOString());
@@ -251,6 +262,37 @@ export class InventoryStore {
    * get one enumeration of grace, so a live migration seen by the peer later is a move, not a loss).
    */
   applyFull(hostId: string, input: FullInventoryInput, sync: SyncFields): InventoryDelta {
+    const plan = this.planFull(hostId, input, sync);
+    this.transaction(plan.write);
+    return plan.finish();
+  }
+
+  /**
+   * The same as applyFull, written with other hosts' results in one transaction (group-commit.ts):
+   * a fleet refresh commits a batch of hosts at once instead of one COMMIT per host. It resolves
+   * once the batch is committed, with the delta of what was; the store's memory (snapshots,
+   * deltas) never holds what is not committed. A failed batch rejects every host in it with the
+   * error (a full disk: the caller's "Local disk full" path), and nothing was written or changed.
+   */
+  queueFull(hostId: string, input: FullInventoryInput, sync: SyncFields): Promise<InventoryDelta> {
+    const host = this.requireHost(hostId);
+    // Hosts of one batch are worked out against the same memory, so they must not touch each
+    // other's rows: only cluster peers do (moves, hand-overs), so a shared cluster starts a new batch.
+    const clusters = [host.cluster, input.host.cluster].filter((c): c is string => Boolean(c)).map((c) => `cluster:${c}`);
+    return this.group.add({ keys: [`host:${hostId}`, ...clusters], plan: () => this.planFull(hostId, input, sync) });
+  }
+
+  /** Commits every queued result now (before close, or for a caller that must read them). */
+  flushQueued(): void {
+    this.group.flush();
+  }
+
+  /**
+   * Works out one full result against the store's memory: `write` runs its SQL (inside the
+   * caller's transaction), `finish`, called only after that transaction committed, updates the
+   * memory and returns the delta. Nothing here changes memory before `finish`.
+   */
+  private planFull(hostId: string, input: FullInventoryInput, sync: SyncFields): { write: () => void; finish: () => InventoryDelta } {
     const host = this.requireHost(hostId);
     const at = input.observedAt;
     // The host's report is its membership: a host re-pointed at a standalone machine, or taken out
@@ -368,15 +410,18 @@ export class InventoryStore {
       if (op && (tombstone || (movedTo && arrivedAtTarget(op, this.hostOfKey(movedTo))))) confirmed.push(op);
     }
     for (const op of confirmed) events.push(this.pendingEvent(op, 'confirmed', at, 'full'));
-    this.transaction(() => {
+    const write = () => {
       if (cluster) this.st.insertCluster(cluster, at);
       if (hostFactsChanged(host, nextHost)) this.st.upsertHost(nextHost, input.host.warnings, at);
       this.st.writeSync(hostId, nextHost.sync);
-      for (const write of writes) write();
+      for (const w of writes) w();
       for (const op of confirmed) this.st.deletePending(op.opId);
       for (const e of events) this.timeline.add(e);
-    });
+    };
+    return { write, finish: () => this.finishFull(hostId, nextHost, removed, handOvers, confirmed, records, quiet) };
+  }
 
+  private finishFull(hostId: string, nextHost: HostRecord, removed: ReadonlyArray<{ key: string; movedTo?: string }>, handOvers: readonly HandOver[], confirmed: readonly PendingOperationInput[], records: Map<string, VmRecord>, quiet: ReadonlySet<string>): InventoryDelta {
     const delta = new DeltaBuilder();
     for (const { key, movedTo } of removed) {
       const op = this.pending.get(key);
@@ -639,6 +684,7 @@ export class InventoryStore {
   }
 
   close(): void {
+    this.group.flush();
     this.db.close();
   }
 

@@ -134,7 +134,8 @@ export class Statements {
     c.nics.forEach((n: StoredNic, i) =>
       this.run('insertNic', r.hostId, r.vmId, i, n.id, n.name, n.switchName, n.vlan, n.macAddress, JSON.stringify(n.ipAddresses), n.networkName),
     );
-    this.run('setConfigWarnings', c.warnings?.length ? JSON.stringify(c.warnings) : null, r.hostId, r.vmId);
+    // A new row's warnings are already NULL (its vms row was just inserted, so no old vm_config row exists).
+    if (!isNew || c.warnings?.length) this.run('setConfigWarnings', c.warnings?.length ? JSON.stringify(c.warnings) : null, r.hostId, r.vmId);
     if (!isNew) this.run('deleteCheckpoints', r.hostId, r.vmId);
     (c.checkpoints ?? []).forEach((cp: VmCheckpoint, i) => this.run('insertCheckpoint', r.hostId, r.vmId, i, cp.id, cp.name, cp.parentId, cp.createdAt, cp.type));
   }

@@ -114,14 +114,19 @@ export async function driveCommand(rpc: WsmanRpc, shellId: string, commandId: st
     let exitCode: number | undefined;
     for (;;) {
       let result;
-      io.hostWait?.park();
+      const wait = io.hostWait;
+      // The slot is taken again as soon as the reply is in, before it is parsed (a burst of
+      // replies is then parsed a lane's worth at a time), or after a failed call; once either way.
+      let resumed: Promise<void> | undefined;
+      const resume = (): Promise<void> => (resumed ??= wait ? wait.resume() : Promise.resolve());
+      wait?.park();
       try {
-        result = await rpc.call(receiveSpec(shellId, commandId), io.signal ? { signal: io.signal } : {});
+        result = await rpc.call(receiveSpec(shellId, commandId), { ...(io.signal ? { signal: io.signal } : {}), ...(wait ? { beforeParse: resume } : {}) });
       } catch (error) {
         if (error instanceof WinrmFault && error.wsmanCode === WSMAN_CODE.operationTimedOut) continue;
         throw error;
       } finally {
-        await io.hostWait?.resume();
+        await resume();
       }
       const receive = readReceive(result, commandId);
       for (const chunk of receive.chunks) outputBytes += chunk.bytes.byteLength;

@@ -11,6 +11,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overrides the HTTP timeout; by default OperationTimeout + 10 s so the server answers first. */
   timeoutMs?: number;
+  /**
+   * Awaited once the reply has arrived, before it is parsed: a caller that gave its lane slot away
+   * while the host worked (HostWait) takes one again here, so the parsing is bounded by the lane.
+   */
+  beforeParse?: () => Promise<void>;
 }
 
 export class WsmanRpc {
@@ -32,6 +37,7 @@ export class WsmanRpc {
       ...(options.signal ? { signal: options.signal } : {}),
       timeoutMs: options.timeoutMs ?? (this.operationTimeoutS + 10) * 1000,
     });
+    await options.beforeParse?.();
     return readResponse(response, { action: shortAction(spec.action), host: this.host });
   }
 }
