@@ -1,0 +1,170 @@
+import type { InventorySnapshotWire, VmColumn } from '../shared/contract';
+import { CACHED_NOTE_STYLE, cachedNoteText } from './cached-note';
+
+/**
+ * The first screen, painted by the page's first script (main.tsx) from the inventory snapshot
+ * while the app's own code (React, views, stores: ~490 kB) still downloads and compiles. That
+ * chunk, the decoding of every row and React's first render of the whole app take ~300–450 ms
+ * after the page has its data; this screen takes a few milliseconds. It shows what an admin opens
+ * the app for — the VM figures and the first rows of the VM table, in the table's default order
+ * (by name) — and, when the rows are the last session's snapshot, the "Cached, as of …" note.
+ *
+ * It is a picture, not the app: it has no handlers, and the app removes it in the same frame as
+ * its own first render (dismissFirstScreen). Plain DOM on purpose: importing React here would
+ * bring back the cost this screen exists to avoid.
+ */
+
+/** Rows painted: more than a tall window shows (30 px rows), far fewer than a fleet holds. */
+export const FIRST_SCREEN_ROWS = 40;
+const ROW_HEIGHT = 30;
+const ELEMENT_ID = 'first-screen';
+
+export interface FirstScreenRow {
+  name: string;
+  state: string;
+  host: string;
+  placeholder: boolean;
+}
+
+export interface FirstScreen {
+  vms: number;
+  running: number;
+  /** When the last session saved the snapshot; absent when the backend itself answered. */
+  cachedAt?: string;
+  rows: FirstScreenRow[];
+}
+
+/** One column of the wire snapshot, read row by row without expanding it (a dictionary stays one). */
+function columnReader(column: VmColumn | undefined, count: number): ((row: number) => unknown) | undefined {
+  if (!column) return undefined;
+  if ('values' in column) return column.values.length === count ? (row) => column.values[row] : undefined;
+  return column.index.length === count ? (row) => column.dict[column.index[row]!] : undefined;
+}
+
+/**
+ * The screen's figures and its first rows, read straight from the wire form. The rows are the
+ * FIRST_SCREEN_ROWS first in the VM table's default order (src/shared/vm-sort.ts: the lower-cased
+ * name, ties on the name, then the key), kept in one pass instead of sorting every row. Undefined
+ * when the payload lacks a column it needs (another version's snapshot): no first screen then,
+ * the app decodes and reports it.
+ */
+export function firstScreenOf(wire: InventorySnapshotWire, rowLimit = FIRST_SCREEN_ROWS): FirstScreen | undefined {
+  const count = wire.vms?.count;
+  if (typeof count !== 'number') return undefined;
+  const col = (field: string) => columnReader(wire.vms.columns[field], count);
+  const name = col('name');
+  const state = col('state');
+  const hostId = col('hostId');
+  const vmId = col('vmId');
+  const placeholder = col('placeholder');
+  if (!name || !state || !hostId || !vmId || !placeholder) return undefined;
+
+  const sortKey = (row: number) => {
+    const n = String(name(row));
+    return [n.toLowerCase(), n, `${String(hostId(row))}:${String(vmId(row))}`] as const;
+  };
+  const before = (a: readonly string[], b: readonly string[]) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+    return false;
+  };
+  let running = 0;
+  // The first rows so far, in order; a row enters only if it sorts before the last of them.
+  const first: { row: number; key: readonly string[] }[] = [];
+  for (let row = 0; row < count; row++) {
+    if (state(row) === 'Running') running++;
+    if (rowLimit <= 0) continue;
+    const key = sortKey(row);
+    if (first.length === rowLimit && !before(key, first[first.length - 1]!.key)) continue;
+    let lo = 0;
+    let hi = first.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(key, first[mid]!.key)) hi = mid;
+      else lo = mid + 1;
+    }
+    first.splice(lo, 0, { row, key });
+    if (first.length > rowLimit) first.pop();
+  }
+
+  const hostNames = new Map<string, string>();
+  for (const h of wire.hosts ?? []) hostNames.set(h.hostId, h.computerName ?? h.hostId);
+  const cachedAt = (wire as { cachedAt?: unknown }).cachedAt;
+  return {
+    vms: count,
+    running,
+    cachedAt: typeof cachedAt === 'string' ? cachedAt : undefined,
+    rows: first.map(({ row }) => ({
+      name: String(name(row)),
+      state: String(state(row)),
+      host: hostNames.get(String(hostId(row))) ?? String(hostId(row)),
+      placeholder: placeholder(row) === true,
+    })),
+  };
+}
+
+let dismissed = false;
+
+function element(tag: string, props: { className?: string; testId?: string; text?: string; role?: string } = {}, ...children: Node[]): HTMLElement {
+  const el = document.createElement(tag);
+  if (props.className) el.className = props.className;
+  if (props.testId) el.dataset.testid = props.testId;
+  if (props.role) el.setAttribute('role', props.role);
+  if (props.text !== undefined) el.textContent = props.text;
+  el.append(...children);
+  return el;
+}
+
+function figure(label: string, value: number, testId: string): HTMLElement {
+  return element('div', { className: 'card figure' }, element('div', { className: 'figure-value', testId, text: String(value) }), element('div', { className: 'figure-label', text: label }));
+}
+
+const GRID_COLUMNS = 'minmax(200px, 1fr) 140px 200px';
+
+function row(cells: string[], className: string): HTMLElement {
+  const el = element('div', { className, role: 'row' }, ...cells.map((text) => element('div', { role: 'gridcell', text })));
+  el.style.gridTemplateColumns = GRID_COLUMNS;
+  el.style.height = `${ROW_HEIGHT}px`;
+  return el;
+}
+
+/**
+ * Paints `screen` over the page (fixed, above #root, so whatever the app shows meanwhile stays
+ * hidden until it removes this). Does nothing once the app has rendered (dismissFirstScreen), so
+ * an inventory answer that arrives after the app cannot cover it.
+ */
+export function paintFirstScreen(screen: FirstScreen, doc: Document = document): HTMLElement | undefined {
+  if (dismissed || doc.getElementById(ELEMENT_ID)) return undefined;
+  const rows = element('div', { testId: 'vm-rows', role: 'rowgroup' }, ...screen.rows.map((r) => row([r.name, r.state, r.host], r.placeholder ? 'vm-row placeholder' : 'vm-row')));
+  const head = row(['Name', 'State', 'Host'], 'vm-row vm-head');
+  head.setAttribute('role', 'presentation');
+  const section = element(
+    'section',
+    {},
+    element('h1', { text: 'Overview' }),
+    element('div', { className: 'cards' }, figure('VMs', screen.vms, 'figure-vms'), figure('Running', screen.running, 'figure-running')),
+    element('h2', { text: 'All virtual machines' }),
+    element('div', { className: 'vm-table' }, element('div', { role: 'grid', className: 'vm-grid' }, head, rows)),
+  );
+  const root = element('div', { className: 'app first-screen', testId: 'first-screen' }, element('div', { className: 'body' }, element('main', { className: 'main' }, section)));
+  root.id = ELEMENT_ID;
+  root.setAttribute('aria-busy', 'true');
+  Object.assign(root.style, { position: 'fixed', inset: '0', zIndex: '40', background: 'var(--bg)' });
+  if (screen.cachedAt) {
+    const note = element('p', { role: 'status', testId: 'inventory-cached', text: cachedNoteText(screen.cachedAt) });
+    Object.assign(note.style, CACHED_NOTE_STYLE);
+    root.append(note);
+  }
+  doc.body.prepend(root);
+  return root;
+}
+
+/** Called by the app as it renders the first time (before that frame paints): the picture goes, the app stays. */
+export function dismissFirstScreen(doc: Document = document): void {
+  dismissed = true;
+  doc.getElementById(ELEMENT_ID)?.remove();
+}
+
+/** For tests: a fresh page state. */
+export function resetFirstScreenForTest(): void {
+  dismissed = false;
+}
