@@ -100,10 +100,10 @@ export async function paintAndFrames(dataDir: string, seededVms: number, options
       await navigation;
       const paintedAt = (await page.evaluate('window.__paintedAt')) as number;
       const marks = (await page.evaluate(
-        "JSON.stringify({ domContentLoaded: Math.round(performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd), marks: performance.getEntriesByType('mark').map((m) => [m.name, Math.round(performance.timeOrigin + m.startTime)]) })",
+        "JSON.stringify({ domContentLoaded: Math.round(performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd), marks: performance.getEntriesByType('mark').map((m) => [m.name, Math.round(performance.timeOrigin + m.startTime)]), scripts: performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js')).map((r) => [r.name.replace(/^.*\\//, '').replace(/-[^-.]+\\.js$/, ''), Math.round(performance.timeOrigin + r.responseEnd)]) })",
       )) as string;
-      const parsed = JSON.parse(marks) as { domContentLoaded: number; marks: [string, number][] };
-      log(`page phases after backend start: DOMContentLoaded +${parsed.domContentLoaded - t0} ms; ${parsed.marks.map(([n, t]) => `${n} +${t - t0} ms`).join('; ')}`);
+      const parsed = JSON.parse(marks) as { domContentLoaded: number; marks: [string, number][]; scripts: [string, number][] };
+      log(`page phases after backend start: DOMContentLoaded +${parsed.domContentLoaded - t0} ms; ${parsed.scripts.map(([n, t]) => `${n}.js loaded +${t - t0} ms`).join('; ')}; ${parsed.marks.map(([n, t]) => `${n} +${t - t0} ms`).join('; ')}`);
       const first_paint_ms = Math.round(paintedAt - t0);
       const backend_start_ms = backendReady - t0;
       const paintedCached = (await page.evaluate('window.__paintedCached')) as boolean;

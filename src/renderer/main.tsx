@@ -1,9 +1,9 @@
 import type { PreloadApi } from '../shared/ipc';
-import type { InventorySnapshotWire } from '../shared/contract';
+import type { InventorySnapshotWire, Result } from '../shared/contract';
 import { withPrefetch } from './backend/prefetch';
 import { selectBackend } from './backend/select';
 import { STARTUP_CALLS } from './stores/startup-calls';
-import { firstScreenOf, paintFirstScreen } from './first-screen';
+import { afterNextPaint, delay, FIRST_SCREEN_WAIT_MS, firstScreenOf, paintFirstScreen } from './first-screen';
 // Every stylesheet loads here, with the first script (render-blocking in the head, as they must
 // be anyway): the app's chunk then carries no CSS, and importing it inserts nothing into the page.
 import './styles.css';
@@ -11,19 +11,26 @@ import './features/jobs/jobs.css';
 import './features/palette/palette.css';
 
 // This first script is small on purpose: it opens the connection and sends the startup requests
-// (the inventory snapshot above all), then loads the app. The app's code (React, views, stores)
-// downloads and compiles while the backend answers, rather than before it is even asked. The
-// inventory's answer, if it comes first, is painted at once as a first screen (first-screen.ts:
-// the VM figures and first rows, marked "Cached" when they are the last session's) that the app
-// replaces when it renders. Browser and Electron take this same path.
+// (the inventory snapshot above all); the app's chunk (React, views, stores) downloads meanwhile
+// (the modulepreload link in index.html). The inventory's answer is painted at once as a first
+// screen (first-screen.ts: the VM figures and first rows, marked "Cached" when they are the last
+// session's), and only then is the app run: evaluating its chunk, decoding every row and React's
+// first render of the whole app keep the main thread for hundreds of milliseconds, and the answer
+// (or the frame that shows it) would wait behind them. The app replaces the first screen as it
+// renders. Browser and Electron take this same path.
 const selected = selectBackend(window as Window & { aetherv?: PreloadApi });
 const backend = 'error' in selected ? selected : withPrefetch(selected, STARTUP_CALLS);
-if (!('error' in backend)) {
-  void backend.peek('events.snapshot', { topic: 'inventory' })?.then((answer) => {
-    if (!answer.ok) return;
-    performance.mark?.('aetherv:first-screen-data');
-    const screen = firstScreenOf(answer.data.payload as InventorySnapshotWire);
-    if (screen && paintFirstScreen(screen)) performance.mark?.('aetherv:first-screen'); // read by bench:inventory's phases
-  });
+const firstScreen = 'error' in backend ? undefined : backend.peek('events.snapshot', { topic: 'inventory' })?.then(showFirstScreen);
+void Promise.race([firstScreen, delay(FIRST_SCREEN_WAIT_MS)])
+  .then(() => import('./app-root'))
+  .then(({ mountApp }) => mountApp(document.getElementById('root')!, backend));
+
+/** Paints the inventory answer as the first screen; resolves once that screen has been on screen (or at once without one). */
+async function showFirstScreen(answer: Result<{ payload: unknown }>): Promise<void> {
+  if (!answer.ok) return;
+  performance.mark?.('aetherv:first-screen-answer'); // read by bench:inventory's phases
+  const screen = firstScreenOf(answer.data.payload as InventorySnapshotWire);
+  if (!screen || !paintFirstScreen(screen)) return;
+  performance.mark?.('aetherv:first-screen'); // read by bench:inventory's phases
+  await afterNextPaint();
 }
-void import('./app-root').then(({ mountApp }) => mountApp(document.getElementById('root')!, backend));
