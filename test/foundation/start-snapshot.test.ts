@@ -137,6 +137,52 @@ describe('early inventory answer', () => {
     await (await starting).close();
   });
 
+  it('counts as served only once the transport has written the answer out (the stores open after that)', async () => {
+    const dir = dataDir();
+    await sessionWithPlaceholder(dir, undefined);
+    const { connection, start, starting } = await startWithEarly(dir);
+    let served = false;
+    void connection.served.then(() => (served = true));
+    const answer = (await connection.invoke('events.snapshot', { topic: 'inventory' })) as { ok: true; data: PreSerialized };
+    await new Promise((resolve) => setTimeout(resolve, 20)); // turns of the event loop: asked is not written
+    expect(served).toBe(false);
+    answer.data.onSent!();
+    await connection.served;
+    expect(served).toBe(true);
+    await start();
+    await (await starting).close();
+  });
+
+  it('over the WebSocket, a large pre-serialized answer reports itself written once the socket took all of it', async () => {
+    const { startBrowserServer } = await import('../../src/main/transport/ws-server');
+    const { WebSocket } = await import('ws');
+    const json = JSON.stringify({ topic: 'inventory', revision: 0, payload: { filler: 'x'.repeat(4_000_000) } }); // far beyond a socket buffer
+    let sent = 0;
+    const connection = {
+      invoke: () => Promise.resolve({ ok: true as const, data: new PreSerialized(json, () => sent++) }),
+      subscribe: () => () => undefined,
+    };
+    const renderer = dataDir();
+    writeFileSync(path.join(renderer, 'index.html'), '<!doctype html>');
+    const server = await startBrowserServer({ backend: connection as never, rendererDir: renderer, port: 0 });
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
+      const received = new Promise<string>((resolve, reject) => {
+        ws.on('message', (data) => resolve(String(data)));
+        ws.on('error', reject);
+      });
+      await new Promise((resolve) => ws.on('open', resolve));
+      ws.send(JSON.stringify({ id: 1, command: 'events.snapshot', request: { topic: 'inventory' } }));
+      const text = await received;
+      expect(text.length).toBeGreaterThan(json.length);
+      expect((JSON.parse(text) as { response: { data: unknown } }).response.data).toEqual(JSON.parse(json));
+      expect(sent).toBe(1);
+      ws.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('answers from the backend once it has started, and without a snapshot file', async () => {
     const dir = dataDir();
     const { connection, start, starting } = await startWithEarly(dir); // no previous session: no file
