@@ -1,9 +1,10 @@
 import type { PreloadApi } from '../shared/ipc';
-import type { InventorySnapshotWire, Result } from '../shared/contract';
+import type { InventorySnapshotWire } from '../shared/contract';
 import { withPrefetch } from './backend/prefetch';
 import { selectBackend } from './backend/select';
 import { STARTUP_CALLS } from './stores/startup-calls';
-import { afterNextPaint, delay, FIRST_SCREEN_WAIT_MS, firstScreenOf, paintFirstScreen } from './first-screen';
+import { afterNextPaint, delay, FIRST_SCREEN_WAIT_MS, firstScreenOf, paintFirstScreen, type FirstScreen } from './first-screen';
+import { FIRST_SCREEN_DATA_ID } from '../shared/first-screen';
 // Every stylesheet loads here, with the first script (render-blocking in the head, as they must
 // be anyway): the app's chunk then carries no CSS, and importing it inserts nothing into the page.
 import './styles.css';
@@ -20,16 +21,31 @@ import './features/palette/palette.css';
 // renders. Browser and Electron take this same path.
 const selected = selectBackend(window as Window & { aetherv?: PreloadApi });
 const backend = 'error' in selected ? selected : withPrefetch(selected, STARTUP_CALLS);
-const firstScreen = 'error' in backend ? undefined : backend.peek('events.snapshot', { topic: 'inventory' })?.then(showFirstScreen);
+// The browser-mode server puts the last session's first screen in the page itself (no answer to
+// wait for); otherwise (Electron, or no snapshot) it is painted from the inventory's answer.
+const embedded = embeddedFirstScreen();
+const firstScreen = embedded
+  ? paint(embedded)
+  : 'error' in backend
+    ? undefined
+    : backend.peek('events.snapshot', { topic: 'inventory' })?.then((answer) => (answer.ok ? paint(firstScreenOf(answer.data.payload as InventorySnapshotWire)) : undefined));
 void Promise.race([firstScreen, delay(FIRST_SCREEN_WAIT_MS)])
   .then(() => import('./app-root'))
   .then(({ mountApp }) => mountApp(document.getElementById('root')!, backend));
 
-/** Paints the inventory answer as the first screen; resolves once that screen has been on screen (or at once without one). */
-async function showFirstScreen(answer: Result<{ payload: unknown }>): Promise<void> {
-  if (!answer.ok) return;
-  performance.mark?.('aetherv:first-screen-answer'); // read by bench:inventory's phases
-  const screen = firstScreenOf(answer.data.payload as InventorySnapshotWire);
+/** The first screen the server put in the page, if any. */
+function embeddedFirstScreen(): FirstScreen | undefined {
+  const text = document.getElementById(FIRST_SCREEN_DATA_ID)?.textContent;
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as FirstScreen;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Paints the first screen; resolves once it has been on screen (or at once when there is none to paint). */
+async function paint(screen: FirstScreen | undefined): Promise<void> {
   if (!screen || !paintFirstScreen(screen)) return;
   performance.mark?.('aetherv:first-screen'); // read by bench:inventory's phases
   await afterNextPaint();

@@ -39,7 +39,7 @@ export function withEarlyInventory(
   connection: BackendConnection,
   starting: Promise<Backend>,
   early: StartSnapshot | undefined,
-): BackendConnection & { outcome: Promise<EarlyOutcome>; served: Promise<void> } {
+): BackendConnection & { outcome: Promise<EarlyOutcome>; served: Promise<void>; early(): boolean } {
   let started = false;
   let served = false;
   let markServed!: () => void;
@@ -73,6 +73,8 @@ export function withEarlyInventory(
   return {
     outcome,
     served: servedOnce,
+    /** True while requests are still answered from the last session's snapshot (the backend has not started). */
+    early: () => !started && earlyData !== undefined,
     invoke(command, request): Promise<Result<unknown>> {
       if (!started && earlyData && command === 'events.snapshot' && (request as { topic?: unknown } | null)?.topic === 'inventory') {
         served = true;
