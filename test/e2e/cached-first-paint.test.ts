@@ -81,6 +81,8 @@ describe('first paint from the last session (aether-v serve, Chromium)', () => {
         expect(firstScreen.length).toBeGreaterThan(0);
         expect(firstScreen[0]!.cached).toBe(true);
         expect(firstScreen[0]!.app).toBe(false);
+        // Painted from the page itself: the server put the last session's first screen in it.
+        expect(await page.evaluate(() => Boolean(document.getElementById('aetherv-first-screen-data')))).toBe(true);
         expect(firstScreen.some((s) => s.rows.includes('gone-since-vm') && names.every((n) => s.rows.includes(n)))).toBe(true);
         expect(await page.locator('[data-testid="first-screen"]').count()).toBe(0);
         expect(await page.locator('[data-testid="vm-table"] [data-testid="vm-rows"]').count()).toBe(1);

@@ -56,6 +56,19 @@ describe('start snapshot file', () => {
     expect(takeStartSnapshot(dir, APP_VERSION)).toBeUndefined(); // and taking it removed it
   });
 
+  it('carries the first screen of its rows (figures, first rows by name, its age), computed when written', async () => {
+    const dir = dataDir();
+    await sessionWithPlaceholder(dir, 'vm-b');
+    const early = takeStartSnapshot(dir, APP_VERSION)!;
+    const wire = JSON.parse(early.json) as { vms: { count: number } };
+    expect(early.firstScreen).toEqual({
+      vms: wire.vms.count,
+      running: 0,
+      cachedAt: early.savedAt,
+      rows: [{ name: 'vm-b', state: expect.any(String), host: expect.any(String), placeholder: true }],
+    });
+  });
+
   it('is refused when the store changed after it was written, for another app version, or when damaged', async () => {
     const dir = dataDir();
     await sessionWithPlaceholder(dir, 'vm');
@@ -104,6 +117,7 @@ describe('early inventory answer', () => {
     const { connection, start, starting } = await startWithEarly(dir);
     const events: StateEvent[] = [];
     connection.subscribe((e) => events.push(e));
+    expect(connection.early()).toBe(true); // the page may carry the snapshot's first screen
     const answer = await connection.invoke('events.snapshot', { topic: 'inventory' });
     expect(answer.ok && answer.data instanceof PreSerialized).toBe(true);
     const parsed = JSON.parse((answer as { data: PreSerialized }).data.json) as { revision: number; payload: { cachedAt?: string; hosts: unknown[] } };
@@ -112,6 +126,7 @@ describe('early inventory answer', () => {
     expect(parsed.payload.hosts).toHaveLength(1);
     await start();
     expect(await connection.outcome).toBe('confirmed');
+    expect(connection.early()).toBe(false); // from now on the backend answers: no first screen in the page
     expect(events).toEqual([{ topic: 'inventory', kind: 'delta', revision: 1, payload: { hosts: { upsert: [], remove: [] }, vms: { upsert: [], remove: [] } } }]);
     await (await starting).close();
   });
