@@ -16,6 +16,13 @@
  * note gone); early_inventory says whether the page was answered early and what the backend then
  * said ('confirmed', 'replaced', or 'unused' when the backend answered the page itself).
  *
+ * Who painted those rows is reported beside the figure (first_paint_by): 'first-screen' when the
+ * page's first script painted them (src/renderer/first-screen.ts: the figures and first rows of
+ * the last session's snapshot, put in the page by the server, marked cached — a picture without
+ * handlers), 'app' when the app (React, its VM table) did. app_paint_ms is when the app itself had
+ * painted its VM table with the same count, the first screen gone: the time until the rows can be
+ * used. Both the first screen and the app count only when the count is the current store's.
+ *
  * Then, with those VMs on screen, bench/inventory-frames.ts drives single-VM state deltas through
  * the backend's event hub and measures the frames.
  */
@@ -100,7 +107,7 @@ export async function paintAndFrames(dataDir: string, seededVms: number, options
       await navigation;
       const paintedAt = (await page.evaluate('window.__paintedAt')) as number;
       const marks = (await page.evaluate(
-        "JSON.stringify({ domContentLoaded: Math.round(performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd), marks: performance.getEntriesByType('mark').map((m) => [m.name, Math.round(performance.timeOrigin + m.startTime)]), scripts: performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js')).map((r) => [r.name.replace(/^.*\\//, '').replace(/-[^-.]+\\.js$/, ''), Math.round(performance.timeOrigin + r.responseEnd)]) })",
+        "JSON.stringify({ domContentLoaded: Math.round(performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd), marks: performance.getEntriesByType('mark').map((m) => [m.name, Math.round(performance.timeOrigin + m.startTime)]), scripts: performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js')).map((r) => [r.name.replace(/^.*\\//, '').replace(/-[\\w-]{8}\\.js$/, ''), Math.round(performance.timeOrigin + r.responseEnd)]) })",
       )) as string;
       const parsed = JSON.parse(marks) as { domContentLoaded: number; marks: [string, number][]; scripts: [string, number][] };
       log(`page phases after backend start: DOMContentLoaded +${parsed.domContentLoaded - t0} ms; ${parsed.scripts.map(([n, t]) => `${n}.js loaded +${t - t0} ms`).join('; ')}; ${parsed.marks.map(([n, t]) => `${n} +${t - t0} ms`).join('; ')}`);
