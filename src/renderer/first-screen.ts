@@ -86,7 +86,11 @@ export function paintFirstScreen(screen: FirstScreen, doc: Document = document):
     element('h2', { text: 'All virtual machines' }),
     element('div', { className: 'vm-table' }, element('div', { role: 'grid', className: 'vm-grid' }, head, rows)),
   );
-  const root = element('div', { className: 'app first-screen', testId: 'first-screen' }, element('div', { className: 'body' }, element('main', { className: 'main' }, section)));
+  // The app's frame (its header bar and an empty sidebar) around the overview, so the page does not jump when the app takes over.
+  const header = element('header', { className: 'header' }, element('span', { className: 'brand', text: 'Aether-V' }));
+  const sidebar = element('nav', { className: 'sidebar' });
+  sidebar.setAttribute('aria-hidden', 'true');
+  const root = element('div', { className: 'app first-screen', testId: 'first-screen' }, header, element('div', { className: 'body' }, sidebar, element('main', { className: 'main' }, section)));
   root.id = ELEMENT_ID;
   root.setAttribute('aria-busy', 'true');
   Object.assign(root.style, { position: 'fixed', inset: '0', zIndex: '40', background: 'var(--bg)' });
