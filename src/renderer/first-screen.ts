@@ -19,16 +19,6 @@ export { FIRST_SCREEN_ROWS, firstScreenOf, type FirstScreen } from '../shared/fi
 const ROW_HEIGHT = 30;
 
 /**
- * How long the first script waits for the inventory's answer before it runs the app anyway. The
- * last session's snapshot is answered at once (within ~150–300 ms of the page, by load); without
- * one, the answer waits for the whole backend start, and the app must not wait for that to
- * show its shell and connection state.
- */
-export const FIRST_SCREEN_WAIT_MS = 500;
-
-export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
  * Resolves after the next frame has been painted: requestAnimationFrame runs just before a paint,
  * a task queued from it runs after. A timeout stands in where frames do not come (a hidden window).
  */
