@@ -19,18 +19,20 @@ export { FIRST_SCREEN_ROWS, firstScreenOf, type FirstScreen } from '../shared/fi
 const ROW_HEIGHT = 30;
 
 /**
- * Resolves after the next frame has been painted: requestAnimationFrame runs just before a paint,
- * a task queued from it runs after. A timeout stands in where frames do not come (a hidden window).
+ * Resolves as the next frame is about to paint (in its requestAnimationFrame callback): what the
+ * caller starts then (the app's import: its evaluation is a task of its own) runs after that
+ * frame, and no later. A timeout stands in where frames do not come (a hidden window).
  */
-export function afterNextPaint(): Promise<void> {
+export function atNextFrame(): Promise<void> {
   return new Promise((resolve) => {
     const fallback = setTimeout(resolve, 100);
-    requestAnimationFrame(() => setTimeout(() => {
+    requestAnimationFrame(() => {
       clearTimeout(fallback);
       resolve();
-    }, 0));
+    });
   });
 }
+
 const ELEMENT_ID = 'first-screen';
 
 let dismissed = false;

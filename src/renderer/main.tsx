@@ -3,7 +3,7 @@ import type { InventorySnapshotWire } from '../shared/contract';
 import { withPrefetch } from './backend/prefetch';
 import { selectBackend } from './backend/select';
 import { STARTUP_CALLS } from './stores/startup-calls';
-import { afterNextPaint, firstScreenOf, paintFirstScreen, type FirstScreen } from './first-screen';
+import { atNextFrame, firstScreenOf, paintFirstScreen, type FirstScreen } from './first-screen';
 import { FIRST_SCREEN_DATA_ID } from '../shared/first-screen';
 // Every stylesheet loads here, with the first script (render-blocking in the head, as they must
 // be anyway): the app's chunk then carries no CSS, and importing it inserts nothing into the page.
@@ -52,5 +52,5 @@ function embeddedFirstScreen(): FirstScreen | undefined {
 async function paint(screen: FirstScreen | undefined): Promise<void> {
   if (!screen || !paintFirstScreen(screen)) return;
   performance.mark?.('aetherv:first-screen'); // read by bench:inventory's phases
-  await afterNextPaint();
+  await atNextFrame();
 }
