@@ -16,6 +16,13 @@
  * note gone); early_inventory says whether the page was answered early and what the backend then
  * said ('confirmed', 'replaced', or 'unused' when the backend answered the page itself).
  *
+ * Who painted those rows is reported beside the figure (first_paint_by): 'first-screen' when the
+ * page's first script painted them (src/renderer/first-screen.ts: the figures and first rows of
+ * the last session's snapshot, put in the page by the server, marked cached — a picture without
+ * handlers), 'app' when the app (React, its VM table) did. app_paint_ms is when the app itself had
+ * painted its VM table with the same count, the first screen gone: the time until the rows can be
+ * used. Both the first screen and the app count only when the count is the current store's.
+ *
  * Then, with those VMs on screen, bench/inventory-frames.ts drives single-VM state deltas through
  * the backend's event hub and measures the frames.
  */
@@ -36,11 +43,22 @@ window.__paintedAt = new Promise((resolve) => {
     const rows = document.querySelectorAll('[data-testid="vm-rows"] [role="row"]').length;
     if (figure && figure.textContent === '${expected}' && rows > 0) {
       window.__paintedCached = Boolean(document.querySelector('[data-testid="inventory-cached"]'));
+      window.__paintedBy = document.querySelector('[data-testid="first-screen"]') ? 'first-screen' : 'app';
       requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
     } else requestAnimationFrame(check);
   };
   requestAnimationFrame(check);
 });
+// The app itself (React, its VM table) painted with the same count: the first screen is gone by then.
+window.__appPaintedAt = window.__paintedAt.then(() => new Promise((resolve) => {
+  const check = () => {
+    const figure = document.querySelector('[data-testid="figure-vms"]');
+    const app = document.querySelector('[data-testid="vm-table"] [data-testid="vm-rows"] [role="row"]');
+    if (app && !document.querySelector('[data-testid="first-screen"]') && figure && figure.textContent === '${expected}') requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
+    else requestAnimationFrame(check);
+  };
+  check();
+}));
 window.__confirmedAt = window.__paintedAt.then(() => new Promise((resolve) => {
   const check = () => {
     const figure = document.querySelector('[data-testid="figure-vms"]');
@@ -89,19 +107,21 @@ export async function paintAndFrames(dataDir: string, seededVms: number, options
       await navigation;
       const paintedAt = (await page.evaluate('window.__paintedAt')) as number;
       const marks = (await page.evaluate(
-        "JSON.stringify({ domContentLoaded: Math.round(performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd), marks: performance.getEntriesByType('mark').map((m) => [m.name, Math.round(performance.timeOrigin + m.startTime)]) })",
+        "JSON.stringify({ domContentLoaded: Math.round(performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd), marks: performance.getEntriesByType('mark').map((m) => [m.name, Math.round(performance.timeOrigin + m.startTime)]), scripts: performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js')).map((r) => [r.name.replace(/^.*\\//, '').replace(/-[\\w-]{8}\\.js$/, ''), Math.round(performance.timeOrigin + r.responseEnd)]) })",
       )) as string;
-      const parsed = JSON.parse(marks) as { domContentLoaded: number; marks: [string, number][] };
-      log(`page phases after backend start: DOMContentLoaded +${parsed.domContentLoaded - t0} ms; ${parsed.marks.map(([n, t]) => `${n} +${t - t0} ms`).join('; ')}`);
+      const parsed = JSON.parse(marks) as { domContentLoaded: number; marks: [string, number][]; scripts: [string, number][] };
+      log(`page phases after backend start: DOMContentLoaded +${parsed.domContentLoaded - t0} ms; ${parsed.scripts.map(([n, t]) => `${n}.js loaded +${t - t0} ms`).join('; ')}; ${parsed.marks.map(([n, t]) => `${n} +${t - t0} ms`).join('; ')}`);
       const first_paint_ms = Math.round(paintedAt - t0);
       const backend_start_ms = backendReady - t0;
       const paintedCached = (await page.evaluate('window.__paintedCached')) as boolean;
+      const first_paint_by = (await page.evaluate('window.__paintedBy')) as string;
+      const app_paint_ms = Math.round(((await page.evaluate('window.__appPaintedAt')) as number) - t0);
       const confirmed_ms = Math.round(((await page.evaluate('window.__confirmedAt')) as number) - t0);
       const early_inventory = await app.earlyInventory;
-      log(`first paint ${first_paint_ms} ms (${paintedCached ? 'from the last session\'s snapshot, marked cached' : 'from the backend'}; backend start ${backend_start_ms} ms; confirmed by the backend at ${confirmed_ms} ms: ${early_inventory})`);
+      log(`first paint ${first_paint_ms} ms by the ${first_paint_by} (${paintedCached ? 'from the last session\'s snapshot, marked cached' : 'from the backend'}; the app's own rows at ${app_paint_ms} ms; backend start ${backend_start_ms} ms; confirmed by the backend at ${confirmed_ms} ms: ${early_inventory})`);
 
       const frames = await driveDeltas(page, app.backend, options);
-      return { cached_vms: cachedVms, first_paint_ms, backend_start_ms, confirmed_ms, early_inventory, ...frames };
+      return { cached_vms: cachedVms, first_paint_ms, first_paint_by, app_paint_ms, backend_start_ms, confirmed_ms, early_inventory, ...frames };
     } finally {
       await app.close();
     }

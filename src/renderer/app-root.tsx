@@ -1,9 +1,12 @@
+import { useLayoutEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import type { Backend } from './backend/backend';
 import { connectStore } from './stores/app-store';
 import { useInventory } from './stores/inventory-store';
 import { startRouter } from './router';
+import { CACHED_NOTE_STYLE } from './cached-note';
+import { dismissFirstScreen } from './first-screen';
 
 /** How long the app waits for its first data before showing itself anyway (a slow or absent backend). */
 export const FIRST_LOAD_WAIT_MS = 1500;
@@ -19,6 +22,7 @@ export const FIRST_LOAD_WAIT_MS = 1500;
 export function mountApp(container: HTMLElement, backend: Backend | { error: string }, waitMs = FIRST_LOAD_WAIT_MS): Promise<void> {
   const root = createRoot(container);
   if ('error' in backend) {
+    dismissFirstScreen();
     root.render(<p className="fatal">{backend.error}</p>);
     return Promise.resolve();
   }
@@ -44,11 +48,22 @@ export function mountApp(container: HTMLElement, backend: Backend | { error: str
     performance.mark?.('aetherv:app-render'); // read by bench:inventory's phases
     root.render(
       <>
+        <FirstScreenGone />
         <CachedInventoryNote />
         <App />
       </>,
     );
   });
+}
+
+/**
+ * Removes the first screen (first-screen.ts, painted by main.tsx from the inventory snapshot) as
+ * the app commits its first full render, before that frame paints: the picture and the app are
+ * never both on screen, and there is no frame with neither.
+ */
+function FirstScreenGone() {
+  useLayoutEffect(() => dismissFirstScreen(), []);
+  return null;
 }
 
 /**
@@ -66,18 +81,3 @@ export function CachedInventoryNote() {
     </p>
   );
 }
-
-const CACHED_NOTE_STYLE = {
-  position: 'fixed',
-  insetInlineEnd: 12,
-  insetBlockEnd: 12,
-  zIndex: 50,
-  margin: 0,
-  padding: '6px 10px',
-  borderRadius: 6,
-  font: 'inherit',
-  fontSize: 13,
-  background: 'var(--warning-bg, #fff4ce)',
-  color: 'var(--warning-fg, #3b2e00)',
-  boxShadow: '0 1px 4px rgb(0 0 0 / 0.2)',
-} as const;

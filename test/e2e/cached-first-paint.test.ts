@@ -46,8 +46,10 @@ describe('first paint from the last session (aether-v serve, Chromium)', () => {
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await page.addInitScript({
-        content: `window.__whileCached = [];
+        content: `window.__whileCached = []; window.__firstScreen = [];
           new MutationObserver(() => {
+            const screen = document.querySelector('[data-testid="first-screen"]');
+            if (screen) window.__firstScreen.push({ rows: screen.querySelector('[data-testid="vm-rows"]')?.textContent ?? '', cached: Boolean(screen.querySelector('[data-testid="inventory-cached"]')), app: Boolean(document.querySelector('[data-testid="vm-table"]')) });
             if (!document.querySelector('[data-testid="inventory-cached"]')) return;
             const rows = document.querySelector('[data-testid="vm-rows"]');
             if (rows) window.__whileCached.push(rows.textContent);
@@ -73,6 +75,17 @@ describe('first paint from the last session (aether-v serve, Chromium)', () => {
         const whileCached = (await page.evaluate('window.__whileCached')) as string[];
         expect(whileCached.length).toBeGreaterThan(0);
         expect(whileCached.some((text) => text.includes('gone-since-vm') && names.every((n) => text.includes(n)))).toBe(true);
+        // The first of those was the first script's picture (first-screen.ts), marked cached, before the app ran;
+        // the app took over from it: the picture is gone and the app's VM table is what remains.
+        const firstScreen = (await page.evaluate('window.__firstScreen')) as { rows: string; cached: boolean; app: boolean }[];
+        expect(firstScreen.length).toBeGreaterThan(0);
+        expect(firstScreen[0]!.cached).toBe(true);
+        expect(firstScreen[0]!.app).toBe(false);
+        // Painted from the page itself: the server put the last session's first screen in it.
+        expect(await page.evaluate(() => Boolean(document.getElementById('aetherv-first-screen-data')))).toBe(true);
+        expect(firstScreen.some((s) => s.rows.includes('gone-since-vm') && names.every((n) => s.rows.includes(n)))).toBe(true);
+        expect(await page.locator('[data-testid="first-screen"]').count()).toBe(0);
+        expect(await page.locator('[data-testid="vm-table"] [data-testid="vm-rows"]').count()).toBe(1);
       } finally {
         await second.close();
       }

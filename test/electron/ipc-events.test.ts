@@ -77,10 +77,12 @@ describe('Electron transport: state events in batches (fake electron)', () => {
     const { PreSerialized } = await import('../../src/main/transport/early-inventory');
     const win = createMainWindow('/p.cjs', APP_URL, (url) => url === APP_URL) as unknown as InstanceType<FakeElectron['FakeBrowserWindow']>;
     const data = { topic: 'inventory', revision: 0, payload: { cachedAt: '2026-01-01T00:00:00.000Z', hosts: [] } };
-    const backend = { invoke: async () => ({ ok: true, data: new PreSerialized(JSON.stringify(data)) }), subscribe: () => () => undefined, log: { warn: () => undefined } };
+    let sent = 0;
+    const backend = { invoke: async () => ({ ok: true, data: new PreSerialized(JSON.stringify(data), () => sent++) }), subscribe: () => () => undefined, log: { warn: () => undefined } };
     const unregister = registerIpc(fake.module.ipcMain as never, backend as never, () => win as never, (url) => url === APP_URL);
     const handler = fake.handlers.get(IPC_INVOKE_CHANNEL)!;
     expect(await handler({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, 'events.snapshot', { topic: 'inventory' })).toEqual({ ok: true, data });
+    expect(sent).toBe(1); // served: the backend's stores may open now
     unregister();
   });
 

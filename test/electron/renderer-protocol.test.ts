@@ -41,6 +41,24 @@ describe('the renderer is served on app://bundle, only from the bundle, with the
     expect(await fetchApp('app://bundle/assets/app.css?v=1#x')).toMatchObject({ status: 200, type: 'text/css; charset=utf-8' });
   });
 
+  test('the page carries the first screen while there is one (as in browser mode), and only the page', async () => {
+    const { rendererRequestHandler } = await import('../../src/main/electron/renderer-protocol');
+    const { FIRST_SCREEN_DATA_ID } = await import('../../src/shared/first-screen');
+    const withHead = path.join(root.dir, 'with-head');
+    mkdirSync(path.join(withHead, 'assets'), { recursive: true });
+    writeFileSync(path.join(withHead, 'index.html'), '<!doctype html><html><head></head><body></body></html>');
+    writeFileSync(path.join(withHead, 'assets', 'a.js'), '1');
+    const screen = { vms: 1, running: 1, cachedAt: '2026-03-01T10:00:00.000Z', rows: [{ name: 'vm-1', state: 'Running', host: 'HV1', placeholder: false }] };
+    let current: typeof screen | undefined = screen;
+    const handler = rendererRequestHandler(withHead, () => current);
+    const page = await (await handler({ url: 'app://bundle/index.html', method: 'GET' })).text();
+    const json = new RegExp(`<script type="application/json" id="${FIRST_SCREEN_DATA_ID}">(.*?)</script>`).exec(page)?.[1];
+    expect(JSON.parse(json!)).toEqual(screen);
+    expect(await (await handler({ url: 'app://bundle/assets/a.js', method: 'GET' })).text()).toBe('1');
+    current = undefined; // the backend has started
+    expect(await (await handler({ url: 'app://bundle/index.html', method: 'GET' })).text()).not.toContain(FIRST_SCREEN_DATA_ID);
+  });
+
   test('no path leaves the bundle: traversal in any spelling, symlinks out, other hosts, backslashes, other methods', async () => {
     for (const url of [
       'app://bundle/../secret.txt',

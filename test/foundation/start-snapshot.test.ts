@@ -56,6 +56,19 @@ describe('start snapshot file', () => {
     expect(takeStartSnapshot(dir, APP_VERSION)).toBeUndefined(); // and taking it removed it
   });
 
+  it('carries the first screen of its rows (figures, first rows by name, its age), computed when written', async () => {
+    const dir = dataDir();
+    await sessionWithPlaceholder(dir, 'vm-b');
+    const early = takeStartSnapshot(dir, APP_VERSION)!;
+    const wire = JSON.parse(early.json) as { vms: { count: number } };
+    expect(early.firstScreen).toEqual({
+      vms: wire.vms.count,
+      running: 0,
+      cachedAt: early.savedAt,
+      rows: [{ name: 'vm-b', state: expect.any(String), host: expect.any(String), placeholder: true }],
+    });
+  });
+
   it('is refused when the store changed after it was written, for another app version, or when damaged', async () => {
     const dir = dataDir();
     await sessionWithPlaceholder(dir, 'vm');
@@ -104,6 +117,7 @@ describe('early inventory answer', () => {
     const { connection, start, starting } = await startWithEarly(dir);
     const events: StateEvent[] = [];
     connection.subscribe((e) => events.push(e));
+    expect(connection.early()).toBe(true); // the page may carry the snapshot's first screen
     const answer = await connection.invoke('events.snapshot', { topic: 'inventory' });
     expect(answer.ok && answer.data instanceof PreSerialized).toBe(true);
     const parsed = JSON.parse((answer as { data: PreSerialized }).data.json) as { revision: number; payload: { cachedAt?: string; hosts: unknown[] } };
@@ -112,6 +126,7 @@ describe('early inventory answer', () => {
     expect(parsed.payload.hosts).toHaveLength(1);
     await start();
     expect(await connection.outcome).toBe('confirmed');
+    expect(connection.early()).toBe(false); // from now on the backend answers: no first screen in the page
     expect(events).toEqual([{ topic: 'inventory', kind: 'delta', revision: 1, payload: { hosts: { upsert: [], remove: [] }, vms: { upsert: [], remove: [] } } }]);
     await (await starting).close();
   });
@@ -135,6 +150,52 @@ describe('early inventory answer', () => {
     expect(events[0]!.revision).toBeGreaterThan(0);
     expect((events[0]!.payload as { vms: { count: number } }).vms.count).toBe(0);
     await (await starting).close();
+  });
+
+  it('counts as served only once the transport has written the answer out (the stores open after that)', async () => {
+    const dir = dataDir();
+    await sessionWithPlaceholder(dir, undefined);
+    const { connection, start, starting } = await startWithEarly(dir);
+    let served = false;
+    void connection.served.then(() => (served = true));
+    const answer = (await connection.invoke('events.snapshot', { topic: 'inventory' })) as { ok: true; data: PreSerialized };
+    await new Promise((resolve) => setTimeout(resolve, 20)); // turns of the event loop: asked is not written
+    expect(served).toBe(false);
+    answer.data.onSent!();
+    await connection.served;
+    expect(served).toBe(true);
+    await start();
+    await (await starting).close();
+  });
+
+  it('over the WebSocket, a large pre-serialized answer reports itself written once the socket took all of it', async () => {
+    const { startBrowserServer } = await import('../../src/main/transport/ws-server');
+    const { WebSocket } = await import('ws');
+    const json = JSON.stringify({ topic: 'inventory', revision: 0, payload: { filler: 'x'.repeat(4_000_000) } }); // far beyond a socket buffer
+    let sent = 0;
+    const connection = {
+      invoke: () => Promise.resolve({ ok: true as const, data: new PreSerialized(json, () => sent++) }),
+      subscribe: () => () => undefined,
+    };
+    const renderer = dataDir();
+    writeFileSync(path.join(renderer, 'index.html'), '<!doctype html>');
+    const server = await startBrowserServer({ backend: connection as never, rendererDir: renderer, port: 0 });
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
+      const received = new Promise<string>((resolve, reject) => {
+        ws.on('message', (data) => resolve(String(data)));
+        ws.on('error', reject);
+      });
+      await new Promise((resolve) => ws.on('open', resolve));
+      ws.send(JSON.stringify({ id: 1, command: 'events.snapshot', request: { topic: 'inventory' } }));
+      const text = await received;
+      expect(text.length).toBeGreaterThan(json.length);
+      expect((JSON.parse(text) as { response: { data: unknown } }).response.data).toEqual(JSON.parse(json));
+      expect(sent).toBe(1);
+      ws.close();
+    } finally {
+      await server.close();
+    }
   });
 
   it('answers from the backend once it has started, and without a snapshot file', async () => {

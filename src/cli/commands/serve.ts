@@ -37,7 +37,10 @@ export async function startBrowserApp(options: { dataDir: string; port: number; 
   starting.catch(() => undefined); // reported by the await below and to every command meanwhile
   const gate = new FirstPaintGate();
   const connection = withEarlyInventory(gate.connect(starting), starting, early);
-  const server = await startBrowserServer({ backend: connection, rendererDir, port: options.port });
+  // The page carries the last session's first screen (figures and first rows, marked cached) while
+  // those rows are still what the backend would answer: painted without waiting for any answer.
+  const firstScreen = () => (early?.firstScreen && connection.early() ? early.firstScreen : undefined);
+  const server = await startBrowserServer({ backend: connection, rendererDir, port: options.port, firstScreen });
   options.onListening?.(server.url);
   // This thread serves the page and opens the stores, whose first steps are synchronous: the page
   // gets its scripts first (briefly: see pageHeadStart), so the browser compiles the app while the

@@ -92,8 +92,10 @@ export async function startElectronApp(mainDir: string): Promise<void> {
   });
   const log = { warn: (message: string, fields?: Record<string, unknown>) => void starting.then((b) => b.log.warn(message, fields), () => undefined) };
   const renderer = rendererLocation(mainDir);
-  if (renderer.rendererDir) serveRendererBundle(protocol, renderer.rendererDir);
-  registerIpc(ipcMain, { ...withEarlyInventory(gate.connect(starting), starting, early), log }, () => window, renderer.isAppUrl);
+  const connection = withEarlyInventory(gate.connect(starting), starting, early);
+  // The page carries the last session's first screen while those rows are what the backend would answer.
+  if (renderer.rendererDir) serveRendererBundle(protocol, renderer.rendererDir, () => (early?.firstScreen && connection.early() ? early.firstScreen : undefined));
+  registerIpc(ipcMain, { ...connection, log }, () => window, renderer.isAppUrl);
   window = createMainWindow(path.join(mainDir, '../preload/index.cjs'), renderer.url, renderer.isAppUrl);
   window.on('close', (event) => {
     // Closing the window keeps watching hosts from the tray; Quit in the tray menu ends the app.

@@ -45,7 +45,11 @@ export function registerIpc(
     const result = await backend.invoke(typeof command === 'string' ? command : '', request);
     events.flush(); // events the command caused reach the page before its result
     // The early inventory snapshot is JSON text (spliced as is over the WebSocket); IPC clones objects.
-    if (result.ok && result.data instanceof PreSerialized) return { ok: true, data: JSON.parse(result.data.json) as unknown };
+    if (result.ok && result.data instanceof PreSerialized) {
+      const data = JSON.parse(result.data.json) as unknown;
+      result.data.onSent?.(); // IPC copies the answer as it returns: nothing left to write out
+      return { ok: true, data };
+    }
     return result;
   });
   const unsubscribe = backend.subscribe((stateEvent) => events.push(stateEvent));

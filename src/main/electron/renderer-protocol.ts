@@ -2,6 +2,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Protocol } from 'electron';
 import { ELECTRON_CSP } from '../transport/csp';
+import { embedFirstScreen, type FirstScreen } from '../../shared/first-screen';
 
 /**
  * The renderer is served from `app://bundle/…`, a privileged custom scheme, instead of `file://`:
@@ -45,7 +46,7 @@ const text = (status: number, body: string) =>
  * browser mode sends. Anything else — another host, a path that decodes or resolves (also through
  * a symlink) outside the bundle, a NUL or backslash — is refused.
  */
-export function rendererRequestHandler(rendererDir: string): (request: Pick<Request, 'url' | 'method'>) => Promise<Response> {
+export function rendererRequestHandler(rendererDir: string, firstScreen?: () => FirstScreen | undefined): (request: Pick<Request, 'url' | 'method'>) => Promise<Response> {
   const root = realpath(rendererDir).catch(() => path.resolve(rendererDir));
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Method not allowed.');
@@ -80,6 +81,9 @@ export function rendererRequestHandler(rendererDir: string): (request: Pick<Requ
     } catch {
       return text(404, 'Not found.');
     }
+    // The page carries the last session's first screen while the backend has not started (as in browser mode).
+    const screen = relative === '/index.html' ? firstScreen?.() : undefined;
+    if (screen) body = Buffer.from(embedFirstScreen(body.toString('utf8'), screen));
     return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
       status: 200,
       headers: {
@@ -94,6 +98,6 @@ export function rendererRequestHandler(rendererDir: string): (request: Pick<Requ
 }
 
 /** Serves the bundle on app:// for the default session (after the app is ready). */
-export function serveRendererBundle(protocol: Pick<Protocol, 'handle'>, rendererDir: string): void {
-  protocol.handle(APP_SCHEME, rendererRequestHandler(rendererDir));
+export function serveRendererBundle(protocol: Pick<Protocol, 'handle'>, rendererDir: string, firstScreen?: () => FirstScreen | undefined): void {
+  protocol.handle(APP_SCHEME, rendererRequestHandler(rendererDir, firstScreen));
 }

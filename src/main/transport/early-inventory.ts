@@ -8,7 +8,15 @@ import type { StartSnapshot } from './start-snapshot';
  * parsing and re-encoding 2 MB on the thread that is opening the stores; IPC parses it.
  */
 export class PreSerialized {
-  constructor(readonly json: string) {}
+  /**
+   * `onSent`: called by the transport once the text is written out (the WebSocket's send callback:
+   * handed to the socket whole, not just queued), so the caller can hold back synchronous work that
+   * would otherwise stop the rest of a large answer from being written.
+   */
+  constructor(
+    readonly json: string,
+    readonly onSent?: () => void,
+  ) {}
 }
 
 /** The revision an early snapshot carries: before the inventory service published its first one. */
@@ -31,7 +39,7 @@ export function withEarlyInventory(
   connection: BackendConnection,
   starting: Promise<Backend>,
   early: StartSnapshot | undefined,
-): BackendConnection & { outcome: Promise<EarlyOutcome>; served: Promise<void> } {
+): BackendConnection & { outcome: Promise<EarlyOutcome>; served: Promise<void>; early(): boolean } {
   let started = false;
   let served = false;
   let markServed!: () => void;
@@ -65,11 +73,15 @@ export function withEarlyInventory(
   return {
     outcome,
     served: servedOnce,
+    /** True while requests are still answered from the last session's snapshot (the backend has not started). */
+    early: () => !started && earlyData !== undefined,
     invoke(command, request): Promise<Result<unknown>> {
       if (!started && earlyData && command === 'events.snapshot' && (request as { topic?: unknown } | null)?.topic === 'inventory') {
         served = true;
-        setImmediate(markServed); // after the transport has written the answer
-        return Promise.resolve({ ok: true, data: earlyData });
+        // Served once the transport has written the whole answer: 1.8 MB for 10,000 VMs does not
+        // fit the socket's buffer at once, and the rest would wait for the event loop, which the
+        // stores' synchronous opening (started on `served`) holds for hundreds of milliseconds.
+        return Promise.resolve({ ok: true, data: new PreSerialized(earlyData.json, markServed) });
       }
       return connection.invoke(command, request);
     },

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSy
 import path from 'node:path';
 import type { InventorySnapshot } from '../../shared/contract';
 import { encodeInventorySnapshot } from '../../shared/inventory-wire';
+import { firstScreenOf, type FirstScreen } from '../../shared/first-screen';
 
 /**
  * The inventory snapshot kept for the next start: written when the backend closes (after the
@@ -27,6 +28,8 @@ interface Header {
   savedAt: string;
   db: FileStamp;
   wal: FileStamp;
+  /** The first screen's figures and rows (src/shared/first-screen.ts), computed when saved: the page gets them with its HTML. */
+  firstScreen?: FirstScreen;
 }
 
 export interface StartSnapshot {
@@ -34,6 +37,8 @@ export interface StartSnapshot {
   json: string;
   /** When the previous session closed: the age shown beside rows painted from it. */
   savedAt: string;
+  /** The first screen of this snapshot (its cachedAt is savedAt), when the file has one. */
+  firstScreen?: FirstScreen;
 }
 
 function stamp(file: string): FileStamp {
@@ -70,9 +75,12 @@ export function writeStartSnapshot(dataDir: string, snapshot: InventorySnapshot,
   const file = path.join(dataDir, START_SNAPSHOT_FILE);
   try {
     const db = path.join(dataDir, 'inventory.db');
-    const header: Header = { format: FORMAT, appVersion, savedAt: now.toISOString(), db: stamp(db), wal: stamp(db + '-wal') };
+    const wire = encodeInventorySnapshot(asCachedAtStart(snapshot));
+    const savedAt = now.toISOString();
+    const firstScreen = firstScreenOf(wire);
+    const header: Header = { format: FORMAT, appVersion, savedAt, db: stamp(db), wal: stamp(db + '-wal'), ...(firstScreen ? { firstScreen: { ...firstScreen, cachedAt: savedAt } } : {}) };
     if (!header.db) return false;
-    const body = JSON.stringify(encodeInventorySnapshot(asCachedAtStart(snapshot)));
+    const body = JSON.stringify(wire);
     // Written aside and renamed: a reader never sees half a file.
     writeFileSync(file + '.tmp', JSON.stringify(header) + '\n' + body, { mode: 0o600 });
     renameSync(file + '.tmp', file);
@@ -106,7 +114,7 @@ export function takeStartSnapshot(dataDir: string, appVersion: string): StartSna
   if (!sameStamp(header.db, stamp(db)) || !sameStamp(header.wal, stamp(db + '-wal'))) return undefined;
   const json = text.slice(newline + 1);
   if (!json.startsWith('{"hosts":')) return undefined;
-  return { json, savedAt: header.savedAt };
+  return { json, savedAt: header.savedAt, ...(header.firstScreen ? { firstScreen: header.firstScreen } : {}) };
 }
 
 function removeStartSnapshot(dataDir: string): void {

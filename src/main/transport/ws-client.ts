@@ -53,9 +53,9 @@ export function parseClientMessage(raw: RawData, isBinary: boolean): Parsed {
 export function serveClient(ws: WebSocket, backend: BackendConnection, limits: ClientLimits): void {
   let inFlight = 0;
 
-  const sendText = (text: string) => {
-    if (ws.readyState !== ws.OPEN) return;
-    ws.send(text);
+  const sendText = (text: string, onSent?: () => void) => {
+    if (ws.readyState !== ws.OPEN) return onSent?.();
+    ws.send(text, onSent && (() => onSent())); // called when written out, or on an error: either way it is not waiting
     if (ws.bufferedAmount > limits.maxBufferedBytes) ws.terminate();
   };
   const send = (message: object) => sendText(JSON.stringify(message));
@@ -90,7 +90,7 @@ export function serveClient(ws: WebSocket, backend: BackendConnection, limits: C
       const response = await backend.invoke(command, request);
       batcher.flush(); // events the command caused reach the page before its result
       // Data that is JSON text already (the early inventory snapshot) is spliced in as it is.
-      if (response.ok && response.data instanceof PreSerialized) sendText(`{"type":"result","id":${JSON.stringify(id)},"response":{"ok":true,"data":${response.data.json}}}`);
+      if (response.ok && response.data instanceof PreSerialized) sendText(`{"type":"result","id":${JSON.stringify(id)},"response":{"ok":true,"data":${response.data.json}}}`, response.data.onSent);
       else send({ type: 'result', id, response });
     } catch (error) {
       send({ type: 'result', id, response: { ok: false, error: { code: ErrorCode.Internal, message: `${command}: the server could not answer (${errorName(error)}). See the log in the data directory.` } } });

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { embedFirstScreen, type FirstScreen } from '../../shared/first-screen';
 import type { BackendConnection } from '../backend-connection';
 import { browserCsp } from './csp';
 import { FirstPageLoad } from './page-load';
@@ -36,6 +37,11 @@ export interface BrowserServerOptions {
   /** Defaults to a fresh random token; tests may pass their own. */
   token?: string;
   limits?: Partial<ServerLimits>;
+  /**
+   * The first screen to put in the page (src/shared/first-screen.ts), asked for each page request:
+   * the last session's, while the backend has not started (after that the page asks the backend).
+   */
+  firstScreen?: () => FirstScreen | undefined;
 }
 
 export interface BrowserServer {
@@ -93,7 +99,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       if (!tokenMatches(url.searchParams.get('token'))) {
         return deny(res, 401, 'This page needs the token from the URL printed by `aether-v serve`. Open that exact URL.');
       }
-      const page = sendFile(req, res, path.join(rendererDir, 'index.html'), browserCsp(port));
+      const screen = options.firstScreen?.();
+      const page = sendFile(req, res, path.join(rendererDir, 'index.html'), browserCsp(port), screen && ((html) => Buffer.from(embedFirstScreen(html.toString('utf8'), screen))));
       if (page) firstPage.pageSent(page.toString('utf8'));
       return;
     }
@@ -197,11 +204,12 @@ function deny(res: ServerResponse, status: number, message: string): void {
  * A stream would need several event-loop turns per file, and while the backend opens its stores
  * (synchronous work with a pause between steps) each turn can wait; the page would load slowly.
  */
-function sendFile(req: IncomingMessage, res: ServerResponse, file: string, csp: string): Buffer | undefined {
+function sendFile(req: IncomingMessage, res: ServerResponse, file: string, csp: string, transform?: (body: Buffer) => Buffer): Buffer | undefined {
   let body: Buffer;
   try {
     if (!statSync(file).isFile()) throw new Error('not a file');
     body = readFileSync(file);
+    if (transform) body = transform(body);
   } catch {
     deny(res, 404, file.endsWith('index.html') ? 'The UI is not built. Run `npm run build`, then start again.' : 'Not found.');
     return undefined;

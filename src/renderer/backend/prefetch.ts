@@ -1,4 +1,4 @@
-import type { CommandName, RequestOf, Result, StateEvent } from '../../shared/contract';
+import type { CommandName, RequestOf, ResponseOf, Result, StateEvent } from '../../shared/contract';
 import type { Backend } from './backend';
 
 export type StartupCall = { [C in CommandName]: readonly [C, RequestOf<C>] }[CommandName];
@@ -19,7 +19,13 @@ const MAX_HELD_EVENTS = 20_000;
  * Events that arrive before the app listens are held and given to its first listener, so the
  * deltas that follow a prefetched snapshot are not lost in between.
  */
-export function withPrefetch(backend: Backend, calls: readonly StartupCall[]): Backend {
+/** A backend whose startup answers can also be looked at (not taken) before the app asks for them. */
+export interface PrefetchingBackend extends Backend {
+  /** The prefetched answer to this call while the app has not taken it yet; the first screen (main.tsx) reads the inventory's. */
+  peek<C extends CommandName>(command: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> | undefined;
+}
+
+export function withPrefetch(backend: Backend, calls: readonly StartupCall[]): PrefetchingBackend {
   let held: StateEvent[] | undefined = [];
   const listeners = new Set<(event: StateEvent) => void>();
   backend.onEvent((event) => {
@@ -50,5 +56,8 @@ export function withPrefetch(backend: Backend, calls: readonly StartupCall[]): B
       return () => listeners.delete(listener);
     },
     onConnection: (listener) => backend.onConnection(listener),
+    peek(command, request) {
+      return early.get(callKey(command, request)) as ReturnType<Backend['invoke']> | undefined;
+    },
   };
 }

@@ -41,6 +41,7 @@ export function webSocketBackend(url: string, createSocket: (url: string) => Web
     const ws = createSocket(url);
     socket = ws;
     ws.onopen = () => {
+      performance.mark?.('aetherv:ws-open'); // read by bench:inventory's phases
       attempt = 0;
       setState('open');
       for (const message of queue.splice(0)) ws.send(message);
