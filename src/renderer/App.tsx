@@ -13,7 +13,8 @@ import { DiagnosticBanner } from './features/shell/DiagnosticBanner';
 import { Header } from './features/shell/Header';
 import { Sidebar } from './features/shell/Sidebar';
 import { Toasts } from './features/shell/Toasts';
-import { effectiveTheme, useApp } from './stores/app-store';
+import { useApp } from './stores/app-store';
+import { applyTheme } from './theme';
 import { viewToHash } from './router';
 import { usePageScroll } from './components/scroll-memory';
 import { ContextMenu } from './components/ContextMenu';
@@ -32,7 +33,7 @@ export function App() {
   const main = useRef<HTMLElement>(null);
   usePageScroll(main, viewToHash(view));
   useEffect(() => {
-    document.documentElement.dataset.theme = effectiveTheme(theme, prefersDark);
+    applyTheme(theme, prefersDark);
   }, [theme, prefersDark]);
 
   return (

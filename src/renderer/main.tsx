@@ -5,6 +5,7 @@ import { selectBackend } from './backend/select';
 import { STARTUP_CALLS } from './stores/startup-calls';
 import { atNextFrame, firstScreenOf, paintFirstScreen, type FirstScreen } from './first-screen';
 import { FIRST_SCREEN_DATA_ID } from '../shared/first-screen';
+import { applyRememberedTheme } from './theme';
 // Every stylesheet loads here, with the first script (render-blocking in the head, as they must
 // be anyway): the app's chunk then carries no CSS, and importing it inserts nothing into the page.
 import './styles.css';
@@ -18,6 +19,8 @@ import './features/palette/palette.css';
 // then is the app run: evaluating its chunk, decoding every row and React's first render of the
 // whole app hold the main thread for hundreds of milliseconds, and that frame would wait behind
 // them. The app replaces the first screen as it renders. Browser and Electron take this same path.
+// The theme first: the first screen below must not flash light for a dark-theme user.
+applyRememberedTheme();
 const selected = selectBackend(window as Window & { aetherv?: PreloadApi });
 const backend = 'error' in selected ? selected : withPrefetch(selected, STARTUP_CALLS);
 // The server (browser mode) or the app:// handler (Electron) puts the last session's first screen

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppHealth, AppInfo, AppNotification, HostView, Settings, Theme } from '../../shared/contract';
+import type { AppHealth, AppInfo, AppNotification, HostView, Settings } from '../../shared/contract';
 import type { Backend, ConnectionState } from '../backend/backend';
 import { inventorySync } from './inventory-store';
 import { notificationToast } from './host-toasts';
@@ -119,7 +119,3 @@ export function connectStore(backend: Backend): { firstLoad: Promise<void>; disc
   };
 }
 
-export function effectiveTheme(theme: Theme | undefined, prefersDark: boolean): 'light' | 'dark' {
-  if (theme === 'light' || theme === 'dark') return theme;
-  return prefersDark ? 'dark' : 'light';
-}
