@@ -1,10 +1,12 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { OverviewView } from '../../src/renderer/features/overview/OverviewView';
 import { WINDOWED_HOSTS_FROM } from '../../src/renderer/features/overview/HostGrid';
 import { useApp } from '../../src/renderer/stores/app-store';
-import { domPerTest, loadFleet } from './dom-harness';
+import { Sidebar } from '../../src/renderer/features/shell/Sidebar';
+import { COUNTS_MAX_DELAY_MS } from '../../src/renderer/stores/counts-pace';
+import { domPerTest, loadFleet, upsertVms } from './dom-harness';
 import { fleet } from './fixtures';
 
 const dom = domPerTest();
@@ -65,5 +67,26 @@ describe('overview host table with a large fleet', () => {
     dom.render(<OverviewView />);
     expect(dom.container.querySelectorAll('table tbody tr').length).toBe(20);
     expect(dom.container.querySelector('[data-testid="host-grid"]')).toBeNull();
+  });
+});
+
+describe('sidebar tree with a large fleet', () => {
+  test("a host row's count follows a burst of deltas and ends exact", () => {
+    vi.useFakeTimers();
+    try {
+      const f = fleet(2000, 6); // 4 of 6 running per host
+      const model = loadFleet(f);
+      dom.render(<Sidebar />);
+      const hostRow = () => dom.container.querySelector('[data-testid="tree-h:hv07"]')!;
+      expect(hostRow().textContent).toContain('4/6');
+      const running = f.vms.filter((v) => v.hostId === 'hv07' && v.state === 'Running');
+      upsertVms(model, [{ ...running[0]!, state: 'Off' }]);
+      upsertVms(model, [{ ...running[1]!, state: 'Off' }]);
+      act(() => void vi.advanceTimersByTime(COUNTS_MAX_DELAY_MS));
+      expect(hostRow().textContent).toContain('2/6');
+      expect(dom.container.querySelector('[data-testid="tree-h:hv08"]')!.textContent).toContain('4/6');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
