@@ -7,7 +7,7 @@ import { useCountsPace } from '../../stores/counts-pace';
 import { useOnScreen } from '../../components/use-on-screen';
 import { isDisconnected, useClusterByHost } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
-import { sameRow, treeRows, type TreeRow } from './tree-rows';
+import { groupHosts, sameRow, treeRows, type TreeRow } from './tree-rows';
 import { SidebarViews } from '../views/SidebarViews'; // views: saved views with live counts
 
 export { groupHosts } from './tree-rows';
@@ -32,9 +32,11 @@ export function Sidebar() {
   const [focusKey, setFocusKey] = useState<string | undefined>();
   const refs = useRef(new Map<string, HTMLLIElement>());
 
+  const groups = useMemo(() => groupHosts(Object.values(hosts), (h) => clusterByHost.get(h.id)), [hosts, clusterByHost]);
   const rows = useMemo(
     () =>
       treeRows({
+        groups,
         hosts: Object.values(hosts),
         clusterOf: (h) => clusterByHost.get(h.id),
         counts: model.counts,
@@ -44,7 +46,7 @@ export function Sidebar() {
       }),
     // countsPace: counts, VM names and membership are read from the (mutable) model.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [hosts, clusterByHost, model, countsPace, collapsedGroups, expandedHosts],
+    [groups, hosts, clusterByHost, model, countsPace, collapsedGroups, expandedHosts],
   );
   const disconnected = Object.values(hosts).filter((h) => isDisconnected(h, model.hosts.get(h.id))).length;
 
