@@ -77,9 +77,9 @@ describe('sidebar tree with a large fleet', () => {
       const f = fleet(2000, 6); // 4 of 6 running per host
       const model = loadFleet(f);
       dom.render(<Sidebar />);
-      const hostRow = () => dom.container.querySelector('[data-testid="tree-h:hv07"]')!;
+      const hostRow = () => dom.container.querySelector('[data-testid="tree-h:hv06"]')!;
       expect(hostRow().textContent).toContain('4/6');
-      const running = f.vms.filter((v) => v.hostId === 'hv07' && v.state === 'Running');
+      const running = f.vms.filter((v) => v.hostId === 'hv06' && v.state === 'Running');
       upsertVms(model, [{ ...running[0]!, state: 'Off' }]);
       upsertVms(model, [{ ...running[1]!, state: 'Off' }]);
       act(() => void vi.advanceTimersByTime(COUNTS_MAX_DELAY_MS));
@@ -88,5 +88,36 @@ describe('sidebar tree with a large fleet', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('windowed sidebar tree', () => {
+  const treeItems = () => [...dom.container.querySelectorAll('[role="treeitem"]')] as HTMLElement[];
+
+  test('2,000 hosts render a bounded window of tree rows; End and ArrowUp reach and focus hosts far down', () => {
+    loadFleet(fleet(2000, 2));
+    dom.render(<Sidebar />);
+    expect(dom.container.querySelector('[data-testid="tree-rows"]')).not.toBeNull();
+    expect(treeItems().length).toBeGreaterThan(5);
+    expect(treeItems().length).toBeLessThan(50);
+    const first = treeItems()[0]!;
+    act(() => first.focus());
+    key(first, 'End');
+    expect(treeItems().length).toBeLessThan(50);
+    // The last row: the last standalone host (odd ids are standalone in the fixture fleet).
+    const last = dom.container.querySelector('[data-testid="tree-h:hv1999"]') as HTMLElement;
+    expect(last).not.toBeNull();
+    expect(document.activeElement).toBe(last);
+    key(last, 'ArrowUp');
+    expect(document.activeElement).toBe(dom.container.querySelector('[data-testid="tree-h:hv1997"]'));
+    key(document.activeElement!, 'Enter');
+    expect(useApp.getState().view).toEqual({ name: 'host', id: 'hv1997' });
+  });
+
+  test('a small tree keeps the plain list', () => {
+    loadFleet(fleet(20, 2));
+    dom.render(<Sidebar />);
+    expect(dom.container.querySelector('[data-testid="tree-rows"]')).toBeNull();
+    expect(treeItems().length).toBe(22); // 2 groups + 20 hosts
   });
 });

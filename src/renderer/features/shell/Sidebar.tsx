@@ -1,4 +1,5 @@
 import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { VirtualList } from '../../components/VirtualList';
 import { useApp } from '../../stores/app-store';
 import { StatusDot, VmStateDot } from '../../components/StatusDot';
 import { isContextMenuKey, openContextMenu } from '../../components/ContextMenu';
@@ -63,12 +64,17 @@ export function Sidebar() {
     });
   };
 
+  // A windowed tree may not have rendered the row yet: it is focused once it is (see the effect below).
+  const pendingFocus = useRef<string | undefined>(undefined);
   const moveFocus = (index: number) => {
     const row = rows[Math.max(0, Math.min(rows.length - 1, index))];
     if (!row) return;
     setFocusKey(row.key);
-    refs.current.get(row.key)?.focus();
+    const el = refs.current.get(row.key);
+    if (el) el.focus();
+    else pendingFocus.current = row.key;
   };
+
 
   const onKeyDown = (e: KeyboardEvent, row: TreeRow, index: number) => {
     if (e.key === 'ArrowDown') moveFocus(index + 1);
@@ -114,6 +120,11 @@ export function Sidebar() {
       register: (key, el) => {
         if (el) refs.current.set(key, el);
         else refs.current.delete(key);
+        // The row keyboard focus moved to, rendered now that the windowed tree scrolled to it.
+        if (el && pendingFocus.current === key) {
+          pendingFocus.current = undefined;
+          el.focus();
+        }
       },
       activate: (row) => latest.current.activate(row),
       keyDown: (e, row, index) => latest.current.onKeyDown(e, row, index),
@@ -126,6 +137,13 @@ export function Sidebar() {
   const tabbableKey = focusKey && rows.some((r) => r.key === focusKey) ? focusKey : rows[0]?.key;
   const selectedKey =
     view.name === 'host' ? `h:${view.id}` : view.name === 'cluster' ? `g:${view.label}` : view.name === 'vm' ? `v:${view.key}` : undefined;
+
+  const focusIndex = focusKey === undefined ? -1 : rows.findIndex((r) => r.key === focusKey);
+  const renderRow = (index: number) => {
+    const row = rows[index]!;
+    const item = { row, index, selected: row.key === selectedKey, tabbable: row.key === tabbableKey, handlers };
+    return row.vmKey ? <VmTreeItem key={row.key} vmKey={row.vmKey} {...item} /> : <TreeItem key={row.key} {...item} />;
+  };
 
   return (
     <nav className="sidebar" aria-label="Inventory">
@@ -149,17 +167,38 @@ export function Sidebar() {
             No hosts yet. <button className="link" onClick={() => navigate({ name: 'settings' })}>Add a host</button>
           </p>
         ) : (
-          <ul role="tree" className="tree" aria-label="Clusters, hosts and VMs">
-            {rows.map((row, index) => {
-              const item = { row, index, selected: row.key === selectedKey, tabbable: row.key === tabbableKey, handlers };
-              return row.vmKey ? <VmTreeItem key={row.key} vmKey={row.vmKey} {...item} /> : <TreeItem key={row.key} {...item} />;
-            })}
-          </ul>
+          rows.length > WINDOWED_TREE_FROM ? (
+            <VirtualList
+              count={rows.length}
+              rowHeight={TREE_ROW_HEIGHT}
+              height={TREE_VIEWPORT_HEIGHT}
+              renderRow={renderRow}
+              revealIndex={focusIndex >= 0 ? focusIndex : undefined}
+              className="tree tree-windowed"
+              role="tree"
+              label="Clusters, hosts and VMs"
+              testId="tree-rows"
+              scrollKey="sidebar:tree"
+            />
+          ) : (
+            <ul role="tree" className="tree" aria-label="Clusters, hosts and VMs">
+              {rows.map((_, index) => renderRow(index))}
+            </ul>
+          )
         )}
       </div>
     </nav>
   );
 }
+
+/**
+ * Above this many rows the tree is windowed: only the rows in view exist in the DOM (2,000 hosts:
+ * every counts tick and every host event otherwise re-rendered, laid out and painted 2,000 rows).
+ * Smaller trees keep the plain list, which grows with the sidebar's own scroller.
+ */
+export const WINDOWED_TREE_FROM = 300;
+const TREE_ROW_HEIGHT = 26;
+const TREE_VIEWPORT_HEIGHT = 26 * 24;
 
 interface TreeHandlers {
   register(key: string, el: HTMLLIElement | null): void;
