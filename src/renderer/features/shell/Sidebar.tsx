@@ -6,7 +6,8 @@ import { isContextMenuKey, openContextMenu } from '../../components/ContextMenu'
 import { groupMenuItems, hostMenuItems, vmMenuItems } from './context-menu-items';
 import { useCountsPace } from '../../stores/counts-pace';
 import { useOnScreen } from '../../components/use-on-screen';
-import { isDisconnected, useClusterByHost } from '../../stores/inventory-derived';
+import { isDisconnected, useClusterByHost, useHostNames } from '../../stores/inventory-derived';
+import type { HostView } from '../../../shared/contract';
 import { useInventory } from '../../stores/inventory-store';
 import { groupHosts, sameRow, treeRows, type TreeRow } from './tree-rows';
 import { SidebarViews } from '../views/SidebarViews'; // views: saved views with live counts
@@ -33,7 +34,18 @@ export function Sidebar() {
   const [focusKey, setFocusKey] = useState<string | undefined>();
   const refs = useRef(new Map<string, HTMLLIElement>());
 
-  const groups = useMemo(() => groupHosts(Object.values(hosts), (h) => clusterByHost.get(h.id)), [hosts, clusterByHost]);
+  // Grouped and sorted by name once per change of names or clusters, not per host status event
+  // (2,000 hosts: hundreds of those a minute while hosts are down); each event only maps ids to records.
+  const hostNames = useHostNames();
+  const groupedIds = useMemo(
+    () => groupHosts(Object.values(useApp.getState().hosts), (h) => clusterByHost.get(h.id)).map(([g, members]) => [g, members.map((h) => h.id)] as const),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [hostNames, clusterByHost],
+  );
+  const groups = useMemo(
+    () => groupedIds.map(([g, ids]): [string, HostView[]] => [g, ids.flatMap((id) => (hosts[id] ? [hosts[id]] : []))]),
+    [groupedIds, hosts],
+  );
   const rows = useMemo(
     () =>
       treeRows({
