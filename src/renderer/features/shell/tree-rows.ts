@@ -63,12 +63,17 @@ export interface TreeInput {
   vmsOf(hostId: string): InventoryVm[];
   collapsedGroups: ReadonlySet<string>;
   expandedHosts: ReadonlySet<string>;
+  /**
+   * groupHosts(hosts, clusterOf), when the caller keeps it: it changes only with hosts and clusters,
+   * while the rows are rebuilt at every counts tick (sorting 2,000 hosts each time is wasted).
+   */
+  groups?: [string, HostView[]][];
 }
 
 /** The visible rows of the clusters → hosts → VMs tree. */
 export function treeRows(input: TreeInput): TreeRow[] {
   const out: TreeRow[] = [];
-  for (const [group, members] of groupHosts(input.hosts, input.clusterOf)) {
+  for (const [group, members] of input.groups ?? groupHosts(input.hosts, input.clusterOf)) {
     const key = `g:${group}`;
     let total = 0;
     for (const h of members) total += input.counts.get(h.id)?.total ?? 0;
