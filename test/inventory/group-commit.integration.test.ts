@@ -11,20 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLab, type Lab } from '../lab';
 import { tempDir } from '../support/temp';
 import { configureHosts, installAgent, startHarness, type Harness } from './support/harness';
-
-function fillUp(db: DatabaseSync): () => void {
-  const pages = (db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count;
-  db.exec(`PRAGMA max_page_count = ${pages + 2}; CREATE TABLE test_filler (b BLOB)`);
-  const insert = db.prepare('INSERT INTO test_filler VALUES (randomblob(?))');
-  for (const size of [65_536, 4096, 512, 64, 8]) {
-    try {
-      for (let i = 0; i < 10_000; i++) insert.run(size);
-    } catch (error) {
-      if (!/full/i.test((error as Error).message)) throw error;
-    }
-  }
-  return () => db.exec('DROP TABLE test_filler; PRAGMA max_page_count = 1073741823');
-}
+import { fillSqliteUp } from '../support/disk-full';
 
 describe('group commit in the inventory service: a batch that cannot be written', () => {
   const temp = tempDir();
@@ -53,7 +40,7 @@ describe('group commit in the inventory service: a batch that cannot be written'
     expect(h.api.snapshot().hosts.map((x) => x.sync.state)).toEqual(['fresh', 'fresh', 'fresh', 'fresh']);
     const before = new Map(names.map((n) => [n, vmKeysOf(n)]));
     const db = (h.api.store as unknown as { db: DatabaseSync }).db;
-    const release = fillUp(db);
+    const release = fillSqliteUp(db);
     try {
       // hv02 and hv03 have news (new VMs with long notes) that cannot fit; hv01's own write might.
       for (const name of ['hv02', 'hv03']) {

@@ -17,26 +17,9 @@ import { setInventoryKnobs } from '../lab/agent/inventory';
 import { setJobKnobs } from '../lab/agent/jobs';
 import { tempDir } from '../support/temp';
 import { crashBackendMidJob, startFleet, waitFor, type Fleet } from './support';
+import { fillSqliteUp } from '../support/disk-full';
 
 const DISK_FULL = /disk|space|full|ENOSPC/i;
-
-/**
- * Caps a database at its current size and fills what room is left, so the next write that needs
- * space fails with SQLITE_FULL ("database or disk is full"). The returned function undoes both.
- */
-function fillUp(db: DatabaseSync): () => void {
-  const pages = (db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count;
-  db.exec(`PRAGMA max_page_count = ${pages + 2}; CREATE TABLE catalogue_filler (b BLOB)`);
-  const insert = db.prepare('INSERT INTO catalogue_filler VALUES (randomblob(?))');
-  for (const size of [65_536, 4096, 512, 64, 8]) {
-    try {
-      for (let i = 0; i < 10_000; i++) insert.run(size);
-    } catch (error) {
-      if (!/full/i.test((error as Error).message)) throw error;
-    }
-  }
-  return () => db.exec('DROP TABLE catalogue_filler; PRAGMA max_page_count = 1073741823');
-}
 
 describe('fault catalogue: restarts, crashes, damaged files, clocks and a full disk', () => {
   const temp = tempDir();
@@ -223,7 +206,7 @@ describe('fault catalogue: restarts, crashes, damaged files, clocks and a full d
   it('scenario 17: disk full (inventory database)', async () => {
     const since = f.notifications.length;
     const db = (f.inventory.store as unknown as { db: DatabaseSync }).db;
-    const release = fillUp(db);
+    const release = fillSqliteUp(db);
     const host = f.lab.host('hv02');
     try {
       // The host has news (many new VMs) that no longer fit in the database.

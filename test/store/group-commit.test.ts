@@ -14,6 +14,7 @@ import { EventHub } from '../../src/main/events/event-hub';
 import { defaultSync, InventoryStore, type FullInventoryInput } from '../../src/main/store';
 import type { InventoryDelta, StateEvent } from '../../src/shared/contract';
 import { tempDir } from '../support/temp';
+import { fillSqliteUp } from '../support/disk-full';
 
 function vmId(host: number, i: number): string {
   return `00000000-0000-4000-8000-${String(host * 1000 + i).padStart(12, '0')}`;
@@ -39,21 +40,6 @@ function full(host: number, count: number, options: { cluster?: string | null; s
   };
 }
 const fresh = () => ({ ...defaultSync(), state: 'fresh' as const, lastSuccessAt: new Date().toISOString() });
-
-/** Caps the file at its size and fills the room left: the next growing write fails with SQLITE_FULL. */
-function fillUp(db: DatabaseSync): () => void {
-  const pages = (db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count;
-  db.exec(`PRAGMA max_page_count = ${pages + 2}; CREATE TABLE test_filler (b BLOB)`);
-  const insert = db.prepare('INSERT INTO test_filler VALUES (randomblob(?))');
-  for (const size of [65_536, 4096, 512, 64, 8]) {
-    try {
-      for (let i = 0; i < 10_000; i++) insert.run(size);
-    } catch (error) {
-      if (!/full/i.test((error as Error).message)) throw error;
-    }
-  }
-  return () => db.exec('DROP TABLE test_filler; PRAGMA max_page_count = 1073741823');
-}
 
 describe('group commit of full results (real SQLite file)', () => {
   const temps: Array<ReturnType<typeof tempDir>> = [];
@@ -138,7 +124,7 @@ describe('group commit of full results (real SQLite file)', () => {
     await Promise.all([store.queueFull('h1', full(1, 10), fresh()), store.queueFull('h4', full(4, 2), fresh())]);
     const before = store.snapshot();
     const syncBefore = reader.prepare("SELECT host_id, state, generation FROM host_sync WHERE host_id IN ('h1', 'h2', 'h3') ORDER BY host_id").all();
-    const release = fillUp(store.db);
+    const release = fillSqliteUp(store.db);
     let failed: unknown[];
     try {
       // Big news from h2 and h3 (a changed h1 in the next batch would fit alone, but not with them).
