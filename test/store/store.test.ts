@@ -173,6 +173,9 @@ describe('inventory store (node:sqlite, real files)', () => {
     const snapshot = reopened.snapshot();
     expect(snapshot.vms.map((v) => [v.name, v.stale, v.placeholder]).sort()).toEqual([['creating-01', false, true], ['Überwachung-01', true, false]]);
     expect(snapshot.vms.find((v) => !v.placeholder)?.diskCount).toBe(1);
+    // The failure notice's count: VMs only, never a placeholder, and none for a host it does not know.
+    expect(reopened.vmCount('h1')).toBe(1);
+    expect(reopened.vmCount('unknown')).toBe(0);
     expect(reopened.vmDetail('h1', VM_A)?.details.disks[0]?.capacityGb).toBe(127);
     reopened.removePlaceholder(placeholderId);
     expect(reopened.snapshot().vms).toHaveLength(1);

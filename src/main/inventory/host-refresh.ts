@@ -234,7 +234,8 @@ export class HostRefresher {
     if (source === 'unusable-report') this.ctx.hosts.setStatus(hostId, 'connected', { error: message, seenAt: at });
     if (!this.unreachable.has(hostId)) {
       this.unreachable.add(hostId);
-      const vms = this.store.snapshot().vms.filter((v) => v.hostId === hostId && !v.placeholder).length;
+      // Not snapshot(): that builds every VM's row, and a fleet going down fails every host at once.
+      const vms = this.store.vmCount(hostId);
       // A host whose agent cannot be used (newer than this app, or its deployment failed) still
       // answers: calling it unreachable would send the admin to check the network.
       const answers = source === 'readiness' && this.ctx.hosts.list().find((h) => h.id === hostId)?.status === 'connected';

@@ -143,6 +143,11 @@ export class InventoryStore {
     return [...this.hosts.values()].map(hostView);
   }
 
+  /** The VMs (not placeholders) stored for a host, without building a snapshot: a failure notice reads it per host. */
+  vmCount(hostId: string): number {
+    return this.byHost.get(hostId)?.size ?? 0;
+  }
+
   host(hostId: string): HostRecord | undefined {
     return this.hosts.get(hostId);
   }
