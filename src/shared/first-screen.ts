@@ -34,8 +34,8 @@ function columnReader(column: VmColumn | undefined, count: number): ((row: numbe
 
 /**
  * The screen's figures and its first rows, read straight from the wire form. The rows are the
- * FIRST_SCREEN_ROWS first in the VM table's default order (src/shared/vm-sort.ts: the lower-cased
- * name, ties on the name, then the key), kept in one pass instead of sorting every row. Undefined
+ * FIRST_SCREEN_ROWS first in the VM table's default order (src/shared/vm-sort.ts `sortVms` by name,
+ * ascending: the lower-cased name, then the key), kept in one pass instead of sorting every row. Undefined
  * when the payload lacks a column it needs (another version's snapshot): no first screen then,
  * the app decodes and reports it.
  */
@@ -50,10 +50,8 @@ export function firstScreenOf(wire: InventorySnapshotWire, rowLimit = FIRST_SCRE
   const placeholder = col('placeholder');
   if (!name || !state || !hostId || !vmId || !placeholder) return undefined;
 
-  const sortKey = (row: number) => {
-    const n = String(name(row));
-    return [n.toLowerCase(), n, `${String(hostId(row))}:${String(vmId(row))}`] as const;
-  };
+  // sortVms(…, 'name', 'asc'): the lower-cased name, then the key (a name differing only in case is a tie).
+  const sortKey = (row: number) => [String(name(row)).toLowerCase(), `${String(hostId(row))}:${String(vmId(row))}`] as const;
   const before = (a: readonly string[], b: readonly string[]) => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
     return false;
@@ -92,7 +90,6 @@ export function firstScreenOf(wire: InventorySnapshotWire, rowLimit = FIRST_SCRE
     })),
   };
 }
-
 
 /** The id of the page's data block holding a FirstScreen as JSON (see embedFirstScreen). */
 export const FIRST_SCREEN_DATA_ID = 'aetherv-first-screen-data';

@@ -6,7 +6,11 @@ import { dismissFirstScreen, firstScreenOf, paintFirstScreen, resetFirstScreenFo
 import { cachedNoteText } from '../../src/renderer/cached-note';
 import { withPrefetch } from '../../src/renderer/backend/prefetch';
 import type { Backend } from '../../src/renderer/backend/backend';
+import { sortVms } from '../../src/shared/vm-sort';
 import { makeHost, makeVm } from './fixtures';
+
+/** Sorting by name reads no host, cluster or reachability. */
+const TABLE_CONTEXT = { hostName: (id: string) => id, clusterOf: () => undefined };
 
 /** 300 VMs on three hosts, names shuffled (and with mixed case) so the first rows must be searched for. */
 function fleet() {
@@ -35,12 +39,18 @@ describe('first screen (painted by the first script from the inventory snapshot)
     expect(screen.vms).toBe(300);
     expect(screen.running).toBe(snapshot.vms.filter((vm) => vm.state === 'Running').length);
     expect(screen.cachedAt).toBeUndefined();
-    // What sorting every row (vm-sort: lower-cased name, then name, then key) would put first.
-    const expected = [...snapshot.vms]
-      .sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : 1))
-      .slice(0, 12);
+    // What the VM table's own sort (by name, ascending) puts first.
+    const expected = sortVms(snapshot.vms, 'name', 'asc', TABLE_CONTEXT).slice(0, 12);
     expect(screen.rows.map((r) => r.name)).toEqual(expected.map((vm) => vm.name));
     expect(screen.rows[1]).toEqual({ name: expected[1]!.name, state: expected[1]!.state, host: expected[1]!.hostId === 'h1' ? 'h1' : expected[1]!.hostId.toUpperCase(), placeholder: true });
+  });
+
+  test('names differing only in case keep the table\'s order (a tie, broken by the key)', () => {
+    const vms = [makeVm('h2', 1, { name: 'web' }), makeVm('h1', 2, { name: 'WEB' }), makeVm('h0', 3, { name: 'Web' }), makeVm('h1', 4, { name: 'app' })];
+    const screen = firstScreenOf(encodeInventorySnapshot({ hosts: [makeHost('h0'), makeHost('h1'), makeHost('h2')], vms }))!;
+    const table = sortVms(vms, 'name', 'asc', TABLE_CONTEXT);
+    expect(screen.rows.map((r) => r.name)).toEqual(table.map((vm) => vm.name));
+    expect(screen.rows.map((r) => r.name)).toEqual(['app', 'Web', 'WEB', 'web']);
   });
 
   test('a snapshot from the last session keeps its age; one missing a column gives no first screen', () => {
