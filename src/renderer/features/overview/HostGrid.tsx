@@ -2,12 +2,8 @@ import { memo, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import type { HostView, InventoryHost } from '../../../shared/contract';
 import type { View } from '../../stores/app-store';
 import { VirtualList } from '../../components/VirtualList';
-import { StatusDot, statusLabel } from '../../components/StatusDot';
-import { Ago } from '../../components/Freshness';
-import { HostTrend } from '../../components/charts/HostTrend';
 import { isDisconnected } from '../../stores/inventory-derived';
-import { lastSeenAt } from '../../../shared/last-seen';
-import { HostVmCount } from './HostVmCount';
+import { HOST_COLUMNS, hostCells } from './host-cells';
 
 /**
  * Above this many hosts the overview's host table is windowed: only the rows in view exist in the
@@ -60,7 +56,7 @@ export function HostGrid({ hosts, inventoryHostOf, clusterOf, navigate }: HostGr
       style={{ '--host-columns': COLUMNS } as CSSProperties}
     >
       <div className="host-grid-row host-grid-head" role="row">
-        {['Host', 'Address', 'Cluster', 'Status', 'VMs', 'CPU (1 h)', 'Last seen'].map((label) => (
+        {HOST_COLUMNS.map((label) => (
           <div key={label} role="columnheader">
             {label}
           </div>
@@ -102,27 +98,11 @@ const HostGridRow = memo(function HostGridRow({
       data-testid={`host-row-${h.id}`}
       onClick={() => navigate({ name: 'host', id: h.id })}
     >
-      <div role="gridcell">
-        <button className="link" tabIndex={-1} onClick={() => navigate({ name: 'host', id: h.id })}>
-          {h.displayName}
-        </button>
-      </div>
-      <div role="gridcell">{h.address}</div>
-      <div role="gridcell">{cluster ?? '—'}</div>
-      <div role="gridcell">
-        <StatusDot status={h.status} /> {statusLabel(h.status)}
-      </div>
-      <div role="gridcell">
-        <HostVmCount hostId={h.id} />
-      </div>
-      <div role="gridcell">
-        <HostTrend hostId={h.id} />
-      </div>
-      <div role="gridcell">
-        <span className="live-box live-ago">
-          <Ago at={lastSeenAt(ih?.sync, h.lastSeenAt)} />
-        </span>
-      </div>
+      {hostCells({ host: h, inventoryHost: ih, cluster, navigate, linkFocusable: false }).map((cell, i) => (
+        <div key={HOST_COLUMNS[i]} role="gridcell">
+          {cell}
+        </div>
+      ))}
     </div>
   );
 });

@@ -1,20 +1,17 @@
 import { memo, useMemo } from 'react';
 import type { HostView, InventoryHost } from '../../../shared/contract';
 import { useApp } from '../../stores/app-store';
-import { StatusDot, statusLabel } from '../../components/StatusDot';
 import { Ago } from '../../components/Freshness';
 import { VmTable } from '../../components/vm-table/VmTable';
 import { fleetFigures, isDisconnected, useClusterByHost, useHostNames } from '../../stores/inventory-derived';
 import { useInventory } from '../../stores/inventory-store';
 import { useCountsPace } from '../../stores/counts-pace';
 import { HostGrid, WINDOWED_HOSTS_FROM } from './HostGrid';
-import { HostVmCount } from './HostVmCount';
+import { HOST_COLUMNS, hostCells } from './host-cells';
 import { compareNatural } from '../../components/natural-compare';
 import { newestFirst } from '../../components/time';
 import { messageBesideTitle } from '../../../shared/notification-text';
 import { counted } from '../../../shared/counted';
-import { lastSeenAt } from '../../../shared/last-seen';
-import { HostTrend } from '../../components/charts/HostTrend';
 
 /**
  * Fleet figures (hosts, clusters, VMs), disconnected hosts, every host, recent activity, all VMs.
@@ -82,13 +79,9 @@ export function OverviewView() {
         <table className="table">
           <thead>
             <tr>
-              <th>Host</th>
-              <th>Address</th>
-              <th>Cluster</th>
-              <th>Status</th>
-              <th>VMs</th>
-              <th>CPU (1 h)</th>
-              <th>Last seen</th>
+              {HOST_COLUMNS.map((label) => (
+                <th key={label}>{label}</th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -154,27 +147,9 @@ function VmFigures() {
 const HostRow = memo(function HostRow({ host: h, inventoryHost: ih, cluster, navigate }: { host: HostView; inventoryHost: InventoryHost | undefined; cluster: string | undefined; navigate: Navigate }) {
   return (
     <tr className={isDisconnected(h, ih) ? 'stale' : ''} onClick={() => navigate({ name: 'host', id: h.id })}>
-      <td>
-        <button className="link" onClick={() => navigate({ name: 'host', id: h.id })}>
-          {h.displayName}
-        </button>
-      </td>
-      <td>{h.address}</td>
-      <td>{cluster ?? '—'}</td>
-      <td>
-        <StatusDot status={h.status} /> {statusLabel(h.status)}
-      </td>
-      <td>
-        <HostVmCount hostId={h.id} />
-      </td>
-      <td>
-        <HostTrend hostId={h.id} />
-      </td>
-      <td>
-        <span className="live-box live-ago">
-          <Ago at={lastSeenAt(ih?.sync, h.lastSeenAt)} />
-        </span>
-      </td>
+      {hostCells({ host: h, inventoryHost: ih, cluster, navigate, linkFocusable: true }).map((cell, i) => (
+        <td key={HOST_COLUMNS[i]}>{cell}</td>
+      ))}
     </tr>
   );
 });
