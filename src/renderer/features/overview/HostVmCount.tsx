@@ -1,13 +1,8 @@
-import { useRef } from 'react';
-import { useOnScreen } from '../../components/use-on-screen';
-import { useInventory } from '../../stores/inventory-store';
-import { useCountsPace } from '../../stores/counts-pace';
+import { useHostCountsOnScreen } from '../../components/use-host-counts';
 
-/** "running/total" for one host, at the counts' pace while on screen (see useOnScreen). */
+/** "running/total" for one host, at the counts' pace while on screen. */
 export function HostVmCount({ hostId }: { hostId: string }) {
-  const box = useRef<HTMLSpanElement>(null);
-  useCountsPace('page', useOnScreen(box));
-  const c = useInventory.getState().model.counts.get(hostId);
+  const { box, counts: c } = useHostCountsOnScreen<HTMLSpanElement>(hostId, 'page');
   return (
     <span ref={box} className="live-box live-count">
       {`${c?.running ?? 0}/${c?.total ?? 0}`}

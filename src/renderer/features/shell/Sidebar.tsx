@@ -5,7 +5,7 @@ import { StatusDot, VmStateDot } from '../../components/StatusDot';
 import { isContextMenuKey, openContextMenu } from '../../components/ContextMenu';
 import { groupMenuItems, hostMenuItems, vmMenuItems } from './context-menu-items';
 import { useCountsPace } from '../../stores/counts-pace';
-import { useOnScreen } from '../../components/use-on-screen';
+import { useHostCountsOnScreen } from '../../components/use-host-counts';
 import { isDisconnected, useClusterByHost, useHostNames } from '../../stores/inventory-derived';
 import type { HostView } from '../../../shared/contract';
 import { useInventory } from '../../stores/inventory-store';
@@ -86,7 +86,6 @@ export function Sidebar() {
     if (el) el.focus();
     else pendingFocus.current = row.key;
   };
-
 
   const onKeyDown = (e: KeyboardEvent, row: TreeRow, index: number) => {
     if (e.key === 'ArrowDown') moveFocus(index + 1);
@@ -210,7 +209,7 @@ export function Sidebar() {
  */
 export const WINDOWED_TREE_FROM = 300;
 const TREE_ROW_HEIGHT = 26;
-const TREE_VIEWPORT_HEIGHT = 26 * 24;
+const TREE_VIEWPORT_HEIGHT = TREE_ROW_HEIGHT * 24;
 
 interface TreeHandlers {
   register(key: string, el: HTMLLIElement | null): void;
@@ -284,15 +283,9 @@ const TreeItem = memo(function TreeItem({ row, index, selected, tabbable, handle
   );
 }, sameItem);
 
-/**
- * A host row's "running/total": follows the counts while on screen only (see useOnScreen). With
- * 2,000 hosts under 5,000 deltas/s most hosts' counts change every counts tick; re-rendering,
- * laying out and painting ~1,200 tree rows nobody can see cost every tick ~100 ms (bench:scale).
- */
+/** A host row's "running/total": follows the counts while on screen only (useHostCountsOnScreen). */
 function TreeHostCount({ hostId }: { hostId: string }) {
-  const box = useRef<HTMLSpanElement>(null);
-  useCountsPace('tree', useOnScreen(box));
-  const c = useInventory.getState().model.counts.get(hostId);
+  const { box, counts: c } = useHostCountsOnScreen<HTMLSpanElement>(hostId, 'tree');
   return (
     <span ref={box} className="count">
       {c ? `${c.running}/${c.total}` : ''}
