@@ -118,6 +118,7 @@ describe('early inventory answer', () => {
     const events: StateEvent[] = [];
     connection.subscribe((e) => events.push(e));
     expect(connection.early()).toBe(true); // the page may carry the snapshot's first screen
+    expect(connection.firstScreen()?.cachedAt).toEqual(expect.any(String));
     const answer = await connection.invoke('events.snapshot', { topic: 'inventory' });
     expect(answer.ok && answer.data instanceof PreSerialized).toBe(true);
     const parsed = JSON.parse((answer as { data: PreSerialized }).data.json) as { revision: number; payload: { cachedAt?: string; hosts: unknown[] } };
@@ -127,6 +128,7 @@ describe('early inventory answer', () => {
     await start();
     expect(await connection.outcome).toBe('confirmed');
     expect(connection.early()).toBe(false); // from now on the backend answers: no first screen in the page
+    expect(connection.firstScreen()).toBeUndefined();
     expect(events).toEqual([{ topic: 'inventory', kind: 'delta', revision: 1, payload: { hosts: { upsert: [], remove: [] }, vms: { upsert: [], remove: [] } } }]);
     await (await starting).close();
   });

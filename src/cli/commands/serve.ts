@@ -39,8 +39,7 @@ export async function startBrowserApp(options: { dataDir: string; port: number; 
   const connection = withEarlyInventory(gate.connect(starting), starting, early);
   // The page carries the last session's first screen (figures and first rows, marked cached) while
   // those rows are still what the backend would answer: painted without waiting for any answer.
-  const firstScreen = () => (early?.firstScreen && connection.early() ? early.firstScreen : undefined);
-  const server = await startBrowserServer({ backend: connection, rendererDir, port: options.port, firstScreen });
+  const server = await startBrowserServer({ backend: connection, rendererDir, port: options.port, firstScreen: connection.firstScreen });
   options.onListening?.(server.url);
   // This thread serves the page and opens the stores, whose first steps are synchronous: the page
   // gets its scripts first (briefly: see pageHeadStart), so the browser compiles the app while the

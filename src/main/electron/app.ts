@@ -94,7 +94,7 @@ export async function startElectronApp(mainDir: string): Promise<void> {
   const renderer = rendererLocation(mainDir);
   const connection = withEarlyInventory(gate.connect(starting), starting, early);
   // The page carries the last session's first screen while those rows are what the backend would answer.
-  if (renderer.rendererDir) serveRendererBundle(protocol, renderer.rendererDir, () => (early?.firstScreen && connection.early() ? early.firstScreen : undefined));
+  if (renderer.rendererDir) serveRendererBundle(protocol, renderer.rendererDir, connection.firstScreen);
   registerIpc(ipcMain, { ...connection, log }, () => window, renderer.isAppUrl);
   window = createMainWindow(path.join(mainDir, '../preload/index.cjs'), renderer.url, renderer.isAppUrl);
   window.on('close', (event) => {

@@ -1,6 +1,7 @@
 import type { Result, StateEvent } from '../../shared/contract';
 import type { Backend } from '../backend';
 import type { BackendConnection } from '../backend-connection';
+import type { FirstScreen } from '../../shared/first-screen';
 import type { StartSnapshot } from './start-snapshot';
 
 /**
@@ -39,7 +40,7 @@ export function withEarlyInventory(
   connection: BackendConnection,
   starting: Promise<Backend>,
   early: StartSnapshot | undefined,
-): BackendConnection & { outcome: Promise<EarlyOutcome>; served: Promise<void>; early(): boolean } {
+): BackendConnection & { outcome: Promise<EarlyOutcome>; served: Promise<void>; early(): boolean; firstScreen(): FirstScreen | undefined } {
   let started = false;
   let served = false;
   let markServed!: () => void;
@@ -75,6 +76,8 @@ export function withEarlyInventory(
     served: servedOnce,
     /** True while requests are still answered from the last session's snapshot (the backend has not started). */
     early: () => !started && earlyData !== undefined,
+    /** The last session's first screen, for the page to carry, while its rows are what the page is answered (see early). */
+    firstScreen: () => (!started ? early?.firstScreen : undefined),
     invoke(command, request): Promise<Result<unknown>> {
       if (!started && earlyData && command === 'events.snapshot' && (request as { topic?: unknown } | null)?.topic === 'inventory') {
         served = true;
