@@ -14,27 +14,22 @@ import { Header } from './features/shell/Header';
 import { Sidebar } from './features/shell/Sidebar';
 import { Toasts } from './features/shell/Toasts';
 import { useApp } from './stores/app-store';
-import { applyTheme } from './theme';
+import { applyTheme, prefersDark } from './theme';
 import { viewToHash } from './router';
 import { usePageScroll } from './components/scroll-memory';
 import { ContextMenu } from './components/ContextMenu';
 import { SyncHealthView } from './features/health/SyncHealthView'; // health: sync health page
 import { CopyPsDialog } from './features/copy-ps'; // health: Copy as PowerShell dialog
 
-function usePrefersDark(): boolean {
-  const query = typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : undefined;
-  return query?.matches ?? false;
-}
-
 export function App() {
   const theme = useApp((s) => s.settings?.theme);
   const view = useApp((s) => s.view);
-  const prefersDark = usePrefersDark();
+  const dark = prefersDark(); // read at each render: a system change shows at the next one
   const main = useRef<HTMLElement>(null);
   usePageScroll(main, viewToHash(view));
   useEffect(() => {
-    applyTheme(theme, prefersDark);
-  }, [theme, prefersDark]);
+    applyTheme(theme, dark);
+  }, [theme, dark]);
 
   return (
     <div className="app">

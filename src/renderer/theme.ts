@@ -14,7 +14,8 @@ export function effectiveTheme(theme: Theme | undefined, prefersDark: boolean): 
 // the chosen theme in the page's own storage whenever it applies it.
 const REMEMBERED_THEME_KEY = 'aetherv.theme';
 
-function prefersDark(): boolean {
+/** Whether the system asks for a dark theme (no matchMedia, as in jsdom: no). */
+export function prefersDark(): boolean {
   return typeof window.matchMedia === 'function' && window.matchMedia('(prefers-color-scheme: dark)').matches;
 }
 

@@ -25,6 +25,15 @@ export interface FirstScreen {
   rows: FirstScreenRow[];
 }
 
+/**
+ * When the last session saved this snapshot: the early answer (served from its file while the
+ * backend starts) carries `cachedAt`; the backend's own snapshot has no such field.
+ */
+export function cachedAtOf(wire: InventorySnapshotWire): string | undefined {
+  const at = (wire as { cachedAt?: unknown }).cachedAt;
+  return typeof at === 'string' ? at : undefined;
+}
+
 /** One column of the wire snapshot, read row by row without expanding it (a dictionary stays one). */
 function columnReader(column: VmColumn | undefined, count: number): ((row: number) => unknown) | undefined {
   if (!column) return undefined;
@@ -77,11 +86,10 @@ export function firstScreenOf(wire: InventorySnapshotWire, rowLimit = FIRST_SCRE
 
   const hostNames = new Map<string, string>();
   for (const h of wire.hosts ?? []) hostNames.set(h.hostId, h.computerName ?? h.hostId);
-  const cachedAt = (wire as { cachedAt?: unknown }).cachedAt;
   return {
     vms: count,
     running,
-    cachedAt: typeof cachedAt === 'string' ? cachedAt : undefined,
+    cachedAt: cachedAtOf(wire),
     rows: first.map(({ row }) => ({
       name: String(name(row)),
       state: String(state(row)),

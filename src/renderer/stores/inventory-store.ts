@@ -4,6 +4,7 @@ import { decodeInventorySnapshot } from '../../shared/inventory-wire';
 import type { Backend } from '../backend/backend';
 import { InventoryModel } from './inventory-model';
 import { TopicSync } from './topic-sync';
+import { cachedAtOf } from '../../shared/first-screen';
 
 export interface InventoryState {
   model: InventoryModel;
@@ -57,12 +58,6 @@ export const frameSchedule: Schedule = (flush) => {
   if (typeof requestAnimationFrame === 'function') requestAnimationFrame(once);
   const fallback = setTimeout(once, 100);
 };
-
-/** The early (last session's) snapshot says when it was saved; the backend's own has no such field. */
-function cachedAtOf(payload: InventorySnapshotWire): string | undefined {
-  const at = (payload as { cachedAt?: unknown }).cachedAt;
-  return typeof at === 'string' ? at : undefined;
-}
 
 export class InventoryFeed {
   private queue: InventoryDelta[] = [];
