@@ -20,37 +20,40 @@
  */
 import { cpSync } from 'node:fs';
 import { tempDir } from '../test/support/temp';
-import { measureFullRefresh, NO_LATENCY, REAL_HOST_LATENCY, type LabLatency } from './inventory-refresh';
+import { measureFullRefresh, NO_LATENCY, REAL_HOST_LATENCY, type FullRefreshResult, type LabLatency } from './inventory-refresh';
 import { paintAndFrames, type Figures } from './inventory-paint';
 import { SEED_HOSTS, SEED_VMS_PER_HOST, seedStore } from './inventory-seed';
 import { finishBench, runInfo } from './run-info';
 
 const log = (line: string) => process.stderr.write(`[bench:inventory] ${line}\n`);
 
-/** The backend's full-refresh figures (500 lab hosts × 20 VMs, lab in a child process), hosts answering at once. */
-async function refreshFigures(failures: string[]): Promise<Figures> {
+/**
+ * One full refresh of the 500 lab hosts × 20 VMs (lab in a child process), with `latency` on every
+ * host; a host left not fresh fails the part. `name` turns its figures into this run's keys.
+ */
+async function refreshPart(what: string, latency: LabLatency, failures: string[], name: (r: FullRefreshResult) => Figures): Promise<Figures | undefined> {
   try {
-    const r = await measureFullRefresh({ latency: NO_LATENCY });
-    log(`full refresh: ${r.refresh_hosts} hosts, ${r.refresh_vms} VMs in ${r.full_refresh_s} s (warm ${r.warm_refresh_s} s), RSS ${r.rss_mb} MB, ${r.failed_hosts} failed`);
-    if (r.failed_hosts > 0) failures.push(`the full refresh left ${r.failed_hosts} host(s) not fresh`);
-    return { ...r };
+    const r = await measureFullRefresh({ latency });
+    log(`${what}: ${r.refresh_hosts} hosts, ${r.refresh_vms} VMs in ${r.full_refresh_s} s (warm ${r.warm_refresh_s} s), RSS ${r.rss_mb} MB, ${r.failed_hosts} failed`);
+    if (r.failed_hosts > 0) failures.push(`${what} left ${r.failed_hosts} host(s) not fresh`);
+    return name(r);
   } catch (error) {
-    failures.push(`full refresh: ${(error as Error).message}`);
-    return { refresh_hosts: null, refresh_vms: null, full_refresh_s: null, rss_mb: null };
+    failures.push(`${what}: ${(error as Error).message}`);
+    return undefined;
   }
 }
 
+/** Hosts answering at once: the backend's own cost. */
+async function refreshFigures(failures: string[]): Promise<Figures> {
+  const figures = await refreshPart('the full refresh', NO_LATENCY, failures, (r) => ({ ...r }));
+  return figures ?? { refresh_hosts: null, refresh_vms: null, full_refresh_s: null, rss_mb: null };
+}
+
 /** The same fleet with real-host timing: 20 ms round trips and 2 s per agent run on every host. */
-async function latencyRefreshFigures(failures: string[], latency: LabLatency = REAL_HOST_LATENCY): Promise<Figures> {
-  try {
-    const r = await measureFullRefresh({ latency });
-    log(`full refresh with ${latency.roundTripMs} ms round trips + ${latency.agentRunMs} ms agent runs: ${r.refresh_hosts} hosts in ${r.full_refresh_s} s (warm ${r.warm_refresh_s} s), ${r.failed_hosts} failed`);
-    if (r.failed_hosts > 0) failures.push(`the full refresh with real-host latency left ${r.failed_hosts} host(s) not fresh`);
-    return { full_refresh_latency_s: r.full_refresh_s, warm_refresh_latency_s: r.warm_refresh_s, failed_hosts_latency: r.failed_hosts };
-  } catch (error) {
-    failures.push(`full refresh with latency: ${(error as Error).message}`);
-    return { full_refresh_latency_s: null };
-  }
+async function latencyRefreshFigures(failures: string[]): Promise<Figures> {
+  const what = `the full refresh with ${REAL_HOST_LATENCY.roundTripMs} ms round trips + ${REAL_HOST_LATENCY.agentRunMs} ms agent runs`;
+  const figures = await refreshPart(what, REAL_HOST_LATENCY, failures, (r) => ({ full_refresh_latency_s: r.full_refresh_s, warm_refresh_latency_s: r.warm_refresh_s, failed_hosts_latency: r.failed_hosts }));
+  return figures ?? { full_refresh_latency_s: null };
 }
 
 /**
